@@ -1,0 +1,38 @@
+"""Back-office forms: the shape of input, nothing else."""
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional
+
+from core.users.models import ROLE_LABELS
+
+
+class LoginForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
+
+
+class UserForm(FlaskForm):
+    username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
+    display_name = StringField("姓名", validators=[Optional(), Length(max=64)])
+    role = SelectField("角色", choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    region_codes = TextAreaField("管辖范围（行政区划代码，每行一个）", validators=[Optional()])
+    is_lead = BooleanField("负责人（可审批身份查看和延期申请）")
+
+    def codes(self) -> list[str]:
+        return [code.strip() for code in (self.region_codes.data or "").split() if code.strip()]
+
+
+class ConfirmForm(FlaskForm):
+    """A button-only form: carries the CSRF token for a state-changing POST."""
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form changes nothing
+
+    actor = StringField("操作人", validators=[Optional(), Length(max=64)])
+    action = SelectField("操作", validators=[Optional()])
+    target_type = StringField("对象类型", validators=[Optional(), Length(max=32)])
+    date_from = StringField("起始日期", validators=[Optional(), Length(max=10)])
+    date_to = StringField("截止日期", validators=[Optional(), Length(max=10)])

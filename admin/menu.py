@@ -1,0 +1,20 @@
+"""The back-office menu: only the pages a role may open."""
+from flask import url_for
+from flask_login import current_user
+
+from core.users.models import Role
+
+# (endpoint, label, roles allowed) — the same roles the routes' guards name.
+MENU = [
+    ("admin.home", "工作台", set(Role)),
+    ("admin.users", "账号管理", {Role.ADMIN}),
+    ("admin.audit", "操作日志", {Role.ADMIN}),
+]
+
+
+def staff_menu() -> list[dict]:
+    """Menu entries for the signed-in user."""
+    if not current_user.is_authenticated:
+        return []
+    return [{"url": url_for(endpoint), "label": label}
+            for endpoint, label, roles in MENU if current_user.role in roles]

@@ -1,0 +1,101 @@
+"""Back office: home, accounts and the audit log."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from admin import queries
+from admin.menu import staff_menu
+from admin.forms import AuditFilterForm, ConfirmForm, UserForm
+from core.audit import ACTION_LABELS
+from core.extensions import db
+from core.users import services
+from core.users.access import role_required, staff_required
+from core.users.models import Role, User
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+bp.app_context_processor(lambda: {"staff_menu": staff_menu})
+
+
+@bp.get("/")
+@staff_required
+def home():
+    return render_template("admin/home.html")
+
+
+@bp.get("/users")
+@role_required(Role.ADMIN)
+def users():
+    return render_template("admin/users.html", users=queries.all_users(), action_form=ConfirmForm())
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_new():
+    form = UserForm()
+    if form.validate_on_submit():
+        try:
+            user, password = services.create_user(
+                form.username.data, role=Role(form.role.data), region_codes=form.codes(),
+                is_lead=form.is_lead.data, display_name=form.display_name.data or "")
+        except services.AccountError as error:
+            form.region_codes.errors.append(str(error))
+        else:
+            return render_template("admin/password_shown.html", user=user, password=password)
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def user_edit(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = UserForm(obj=user)
+    if request.method == "GET":
+        form.region_codes.data = "\n".join(region.code for region in user.regions)
+    if form.validate_on_submit():
+        try:
+            services.update_user(user, role=Role(form.role.data), region_codes=form.codes(),
+                                 is_lead=form.is_lead.data, display_name=form.display_name.data or "")
+        except services.AccountError as error:
+            db.session.rollback()
+            form.region_codes.errors.append(str(error))
+        else:
+            flash("账号已更新", "success")
+            return redirect(url_for(".users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+@bp.post("/users/<int:user_id>/enabled")
+@role_required(Role.ADMIN)
+def user_set_enabled(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    enable = request.form.get("enable") == "1"
+    try:
+        services.set_enabled(user, enable, by=current_user)
+    except services.AccountError as error:
+        flash(str(error), "error")
+    else:
+        flash(f"已{'启用' if enable else '停用'}账号 {user.username}", "success")
+    return redirect(url_for(".users"))
+
+
+@bp.post("/users/<int:user_id>/reset-password")
+@role_required(Role.ADMIN)
+def user_reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    password = services.reset_password(user)
+    return render_template("admin/password_shown.html", user=user, password=password)
+
+
+@bp.get("/audit")
+@role_required(Role.ADMIN)
+def audit():
+    form = AuditFilterForm(request.args)
+    form.action.choices = [SelectChoice("", "全部")] + [SelectChoice(*item) for item in ACTION_LABELS.items()]
+    page = request.args.get("page", 1, type=int)
+    entries = db.paginate(queries.audit_entries(form.data if form.validate() else {}),
+                          page=page, per_page=50, error_out=False)
+    return render_template("admin/audit.html", form=form, entries=entries, labels=ACTION_LABELS)

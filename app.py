@@ -1,0 +1,74 @@
+"""Application factory: defaults → instance/env config → argument; extensions; blueprints; CLI."""
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from core.config import build_config
+from core.extensions import csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build a portal application; `config` overrides everything else (tests use it)."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(build_config(Path(app.instance_path), config))
+    if app.config["TRUSTED_PROXIES"]:
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    db.init_app(app)
+    _import_models()
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    _init_login(app)
+
+    from core import security, web
+    security.init_app(app)
+    web.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+# Every module that defines tables, so that migrations and the mapper see the whole schema.
+MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models")
+
+
+def _import_models() -> None:
+    import importlib
+
+    for name in MODEL_MODULES:
+        importlib.import_module(name)
+
+
+def _init_login(app: Flask) -> None:
+    from core.users.services import load_user
+
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "请先登录"
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from admin.routes import bp as admin_bp
+    from admin.auth import bp as auth_bp
+    from portal.routes import bp as portal_bp
+
+    app.register_blueprint(portal_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from core.calendar.cli import calendar_cli
+    from core.demo import demo_command
+    from core.regions.cli import regions_cli
+    from core.users.cli import users_cli
+
+    for command in (regions_cli, users_cli, calendar_cli, demo_command):
+        app.cli.add_command(command)

@@ -1,0 +1,1 @@
+"""Infrastructure shared by every feature package; imports no feature package."""

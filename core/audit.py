@@ -1,0 +1,74 @@
+"""The append-only audit log of staff actions that change data or reveal personal data.
+
+Entries are only ever inserted; the migration adds database triggers that refuse UPDATE and
+DELETE, so not even a bug in this code can rewrite history.
+"""
+import json
+from datetime import datetime
+
+from flask import has_request_context
+from flask_login import current_user
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base, utcnow
+from core.extensions import client_address, db
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Kept beside the id so the log still reads right if the account is renamed.
+    actor_name: Mapped[str] = mapped_column(String(64), default="")
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    target_type: Mapped[str] = mapped_column(String(32), default="", index=True)
+    target_id: Mapped[str] = mapped_column(String(64), default="")
+    detail: Mapped[str] = mapped_column(Text, default="{}")
+    address: Mapped[str] = mapped_column(String(64), default="")
+
+    @property
+    def detail_dict(self) -> dict:
+        return json.loads(self.detail or "{}")
+
+
+ACTION_LABELS = {
+    "user.create": "创建账号",
+    "user.update": "修改账号",
+    "user.disable": "停用账号",
+    "user.enable": "启用账号",
+    "user.reset_password": "重置密码",
+    "user.login": "登录",
+    "region.import": "导入行政区划",
+    "region.rename": "修改区划名称",
+}
+
+
+def record_audit(action: str, *, target_type: str = "", target_id: str | int = "",
+                 detail: dict | None = None, actor=None) -> AuditEntry:
+    """Add an audit entry to the current transaction (flush only; the caller commits)."""
+    actor = actor if actor is not None else _current_actor()
+    entry = AuditEntry(
+        actor_id=getattr(actor, "id", None),
+        actor_name=getattr(actor, "username", "命令行"),
+        action=action,
+        target_type=target_type,
+        target_id=str(target_id),
+        detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+        address=client_address() if has_request_context() else "cli",
+        at=utcnow(),
+    )
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def _current_actor():
+    if has_request_context() and current_user and current_user.is_authenticated:
+        return current_user._get_current_object()
+    return None
+
+
+__all__ = ["AuditEntry", "ACTION_LABELS", "record_audit"]

@@ -1,0 +1,3 @@
+from flask.cli import AppGroup
+
+calendar_cli = AppGroup("calendar", help="工作日历")

@@ -1,0 +1,88 @@
+"""Configuration: safe defaults, then instance/ and the environment, then the caller's overrides.
+
+Secrets come from the environment in production (the same for every worker). When one is unset
+it is generated once into instance/secrets.json — the single-server default — and never
+committed.
+"""
+import json
+import os
+import secrets
+from pathlib import Path
+
+SECRET_NAMES = ("SECRET_KEY", "ID_HMAC_KEY", "DATA_ENCRYPTION_KEY", "TRACKING_SECRET_KEY")
+
+DEFAULTS = {
+    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+    "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
+    "IMPORT_MAX_ROWS": 1_000_000,
+    "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_HEADERS_ENABLED": False,
+    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
+    "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "CRYPTO_PROFILE": "aes",  # "aes" (AES-GCM + HMAC-SHA256) or "sm" (SM4-GCM + HMAC-SM3)
+    "TRUSTED_PROXIES": 0,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+}
+
+ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI",
+               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM")
+ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES")
+
+
+def load_secrets(instance_path: Path) -> dict[str, str]:
+    """Secrets from the environment, else from instance/secrets.json, generated when missing."""
+    found = {name: os.environ[name] for name in SECRET_NAMES if os.environ.get(name)}
+    missing = [name for name in SECRET_NAMES if name not in found]
+    if not missing:
+        return found
+    store = instance_path / "secrets.json"
+    stored = json.loads(store.read_text()) if store.exists() else {}
+    if any(name not in stored for name in missing):
+        for name in missing:
+            stored.setdefault(name, secrets.token_urlsafe(32))
+        instance_path.mkdir(parents=True, exist_ok=True)
+        fd = os.open(store, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            json.dump(stored, handle, indent=2)
+    return {name: stored[name] for name in missing} | found
+
+
+def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
+    """The whole configuration dict for one app."""
+    overrides = overrides or {}
+    config = dict(DEFAULTS)
+    config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'portal.db'}"
+    config["UPLOAD_DIR"] = str(instance_path / "uploads")
+    for name in ENV_STRINGS:
+        if os.environ.get(name):
+            config[name] = os.environ[name]
+    for name in ENV_INTS:
+        if os.environ.get(name):
+            config[name] = int(os.environ[name])
+    if config.get("DATABASE_URL"):
+        config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config.pop("DATABASE_URL"))
+    if "SQLALCHEMY_DATABASE_URI" in overrides:
+        overrides = dict(overrides, SQLALCHEMY_DATABASE_URI=normalise_database_url(
+            overrides["SQLALCHEMY_DATABASE_URI"]))
+    if not all(name in overrides for name in SECRET_NAMES):
+        config.update(load_secrets(instance_path))
+    config.update(overrides)
+    config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
+    config["SESSION_COOKIE_SECURE"] = config["PUBLIC_BASE_URL"].startswith("https://")
+    config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    return config
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url

@@ -1,0 +1,23 @@
+"""Extension singletons, bound to an app in create_app."""
+from flask import request
+from flask_limiter import Limiter
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+
+from core.db import Base
+
+
+def client_address() -> str:
+    """The requester's address as the proxy chain reports it (ProxyFix sets remote_addr)."""
+    return request.remote_addr or "unknown"
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+# Counters only; storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production
+# so that every worker shares them). Keys expire with their windows.
+limiter = Limiter(key_func=client_address, default_limits=[])

@@ -1,0 +1,53 @@
+"""HTML to PDF with WeasyPrint: the bundled CJK font first, A4 by default, no network.
+
+The bundled font (core/fonts/, a subset of WenQuanYi Micro Hei) makes every PDF look the same on
+every server, whatever fonts the machine has. Characters outside its subset (Ext-A 䶮, Ext-B 𠮷)
+fall back per glyph to any system CJK font; with none installed they print as empty boxes, and the
+PDF is still produced.
+"""
+import threading
+from pathlib import Path
+
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import URLFetcher
+
+FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei-subset.ttf"
+# Our own family name, so a system copy of WenQuanYi can never silently stand in for the bundle.
+FONT_FAMILY = "WQY MicroHei Bundled"
+FALLBACK_FAMILIES = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif'
+ALLOWED_SCHEMES = ("file", "data")
+
+BASE_CSS = f"""
+@font-face {{
+  font-family: "{FONT_FAMILY}";
+  src: url("{FONT_PATH.as_uri()}") format("truetype");
+}}
+@page {{ size: A4; margin: 18mm 15mm; }}
+html {{ font-family: "{FONT_FAMILY}", {FALLBACK_FAMILIES}; font-size: 11pt; line-height: 1.5; }}
+"""
+
+# One font configuration and parsed base stylesheet per thread: loading the 3 MB font once
+# saves about a third of each render (~15 of ~45 ms), and WeasyPrint objects are not
+# documented as thread-safe, so threads do not share them.
+_local = threading.local()
+
+
+def local_fetcher() -> URLFetcher:
+    """A URL fetcher that reads only file: and data: URLs, so a PDF never touches the network."""
+    return URLFetcher(allowed_protocols=ALLOWED_SCHEMES, timeout=5)
+
+
+def _base() -> tuple[FontConfiguration, CSS]:
+    if not hasattr(_local, "base"):
+        font_config = FontConfiguration()
+        stylesheet = CSS(string=BASE_CSS, font_config=font_config, url_fetcher=local_fetcher())
+        _local.base = (font_config, stylesheet)
+    return _local.base
+
+
+def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
+    """PDF bytes for an HTML page; the page's own CSS overrides the default font, size and margins."""
+    font_config, stylesheet = _base()
+    document = HTML(string=html, base_url=base_url, url_fetcher=local_fetcher())
+    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)

@@ -1,0 +1,2 @@
+from flask.cli import AppGroup
+regions_cli = AppGroup("regions")

@@ -1,0 +1,152 @@
+"""Raw row streams from an .xlsx or a CSV: (row number as Excel shows it, cell values, unsaved formulas)."""
+import csv
+import io
+import re
+import warnings
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from typing import BinaryIO, TypeVar
+from xml.etree.ElementTree import iterparse
+
+from openpyxl import load_workbook
+from openpyxl.utils.cell import coordinate_to_tuple
+
+from core.problems import Problem, Rejected
+from core.tabular.safety import SAVE_AS, reject
+
+# Unsaved formulas are keyed by 0-based column index, valued by the formula text.
+RawRow = tuple[int, Sequence[object], dict[int, str]]
+T = TypeVar("T")
+
+BROKEN_XLSX = "无法读取Excel文件，文件可能已损坏，" + SAVE_AS
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
+_CHUNK = 1024 * 1024
+_END = object()
+
+
+def _quietly(call: Callable[..., T], *args: object, **kwargs: object) -> T:
+    """Call into openpyxl, silencing its warnings and turning its failures into a file problem."""
+    # openpyxl warns about workbook features it drops (extensions, styles): irrelevant to reading
+    # values, and they would fail tests under filterwarnings=error.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            return call(*args, **kwargs)
+        except Rejected:
+            raise
+        except Exception as error:  # any parser failure on untrusted input means a broken file
+            raise reject(BROKEN_XLSX) from error
+
+
+def _has_formulas(stream: BinaryIO, sheet_path: str) -> bool:
+    """Whether the sheet XML holds any <f> element; most uploads have none, sparing a second parse."""
+    with zipfile.ZipFile(stream) as archive, archive.open(sheet_path) as member:
+        tail = b""
+        while chunk := member.read(_CHUNK):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-64:]
+    return False
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _unsaved_cell(cell) -> tuple[int, str] | None:
+    """(column index, formula) of a formula cell without a saved result, else None."""
+    formula = next((child for child in cell if _local(child.tag) == "f"), None)
+    if formula is None:
+        return None
+    saved = next((child.text for child in cell if _local(child.tag) == "v"), None)
+    # A formula whose result is "" is saved as t="str" with an empty <v>: that is a saved result.
+    if saved or cell.get("t") in ("str", "inlineStr"):
+        return None
+    return coordinate_to_tuple(cell.get("r"))[1] - 1, "=" + (formula.text or "")
+
+
+def _unsaved_formulas(stream: BinaryIO, sheet_path: str) -> Iterator[tuple[int, dict[int, str]]]:
+    """Stream (row number, unsaved formulas) for each row of the sheet that has any."""
+    with zipfile.ZipFile(stream) as archive, archive.open(sheet_path) as member:
+        found: dict[int, str] = {}
+        for _, element in iterparse(member):
+            name = _local(element.tag)
+            if name == "c" and element.get("r") and (cell := _unsaved_cell(element)):
+                found[cell[0]] = cell[1]
+            elif name == "row":
+                if found:
+                    yield int(element.get("r") or 0), found
+                    found = {}
+                element.clear()
+
+
+def _attach(values: Iterator[Sequence[object]],
+            formulas: Iterator[tuple[int, dict[int, str]]]) -> Iterator[RawRow]:
+    """Number the value rows and pair each with its unsaved formulas."""
+    pending = _quietly(next, formulas, None)
+    for number, row in enumerate(values, start=1):
+        while pending is not None and pending[0] < number:
+            pending = _quietly(next, formulas, None)
+        unsaved = pending[1] if pending is not None and pending[0] == number else {}
+        yield number, row, unsaved
+
+
+def _values(sheet) -> Iterator[Sequence[object]]:
+    rows = sheet.iter_rows(values_only=True)
+    while (row := _quietly(next, rows, _END)) is not _END:
+        yield row
+
+
+def _first_visible(book):
+    sheets = [sheet for sheet in book.worksheets if sheet.sheet_state == "visible"]
+    if not sheets:
+        raise reject("工作簿中没有可见的工作表")
+    return sheets[0]
+
+
+def _other_sheet_notices(book, chosen) -> list[str]:
+    # Declared dimensions are cheap to read; an untouched sheet spans just A1.
+    return [f"提示：只读取了第一个工作表「{chosen.title}」，忽略了工作表「{sheet.title}」"
+            for sheet in book.worksheets
+            if sheet is not chosen and sheet.sheet_state == "visible"
+            and ((sheet.max_row or 1) > 1 or (sheet.max_column or 1) > 1)]
+
+
+def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:
+    formulas: Iterator[tuple[int, dict[int, str]]] = iter(())
+    try:
+        # Declared dimensions can be wrong; trusting them would silently drop rows.
+        sheet.reset_dimensions()
+        path = sheet._worksheet_path.lstrip("/")
+        if _quietly(_has_formulas, stream, path):
+            formulas = _unsaved_formulas(stream, path)
+        yield from _attach(_values(sheet), formulas)
+    finally:
+        getattr(formulas, "close", lambda: None)()
+        book.close()
+
+
+def open_xlsx(stream: BinaryIO) -> tuple[Iterator[RawRow], list[str]]:
+    """Rows of the first visible worksheet, as saved values, and notices about sheets left unread."""
+    book = _quietly(load_workbook, stream, read_only=True, data_only=True)
+    try:
+        sheet = _first_visible(book)
+        notices = _other_sheet_notices(book, sheet)
+    except BaseException:
+        book.close()
+        raise
+    return _xlsx_rows(book, sheet, stream), notices
+
+
+def open_csv(stream: BinaryIO, encoding: str) -> Iterator[RawRow]:
+    """Rows of a CSV; the row number is the record number, as Excel would show it."""
+    text = io.TextIOWrapper(stream, encoding=encoding, newline="")
+    number = 0
+    try:
+        for number, record in enumerate(csv.reader(text), start=1):
+            yield number, record, {}
+    except csv.Error:
+        raise Rejected([Problem("CSV格式错误，" + SAVE_AS, row=number + 1)]) from None
+    finally:
+        # The caller owns the byte stream: do not let the wrapper close it.
+        text.detach()

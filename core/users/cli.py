@@ -1,0 +1,24 @@
+"""`flask users …`: accounts from the command line (the first admin, scripts)."""
+import click
+from flask.cli import AppGroup
+
+from core.users import services
+from core.users.models import Role
+
+users_cli = AppGroup("users", help="工作人员账号")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--region", "regions", multiple=True, help="行政区划代码，可重复")
+@click.option("--lead", is_flag=True, help="负责人")
+@click.option("--name", "display_name", default="", help="姓名")
+def create(username: str, role: str, regions: tuple[str, ...], lead: bool, display_name: str) -> None:
+    """Create an account and print its generated password."""
+    try:
+        user, password = services.create_user(username, role=Role(role), region_codes=list(regions),
+                                              is_lead=lead, display_name=display_name)
+    except services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"已创建账号 {user.username}（{user.role_enum.label}），密码：{password}")

@@ -1,0 +1,136 @@
+"""Account use cases; each public function is one transaction."""
+import secrets
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from core.audit import record_audit
+from core.db import utcnow
+from core.extensions import db
+from core.regions.models import Region
+from core.users.models import Role, User, new_session_token
+from core.users.permissions import SCOPE_LEVELS
+
+# A hash to compare against when the username is unknown, so that timing does not tell
+# whether an account exists.
+_DUMMY_HASH = generate_password_hash("not-a-password")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is for the user."""
+
+
+def generate_password() -> str:
+    """A random password that is easy to read aloud and type (no 0/O, 1/l)."""
+    alphabet = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(14))
+
+
+def _resolve_regions(role: Role, codes: list[str]) -> list[Region]:
+    regions = []
+    for code in codes:
+        region = db.session.get(Region, code)
+        if region is None:
+            raise AccountError(f"行政区划代码「{code}」不存在")
+        if region.level not in SCOPE_LEVELS[role]:
+            raise AccountError(f"{role.label}的范围不能是{region.level_enum.label}级「{region.name}」")
+        regions.append(region)
+    if role in (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER) and not regions:
+        raise AccountError(f"{role.label}必须指定管辖范围")
+    return regions
+
+
+def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_lead: bool = False,
+                display_name: str = "", password: str | None = None) -> tuple[User, str]:
+    """Create an account; returns it with its (generated unless given) password."""
+    username = username.strip()
+    if not username:
+        raise AccountError("用户名不能为空")
+    if db.session.scalar(select(User.id).where(User.username == username)):
+        raise AccountError(f"用户名「{username}」已被使用")
+    if is_lead and role != Role.HANDLER:
+        raise AccountError("只有纪委监委工作人员可以设为负责人")
+    password = password or generate_password()
+    user = User(username=username, display_name=display_name.strip(), role=role,
+                is_lead=is_lead, password_hash=generate_password_hash(password),
+                regions=_resolve_regions(role, list(region_codes)))
+    db.session.add(user)
+    db.session.flush()
+    record_audit("user.create", target_type="user", target_id=user.id,
+                 detail={"username": username, "role": role.value, "regions": list(region_codes),
+                         "is_lead": is_lead})
+    db.session.commit()
+    return user, password
+
+
+def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: bool,
+                display_name: str) -> User:
+    """Change an account's role, scope, lead flag and display name."""
+    if is_lead and role != Role.HANDLER:
+        raise AccountError("只有纪委监委工作人员可以设为负责人")
+    before = {"role": user.role, "regions": [r.code for r in user.regions], "is_lead": user.is_lead,
+              "display_name": user.display_name}
+    user.regions = _resolve_regions(role, region_codes)
+    user.role, user.is_lead, user.display_name = role, is_lead, display_name.strip()
+    after = {"role": role.value, "regions": list(region_codes), "is_lead": is_lead,
+             "display_name": user.display_name}
+    if before != after:
+        # A changed role or scope must not keep powers in sessions opened before it.
+        user.session_token = new_session_token()
+        record_audit("user.update", target_type="user", target_id=user.id,
+                     detail={"before": before, "after": after})
+    db.session.commit()
+    return user
+
+
+def set_enabled(user: User, enabled: bool, *, by: User | None = None) -> None:
+    """Disable (ending every session) or re-enable an account."""
+    if by is not None and by.id == user.id and not enabled:
+        raise AccountError("不能停用自己的账号")
+    if user.is_enabled == enabled:
+        return
+    user.is_enabled = enabled
+    user.session_token = new_session_token()
+    record_audit("user.enable" if enabled else "user.disable", target_type="user", target_id=user.id,
+                 detail={"username": user.username})
+    db.session.commit()
+
+
+def reset_password(user: User) -> str:
+    """Give an account a new generated password, ending its sessions; returns the password."""
+    password = generate_password()
+    user.password_hash = generate_password_hash(password)
+    user.session_token = new_session_token()
+    record_audit("user.reset_password", target_type="user", target_id=user.id,
+                 detail={"username": user.username})
+    db.session.commit()
+    return password
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The enabled account with this username and password, or None."""
+    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    if user is None:
+        check_password_hash(_DUMMY_HASH, password)
+        return None
+    if not check_password_hash(user.password_hash, password) or not user.is_enabled:
+        return None
+    return user
+
+
+def record_login(user: User) -> None:
+    """Stamp a successful login and audit it."""
+    user.last_login_at = utcnow()
+    record_audit("user.login", target_type="user", target_id=user.id, actor=user)
+    db.session.commit()
+
+
+def load_user(user_id: str) -> User | None:
+    """flask-login's loader: the id carries the session token, so reset/disable log out."""
+    raw_id, _, token = user_id.partition(":")
+    if not raw_id.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or not secrets.compare_digest(user.session_token, token) or not user.is_enabled:
+        return None
+    return user

@@ -1,0 +1,57 @@
+"""Public read side: region pages and search. No account needed, nothing personal shown."""
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+
+from core.extensions import db
+from core.regions import queries
+from core.regions.models import Level, Region
+
+bp = Blueprint("portal", __name__, template_folder="templates")
+
+TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
+             Level.VILLAGE: "portal/village.html"}
+
+
+@bp.get("/")
+def index():
+    counties = queries.counties()
+    if len(counties) == 1:
+        return _render_region(counties[0])
+    return render_template("portal/index.html", counties=counties)
+
+
+@bp.get("/r/<code>")
+def region(code: str):
+    found = db.session.get(Region, code)
+    if found is None:
+        abort(404)
+    return _render_region(found)
+
+
+def _render_region(found: Region):
+    return render_template(TEMPLATES[found.level_enum], region=found,
+                           ancestors=queries.ancestors_of(found),
+                           children=queries.children_of(found))
+
+
+@bp.get("/search")
+def search():
+    term = request.args.get("q", "").strip()[:50]
+    results = list(db.session.scalars(queries.search_regions(term))) if term else []
+    return render_template("portal/search.html", term=term, results=results)
+
+
+@bp.get("/prefs/text-size")
+def text_size():
+    """Toggle large text; a link, not a script, so it works on every phone."""
+    target = request.args.get("next", "/")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        target = url_for(".index")
+    response = make_response(redirect(target))
+    if request.cookies.get("text") == "large":
+        response.delete_cookie("text")
+    else:
+        response.set_cookie("text", "large", max_age=365 * 86400, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,123 @@
+import pytest
+from conftest import csrf_from
+from sqlalchemy import select, text
+
+from core.audit import AuditEntry
+from core.extensions import db
+from core.users import services
+from core.users.models import Role, User
+
+
+@pytest.fixture
+def admin_client(client, township_tree, make_user, login):
+    make_user("root", role="admin")
+    login("root")
+    return client
+
+
+def _post(client, url, data):
+    token = csrf_from(client.get("/admin/users/new").text)
+    return client.post(url, data={**data, "csrf_token": token})
+
+
+def test_admin_creates_an_accountant_and_sees_the_password_once(admin_client):
+    response = _post(admin_client, "/admin/users/new", {
+        "username": "kuaiji1", "display_name": "王会计", "role": "accountant",
+        "region_codes": "629901101201\n629901101202"})
+    assert response.status_code == 200 and "只显示这一次" in response.text
+    user = db.session.scalar(select(User).where(User.username == "kuaiji1"))
+    assert [r.code for r in user.regions] == ["629901101201", "629901101202"]
+    password = response.text.split('class="secret-box">')[1].split("<")[0]
+    assert services.authenticate("kuaiji1", password) is not None
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.create",
+                                                       AuditEntry.target_id == str(user.id)))
+    assert entry.actor_name == "root" and entry.detail_dict["username"] == "kuaiji1"
+    assert password not in entry.detail
+
+
+@pytest.mark.parametrize("role,codes,message", [
+    ("accountant", "629901101000", "村报账员的范围不能是乡镇级"),
+    ("handler", "629901101201", "纪委监委工作人员的范围不能是村级"),
+    ("accountant", "", "村报账员必须指定管辖范围"),
+    ("accountant", "629901999999", "不存在"),
+])
+def test_scope_must_fit_the_role(admin_client, role, codes, message):
+    response = _post(admin_client, "/admin/users/new",
+                     {"username": "x", "role": role, "region_codes": codes})
+    assert message in response.text
+    assert db.session.scalar(select(User).where(User.username == "x")) is None
+
+
+def test_only_handlers_can_be_leads(app, township_tree):
+    with pytest.raises(services.AccountError, match="负责人"):
+        services.create_user("r", role=Role.REVIEWER, region_codes=["629901101000"], is_lead=True)
+
+
+def test_changing_scope_is_audited_with_before_and_after(admin_client, make_user):
+    user = make_user("h1", role="handler", regions=["629901101000"])
+    response = _post(admin_client, f"/admin/users/{user.id}", {
+        "username": "h1", "role": "handler", "region_codes": "629901000000", "is_lead": "y"})
+    assert response.status_code == 302
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.update"))
+    assert entry.detail_dict["before"]["regions"] == ["629901101000"]
+    assert entry.detail_dict["after"] == {"role": "handler", "regions": ["629901000000"], "is_lead": True,
+                                          "display_name": ""}
+
+
+def test_admin_disables_and_reenables(admin_client, make_user):
+    user = make_user("h1", role="handler", regions=["629901101000"])
+    _post(admin_client, f"/admin/users/{user.id}/enabled", {"enable": "0"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).is_enabled is False
+    _post(admin_client, f"/admin/users/{user.id}/enabled", {"enable": "1"})
+    db.session.expire_all()
+    assert db.session.get(User, user.id).is_enabled is True
+    actions = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(user.id)))
+    assert {"user.disable", "user.enable"} <= set(actions)
+
+
+def test_admin_cannot_disable_themselves(admin_client):
+    root = db.session.scalar(select(User).where(User.username == "root"))
+    response = _post(admin_client, f"/admin/users/{root.id}/enabled", {"enable": "0"})
+    assert "不能停用自己的账号" in admin_client.get(response.headers["Location"]).text
+    db.session.expire_all()
+    assert db.session.get(User, root.id).is_enabled
+
+
+def test_reset_password_shows_a_new_one(admin_client, make_user):
+    user = make_user("h1", role="handler", regions=["629901101000"])
+    response = _post(admin_client, f"/admin/users/{user.id}/reset-password", {})
+    password = response.text.split('class="secret-box">')[1].split("<")[0]
+    db.session.expire_all()
+    assert services.authenticate("h1", password) is not None
+    assert services.authenticate("h1", "pw-for-tests-1") is None
+
+
+def test_audit_log_is_filterable(admin_client, make_user):
+    make_user("h1", role="handler", regions=["629901101000"])
+    page = admin_client.get("/admin/audit?action=user.create")
+    assert page.status_code == 200 and "h1" in page.text and "登录" not in page.text.split("<tbody>")[1]
+    assert "root" in admin_client.get("/admin/audit?actor=roo").text
+    assert "没有符合条件的记录" in admin_client.get("/admin/audit?date_from=2999-01-01").text
+
+
+def test_audit_entries_cannot_be_changed_or_deleted(app, make_user):
+    make_user("h1", role="admin")
+    db.session.commit()
+    for statement in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"):
+        with pytest.raises(Exception, match="append-only"):
+            with db.engine.begin() as connection:
+                connection.execute(text(statement))
+    assert db.session.scalar(select(AuditEntry.action)) == "user.create"
+
+
+def test_users_cli_creates_first_admin(cli):
+    result = cli.invoke(args=["users", "create", "first", "--role", "admin"])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().split("密码：")[1]
+    assert services.authenticate("first", password).role == "admin"
+
+
+def test_users_cli_reports_bad_scope(cli):
+    result = cli.invoke(args=["users", "create", "k", "--role", "accountant", "--region", "123"])
+    assert result.exit_code != 0 and "不存在" in result.output

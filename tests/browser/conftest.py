@@ -1,0 +1,166 @@
+"""Browser tests: the app on a live local server, driven by Debian's Chromium as a phone.
+
+Every page a test visits goes through `visit(page, path, step)` or, after a click or a submit,
+`checkpoint(page, step)`: each saves a screenshot to test-artifacts/screenshots/ and runs
+axe-core, failing on serious or critical problems. Without Chromium or axe-core the tests
+skip; under CI=true they fail instead, so a green CI always means they ran.
+"""
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from flask import got_request_exception
+from werkzeug.serving import make_server
+
+from axe import IN_CI, REPO, check_accessibility, require_axe
+
+HERE = Path(__file__).resolve().parent
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
+# As the machine's own check ran it: without the background-networking flags Chromium calls
+# out to Google at start-up, which this closed network refuses.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+# WeChat's built-in browser on an Android phone: how most villagers open the portal.
+WECHAT_ANDROID = ("Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+                  "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 "
+                  "MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin "
+                  "NetType/4G Language/zh_CN ABI/arm64")
+LOCAL_SCHEMES = ("data:", "about:", "blob:")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if HERE in Path(str(item.path)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+def missing(message: str):
+    if IN_CI:
+        pytest.fail(f"{message} (CI=true: browser tests must run, not skip)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)):
+        missing(f"Debian chromium not installed ({CHROMIUM} missing): apt-get install chromium")
+    require_axe()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("playwright not installed: pip install -e '.[test]'")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app):
+    """The test's app, on its own database, served on 127.0.0.1 at a free port; yields the base URL."""
+    errors = []
+
+    def record(sender, exception, **extra):
+        errors.append(exception)
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    base = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = base  # links and QR codes the pages print point here
+    got_request_exception.connect(record, app)
+    thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
+    thread.start()
+    yield base
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+    got_request_exception.disconnect(record, app)
+    if errors:
+        pytest.fail(f"the live server raised: {errors!r}", pytrace=False)
+
+
+def is_local(url: str, base: str) -> bool:
+    return url.startswith(LOCAL_SCHEMES) or url == base or url.startswith(base + "/")
+
+
+@pytest.fixture
+def page_requests():
+    """Every URL the phone's pages requested, in order."""
+    return []
+
+
+@pytest.fixture
+def phone(browser, live_server, page_requests, request):
+    """A new page in a fresh context that looks like WeChat on a 390×844 Android phone."""
+    # bypass_csp: the app sends script-src 'self', which would refuse the injected axe-core.
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True,
+        locale="zh-CN", timezone_id="Asia/Shanghai", user_agent=WECHAT_ANDROID, bypass_csp=True)
+    context.on("request", lambda req: page_requests.append(req.url))
+    # Anything bound elsewhere is recorded above, then refused here, so it never leaves the machine.
+    context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    call = getattr(request.node, "report_call", None)
+    if call is not None and call.failed and not page.is_closed():
+        save_screenshot(page, f"{screenshot_name(request.node)}-failure")
+    context.close()
+    outside = [url for url in page_requests if not is_local(url, live_server)]
+    assert not outside, f"pages requested addresses off the live server: {outside}"
+
+
+def screenshot_name(node) -> str:
+    return re.sub(r"[^\w.-]", "_", node.name.replace("[", "-").rstrip("]"))
+
+
+def save_screenshot(page, stem: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{stem}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def check_no_sideways_scroll(page) -> None:
+    """A page wider than the phone makes villagers pan sideways to read each line."""
+    widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], f"{page.url} is {widths[0]} px wide on a {widths[1]} px phone"
+
+
+@pytest.fixture
+def checkpoint(request):
+    """checkpoint(page, step): screenshot the page as it is now, run axe-core, check its width."""
+    name = screenshot_name(request.node)
+    for old in SCREENSHOTS.glob(f"{name}-[0-9][0-9]-*.png"):
+        old.unlink()
+    steps = iter(range(1, 100))
+
+    def check(page, step: str) -> Path:
+        page.wait_for_load_state("load")
+        path = save_screenshot(page, f"{name}-{next(steps):02d}-{step}")
+        check_accessibility(page)
+        check_no_sideways_scroll(page)
+        return path
+    return check
+
+
+@pytest.fixture
+def visit(live_server, checkpoint):
+    """visit(page, "/path", step, status=200): open a page of the live server, then checkpoint it."""
+    def go(page, path: str, step: str, status: int = 200):
+        url = path if path.startswith("http") else live_server + path
+        response = page.goto(url)
+        assert response is not None and response.status == status, \
+            f"GET {url}: expected {status}, got {response and response.status}"
+        checkpoint(page, step)
+        return response
+    return go
