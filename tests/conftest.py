@@ -28,10 +28,10 @@ ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 IN_CI = os.environ.get("CI") == "true"
 
 TEST_SECRETS = {
-    "SECRET_KEY": "test-secret-key",
-    "ID_HMAC_KEY": "test-id-hmac-key",
-    "DATA_ENCRYPTION_KEY": "test-data-encryption-key",
-    "TRACKING_SECRET_KEY": "test-tracking-key",
+    "SECRET_KEY": "test-secret-key-0123456789",
+    "ID_HMAC_KEY": "test-id-hmac-key-0123456789",
+    "DATA_ENCRYPTION_KEY": "test-data-encryption-key-0123456789",
+    "TRACKING_SECRET_KEY": "test-tracking-key-0123456789",
 }
 
 

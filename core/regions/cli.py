@@ -1,2 +1,18 @@
+"""`flask regions import FILE`."""
+from pathlib import Path
+
+import click
 from flask.cli import AppGroup
-regions_cli = AppGroup("regions")
+
+from core.cli_output import run_import
+from core.regions.importer import import_regions
+
+regions_cli = AppGroup("regions", help="行政区划")
+
+
+@regions_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_command(file: Path) -> None:
+    """Import a regions CSV or XLSX file (DATA.md `regions`)."""
+    with file.open("rb") as stream:
+        run_import(lambda: import_regions(stream, file.name), lambda s: s.line(), lambda s: s.notices)
