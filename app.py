@@ -33,7 +33,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
-MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models")
+MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
+                 "core.settings", "disclosures.models")
 
 
 def _import_models() -> None:
@@ -57,7 +58,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from admin.routes import bp as admin_bp
     from admin.auth import bp as auth_bp
-    from portal.routes import bp as portal_bp
+    from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)

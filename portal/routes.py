@@ -1,13 +1,12 @@
 """Public read side: region pages and search. No account needed, nothing personal shown."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
+from flask import abort, make_response, redirect, render_template, request, url_for
 
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
-
-bp = Blueprint("portal", __name__, template_folder="templates")
+from portal.blueprint import bp
 
 TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
              Level.VILLAGE: "portal/village.html"}

@@ -17,7 +17,7 @@ class Source(StrEnum):
         return SOURCE_LABELS[self]
 
 
-SOURCE_LABELS = {Source.LIBRARY: "随库复制（chinesecalendar）", Source.ADMIN: "管理员载入"}
+SOURCE_LABELS = {Source.LIBRARY: "随库复制", Source.ADMIN: "管理员载入"}
 
 
 class CalendarDay(Base):

@@ -14,7 +14,7 @@ import pytest
 from flask import got_request_exception
 from werkzeug.serving import make_server
 
-from axe import IN_CI, REPO, check_accessibility, require_axe
+from .axe import IN_CI, REPO, check_accessibility, require_axe
 
 HERE = Path(__file__).resolve().parent
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"

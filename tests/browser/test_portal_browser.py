@@ -3,7 +3,7 @@ import re
 
 import pytest
 
-from axe import check_accessibility
+from .axe import check_accessibility
 
 
 @pytest.mark.parametrize("term", ["qs", "qingshan"])

@@ -1,0 +1,134 @@
+"""Counting working days in Asia/Shanghai from the calendar table, read afresh on every call.
+
+Nothing is cached: after an administrator loads a year, every worker must count with it at once,
+and one small query per deadline is cheap next to a stale one.
+"""
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from core.calendar.models import CalendarDay, CalendarYear
+from core.extensions import db
+from core.timezone import end_of_day, local_date
+
+ONE_DAY = timedelta(days=1)
+# Rest-day runs are at most 9 days (Spring Festival), so N working days fit in 2N + 21 calendar
+# days; a longer span (an odd loaded year) just reads the next window.
+WINDOW_SLACK = 21
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """The calendar of the days first..last as stored at the moment it was read."""
+
+    first: date
+    last: date
+    exceptions: dict[date, bool]
+    covered: frozenset[int]
+
+    def is_workday(self, day: date) -> bool:
+        """A listed exception in a covered year, else Monday to Friday."""
+        if day.year in self.covered and day in self.exceptions:
+            return self.exceptions[day]
+        return day.weekday() < 5
+
+    def days(self) -> Iterator[date]:
+        day = self.first
+        while day <= self.last:
+            yield day
+            day += ONE_DAY
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A deadline, and the years in its span counted Mon–Fri because no schedule is loaded."""
+
+    at: datetime
+    provisional_years: frozenset[int]
+
+    @property
+    def is_provisional(self) -> bool:
+        return bool(self.provisional_years)
+
+
+def load_schedule(first: date, last: date) -> Schedule:
+    """Read the exception days and covered years of first..last."""
+    covered = frozenset(db.session.scalars(
+        select(CalendarYear.year).where(CalendarYear.year.between(first.year, last.year))))
+    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)
+                              .where(CalendarDay.day.between(first, last)))
+    return Schedule(first, last, {day: is_workday for day, is_workday in rows}, covered)
+
+
+def is_workday(day: date) -> bool:
+    """Whether a Shanghai day (or the Shanghai day of an instant) is a working day."""
+    day = _as_day(day)
+    return load_schedule(day, day).is_workday(day)
+
+
+def nth_working_day(day: date, n: int) -> date:
+    """The n-th working day after `day`; `day` itself never counts."""
+    if n < 1:
+        raise ValueError("n must be at least 1")
+    while True:
+        schedule = load_schedule(day + ONE_DAY, day + timedelta(days=2 * n + WINDOW_SLACK))
+        for current in schedule.days():
+            if schedule.is_workday(current):
+                n -= 1
+                if n == 0:
+                    return current
+        day = schedule.last
+
+
+def next_working_day(day: date) -> date:
+    """The first working day after `day`."""
+    return nth_working_day(day, 1)
+
+
+def add_working_days(start: datetime, n: int) -> datetime:
+    """23:59:59 Shanghai of the n-th working day after the Shanghai day of `start`."""
+    return end_of_day(nth_working_day(local_date(_aware(start)), n))
+
+
+def add_calendar_days_legal(start: datetime, days: int) -> datetime:
+    """End of the days-th calendar day after start's day, moved on to a working day (民法典 第203条)."""
+    if days < 1:
+        raise ValueError("days must be at least 1")
+    last = local_date(_aware(start)) + timedelta(days=days)
+    # The first working day on or after `last` is the first one after the day before it.
+    return end_of_day(nth_working_day(last - ONE_DAY, 1))
+
+
+def provisional_years(start: date, end: date) -> set[int]:
+    """The years of start..end (Shanghai days) that no loaded schedule covers."""
+    start, end = _as_day(start), _as_day(end)
+    years = set(range(start.year, end.year + 1))
+    covered = db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(years)))
+    return years - set(covered)
+
+
+def working_deadline(start: datetime, n: int) -> Deadline:
+    """add_working_days, telling whether the counted days crossed a year not loaded."""
+    at = add_working_days(start, n)
+    first = local_date(start) + ONE_DAY
+    return Deadline(at, frozenset(provisional_years(first, local_date(at))))
+
+
+def legal_deadline(start: datetime, days: int) -> Deadline:
+    """add_calendar_days_legal, telling whether the span crossed a year not loaded."""
+    at = add_calendar_days_legal(start, days)
+    first = local_date(start) + ONE_DAY
+    return Deadline(at, frozenset(provisional_years(first, local_date(at))))
+
+
+def _aware(instant: datetime) -> datetime:
+    if instant.tzinfo is None or instant.utcoffset() is None:
+        raise ValueError("naive datetime given; deadlines need an aware instant")
+    return instant
+
+
+def _as_day(value: date) -> date:
+    # A datetime is a date too; its day is the one on a Shanghai clock, not its own field.
+    return local_date(_aware(value)) if isinstance(value, datetime) else value

@@ -1,0 +1,34 @@
+"""Per-county settings that administrators change: review, names on public rosters, thresholds."""
+from decimal import Decimal
+
+from sqlalchemy import ForeignKey, Numeric, String, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.db import Base
+from core.extensions import db
+from core.regions.codes import CODE_LENGTH
+
+
+class CountySettings(Base):
+    __tablename__ = "county_settings"
+
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), primary_key=True)
+    # 村民委员会组织法 第32条: the village's 村务监督委员会 may review instead of the township.
+    review_enabled: Mapped[bool] = mapped_column(default=True)
+    reviewer_level: Mapped[str] = mapped_column(String(8), default="township")
+    show_full_names: Mapped[bool] = mapped_column(default=False)
+    approval_threshold: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("5000"))
+
+
+def county_code_of(region_code: str) -> str:
+    """The county a region lies in (its first six digits, padded)."""
+    return region_code[:6].ljust(CODE_LENGTH, "0")
+
+
+def settings_for(region_code: str) -> CountySettings:
+    """The settings of the region's county, defaults when none are stored (not added to the session)."""
+    found = db.session.scalar(select(CountySettings).where(
+        CountySettings.county_code == county_code_of(region_code)))
+    return found or CountySettings(county_code=county_code_of(region_code), review_enabled=True,
+                                   reviewer_level="township", show_full_names=False,
+                                   approval_threshold=Decimal("5000"))

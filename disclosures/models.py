@@ -1,0 +1,196 @@
+"""Disclosure batches and the rows they publish. Published rows are never edited or deleted:
+a correction publishes new versions that point at the rows they replace."""
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
+
+from core.db import Base, utcnow
+
+Money = Numeric(14, 2)
+
+
+class Kind(StrEnum):
+    LEDGER = "ledger"
+    SUBSIDIES = "subsidies"
+    PROJECTS = "projects"
+    CONTRACTS = "contracts"
+
+    @property
+    def label(self) -> str:
+        return {"ledger": "收支明细", "subsidies": "补贴发放", "projects": "项目进度",
+                "contracts": "资产资源"}[self.value]
+
+
+class BatchStatus(StrEnum):
+    PENDING = "pending"
+    RETURNED = "returned"
+    PUBLISHED = "published"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待审核", "returned": "已退回", "published": "已公开"}[self.value]
+
+
+class Batch(Base):
+    """One village's rows of one kind (and month, for the ledger) from one upload or correction."""
+
+    __tablename__ = "disclosure_batches"
+    __table_args__ = (
+        UniqueConstraint("village_code", "sequence", name="village_sequence"),
+        Index("ix_disclosure_batches_village_kind_status", "village_code", "kind", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    kind: Mapped[str] = mapped_column(String(16))
+    period: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM of a monthly ledger
+    status: Mapped[str] = mapped_column(String(16), default=BatchStatus.PENDING, index=True)
+    is_correction: Mapped[bool] = mapped_column(default=False)
+    reason: Mapped[str] = mapped_column(Text, default="")  # why a correction was made
+    source_filename: Mapped[str] = mapped_column(String(200), default="")
+    row_count: Mapped[int] = mapped_column(default=0)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str] = mapped_column(Text, default="")
+    published_at: Mapped[datetime | None] = mapped_column(index=True)
+    # The village's hash chain over published batches, in publication order.
+    sequence: Mapped[int | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+
+    village = relationship("Region")
+
+    @property
+    def kind_enum(self) -> Kind:
+        return Kind(self.kind)
+
+    @property
+    def status_enum(self) -> BatchStatus:
+        return BatchStatus(self.status)
+
+    @property
+    def fingerprint(self) -> str:
+        """The short form of the hash printed on notice boards."""
+        return (self.content_hash or "")[:12].upper()
+
+
+class DisclosedRow:
+    """Columns every disclosed row has: its batch, village, version links and visibility."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(12))
+    row_number: Mapped[int] = mapped_column(default=0)  # as the accountant saw it in Excel
+    published: Mapped[bool] = mapped_column(default=False)
+    withdrawn: Mapped[bool] = mapped_column(default=False)  # a correction that takes a row back
+
+    @declared_attr
+    def batch_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("disclosure_batches.id"), index=True)
+
+    @declared_attr
+    def replaces_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey(f"{cls.__tablename__}.id"), index=True)
+
+    @declared_attr
+    def superseded_by_batch_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("disclosure_batches.id"))
+
+    @declared_attr
+    def batch(cls):
+        return relationship(Batch, foreign_keys=[cls.batch_id])
+
+
+class LedgerEntry(DisclosedRow, Base):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (
+        Index("ix_ledger_entries_village_month", "village_code", "month"),
+        Index("ix_ledger_entries_village_year_voucher", "village_code", "year", "voucher_no"),
+        Index("ix_ledger_entries_village_link", "village_code", "link_code"),
+    )
+
+    entry_on: Mapped[date]
+    month: Mapped[str] = mapped_column(String(7))
+    year: Mapped[int] = mapped_column(Integer)
+    voucher_no: Mapped[str] = mapped_column(String(40))
+    direction: Mapped[str] = mapped_column(String(8))  # income / expense
+    category: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    counterparty: Mapped[str] = mapped_column(String(100), default="")
+    link_code: Mapped[str] = mapped_column(String(40), default="")
+
+
+class SubsidyPayment(DisclosedRow, Base):
+    __tablename__ = "subsidy_payments"
+    __table_args__ = (
+        Index("ix_subsidy_payments_village_month", "village_code", "month"),
+        Index("ix_subsidy_payments_village_item_month", "village_code", "item", "month"),
+    )
+
+    item: Mapped[str] = mapped_column(String(32))
+    month: Mapped[str] = mapped_column(String(7))
+    name: Mapped[str] = mapped_column(String(64))
+    # The ID number only encrypted, with a keyed hash for exact lookups and the rules' joins.
+    id_hash: Mapped[str] = mapped_column(String(64), index=True)
+    id_cipher: Mapped[str] = mapped_column(Text)
+    public_ref: Mapped[str] = mapped_column(String(8))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date]
+    account_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    account_cipher: Mapped[str | None] = mapped_column(Text)
+
+
+class ProjectUpdate(DisclosedRow, Base):
+    """One dated progress report of a project; the project is all updates sharing its 项目编号."""
+
+    __tablename__ = "project_updates"
+    __table_args__ = (Index("ix_project_updates_village_project", "village_code", "project_no"),)
+
+    project_no: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(100))
+    project_type: Mapped[str] = mapped_column(String(16))
+    budget: Mapped[Decimal] = mapped_column(Money)
+    funding_source: Mapped[str] = mapped_column(String(100), default="")
+    contractor: Mapped[str] = mapped_column(String(100), default="")
+    contractor_uscc: Mapped[str] = mapped_column(String(18), default="")
+    approved_on: Mapped[date | None]
+    start_on: Mapped[date | None]
+    planned_end_on: Mapped[date | None]
+    progress: Mapped[int] = mapped_column(Integer)
+    paid_total: Mapped[Decimal] = mapped_column(Money)
+    status: Mapped[str] = mapped_column(String(8))
+    updated_on: Mapped[date]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class Contract(DisclosedRow, Base):
+    __tablename__ = "contracts"
+    __table_args__ = (Index("ix_contracts_village_contract", "village_code", "contract_no"),)
+
+    contract_no: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(100))
+    category: Mapped[str] = mapped_column(String(4))
+    party: Mapped[str] = mapped_column(String(100))
+    party_id_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    party_id_cipher: Mapped[str | None] = mapped_column(Text)
+    start_on: Mapped[date]
+    end_on: Mapped[date]
+    annual_rent: Mapped[Decimal] = mapped_column(Money)
+    pay_cycle: Mapped[str] = mapped_column(String(4))
+
+
+class SubsidyItem(Base):
+    """The subsidy items a roster may name; administrators add to the list."""
+
+    __tablename__ = "subsidy_items"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+
+
+ROW_MODELS = {Kind.LEDGER: LedgerEntry, Kind.SUBSIDIES: SubsidyPayment, Kind.PROJECTS: ProjectUpdate,
+              Kind.CONTRACTS: Contract}
