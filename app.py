@@ -56,6 +56,7 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from admin import calendar_routes  # noqa: F401  (attaches its views to the admin blueprint)
     from admin.routes import bp as admin_bp
     from admin.auth import bp as auth_bp
     from portal import bp as portal_bp

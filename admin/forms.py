@@ -1,5 +1,6 @@
 """Back-office forms: the shape of input, nothing else."""
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -36,3 +37,9 @@ class AuditFilterForm(FlaskForm):
     target_type = StringField("对象类型", validators=[Optional(), Length(max=32)])
     date_from = StringField("起始日期", validators=[Optional(), Length(max=10)])
     date_to = StringField("截止日期", validators=[Optional(), Length(max=10)])
+
+
+class CalendarLoadForm(FlaskForm):
+    file = FileField("节假日安排 CSV（表头：日期,类型；类型为 休息 或 上班）",
+                     validators=[FileRequired("请选择文件")])
+    confirm = BooleanField("我确认文件是该年度完整的节假日安排", validators=[DataRequired("请确认文件是完整安排")])

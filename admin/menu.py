@@ -8,6 +8,7 @@ from core.users.models import Role
 MENU = [
     ("admin.home", "工作台", set(Role)),
     ("admin.users", "账号管理", {Role.ADMIN}),
+    ("admin.calendar", "节假日安排", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]
 

@@ -43,6 +43,12 @@ ACTION_LABELS = {
     "user.login": "登录",
     "region.import": "导入行政区划",
     "region.rename": "修改区划名称",
+    "calendar.load": "载入节假日安排",
+    "disclosure.upload": "上传公开数据",
+    "disclosure.publish": "公开批次",
+    "disclosure.return": "退回批次",
+    "disclosure.correct": "提交更正",
+    "disclosure.reveal": "查看个人信息",
 }
 
 

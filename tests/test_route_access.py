@@ -23,6 +23,7 @@ ACCESS = {
     "admin.user_set_enabled": {Role.ADMIN},
     "admin.user_reset_password": {Role.ADMIN},
     "admin.audit": {Role.ADMIN},
+    "admin.calendar": {Role.ADMIN},
 }
 
 SCOPES = {

@@ -10,8 +10,8 @@ from core.tabular.cells import normalise
 HEADER_SCAN_ROWS = 6
 
 _SPACES = re.compile(r"\s+")
-# 单位 on its own or as 金额单位; 填报单位/编制单位 name an organisation, not a unit.
-_UNIT_DECLARED = re.compile(r"(?<![\u4e00-\u9fff])(?:金额|货币|计量)?单位\s*[:：]\s*([^\s,，;；、)）]+)")
+# 单位：万元, 金额单位:千元 … but 填报单位：青山村 names an organisation: only a money unit counts.
+_UNIT_DECLARED = re.compile(r"单位\s*[:：]\s*([^\s,，;；、)）]+)")
 _MONEY_UNIT = re.compile(r"(?:人民币)?([十百千万亿]*元)(?:人民币)?")
 # 金额（元） is a common way to write the header itself; 金额（万元） declares a unit.
 _HEADER_UNIT = re.compile(r"(.+?)[（(](?:单位[:：])?(?:人民币)?([十百千万亿]*元)[)）]")
@@ -49,7 +49,8 @@ def header_name(value: object) -> tuple[str, str | None]:
     """A header cell as a column name (spaces and a （元） suffix dropped) and any non-元 unit it declares."""
     if value is None:
         return "", None
-    name = _SPACES.sub("", str(value)).lstrip("*＊")
+    # A byte-order mark can survive into the first header cell of a GB18030 file.
+    name = _SPACES.sub("", str(value)).replace("\ufeff", "").lstrip("*＊")
     suffixed = _HEADER_UNIT.fullmatch(name)
     if suffixed is None:
         return name, None

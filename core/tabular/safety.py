@@ -16,6 +16,8 @@ RATIO_FREE_BYTES = 1 * MiB
 MAX_UNZIPPED_BYTES = 256 * MiB
 _CHUNK = 1 * MiB
 
+# Local file header, or the end record of an empty archive.
+ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _BINARY_MAGIC = (b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"%PDF", b"Rar!", b"7z\xbc\xaf", b"\x1f\x8b")
 _TEXT_SUFFIXES = {".csv", ".txt"}
@@ -47,7 +49,7 @@ def as_stream(data: bytes | BinaryIO, max_bytes: int) -> BinaryIO:
         if len(data) > max_bytes:
             raise too_big
         return io.BytesIO(data)
-    if not data.seekable():
+    if not getattr(data, "seekable", lambda: False)():
         # Read one byte past the limit so an oversized stream is caught without reading it all.
         return as_stream(data.read(max_bytes + 1), max_bytes)
     size = data.seek(0, io.SEEK_END)
@@ -63,7 +65,7 @@ def sniff(stream: BinaryIO, filename: str) -> Literal["xlsx", "csv"]:
     stream.seek(0)
     if not head:
         raise reject("文件是空的")
-    if head.startswith(b"PK"):
+    if head.startswith(ZIP_MAGIC):
         return "xlsx"
     if head.startswith(OLE2_MAGIC):
         raise reject(OLD_EXCEL)

@@ -1,17 +1,14 @@
 """Raw row streams from an .xlsx or a CSV: (row number as Excel shows it, cell values, unsaved formulas)."""
 import csv
 import io
-import re
 import warnings
-import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO, TypeVar
-from xml.etree.ElementTree import iterparse
 
 from openpyxl import load_workbook
-from openpyxl.utils.cell import coordinate_to_tuple
 
 from core.problems import Problem, Rejected
+from core.tabular.formulas import has_formulas, unsaved_formulas
 from core.tabular.safety import SAVE_AS, reject
 
 # Unsaved formulas are keyed by 0-based column index, valued by the formula text.
@@ -19,8 +16,6 @@ RawRow = tuple[int, Sequence[object], dict[int, str]]
 T = TypeVar("T")
 
 BROKEN_XLSX = "无法读取Excel文件，文件可能已损坏，" + SAVE_AS
-_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s>/]")
-_CHUNK = 1024 * 1024
 _END = object()
 
 
@@ -36,48 +31,6 @@ def _quietly(call: Callable[..., T], *args: object, **kwargs: object) -> T:
             raise
         except Exception as error:  # any parser failure on untrusted input means a broken file
             raise reject(BROKEN_XLSX) from error
-
-
-def _has_formulas(stream: BinaryIO, sheet_path: str) -> bool:
-    """Whether the sheet XML holds any <f> element; most uploads have none, sparing a second parse."""
-    with zipfile.ZipFile(stream) as archive, archive.open(sheet_path) as member:
-        tail = b""
-        while chunk := member.read(_CHUNK):
-            if _FORMULA_TAG.search(tail + chunk):
-                return True
-            tail = chunk[-64:]
-    return False
-
-
-def _local(tag: str) -> str:
-    return tag.rpartition("}")[2]
-
-
-def _unsaved_cell(cell) -> tuple[int, str] | None:
-    """(column index, formula) of a formula cell without a saved result, else None."""
-    formula = next((child for child in cell if _local(child.tag) == "f"), None)
-    if formula is None:
-        return None
-    saved = next((child.text for child in cell if _local(child.tag) == "v"), None)
-    # A formula whose result is "" is saved as t="str" with an empty <v>: that is a saved result.
-    if saved or cell.get("t") in ("str", "inlineStr"):
-        return None
-    return coordinate_to_tuple(cell.get("r"))[1] - 1, "=" + (formula.text or "")
-
-
-def _unsaved_formulas(stream: BinaryIO, sheet_path: str) -> Iterator[tuple[int, dict[int, str]]]:
-    """Stream (row number, unsaved formulas) for each row of the sheet that has any."""
-    with zipfile.ZipFile(stream) as archive, archive.open(sheet_path) as member:
-        found: dict[int, str] = {}
-        for _, element in iterparse(member):
-            name = _local(element.tag)
-            if name == "c" and element.get("r") and (cell := _unsaved_cell(element)):
-                found[cell[0]] = cell[1]
-            elif name == "row":
-                if found:
-                    yield int(element.get("r") or 0), found
-                    found = {}
-                element.clear()
 
 
 def _attach(values: Iterator[Sequence[object]],
@@ -118,8 +71,8 @@ def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:
         # Declared dimensions can be wrong; trusting them would silently drop rows.
         sheet.reset_dimensions()
         path = sheet._worksheet_path.lstrip("/")
-        if _quietly(_has_formulas, stream, path):
-            formulas = _unsaved_formulas(stream, path)
+        if _quietly(has_formulas, stream, path):
+            formulas = unsaved_formulas(stream, path)
         yield from _attach(_values(sheet), formulas)
     finally:
         getattr(formulas, "close", lambda: None)()

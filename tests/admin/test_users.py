@@ -121,3 +121,18 @@ def test_users_cli_creates_first_admin(cli):
 def test_users_cli_reports_bad_scope(cli):
     result = cli.invoke(args=["users", "create", "k", "--role", "accountant", "--region", "123"])
     assert result.exit_code != 0 and "不存在" in result.output
+
+
+def test_admin_loads_a_holiday_schedule(admin_client):
+    import io
+    token = csrf_from(admin_client.get("/admin/calendar").text)
+    bad = admin_client.post("/admin/calendar", data={
+        "csrf_token": token, "confirm": "y",
+        "file": (io.BytesIO("日期,类型\n2031-02-30,休息\n".encode()), "2031.csv")})
+    assert bad.status_code == 422 and "第2行" in bad.text
+    good = admin_client.post("/admin/calendar", data={
+        "csrf_token": token, "confirm": "y",
+        "file": (io.BytesIO("日期,类型\n2031-10-01,休息\n2031-09-28,上班\n".encode()), "2031.csv")})
+    assert good.status_code == 302
+    page = admin_client.get("/admin/calendar").text
+    assert "2031" in page and "管理员载入" in page
