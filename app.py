@@ -29,6 +29,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    _connect_signals()
     return app
 
 
@@ -58,12 +59,14 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from admin import calendar_routes  # noqa: F401  (attaches its views to the admin blueprint)
     from admin.routes import bp as admin_bp
+    from disclosures.routes import bp as disclosures_bp
     from admin.auth import bp as auth_bp
     from portal import bp as portal_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(disclosures_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -71,6 +74,16 @@ def _register_cli(app: Flask) -> None:
     from core.demo import demo_command
     from core.regions.cli import regions_cli
     from core.users.cli import users_cli
+    from disclosures.cli import disclosures_cli
 
-    for command in (regions_cli, users_cli, calendar_cli, demo_command):
+    for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command):
         app.cli.add_command(command)
+
+
+def _connect_signals() -> None:
+    """Feature packages listen to announcements from below the wall (blinker; connecting twice
+    is a no-op)."""
+    from core.demo import demo_built
+    from disclosures.demo import on_demo_built
+
+    demo_built.connect(on_demo_built)

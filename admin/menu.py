@@ -8,6 +8,7 @@ from core.users.models import Role
 MENU = [
     ("admin.home", "工作台", set(Role)),
     ("admin.users", "账号管理", {Role.ADMIN}),
+    ("disclosures.home", "村务公开", {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN}),
     ("admin.calendar", "节假日安排", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]

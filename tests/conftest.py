@@ -5,8 +5,6 @@ copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so tes
 without savepoint tricks.
 """
 import itertools
-import os
-import re
 import shutil
 import uuid
 from pathlib import Path
@@ -17,15 +15,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from app import create_app
-from core.config import normalise_database_url
 from core.extensions import db
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLE = SHARED / "data" / "sample"
-DATABASE_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
-ON_POSTGRES = DATABASE_URL.startswith("postgresql")
-IN_CI = os.environ.get("CI") == "true"
+from support import DATABASE_URL, ON_POSTGRES, csrf_from
 
 TEST_SECRETS = {
     "SECRET_KEY": "test-secret-key-0123456789",
@@ -152,15 +144,6 @@ def _runner_mixes_stderr() -> bool:
 
     from click.testing import CliRunner
     return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
-
-
-CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html: str) -> str:
-    match = CSRF_PATTERN.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
 
 
 @pytest.fixture

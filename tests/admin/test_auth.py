@@ -1,4 +1,4 @@
-from conftest import csrf_from
+from support import csrf_from
 
 from core.audit import AuditEntry
 from core.extensions import db

@@ -1,5 +1,5 @@
 import pytest
-from conftest import csrf_from
+from support import csrf_from
 from sqlalchemy import select, text
 
 from core.audit import AuditEntry

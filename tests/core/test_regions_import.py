@@ -2,7 +2,7 @@ import io
 
 import openpyxl
 import pytest
-from conftest import SAMPLE
+from support import SAMPLE
 from sqlalchemy import func, select
 
 from core.audit import AuditEntry

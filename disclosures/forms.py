@@ -1,0 +1,50 @@
+"""Accountants' and reviewers' forms: the shape of input, nothing else."""
+import re
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Length, Optional, Regexp
+
+from disclosures.models import Kind
+
+KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in Kind]
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class UploadForm(FlaskForm):
+    kind = SelectField("公开类别", choices=KIND_CHOICES)
+    period = StringField("公开月份（收支明细必填，如 2026-10）", validators=[Optional(), Length(max=7)])
+    file = FileField("Excel 或 CSV 文件", validators=[FileRequired("请选择要上传的文件")])
+
+    def validate(self, extra_validators=None) -> bool:
+        # Not an inline validator: Optional() would stop the chain before it runs on an empty month.
+        valid = super().validate(extra_validators)
+        if self.kind.data == Kind.LEDGER and not MONTH.match(self.period.data or ""):
+            self.period.errors = [*self.period.errors, "收支明细请填写公开月份，格式如 2026-10"]
+            return False
+        return valid
+
+
+class ConfirmUploadForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    kind = HiddenField(validators=[DataRequired()])
+    period = HiddenField()
+    accept_warnings = BooleanField("以上提示我已核对，确认无误")
+
+
+class ReviewForm(FlaskForm):
+    note = TextAreaField("退回原因（退回时必填）", validators=[Optional(), Length(max=500)])
+
+
+class CorrectionForm(FlaskForm):
+    reason = TextAreaField("更正原因（必填，将向村民公开）",
+                           validators=[DataRequired("请填写更正原因"), Length(max=500)])
+    withdraw = BooleanField("撤回这一行（这一行本不应公开）")
+
+
+class EmptyMonthForm(FlaskForm):
+    village = HiddenField(validators=[DataRequired(), Regexp(r"^\d{12}$")])
+    period = HiddenField(validators=[DataRequired(), Regexp(MONTH.pattern)])

@@ -1,0 +1,99 @@
+"""The contracts template (集体资产资源发包租赁合同): one row per lease of collective property."""
+from datetime import date
+
+from core.extensions import db
+from core.tabular import TableSpec, check_uscc, parse_date, parse_id_number
+from core.tabular.ids import TRUNCATED
+from disclosures.importers.common import (Cells, Findings, Template, amount_parser, check_unique,
+                                          chunks, live_rows, parse_village_code)
+from disclosures.models import Contract, Kind
+
+COLUMNS = ("村代码", "合同编号", "标的名称", "类别", "承包方", "承包方证件号", "起始日期", "终止日期",
+           "年租金", "缴费周期")
+SPEC = TableSpec(required=("村代码", "合同编号", "标的名称", "类别", "承包方", "起始日期", "终止日期",
+                           "年租金", "缴费周期"),
+                 optional=("承包方证件号",), amounts=("年租金",))
+CATEGORIES = {"资产": "资产", "资源": "资源"}
+PAY_CYCLES = {"年": "年", "半年": "半年", "季": "季", "月": "月"}
+NOT_ID_NOR_USCC = "应为18位身份证号或统一社会信用代码"
+nonnegative_amount = amount_parser(allow_zero=True)
+
+
+def parse_party_id(value: object) -> tuple[str, str | None]:
+    """An ID number if it passes that check, else a 统一社会信用代码 (check character: a warning)."""
+    try:
+        return parse_id_number(value), None
+    except ValueError as error:
+        if str(error) == TRUNCATED:
+            raise
+    try:
+        code, warning = check_uscc(value)
+    except ValueError:
+        raise ValueError(NOT_ID_NOR_USCC) from None
+    return code, (f"不是有效的身份证号；按统一社会信用代码，{warning}" if warning else None)
+
+
+class ContractsTemplate(Template):
+    """资产资源合同: 合同编号 unique per village, in the file and among stored contracts."""
+
+    kind = Kind.CONTRACTS
+    columns = COLUMNS
+    spec = SPEC
+
+    def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
+        super().__init__(period, replacing)
+        self._villages: dict = {}
+
+    def parse(self, cells: Cells) -> dict:
+        start_on = cells.parse("起始日期", parse_date)
+        return {"row_number": cells.number,
+                "village_code": cells.parse("村代码", parse_village_code, self._villages),
+                "contract_no": cells.text("合同编号", 40), "subject": cells.text("标的名称", 100),
+                "category": cells.choice("类别", CATEGORIES, "应为 资产 或 资源"),
+                "party": cells.text("承包方", 100), "party_id": _party_id(cells),
+                "start_on": start_on, "end_on": _end_on(cells, start_on),
+                "annual_rent": cells.parse("年租金", nonnegative_amount),
+                "pay_cycle": cells.choice("缴费周期", PAY_CYCLES, "应为 年、半年、季 或 月")}
+
+    def check(self, rows: list[dict], findings: Findings) -> None:
+        def key(row: dict) -> tuple | None:
+            if row["village_code"] and row["contract_no"]:
+                return row["village_code"], row["contract_no"]
+            return None
+
+        def report(row: dict, earlier: int | None) -> None:
+            reason = f"合同编号与第{earlier}行重复" if earlier else "合同编号在本村已上报的合同中已经用过"
+            findings.error(row["row_number"], "合同编号", row["contract_no"], reason)
+
+        check_unique(rows, key, _stored_contracts(rows, self.replacing), report)
+
+
+def _party_id(cells: Cells) -> str | None:
+    """The ID or code ('' when empty); a code's wrong check character is a warning to confirm."""
+    if cells.raw("承包方证件号") is None:
+        return ""
+    checked = cells.parse("承包方证件号", parse_party_id)
+    if checked is None:
+        return None
+    number, warning = checked
+    if warning:
+        cells.warn("承包方证件号", warning)
+    return number
+
+
+def _end_on(cells: Cells, start_on: date | None) -> date | None:
+    end_on = cells.parse("终止日期", parse_date)
+    if end_on and start_on and end_on <= start_on:
+        cells.bad("终止日期", "终止日期应晚于起始日期")
+        return None
+    return end_on
+
+
+def _stored_contracts(rows: list[dict], replacing: frozenset[int]) -> set[tuple]:
+    """(village, 合同编号) of every live stored contract of the villages in the file."""
+    stored: set[tuple] = set()
+    for part in chunks({row["village_code"] for row in rows} - {None}):
+        query = live_rows(Contract, Contract.village_code, Contract.contract_no, villages=part,
+                          excluding=replacing)
+        stored.update(map(tuple, db.session.execute(query)))
+    return stored

@@ -1,0 +1,118 @@
+"""The ledger template (村集体资金收支明细): one row per voucher of income or expense."""
+from datetime import date
+
+from core.extensions import db
+from core.tabular import TableSpec, parse_date
+from disclosures.importers.common import (Cells, Findings, Template, amount_parser, check_unique,
+                                          chunks, live_rows, parse_village_code)
+from disclosures.models import Contract, Kind, LedgerEntry, ProjectUpdate
+
+COLUMNS = ("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额", "对方单位", "关联编号")
+SPEC = TableSpec(required=COLUMNS[:7], optional=COLUMNS[7:], amounts=("金额",), direction="收支")
+DIRECTIONS = {"收入": "income", "支出": "expense"}
+CATEGORIES = {"income": ("经营收入", "发包及上交收入", "投资收益", "补助收入", "其他收入"),
+              "expense": ("经营支出", "管理费用", "公益支出", "其他支出")}
+positive_amount = amount_parser(allow_zero=False)
+
+
+class LedgerTemplate(Template):
+    """收支明细: a batch per village and month; 凭证号 unique per village and year."""
+
+    kind = Kind.LEDGER
+    columns = COLUMNS
+    spec = SPEC
+
+    def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
+        super().__init__(period, replacing)
+        self._villages: dict = {}
+        self._dates: dict = {}
+        self._months: dict[date, tuple[str, int]] = {}
+        self._categories = {side: {name: name for name in names} for side, names in CATEGORIES.items()}
+        self._category_reasons = {side: f"{word}的科目应为：{'、'.join(CATEGORIES[side])}"
+                                  for word, side in DIRECTIONS.items()}
+
+    def parse(self, cells: Cells) -> dict:
+        entry_on = self._entry_on(cells)
+        month, year = self._month_of(entry_on) if entry_on else (None, None)
+        direction = cells.choice("收支", DIRECTIONS, "应为 收入 或 支出")
+        # 科目 depends on 收支: with a bad 收支 there is no list to check it against.
+        category = (cells.choice("科目", self._categories[direction], self._category_reasons[direction])
+                    if direction else None)
+        return {"row_number": cells.number,
+                "village_code": cells.parse("村代码", parse_village_code, self._villages),
+                "entry_on": entry_on, "month": month, "year": year,
+                "voucher_no": cells.text("凭证号", 40), "direction": direction, "category": category,
+                "summary": cells.text("摘要", 200), "amount": cells.parse("金额", positive_amount),
+                "counterparty": cells.text("对方单位", 100, required=False),
+                "link_code": cells.text("关联编号", 40, required=False)}
+
+    def _entry_on(self, cells: Cells) -> date | None:
+        entry_on = cells.parse("日期", parse_date, self._dates)
+        if entry_on and self.period and self._month_of(entry_on)[0] != self.period:
+            cells.bad("日期", f"不在本次公开的月份（{self.period}）内")
+            return None
+        return entry_on
+
+    def _month_of(self, day: date) -> tuple[str, int]:
+        found = self._months.get(day)
+        if found is None:
+            found = self._months[day] = (f"{day.year:04d}-{day.month:02d}", day.year)
+        return found
+
+    def batch_key(self, row: dict) -> tuple[str, str | None]:
+        return row["village_code"], row["month"]
+
+    def check(self, rows: list[dict], findings: Findings) -> None:
+        self._check_vouchers(rows, findings)
+        self._check_links(rows, findings)
+
+    def _check_vouchers(self, rows: list[dict], findings: Findings) -> None:
+        """凭证号 unique per village and year, in the file and against live stored rows."""
+        def key(row: dict) -> tuple | None:
+            if row["village_code"] and row["year"] and row["voucher_no"]:
+                return row["village_code"], row["year"], row["voucher_no"]
+            return None
+
+        def report(row: dict, earlier: int | None) -> None:
+            reason = (f"凭证号与第{earlier}行重复（同村同年不能重复）" if earlier else
+                      f"凭证号在本村{row['year']}年已上报的数据中已经用过")
+            findings.error(row["row_number"], "凭证号", row["voucher_no"], reason)
+
+        check_unique(rows, key, _stored_vouchers(rows, self.replacing), report)
+
+    def _check_links(self, rows: list[dict], findings: Findings) -> None:
+        """关联编号 names a live project or contract of the same village."""
+        linked = [row for row in rows if row["link_code"] and row["village_code"]]
+        if not linked:
+            return
+        known = _stored_links({row["village_code"] for row in linked})
+        for row in linked:
+            if (row["village_code"], row["link_code"]) not in known:
+                findings.error(row["row_number"], "关联编号", row["link_code"],
+                               "不是本村已上报的项目编号或合同编号")
+
+
+def _stored_vouchers(rows: list[dict], replacing: frozenset[int]) -> set[tuple]:
+    """(village, year, voucher) of live stored rows, for the villages and years in the file."""
+    villages = {row["village_code"] for row in rows} - {None}
+    years = sorted({row["year"] for row in rows} - {None})
+    stored: set[tuple] = set()
+    if not years:
+        return stored
+    columns = (LedgerEntry.village_code, LedgerEntry.year, LedgerEntry.voucher_no)
+    for part in chunks(villages):
+        query = live_rows(LedgerEntry, *columns, villages=part, excluding=replacing).where(
+            LedgerEntry.year.in_(years))
+        stored.update(map(tuple, db.session.execute(query)))
+    return stored
+
+
+def _stored_links(villages: set[str]) -> set[tuple[str, str]]:
+    """(village, code) of every live project and contract of these villages."""
+    known: set[tuple[str, str]] = set()
+    for part in chunks(villages):
+        projects = live_rows(ProjectUpdate, ProjectUpdate.village_code, ProjectUpdate.project_no,
+                             villages=part)
+        contracts = live_rows(Contract, Contract.village_code, Contract.contract_no, villages=part)
+        known.update(map(tuple, db.session.execute(projects.union(contracts))))
+    return known

@@ -1,0 +1,44 @@
+"""Read helpers for the accountants' and reviewers' pages."""
+from sqlalchemy import Select, select
+
+from core.extensions import db
+from core.regions.models import Level, Region
+from core.users.models import Role, User
+from core.users.permissions import scope_filter
+from disclosures.models import ROW_MODELS, Batch, BatchStatus, Kind
+
+
+def villages_in_scope(user: User) -> list[Region]:
+    """Villages the user's scope covers, by code."""
+    return list(db.session.scalars(select(Region).where(
+        Region.level == Level.VILLAGE, scope_filter(user, Region.code)).order_by(Region.code)))
+
+
+def writable_village_codes(user: User) -> set[str] | None:
+    """Villages an upload by this user may name; None means any (administrators)."""
+    if user.role == Role.ADMIN:
+        return None
+    return {village.code for village in villages_in_scope(user)} if user.role == Role.ACCOUNTANT else set()
+
+
+def recent_batches(user: User, limit: int = 30) -> list[Batch]:
+    """The newest batches in the user's scope."""
+    return list(db.session.scalars(select(Batch).where(scope_filter(user, Batch.village_code))
+                                   .order_by(Batch.id.desc()).limit(limit)))
+
+
+def pending_batches(user: User) -> list[Batch]:
+    """Batches awaiting review in the user's scope, oldest first."""
+    return list(db.session.scalars(select(Batch).where(
+        scope_filter(user, Batch.village_code), Batch.status == BatchStatus.PENDING).order_by(Batch.id)))
+
+
+def batch_rows(batch: Batch) -> Select:
+    """The rows of a batch in upload order."""
+    model = ROW_MODELS[batch.kind_enum]
+    return select(model).where(model.batch_id == batch.id).order_by(model.row_number, model.id)
+
+
+def row_of_kind(kind: Kind, row_id: int):
+    """One disclosed row, or None."""
+    return db.session.get(ROW_MODELS[kind], row_id)

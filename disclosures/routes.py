@@ -1,0 +1,175 @@
+"""Accountants upload and correct; reviewers approve or return. Views stay thin."""
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from core import storage
+from core.extensions import db
+from core.problems import Rejected
+from core.db import utcnow
+from core.timezone import local_date
+from core.users.access import role_required
+from core.users.models import Role
+from disclosures import queries
+from disclosures.due import ledger_calendar
+from disclosures.forms import ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm, UploadForm
+from disclosures.importers import validate_upload
+from disclosures.correction_form import FIXED, column_values, correction_values
+from disclosures.models import Batch, BatchStatus, Kind
+from disclosures.parsed import ParsedBatch, ParsedUpload
+from disclosures.permissions import can_review, can_upload, can_view_batch
+from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
+from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
+
+bp = Blueprint("disclosures", __name__, url_prefix="/disclosures", template_folder="templates")
+bp.app_template_global("preview_value")(display_value)
+STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
+STAGING = "staging"
+
+
+@bp.get("/")
+@role_required(*STAFF)
+def home():
+    villages = queries.villages_in_scope(current_user)
+    return render_template("disclosures/home.html", upload_form=UploadForm(), empty_form=EmptyMonthForm(),
+                           calendar=ledger_calendar(villages, local_date(utcnow())),
+                           pending=queries.pending_batches(current_user),
+                           recent=queries.recent_batches(current_user))
+
+
+def _validate(form_kind: str, data: bytes, filename: str, period: str | None):
+    return validate_upload(Kind(form_kind), data, filename,
+                           villages=queries.writable_village_codes(current_user),
+                           period=period or None, max_rows=current_app.config["IMPORT_MAX_ROWS"],
+                           max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+
+
+@bp.post("/upload")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def upload():
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return render_template("disclosures/upload_errors.html", form=form, problems=[]), 422
+    data, filename = form.file.data.read(), form.file.data.filename or "upload"
+    try:
+        parsed = _validate(form.kind.data, data, filename, form.period.data)
+    except Rejected as rejected:
+        return render_template("disclosures/upload_errors.html", form=form, problems=rejected.problems,
+                               filename=filename), 422
+    confirm = ConfirmUploadForm(token=storage.save(STAGING, data), filename=filename,
+                                kind=form.kind.data, period=form.period.data)
+    return render_template("disclosures/preview.html", parsed=parsed, form=confirm, totals=totals,
+                           columns=PREVIEW_COLUMNS[parsed.kind])
+
+
+@bp.post("/upload/confirm")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def upload_confirm():
+    form = ConfirmUploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        data = storage.load(STAGING, form.token.data)
+        # Validated again: another upload may have taken a voucher number since the preview.
+        parsed = _validate(form.kind.data, data, form.filename.data, form.period.data)
+    except FileNotFoundError:
+        flash("上传的文件已过期，请重新上传", "error")
+        return redirect(url_for(".home"))
+    except Rejected as rejected:
+        return render_template("disclosures/upload_errors.html", form=UploadForm(), problems=rejected.problems,
+                               filename=form.filename.data), 422
+    if parsed.warnings and not form.accept_warnings.data:
+        flash("请先核对提示，勾选确认后再提交", "error")
+        return render_template("disclosures/preview.html", parsed=parsed, form=form, totals=totals,
+                               columns=PREVIEW_COLUMNS[parsed.kind]), 422
+    batches = stage_upload(parsed, uploader=current_user)
+    storage.delete(STAGING, form.token.data)
+    flash(f"已提交{len(batches)}个批次，共{parsed.row_count}行", "success")
+    return redirect(url_for(".home"))
+
+
+@bp.post("/empty-month")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def empty_month():
+    """Declare a month without any income or expense, so it is disclosed rather than late."""
+    form = EmptyMonthForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not can_upload(current_user, form.village.data):
+        abort(403)
+    stage_upload(ParsedUpload(Kind.LEDGER, "本月无收支", [ParsedBatch(form.village.data, Kind.LEDGER,
+                                                                    form.period.data, [])]),
+                 uploader=current_user)
+    flash(f"已提交 {form.period.data} 本月无收支的公开", "success")
+    return redirect(url_for(".home"))
+
+
+def _batch_or_404(batch_id: int) -> Batch:
+    batch = db.get_or_404(Batch, batch_id)
+    if not can_view_batch(current_user, batch):
+        abort(404)
+    return batch
+
+
+@bp.get("/batches/<int:batch_id>")
+@role_required(*STAFF)
+def batch(batch_id: int):
+    found = _batch_or_404(batch_id)
+    page = db.paginate(queries.batch_rows(found), page=request.args.get("page", 1, type=int),
+                       per_page=100, error_out=False)
+    return render_template("disclosures/batch.html", batch=found, rows=page, review_form=ReviewForm(),
+                           columns=PREVIEW_COLUMNS[found.kind_enum], totals=totals(
+                               found.kind_enum, db.session.scalars(queries.batch_rows(found))),
+                           may_review=can_review(current_user, found),
+                           may_correct=can_upload(current_user, found.village_code))
+
+
+@bp.post("/batches/<int:batch_id>/review")
+@role_required(Role.REVIEWER, Role.ADMIN)
+def review(batch_id: int):
+    found = _batch_or_404(batch_id)
+    if not can_review(current_user, found):
+        abort(403)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if request.form.get("decision") == "approve":
+            approve_batch(found, reviewer=current_user)
+            flash("已审核通过并公开", "success")
+        else:
+            return_batch(found, reviewer=current_user, note=form.note.data or "")
+            flash("已退回", "success")
+    except DisclosureError as error:
+        flash(str(error), "error")
+    return redirect(url_for(".batch", batch_id=found.id))
+
+
+def _row_or_404(kind: str, row_id: int):
+    if kind not in set(Kind):
+        abort(404)
+    row = queries.row_of_kind(Kind(kind), row_id)
+    if row is None or not can_view_batch(current_user, row.batch):
+        abort(404)
+    return row
+
+
+@bp.route("/rows/<kind>/<int:row_id>/correct", methods=["GET", "POST"])
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def correct(kind: str, row_id: int):
+    row = _row_or_404(kind, row_id)
+    if not can_upload(current_user, row.village_code):
+        abort(403)
+    form = CorrectionForm()
+    page = {"row": row, "kind": Kind(kind), "form": form, "fixed": FIXED, "problems": [], "message": "",
+            "values": column_values(Kind(kind), row, viewer=current_user)}
+    if not form.validate_on_submit():
+        return render_template("disclosures/correct.html", **page), 422 if form.is_submitted() else 200
+    try:
+        values = None if form.withdraw.data else correction_values(Kind(kind), row, request.form, current_user)
+        batch = correct_row(row, new_values=values, reason=form.reason.data, by=current_user)
+    except Rejected as rejected:
+        return render_template("disclosures/correct.html", **page | {"problems": rejected.problems}), 422
+    except DisclosureError as error:
+        return render_template("disclosures/correct.html", **page | {"message": str(error)}), 422
+    flash("更正已提交" + ("，等待审核" if batch.status == BatchStatus.PENDING else "并公开"), "success")
+    return redirect(url_for(".batch", batch_id=batch.id))

@@ -1,0 +1,155 @@
+"""The accountant's upload → preview → submit, the reviewer's approval, and corrections, on the web."""
+import io
+import re
+
+import pytest
+from support import csrf_from
+from sqlalchemy import func, select
+
+from core.extensions import db
+from disclosures.models import Batch, BatchStatus, LedgerEntry
+
+HEADER = "村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n"
+GOOD = HEADER + ("629901101201,2026-10-05,记2026-0001,支出,管理费用,办公用品,120.50,青川县商店,\n"
+                 "629901101201,2026/10/6,记2026-0002,收入,其他收入,利息,\"￥1,000.00\",县农商银行,\n")
+
+
+@pytest.fixture
+def staff(township_tree, make_user):
+    make_user("kuaiji", "accountant", ["629901101201"])
+    make_user("shenhe", "reviewer", ["629901101000"])
+    make_user("other", "accountant", ["629901102201"])
+
+
+def upload(client, text: str, period="2026-10", kind="ledger", name="10月.csv"):
+    token = csrf_from(client.get("/disclosures/").text)
+    return client.post("/disclosures/upload", data={
+        "csrf_token": token, "kind": kind, "period": period,
+        "file": (io.BytesIO(text.encode("gbk")), name)}, content_type="multipart/form-data")
+
+
+def confirm(client, preview_html: str, accept=False):
+    fields = dict(re.findall(r'name="(token|filename|kind|period|csrf_token)"[^>]*value="([^"]*)"', preview_html))
+    if accept:
+        fields["accept_warnings"] = "y"
+    return client.post("/disclosures/upload/confirm", data=fields)
+
+
+def count_rows() -> int:
+    return db.session.scalar(select(func.count()).select_from(LedgerEntry))
+
+
+def test_upload_preview_submit_review_publish(client, staff, login):
+    login("kuaiji")
+    preview = upload(client, GOOD)
+    assert preview.status_code == 200
+    assert "收入合计 1,000.00 元" in preview.text and "支出合计 120.50 元" in preview.text
+    assert count_rows() == 0  # a preview stores nothing
+    done = confirm(client, preview.text)
+    assert done.status_code == 302
+    batch = db.session.scalar(select(Batch))
+    assert batch.status == BatchStatus.PENDING and batch.period == "2026-10" and count_rows() == 2
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    login("shenhe")
+    page = client.get(f"/disclosures/batches/{batch.id}")
+    assert "审核通过并公开" in page.text
+    client.post(f"/disclosures/batches/{batch.id}/review",
+                data={"csrf_token": csrf_from(page.text), "decision": "approve"})
+    db.session.expire_all()
+    assert db.session.get(Batch, batch.id).status == BatchStatus.PUBLISHED
+
+
+def test_bad_file_shows_every_error_and_stores_nothing(client, staff, login):
+    login("kuaiji")
+    bad = HEADER + ("629901101201,2026-10-32,记2026-0001,支出,管理费用,办公用品,120.50,,\n"
+                    "629901101201,2026-10-06,记2026-0002,收入,管理费用,利息,-5,,\n")
+    response = upload(client, bad)
+    assert response.status_code == 422
+    assert "整个文件都没有导入" in response.text
+    rows = re.findall(r'<td class="num">(\d+)</td><td>([^<]+)</td>', response.text)
+    assert ("2", "日期") in rows and ("3", "科目") in rows and ("3", "金额") in rows
+    assert count_rows() == 0 and db.session.scalar(select(func.count()).select_from(Batch)) == 0
+
+
+def test_rows_outside_the_month_or_scope_are_refused(client, staff, login):
+    login("kuaiji")
+    outside = HEADER + "629901102201,2026-09-30,记2026-0001,支出,管理费用,办公用品,1,,\n"
+    response = upload(client, outside)
+    assert response.status_code == 422
+    assert "村代码" in response.text and "日期" in response.text
+
+
+def test_ledger_upload_needs_a_month(client, staff, login):
+    login("kuaiji")
+    response = upload(client, GOOD, period="")
+    assert response.status_code == 422 and "请填写公开月份" in response.text
+
+
+def test_a_hostile_file_is_refused_with_a_clear_message(client, staff, login):
+    login("kuaiji")
+    token = csrf_from(client.get("/disclosures/").text)
+    response = client.post("/disclosures/upload", data={
+        "csrf_token": token, "kind": "ledger", "period": "2026-10",
+        "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n" + b"\0" * 100), "ledger.csv")},
+        content_type="multipart/form-data")
+    assert response.status_code == 422 and "文件" in response.text
+
+
+def test_reviewer_of_another_township_cannot_see_or_approve(client, staff, make_user, login):
+    login("kuaiji")
+    confirm(client, upload(client, GOOD).text)
+    batch = db.session.scalar(select(Batch))
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    make_user("shenhe2", "reviewer", ["629901102000"])
+    login("shenhe2")
+    assert client.get(f"/disclosures/batches/{batch.id}").status_code == 404
+    token = csrf_from(client.get("/disclosures/").text)
+    assert client.post(f"/disclosures/batches/{batch.id}/review",
+                       data={"csrf_token": token, "decision": "approve"}).status_code == 404
+
+
+def test_accountant_cannot_review_own_upload(client, staff, login):
+    login("kuaiji")
+    confirm(client, upload(client, GOOD).text)
+    batch = db.session.scalar(select(Batch))
+    token = csrf_from(client.get("/disclosures/").text)
+    assert client.post(f"/disclosures/batches/{batch.id}/review",
+                       data={"csrf_token": token, "decision": "approve"}).status_code == 403
+
+
+def test_correction_through_the_web(client, staff, login):
+    login("kuaiji")
+    confirm(client, upload(client, GOOD).text)
+    batch = db.session.scalar(select(Batch))
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    login("shenhe")
+    page = client.get(f"/disclosures/batches/{batch.id}")
+    client.post(f"/disclosures/batches/{batch.id}/review", data={"csrf_token": csrf_from(page.text), "decision": "approve"})
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    login("kuaiji")
+    row = db.session.scalar(select(LedgerEntry).where(LedgerEntry.voucher_no == "记2026-0001"))
+    form = client.get(f"/disclosures/rows/ledger/{row.id}/correct")
+    assert form.status_code == 200 and 'value="120.50"' in form.text
+    missing_reason = client.post(f"/disclosures/rows/ledger/{row.id}/correct",
+                                 data={"csrf_token": csrf_from(form.text), "金额": "125.50"})
+    assert missing_reason.status_code != 302
+    values = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.text))
+    values.update({"金额": "125.50", "reason": "发票金额录错", "csrf_token": csrf_from(form.text)})
+    done = client.post(f"/disclosures/rows/ledger/{row.id}/correct", data=values)
+    assert done.status_code == 302
+    correction = db.session.scalar(select(Batch).where(Batch.is_correction.is_(True)))
+    assert correction.reason == "发票金额录错" and correction.status == BatchStatus.PENDING
+
+
+def test_month_without_entries_can_be_declared(client, staff, login):
+    login("kuaiji")
+    page = client.get("/disclosures/")
+    assert "本月无收支" in page.text
+    response = client.post("/disclosures/empty-month", data={
+        "csrf_token": csrf_from(page.text), "village": "629901101201", "period": "2026-10"})
+    assert response.status_code == 302
+    batch = db.session.scalar(select(Batch))
+    assert (batch.row_count, batch.period, batch.status) == (0, "2026-10", BatchStatus.PENDING)
+    forbidden = client.post("/disclosures/empty-month", data={
+        "csrf_token": csrf_from(page.text), "village": "629901102201", "period": "2026-10"})
+    assert forbidden.status_code == 403

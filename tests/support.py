@@ -1,0 +1,23 @@
+"""Plain helpers shared by the tests (import as `from support import …`; conftest modules are
+not importable by name once several folders have one)."""
+import os
+import re
+from pathlib import Path
+
+from core.config import normalise_database_url
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLE = SHARED / "data" / "sample"
+DATABASE_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
+ON_POSTGRES = DATABASE_URL.startswith("postgresql")
+IN_CI = os.environ.get("CI") == "true"
+
+CSRF_PATTERN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    match = CSRF_PATTERN.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
