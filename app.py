@@ -35,7 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
-                 "core.settings", "disclosures.models")
+                 "core.settings", "disclosures.models", "complaints.models")
 
 
 def _import_models() -> None:
@@ -83,7 +83,10 @@ def _register_cli(app: Flask) -> None:
 def _connect_signals() -> None:
     """Feature packages listen to announcements from below the wall (blinker; connecting twice
     is a no-op)."""
+    from complaints.clocks import on_calendar_changed
+    from core.calendar.signals import calendar_changed
     from core.demo import demo_built
     from disclosures.demo import on_demo_built
 
     demo_built.connect(on_demo_built)
+    calendar_changed.connect(on_calendar_changed)

@@ -1,0 +1,258 @@
+"""Complaints, their clocks and public timeline, attachments, inspection rounds and QR links.
+
+A complainant's identity lives in its own table, encrypted; nothing here stores an address or a
+user agent.
+"""
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, utcnow
+from core.regions.models import Region
+from core.users.models import User
+
+
+class Category(StrEnum):
+    FUNDS = "funds"
+    SUBSIDY = "subsidy"
+    PROJECT = "project"
+    ASSET = "asset"
+    CONDUCT = "conduct"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return {"funds": "资金使用", "subsidy": "补贴发放", "project": "项目建设", "asset": "资产资源",
+                "conduct": "干部作风", "other": "其他"}[self.value]
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    QR = "qr"
+    INSPECTION = "inspection"
+    PHONE_12388 = "phone_12388"
+    PHONE_12345 = "phone_12345"
+    LETTER = "letter"
+    VISIT = "visit"
+
+    @property
+    def label(self) -> str:
+        return {"web": "网上反映", "qr": "扫码反映", "inspection": "巡察扫码", "phone_12388": "12388电话",
+                "phone_12345": "12345热线", "letter": "来信", "visit": "来访"}[self.value]
+
+    @property
+    def is_staff_registered(self) -> bool:
+        return self in (Channel.PHONE_12388, Channel.PHONE_12345, Channel.LETTER, Channel.VISIT)
+
+
+class Status(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    AWAITING_INFO = "awaiting_info"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    MERGED = "merged"
+
+    @property
+    def label(self) -> str:
+        return {"received": "已收到", "in_progress": "办理中", "awaiting_info": "待补充材料",
+                "closed": "已办结", "reopened": "重新办理", "merged": "已合并"}[self.value]
+
+
+class ClockKind(StrEnum):
+    REPLY = "reply"
+    PROGRESS = "progress"
+    LEGAL = "legal"
+    FEEDBACK = "feedback"
+    REVIEW = "review"
+
+    @property
+    def label(self) -> str:
+        return {"reply": "初步答复", "progress": "核查进展告知", "legal": "办理期限", "feedback": "实名反馈",
+                "review": "复查答复"}[self.value]
+
+
+class Complaint(Base):
+    __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_township_status", "township_code", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # 2026-629901101-0123: year, township, sequence — unique in a province, never enough to open it.
+    code: Mapped[str] = mapped_column(String(24), unique=True)
+    village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
+    township_code: Mapped[str] = mapped_column(String(12))
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    channel: Mapped[str] = mapped_column(String(16), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    # The disclosed item questioned, with its public values as they were when the complaint came.
+    item_kind: Mapped[str | None] = mapped_column(String(16))
+    item_id: Mapped[int | None]
+    item_summary: Mapped[str] = mapped_column(Text, default="")
+    round_id: Mapped[int | None] = mapped_column(ForeignKey("inspection_rounds.id"), index=True)
+    is_late_for_round: Mapped[bool] = mapped_column(default=False)
+    is_real_name: Mapped[bool] = mapped_column(default=False)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    # Staff-registered cases carry a paper secret, replaced by a new one at first use.
+    secret_is_temporary: Mapped[bool] = mapped_column(default=False)
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED, index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
+    # The earliest deadline among clocks not yet met, kept so the queue sorts in SQL.
+    next_due_at: Mapped[datetime | None] = mapped_column(index=True)
+    result: Mapped[str] = mapped_column(Text, default="")
+    classification: Mapped[str] = mapped_column(String(16), default="")
+    closed_at: Mapped[datetime | None]
+    rating: Mapped[str | None] = mapped_column(String(16))
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None]
+
+    village: Mapped[Region] = relationship()
+    clocks: Mapped[list["CaseClock"]] = relationship(back_populates="complaint", order_by="CaseClock.id")
+    events: Mapped[list["CaseEvent"]] = relationship(back_populates="complaint", order_by="CaseEvent.id")
+    attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id")
+    identity: Mapped["ComplaintIdentity | None"] = relationship(back_populates="complaint")
+    inspection_round: Mapped["InspectionRound | None"] = relationship()
+
+    @property
+    def category_enum(self) -> Category:
+        return Category(self.category)
+
+    @property
+    def channel_enum(self) -> Channel:
+        return Channel(self.channel)
+
+    @property
+    def status_enum(self) -> Status:
+        return Status(self.status)
+
+    def clock(self, kind: ClockKind) -> "CaseClock | None":
+        return next((clock for clock in self.clocks if clock.kind == kind), None)
+
+
+class ComplaintIdentity(Base):
+    """A real-name complainant's name and phone, encrypted, apart from the complaint."""
+
+    __tablename__ = "complaint_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), unique=True)
+    name_cipher: Mapped[str] = mapped_column(Text)
+    phone_cipher: Mapped[str] = mapped_column(Text)
+
+    complaint: Mapped[Complaint] = relationship(back_populates="identity")
+
+
+class CaseClock(Base):
+    """One deadline of a case, computed once and stored so the queue can sort and filter in SQL."""
+
+    __tablename__ = "case_clocks"
+    __table_args__ = (UniqueConstraint("complaint_id", "kind", name="complaint_kind"),
+                      Index("ix_case_clocks_open_due", "met_at", "due_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    starts_at: Mapped[datetime]
+    amount: Mapped[int] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(8))  # working / calendar
+    due_at: Mapped[datetime]
+    met_at: Mapped[datetime | None]
+    provisional: Mapped[bool] = mapped_column(default=False)  # spans a year not yet loaded
+    extension_days: Mapped[int] = mapped_column(default=0)
+    extension_reason: Mapped[str] = mapped_column(Text, default="")
+
+    complaint: Mapped[Complaint] = relationship(back_populates="clocks")
+
+    @property
+    def kind_enum(self) -> ClockKind:
+        return ClockKind(self.kind)
+
+
+class CaseEvent(Base):
+    """The case timeline; public events are what the complainant sees, with a role, not a name."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    kind: Mapped[str] = mapped_column(String(24))
+    is_public: Mapped[bool] = mapped_column(default=False)
+    body: Mapped[str] = mapped_column(Text, default="")
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_label: Mapped[str] = mapped_column(String(32), default="")
+
+    complaint: Mapped[Complaint] = relationship(back_populates="events")
+
+
+class Attachment(Base):
+    """A photo or voice recording, stored outside the web root under a random name."""
+
+    __tablename__ = "complaint_attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # image / audio
+    stored_name: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+round_members = Table(
+    "inspection_round_members", Base.metadata,
+    Column("round_id", ForeignKey("inspection_rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+round_villages = Table(
+    "inspection_round_villages", Base.metadata,
+    Column("round_id", ForeignKey("inspection_rounds.id", ondelete="CASCADE"), primary_key=True),
+    Column("region_code", ForeignKey("regions.code"), primary_key=True),
+)
+
+
+class InspectionRound(Base):
+    """A 巡察 round: its team, villages, period and the notice (巡察公告) it posts."""
+
+    __tablename__ = "inspection_rounds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    team_name: Mapped[str] = mapped_column(String(100))
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    scope_text: Mapped[str] = mapped_column(Text, default="")
+    focus_text: Mapped[str] = mapped_column(Text, default="")
+    contact_text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    members: Mapped[list[User]] = relationship(secondary=round_members)
+    villages: Mapped[list[Region]] = relationship(secondary=round_villages, order_by=Region.code)
+
+
+class QrLink(Base):
+    """A short stable token printed in a QR code; what it opens can move, the token cannot."""
+
+    __tablename__ = "qr_links"
+    __table_args__ = (UniqueConstraint("target_kind", "target_ref", name="target"),)
+
+    token: Mapped[str] = mapped_column(String(8), primary_key=True)
+    target_kind: Mapped[str] = mapped_column(String(16))  # village / project / round
+    target_ref: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ComplaintCounter(Base):
+    """The last sequence number given in a township and year."""
+
+    __tablename__ = "complaint_counters"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    township_code: Mapped[str] = mapped_column(String(12), primary_key=True)
+    last: Mapped[int] = mapped_column(default=0)

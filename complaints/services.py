@@ -1,0 +1,137 @@
+"""Filing and following a complaint. Each public function is one transaction; the complaint is
+committed before anything is shown to the person who filed it."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from core.db import utcnow
+from core.extensions import db
+from core.fields import field_cipher
+from core.regions.models import Level, Region
+from core.timezone import local
+from complaints.clocks import meet_clock, open_arrival_clocks
+from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
+from complaints.models import CaseEvent, Category, Channel, ClockKind, Complaint, ComplaintIdentity, Status
+
+RATINGS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+
+
+class ComplaintError(ValueError):
+    """A request that cannot be carried out; the message is for the person."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    name: str
+    phone: str
+
+
+@dataclass(frozen=True)
+class FiledComplaint:
+    code: str
+    secret: str
+
+
+def add_event(case: Complaint, kind: str, *, public: bool, body: str = "", actor=None,
+              actor_label: str = "", at: datetime | None = None) -> CaseEvent:
+    """Append to the case timeline (flush only)."""
+    event = CaseEvent(kind=kind, is_public=public, body=body, at=at or utcnow(),
+                      actor_id=getattr(actor, "id", None), actor_label=actor_label)
+    case.events.append(event)
+    return event
+
+
+def file_complaint(*, village: Region, category: Category, text: str, channel: Channel,
+                   identity: Identity | None, received_at: datetime | None = None,
+                   item: tuple[str, int, str] | None = None, round_id: int | None = None,
+                   late_for_round: bool = False, idempotency_key: str | None = None,
+                   registered_by=None) -> FiledComplaint:
+    """Store a complaint with its clocks; return the case number and the one-time secret.
+
+    A repeated idempotency key (a double tap, a retried submit) returns the first case's number
+    and no new secret, never a second complaint."""
+    if village.level != Level.VILLAGE:
+        raise ComplaintError("请选择一个村（社区）")
+    if not text.strip():
+        raise ComplaintError("请写下发生了什么")
+    if idempotency_key and (existing := _code_for_key(idempotency_key)):
+        return FiledComplaint(code=existing, secret="")
+    received_at = received_at or utcnow()
+    secret = new_secret()
+    try:
+        case = Complaint(
+            code=next_case_code(village.parent_code, local(received_at).year), village_code=village.code,
+            township_code=village.parent_code, category=category, channel=channel, text=text.strip(),
+            item_kind=item[0] if item else None, item_id=item[1] if item else None,
+            item_summary=item[2] if item else "", round_id=round_id, is_late_for_round=late_for_round,
+            is_real_name=identity is not None, secret_hash=hash_tracking_secret(secret),
+            secret_is_temporary=registered_by is not None, idempotency_key=idempotency_key,
+            received_at=received_at, registered_by_id=getattr(registered_by, "id", None),
+            status=Status.RECEIVED)
+        db.session.add(case)
+        if identity is not None:
+            cipher = field_cipher()
+            case.identity = ComplaintIdentity(name_cipher=cipher.encrypt(identity.name.strip()),
+                                              phone_cipher=cipher.encrypt(identity.phone.strip()))
+        open_arrival_clocks(case)
+        add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
+                  actor=registered_by)
+        db.session.commit()
+    except IntegrityError:
+        # Two submissions with one key at the same moment: the other one won; answer with it.
+        db.session.rollback()
+        existing = idempotency_key and _code_for_key(idempotency_key)
+        if not existing:
+            raise
+        return FiledComplaint(code=existing, secret="")
+    return FiledComplaint(code=case.code, secret=secret)
+
+
+def _code_for_key(idempotency_key: str) -> str | None:
+    return db.session.scalar(select(Complaint.code).where(Complaint.idempotency_key == idempotency_key))
+
+
+def open_case(code: str, secret: str) -> Complaint | None:
+    """The case these credentials open, following merges; None for any mismatch."""
+    case = db.session.scalar(select(Complaint).where(Complaint.code == code.strip()))
+    if case is None or not check_tracking_secret(secret, case.secret_hash):
+        return None
+    return case
+
+
+def replace_temporary_secret(case: Complaint) -> str | None:
+    """At first use of a paper secret, a new random one (shown once); the paper one stops working."""
+    if not case.secret_is_temporary:
+        return None
+    secret = new_secret()
+    case.secret_hash, case.secret_is_temporary = hash_tracking_secret(secret), False
+    add_event(case, "secret_replaced", public=False, body="查询密码已在首次使用时更换")
+    db.session.commit()
+    return secret
+
+
+def rate_case(case: Complaint, rating: str, comment: str = "") -> None:
+    """The complainant's satisfaction; 不满意 sends the case back to the handler for another look."""
+    if case.rating is not None:
+        raise ComplaintError("已经评价过了")
+    if case.status != Status.CLOSED:
+        raise ComplaintError("案件办结后才能评价")
+    if rating not in RATINGS:
+        raise ComplaintError("请选择满意、基本满意或不满意")
+    case.rating, case.rating_comment, case.rated_at = rating, comment.strip()[:500], utcnow()
+    add_event(case, "rated", public=True, body=f"评价：{RATINGS[rating]}" + (f"。{case.rating_comment}" if case.rating_comment else ""))
+    if rating == "unsatisfied":
+        case.status = Status.REOPENED
+        add_event(case, "reopened", public=True, body="因评价不满意，案件已退回重新办理")
+    db.session.commit()
+
+
+def record_public_reply(case: Complaint, kind: str, body: str, *, actor, actor_label: str) -> None:
+    """A public message meets the clocks DEADLINES.md says it meets (flush only)."""
+    now = utcnow()
+    add_event(case, kind, public=True, body=body, actor=actor, actor_label=actor_label, at=now)
+    meet_clock(case, ClockKind.REPLY, now)
+    if kind in ("progress", "closed"):
+        meet_clock(case, ClockKind.PROGRESS, now)
