@@ -35,7 +35,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
-                 "core.settings", "disclosures.models", "complaints.models")
+                 "core.settings", "disclosures.models", "complaints.models",
+                 "admin.models")
 
 
 def _import_models() -> None:

@@ -165,6 +165,9 @@ class CaseClock(Base):
     provisional: Mapped[bool] = mapped_column(default=False)  # spans a year not yet loaded
     extension_days: Mapped[int] = mapped_column(default=0)
     extension_reason: Mapped[str] = mapped_column(Text, default="")
+    # What the deadline sweep has already announced, so that running it again writes nothing.
+    alerted_state: Mapped[str] = mapped_column(String(16), default="")
+    escalation_level: Mapped[int] = mapped_column(default=0)
 
     complaint: Mapped[Complaint] = relationship(back_populates="clocks")
 

@@ -18,6 +18,9 @@ class CountySettings(Base):
     reviewer_level: Mapped[str] = mapped_column(String(8), default="township")
     show_full_names: Mapped[bool] = mapped_column(default=False)
     approval_threshold: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("5000"))
+    # DEADLINES.md: clocks run on while waiting for a complainant's material unless this is on.
+    clock_pausing_enabled: Mapped[bool] = mapped_column(default=False)
+    referral_working_days: Mapped[int] = mapped_column(default=15)
 
 
 def county_code_of(region_code: str) -> str:
@@ -31,4 +34,5 @@ def settings_for(region_code: str) -> CountySettings:
         CountySettings.county_code == county_code_of(region_code)))
     return found or CountySettings(county_code=county_code_of(region_code), review_enabled=True,
                                    reviewer_level="township", show_full_names=False,
-                                   approval_threshold=Decimal("5000"))
+                                   approval_threshold=Decimal("5000"), clock_pausing_enabled=False,
+                                   referral_working_days=15)

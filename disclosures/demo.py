@@ -54,7 +54,7 @@ def _ledger(rng, village: str, year: int, month: int, counter: list[int], contra
         rows.append({"row_number": len(rows) + 2, "entry_on": day, "month": f"{year}-{month:02d}", "year": year,
                      "voucher_no": f"记{year}-{counter[0]:04d}", "direction": "income" if income else "expense",
                      "category": category, "summary": summary,
-                     "amount": Decimal(rng.randrange(20000, 3000000)) / 100,
+                     "amount": Decimal(rng.randrange(500000, 6000000) if income else rng.randrange(20000, 1500000)) / 100,
                      "counterparty": "清溪县" + rng.choice("东西南北") + "商店" if not income else "清溪县农商银行",
                      "link_code": link})
     return rows

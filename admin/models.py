@@ -1,0 +1,133 @@
+"""The back office's own records about cases: referrals, identity requests, conflicts of
+interest, reply templates, reminders and clock extensions. Complaints never import these."""
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import Base, utcnow
+from core.users.models import User
+
+
+class Decision(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    DENIED = "denied"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "待审批", "approved": "已批准", "denied": "未批准"}[self.value]
+
+
+class Department(Base):
+    """A department cases are referred to (县医保局, 县农业农村局…); administrators keep the list."""
+
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("county_code", "name", name="county_name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    county_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
+    name: Mapped[str] = mapped_column(String(64))
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class Referral(Base):
+    """A case sent to a department with a redacted summary (no complainant identity), on its own clock."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    summary: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    working_days: Mapped[int] = mapped_column(default=15)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    provisional: Mapped[bool] = mapped_column(default=False)
+    extension_days: Mapped[int] = mapped_column(default=0)
+    answered_at: Mapped[datetime | None]
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+    department: Mapped[Department] = relationship()
+
+
+class IdentityRequest(Base):
+    """A handler asks to see a real-name complainant's identity; a lead (never the requester) decides."""
+
+    __tablename__ = "identity_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text)
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=Decision.PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    requester: Mapped[User] = relationship(foreign_keys=[requester_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
+
+
+class CaseConflict(Base):
+    """A declared conflict of interest (same village, kin): the user is kept off the case."""
+
+    __tablename__ = "case_conflicts"
+    __table_args__ = (UniqueConstraint("complaint_id", "user_id", name="complaint_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ReplyTemplate(Base):
+    """A reply text handlers insert and edit, per complaint category ('' for any)."""
+
+    __tablename__ = "reply_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    category: Mapped[str] = mapped_column(String(16), default="", index=True)
+    title: Mapped[str] = mapped_column(String(64))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class ClockExtension(Base):
+    """A request to extend the statutory or a referral clock, with a reason the complainant sees."""
+
+    __tablename__ = "clock_extensions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    clock_id: Mapped[int | None] = mapped_column(ForeignKey("case_clocks.id"))
+    referral_id: Mapped[int | None] = mapped_column(ForeignKey("referrals.id"))
+    days: Mapped[int]
+    reason: Mapped[str] = mapped_column(Text)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(16), default=Decision.PENDING, index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None]
+
+
+class Reminder(Base):
+    """A note for a staff member that a clock is due soon, overdue, or escalated to them.
+
+    One per (clock, level, user), so running the sweep again writes nothing new."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (UniqueConstraint("clock_id", "level", "user_id", name="clock_level_user"),
+                      Index("ix_reminders_user_unread", "user_id", "read_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    clock_id: Mapped[int] = mapped_column(ForeignKey("case_clocks.id"))
+    level: Mapped[str] = mapped_column(String(24))  # due_soon / overdue / escalated_township / escalated_county
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    emailed_at: Mapped[datetime | None]
