@@ -71,6 +71,10 @@ class IdentityRequest(Base):
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
+    @property
+    def status_label(self) -> str:
+        return Decision(self.status).label
+
 
 class CaseConflict(Base):
     """A declared conflict of interest (same village, kin): the user is kept off the case."""

@@ -1,11 +1,12 @@
 """The clocks of a case (DEADLINES.md): opened on arrival, met by public messages, recomputed
 when the calendar for their span changes, and summarised in next_due_at for the queue."""
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 
-from core.calendar.workdays import legal_deadline, working_deadline
+from core.calendar.workdays import legal_deadline, load_schedule, working_deadline
 from core.extensions import db
+from core.timezone import local_date
 from complaints.models import CaseClock, ClockKind, Complaint
 
 REPLY_WORKING_DAYS = 3
@@ -51,15 +52,16 @@ def meet_clock(case: Complaint, kind: ClockKind, at: datetime) -> bool:
 
 
 def refresh_next_due(case: Complaint) -> None:
-    """Keep the case's earliest unmet deadline in step with its clocks."""
-    open_due = [clock.due_at for clock in case.clocks if clock.met_at is None]
+    """Keep the case's earliest unmet, running deadline in step with its clocks."""
+    open_due = [clock.due_at for clock in case.clocks if clock.met_at is None and clock.paused_at is None]
     case.next_due_at = min(open_due) if open_due else None
 
 
 def recompute_unmet(years: frozenset[int]) -> int:
     """New deadlines for unmet clocks whose span touches the changed years; met ones keep theirs."""
     changed = 0
-    for clock in db.session.scalars(select(CaseClock).where(CaseClock.met_at.is_(None))):
+    for clock in db.session.scalars(select(CaseClock).where(CaseClock.met_at.is_(None),
+                                                            CaseClock.paused_at.is_(None))):
         if not years & {clock.starts_at.year, clock.due_at.year, clock.starts_at.year + 1}:
             continue
         deadline = _deadline(clock)
@@ -73,3 +75,32 @@ def recompute_unmet(years: frozenset[int]) -> int:
 
 def on_calendar_changed(sender, years: frozenset[int]) -> None:
     recompute_unmet(frozenset(years))
+
+
+def pause_working_clocks(case: Complaint, at: datetime) -> None:
+    """Stop the unmet working-day clocks (only where the county has pausing switched on)."""
+    for clock in case.clocks:
+        if clock.met_at is None and clock.unit == "working" and clock.paused_at is None:
+            clock.paused_at = at
+    refresh_next_due(case)
+
+
+def resume_working_clocks(case: Complaint, at: datetime) -> None:
+    """Restart paused clocks with the working days they had left (whole days, rounded up); the
+    day the material arrives is not counted, like an arrival day."""
+    for clock in case.clocks:
+        if clock.paused_at is None:
+            continue
+        remaining = max(1, working_days_between(local_date(clock.paused_at), local_date(clock.due_at)))
+        deadline = working_deadline(at, remaining)
+        clock.starts_at, clock.amount, clock.paused_at = at, remaining, None
+        clock.due_at, clock.provisional = deadline.at, deadline.is_provisional
+    refresh_next_due(case)
+
+
+def working_days_between(after: date, until: date) -> int:
+    """Working days in (after, until]: what is left of a clock paused on `after`."""
+    if until <= after:
+        return 0
+    schedule = load_schedule(after, until)
+    return sum(1 for day in schedule.days() if after < day and schedule.is_workday(day))

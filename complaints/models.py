@@ -167,6 +167,8 @@ class CaseClock(Base):
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     # What the deadline sweep has already announced, so that running it again writes nothing.
     alerted_state: Mapped[str] = mapped_column(String(16), default="")
+    # While a case waits for material and the county pauses clocks: when it stopped.
+    paused_at: Mapped[datetime | None]
     escalation_level: Mapped[int] = mapped_column(default=0)
 
     complaint: Mapped[Complaint] = relationship(back_populates="clocks")

@@ -6,6 +6,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
+from portal import disclosure_views
 from portal.blueprint import bp
 
 TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
@@ -29,6 +30,8 @@ def region(code: str):
 
 
 def _render_region(found: Region):
+    if found.level_enum is Level.VILLAGE:
+        return disclosure_views.village_page(found)
     return render_template(TEMPLATES[found.level_enum], region=found,
                            ancestors=queries.ancestors_of(found),
                            children=queries.children_of(found))

@@ -141,6 +141,7 @@ def upgrade():
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
         batch_op.add_column(sa.Column('alerted_state', sa.String(length=16), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('escalation_level', sa.Integer(), nullable=False, server_default='0'))
+        batch_op.add_column(sa.Column('paused_at', core.db.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('county_settings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('clock_pausing_enabled', sa.Boolean(), nullable=False, server_default=sa.false()))
@@ -156,6 +157,7 @@ def downgrade():
         batch_op.drop_column('clock_pausing_enabled')
 
     with op.batch_alter_table('case_clocks', schema=None) as batch_op:
+        batch_op.drop_column('paused_at')
         batch_op.drop_column('escalation_level')
         batch_op.drop_column('alerted_state')
 

@@ -1,0 +1,167 @@
+"""What a handler does to a case. Each public function is one transaction: it checks that the
+transition is allowed, writes the timeline and the audit log, moves the clocks, commits once."""
+from sqlalchemy import func, select
+
+from admin.cases.permissions import can_see_case, can_work_case
+from admin.models import CaseConflict
+from complaints.clocks import LEGAL_CALENDAR_DAYS, meet_clock, start_clock
+from complaints.models import ClockKind, Complaint, Status
+from complaints.services import add_event
+from core.audit import record_audit
+from core.db import utcnow
+from core.extensions import db
+from core.timezone import local_date
+from core.users.models import Role, User
+
+CLASSIFICATIONS = ("属实", "部分属实", "不属实", "已解决", "转办")
+FEEDBACK_WORKING_DAYS = 15
+FINISHED = (Status.CLOSED, Status.MERGED)
+
+
+class CaseError(ValueError):
+    """An action the case's state or the user's role does not allow; the message is for the user."""
+
+
+def actor_label(user: User) -> str:
+    """How the complainant sees who answered: a role, never a name."""
+    if user.role == Role.INSPECTOR:
+        return "巡察组"
+    levels = {region.level for region in user.regions}
+    return "县纪委监委" if "county" in levels or not levels else "乡镇纪委"
+
+
+def require_workable(case: Complaint, user: User, *, open_only: bool = True) -> None:
+    if not can_work_case(user, case, local_date(utcnow())):
+        raise CaseError("您不能办理这件案件")
+    if open_only and case.status in FINISHED:
+        raise CaseError("已办结或已合并的案件不能再进行此操作")
+
+
+def _text(body: str, what: str) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise CaseError(f"请填写{what}")
+    return body[:5000]
+
+
+def _log(case: Complaint, action: str, user: User, **detail) -> None:
+    record_audit(f"case.{action}", target_type="complaint", target_id=case.id, actor=user,
+                 detail={"code": case.code, **detail})
+
+
+def _public(case: Complaint, kind: str, body: str, user: User) -> None:
+    now = utcnow()
+    add_event(case, kind, public=True, body=body, actor=user, actor_label=actor_label(user), at=now)
+    if meet_clock(case, ClockKind.REPLY, now) and case.clock(ClockKind.LEGAL) is None:
+        # The first public answer is the acceptance that starts the 60-day statutory limit.
+        start_clock(case, ClockKind.LEGAL, now, LEGAL_CALENDAR_DAYS, "calendar")
+    if kind in ("progress", "closed"):
+        meet_clock(case, ClockKind.PROGRESS, now)
+
+
+def assign(case: Complaint, assignee: User, *, by: User) -> None:
+    """Give the case to a colleague who may work it (or take it oneself)."""
+    require_workable(case, by)
+    if not can_work_case(assignee, case, local_date(utcnow())):
+        raise CaseError("只能分派给有权办理本案的工作人员")
+    case.assignee_id = assignee.id
+    add_event(case, "assigned", public=False, body=f"分派给 {assignee.display_name or assignee.username}", actor=by)
+    _log(case, "assign", by, assignee=assignee.username)
+    db.session.commit()
+
+
+def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:
+    """A public message: first reply, progress notice, or a request for more information."""
+    require_workable(case, by)
+    if kind not in ("first_reply", "progress", "request_info"):
+        raise CaseError("未知的答复类型")
+    _public(case, kind, _text(body, "答复内容"), by)
+    if kind == "request_info":
+        case.status = Status.AWAITING_INFO
+    elif case.status in (Status.RECEIVED, Status.AWAITING_INFO):
+        case.status = Status.IN_PROGRESS
+    if case.assignee_id is None:
+        case.assignee_id = by.id
+    _log(case, kind, by)
+    db.session.commit()
+
+
+def note(case: Complaint, body: str, *, by: User) -> None:
+    """An internal note: never shown to the complainant."""
+    require_workable(case, by, open_only=False)
+    add_event(case, "note", public=False, body=_text(body, "备注内容"), actor=by)
+    _log(case, "note", by)
+    db.session.commit()
+
+
+def close(case: Complaint, result: str, classification: str, *, by: User) -> None:
+    """Close with a public result and a classification; starts the real-name feedback clock."""
+    require_workable(case, by)
+    if classification not in CLASSIFICATIONS:
+        raise CaseError("请选择办理结果的定性")
+    result = _text(result, "办理结果")
+    _public(case, "closed", result, by)
+    now = utcnow()
+    meet_clock(case, ClockKind.LEGAL, now)
+    case.status, case.result, case.classification, case.closed_at = Status.CLOSED, result, classification, now
+    case.rating = None  # a case closed again after 不满意 may be rated again
+    if case.is_real_name and case.clock(ClockKind.FEEDBACK) is None:
+        start_clock(case, ClockKind.FEEDBACK, now, FEEDBACK_WORKING_DAYS, "working")
+    _log(case, "close", by, classification=classification)
+    db.session.commit()
+
+
+def record_feedback(case: Complaint, body: str, *, by: User) -> None:
+    """The result was fed back to a real-name complainant (phone, visit, letter)."""
+    require_workable(case, by, open_only=False)
+    if case.status != Status.CLOSED or not meet_clock(case, ClockKind.FEEDBACK, utcnow()):
+        raise CaseError("只有已办结的实名案件需要记录反馈，且只记录一次")
+    add_event(case, "feedback", public=False, body=_text(body, "反馈情况"), actor=by)
+    _log(case, "feedback", by)
+    db.session.commit()
+
+
+def reopen(case: Complaint, reason: str, *, by: User) -> None:
+    """Take a closed case up again."""
+    require_workable(case, by, open_only=False)
+    if case.status != Status.CLOSED:
+        raise CaseError("只有已办结的案件可以重新办理")
+    case.status = Status.REOPENED
+    add_event(case, "reopened", public=True, body=_text(reason, "重新办理的原因"), actor=by,
+              actor_label=actor_label(by))
+    _log(case, "reopen", by)
+    db.session.commit()
+
+
+def merge(case: Complaint, into: Complaint, *, by: User) -> None:
+    """Fold a duplicate into another case; its tracking page then follows the other case."""
+    require_workable(case, by)
+    if into.id == case.id or into.status == Status.MERGED or not can_work_case(by, into, local_date(utcnow())):
+        raise CaseError("不能合并到这件案件")
+    case.status, case.merged_into_id = Status.MERGED, into.id
+    case.next_due_at = None  # its clocks now run on the case it joined
+    add_event(case, "merged", public=True, body=f"与案件 {into.code} 合并办理", actor=by, actor_label=actor_label(by))
+    add_event(into, "merged_in", public=False, body=f"合并了案件 {case.code}", actor=by)
+    _log(case, "merge", by, into=into.code)
+    db.session.commit()
+
+
+def declare_conflict(case: Complaint, reason: str, *, by: User) -> None:
+    """Step off a case (same village, kin); the user no longer sees it."""
+    if not can_see_case(by, case, local_date(utcnow())):
+        raise CaseError("您看不到这件案件")
+    db.session.add(CaseConflict(complaint_id=case.id, user_id=by.id, reason=_text(reason, "回避理由")))
+    if case.assignee_id == by.id:
+        case.assignee_id = None
+    add_event(case, "conflict", public=False, body=f"{by.username} 申请回避", actor=by)
+    _log(case, "conflict", by)
+    db.session.commit()
+
+
+def open_cases_count(user: User) -> int:
+    """Cases assigned to the user and not finished (for the badge)."""
+    return db.session.scalar(select(func.count()).select_from(Complaint).where(
+        Complaint.assignee_id == user.id, Complaint.status.not_in(FINISHED)))
+
+
+

@@ -1,0 +1,76 @@
+"""The handlers' queue: filtered and sorted in SQL on stored deadlines, one page at a time."""
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import Select, case, or_, select
+
+from admin.cases.permissions import visible_cases
+from complaints.models import Complaint, Status
+from core.calendar.clocks import due_soon_until
+from core.regions.codes import scope_prefix
+from core.regions.queries import escape_like
+from core.timezone import SHANGHAI
+from core.users.models import User
+
+CLOCK_STATES = {"overdue": "已超期", "due_soon": "即将到期", "running": "进行中", "done": "无待办期限"}
+
+
+@dataclass
+class QueueFilters:
+    status: str = ""
+    region: str = ""
+    category: str = ""
+    channel: str = ""
+    clock: str = ""
+    assignee: str = ""  # a user id, "me" or "none"
+    date_from: date | None = None
+    date_to: date | None = None
+    text: str = ""
+
+
+def _clock_condition(state: str, now: datetime):
+    soon = due_soon_until(now)
+    return {"overdue": Complaint.next_due_at < now,
+            "due_soon": Complaint.next_due_at.between(now, soon),
+            "running": Complaint.next_due_at > soon,
+            "done": Complaint.next_due_at.is_(None)}[state]
+
+
+def _assignee_condition(value: str, user: User):
+    if value == "me":
+        return Complaint.assignee_id == user.id
+    if value == "none":
+        return Complaint.assignee_id.is_(None)
+    return Complaint.assignee_id == int(value) if value.isdigit() else None
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=SHANGHAI)
+
+
+def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
+    """Cases the user may see, reopened first, then by the nearest unmet deadline (overdue first)."""
+    conditions = [visible_cases(user, now.astimezone(SHANGHAI).date())]
+    if filters.status:
+        conditions.append(Complaint.status == filters.status)
+    if filters.region.isdigit():
+        conditions.append(Complaint.village_code.like(scope_prefix(filters.region) + "%"))
+    if filters.category:
+        conditions.append(Complaint.category == filters.category)
+    if filters.channel:
+        conditions.append(Complaint.channel == filters.channel)
+    if filters.clock in CLOCK_STATES:
+        conditions.append(_clock_condition(filters.clock, now))
+    if (assignee := _assignee_condition(filters.assignee, user)) is not None:
+        conditions.append(assignee)
+    if filters.date_from:
+        conditions.append(Complaint.received_at >= _day_start(filters.date_from))
+    if filters.date_to:
+        conditions.append(Complaint.received_at < _day_start(filters.date_to + timedelta(days=1)))
+    if filters.text.strip():
+        pattern = f"%{escape_like(filters.text.strip()[:50])}%"
+        conditions.append(or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\")))
+    reopened_first = case((Complaint.status == Status.REOPENED, 0), else_=1)
+    finished_last = case((Complaint.next_due_at.is_(None), 1), else_=0)
+    return (select(Complaint).where(*conditions)
+            .order_by(reopened_first, finished_last, Complaint.next_due_at, Complaint.id))

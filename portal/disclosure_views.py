@@ -1,0 +1,302 @@
+"""Public disclosure pages of a village: overview, ledger, subsidies, projects, contracts, revisions."""
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from flask import abort, g, render_template, request
+
+from core.db import utcnow
+from core.extensions import db
+from core.privacy import mask_name
+from core.regions.models import Level, Region
+from core.regions.queries import ancestors_of
+from core.settings import settings_for
+from core.timezone import local_date
+from core.web import money
+from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
+from portal import queries
+from portal.blueprint import bp
+from portal.rent import RentStatus, rent_status
+
+MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+DIRECTIONS = {"income": "收入", "expense": "支出"}
+KINDS = {kind.value for kind in Kind}
+# The public columns of each kind, in page order. ID numbers, bank accounts and party IDs are
+# absent on purpose: nothing below may ever print them.
+FIELDS = {
+    Kind.LEDGER: [("entry_on", "日期"), ("voucher_no", "凭证号"), ("direction", "收支"),
+                  ("category", "科目"), ("summary", "摘要"), ("amount", "金额（元）"),
+                  ("counterparty", "对方单位"), ("link_code", "关联编号")],
+    Kind.SUBSIDIES: [("item", "补贴项目"), ("month", "发放年月"), ("name", "姓名"),
+                     ("public_ref", "公开编号"), ("amount", "金额（元）"), ("paid_on", "发放日期")],
+    Kind.PROJECTS: [("project_no", "项目编号"), ("name", "项目名称"), ("project_type", "项目类型"),
+                    ("budget", "预算金额（元）"), ("funding_source", "资金来源"), ("contractor", "承建单位"),
+                    ("approved_on", "批复日期"), ("start_on", "开工日期"), ("planned_end_on", "计划完工日期"),
+                    ("progress", "进度（%）"), ("paid_total", "累计支付（元）"), ("status", "状态"),
+                    ("updated_on", "更新日期"), ("note", "说明")],
+    Kind.CONTRACTS: [("contract_no", "合同编号"), ("subject", "标的名称"), ("category", "类别"),
+                     ("party", "承包方"), ("start_on", "起始日期"), ("end_on", "终止日期"),
+                     ("annual_rent", "年租金（元）"), ("pay_cycle", "缴费周期")],
+}
+# The columns that tell a reader which row a correction touched.
+SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
+           Kind.PROJECTS: ("项目编号", "项目名称", "更新日期"), Kind.CONTRACTS: ("合同编号", "标的名称")}
+
+
+@dataclass
+class LedgerMonth:
+    """A month of the ledger as the page and the notice board show it."""
+
+    month: str
+    opening: Decimal
+    income: Decimal
+    expense: Decimal
+    subtotals: list
+    page: queries.Page
+    rows: list = field(default_factory=list)  # (entry, balance after it)
+
+    @property
+    def closing(self) -> Decimal:
+        return self.opening + self.income - self.expense
+
+
+@dataclass
+class Revision:
+    """One corrected row: the batch that corrected it, what changed, or that it was withdrawn."""
+
+    kind: Kind
+    batch: Batch
+    row: object
+    subject: str  # which row: its date, number and the like, as it was before
+    withdrawn: bool
+    changes: list  # (label, old, new)
+
+
+@bp.app_template_filter("month_label")
+def month_label(month: str | None) -> str:
+    """2025-02 → 2025年2月."""
+    return f"{month[:4]}年{int(month[5:])}月" if month else ""
+
+
+def today() -> date:
+    """Today in Shanghai, whatever the server's zone."""
+    return local_date(utcnow())
+
+
+def village_or_404(code: str) -> Region:
+    """The village with this code; 404 for anything else."""
+    found = db.session.get(Region, code)
+    if found is None or found.level_enum is not Level.VILLAGE:
+        abort(404)
+    return found
+
+
+def month_arg() -> str | None:
+    """?month=YYYY-MM, None when absent; a malformed month is a 404."""
+    value = request.args.get("month", "").strip()
+    if value and not MONTH.fullmatch(value):
+        abort(404)
+    return value or None
+
+
+def page_arg() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def shown_month(months: list[str]) -> str | None:
+    """This month if it has public ledger rows, else the latest month that has."""
+    current = today().strftime("%Y-%m")
+    return current if current in months else (months[0] if months else None)
+
+
+def full_names(code: str) -> bool:
+    """Whether the village's county shows recipients' full names (asked once per request)."""
+    known = g.setdefault("full_names", {})
+    if code not in known:
+        known[code] = settings_for(code).show_full_names
+    return known[code]
+
+
+def show_name(name: str, code: str) -> str:
+    """A recipient's name as the public may see it: masked unless the county shows full names."""
+    return name if full_names(code) else mask_name(name)
+
+
+def public_values(kind: Kind, row, code: str) -> list[tuple[str, str]]:
+    """(label, text) of a row's public columns."""
+    values = []
+    for name, label in FIELDS[kind]:
+        value = getattr(row, name)
+        if name == "name" and kind is Kind.SUBSIDIES:
+            value = show_name(value, code)
+        elif name == "direction":
+            value = DIRECTIONS.get(value, value)
+        values.append((label, _text(value)))
+    return values
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return money(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def ledger_month(code: str, month: str, page: int | None = None) -> LedgerMonth:
+    """Opening balance, subtotals and rows with running balance; page None gives every row."""
+    rows = queries.ledger_month_rows(code, month)
+    found = (queries.paginate(rows, page, scalars=False) if page
+             else queries.whole(rows))
+    income, expense = queries.income_expense(code, LedgerEntry.month == month)
+    result = LedgerMonth(month, queries.balance_before(code, month), income, expense,
+                         list(db.session.execute(queries.category_subtotals(code, month))), found)
+    result.rows = [(entry, result.opening + Decimal(running)) for entry, running in found.items]
+    return result
+
+
+def month_nav(month: str, months: list[str]) -> dict:
+    """Previous and next calendar month, offered while data lies that way."""
+    year, number = int(month[:4]), int(month[5:])
+    prev = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
+    following = f"{year + 1}-01" if number == 12 else f"{year}-{number + 1:02d}"
+    return {"prev": prev if months and months[-1] < month else None,
+            "next": following if months and months[0] > month else None}
+
+
+def contract_rows(code: str, contracts: list) -> list[tuple[object, RentStatus]]:
+    """Each contract beside its rent due up to today and received per the ledger."""
+    day = today()
+    received = queries.rent_received(code, [c.contract_no for c in contracts], day)
+    return [(c, rent_status(start=c.start_on, end=c.end_on, annual_rent=c.annual_rent,
+                            cycle=c.pay_cycle, received=received.get(c.contract_no) or 0, today=day))
+            for c in contracts]
+
+
+def revision_entries(code: str, found: list) -> list[Revision]:
+    """Old → new values for correction rows given as (kind, row id, batch id, sequence)."""
+    by_kind: dict[Kind, list[int]] = {}
+    for kind, row_id, *_ in found:
+        by_kind.setdefault(Kind(kind), []).append(row_id)
+    new = {kind: queries.rows_by_id(kind, ids) for kind, ids in by_kind.items()}
+    old = {kind: queries.rows_by_id(kind, [r.replaces_id for r in rows.values()])
+           for kind, rows in new.items()}
+    entries = []
+    for kind, row_id, batch_id, _ in found:
+        row = new[Kind(kind)][row_id]
+        before = public_values(Kind(kind), old[Kind(kind)][row.replaces_id], code)
+        after = public_values(Kind(kind), row, code)
+        changes = [(label, was, now) for (label, was), (_, now) in zip(before, after)
+                   if (was if row.withdrawn else was != now)]
+        subject = " ".join(was for label, was in before if label in SUBJECT[Kind(kind)] and was)
+        entries.append(Revision(Kind(kind), db.session.get(Batch, batch_id), row, subject,
+                                row.withdrawn, changes))
+    return entries
+
+
+def _village_context(village: Region) -> dict:
+    return {"region": village, "village": village, "ancestors": ancestors_of(village)}
+
+
+def village_page(village: Region):
+    """The village overview: this month and year in money, latest disclosures, open projects."""
+    code = village.code
+    month = shown_month(queries.ledger_months(code))
+    summary = {}
+    if month:
+        income, expense = queries.income_expense(code, LedgerEntry.month == month)
+        summary = {"month": (income, expense),
+                   "year": queries.income_expense(code, LedgerEntry.year == int(month[:4])),
+                   "closing": queries.balance_before(code, month) + income - expense}
+    return render_template("portal/village.html", **_village_context(village), month=month,
+                           is_current=month == today().strftime("%Y-%m"), summary=summary,
+                           batches=db.session.scalars(queries.recent_batches(code)).all(),
+                           projects=db.session.scalars(queries.open_projects(code).limit(20)).all(),
+                           head=queries.latest_batch(code))
+
+
+@bp.get("/r/<code>/ledger")
+def ledger(code: str):
+    village = village_or_404(code)
+    term = request.args.get("q", "").strip()[:50]
+    if term:
+        found = queries.paginate(queries.ledger_search(code, term), page_arg())
+        return render_template("portal/ledger_search.html", **_village_context(village), term=term,
+                               found=found)
+    months = queries.ledger_months(code)
+    month = month_arg() or shown_month(months) or today().strftime("%Y-%m")
+    return render_template("portal/ledger.html", **_village_context(village), months=months,
+                           view=ledger_month(code, month, page_arg()), nav=month_nav(month, months),
+                           batch=queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month))
+
+
+@bp.get("/r/<code>/subsidies")
+def subsidies(code: str):
+    village = village_or_404(code)
+    item, month = request.args.get("item", "").strip()[:32], month_arg()
+    if not (item and month):
+        index = queries.paginate(queries.subsidy_index(code, item, month), page_arg(), scalars=False)
+        return render_template("portal/subsidies.html", **_village_context(village), item=item,
+                               month=month, index=index)
+    found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg())
+    where = (SubsidyPayment.item == item, SubsidyPayment.month == month)
+    return render_template("portal/subsidy_roster.html", **_village_context(village), item=item,
+                           month=month, found=found, full_names=full_names(code),
+                           names=[show_name(p.name, code) for p in found.items],
+                           totals=db.session.execute(queries.subsidy_index(code, item, month)).first(),
+                           batch=queries.latest_batch_holding(SubsidyPayment, code, *where))
+
+
+@bp.get("/r/<code>/projects")
+def projects(code: str):
+    village = village_or_404(code)
+    found = queries.paginate(queries.latest_project_updates(code), page_arg())
+    return render_template("portal/projects.html", **_village_context(village), found=found)
+
+
+@bp.get("/r/<code>/projects/<project_no>")
+def project(code: str, project_no: str):
+    village = village_or_404(code)
+    history = db.session.scalars(queries.project_history(code, project_no)).all()
+    if not history:
+        abort(404)
+    return render_template("portal/project.html", **_village_context(village), latest=history[0],
+                           history=history)
+
+
+@bp.get("/r/<code>/contracts")
+def contracts(code: str):
+    village = village_or_404(code)
+    found = queries.paginate(queries.contracts(code), page_arg())
+    return render_template("portal/contracts.html", **_village_context(village), found=found,
+                           rows=contract_rows(code, found.items), today=today())
+
+
+@bp.get("/r/<code>/revisions")
+def revisions(code: str):
+    village = village_or_404(code)
+    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False)
+    return render_template("portal/revisions.html", **_village_context(village), found=found,
+                           entries=revision_entries(code, found.items))
+
+
+@bp.get("/r/<code>/report")
+def report(code: str):
+    """Where 对此有疑问 leads until the complaint form exists: the item, and how to report now."""
+    village = village_or_404(code)
+    kind, row = questioned_item(code, request.args.get("item", ""))
+    return render_template("portal/report.html", **_village_context(village), kind=kind, row=row,
+                           values=public_values(kind, row, code) if row else [],
+                           asked=bool(request.args.get("item")))
+
+
+def questioned_item(code: str, item: str) -> tuple[Kind | None, object]:
+    """Parse ?item=<kind>:<row id> into the village's published row, or (None, None)."""
+    kind, _, row_id = item.partition(":")
+    if kind not in KINDS or not row_id.isdigit() or len(row_id) > 12:
+        return None, None
+    row = queries.published_row(Kind(kind), int(row_id), code)
+    return (Kind(kind), row) if row is not None else (None, None)

@@ -1,0 +1,175 @@
+"""Downloads of the public tables (CSV, XLSX) and notice-board PDFs, with the pages' privacy."""
+import csv
+import io
+from urllib.parse import unquote
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from flask import abort, current_app, render_template, request, send_file, url_for
+from openpyxl import Workbook
+
+from core.extensions import db
+from core.pdf import render_pdf
+from core.qr import qr_data_uri
+from core.timezone import local_date
+from core.tabular import neutralise_formula
+from disclosures.models import Kind, LedgerEntry, SubsidyPayment
+from portal import queries
+from portal.blueprint import bp
+from portal.disclosure_views import (DIRECTIONS, FIELDS, contract_rows, full_names, ledger_month,
+                                     month_arg, revision_entries, show_name, shown_month,
+                                     village_or_404)
+
+MIME = {"csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass
+class Table:
+    """A public table as a spreadsheet holds it: a name, headers and rows of plain values."""
+
+    name: str
+    headers: list[str]
+    rows: list[list]
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, date):
+        return value.isoformat()
+    return neutralise_formula(value) if isinstance(value, str) else str(value)
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with a BOM, so that Excel on a Chinese Windows opens it without mojibake."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(table.headers)
+    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    """One sheet, written row by row; text that Excel would run as a formula is neutralised."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(table.name[:31])
+    sheet.append(table.headers)
+    for row in table.rows:
+        sheet.append([neutralise_formula(v) if isinstance(v, str) else v for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def ledger_table(code: str) -> Table:
+    """The month's rows with the running balance (?month=, default as on the page)."""
+    month = month_arg() or shown_month(queries.ledger_months(code))
+    if month is None:
+        abort(404)
+    view = ledger_month(code, month)
+    rows = [[e.entry_on, e.voucher_no, DIRECTIONS[e.direction], e.category, e.summary, e.counterparty,
+             e.link_code, e.amount if e.direction == "income" else None,
+             e.amount if e.direction == "expense" else None, balance] for e, balance in view.rows]
+    return Table(f"收支明细-{month}", ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号",
+                                       "收入（元）", "支出（元）", "余额（元）"], rows)
+
+
+def subsidies_table(code: str) -> Table:
+    """One item's roster of one month (?item=&month=), names as the page shows them."""
+    item, month = request.args.get("item", "").strip()[:32], month_arg()
+    if not (item and month):
+        abort(404)
+    payments = db.session.scalars(queries.subsidy_rows(code, item, month)).all()
+    rows = [[number, item, month, show_name(p.name, code), p.public_ref, p.amount, p.paid_on]
+            for number, p in enumerate(payments, 1)]
+    return Table(f"补贴发放-{item}-{month}", ["序号", "补贴项目", "发放年月", "姓名", "公开编号", "金额（元）",
+                                    "发放日期"], rows)
+
+
+def _columns(kind: Kind, row) -> list:
+    return [getattr(row, name) for name, _ in FIELDS[kind]]
+
+
+def projects_table(code: str) -> Table:
+    """Each project's latest update."""
+    rows = [_columns(Kind.PROJECTS, p) for p in db.session.scalars(queries.latest_project_updates(code))]
+    return Table("项目进度", [label for _, label in FIELDS[Kind.PROJECTS]], rows)
+
+
+def contracts_table(code: str) -> Table:
+    """Contracts with rent due to date, received and short."""
+    found = db.session.scalars(queries.contracts(code)).all()
+    rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall]
+            for c, rent in contract_rows(code, found)]
+    return Table("资产资源", [label for _, label in FIELDS[Kind.CONTRACTS]]
+                 + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）"], rows)
+
+
+def revisions_table(code: str) -> Table:
+    """One line per changed value of every correction."""
+    rows = []
+    for r in revision_entries(code, db.session.execute(queries.corrections(code)).all()):
+        for label, old, new in r.changes:
+            rows.append([local_date(r.batch.published_at), r.kind.label,
+                         "撤回" if r.withdrawn else "更正", r.batch.reason, r.subject, label, old,
+                         "" if r.withdrawn else new])
+    return Table("修订记录", ["公开日期", "类别", "方式", "原因", "条目", "项目", "原值", "新值"], rows)
+
+
+TABLES = {"ledger": ledger_table, "subsidies": subsidies_table, "projects": projects_table,
+          "contracts": contracts_table, "revisions": revisions_table}
+
+
+@bp.get("/r/<code>/<any(ledger,subsidies,projects,contracts,revisions):table>.<any(csv,xlsx):fmt>")
+def table_download(code: str, table: str, fmt: str):
+    village = village_or_404(code)
+    found = TABLES[table](code)
+    data = to_csv(found) if fmt == "csv" else to_xlsx(found)
+    return send_file(io.BytesIO(data), mimetype=MIME[fmt], as_attachment=True,
+                     download_name=f"{village.name}-{found.name}.{fmt}")
+
+
+def _pdf(html: str, name: str):
+    return send_file(io.BytesIO(render_pdf(html)), mimetype="application/pdf", as_attachment=False,
+                     download_name=name)
+
+
+def _qr_for(endpoint: str, **values) -> dict:
+    """The page's public URL, as a QR code and as readable text for the notice board."""
+    url = current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+    return {"url": url, "url_text": unquote(url), "qr": qr_data_uri(url)}
+
+
+@bp.get("/r/<code>/ledger.pdf")
+def ledger_pdf(code: str):
+    """The month's ledger for the village notice board, with a QR code to the page online."""
+    village = village_or_404(code)
+    month = month_arg() or shown_month(queries.ledger_months(code))
+    view = ledger_month(code, month) if month else None
+    if view is None or not view.rows:
+        abort(404)
+    batch = queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month)
+    html = render_template("portal/pdf_ledger.html", village=village, view=view, batch=batch,
+                           **_qr_for("portal.ledger", code=code, month=month))
+    return _pdf(html, f"{village.name}-收支公开-{month}.pdf")
+
+
+@bp.get("/r/<code>/subsidies.pdf")
+def subsidies_pdf(code: str):
+    """One item's roster of one month for the notice board."""
+    village = village_or_404(code)
+    found = subsidies_table(code)
+    if not found.rows:
+        abort(404)
+    item, month = found.rows[0][1], found.rows[0][2]
+    batch = queries.latest_batch_holding(SubsidyPayment, code, SubsidyPayment.item == item,
+                                         SubsidyPayment.month == month)
+    html = render_template("portal/pdf_subsidies.html", village=village, item=item, month=month,
+                           table=found, total=sum(row[5] for row in found.rows), batch=batch,
+                           full_names=full_names(code),
+                           **_qr_for("portal.subsidies", code=code, item=item, month=month))
+    return _pdf(html, f"{village.name}-{item}-{month}.pdf")

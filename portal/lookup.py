@@ -1,0 +1,56 @@
+"""我的补贴: a villager finds every payment disclosed for them by exact name and full ID number.
+
+Exact pair only, throttled per address and per device, and a mismatch says only 未查到. Nothing
+ties the ID number to the requester: it is hashed for the query and then forgotten, never logged,
+stored or echoed; the response may not be cached.
+"""
+import secrets
+
+from flask import make_response, render_template, request
+from flask_wtf import FlaskForm
+from wtforms import StringField
+from wtforms.validators import InputRequired, Length
+
+from core.extensions import client_address, db, limiter
+from core.fields import field_cipher
+from portal import queries
+from portal.blueprint import bp
+
+DEVICE_COOKIE = "device"
+LIMITS = "10 per minute;60 per hour"
+
+
+class LookupForm(FlaskForm):
+    name = StringField("姓名", validators=[InputRequired("请填写姓名"), Length(max=64)])
+    id_number = StringField("身份证号", validators=[InputRequired("请填写身份证号"), Length(max=32)])
+
+
+def device_key() -> str:
+    """The device cookie, so one phone cannot spread its tries over many addresses."""
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    # Without the cookie (a script that drops it) the address is the only key left.
+    return "device:" + device if len(device) == 32 and device.isalnum() else "address:" + client_address()
+
+
+@bp.route("/lookup", methods=["GET", "POST"])
+@limiter.limit(LIMITS, methods=["POST"])
+@limiter.limit(LIMITS, methods=["POST"], key_func=device_key)
+def lookup():
+    form = LookupForm()
+    payments, status = None, 200
+    if form.validate_on_submit():
+        id_hash = field_cipher().lookup_hash(form.id_number.data)
+        payments = db.session.execute(queries.payments_for(id_hash, form.name.data.strip())).all()
+    elif request.method == "POST":
+        status = 400
+    # The template renders both inputs empty: what was typed is never sent back.
+    return _private(render_template("portal/lookup.html", form=form, payments=payments), status)
+
+
+def _private(body: str, status: int):
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    if DEVICE_COOKIE not in request.cookies:
+        response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=365 * 86400,
+                            httponly=True, samesite="Lax")
+    return response

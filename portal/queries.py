@@ -1,0 +1,251 @@
+"""Read helpers for the public disclosure pages: select() statements, and small fetches over them.
+
+A row is public when it is published, not superseded by a correction and not withdrawn.
+"""
+import math
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import Select, String, and_, case, func, literal, or_, select, union_all
+
+from core.extensions import db
+from core.regions.models import Region
+from core.regions.queries import escape_like
+from disclosures.models import (ROW_MODELS, Batch, BatchStatus, Contract, Kind, LedgerEntry,
+                                ProjectUpdate, SubsidyPayment)
+
+PER_PAGE = 100
+INCOME, EXPENSE = "income", "expense"
+RENT_CATEGORY = "发包及上交收入"
+ACCEPTED = "已验收"
+ZERO = Decimal("0.00")
+
+
+def public(model):
+    """The condition for rows anyone may see."""
+    return and_(model.published.is_(True), model.superseded_by_batch_id.is_(None),
+                model.withdrawn.is_(False))
+
+
+def _village_public(model, code: str):
+    return and_(model.village_code == code, public(model))
+
+
+def _signed():
+    return case((LedgerEntry.direction == INCOME, LedgerEntry.amount), else_=-LedgerEntry.amount)
+
+
+@dataclass
+class Page:
+    """One page of at most PER_PAGE items, and where it lies among the rest."""
+
+    items: list
+    number: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PER_PAGE))
+
+    @property
+    def offset(self) -> int:
+        return (self.number - 1) * PER_PAGE
+
+
+def paginate(query: Select, number: int, *, scalars: bool = True) -> Page:
+    """Count the query's rows and fetch page `number` (clamped to the pages there are)."""
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    page = Page([], 1, total or 0)
+    page.number = min(max(number, 1), page.pages)
+    limited = query.limit(PER_PAGE).offset(page.offset)
+    page.items = list(db.session.scalars(limited) if scalars else db.session.execute(limited))
+    return page
+
+
+def whole(query: Select) -> Page:
+    """Every row of the query as a single page (downloads and notice boards)."""
+    rows = list(db.session.execute(query))
+    return Page(rows, 1, len(rows))
+
+
+# Ledger ---------------------------------------------------------------------------------------
+
+def ledger_months(code: str) -> list[str]:
+    """The months (YYYY-MM) with public ledger rows, latest first."""
+    return list(db.session.scalars(select(LedgerEntry.month).distinct()
+                                   .where(_village_public(LedgerEntry, code))
+                                   .order_by(LedgerEntry.month.desc())))
+
+
+def income_expense(code: str, *where) -> tuple[Decimal, Decimal]:
+    """Total public income and expense of a village over the rows matching `where`."""
+    query = (select(LedgerEntry.direction, func.sum(LedgerEntry.amount))
+             .where(_village_public(LedgerEntry, code), *where).group_by(LedgerEntry.direction))
+    sums = dict(db.session.execute(query).all())
+    return sums.get(INCOME) or ZERO, sums.get(EXPENSE) or ZERO
+
+
+def balance_before(code: str, month: str) -> Decimal:
+    """Income − expense over all public ledger rows of the months before `month`."""
+    query = select(func.sum(_signed())).where(_village_public(LedgerEntry, code),
+                                              LedgerEntry.month < month)
+    return db.session.scalar(query) or ZERO
+
+
+def ledger_month_rows(code: str, month: str) -> Select:
+    """A month's public rows by date, each with the month's running income − expense up to it."""
+    running = func.sum(_signed()).over(order_by=(LedgerEntry.entry_on, LedgerEntry.id))
+    return (select(LedgerEntry, running.label("running"))
+            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month)
+            .order_by(LedgerEntry.entry_on, LedgerEntry.id))
+
+
+def category_subtotals(code: str, month: str) -> Select:
+    """(direction, category, rows, amount) for a month, income first."""
+    return (select(LedgerEntry.direction, LedgerEntry.category, func.count(),
+                   func.sum(LedgerEntry.amount))
+            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month)
+            .group_by(LedgerEntry.direction, LedgerEntry.category)
+            .order_by(LedgerEntry.direction.desc(), LedgerEntry.category))
+
+
+def ledger_search(code: str, term: str) -> Select:
+    """The village's public rows whose 摘要, 对方单位 or 凭证号 contains the term literally."""
+    pattern = f"%{escape_like(term)}%"
+    return (select(LedgerEntry)
+            .where(_village_public(LedgerEntry, code),
+                   or_(LedgerEntry.summary.like(pattern, escape="\\"),
+                       LedgerEntry.counterparty.like(pattern, escape="\\"),
+                       LedgerEntry.voucher_no.like(pattern, escape="\\")))
+            .order_by(LedgerEntry.entry_on.desc(), LedgerEntry.id.desc()))
+
+
+# Batches --------------------------------------------------------------------------------------
+
+def recent_batches(code: str, limit: int = 8) -> Select:
+    """The village's latest published batches, newest first."""
+    return (select(Batch).where(Batch.village_code == code, Batch.status == BatchStatus.PUBLISHED)
+            .order_by(Batch.sequence.desc()).limit(limit))
+
+
+def latest_batch(code: str) -> Batch | None:
+    """The head of the village's hash chain: its fingerprint vouches for everything before it."""
+    return db.session.scalars(recent_batches(code, 1)).first()
+
+
+def latest_batch_holding(model, code: str, *where) -> Batch | None:
+    """The latest published batch with rows (withdrawals too) matching `where`: the version shown."""
+    holding = select(model.batch_id).where(model.village_code == code, model.published.is_(True), *where)
+    return db.session.scalars(select(Batch).where(Batch.status == BatchStatus.PUBLISHED,
+                                                  Batch.id.in_(holding))
+                              .order_by(Batch.sequence.desc()).limit(1)).first()
+
+
+# Subsidies ------------------------------------------------------------------------------------
+
+def subsidy_index(code: str, item: str = "", month: str = "") -> Select:
+    """(item, month, payments, amount) of the village's public rosters, latest month first."""
+    query = (select(SubsidyPayment.item, SubsidyPayment.month, func.count(),
+                    func.sum(SubsidyPayment.amount))
+             .where(_village_public(SubsidyPayment, code))
+             .group_by(SubsidyPayment.item, SubsidyPayment.month)
+             .order_by(SubsidyPayment.month.desc(), SubsidyPayment.item))
+    if item:
+        query = query.where(SubsidyPayment.item == item)
+    if month:
+        query = query.where(SubsidyPayment.month == month)
+    return query
+
+
+def subsidy_rows(code: str, item: str, month: str) -> Select:
+    """One item's public payments of one month, in roster order."""
+    return (select(SubsidyPayment)
+            .where(_village_public(SubsidyPayment, code), SubsidyPayment.item == item,
+                   SubsidyPayment.month == month)
+            .order_by(SubsidyPayment.batch_id, SubsidyPayment.row_number, SubsidyPayment.id))
+
+
+def payments_for(id_hash: str, name: str) -> Select:
+    """Every public payment to exactly this ID hash and name, with its village, latest first."""
+    return (select(SubsidyPayment, Region)
+            .join(Region, Region.code == SubsidyPayment.village_code)
+            .where(public(SubsidyPayment), SubsidyPayment.id_hash == id_hash,
+                   SubsidyPayment.name == name)
+            .order_by(SubsidyPayment.month.desc(), SubsidyPayment.paid_on.desc(), SubsidyPayment.id))
+
+
+# Projects -------------------------------------------------------------------------------------
+
+def _newest_first():
+    # DATA.md: the latest update has the latest 更新日期; on a tie, the later upload wins.
+    return (ProjectUpdate.updated_on.desc(), Batch.sequence.desc(), ProjectUpdate.id.desc())
+
+
+def latest_project_updates(code: str) -> Select:
+    """Each project's latest public update, by 项目编号."""
+    rank = func.row_number().over(partition_by=ProjectUpdate.project_no, order_by=_newest_first())
+    ranked = (select(ProjectUpdate.id, rank.label("rank")).join(Batch, Batch.id == ProjectUpdate.batch_id)
+              .where(_village_public(ProjectUpdate, code)).subquery())
+    return (select(ProjectUpdate).join(ranked, ranked.c.id == ProjectUpdate.id)
+            .where(ranked.c.rank == 1).order_by(ProjectUpdate.project_no))
+
+
+def open_projects(code: str) -> Select:
+    """Projects whose latest update is not yet 已验收."""
+    return latest_project_updates(code).where(ProjectUpdate.status != ACCEPTED)
+
+
+def project_history(code: str, project_no: str) -> Select:
+    """A project's public updates, latest first."""
+    return (select(ProjectUpdate).join(Batch, Batch.id == ProjectUpdate.batch_id)
+            .where(_village_public(ProjectUpdate, code), ProjectUpdate.project_no == project_no)
+            .order_by(*_newest_first()))
+
+
+# Contracts ------------------------------------------------------------------------------------
+
+def contracts(code: str) -> Select:
+    """The village's public contracts by 合同编号."""
+    return (select(Contract).where(_village_public(Contract, code))
+            .order_by(Contract.contract_no, Contract.id))
+
+
+def rent_received(code: str, contract_nos: list[str], today: date) -> dict[str, Decimal]:
+    """合同编号 → rent the public ledger shows received (发包及上交收入 linked to it) up to today."""
+    if not contract_nos:
+        return {}
+    query = (select(LedgerEntry.link_code, func.sum(LedgerEntry.amount))
+             .where(_village_public(LedgerEntry, code), LedgerEntry.direction == INCOME,
+                    LedgerEntry.category == RENT_CATEGORY, LedgerEntry.link_code.in_(contract_nos),
+                    LedgerEntry.entry_on <= today)
+             .group_by(LedgerEntry.link_code))
+    return dict(db.session.execute(query).all())
+
+
+# Revisions and single rows --------------------------------------------------------------------
+
+def corrections(code: str) -> Select:
+    """(kind, row id, batch id) of every correction row in the village's published batches, newest first."""
+    parts = [select(literal(kind.value, String).label("kind"), model.id.label("row_id"),
+                    Batch.id.label("batch_id"), Batch.sequence.label("sequence"))
+             .join(Batch, Batch.id == model.batch_id)
+             .where(model.village_code == code, model.replaces_id.is_not(None),
+                    Batch.status == BatchStatus.PUBLISHED)
+             for kind, model in ROW_MODELS.items()]
+    found = union_all(*parts).subquery()
+    return select(found).order_by(found.c.sequence.desc(), found.c.kind, found.c.row_id)
+
+
+def rows_by_id(kind: Kind, ids) -> dict[int, object]:
+    """Rows of one kind by primary key, whatever their state (for old → new comparisons)."""
+    model = ROW_MODELS[kind]
+    ids = set(ids)
+    return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
+
+
+def published_row(kind: Kind, row_id: int, code: str):
+    """A row of the village that was published (perhaps since corrected), or None."""
+    model = ROW_MODELS[kind]
+    return db.session.scalar(select(model).where(model.id == row_id, model.village_code == code,
+                                                 model.published.is_(True)))

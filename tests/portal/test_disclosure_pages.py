@@ -1,0 +1,325 @@
+"""The village page and its disclosure pages on a known fixture (tests/portal/conftest.py `seeded`)."""
+import html
+import re
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+import time_machine
+from flask import render_template_string
+from sqlalchemy import select
+
+from core.extensions import db
+from core.settings import CountySettings
+from core.timezone import SHANGHAI
+from disclosures.models import Batch, LedgerEntry
+from portal.rent import add_months, due_dates, installment, rent_status
+
+V = "/r/629901101201"
+
+
+@pytest.fixture
+def march():
+    """2025-03-10 in Shanghai: March has no ledger yet, February is the latest month."""
+    with time_machine.travel(datetime(2025, 3, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+def text(response) -> str:
+    """The page's visible text, tags dropped and spaces collapsed."""
+    assert response.status_code == 200, response.status_code
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
+
+
+# Village page ---------------------------------------------------------------------------------
+
+def test_village_page_shows_latest_month_and_year_when_this_month_has_none(client, seeded, march):
+    page = text(client.get(V))
+    assert "本月还没有公开收支，下面是最近一次公开的 2025年2月" in page
+    # Month, then the year: January after its correction adds 15,000 in and 2,200 out
+    # (道路维修 corrected from 2,000, 办公用品 withdrawn).
+    assert "2025年2月 2025年累计 收入 800.00 15,800.00 支出 250.50 2,450.50 结余 549.50 13,349.50" in page
+    assert "至2025年2月末的收入减支出）： 13,349.50 元" in page
+
+
+def test_village_page_says_this_month_when_it_has_data(client, seeded):
+    with time_machine.travel(datetime(2025, 2, 28, 23, 30, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+    assert "本月：2025年2月" in page and "本月还没有" not in page
+
+
+def test_this_month_is_the_shanghai_month(client, seeded):
+    # 2025-03-01 01:00 in Shanghai is still February in UTC: March (no data) must be "this month".
+    with time_machine.travel(datetime(2025, 3, 1, 1, 0, tzinfo=SHANGHAI), tick=False):
+        assert "本月还没有公开收支" in text(client.get(V))
+
+
+def test_village_page_lists_disclosures_open_projects_fingerprint_and_button(client, seeded, march):
+    response = client.get(V)
+    page = text(response)
+    head = db.session.scalars(select(Batch).where(Batch.village_code == "629901101201")
+                              .order_by(Batch.sequence.desc())).first()
+    assert f"公示指纹： {head.fingerprint}" in page and "与村务公开栏纸质版核对" in page
+    assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page and "资产资源" in page
+    assert "村道硬化 在建" in page and "饮水改造" not in page  # 已验收 is not open
+    assert f'href="{V}/report">我要反映问题' in response.text
+    for section in ("ledger", "subsidies", "projects", "contracts", "revisions"):
+        assert f'href="{V}/{section}"' in response.text
+
+
+def test_village_without_disclosures(client, township_tree):
+    page = text(client.get(V))
+    assert "本村尚未公开集体资金收支" in page and "本村尚未发布公开内容" in page
+
+
+@pytest.mark.parametrize("path", ["/r/629901101000/ledger", "/r/999999999999/subsidies",
+                                  f"{V}/ledger?month=2025-13", f"{V}/projects/NOPE"])
+def test_not_a_village_or_bad_arguments_is_404(client, seeded, path):
+    assert client.get(path).status_code == 404
+
+
+# Ledger ---------------------------------------------------------------------------------------
+
+def test_ledger_month_subtotals_running_and_opening_balance(client, seeded, march):
+    page = text(client.get(f"{V}/ledger?month=2025-02"))
+    assert "期初余额 12,800.00 本月收入 800.00 本月支出 250.50 期末余额 13,349.50" in page
+    assert "期初余额＝本村此前各月已公开的收入合计减去支出合计" in page
+    rows = re.findall(r"(2025-02-\d\d) .*? ([\d,]+\.\d\d) ([\d,]+\.\d\d) 对此有疑问", page)
+    assert rows == [("2025-02-03", "100.00", "12,700.00"), ("2025-02-15", "800.00", "13,500.00"),
+                    ("2025-02-20", "150.50", "13,349.50")]
+    assert "收入 经营收入 1 800.00" in page and "支出 管理费用 2 250.50" in page
+    assert "收入合计 800.00 支出合计 250.50" in page
+
+
+def test_ledger_shows_corrected_rows_only(client, seeded, march):
+    page = text(client.get(f"{V}/ledger?month=2025-01"))
+    assert "期初余额 0.00 本月收入 15,000.00 本月支出 2,200.00 期末余额 12,800.00" in page
+    assert "道路维修 青山建筑队 2,200.00 12,800.00" in page
+    assert "办公用品" not in page and "2,000.00" not in page
+
+
+def test_ledger_defaults_to_the_month_the_village_page_shows(client, seeded, march):
+    assert "期末余额 13,349.50" in text(client.get(f"{V}/ledger"))
+
+
+def test_month_navigation(client, seeded, march):
+    feb = client.get(f"{V}/ledger?month=2025-02").text
+    assert f'href="{V}/ledger?month=2025-01" rel="prev"' in feb and 'rel="next"' not in feb
+    jan = client.get(f"{V}/ledger?month=2025-01").text
+    assert f'href="{V}/ledger?month=2025-02" rel="next"' in jan and 'rel="prev"' not in jan
+    assert re.findall(r'month-list.*?</ul>', feb, re.S)[0].count("<li>") == 2
+    empty = text(client.get(f"{V}/ledger?month=2024-06"))
+    assert "2024年6月尚未公开收支明细" in empty
+
+
+def test_ledger_pages_keep_the_running_balance(client, publish_rows):
+    publish_rows("ledger", [publish_rows.ledger(date(2025, 4, 30), "记-0", "income", "经营收入", "上月", "50.00")])
+    publish_rows("ledger", [publish_rows.ledger(date(2025, 5, 1 + n // 5), f"记-{n + 1}", "income", "经营收入",
+                                                f"第{n + 1}笔", "1.00") for n in range(120)])
+    first = text(client.get(f"{V}/ledger?month=2025-05"))
+    assert first.count("对此有疑问") == 100 and "第 1 / 2 页，共 120 条" in first
+    assert "期初余额 50.00" in first and "第100笔 1.00 150.00" in first and "第101笔" not in first
+    second = text(client.get(f"{V}/ledger?month=2025-05&page=2"))
+    assert second.count("对此有疑问") == 20 and "第101笔 1.00 151.00" in second
+    assert "第120笔 1.00 170.00" in second and "期末余额 170.00" in second
+    assert "第 2 / 2 页" in text(client.get(f"{V}/ledger?month=2025-05&page=99"))
+
+
+def test_search_escapes_wildcards_and_stays_in_the_village(client, seeded):
+    percent = text(client.get(f"{V}/ledger", query_string={"q": "100%"}))
+    assert "分红100%_纯利" in percent and "（1 条）" in percent
+    assert "分红100元" not in percent and "上东合作社" not in percent and "999.00" not in percent
+    underscore = text(client.get(f"{V}/ledger", query_string={"q": "_"}))
+    assert "（1 条）" in underscore and "分红100%_纯利" in underscore
+    voucher = text(client.get(f"{V}/ledger", query_string={"q": "记-001"}))
+    assert "（1 条）" in voucher and "村东耕地承包费" in voucher
+    assert "（1 条）" in text(client.get(f"{V}/ledger", query_string={"q": "国网"}))  # 对方单位
+
+
+# Subsidies ------------------------------------------------------------------------------------
+
+def test_subsidy_index_by_item_and_month(client, seeded):
+    page = text(client.get(f"{V}/subsidies"))
+    assert "2025年2月 · 最低生活保障金 4 人次，共 2,440.00 元" in page
+    assert "2025年1月 · 耕地地力保护补贴 1 人次，共 120.50 元" in page
+    only = text(client.get(f"{V}/subsidies", query_string={"item": "耕地地力保护补贴"}))
+    assert "最低生活保障金" not in only.split("只看")[1]
+
+
+def test_roster_masks_names_and_tells_namesakes_apart(client, seeded):
+    response = client.get(f"{V}/subsidies", query_string={"item": "最低生活保障金", "month": "2025-02"})
+    page = text(response)
+    for masked in ("张*", "王*明", "欧**锋"):
+        assert masked in page
+    for full in ("张三", "王小明", "欧阳小锋"):
+        assert full not in page
+    refs = {p.public_ref for p in seeded["roster"] if p.name == "王小明"}
+    assert len(refs) == 2 and all(ref in page for ref in refs)
+    assert "共 4 人次，合计 2,440.00 元" in page
+
+
+def test_county_setting_shows_full_names(client, seeded):
+    db.session.add(CountySettings(county_code="629901000000", show_full_names=True))
+    db.session.commit()
+    page = text(client.get(f"{V}/subsidies", query_string={"item": "最低生活保障金", "month": "2025-02"}))
+    assert "张三" in page and "欧阳小锋" in page and "张*" not in page
+
+
+# Projects -------------------------------------------------------------------------------------
+
+def test_projects_show_latest_update(client, seeded):
+    response = client.get(f"{V}/projects")
+    page = text(response)
+    road = page.split("村道硬化")[1].split("详情")[0]
+    assert "在建" in road and "40%" in road and "预算 300,000.00 元" in road
+    assert "已支付 100,000.00 元" in road and "青川县路桥有限公司" in road and "计划完工 2025-06-30" in road
+    assert '<progress max="100" value="40"' in response.text
+    assert "饮水改造" in page and "已验收" in page
+
+
+def test_project_page_has_its_history_latest_first(client, seeded):
+    page = text(client.get(f"{V}/projects/XM-001"))
+    history = page.split("更新记录")[1]
+    assert history.index("2025-01-15 在建 40% 100,000.00 路基完成") < history.index("2024-10-01 未开工 0% 0.00 完成招标")
+
+
+def test_same_day_updates_the_later_upload_wins(client, publish_rows):
+    update = publish_rows.project
+    publish_rows("projects", [update("XM-009", "文化广场", "在建", 60, "1000.00", date(2025, 2, 1))])
+    publish_rows("projects", [update("XM-009", "文化广场", "暂停", 60, "1000.00", date(2025, 2, 1), "资金未到位")])
+    publish_rows("projects", [update("XM-009", "文化广场", "未开工", 0, "0.00", date(2025, 1, 1))])
+    road = text(client.get(f"{V}/projects")).split("文化广场")[1]
+    assert road.lstrip().startswith("暂停")
+
+
+# Contracts and rent ---------------------------------------------------------------------------
+
+def test_contracts_show_party_rent_due_and_received(client, seeded, march):
+    page = text(client.get(f"{V}/contracts"))
+    assert "承包方 李大山" in page and "年租金 10,000.00 元（按半年缴）" in page
+    assert "截至今天应收 10,000.00 元（2 期）" in page and "已收 5,000.00 元" in page
+    assert "少收 5,000.00 元" in page
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last():
+    assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
+    assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
+    assert add_months(date(2025, 8, 31), 6) == date(2026, 2, 28)
+    assert add_months(date(2025, 11, 15), 3) == date(2026, 2, 15)
+
+
+def test_monthly_from_a_month_end_returns_to_the_31st():
+    assert due_dates(date(2025, 1, 31), date(2026, 1, 30), "月", date(2025, 5, 30)) == [
+        date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30)]
+
+
+def test_half_year_and_quarterly_installments():
+    half = rent_status(start=date(2024, 7, 1), end=date(2029, 6, 30), annual_rent=Decimal("10000"),
+                       cycle="半年", received=Decimal("5000"), today=date(2025, 3, 10))
+    assert (half.installments, half.due) == (2, Decimal("10000.00"))
+    assert (half.received, half.shortfall) == (Decimal("5000.00"), Decimal("5000.00"))
+    # Due on today counts: 2024-11-15, 2025-02-15, 2025-05-15.
+    quarter = rent_status(start=date(2024, 11, 15), end=date(2027, 11, 14), annual_rent=Decimal("9999.99"),
+                          cycle="季", received=Decimal("0"), today=date(2025, 5, 15))
+    assert quarter.installments == 3 and quarter.due == Decimal("7500.00")  # 2500.00 each, rounded
+
+
+def test_installments_round_to_the_fen():
+    assert installment(Decimal("1000"), "月") == Decimal("83.33")
+    assert installment(Decimal("100.01"), "半年") == Decimal("50.01")  # 50.005 rounds half up
+    assert installment(Decimal("0"), "年") == Decimal("0.00")
+
+
+def test_ended_and_not_started_contracts():
+    ended = rent_status(start=date(2022, 1, 1), end=date(2024, 6, 30), annual_rent=Decimal("1200"),
+                        cycle="年", received=Decimal("3000"), today=date(2025, 3, 10))
+    assert (ended.installments, ended.due, ended.shortfall) == (3, Decimal("3600.00"), Decimal("600.00"))
+    # A due date on 终止日期 itself still falls due; paying ahead is no debt.
+    assert len(due_dates(date(2024, 1, 1), date(2025, 1, 1), "年", date(2026, 1, 1))) == 2
+    later = rent_status(start=date(2025, 6, 1), end=date(2026, 5, 31), annual_rent=Decimal("1200"),
+                        cycle="月", received=Decimal("100"), today=date(2025, 3, 10))
+    assert (later.installments, later.due, later.shortfall) == (0, Decimal("0.00"), Decimal("0.00"))
+
+
+def test_unknown_cycle_is_an_error():
+    with pytest.raises(ValueError):
+        installment(Decimal("100"), "双月")
+
+
+# Revisions and 对此有疑问 -----------------------------------------------------------------------
+
+def test_revisions_show_old_and_new_values_and_withdrawals(client, seeded):
+    page = text(client.get(f"{V}/revisions"))
+    assert page.count("原因：金额录入错误，办公用品为重复入账") == 2
+    assert "条目：2025-01-25 记-004 道路维修" in page
+    assert "金额（元） 2,000.00 2,200.00" in page
+    withdrawn = page.split("撤回", 1)[1]
+    assert "以下条目已撤回" in withdrawn and "办公用品 金额（元） 300.00" in withdrawn
+
+
+def test_every_row_links_to_the_report_page(client, seeded, march):
+    for path, kind in [("/ledger?month=2025-02", "ledger"), ("/projects/XM-001", "projects"),
+                       ("/contracts", "contracts"),
+                       ("/subsidies?item=最低生活保障金&month=2025-02", "subsidies")]:
+        body = client.get(V + path).text
+        links = re.findall(rf'href="{V}/report\?item={kind}:(\d+)">对此有疑问', body)
+        assert links, path
+    feb = client.get(f"{V}/ledger?month=2025-02").text
+    assert len(re.findall(r"对此有疑问", feb)) == 3
+
+
+def test_report_page_shows_the_item_and_how_to_report_meanwhile(client, seeded):
+    row = seeded["roster"][0]
+    response = client.get(f"{V}/report", query_string={"item": f"subsidies:{row.id}"})
+    page = text(response)
+    assert "您有疑问的条目：补贴发放" in page and "张*" in page and "500.00" in page and "张三" not in page
+    assert "网上反映即将开通" in page and "现在还不能在网上提交" in page and "12388" in page
+    assert 'method="post"' not in response.text.lower()  # no pretend form
+
+
+def test_report_page_refuses_rows_of_other_villages_and_nonsense(client, seeded):
+    other = db.session.scalar(select(LedgerEntry).where(LedgerEntry.village_code == "629901101202"))
+    for item in [f"ledger:{other.id}", "ledger:abc", "secrets:1", "ledger:99999999"]:
+        page = text(client.get(f"{V}/report", query_string={"item": item}))
+        assert "没有找到您要反映的条目" in page and "上东合作社" not in page
+    assert "没有找到" not in text(client.get(f"{V}/report"))
+
+
+def test_report_page_says_when_a_row_was_corrected(client, seeded):
+    old = seeded["jan"][3]
+    page = text(client.get(f"{V}/report", query_string={"item": f"ledger:{old.id}"}))
+    assert "道路维修" in page and "2,000.00" in page and "已被更正或撤回" in page
+
+
+# Kiosk ----------------------------------------------------------------------------------------
+
+def test_kiosk_sets_the_cookie_and_goes_to_the_region(client, seeded):
+    response = client.get("/kiosk/629901101000")
+    assert response.status_code == 302 and response.headers["Location"] == "/r/629901101000"
+    assert "kiosk=629901101000" in response.headers["Set-Cookie"]
+    assert client.get("/kiosk/629901000000").status_code == 302
+    assert client.get("/kiosk/629901101201").status_code == 404  # a village is no kiosk home
+    assert client.get("/kiosk/123").status_code == 404
+
+
+def test_kiosk_mode_hides_downloads_and_exit_clears_it(client, seeded, march):
+    assert "下载：" in client.get(f"{V}/ledger?month=2025-02").text
+    client.get("/kiosk/629901101000")
+    assert "下载：" not in client.get(f"{V}/ledger?month=2025-02").text
+    with client.application.test_request_context(headers={"Cookie": "kiosk=629901101000"}):
+        assert render_template_string("{{ kiosk }} {{ kiosk_home }}") == "True /r/629901101000"
+    exit_response = client.get("/kiosk/exit")
+    assert exit_response.status_code == 302 and "kiosk=;" in exit_response.headers["Set-Cookie"]
+    assert "下载：" in client.get(f"{V}/ledger?month=2025-02").text
+
+
+def test_kiosk_layout_in_base_html(client, seeded):
+    client.get("/kiosk/629901101000")
+    page = client.get(V).text
+    assert re.search(r'<body class="[^"]*\bkiosk\b', page)
+    assert "工作人员登录" not in page
+    assert 'src="/static/js/kiosk.js" data-home="/r/629901101000"' in page
+    client.get("/kiosk/exit")
+    page = client.get(V).text
+    assert "工作人员登录" in page and "kiosk.js" not in page
