@@ -26,7 +26,8 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "PERMANENT_SESSION_LIFETIME": 8 * 3600,
     "WTF_CSRF_TIME_LIMIT": None,
-    "CRYPTO_PROFILE": "aes",  # "aes" (AES-GCM + HMAC-SHA256) or "sm" (SM4-GCM + HMAC-SM3)
+    "CRYPTO_PROFILE": "aes",
+    "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's scrypt (N=2^15): memory-hard, a modern KDF  # "aes" (AES-GCM + HMAC-SHA256) or "sm" (SM4-GCM + HMAC-SM3)
     "TRUSTED_PROXIES": 0,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
 }

@@ -34,6 +34,8 @@ def app_config(database_uri: str, tmp_path: Path) -> dict:
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "RATELIMIT_STORAGE_URI": "memory://",
         "PUBLIC_BASE_URL": "http://portal.test",
+        # Speed only: production keeps scrypt; tests/admin/test_auth.py checks the default.
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         **TEST_SECRETS,
     }
 

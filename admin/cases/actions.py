@@ -51,6 +51,8 @@ def _log(case: Complaint, action: str, user: User, **detail) -> None:
 
 def _public(case: Complaint, kind: str, body: str, user: User) -> None:
     now = utcnow()
+    if case.assignee_id is None:
+        case.assignee_id = user.id  # whoever answers an unassigned case has taken it
     add_event(case, kind, public=True, body=body, actor=user, actor_label=actor_label(user), at=now)
     if meet_clock(case, ClockKind.REPLY, now) and case.clock(ClockKind.LEGAL) is None:
         # The first public answer is the acceptance that starts the 60-day statutory limit.
@@ -80,8 +82,6 @@ def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:
         case.status = Status.AWAITING_INFO
     elif case.status in (Status.RECEIVED, Status.AWAITING_INFO):
         case.status = Status.IN_PROGRESS
-    if case.assignee_id is None:
-        case.assignee_id = by.id
     _log(case, kind, by)
     db.session.commit()
 

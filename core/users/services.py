@@ -1,6 +1,8 @@
 """Account use cases; each public function is one transaction."""
 import secrets
 
+from flask import current_app
+
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,6 +20,10 @@ _DUMMY_HASH = generate_password_hash("not-a-password")
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message is for the user."""
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def generate_password() -> str:
@@ -52,7 +58,7 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
         raise AccountError("只有纪委监委工作人员可以设为负责人")
     password = password or generate_password()
     user = User(username=username, display_name=display_name.strip(), role=role,
-                is_lead=is_lead, password_hash=generate_password_hash(password),
+                is_lead=is_lead, password_hash=_hash(password),
                 regions=_resolve_regions(role, list(region_codes)))
     db.session.add(user)
     db.session.flush()
@@ -99,7 +105,7 @@ def set_enabled(user: User, enabled: bool, *, by: User | None = None) -> None:
 def reset_password(user: User) -> str:
     """Give an account a new generated password, ending its sessions; returns the password."""
     password = generate_password()
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash(password)
     user.session_token = new_session_token()
     record_audit("user.reset_password", target_type="user", target_id=user.id,
                  detail={"username": user.username})

@@ -101,3 +101,11 @@ def test_session_cookie_is_httponly_and_lax(client, make_user, login):
     response = login("chen")
     cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("session="))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
+    from core.config import DEFAULTS
+    from werkzeug.security import check_password_hash, generate_password_hash
+    assert DEFAULTS["PASSWORD_HASH_METHOD"] == "scrypt"
+    hashed = generate_password_hash("secret", method=DEFAULTS["PASSWORD_HASH_METHOD"])
+    assert hashed.startswith("scrypt:") and check_password_hash(hashed, "secret")

@@ -1,0 +1,235 @@
+"""Case handling: every transition and refusal, scope and conflicts, identity requests."""
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from admin.cases import actions, identity, referrals
+from admin.cases.permissions import can_see_case, visible_cases
+from admin.cases.queries import QueueFilters, queue
+from admin.models import Decision, Department
+from core.audit import AuditEntry
+from core.extensions import db
+from core.regions.models import Region
+from core.settings import CountySettings
+from complaints.models import Category, Channel, ClockKind, Complaint, InspectionRound, Status
+from complaints.services import Identity, file_complaint
+
+TODAY = date(2026, 11, 25)
+
+
+@pytest.fixture
+def people(township_tree, make_user):
+    return {"lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
+            "handler": make_user("handler", "handler", ["629901101000"]),
+            "other_township": make_user("far", "handler", ["629901102000"]),
+            "accountant": make_user("kuaiji", "accountant", ["629901101201"]),
+            "reviewer": make_user("shenhe", "reviewer", ["629901101000"]),
+            "admin": make_user("root", "admin")}
+
+
+def new_case(real_name=False, village="629901101201", **kw) -> Complaint:
+    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS,
+                           text="修路款去向不明", channel=Channel.WEB,
+                           identity=Identity("段凤", "13800138000") if real_name else None, **kw)
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def test_scope_matrix(people):
+    case = new_case()
+    today = TODAY
+    expected = {"lead": True, "handler": True, "other_township": False, "accountant": False,
+                "reviewer": False, "admin": True}
+    for name, visible in expected.items():
+        user = people[name]
+        assert can_see_case(user, case, today) is visible, name
+        in_queue = db.session.scalar(select(Complaint.id).where(visible_cases(user, today)))
+        assert (in_queue == case.id) is visible, name
+
+
+def test_first_reply_meets_clock_and_starts_legal_limit(people):
+    case = new_case()
+    actions.reply(case, "first_reply", "已收到，正在核实", by=people["handler"])
+    assert case.status == Status.IN_PROGRESS and case.assignee_id == people["handler"].id
+    assert case.clock(ClockKind.REPLY).met_at is not None
+    assert case.clock(ClockKind.PROGRESS).met_at is None
+    legal = case.clock(ClockKind.LEGAL)
+    assert legal.unit == "calendar" and legal.amount == 60
+    public = [e for e in case.events if e.is_public]
+    assert public[-1].actor_label == "乡镇纪委" and "handler" not in public[-1].actor_label
+
+
+def test_request_info_meets_reply_clock_and_waits(people):
+    case = new_case()
+    actions.reply(case, "request_info", "请补充发票照片", by=people["handler"])
+    assert case.status == Status.AWAITING_INFO and case.clock(ClockKind.REPLY).met_at
+    referrals.material_received(case, by=people["handler"])
+    assert case.status == Status.IN_PROGRESS
+    with pytest.raises(actions.CaseError):
+        referrals.material_received(case, by=people["handler"])
+
+
+def test_pausing_only_where_enabled_and_remaining_days_restart(people):
+    db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
+    db.session.commit()
+    case = new_case(received_at=datetime(2026, 11, 2, 2, tzinfo=timezone.utc))  # Mon 10:00 Shanghai
+    from complaints.clocks import pause_working_clocks, resume_working_clocks
+    progress = case.clock(ClockKind.PROGRESS)
+    assert progress.due_at.astimezone(timezone(timedelta(hours=8))).date() == date(2026, 11, 16)
+    pause_working_clocks(case, datetime(2026, 11, 4, 2, tzinfo=timezone.utc))  # Wed: 8 days left
+    assert case.next_due_at is None
+    resume_working_clocks(case, datetime(2026, 11, 9, 2, tzinfo=timezone.utc))  # Mon
+    assert progress.amount == 8
+    assert progress.due_at.astimezone(timezone(timedelta(hours=8))).date() == date(2026, 11, 19)
+
+
+def test_close_needs_result_and_classification(people):
+    case = new_case(real_name=True)
+    with pytest.raises(actions.CaseError, match="定性"):
+        actions.close(case, "已核实", "随便", by=people["handler"])
+    with pytest.raises(actions.CaseError, match="办理结果"):
+        actions.close(case, " ", "属实", by=people["handler"])
+    actions.close(case, "经核实，款项已追回", "属实", by=people["handler"])
+    assert case.status == Status.CLOSED and case.clock(ClockKind.PROGRESS).met_at
+    assert case.clock(ClockKind.FEEDBACK) is not None  # real name: result fed back within 15 working days
+    with pytest.raises(actions.CaseError, match="已办结"):
+        actions.reply(case, "progress", "还在查", by=people["handler"])
+    actions.record_feedback(case, "已电话告知反映人", by=people["handler"])
+    assert case.clock(ClockKind.FEEDBACK).met_at is not None
+    actions.reopen(case, "发现新线索", by=people["handler"])
+    assert case.status == Status.REOPENED
+
+
+def test_merge_and_no_reply_on_merged_case(people):
+    first, duplicate = new_case(), new_case()
+    actions.merge(duplicate, first, by=people["handler"])
+    assert duplicate.status == Status.MERGED and duplicate.merged_into_id == first.id
+    assert duplicate.next_due_at is None
+    with pytest.raises(actions.CaseError):
+        actions.reply(duplicate, "first_reply", "x", by=people["handler"])
+    with pytest.raises(actions.CaseError):
+        actions.merge(first, first, by=people["handler"])
+
+
+def test_supervised_and_out_of_scope_users_cannot_act(people):
+    case = new_case()
+    for name in ("accountant", "reviewer", "other_township", "admin"):
+        with pytest.raises(actions.CaseError):
+            actions.reply(case, "first_reply", "x", by=people[name])
+
+
+def test_assign_only_to_someone_who_may_work_the_case(people):
+    case = new_case()
+    actions.assign(case, people["lead"], by=people["handler"])
+    assert case.assignee_id == people["lead"].id
+    with pytest.raises(actions.CaseError):
+        actions.assign(case, people["other_township"], by=people["handler"])
+
+
+def test_conflict_keeps_user_off_the_case(people):
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    actions.declare_conflict(case, "反映对象是我的亲属", by=people["handler"])
+    assert not can_see_case(people["handler"], case, TODAY) and case.assignee_id is None
+    assert db.session.scalar(select(Complaint.id).where(visible_cases(people["handler"], TODAY))) is None
+
+
+def test_identity_request_approval_reveal_each_audited(people):
+    case = new_case(real_name=True)
+    with pytest.raises(actions.CaseError, match="批准"):
+        identity.reveal_identity(case, by=people["handler"])
+    request = identity.request_identity(case, "需电话联系核实细节", by=people["handler"])
+    with pytest.raises(actions.CaseError, match="自己"):
+        identity.decide_identity(request, True, "", by=people["handler"])
+    identity.decide_identity(request, True, "同意", by=people["lead"])
+    revealed = identity.reveal_identity(case, by=people["handler"])
+    assert (revealed.name, revealed.phone) == ("段凤", "13800138000")
+    with pytest.raises(actions.CaseError):
+        identity.reveal_identity(case, by=people["lead"])  # approval is per requester
+    actions_logged = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(case.id))).all()
+    assert {"case.identity_request", "case.identity_decide", "case.identity_reveal"} <= set(actions_logged)
+    assert all("段凤" not in entry.detail for entry in db.session.scalars(select(AuditEntry)))
+
+
+def test_denied_identity_stays_hidden(people):
+    case = new_case(real_name=True)
+    request = identity.request_identity(case, "想知道是谁", by=people["handler"])
+    identity.decide_identity(request, False, "理由不充分", by=people["lead"])
+    assert request.status == Decision.DENIED
+    with pytest.raises(actions.CaseError):
+        identity.reveal_identity(case, by=people["handler"])
+
+
+def test_lead_cannot_approve_own_request(people):
+    case = new_case(real_name=True)
+    request = identity.request_identity(case, "核实", by=people["lead"])
+    with pytest.raises(actions.CaseError, match="自己"):
+        identity.decide_identity(request, True, "", by=people["lead"])
+
+
+def test_referral_summary_carries_no_identity_and_has_its_clock(people):
+    case = new_case(real_name=True)
+    department = Department(county_code="629901000000", name="县农业农村局")
+    db.session.add(department)
+    db.session.commit()
+    with pytest.raises(actions.CaseError, match="姓名或电话"):
+        referrals.refer(case, department, "段凤反映修路款问题", by=people["handler"])
+    referral = referrals.refer(case, department, "反映修路款去向问题，请核查", by=people["handler"])
+    assert referral.working_days == 15 and referral.due_at > referral.sent_at
+    referrals.record_referral_answer(referral, "已核查，款项用于村道维修", by=people["handler"])
+    assert referral.answered_at is not None
+    with pytest.raises(actions.CaseError):
+        referrals.record_referral_answer(referral, "again", by=people["handler"])
+
+
+def test_legal_extension_once_with_lead_approval(people):
+    case = new_case()
+    with pytest.raises(actions.CaseError, match="受理"):
+        referrals.request_extension(case, 30, "情况复杂", by=people["handler"])
+    actions.reply(case, "first_reply", "已受理", by=people["handler"])
+    legal = case.clock(ClockKind.LEGAL)
+    before = legal.due_at
+    with pytest.raises(actions.CaseError, match="1至30"):
+        referrals.request_extension(case, 31, "情况复杂", by=people["handler"])
+    extension = referrals.request_extension(case, 30, "涉及多个部门", by=people["handler"])
+    with pytest.raises(actions.CaseError, match="一次"):
+        referrals.request_extension(case, 10, "再延", by=people["handler"])
+    with pytest.raises(actions.CaseError, match="自己"):
+        referrals.decide_extension(extension, True, by=people["handler"])
+    referrals.decide_extension(extension, True, by=people["lead"])
+    assert legal.due_at >= before + timedelta(days=30)
+    assert any(e.is_public and "涉及多个部门" in e.body for e in case.events)
+
+
+def test_queue_order_and_filters(people):
+    now = datetime(2026, 11, 25, 4, tzinfo=timezone.utc)
+    old = new_case(received_at=now - timedelta(days=20))      # overdue
+    fresh = new_case(received_at=now - timedelta(hours=1))    # running
+    reopened = new_case(received_at=now - timedelta(hours=2))
+    reopened.status = Status.REOPENED
+    done = new_case(received_at=now - timedelta(days=3))
+    actions.close(done, "已解决", "已解决", by=people["handler"])
+    db.session.commit()
+    order = db.session.scalars(queue(people["handler"], QueueFilters(), now)).all()
+    assert [c.id for c in order] == [reopened.id, old.id, fresh.id, done.id]
+    overdue = db.session.scalars(queue(people["handler"], QueueFilters(clock="overdue"), now)).all()
+    assert [c.id for c in overdue] == [old.id]
+    mine = db.session.scalars(queue(people["handler"], QueueFilters(assignee="me"), now)).all()
+    assert [c.id for c in mine] == [done.id]
+    found = db.session.scalars(queue(people["handler"], QueueFilters(text="修路%"), now)).all()
+    assert found == []  # % is literal
+
+
+def test_inspection_round_reports_belong_to_the_team_until_it_ends(people, make_user):
+    inspector = make_user("xuncha", "inspector")
+    round_ = InspectionRound(name="第一轮", team_name="县委第一巡察组", county_code="629901000000",
+                             starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31))
+    round_.members.append(inspector)
+    db.session.add(round_)
+    db.session.commit()
+    case = new_case(round_id=round_.id)
+    assert can_see_case(inspector, case, TODAY) and not can_see_case(people["handler"], case, TODAY)
+    after = date(2027, 1, 5)
+    assert not can_see_case(inspector, case, after) and can_see_case(people["handler"], case, after)
+    late = new_case(round_id=round_.id, late_for_round=True)
+    assert can_see_case(people["handler"], late, TODAY) and not can_see_case(inspector, late, TODAY)
