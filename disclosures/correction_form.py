@@ -1,11 +1,9 @@
 """A published row as the template's columns, for the correction form, and back through the
 same validation an upload gets."""
-from datetime import date
-from decimal import Decimal
-
 from core.audit import record_audit
 from core.extensions import db
 from core.fields import field_cipher
+from core.formatting import plain_text
 from core.problems import Rejected
 from core.users.models import User
 from disclosures import queries
@@ -36,22 +34,12 @@ FIXED = {"凭证号", "项目编号", "合同编号"}
 PERSONAL = {"身份证号", "银行账号", "承包方证件号"}
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
 def column_values(kind: Kind, row, *, viewer: User) -> dict[str, str]:
     """The row's current values under the template's column names; decrypting personal fields
     is a reveal, so it is audited."""
     values = {}
     for column, source in COLUMNS[kind].items():
-        values[column] = _text(source(row) if callable(source) else getattr(row, source))
+        values[column] = plain_text(source(row) if callable(source) else getattr(row, source))
     if PERSONAL & COLUMNS[kind].keys():
         record_audit("disclosure.reveal", target_type=kind.value, target_id=row.id, actor=viewer,
                      detail={"purpose": "correction form"})

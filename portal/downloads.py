@@ -3,13 +3,12 @@ import csv
 import io
 from urllib.parse import unquote
 from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
 from flask import abort, current_app, render_template, request, send_file, url_for
 from openpyxl import Workbook
 
 from core.extensions import db
+from core.formatting import plain_text
 from core.pdf import render_pdf
 from core.qr import qr_data_uri
 from core.timezone import local_date
@@ -35,13 +34,7 @@ class Table:
 
 
 def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:.2f}"
-    if isinstance(value, date):
-        return value.isoformat()
-    return neutralise_formula(value) if isinstance(value, str) else str(value)
+    return neutralise_formula(value) if isinstance(value, str) else plain_text(value)
 
 
 def to_csv(table: Table) -> bytes:
