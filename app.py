@@ -58,16 +58,25 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import calendar_routes  # noqa: F401  (attaches its views to the admin blueprint)
+    from admin import calendar_routes, departments  # noqa: F401  (attach their views to the admin blueprint)
+    from admin.cases import action_routes, routes as case_routes  # noqa: F401  (likewise)
+    from admin import dashboard, exports  # noqa: F401  (likewise)
     from admin.routes import bp as admin_bp
     from disclosures.routes import bp as disclosures_bp
     from admin.auth import bp as auth_bp
     from portal import bp as portal_bp
+    from complaints.routes import bp as complaints_bp
+    from complaints.staff_routes import bp as complaints_staff_bp
+    from complaints import qr_routes, rounds_admin
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(disclosures_bp)
+    app.register_blueprint(complaints_bp)
+    app.register_blueprint(complaints_staff_bp)
+    app.register_blueprint(qr_routes.bp)
+    app.register_blueprint(rounds_admin.bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -76,8 +85,9 @@ def _register_cli(app: Flask) -> None:
     from core.regions.cli import regions_cli
     from core.users.cli import users_cli
     from disclosures.cli import disclosures_cli
+    from admin.sweep_cli import deadlines_cli
 
-    for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command):
+    for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli):
         app.cli.add_command(command)
 
 

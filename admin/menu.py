@@ -7,8 +7,13 @@ from core.users.models import Role
 # (endpoint, label, roles allowed) — the same roles the routes' guards name.
 MENU = [
     ("admin.home", "工作台", set(Role)),
+    ("admin.case_queue", "案件办理", {Role.HANDLER, Role.INSPECTOR, Role.ADMIN}),
+    ("admin.dashboard", "驾驶舱", {Role.HANDLER, Role.INSPECTOR, Role.ADMIN}),
+    ("complaints_staff.new", "登记来电来信", {Role.HANDLER, Role.ADMIN}),
     ("admin.users", "账号管理", {Role.ADMIN}),
     ("disclosures.home", "村务公开", {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN}),
+    ("rounds_admin.index", "巡察轮次", {Role.ADMIN}),
+    ("admin.departments", "转办部门与模板", {Role.ADMIN}),
     ("admin.calendar", "节假日安排", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]

@@ -76,7 +76,13 @@ class ClockKind(StrEnum):
 
 class Complaint(Base):
     __tablename__ = "complaints"
-    __table_args__ = (Index("ix_complaints_township_status", "township_code", "status"),)
+    __table_args__ = (
+        Index("ix_complaints_township_status", "township_code", "status"),
+        # PostgreSQL under a C.UTF-8 collation uses a plain index for `LIKE 'prefix%'` (the scope
+        # filter) only with the pattern operator class.
+        Index("ix_complaints_village_code_prefix", "village_code",
+              postgresql_ops={"village_code": "varchar_pattern_ops"}),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # 2026-629901101-0123: year, township, sequence — unique in a province, never enough to open it.

@@ -6,6 +6,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from core.audit import record_audit
+from core.calendar.workdays import legal_deadline
 from core.db import utcnow
 from core.extensions import db
 from core.fields import field_cipher
@@ -13,9 +15,11 @@ from core.regions.models import Level, Region
 from core.timezone import local
 from complaints.clocks import meet_clock, open_arrival_clocks
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
-from complaints.models import CaseEvent, Category, Channel, ClockKind, Complaint, ComplaintIdentity, Status
+from complaints.models import (Attachment, CaseEvent, Category, Channel, ClockKind, Complaint,
+                               ComplaintIdentity, Status)
 
 RATINGS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
+REVIEW_WINDOW_DAYS = 30  # 复查 may be asked within 30 days of the written answer (DEADLINES.md)
 
 
 class ComplaintError(ValueError):
@@ -47,11 +51,14 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
                    identity: Identity | None, received_at: datetime | None = None,
                    item: tuple[str, int, str] | None = None, round_id: int | None = None,
                    late_for_round: bool = False, idempotency_key: str | None = None,
-                   registered_by=None) -> FiledComplaint:
+                   registered_by=None, attachments: list[tuple[str, str, str, int]] = (),
+                   secret: str | None = None) -> FiledComplaint:
     """Store a complaint with its clocks; return the case number and the one-time secret.
 
     A repeated idempotency key (a double tap, a retried submit) returns the first case's number
-    and no new secret, never a second complaint."""
+    and no new secret, never a second complaint. `attachments` are (kind, stored_name,
+    content_type, size) of files already in storage, committed with the case; `secret` lets the
+    caller derive it from the idempotency key, so that a retry can show it again."""
     if village.level != Level.VILLAGE:
         raise ComplaintError("请选择一个村（社区）")
     if not text.strip():
@@ -59,7 +66,7 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
     if idempotency_key and (existing := _code_for_key(idempotency_key)):
         return FiledComplaint(code=existing, secret="")
     received_at = received_at or utcnow()
-    secret = new_secret()
+    secret = secret or new_secret()
     try:
         case = Complaint(
             code=next_case_code(village.parent_code, local(received_at).year), village_code=village.code,
@@ -75,9 +82,15 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
             cipher = field_cipher()
             case.identity = ComplaintIdentity(name_cipher=cipher.encrypt(identity.name.strip()),
                                               phone_cipher=cipher.encrypt(identity.phone.strip()))
+        for kind, stored_name, content_type, size in attachments:
+            case.attachments.append(Attachment(kind=kind, stored_name=stored_name,
+                                               content_type=content_type, size=size))
         open_arrival_clocks(case)
         add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
                   actor=registered_by)
+        if registered_by is not None:  # the complainant's identity stays out of the audit log
+            record_audit("complaint.register", target_type="complaint", target_id=case.code,
+                         actor=registered_by, detail={"channel": channel.value, "village": village.code})
         db.session.commit()
     except IntegrityError:
         # Two submissions with one key at the same moment: the other one won; answer with it.
@@ -125,6 +138,26 @@ def rate_case(case: Complaint, rating: str, comment: str = "") -> None:
     if rating == "unsatisfied":
         case.status = Status.REOPENED
         add_event(case, "reopened", public=True, body="因评价不满意，案件已退回重新办理")
+    db.session.commit()
+
+
+def review_refusal(case: Complaint) -> str | None:
+    """Why a 复查 request cannot be made now, or None when it can."""
+    if case.closed_at is None:
+        return "案件办结后才能申请复查"
+    if any(event.kind == "review_requested" for event in case.events):
+        return "已经申请过复查，请等待答复"
+    # A calendar-day limit whose last day is a rest day ends on the next working day (民法典 第203条).
+    if utcnow() > legal_deadline(case.closed_at, REVIEW_WINDOW_DAYS).at:
+        return "已超过申请复查的期限（收到答复后30日内）"
+    return None
+
+
+def request_review(case: Complaint) -> None:
+    """The complainant's formal 复查 request, within 30 days of the written answer."""
+    if refusal := review_refusal(case):
+        raise ComplaintError(refusal)
+    add_event(case, "review_requested", public=True, body="申请复查", actor_label="反映人")
     db.session.commit()
 
 

@@ -11,23 +11,23 @@ from core.extensions import db
 from core.fields import field_cipher
 from core.problems import Problem, Rejected
 from disclosures.chain import verify_chain
-from disclosures.importers import validate_upload
+from disclosures.importers import check_file
 from disclosures.models import Batch, Kind
-from disclosures.services import stage_upload
+from disclosures.services import stage_checked
 
 disclosures_cli = AppGroup("disclosures", help="村务公开数据")
 
 
 def _import(kind: Kind, file: Path, publish: bool, accept_warnings: bool) -> list[Batch]:
-    with file.open("rb") as stream:
-        parsed = validate_upload(kind, stream, file.name, villages=None,
-                                 max_rows=current_app.config["IMPORT_MAX_ROWS"])
-    if parsed.warnings and not accept_warnings:
-        # A person would confirm these on the web; a script must say so explicitly.
-        raise Rejected([Problem(f"{warning}（确认无误请加 --accept-warnings）")
-                        for warning in parsed.warnings])
-    batches = stage_upload(parsed, uploader=None, publish=publish)
-    for notice in parsed.notices:
+    # Streaming: a million-row file is checked and stored without holding its rows in memory.
+    with file.open("rb") as stream, check_file(kind, stream, file.name, villages=None,
+                                               max_rows=current_app.config["IMPORT_MAX_ROWS"]) as checked:
+        if checked.warnings and not accept_warnings:
+            # A person would confirm these on the web; a script must say so explicitly.
+            raise Rejected([Problem(f"{warning}（确认无误请加 --accept-warnings）")
+                            for warning in checked.warnings])
+        batches = stage_checked(checked, uploader=None, publish=publish)
+    for notice in checked.notices:
         click.echo(notice, err=True)
     return batches
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, g, render_template, request
+from flask import abort, g, make_response, render_template, request
 
 from core.db import utcnow
 from core.extensions import db
@@ -17,6 +17,7 @@ from core.web import money
 from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
 from portal import queries
 from portal.blueprint import bp
+from portal.caching import no_store, public_page
 from portal.rent import RentStatus, rent_status
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -219,6 +220,7 @@ def village_page(village: Region):
 
 
 @bp.get("/r/<code>/ledger")
+@public_page
 def ledger(code: str):
     village = village_or_404(code)
     term = request.args.get("q", "").strip()[:50]
@@ -234,6 +236,7 @@ def ledger(code: str):
 
 
 @bp.get("/r/<code>/subsidies")
+@public_page
 def subsidies(code: str):
     village = village_or_404(code)
     item, month = request.args.get("item", "").strip()[:32], month_arg()
@@ -251,6 +254,7 @@ def subsidies(code: str):
 
 
 @bp.get("/r/<code>/projects")
+@public_page
 def projects(code: str):
     village = village_or_404(code)
     found = queries.paginate(queries.latest_project_updates(code), page_arg())
@@ -258,6 +262,7 @@ def projects(code: str):
 
 
 @bp.get("/r/<code>/projects/<project_no>")
+@public_page
 def project(code: str, project_no: str):
     village = village_or_404(code)
     history = db.session.scalars(queries.project_history(code, project_no)).all()
@@ -268,6 +273,7 @@ def project(code: str, project_no: str):
 
 
 @bp.get("/r/<code>/contracts")
+@public_page
 def contracts(code: str):
     village = village_or_404(code)
     found = queries.paginate(queries.contracts(code), page_arg())
@@ -276,6 +282,7 @@ def contracts(code: str):
 
 
 @bp.get("/r/<code>/revisions")
+@public_page
 def revisions(code: str):
     village = village_or_404(code)
     found = queries.paginate(queries.corrections(code), page_arg(), scalars=False)
@@ -288,9 +295,10 @@ def report(code: str):
     """Where 对此有疑问 leads until the complaint form exists: the item, and how to report now."""
     village = village_or_404(code)
     kind, row = questioned_item(code, request.args.get("item", ""))
-    return render_template("portal/report.html", **_village_context(village), kind=kind, row=row,
-                           values=public_values(kind, row, code) if row else [],
-                           asked=bool(request.args.get("item")))
+    # Never stored: the page a villager reaches when questioning an item is theirs alone.
+    return no_store(make_response(render_template(
+        "portal/report.html", **_village_context(village), kind=kind, row=row,
+        values=public_values(kind, row, code) if row else [], asked=bool(request.args.get("item")))))
 
 
 def questioned_item(code: str, item: str) -> tuple[Kind | None, object]:

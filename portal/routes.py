@@ -8,6 +8,7 @@ from core.regions import queries
 from core.regions.models import Level, Region
 from portal import disclosure_views
 from portal.blueprint import bp
+from portal.caching import public_page
 
 TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
              Level.VILLAGE: "portal/village.html"}
@@ -22,6 +23,7 @@ def index():
 
 
 @bp.get("/r/<code>")
+@public_page  # village pages only; county and township pages pass through
 def region(code: str):
     found = db.session.get(Region, code)
     if found is None:

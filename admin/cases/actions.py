@@ -4,18 +4,21 @@ from sqlalchemy import func, select
 
 from admin.cases.permissions import can_see_case, can_work_case
 from admin.models import CaseConflict
-from complaints.clocks import LEGAL_CALENDAR_DAYS, meet_clock, start_clock
+from complaints.clocks import (LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks,
+                               start_clock)
 from complaints.models import ClockKind, Complaint, Status
 from complaints.services import add_event
 from core.audit import record_audit
 from core.db import utcnow
 from core.extensions import db
+from core.settings import settings_for
 from core.timezone import local_date
 from core.users.models import Role, User
 
 CLASSIFICATIONS = ("属实", "部分属实", "不属实", "已解决", "转办")
 FEEDBACK_WORKING_DAYS = 15
 FINISHED = (Status.CLOSED, Status.MERGED)
+REPLY_KINDS = ("first_reply", "progress", "request_info")
 
 
 class CaseError(ValueError):
@@ -75,11 +78,18 @@ def assign(case: Complaint, assignee: User, *, by: User) -> None:
 def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:
     """A public message: first reply, progress notice, or a request for more information."""
     require_workable(case, by)
-    if kind not in ("first_reply", "progress", "request_info"):
+    if kind not in REPLY_KINDS:
         raise CaseError("未知的答复类型")
-    _public(case, kind, _text(body, "答复内容"), by)
+    body = _text(body, "答复内容")
+    if kind != "request_info" and case.status == Status.AWAITING_INFO:
+        resume_working_clocks(case, utcnow())  # answering without the material ends the wait too
+    _public(case, kind, body, by)
     if kind == "request_info":
         case.status = Status.AWAITING_INFO
+        if settings_for(case.village_code).clock_pausing_enabled:
+            pause_working_clocks(case, utcnow())
+            add_event(case, "paused", public=True, body="等待补充材料期间，答复期限暂停计算", actor=by,
+                      actor_label=actor_label(by))
     elif case.status in (Status.RECEIVED, Status.AWAITING_INFO):
         case.status = Status.IN_PROGRESS
     _log(case, kind, by)

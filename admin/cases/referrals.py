@@ -4,7 +4,7 @@ from sqlalchemy import select
 from admin.cases.actions import CaseError, actor_label, require_workable
 from admin.cases.permissions import can_decide_requests
 from admin.models import ClockExtension, Decision, Department, Referral
-from complaints.clocks import _deadline, refresh_next_due
+from complaints.clocks import _deadline, refresh_next_due, resume_working_clocks
 from complaints.models import ClockKind, Complaint, Status
 from complaints.services import add_event
 from core.audit import record_audit
@@ -113,8 +113,11 @@ def material_received(case: Complaint, *, by: User) -> None:
     if case.status != Status.AWAITING_INFO:
         raise CaseError("案件不在等待补充材料状态")
     case.status = Status.IN_PROGRESS
-    add_event(case, "material_received", public=True, body="已收到补充材料，继续办理", actor=by,
-              actor_label=actor_label(by))
+    paused = any(clock.paused_at is not None for clock in case.clocks)
+    if paused:  # resumed even if pausing was switched off meanwhile: a clock never stays stopped
+        resume_working_clocks(case, utcnow())
+    add_event(case, "material_received", public=True, actor=by, actor_label=actor_label(by),
+              body="已收到补充材料，继续办理" + ("，答复期限恢复计算" if paused else ""))
     record_audit("case.material_received", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code})
     db.session.commit()

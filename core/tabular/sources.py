@@ -10,13 +10,13 @@ from openpyxl import load_workbook
 from core.problems import Problem, Rejected
 from core.tabular.formulas import has_formulas, unsaved_formulas
 from core.tabular.safety import SAVE_AS, reject
+from core.tabular.xlsx_rows import sheet_rows
 
 # Unsaved formulas are keyed by 0-based column index, valued by the formula text.
 RawRow = tuple[int, Sequence[object], dict[int, str]]
 T = TypeVar("T")
 
 BROKEN_XLSX = "无法读取Excel文件，文件可能已损坏，" + SAVE_AS
-_END = object()
 
 
 def _quietly(call: Callable[..., T], *args: object, **kwargs: object) -> T:
@@ -44,10 +44,12 @@ def _attach(values: Iterator[Sequence[object]],
         yield number, row, unsaved
 
 
-def _values(sheet) -> Iterator[Sequence[object]]:
-    rows = sheet.iter_rows(values_only=True)
-    while (row := _quietly(next, rows, _END)) is not _END:
-        yield row
+def _values(book, sheet) -> Iterator[Sequence[object]]:
+    """sheet.iter_rows(values_only=True), parsed by xlsx_rows: openpyxl's per-cell objects are
+    most of the cost of a big upload."""
+    source = _quietly(book._archive.open, sheet._worksheet_path)
+    return sheet_rows(source, sheet._shared_strings, book._date_formats, book._timedelta_formats,
+                      book.epoch, guard=_quietly)
 
 
 def _first_visible(book):
@@ -73,7 +75,7 @@ def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:
         path = sheet._worksheet_path.lstrip("/")
         if _quietly(has_formulas, stream, path):
             formulas = unsaved_formulas(stream, path)
-        yield from _attach(_values(sheet), formulas)
+        yield from _attach(_values(book, sheet), formulas)
     finally:
         getattr(formulas, "close", lambda: None)()
         book.close()

@@ -1,5 +1,7 @@
-"""What every template shares: reading one row's cells, the findings, live stored rows."""
+"""What every template shares: reading one row's cells, the findings, the keys kept for the
+whole-file checks, live stored rows."""
 import re
+from array import array
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any
@@ -18,6 +20,8 @@ VILLAGE = "村代码"
 LIVE_STATUSES = (BatchStatus.PENDING.value, BatchStatus.PUBLISHED.value)
 # Bound parameters per IN list: well below SQLite's and PostgreSQL's limits.
 IN_CHUNK = 900
+# Stored rows read for a check come in slices of this many (a server-side cursor on PostgreSQL).
+STREAM_ROWS = 10_000
 _SPACES = re.compile(r"\s+")
 # Fits Numeric(14, 2) with at most 2 decimals: anything else takes the full parser and its reasons.
 _PLAIN_AMOUNT = re.compile(r"\d{1,12}(?:\.\d{1,2})?")
@@ -152,11 +156,16 @@ def _cached(parse: Callable[[object], Any], value: object, cache: dict) -> Any:
 
 
 class Template:
-    """One import template: its columns, how a row becomes a row dict, and its whole-file checks."""
+    """One import template: its columns, how a row becomes a row dict, and its whole-file checks.
+
+    The whole-file checks see each parsed row once, through keep(), and remember only what they
+    need (a key, a row number), so that a million-row file is checked without holding its rows.
+    """
 
     kind: Kind
     columns: tuple[str, ...]  # as DATA.md lists them: the order problems are told in, row by row
     spec: TableSpec
+    period_field: str | None = None  # the row key that splits batches by period (ledger: month)
 
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         self.period = period
@@ -170,11 +179,20 @@ class Template:
         """The row dict: model column names → values, None where a cell was bad."""
         raise NotImplementedError
 
-    def check(self, rows: list[dict], findings: Findings) -> None:
-        """Rules between rows and against stored rows; rows whose village is bad have None there."""
+    def keep(self, row: dict) -> None:
+        """Remember what check() needs of a parsed row; rows come in file order."""
+
+    def check(self, findings: Findings, bad_villages: set[str]) -> None:
+        """Rules between the kept rows and against stored rows; rows of a bad village are skipped
+        (their 村代码 is already reported)."""
 
     def batch_key(self, row: dict) -> tuple[str, str | None]:
-        return row["village_code"], None
+        return batch_key(row, self.period_field)
+
+
+def batch_key(row: dict, period_field: str | None) -> tuple[str, str | None]:
+    """A row's batch: its village, and its `period_field` (the ledger's month) if the kind has one."""
+    return row["village_code"], row[period_field] if period_field else None
 
 
 def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
@@ -193,20 +211,48 @@ def live_rows(model: Any, *columns: Any, villages: list[str],
     return query.where(model.id.not_in(sorted(excluding))) if excluding else query
 
 
-def check_unique(rows: list[dict], key: Callable[[dict], tuple | None], stored: set[tuple],
-                 report: Callable[[dict, int | None], None]) -> None:
-    """Report each row whose key is stored (earlier None) or taken by an earlier row of the file."""
-    seen: dict[tuple, int] = {}
-    for row in rows:
-        found = key(row)
-        if found is None:
-            continue
-        if found in stored:
-            report(row, None)
-            continue
-        earlier = seen.setdefault(found, row["row_number"])
-        if earlier != row["row_number"]:
-            report(row, earlier)
+class UniqueKeys:
+    """Keys that must be unique within a file and unused among stored rows, kept as the file is read.
+
+    Grouped (by village, or village and year) so that a row costs one string and one row number:
+    each key's first row, and the later rows that repeat it.
+    """
+
+    def __init__(self) -> None:
+        self.groups: dict[tuple, dict[str, int]] = {}
+        self._repeats: list[tuple[tuple, str, int]] = []
+
+    def add(self, group: tuple, key: str, number: int) -> None:
+        keys = self.groups.get(group)
+        if keys is None:
+            keys = self.groups[group] = {}
+        first = keys.setdefault(key, number)
+        if first != number:
+            self._repeats.append((group, key, number))
+
+    def __contains__(self, item: tuple[tuple, str]) -> bool:
+        group, key = item
+        return key in self.groups.get(group, ())
+
+    def report(self, stored: set[tuple[tuple, str]], bad_villages: set[str],
+               report: Callable[[int, tuple, str, int | None], None]) -> None:
+        """report(row, group, key, earlier) for each row whose key is stored (earlier None) or was
+        taken by an earlier row of the file; groups of a bad village are skipped."""
+        for group, key in stored:
+            if group[0] not in bad_villages:
+                report(self.groups[group][key], group, key, None)
+        for group, key, number in self._repeats:
+            if group[0] not in bad_villages:
+                report(number, group, key, None if (group, key) in stored else self.groups[group][key])
+
+
+def stored_keys(query: Select, keys: UniqueKeys) -> set[tuple[tuple, str]]:
+    """The file's keys that stored rows already use; `query` selects (*group, key) rows."""
+    found = set()
+    for *group, key in db.session.execute(query.execution_options(yield_per=STREAM_ROWS)):
+        if (tuple(group), key) in keys:
+            found.add((tuple(group), key))
+    return found
 
 
 def parse_village_code(value: object) -> str:
@@ -223,19 +269,31 @@ def _village_problem(level: str | None, code: str, villages: set[str] | None) ->
     return None
 
 
-def check_villages(rows: list[dict], villages: set[str] | None, findings: Findings) -> None:
-    """村代码 names an existing village the uploader may write; a bad one becomes None in its row."""
-    codes = {row["village_code"] for row in rows} - {None}
-    levels: dict[str, str] = {}
-    for part in chunks(codes):
-        levels.update(map(tuple, db.session.execute(
-            select(Region.code, Region.level).where(Region.code.in_(part)))))
-    bad = {code: reason for code in codes
-           if (reason := _village_problem(levels.get(code), code, villages))}
-    if not bad:
-        return
-    for row in rows:
-        reason = bad.get(row["village_code"])
-        if reason:
-            findings.error(row["row_number"], VILLAGE, row["village_code"], reason)
-            row["village_code"] = None
+class VillageRows:
+    """Which rows name each 村代码, kept compactly, for the check every template shares."""
+
+    def __init__(self) -> None:
+        self._rows: dict[str, array] = {}
+
+    def add(self, row: dict) -> None:
+        code = row["village_code"]
+        if code is None:
+            return
+        numbers = self._rows.get(code)
+        if numbers is None:
+            numbers = self._rows[code] = array("I")
+        numbers.append(row["row_number"])
+
+    def check(self, villages: set[str] | None, findings: Findings) -> set[str]:
+        """Report each row whose 村代码 is not an existing village the uploader may write; return
+        those codes."""
+        levels: dict[str, str] = {}
+        for part in chunks(self._rows):
+            levels.update(map(tuple, db.session.execute(
+                select(Region.code, Region.level).where(Region.code.in_(part)))))
+        bad = {code: reason for code in self._rows
+               if (reason := _village_problem(levels.get(code), code, villages))}
+        for code, reason in bad.items():
+            for number in self._rows[code]:
+                findings.error(number, VILLAGE, code, reason)
+        return set(bad)

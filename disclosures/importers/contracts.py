@@ -1,11 +1,10 @@
 """The contracts template (集体资产资源发包租赁合同): one row per lease of collective property."""
 from datetime import date
 
-from core.extensions import db
 from core.tabular import TableSpec, check_uscc, parse_date, parse_id_number
 from core.tabular.ids import TRUNCATED
-from disclosures.importers.common import (Cells, Findings, Template, amount_parser, check_unique,
-                                          chunks, live_rows, parse_village_code)
+from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
+                                          live_rows, parse_village_code, stored_keys)
 from disclosures.models import Contract, Kind
 
 COLUMNS = ("村代码", "合同编号", "标的名称", "类别", "承包方", "承包方证件号", "起始日期", "终止日期",
@@ -43,6 +42,7 @@ class ContractsTemplate(Template):
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
         self._villages: dict = {}
+        self._numbers = UniqueKeys()  # per village: 合同编号 → first row
 
     def parse(self, cells: Cells) -> dict:
         start_on = cells.parse("起始日期", parse_date)
@@ -55,17 +55,25 @@ class ContractsTemplate(Template):
                 "annual_rent": cells.parse("年租金", nonnegative_amount),
                 "pay_cycle": cells.choice("缴费周期", PAY_CYCLES, "应为 年、半年、季 或 月")}
 
-    def check(self, rows: list[dict], findings: Findings) -> None:
-        def key(row: dict) -> tuple | None:
-            if row["village_code"] and row["contract_no"]:
-                return row["village_code"], row["contract_no"]
-            return None
+    def keep(self, row: dict) -> None:
+        if row["village_code"] and row["contract_no"]:
+            self._numbers.add((row["village_code"],), row["contract_no"], row["row_number"])
 
-        def report(row: dict, earlier: int | None) -> None:
+    def check(self, findings: Findings, bad_villages: set[str]) -> None:
+        def report(number: int, _group: tuple, contract_no: str, earlier: int | None) -> None:
             reason = f"合同编号与第{earlier}行重复" if earlier else "合同编号在本村已上报的合同中已经用过"
-            findings.error(row["row_number"], "合同编号", row["contract_no"], reason)
+            findings.error(number, "合同编号", contract_no, reason)
 
-        check_unique(rows, key, _stored_contracts(rows, self.replacing), report)
+        self._numbers.report(self._stored(bad_villages), bad_villages, report)
+
+    def _stored(self, bad_villages: set[str]) -> set[tuple]:
+        """The file's 合同编号 that live stored contracts of the same village already use."""
+        found: set[tuple] = set()
+        for part in chunks({village for village, in self._numbers.groups} - bad_villages):
+            query = live_rows(Contract, Contract.village_code, Contract.contract_no, villages=part,
+                              excluding=self.replacing)
+            found |= stored_keys(query, self._numbers)
+        return found
 
 
 def _party_id(cells: Cells) -> str | None:
@@ -87,13 +95,3 @@ def _end_on(cells: Cells, start_on: date | None) -> date | None:
         cells.bad("终止日期", "终止日期应晚于起始日期")
         return None
     return end_on
-
-
-def _stored_contracts(rows: list[dict], replacing: frozenset[int]) -> set[tuple]:
-    """(village, 合同编号) of every live stored contract of the villages in the file."""
-    stored: set[tuple] = set()
-    for part in chunks({row["village_code"] for row in rows} - {None}):
-        query = live_rows(Contract, Contract.village_code, Contract.contract_no, villages=part,
-                          excluding=replacing)
-        stored.update(map(tuple, db.session.execute(query)))
-    return stored

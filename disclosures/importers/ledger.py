@@ -1,10 +1,11 @@
 """The ledger template (村集体资金收支明细): one row per voucher of income or expense."""
+from array import array
 from datetime import date
 
 from core.extensions import db
 from core.tabular import TableSpec, parse_date
-from disclosures.importers.common import (Cells, Findings, Template, amount_parser, check_unique,
-                                          chunks, live_rows, parse_village_code)
+from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
+                                          live_rows, parse_village_code, stored_keys)
 from disclosures.models import Contract, Kind, LedgerEntry, ProjectUpdate
 
 COLUMNS = ("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额", "对方单位", "关联编号")
@@ -21,6 +22,7 @@ class LedgerTemplate(Template):
     kind = Kind.LEDGER
     columns = COLUMNS
     spec = SPEC
+    period_field = "month"
 
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
@@ -30,6 +32,8 @@ class LedgerTemplate(Template):
         self._categories = {side: {name: name for name in names} for side, names in CATEGORIES.items()}
         self._category_reasons = {side: f"{word}的科目应为：{'、'.join(CATEGORIES[side])}"
                                   for word, side in DIRECTIONS.items()}
+        self._vouchers = UniqueKeys()  # per (village, year): 凭证号 → first row
+        self._links: dict[tuple[str, str], array] = {}  # (village, 关联编号) → rows naming it
 
     def parse(self, cells: Cells) -> dict:
         entry_on = self._entry_on(cells)
@@ -59,52 +63,52 @@ class LedgerTemplate(Template):
             found = self._months[day] = (f"{day.year:04d}-{day.month:02d}", day.year)
         return found
 
-    def batch_key(self, row: dict) -> tuple[str, str | None]:
-        return row["village_code"], row["month"]
+    def keep(self, row: dict) -> None:
+        village, number = row["village_code"], row["row_number"]
+        if village and row["year"] and row["voucher_no"]:
+            self._vouchers.add((village, row["year"]), row["voucher_no"], number)
+        if village and row["link_code"]:
+            rows = self._links.get((village, row["link_code"]))
+            if rows is None:
+                rows = self._links[village, row["link_code"]] = array("I")
+            rows.append(number)
 
-    def check(self, rows: list[dict], findings: Findings) -> None:
-        self._check_vouchers(rows, findings)
-        self._check_links(rows, findings)
+    def check(self, findings: Findings, bad_villages: set[str]) -> None:
+        self._check_vouchers(findings, bad_villages)
+        self._check_links(findings, bad_villages)
 
-    def _check_vouchers(self, rows: list[dict], findings: Findings) -> None:
+    def _check_vouchers(self, findings: Findings, bad_villages: set[str]) -> None:
         """凭证号 unique per village and year, in the file and against live stored rows."""
-        def key(row: dict) -> tuple | None:
-            if row["village_code"] and row["year"] and row["voucher_no"]:
-                return row["village_code"], row["year"], row["voucher_no"]
-            return None
-
-        def report(row: dict, earlier: int | None) -> None:
+        def report(number: int, group: tuple, voucher: str, earlier: int | None) -> None:
             reason = (f"凭证号与第{earlier}行重复（同村同年不能重复）" if earlier else
-                      f"凭证号在本村{row['year']}年已上报的数据中已经用过")
-            findings.error(row["row_number"], "凭证号", row["voucher_no"], reason)
+                      f"凭证号在本村{group[1]}年已上报的数据中已经用过")
+            findings.error(number, "凭证号", voucher, reason)
 
-        check_unique(rows, key, _stored_vouchers(rows, self.replacing), report)
+        self._vouchers.report(self._stored_vouchers(bad_villages), bad_villages, report)
 
-    def _check_links(self, rows: list[dict], findings: Findings) -> None:
+    def _stored_vouchers(self, bad_villages: set[str]) -> set[tuple]:
+        """The file's (village, year) and 凭证号 that live stored rows already use."""
+        groups = self._vouchers.groups
+        villages = {village for village, _ in groups} - bad_villages
+        years = sorted({year for _, year in groups})
+        found: set[tuple] = set()
+        columns = (LedgerEntry.village_code, LedgerEntry.year, LedgerEntry.voucher_no)
+        for part in chunks(villages):
+            query = live_rows(LedgerEntry, *columns, villages=part, excluding=self.replacing).where(
+                LedgerEntry.year.in_(years))
+            found |= stored_keys(query, self._vouchers)
+        return found
+
+    def _check_links(self, findings: Findings, bad_villages: set[str]) -> None:
         """关联编号 names a live project or contract of the same village."""
-        linked = [row for row in rows if row["link_code"] and row["village_code"]]
+        linked = {key: rows for key, rows in self._links.items() if key[0] not in bad_villages}
         if not linked:
             return
-        known = _stored_links({row["village_code"] for row in linked})
-        for row in linked:
-            if (row["village_code"], row["link_code"]) not in known:
-                findings.error(row["row_number"], "关联编号", row["link_code"],
-                               "不是本村已上报的项目编号或合同编号")
-
-
-def _stored_vouchers(rows: list[dict], replacing: frozenset[int]) -> set[tuple]:
-    """(village, year, voucher) of live stored rows, for the villages and years in the file."""
-    villages = {row["village_code"] for row in rows} - {None}
-    years = sorted({row["year"] for row in rows} - {None})
-    stored: set[tuple] = set()
-    if not years:
-        return stored
-    columns = (LedgerEntry.village_code, LedgerEntry.year, LedgerEntry.voucher_no)
-    for part in chunks(villages):
-        query = live_rows(LedgerEntry, *columns, villages=part, excluding=replacing).where(
-            LedgerEntry.year.in_(years))
-        stored.update(map(tuple, db.session.execute(query)))
-    return stored
+        known = _stored_links({village for village, _ in linked})
+        for (village, code), rows in linked.items():
+            if (village, code) not in known:
+                for number in rows:
+                    findings.error(number, "关联编号", code, "不是本村已上报的项目编号或合同编号")
 
 
 def _stored_links(villages: set[str]) -> set[tuple[str, str]]:

@@ -5,8 +5,8 @@ from decimal import Decimal, InvalidOperation
 from core.extensions import db
 from core.tabular import TableSpec, cell_text, check_uscc, parse_date
 from core.tabular.cells import normalise
-from disclosures.importers.common import (Cells, Findings, Template, amount_parser, check_unique,
-                                          chunks, live_rows, parse_village_code)
+from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
+                                          live_rows, parse_village_code)
 from disclosures.models import Kind, ProjectUpdate
 
 COLUMNS = ("村代码", "项目编号", "项目名称", "项目类型", "预算金额", "资金来源", "承建单位",
@@ -20,6 +20,7 @@ SPEC = TableSpec(required=("村代码", "项目编号", "项目名称", "项目�
 STATUSES = ("未开工", "在建", "已完工", "已验收", "暂停")
 # What identifies a project: changed only by a correction with a reason, never by an update.
 FIXED = {"name": "项目名称", "project_type": "项目类型", "budget": "预算金额", "approved_on": "批复日期"}
+KEPT = ("row_number", "village_code", "project_no", *FIXED)
 PROGRESS_REASON = "进度应为0到100的整数（百分比）"
 positive_amount = amount_parser(allow_zero=False)
 nonnegative_amount = amount_parser(allow_zero=True)
@@ -50,6 +51,9 @@ class ProjectsTemplate(Template):
         super().__init__(period, replacing)
         self._villages: dict = {}
         self._statuses = {status: status for status in STATUSES}
+        self._numbers = UniqueKeys()  # per village: 项目编号 → first row
+        # What identifies each project, row by row (project files are small).
+        self._identities: list[dict] = []
 
     def parse(self, cells: Cells) -> dict:
         start_on = cells.optional("开工日期", parse_date)
@@ -69,20 +73,22 @@ class ProjectsTemplate(Template):
                 "updated_on": cells.parse("更新日期", parse_date),
                 "note": cells.text("说明", None, required=False)}
 
-    def check(self, rows: list[dict], findings: Findings) -> None:
-        def key(row: dict) -> tuple | None:
-            if row["village_code"] and row["project_no"]:
-                return row["village_code"], row["project_no"]
-            return None
+    def keep(self, row: dict) -> None:
+        if row["village_code"] and row["project_no"]:
+            self._numbers.add((row["village_code"],), row["project_no"], row["row_number"])
+        if not self.replacing:
+            self._identities.append({name: row[name] for name in KEPT})
 
-        def report(row: dict, earlier: int | None) -> None:
-            findings.error(row["row_number"], "项目编号", row["project_no"],
+    def check(self, findings: Findings, bad_villages: set[str]) -> None:
+        def report(number: int, _group: tuple, project_no: str, earlier: int | None) -> None:
+            findings.error(number, "项目编号", project_no,
                            f"项目编号与第{earlier}行重复（同一文件中每个项目只能有一行）")
 
-        check_unique(rows, key, set(), report)
+        self._numbers.report(set(), bad_villages, report)
         # A correction with a reason is the one way to change what identifies a project.
         if not self.replacing:
-            _check_fixed(rows, findings)
+            _check_fixed([row for row in self._identities if row["village_code"] not in bad_villages],
+                         findings)
 
 
 def _contractor_uscc(cells: Cells) -> str | None:

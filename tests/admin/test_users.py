@@ -136,3 +136,19 @@ def test_admin_loads_a_holiday_schedule(admin_client):
     assert good.status_code == 302
     page = admin_client.get("/admin/calendar").text
     assert "2031" in page and "管理员载入" in page
+
+
+def test_every_audited_action_has_a_chinese_label():
+    import re
+
+    from admin.cases.actions import REPLY_KINDS
+    from core.audit import ACTION_LABELS
+    from support import REPO
+    found = {f"case.{kind}" for kind in REPLY_KINDS}
+    for package in ("core", "admin", "complaints", "disclosures", "portal"):
+        for path in (REPO / package).rglob("*.py"):
+            source = path.read_text()
+            found |= set(re.findall(r'record_audit\(\s*"([a-z_.]+)"', source))
+            found |= set(re.findall(r'"([a-z_]+\.(?:enable|disable))"', source))
+            found |= {f"case.{name}" for name in re.findall(r'_log\(case, "([a-z_]+)"', source)}
+    assert sorted(found - ACTION_LABELS.keys()) == []

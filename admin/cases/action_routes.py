@@ -1,0 +1,214 @@
+"""The actions on a case page: each POST validates its form and calls one service (see routes.py
+for the page they re-render and the 404/403/422 conventions)."""
+from flask import abort, request, url_for
+
+from admin.cases import actions, identity, lookups, referrals
+from admin.cases.actions import CaseError
+from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
+                               FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
+                               ReferralAnswerForm, ReopenForm, ReplyForm)
+from admin.cases.permissions import can_see_case
+from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
+                                visible_case)
+from admin.models import ClockExtension, Department, IdentityRequest, Referral
+from admin.routes import bp
+from complaints.models import Complaint
+from core.extensions import db
+from core.users.access import role_required
+from core.users.models import User
+
+REPLY_DONE = {"first_reply": "初步答复已发送，反映人可在查询页看到", "progress": "进展告知已发送，反映人可在查询页看到",
+              "request_info": "已请反映人补充材料"}
+
+
+@bp.post("/cases/<int:case_id>/assign")
+@role_required(*WORKERS)
+def case_assign(case_id: int):
+    case = visible_case(case_id)
+    form = fill(AssignForm(), case)
+    return attempt(case, "assign", form, lambda: actions.assign(case, _user(form.assignee.data), by=me()),
+                   "已分派")
+
+
+@bp.post("/cases/<int:case_id>/reply")
+@role_required(*WORKERS)
+def case_reply(case_id: int):
+    case = visible_case(case_id)
+    form = fill(ReplyForm(), case)
+    if "insert" in request.form:
+        return _insert_template(case, "reply", form, form.reply, form.reply_template)
+    return attempt(case, "reply", form, lambda: actions.reply(case, form.kind.data, form.reply.data, by=me()),
+                   REPLY_DONE.get(form.kind.data, ""))
+
+
+@bp.post("/cases/<int:case_id>/note")
+@role_required(*WORKERS)
+def case_note(case_id: int):
+    case = visible_case(case_id)
+    form = fill(NoteForm(), case)
+    if "insert" in request.form:
+        return _insert_template(case, "note", form, form.note, form.note_template)
+    return attempt(case, "note", form, lambda: actions.note(case, form.note.data, by=me()), "内部备注已保存")
+
+
+@bp.post("/cases/<int:case_id>/refer")
+@role_required(*WORKERS)
+def case_refer(case_id: int):
+    case = visible_case(case_id)
+    form = fill(ReferForm(), case)
+    return attempt(case, "refer", form, lambda: referrals.refer(
+        case, db.session.get(Department, form.department.data), form.summary.data, by=me()), "已转办")
+
+
+@bp.post("/cases/<int:case_id>/referral-answer")
+@role_required(*WORKERS)
+def case_referral_answer(case_id: int):
+    case = visible_case(case_id)
+    form = ReferralAnswerForm()
+    return attempt(case, "answer", form, lambda: referrals.record_referral_answer(
+        _own(Referral, form.referral_id.data, case), form.answer.data, by=me()), "已记录部门答复")
+
+
+@bp.post("/cases/<int:case_id>/material")
+@role_required(*WORKERS)
+def case_material(case_id: int):
+    case = visible_case(case_id)
+    return attempt(case, "material", ConfirmForm(), lambda: referrals.material_received(case, by=me()),
+                   "已记录收到补充材料")
+
+
+@bp.post("/cases/<int:case_id>/extension")
+@role_required(*WORKERS)
+def case_extension(case_id: int):
+    case = visible_case(case_id)
+    form = ExtensionForm()
+    return attempt(case, "extension", form, lambda: referrals.request_extension(
+        case, form.extension_days.data, form.extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
+
+
+@bp.post("/cases/<int:case_id>/merge")
+@role_required(*WORKERS)
+def case_merge(case_id: int):
+    case = visible_case(case_id)
+    form = MergeForm()
+    return attempt(case, "merge", form, lambda: actions.merge(case, _merge_target(form.into_code.data), by=me()),
+                   "已合并")
+
+
+@bp.post("/cases/<int:case_id>/close")
+@role_required(*WORKERS)
+def case_close(case_id: int):
+    case = visible_case(case_id)
+    form = CloseForm()
+    return attempt(case, "close", form, lambda: actions.close(
+        case, form.result.data, form.classification.data, by=me()), "案件已办结，办理结果已公开")
+
+
+@bp.post("/cases/<int:case_id>/feedback")
+@role_required(*WORKERS)
+def case_feedback(case_id: int):
+    case = visible_case(case_id)
+    form = FeedbackForm()
+    return attempt(case, "feedback", form, lambda: actions.record_feedback(case, form.feedback.data, by=me()),
+                   "已记录向反映人反馈的情况")
+
+
+@bp.post("/cases/<int:case_id>/reopen")
+@role_required(*WORKERS)
+def case_reopen(case_id: int):
+    case = visible_case(case_id)
+    form = ReopenForm()
+    return attempt(case, "reopen", form, lambda: actions.reopen(case, form.reopen_reason.data, by=me()),
+                   "案件已重新办理")
+
+
+@bp.post("/cases/<int:case_id>/conflict")
+@role_required(*VIEWERS)
+def case_conflict(case_id: int):
+    case = visible_case(case_id)
+    form = ConflictForm()
+    return attempt(case, "conflict", form, lambda: actions.declare_conflict(case, form.conflict_reason.data, by=me()),
+                   "已回避：您不再看到这件案件", then=url_for("admin.case_queue"))
+
+
+@bp.post("/cases/<int:case_id>/identity/request")
+@role_required(*WORKERS)
+def case_identity_request(case_id: int):
+    case = visible_case(case_id)
+    form = IdentityRequestForm()
+    return attempt(case, "identity", form, lambda: identity.request_identity(
+        case, form.identity_reason.data, by=me()), "申请已提交，等待负责人审批")
+
+
+@bp.post("/cases/<int:case_id>/identity/reveal")
+@role_required(*WORKERS)
+def case_identity_reveal(case_id: int):
+    case = visible_case(case_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        revealed = identity.reveal_identity(case, by=me())
+    except CaseError as refusal:
+        db.session.rollback()
+        return case_page(case, 422, error=str(refusal), active="identity")
+    return case_page(case, active="identity", revealed=revealed)
+
+
+@bp.post("/cases/<int:case_id>/identity/decide")
+@lead_required
+def case_identity_decide(case_id: int):
+    case = visible_case(case_id)
+    form = DecisionForm()
+    return attempt(case, "decision", form, lambda: identity.decide_identity(
+        _own(IdentityRequest, form.request_id.data, case), _approve(form), form.decision_note.data or "", by=me()),
+        "已审批", then=_back(form, case))
+
+
+@bp.post("/cases/<int:case_id>/extension/decide")
+@lead_required
+def case_extension_decide(case_id: int):
+    case = visible_case(case_id)
+    form = DecisionForm()
+    return attempt(case, "decision", form, lambda: referrals.decide_extension(
+        _own(ClockExtension, form.request_id.data, case), _approve(form), by=me()), "已审批", then=_back(form, case))
+
+
+def _insert_template(case: Complaint, slot: str, form, text_field, template_field):
+    """Put the chosen template's text into the textarea, after what is already typed; nothing is saved."""
+    chosen = next((t for t in lookups.templates_for(case.category) if str(t.id) == template_field.data), None)
+    if chosen is None:
+        return case_page(case, 422, error="请先选择一个模板", active=slot, **{slot: form})
+    text_field.data = "\n".join(part for part in ((text_field.data or "").rstrip(), chosen.body) if part)
+    return case_page(case, active=slot, **{slot: form})
+
+
+def _user(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise CaseError("只能分派给有权办理本案的工作人员")
+    return user
+
+
+def _own(model, raw_id, case: Complaint):
+    """A row of this case by the id a form posted; anything else is refused, not looked up elsewhere."""
+    found = db.session.get(model, int(raw_id)) if str(raw_id).isdigit() else None
+    if found is None or found.complaint_id != case.id:
+        raise CaseError("找不到这条记录，请刷新页面")
+    return found
+
+
+def _merge_target(code: str) -> Complaint:
+    target = lookups.case_by_code(code)
+    if target is None or not can_see_case(me(), target, today()):
+        raise CaseError("找不到这件案件，请核对编号")  # the same answer whether it exists out of scope or not
+    return target
+
+
+def _approve(form: DecisionForm) -> bool:
+    if form.decision.data not in ("approve", "deny"):
+        raise CaseError("请选择批准或不批准")
+    return form.decision.data == "approve"
+
+
+def _back(form: DecisionForm, case: Complaint) -> str:
+    return url_for("admin.approvals") if form.back.data == "approvals" else url_for("admin.case_view", case_id=case.id)

@@ -1,0 +1,36 @@
+"""A staff member's reminders (written by the deadline sweep): the unread count for the header,
+the list, and marking them read once they have been shown."""
+from datetime import datetime
+
+from sqlalchemy import Select, func, select, update
+
+from admin.models import Reminder
+from complaints.models import CaseClock, Complaint
+from core.extensions import db
+from core.users.models import User
+
+LEVEL_LABELS = {"due_soon": "即将到期", "overdue": "已超期", "escalated_township": "超期升级至乡镇负责人",
+                "escalated_county": "超期升级至县负责人", "referral_overdue": "转办部门超期未答复"}
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's reminders are unread."""
+    return db.session.scalar(select(func.count()).select_from(Reminder).where(
+        Reminder.user_id == user.id, Reminder.read_at.is_(None)))
+
+
+def reminders_of(user: User) -> Select:
+    """The user's reminders, newest first, with their case and clock."""
+    return (select(Reminder, Complaint, CaseClock)
+            .join(Complaint, Complaint.id == Reminder.complaint_id)
+            .join(CaseClock, CaseClock.id == Reminder.clock_id)
+            .where(Reminder.user_id == user.id)
+            .order_by(Reminder.read_at.is_not(None), Reminder.created_at.desc(), Reminder.id.desc()))
+
+
+def mark_read(user: User, ids: list[int], at: datetime) -> None:
+    """Mark the shown reminders read (only the user's own, only once)."""
+    if ids:
+        db.session.execute(update(Reminder).where(Reminder.user_id == user.id, Reminder.id.in_(ids),
+                                                  Reminder.read_at.is_(None)).values(read_at=at))
+    db.session.commit()

@@ -1,0 +1,238 @@
+"""驾驶舱: the numbers of the cases a user may see, counted in SQL by month, region and category."""
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from flask import render_template
+from flask_login import current_user
+from sqlalchemy import and_, case, func, select, text
+
+from admin import charts
+from admin.cases.permissions import visible_cases
+from admin.routes import bp
+from complaints.models import CaseClock, Category, ClockKind, Complaint, Status
+from core.db import utcnow
+from core.extensions import db
+from core.regions.models import Region
+from core.timezone import SHANGHAI, local_date
+from core.users.access import role_required
+from core.users.models import Role, User
+
+DASHBOARD_ROLES = (Role.HANDLER, Role.INSPECTOR, Role.ADMIN)
+GOOD_RATINGS = ("satisfied", "basically")
+TOP = 10
+OPEN_STATUSES = tuple(status for status in Status if status not in (Status.CLOSED, Status.MERGED))
+
+
+@dataclass
+class Rate:
+    part: int = 0
+    whole: int = 0
+
+    @property
+    def value(self) -> float | None:
+        return 100 * self.part / self.whole if self.whole else None
+
+    @property
+    def percent(self) -> str:
+        return "—" if self.whole == 0 else f"{self.value:.1f}%"
+
+
+@dataclass
+class Tally:
+    """Counts for one row of a table; the clock triples are met on time, met late, overdue unmet."""
+
+    received: int = 0
+    reply_on_time: int = 0
+    reply_late: int = 0
+    reply_overdue: int = 0
+    progress_on_time: int = 0
+    progress_late: int = 0
+    progress_overdue: int = 0
+    closed: int = 0
+    rated: int = 0
+    good: int = 0
+    open: int = 0
+    overdue: int = 0
+
+    def add(self, **counts) -> None:
+        for name, value in counts.items():
+            setattr(self, name, getattr(self, name) + int(value or 0))
+
+    @property
+    def reply_rate(self) -> Rate:
+        return Rate(self.reply_on_time, self.reply_on_time + self.reply_late + self.reply_overdue)
+
+    @property
+    def progress_rate(self) -> Rate:
+        return Rate(self.progress_on_time, self.progress_on_time + self.progress_late + self.progress_overdue)
+
+    @property
+    def satisfaction(self) -> Rate:
+        return Rate(self.good, self.rated)
+
+
+@dataclass
+class Row:
+    key: str
+    label: str
+    tally: Tally = field(default_factory=Tally)
+
+
+@dataclass
+class Stats:
+    months: list[date]
+    now: datetime
+    total: Tally = field(default_factory=Tally)
+    by_month: list[Tally] = field(default_factory=list)
+    by_township: list[Row] = field(default_factory=list)
+    by_village: list[Row] = field(default_factory=list)
+    by_category: list[Row] = field(default_factory=list)
+
+
+def month_starts(now: datetime, count: int = 12) -> list[date]:
+    """The first days of the `count` Shanghai months ending with now's, oldest first."""
+    today = local_date(now)
+    index = today.year * 12 + today.month - 1
+    return [date((i // 12), i % 12 + 1, 1) for i in range(index - count + 1, index + 1)]
+
+
+def _bounds(months: list[date]) -> list[datetime]:
+    last = months[-1]
+    after = date(last.year + last.month // 12, last.month % 12 + 1, 1)
+    return [datetime(d.year, d.month, 1, tzinfo=SHANGHAI) for d in [*months, after]]
+
+
+def _bucket(column, bounds: list[datetime]):
+    """Which month of the window an instant falls in (0 = oldest), as portable SQL."""
+    return case(*[(column < bound, index) for index, bound in enumerate(bounds[1:])]).label("bucket")
+
+
+def _count(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _clock_counts(kind: ClockKind, now: datetime) -> list:
+    """Met on time, met late, overdue and not met, for the joined clock rows of one kind."""
+    clock = CaseClock
+    mine = clock.kind == kind
+    return [_count(and_(mine, clock.met_at.is_not(None), clock.met_at <= clock.due_at)),
+            _count(and_(mine, clock.met_at > clock.due_at)),
+            _count(and_(mine, clock.met_at.is_(None), clock.paused_at.is_(None), clock.due_at < now))]
+
+
+def _arrivals(scope, bounds: list[datetime], now: datetime):
+    # One pass over both arrival clocks; every case opens exactly one reply clock on arrival,
+    # so counting reply rows counts the cases received.
+    bucket = _bucket(Complaint.received_at, bounds)
+    is_reply = CaseClock.kind == ClockKind.REPLY
+    return db.session.execute(
+        select(bucket, Complaint.village_code, Complaint.category, _count(is_reply),
+               *_clock_counts(ClockKind.REPLY, now), *_clock_counts(ClockKind.PROGRESS, now),
+               _count(and_(is_reply, Complaint.status == Status.CLOSED)))
+        # An arrival clock starts when its case arrives (or later, after a pause): the bound
+        # lets the database skip the clocks of older cases before joining.
+        .join(CaseClock, and_(CaseClock.complaint_id == Complaint.id, CaseClock.starts_at >= bounds[0],
+                              CaseClock.kind.in_((ClockKind.REPLY, ClockKind.PROGRESS))))
+        # A merged duplicate is counted in the case it joined.
+        .where(scope, Complaint.received_at >= bounds[0], Complaint.received_at < bounds[-1],
+               Complaint.merged_into_id.is_(None))
+        .group_by(bucket, Complaint.village_code, Complaint.category))
+
+
+def _ratings(scope, bounds: list[datetime]):
+    bucket = _bucket(Complaint.closed_at, bounds)
+    return db.session.execute(
+        select(bucket, Complaint.village_code, Complaint.category, func.count(),
+               _count(Complaint.rating.in_(GOOD_RATINGS)))
+        .where(scope, Complaint.closed_at >= bounds[0], Complaint.closed_at < bounds[-1],
+               Complaint.rating.is_not(None))
+        .group_by(bucket, Complaint.village_code, Complaint.category))
+
+
+def _current(scope, now: datetime):
+    return db.session.execute(
+        select(Complaint.village_code, Complaint.category, func.count(), _count(Complaint.next_due_at < now))
+        .where(scope, Complaint.status.in_(OPEN_STATUSES))
+        .group_by(Complaint.village_code, Complaint.category))
+
+
+def _category_label(key: str) -> str:
+    return Category(key).label if key in Category._value2member_map_ else key
+
+
+class _Rollup:
+    """Adds grouped rows (a few per village, category and month — never one per case) into tables."""
+
+    def __init__(self, stats: Stats):
+        self.stats = stats
+        self.townships: dict[str, Tally] = {}
+        self.villages: dict[str, Tally] = {}
+        self.categories: dict[str, Tally] = {}
+
+    def add(self, bucket: int | None, village: str, category: str, **counts) -> None:
+        targets = [self.stats.total, self.townships.setdefault(village[:9] + "000", Tally()),
+                   self.villages.setdefault(village, Tally()), self.categories.setdefault(category, Tally())]
+        if bucket is not None:
+            targets.append(self.stats.by_month[bucket])
+        for tally in targets:
+            tally.add(**counts)
+
+    def finish(self) -> Stats:
+        names = dict(db.session.execute(select(Region.code, Region.name).where(
+            Region.code.in_([*self.townships, *self.villages]))).all())
+
+        def rows(tallies: dict[str, Tally], label) -> list[Row]:
+            found = [Row(key, label(key), tally) for key, tally in tallies.items()]
+            return sorted(found, key=lambda row: (-row.tally.received, -row.tally.open, row.key))
+
+        self.stats.by_township = rows(self.townships, lambda code: names.get(code, code))
+        self.stats.by_village = rows(self.villages, lambda code: names.get(code, code))[:TOP]
+        self.stats.by_category = rows(self.categories, _category_label)
+        return self.stats
+
+
+def dashboard_stats(user: User, months: list[date], now: datetime) -> Stats:
+    """The dashboard's numbers for the cases the user may see: three grouped queries."""
+    scope = visible_cases(user, local_date(now))
+    bounds = _bounds(months)
+    if db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL cannot estimate how few (month, village, category) groups there are and
+        # would sort ~200,000 rows on disk under the default 4 MB; this transaction gets room.
+        db.session.execute(text("SET LOCAL work_mem = '32MB'"))
+    stats = Stats(months=months, now=now, by_month=[Tally() for _ in months])
+    rollup = _Rollup(stats)
+    for bucket, village, category, received, r1, r2, r3, p1, p2, p3, closed in _arrivals(scope, bounds, now):
+        rollup.add(bucket, village, category, received=received, reply_on_time=r1, reply_late=r2, reply_overdue=r3,
+                   progress_on_time=p1, progress_late=p2, progress_overdue=p3, closed=closed)
+    for bucket, village, category, rated, good in _ratings(scope, bounds):
+        rollup.add(bucket, village, category, rated=rated, good=good)
+    for village, category, open_count, overdue in _current(scope, now):
+        rollup.add(None, village, category, open=open_count, overdue=overdue)
+    return rollup.finish()
+
+
+def month_label(day: date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def stat_charts(stats: Stats) -> dict:
+    """The dashboard's inline SVG charts; each is shown beside its table."""
+    labels = [f"{d.month}月" for d in stats.months]
+    return {
+        "received": charts.bar_chart("近12个月受理量", labels, [t.received for t in stats.by_month], unit="件"),
+        "rates": charts.line_chart("按期答复率与满意度", labels, [
+            ("初步答复按期率", [t.reply_rate.value for t in stats.by_month]),
+            ("进展告知按期率", [t.progress_rate.value for t in stats.by_month]),
+            ("满意度", [t.satisfaction.value for t in stats.by_month])]),
+        "categories": charts.hbar_chart("按类别受理量", [(r.label, r.tally.received) for r in stats.by_category]),
+        "villages": charts.hbar_chart("受理量居前的村", [(r.label, r.tally.received) for r in stats.by_village]),
+    }
+
+
+@bp.get("/dashboard")
+@role_required(*DASHBOARD_ROLES)
+def dashboard():
+    now = utcnow()
+    stats = dashboard_stats(current_user, month_starts(now), now)
+    return render_template("admin/dashboard.html", stats=stats, charts=stat_charts(stats), month_label=month_label)
+

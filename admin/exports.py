@@ -1,0 +1,231 @@
+"""Exports: a case's 受理登记及办理情况表 (PDF), the filtered queue (CSV, XLSX) and the monthly
+statistics report (PDF). Every export stays inside the user's scope; a case file shows the
+complainant only to a handler whose identity request a lead approved, and is audited."""
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import asdict
+from datetime import date, datetime
+from urllib.parse import quote
+
+from flask import Response, abort, render_template, request, send_file, stream_with_context
+from flask_login import current_user
+from openpyxl import Workbook
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from admin.cases.actions import CaseError
+from admin.cases.identity import may_reveal, reveal_identity
+from admin.cases.permissions import can_see_case
+from admin.cases.queries import CLOCK_STATES, QueueFilters, queue
+from admin.dashboard import DASHBOARD_ROLES, dashboard_stats, month_label
+from admin.models import Referral
+from admin.routes import bp
+from complaints.models import Category, Channel, ClockKind, Complaint, Status
+from core.audit import record_audit
+from core.calendar.clocks import clock_state, due_soon_until
+from core.db import utcnow
+from core.extensions import db
+from core.pdf import render_pdf
+from core.regions.models import Region
+from core.tabular.cells import neutralise_formula
+from core.timezone import format_local, local_date
+from core.users.access import role_required
+from core.users.models import User
+
+MIME = {"csv": "text/csv; charset=utf-8",
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来源", "状态", "承办人", "最近期限", "期限状态",
+                 "反映内容", "办理结果", "定性", "办结时间"]
+EVENT_LABELS = {
+    "received": "收到反映", "first_reply": "初步答复", "progress": "进展告知", "request_info": "请补充材料",
+    "material_received": "收到补充材料", "note": "内部备注", "assigned": "分派", "referred": "转办",
+    "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延期", "closed": "办结",
+    "reopened": "重新办理", "merged": "合并", "merged_in": "并入案件", "feedback": "实名反馈",
+    "rated": "评价", "review_requested": "申请复查", "identity_requested": "申请查看身份",
+    "identity_decided": "身份查看审批", "conflict": "回避", "secret_replaced": "更换查询密码",
+}
+MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+
+def _label(enum, value: str) -> str:
+    return enum(value).label if value in enum._value2member_map_ else value
+
+
+def filters_from(args) -> QueueFilters:
+    """The queue's filters from the queue page's query string (the same names: q is the text);
+    scope is not taken from here: queue() always narrows to the cases the user may see."""
+    def day(name: str) -> date | None:
+        try:
+            return date.fromisoformat(args.get(name, ""))
+        except ValueError:
+            return None
+    values = {name: args.get(name, "")[:64] for name in ("status", "region", "category", "channel", "clock",
+                                                          "assignee")}
+    return QueueFilters(**values, date_from=day("date_from"), date_to=day("date_to"), text=args.get("q", "")[:50])
+
+
+def _deadline_state(next_due_at: datetime | None, now: datetime, soon: datetime) -> str:
+    if next_due_at is None:
+        return CLOCK_STATES["done"]
+    if next_due_at < now:
+        return CLOCK_STATES["overdue"]
+    return CLOCK_STATES["due_soon" if next_due_at <= soon else "running"]
+
+
+def queue_rows(user: User, filters: QueueFilters, now: datetime) -> Iterator[list]:
+    """The queue as the page orders it, one export row per case, read in batches."""
+    village, township, assignee = aliased(Region), aliased(Region), aliased(User)
+    statement = (queue(user, filters, now)
+                 .with_only_columns(Complaint.code, Complaint.received_at, township.name, village.name,
+                                    Complaint.category, Complaint.channel, Complaint.status, assignee.display_name,
+                                    assignee.username, Complaint.next_due_at, Complaint.text, Complaint.result,
+                                    Complaint.classification, Complaint.closed_at, maintain_column_froms=False)
+                 .select_from(Complaint)
+                 .outerjoin(village, village.code == Complaint.village_code)
+                 .outerjoin(township, township.code == Complaint.township_code)
+                 .outerjoin(assignee, assignee.id == Complaint.assignee_id))
+    soon = due_soon_until(now)
+    for (code, received, township_name, village_name, category, channel, status, shown, username, due,
+         text, result, classification, closed) in db.session.execute(statement.execution_options(yield_per=2000)):
+        yield [code, format_local(received), township_name or "", village_name or "", _label(Category, category),
+               _label(Channel, channel), _label(Status, status), shown or username or "", format_local(due),
+               _deadline_state(due, now, soon), text, result, classification, format_local(closed)]
+
+
+def _safe(row: list) -> list:
+    return [neutralise_formula(value) if isinstance(value, str) else value for value in row]
+
+
+def queue_csv(rows: Iterator[list]) -> Iterator[str]:
+    """UTF-8 with a BOM, so that Excel on a Chinese Windows opens it; streamed line by line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(QUEUE_HEADERS)
+    for row in rows:
+        writer.writerow(_safe(row))
+        if buffer.tell() > 64 * 1024:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue()
+
+
+def queue_xlsx(rows: Iterator[list]) -> bytes:
+    """One write-only sheet; text that Excel would run as a formula is neutralised."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("案件")
+    sheet.append(QUEUE_HEADERS)
+    for row in rows:
+        sheet.append(_safe(row))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def log_queue_export(user: User, fmt: str, filters: QueueFilters) -> None:
+    """Audit a queue export before it is streamed."""
+    record_audit("case.export_queue", target_type="complaint", actor=user,
+                 detail={"format": fmt, "filters": {k: v for k, v in asdict(filters).items() if v}})
+    db.session.commit()
+
+
+def _timeline(case: Complaint) -> list[dict]:
+    actor_ids = {event.actor_id for event in case.events if event.actor_id}
+    names = {user.id: user.display_name or user.username
+             for user in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return [{"at": event.at, "public": event.is_public, "what": EVENT_LABELS.get(event.kind, event.kind),
+             "body": event.body, "who": " ".join(filter(None, (event.actor_label, names.get(event.actor_id))))}
+            for event in case.events]
+
+
+def _clocks(case: Complaint, now: datetime) -> list[dict]:
+    soon = due_soon_until(now)
+    return [{"label": ClockKind(clock.kind).label, "starts_at": clock.starts_at, "due_at": clock.due_at,
+             "met_at": clock.met_at, "extension": clock.extension_days, "provisional": clock.provisional,
+             "state": "暂停" if clock.paused_at else clock_state(clock.due_at, clock.met_at, now, soon_until=soon).label}
+            for clock in case.clocks]
+
+
+def case_file_pdf(case: Complaint, user: User, now: datetime) -> bytes:
+    """The case file; the identity only for a holder of an approved request (revealing it is audited)."""
+    revealed = None
+    if case.is_real_name and may_reveal(case, user):
+        try:
+            revealed = reveal_identity(case, by=user)
+        except CaseError:
+            revealed = None
+    referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == case.id).order_by(Referral.id)).all()
+    assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
+    township = db.session.get(Region, case.township_code)
+    html = render_template("admin/dashboard_case_file.html", case=case, township=township, assignee=assignee,
+                           revealed=revealed, timeline=_timeline(case), clocks=_clocks(case, now),
+                           referrals=referrals, now=now, user=user, label=_label, Category=Category,
+                           Channel=Channel, Status=Status)
+    record_audit("case.export_file", target_type="complaint", target_id=case.id, actor=user,
+                 detail={"code": case.code, "identity": revealed is not None})
+    db.session.commit()
+    return render_pdf(html)
+
+
+def parse_month(text: str | None, now: datetime) -> date | None:
+    """YYYY-MM as the month's first day; the current month when absent; None when malformed."""
+    if not text:
+        today = local_date(now)
+        return date(today.year, today.month, 1)
+    found = MONTH.fullmatch(text.strip())
+    if not found or not 1 <= int(found.group(2)) <= 12 or not 2000 <= int(found.group(1)) <= 2100:
+        return None
+    return date(int(found.group(1)), int(found.group(2)), 1)
+
+
+def monthly_report_pdf(user: User, month: date, now: datetime) -> bytes:
+    """The dashboard's numbers for one month of the user's scope."""
+    stats = dashboard_stats(user, [month], now)
+    return render_pdf(render_template("admin/dashboard_monthly.html", stats=stats, month=month_label(month),
+                                      user=user, now=now))
+
+
+def _pdf(data: bytes, name: str):
+    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+
+
+@bp.get("/cases/<int:case_id>/file.pdf")
+@role_required(*DASHBOARD_ROLES)
+def case_file(case_id: int):
+    now = utcnow()
+    case = db.session.get(Complaint, case_id)
+    if case is None or not can_see_case(current_user, case, local_date(now)):
+        abort(404)
+    return _pdf(case_file_pdf(case, current_user, now), f"受理登记及办理情况表-{case.code}.pdf")
+
+
+@bp.get("/cases/export.<any(csv,xlsx):fmt>")
+@role_required(*DASHBOARD_ROLES)
+def queue_export(fmt: str):
+    now, user, filters = utcnow(), current_user._get_current_object(), filters_from(request.args)
+    log_queue_export(user, fmt, filters)
+    name = f"案件清单-{local_date(now).isoformat()}.{fmt}"
+    if fmt == "xlsx":
+        return send_file(io.BytesIO(queue_xlsx(queue_rows(user, filters, now))), mimetype=MIME[fmt],
+                         as_attachment=True, download_name=name)
+    response = Response(stream_with_context(queue_csv(queue_rows(user, filters, now))), mimetype=MIME[fmt])
+    response.headers["Content-Disposition"] = _attachment(name)
+    return response
+
+
+def _attachment(name: str) -> str:
+    # An ASCII fallback for old clients, the Chinese name for the rest (RFC 6266).
+    return f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(name)}"
+
+
+@bp.get("/reports/monthly.pdf")
+@role_required(*DASHBOARD_ROLES)
+def monthly_report():
+    now = utcnow()
+    month = parse_month(request.args.get("month"), now)
+    if month is None:
+        abort(400)
+    return _pdf(monthly_report_pdf(current_user, month, now), f"案件统计月报-{month:%Y-%m}.pdf")

@@ -1,0 +1,109 @@
+"""Reminders by e-mail, through the SMTP server SMTP_URL names (smtp://host:port, smtps://…,
+optionally user:password@host). Off when SMTP_URL is unset.
+
+Staff accounts have no e-mail address yet. Until they do, the sweep mails only when the
+configuration names a function from a user to an address (REMINDER_ADDRESS_OF: a callable or
+"module:function"); without one nothing is sent and reminders stay in the back office.
+"""
+import importlib
+import smtplib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import select
+
+from admin.models import Reminder
+from admin.sweep import LEVEL_LABELS
+from complaints.models import CaseClock, ClockKind, Complaint
+from core.db import utcnow
+from core.extensions import db
+from core.timezone import format_local
+from core.users.models import User
+
+TIMEOUT_SECONDS = 10
+CHUNK = 1000
+
+
+@dataclass(frozen=True)
+class MailResult:
+    sent: int
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class SmtpServer:
+    host: str
+    port: int
+    use_ssl: bool
+    username: str = ""
+    password: str = ""
+
+
+def parse_smtp_url(url: str) -> SmtpServer:
+    """smtp://host:port (default 25), smtps://host (default 465), with optional credentials."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
+        raise ValueError("SMTP_URL 应形如 smtp://host:port")
+    use_ssl = parts.scheme == "smtps"
+    return SmtpServer(parts.hostname, parts.port or (465 if use_ssl else 25), use_ssl,
+                      unquote(parts.username or ""), unquote(parts.password or ""))
+
+
+def address_function(setting) -> Callable[[User], str | None] | None:
+    """The configured user → address function: a callable, "module:function", or None."""
+    if not setting or callable(setting):
+        return setting or None
+    module, _, name = str(setting).partition(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def _message(reminder: Reminder, user: User, case_code: str, clock: CaseClock, to: str, sender: str) -> EmailMessage:
+    what = LEVEL_LABELS.get(reminder.level, reminder.level)
+    clock_label = ClockKind(clock.kind).label
+    message = EmailMessage()
+    message["From"], message["To"] = sender, to
+    message["Subject"] = f"【阳光村务】{what}：案件 {case_code} {clock_label}"
+    # Only the case number and the deadline: no complainant, no complaint text in a mailbox.
+    message.set_content(f"{user.display_name or user.username}：\n\n案件 {case_code} 的“{clock_label}”期限"
+                        f"为 {format_local(clock.due_at)}（北京时间），现为：{what}。\n"
+                        "请登录阳光村务工作人员后台查看办理。\n")
+    return message
+
+
+def _connect(server: SmtpServer) -> smtplib.SMTP:
+    smtp_class = smtplib.SMTP_SSL if server.use_ssl else smtplib.SMTP
+    connection = smtp_class(server.host, server.port, timeout=TIMEOUT_SECONDS)
+    if server.username:
+        connection.login(server.username, server.password)
+    return connection
+
+
+def send_reminders(reminders: Sequence[Reminder | int], address_of: Callable[[User], str | None], *,
+                   smtp_url: str, sender: str) -> MailResult:
+    """Mail each reminder whose user has an address, once; record emailed_at; commit."""
+    ids = [getattr(reminder, "id", reminder) for reminder in reminders]
+    outgoing = []
+    for start in range(0, len(ids), CHUNK):  # a first sweep can write tens of thousands
+        rows = db.session.execute(
+            select(Reminder, User, Complaint.code, CaseClock)
+            .join(User, User.id == Reminder.user_id).join(Complaint, Complaint.id == Reminder.complaint_id)
+            .join(CaseClock, CaseClock.id == Reminder.clock_id)
+            .where(Reminder.id.in_(ids[start:start + CHUNK]), Reminder.emailed_at.is_(None)).order_by(Reminder.id))
+        outgoing += [(reminder, _message(reminder, user, code, clock, to, sender))
+                     for reminder, user, code, clock in rows if (to := address_of(user))]
+    if not outgoing:
+        return MailResult(0)
+    sent, error = 0, ""
+    try:
+        with _connect(parse_smtp_url(smtp_url)) as connection:
+            for reminder, message in outgoing:
+                connection.send_message(message)
+                reminder.emailed_at = utcnow()
+                sent += 1
+    except (OSError, ValueError, smtplib.SMTPException) as failure:
+        # The unsent keep emailed_at empty; they stay in the back office's list all the same.
+        error = str(failure) or type(failure).__name__
+    db.session.commit()
+    return MailResult(sent, error)

@@ -1,0 +1,38 @@
+"""`flask deadlines sweep [--now ISO]`: the cron job behind reminders and escalations."""
+from datetime import datetime
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from admin.mailer import address_function, send_reminders
+from admin.sweep import sweep
+from core.db import utcnow
+from core.timezone import SHANGHAI
+
+deadlines_cli = AppGroup("deadlines", help="办理期限巡检")
+
+
+def _parse_now(value: str | None) -> datetime:
+    if not value:
+        return utcnow()
+    try:
+        now = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.ClickException(f"时间「{value}」无效，应为ISO格式，例如 2026-10-09T09:00") from None
+    return now if now.tzinfo else now.replace(tzinfo=SHANGHAI)
+
+
+@deadlines_cli.command("sweep")
+@click.option("--now", "now_text", metavar="ISO", help="假定的当前时间（北京时间，除非带时区）")
+def sweep_command(now_text: str | None) -> None:
+    """Write reminders and escalations for clocks that became due soon or overdue (idempotent)."""
+    result = sweep(_parse_now(now_text))
+    line = result.summary()
+    config = current_app.config
+    address_of = address_function(config.get("REMINDER_ADDRESS_OF"))
+    if config.get("SMTP_URL") and address_of and result.new_reminder_ids:
+        sent = send_reminders(result.new_reminder_ids, address_of, smtp_url=config["SMTP_URL"],
+                              sender=config.get("MAIL_FROM") or "noreply@localhost")
+        line += f"，发送邮件 {sent.sent} 封" + (f"（失败：{sent.error}）" if sent.error else "")
+    click.echo(line)

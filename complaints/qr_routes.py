@@ -1,0 +1,68 @@
+"""Public QR links (/q/<token>) and the printable posters that carry them. No account needed:
+posters are public notices."""
+from urllib.parse import urlencode
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from core.db import utcnow
+from core.extensions import db
+from core.regions.models import Level, Region
+from core.web import render_error
+from complaints import posters
+from complaints.models import InspectionRound
+from complaints.qr import TargetKind, normalise, resolve
+from complaints.rounds import late_notice, period_text, round_by_token
+
+bp = Blueprint("qr", __name__, template_folder="templates")
+
+# The complaint form's address (complaints/routes.py), with ?village=<code>&round=<token>.
+COMPLAINT_FORM_PATH = "/complain"
+UNKNOWN_CODE = "这个二维码没有对应的页面，可能印错或已作废。请核对后重新扫码，或拨打纪检监察举报电话 12388。"
+
+
+@bp.get("/q/<token>")
+def follow(token: str):
+    """Open what the token names today: a village page, a project page or a round's notice."""
+    target = resolve(token)
+    if target is None:
+        return render_error(404, UNKNOWN_CODE)
+    if target.kind == TargetKind.VILLAGE:
+        return redirect(url_for("portal.region", code=target.ref))
+    if target.kind == TargetKind.PROJECT:
+        return redirect(url_for("portal.project", code=target.village_code, project_no=target.project_no))
+    inspection = db.session.get(InspectionRound, int(target.ref))
+    if inspection is None:
+        return render_error(404, UNKNOWN_CODE)
+    return render_template("complaints/qr_round.html", inspection=inspection, token=normalise(token),
+                           period=period_text(inspection), late_notice=late_notice(inspection, utcnow()))
+
+
+@bp.get("/q/<token>/<code>")
+def round_village(token: str, code: str):
+    """The village chosen on a round's page: on to the complaint form, tied to the round."""
+    inspection = round_by_token(token)
+    if inspection is None or code not in {village.code for village in inspection.villages}:
+        return render_error(404, UNKNOWN_CODE)
+    query = urlencode({"village": code, "round": normalise(token)})
+    return redirect(f"{request.script_root}{COMPLAINT_FORM_PATH}?{query}")
+
+
+@bp.get("/posters/village/<code>.pdf")
+def village_poster(code: str):
+    return posters.village_poster(_village_or_404(code)).response()
+
+
+@bp.get("/posters/project/<code>/<project_no>.pdf")
+def project_poster(code: str, project_no: str):
+    village = _village_or_404(code)
+    project = posters.latest_project_update(code, project_no)
+    if project is None:
+        abort(404)
+    return posters.project_poster(village, project).response()
+
+
+def _village_or_404(code: str) -> Region:
+    village = db.session.get(Region, code)
+    if village is None or village.level != Level.VILLAGE:
+        abort(404)
+    return village

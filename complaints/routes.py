@@ -1,0 +1,290 @@
+"""Public complaint pages: filing, the one-time done page, tracking with number + secret,
+rating and 复查, attachments, and the public statistics. No account; nothing stores an address."""
+import secrets
+import time
+
+from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template,
+                   request, session, url_for)
+from flask_login import current_user
+from sqlalchemy import select
+
+from core import storage
+from core.calendar.clocks import clock_state, due_soon_until
+from core.db import utcnow
+from core.extensions import client_address, db, limiter
+from core.regions import queries as regions
+from core.regions.models import Level, Region
+from core.timezone import local
+from core.users.models import Role
+from core.users.permissions import in_scope
+from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
+from complaints.codes import format_secret
+from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, secret_for_token
+from complaints.items import find_item
+from complaints.models import Attachment, CaseEvent, Category, Channel, Complaint, Status
+from complaints.rounds import round_context
+from complaints.secret_image import secret_data_uri
+from complaints.services import (RATINGS, ComplaintError, open_case, rate_case, replace_temporary_secret,
+                                 request_review, review_refusal)
+from complaints.stats import year_stats
+
+bp = Blueprint("complaints", __name__, template_folder="templates")
+
+DEVICE_COOKIE = "yg_device"
+TRACK_SECONDS = 2 * 3600  # a phone passed round the family should not keep a case open all day
+WRONG_PAIR = "案件编号或查询密码不正确"
+STAFF_VIEWERS = (Role.HANDLER, Role.ADMIN)
+
+
+def _config(name: str, default: str):
+    return lambda: current_app.config.get(name, default)
+
+
+def _device_key() -> str:
+    """The device cookie; a client that drops cookies shares one tight bucket per address."""
+    token = request.cookies.get(DEVICE_COOKIE, "")
+    valid = len(token) == 32 and all(c.isascii() and (c.isalnum() or c in "-_") for c in token)
+    return f"device:{token}" if valid else f"no-device:{client_address()}"
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302
+
+
+@bp.after_request
+def _give_device_cookie(response):
+    # A random token that only the rate limits read: it names no one and is never stored with a case.
+    if DEVICE_COOKIE not in request.cookies:
+        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 86400, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+def _private(body, status: int = 200):
+    """A page no cache may keep: it carries a secret, or a ticket that files (and shows) a case."""
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _region_arg(name: str) -> Region | None:
+    code = request.args.get(name, "").strip()
+    if not code:
+        return None
+    return db.session.get(Region, code) or abort(404)
+
+
+@bp.route("/complain", methods=["GET", "POST"])
+@limiter.limit(_config("COMPLAINT_LIMIT_PER_ADDRESS", "30 per hour"), methods=["POST"])
+@limiter.limit(_config("COMPLAINT_LIMIT_PER_DEVICE", "5 per hour"), methods=["POST"], key_func=_device_key,
+               deduct_when=lambda response: g.get("new_case", False))
+def complain():
+    village = _region_arg("village")
+    if village is None or village.level_enum is not Level.VILLAGE:
+        return _picker(village or _region_arg("region"))
+    item = find_item(village.code, request.args.get("item", ""))
+    inspection = round_context(request.args.get("round", ""), village.code, utcnow())
+    form = ComplaintForm(min_seconds=current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3),
+                         category=item.category.value if item else None)
+    page = {"village": village, "ancestors": regions.ancestors_of(village), "item": item,
+            "inspection": inspection, "form": form}
+    if not form.validate_on_submit():
+        return _private(render_template("complaints/form.html", **page), 422 if form.is_submitted() else 200)
+    try:
+        filed = file_with_attachments(clean_uploads(form.photos.data, form.voice.data),
+                                      **_filing(form, village, item, inspection))
+    except (AttachmentError, ComplaintError) as error:
+        form.form_errors.append(str(error))
+        return _private(render_template("complaints/form.html", **page), 422)
+    g.new_case = bool(filed.secret)
+    session["filed"] = {"code": filed.code, "secret": secret_for_token(form.token)}
+    return redirect(url_for(".done"))
+
+
+def _filing(form: ComplaintForm, village: Region, item, inspection) -> dict:
+    """What the form says, as file_complaint takes it."""
+    return {"village": village, "category": Category(form.category.data), "text": form.text.data,
+            "channel": Channel.INSPECTION if inspection else Channel.WEB, "identity": form.filing_identity(),
+            "item": item.snapshot if item else None, "round_id": inspection and inspection.round_id,
+            "late_for_round": bool(inspection and inspection.late),
+            "idempotency_key": form.token, "secret": secret_for_token(form.token)}
+
+
+def _picker(region: Region | None):
+    """County → township → village as plain links, for a form opened without a village."""
+    if region is None:
+        counties = regions.counties()
+        region = counties[0] if len(counties) == 1 else None
+    children = regions.children_of(region) if region else regions.counties()
+    return render_template("complaints/pick.html", region=region, children=children,
+                           ancestors=regions.ancestors_of(region) if region else [])
+
+
+@bp.get("/complain/done")
+def done():
+    filed = session.pop("filed", None)
+    if not filed:
+        flash("查询密码只在提交后显示一次。如果您已经记下，请在这里查询。", "info")
+        return redirect(url_for(".track"))
+    return _private(render_template("complaints/done.html", code=filed["code"], **_secret_context(filed)))
+
+
+def _secret_context(filed: dict) -> dict:
+    track_url = current_app.config["PUBLIC_BASE_URL"] + url_for(".track")
+    return {"secret": format_secret(filed["secret"]), "track_url": track_url,
+            "image": secret_data_uri(filed["code"], filed["secret"], track_url)}
+
+
+@bp.route("/track", methods=["GET", "POST"])
+@limiter.limit(_config("TRACK_LIMIT_PER_ADDRESS", "60 per hour"), methods=["POST"], deduct_when=_failed)
+@limiter.limit(_config("TRACK_LIMIT_PER_DEVICE", "10 per hour"), methods=["POST"], key_func=_device_key,
+               deduct_when=_failed)
+def track():
+    form = TrackForm()
+    if not form.validate_on_submit():
+        return render_template("complaints/track.html", form=form), 422 if request.method == "POST" else 200
+    found = open_case(form.case_code(), form.secret.data)
+    if found is None:
+        form.form_errors.append(WRONG_PAIR)
+        return render_template("complaints/track.html", form=form), 422
+    fresh = replace_temporary_secret(found)
+    session["track"] = {"id": found.id, "at": int(time.time())}
+    if fresh:
+        session["fresh"] = {"code": found.code, "secret": fresh}
+    return redirect(url_for(".case"))
+
+
+def _opened_case() -> Complaint | None:
+    opened = session.get("track") or {}
+    if not opened or time.time() - opened.get("at", 0) > TRACK_SECONDS:
+        return None
+    return db.session.get(Complaint, opened.get("id"))
+
+
+def _ask_for_pair():
+    flash("请输入案件编号和查询密码", "info")
+    return redirect(url_for(".track"))
+
+
+@bp.get("/track/case")
+def case():
+    found = _opened_case()
+    if found is None:
+        return _ask_for_pair()
+    fresh = session.pop("fresh", None)
+    return _private(render_template("complaints/case.html", **_case_context(found),
+                                    fresh=fresh and _secret_context(fresh)))
+
+
+def _case_context(found: Complaint) -> dict:
+    now = utcnow()
+    soon = due_soon_until(now)
+    target = _merge_target(found)
+    return {
+        "case": found, "events": _public_events(found), "target": target,
+        "target_events": _public_events(target) if target else [],
+        "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon))
+                   for clock in (target or found).clocks],
+        "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
+        "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
+        "leave_form": ConfirmForm(), "ratings": RATINGS,
+    }
+
+
+def _merge_target(found: Complaint) -> Complaint | None:
+    """The case this one was merged into, following a chain of merges a few steps at most."""
+    target, steps = found, 0
+    while target.merged_into_id and steps < 5:
+        target, steps = db.session.get(Complaint, target.merged_into_id), steps + 1
+    return target if target is not found else None
+
+
+def _public_events(found: Complaint) -> list[CaseEvent]:
+    # Internal notes never leave the database for this page: only public rows are read.
+    return list(db.session.scalars(select(CaseEvent).where(
+        CaseEvent.complaint_id == found.id, CaseEvent.is_public.is_(True)).order_by(CaseEvent.at, CaseEvent.id)))
+
+
+@bp.post("/track/case/rate")
+def rate():
+    found = _opened_case()
+    if found is None:
+        return _ask_for_pair()
+    form = RateForm()
+    if form.validate_on_submit():
+        _attempt(rate_case, found, form.rating.data, form.comment.data or "", done="感谢您的评价")
+    else:
+        flash(next(iter(form.errors.values()))[0], "error")
+    return redirect(url_for(".case"))
+
+
+@bp.post("/track/case/review")
+def review():
+    found = _opened_case()
+    if found is None:
+        return _ask_for_pair()
+    if ConfirmForm().validate_on_submit():
+        _attempt(request_review, found, done="已申请复查，我们会在30日内答复")
+    return redirect(url_for(".case"))
+
+
+def _attempt(service, *args, done: str) -> None:
+    try:
+        service(*args)
+    except ComplaintError as error:
+        flash(str(error), "error")
+    else:
+        flash(done, "success")
+
+
+@bp.post("/track/leave")
+def leave():
+    if ConfirmForm().validate_on_submit():
+        session.pop("track", None)
+        flash("已退出查看。再次查看需要输入案件编号和查询密码。", "info")
+    return redirect(url_for(".track"))
+
+
+@bp.get("/track/attachments/<int:attachment_id>")
+def attachment(attachment_id: int):
+    found = db.session.get(Attachment, attachment_id)
+    if found is None or not _may_see_files(db.session.get(Complaint, found.complaint_id)):
+        abort(404)
+    try:
+        data = storage.load(AREA, found.stored_name)
+    except FileNotFoundError:
+        abort(404)
+    content_type = found.content_type
+    if found.kind == "image" and request.args.get("size") == "thumb":
+        data, content_type = thumbnail(data), "image/jpeg"
+    response = make_response(data)
+    response.headers.update({"Content-Type": content_type, "Content-Disposition": "inline",
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
+    return response
+
+
+def _may_see_files(found: Complaint) -> bool:
+    """The complainant who opened the case, or a handler in scope, or an administrator."""
+    opened = _opened_case()
+    if opened is not None and opened.id == found.id:
+        return True
+    return (current_user.is_authenticated and current_user.role in STAFF_VIEWERS
+            and in_scope(current_user, found.village_code))
+
+
+@bp.get("/stats")
+def stats():
+    region = _region_arg("region")
+    counties = regions.counties()
+    if region is None and len(counties) == 1:
+        region = counties[0]
+    this_year = local(utcnow()).year
+    year = request.args.get("year", this_year, type=int)
+    if not 2000 <= year <= this_year:
+        abort(404)
+    months, total = year_stats(region.prefix, year, utcnow()) if region else ([], None)
+    shown = [row for row in months if year < this_year or row.month <= local(utcnow()).month]
+    return render_template("complaints/stats.html", region=region, counties=counties, year=year,
+                           this_year=this_year, months=shown, total=total,
+                           ancestors=regions.ancestors_of(region) if region else [],
+                           children=regions.children_of(region) if region else [])

@@ -1,0 +1,167 @@
+"""Exports: the case file PDF (timeline in Chinese, bundled font, identity only when revealed,
+audited), the queue as CSV and XLSX (scoped, filtered, formula-safe) and the monthly report."""
+import csv
+import io
+import re
+import shutil
+import subprocess
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from admin.cases import actions, identity
+from complaints.models import Category, Channel, Complaint
+from complaints.services import Identity, file_complaint
+from core.audit import AuditEntry
+from core.extensions import db
+from core.regions.models import Region
+from core.timezone import local
+
+from support import IN_CI
+
+FORMULA = "=HYPERLINK(\"http://evil.example\",\"点我\")"
+
+
+def require_tool(name: str) -> str:
+    """A poppler tool's path; skipped when missing, a failure under CI=true."""
+    path = shutil.which(name)
+    if path is None:
+        if IN_CI:
+            pytest.fail(f"{name} not found (poppler-utils): required when CI=true")
+        pytest.skip(f"{name} not found (Debian package poppler-utils)")
+    return path
+
+
+def run(tool: str, *args) -> str:
+    return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
+
+
+def pdf_text(data: bytes, tmp_path) -> str:
+    path = tmp_path / "export.pdf"
+    path.write_bytes(data)
+    return re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", str(path), "-"))
+
+
+@pytest.fixture
+def people(township_tree, make_user):
+    return {"handler": make_user("handler", "handler", ["629901101000"]),
+            "lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
+            "far": make_user("far", "handler", ["629901102000"]),
+            "admin": make_user("root", "admin")}
+
+
+def new_case(text="修路款去向不明", village="629901101201", category=Category.FUNDS, real_name=False) -> Complaint:
+    filed = file_complaint(village=db.session.get(Region, village), category=category, text=text,
+                           channel=Channel.WEB, identity=Identity("段凤", "13800138000") if real_name else None)
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+@pytest.fixture
+def worked_case(people):
+    case = new_case(real_name=True)
+    actions.reply(case, "first_reply", "已收到，正在核实修路款的去向", by=people["handler"])
+    actions.note(case, "已调取村委会会计凭证", by=people["handler"])
+    actions.close(case, "经核实，款项已追回并公示", "属实", by=people["handler"])
+    return case
+
+
+def test_case_file_has_the_timeline_in_chinese_and_the_bundled_font(client, login, people, worked_case, tmp_path):
+    login("handler")
+    response = client.get(f"/admin/cases/{worked_case.id}/file.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data, tmp_path)
+    for expected in ("受理登记及办理情况表", worked_case.code, "青山村", "资金使用", "网上反映", "修路款去向不明",
+                     "已收到，正在核实修路款的去向", "已调取村委会会计凭证", "内部", "初步答复", "核查进展告知",
+                     "按期完成", "经核实，款项已追回并公示", "属实"):
+        assert expected in text, expected
+    assert "段凤" not in text and "13800138000" not in text and "未经批准不显示" in text
+    fonts = run("pdffonts", str(tmp_path / "export.pdf")).splitlines()[2:]
+    assert fonts and all("WQY-MicroHei-Bundled" in line and " yes " in line for line in fonts), fonts
+    audited = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(worked_case.id)))
+    assert "case.export_file" in set(audited)
+
+
+def test_case_file_shows_the_identity_only_after_an_approved_request(client, login, people, worked_case, tmp_path):
+    request = identity.request_identity(worked_case, "需电话核实", by=people["handler"])
+    identity.decide_identity(request, True, "同意", by=people["lead"])
+    login("handler")
+    text = pdf_text(client.get(f"/admin/cases/{worked_case.id}/file.pdf").data, tmp_path)
+    assert "段凤" in text and "13800138000" in text
+    reveals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.identity_reveal")).all()
+    assert [entry.actor_name for entry in reveals] == ["handler"]
+
+
+def test_the_lead_without_a_request_sees_no_identity(client, login, people, worked_case, tmp_path):
+    request = identity.request_identity(worked_case, "需电话核实", by=people["handler"])
+    identity.decide_identity(request, True, "同意", by=people["lead"])
+    login("lead")
+    assert "段凤" not in pdf_text(client.get(f"/admin/cases/{worked_case.id}/file.pdf").data, tmp_path)
+
+
+def test_case_file_is_404_outside_scope(client, login, people, worked_case):
+    login("far")
+    assert client.get(f"/admin/cases/{worked_case.id}/file.pdf").status_code == 404
+    assert client.get("/admin/cases/999999/file.pdf").status_code == 404
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would show mojibake"
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def xlsx_rows(response) -> list[list]:
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.fixture
+def queue_cases(people):
+    return {"formula": new_case(FORMULA), "plus": new_case("+86 13800138000 打不通", category=Category.SUBSIDY),
+            "far": new_case("河口村的事", village="629901102201")}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_queue_export_is_scoped_and_neutralised(client, login, people, queue_cases, fmt):
+    login("handler")
+    response = client.get(f"/admin/cases/export.{fmt}")
+    rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
+    assert rows[0][:3] == ["案件编号", "收到时间", "乡镇"]
+    codes = {row[0] for row in rows[1:]}
+    assert codes == {queue_cases["formula"].code, queue_cases["plus"].code}  # not the other township's
+    texts = {row[10] for row in rows[1:]}
+    assert texts == {"'" + FORMULA, "'+86 13800138000 打不通"}
+    assert {row[9] for row in rows[1:]} == {"进行中"}
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.export_queue"))
+    assert audit.detail_dict["format"] == fmt
+
+
+def test_queue_export_uses_the_queue_filters(client, login, people, queue_cases):
+    login("handler")
+    rows = csv_rows(client.get("/admin/cases/export.csv", query_string={"category": "subsidy"}))
+    assert [row[0] for row in rows[1:]] == [queue_cases["plus"].code]
+    rows = csv_rows(client.get("/admin/cases/export.csv", query_string={"q": "打不通"}))
+    assert [row[0] for row in rows[1:]] == [queue_cases["plus"].code]
+    rows = csv_rows(client.get("/admin/cases/export.csv", query_string={"region": "629901102000"}))
+    assert rows[1:] == []  # a region outside the scope finds nothing, never widens it
+
+
+def test_queue_export_for_the_far_township(client, login, people, queue_cases):
+    login("far")
+    rows = csv_rows(client.get("/admin/cases/export.csv"))
+    assert [row[0] for row in rows[1:]] == [queue_cases["far"].code]
+
+
+def test_monthly_report(client, login, people, worked_case, tmp_path):
+    login("handler")
+    month = local(worked_case.received_at).strftime("%Y-%m")
+    response = client.get("/admin/reports/monthly.pdf", query_string={"month": month})
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    text = pdf_text(response.data, tmp_path)
+    year, number = month.split("-")
+    assert f"{year}年{int(number)}月案件办理统计" in text
+    assert "黄大镇" in text and "资金使用" in text and "100.0%（1/1）" in text
+    assert "河口村" not in text
+    assert client.get("/admin/reports/monthly.pdf", query_string={"month": "2026-13"}).status_code == 400

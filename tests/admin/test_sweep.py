@@ -1,0 +1,225 @@
+"""The deadline sweep on a frozen clock (--now) around the 2026 National Day holiday, its
+idempotency, escalation to township then county leads, and reminders by e-mail."""
+import socket
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from admin.cases import actions, referrals
+from admin.mailer import parse_smtp_url, send_reminders
+from admin.models import Department, Reminder
+from admin.sweep import sweep
+from complaints.clocks import refresh_next_due
+from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint
+from complaints.services import Identity, file_complaint
+from core.extensions import db
+from core.regions.models import Region
+from core.timezone import end_of_day, shanghai
+
+ARRIVAL = shanghai(2026, 9, 30, 10)  # Wed: reply due Sat 10-10 (make-up workday), progress due 10-20
+
+
+@pytest.fixture
+def people(township_tree, make_user):
+    return {"handler": make_user("handler", "handler", ["629901101000"]),
+            "township_lead": make_user("zhenlead", "handler", ["629901101000"], is_lead=True),
+            "county_lead": make_user("xianlead", "handler", ["629901000000"], is_lead=True),
+            "other_lead": make_user("xianglead", "handler", ["629901102000"], is_lead=True)}
+
+
+def new_case(received_at=ARRIVAL, village="629901101201", real_name=False) -> Complaint:
+    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS, text="修路款去向不明",
+                           channel=Channel.WEB, identity=Identity("段凤", "13800138000") if real_name else None,
+                           received_at=received_at)
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def run(cli, now: str) -> str:
+    result = cli.invoke(args=["deadlines", "sweep", "--now", now])
+    assert result.exit_code == 0, result.output
+    assert len(result.output.strip().splitlines()) == 1
+    return result.output.strip()
+
+
+def reminders() -> set[tuple[str, str, str]]:
+    """(username, level, clock kind) of every reminder written."""
+    from core.users.models import User
+    rows = db.session.execute(select(User.username, Reminder.level, CaseClock.kind)
+                              .join(User, User.id == Reminder.user_id).join(CaseClock, CaseClock.id == Reminder.clock_id))
+    return set(rows)
+
+
+def test_due_soon_waits_out_the_national_day_holiday(cli, people):
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    assert case.clock(ClockKind.REPLY).due_at == end_of_day(shanghai(2026, 10, 10).date())
+    # Oct 1–7 are off: on each of them, and on Thu Oct 8, the next working day is not yet Oct 10.
+    for now in ("2026-10-01T09:00", "2026-10-07T18:00", "2026-10-08T09:00"):
+        assert run(cli, now) == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
+    # Fri Oct 9: the next working day is the make-up Saturday Oct 10, the reply's deadline day.
+    assert run(cli, "2026-10-09T09:00") == "新即将到期 1 个，新超期 0 个，写入提醒 1 条，督办 0 条"
+    assert reminders() == {("handler", "due_soon", "reply")}
+    assert db.session.get(CaseClock, case.clock(ClockKind.REPLY).id).alerted_state == "due_soon"
+
+
+def test_second_run_writes_nothing(cli, people):
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    first = run(cli, "2026-10-11T08:00")
+    assert first == "新即将到期 0 个，新超期 1 个，写入提醒 1 条，督办 1 条"
+    assert run(cli, "2026-10-11T08:00") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
+    assert run(cli, "2026-10-11T08:01") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
+    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 2
+
+
+def test_overdue_goes_to_township_leads_then_county_leads_three_working_days_later(cli, people):
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    run(cli, "2026-10-09T09:00")
+    # Sun Oct 11: the reply (due Sat Oct 10) is overdue: the assignee and the township's lead.
+    assert run(cli, "2026-10-11T00:30") == "新即将到期 0 个，新超期 1 个，写入提醒 1 条，督办 1 条"
+    assert reminders() == {("handler", "due_soon", "reply"), ("handler", "overdue", "reply"),
+                           ("zhenlead", "escalated_township", "reply")}
+    # Three more working days are Mon 12, Tue 13 and Wed 14: the county hears from Thu 15.
+    assert run(cli, "2026-10-14T23:59") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
+    assert run(cli, "2026-10-15T00:10") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 1 条"
+    assert ("xianlead", "escalated_county", "reply") in reminders()
+    assert not any(user == "xianglead" for user, _, _ in reminders())  # another township's lead
+    reply = db.session.get(CaseClock, case.clock(ClockKind.REPLY).id)
+    assert (reply.alerted_state, reply.escalation_level) == ("overdue", 2)
+    assert run(cli, "2026-10-16T10:00") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
+
+
+def test_a_late_first_run_writes_both_escalations_but_no_due_soon(cli, people):
+    new_case()  # unassigned: no assignee reminder, the leads still hear
+    assert run(cli, "2026-10-19T09:00") == "新即将到期 1 个，新超期 1 个，写入提醒 0 条，督办 2 条"
+    assert reminders() == {("zhenlead", "escalated_township", "reply"), ("xianlead", "escalated_county", "reply")}
+
+
+def test_closed_merged_and_paused_are_left_alone(cli, people):
+    handler = people["handler"]
+    closed, merged, target, paused = new_case(), new_case(), new_case(), new_case()
+    for case in (closed, merged, target, paused):
+        actions.assign(case, handler, by=handler)
+    actions.close(closed, "经核实已整改", "属实", by=handler)
+    closed.clock(ClockKind.REPLY).met_at = None  # even a clock left unmet on a closed case is not swept
+    actions.merge(merged, target, by=handler)
+    paused.clock(ClockKind.REPLY).paused_at = shanghai(2026, 10, 2)
+    paused.clock(ClockKind.PROGRESS).paused_at = shanghai(2026, 10, 2)
+    refresh_next_due(paused)
+    db.session.commit()
+    run(cli, "2026-10-11T08:00")
+    written = db.session.scalars(select(Reminder.complaint_id)).all()
+    assert set(written) == {target.id}
+
+
+def test_real_name_feedback_clock_runs_after_closing(cli, people):
+    handler = people["handler"]
+    case = new_case(real_name=True)
+    actions.assign(case, handler, by=handler)
+    actions.close(case, "经核实已整改", "属实", by=handler)
+    feedback = case.clock(ClockKind.FEEDBACK)
+    run(cli, (feedback.due_at + timedelta(minutes=1)).isoformat())
+    assert ("handler", "overdue", "feedback") in reminders()
+
+
+def test_overdue_referral_reminds_the_assignee_once(cli, people):
+    handler = people["handler"]
+    case = new_case()
+    actions.assign(case, handler, by=handler)
+    db.session.add(Department(county_code="629901000000", name="县农业农村局"))
+    db.session.commit()
+    referral = referrals.refer(case, db.session.scalar(select(Department)), "修路款去向核查", by=handler)
+    run(cli, (referral.due_at + timedelta(minutes=1)).isoformat())
+    again = run(cli, (referral.due_at + timedelta(minutes=2)).isoformat())
+    found = db.session.scalars(select(Reminder).where(Reminder.level == "referral_overdue")).all()
+    assert [(r.user_id, r.clock_id) for r in found] == [(handler.id, case.clock(ClockKind.PROGRESS).id)]
+    assert again.endswith("写入提醒 0 条，督办 0 条")
+
+
+def test_a_deadline_moved_later_is_news_again(cli, people):
+    case = new_case()
+    run(cli, "2026-10-09T09:00")
+    reply = db.session.get(CaseClock, case.clock(ClockKind.REPLY).id)
+    reply.due_at = end_of_day(shanghai(2026, 10, 30).date())  # as an extension or a calendar change would
+    db.session.commit()
+    run(cli, "2026-10-09T10:00")
+    db.session.refresh(reply)
+    assert reply.alerted_state == "" and reply.escalation_level == 0
+
+
+def test_bad_now_is_refused(cli, people):
+    result = cli.invoke(args=["deadlines", "sweep", "--now", "yesterday"])
+    assert result.exit_code != 0 and "无效" in result.output
+
+
+# --- e-mail -------------------------------------------------------------------------------
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Inbox:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(envelope)
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield f"smtp://127.0.0.1:{controller.port}", inbox
+    controller.stop()
+
+
+def test_sweep_mails_new_reminders_when_configured(app, cli, people, smtp_server):
+    url, inbox = smtp_server
+    app.config.update(SMTP_URL=url, MAIL_FROM="sweep@portal.test",
+                      REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test")
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    assert run(cli, "2026-10-09T09:00").endswith("写入提醒 1 条，督办 0 条，发送邮件 1 封")
+    [envelope] = inbox.messages
+    assert envelope.rcpt_tos == ["handler@example.test"]
+    text = envelope.content.decode()
+    assert "sweep@portal.test" in text and "修路款" not in text  # the complaint's text stays out of mailboxes
+    assert db.session.scalar(select(Reminder.emailed_at)) is not None
+    assert run(cli, "2026-10-09T09:05") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
+    assert len(inbox.messages) == 1
+
+
+def test_no_mail_without_smtp_url_or_addresses(app, cli, people, smtp_server):
+    url, inbox = smtp_server
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    app.config.update(SMTP_URL=url, REMINDER_ADDRESS_OF=None)  # users have no e-mail field yet
+    assert "邮件" not in run(cli, "2026-10-09T09:00")
+    assert inbox.messages == [] and db.session.scalar(select(Reminder.emailed_at)) is None
+
+
+def test_unreachable_server_leaves_reminders_unmailed(app, people):
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    found = sweep(shanghai(2026, 10, 9, 9))
+    result = send_reminders(found.new_reminder_ids, lambda user: "x@example.test",
+                            smtp_url=f"smtp://127.0.0.1:{_free_port()}", sender="a@b.test")
+    assert result.sent == 0 and result.error
+    assert db.session.scalar(select(Reminder.emailed_at)) is None
+
+
+def test_smtp_url_forms():
+    assert parse_smtp_url("smtp://mail.example:2525") == parse_smtp_url("smtp://mail.example:2525/")
+    server = parse_smtp_url("smtps://bot%40x:p%2Fw@mail.example")
+    assert (server.port, server.use_ssl, server.username, server.password) == (465, True, "bot@x", "p/w")
+    with pytest.raises(ValueError):
+        parse_smtp_url("http://mail.example")

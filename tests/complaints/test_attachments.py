@@ -1,0 +1,233 @@
+"""Photos and recordings: checked by content, cleaned, stored with the complaint or not at all,
+and served only to the complainant and to staff in scope."""
+import io
+import re
+import struct
+from pathlib import Path
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from support import csrf_from
+
+from core import storage
+from core.extensions import db
+from complaints import attachments
+from complaints.attachments import AttachmentError, blank_mp4_metadata, clean_audio, clean_photo
+from complaints.models import Attachment, Complaint
+
+VILLAGE = "629901101201"
+FORM = f"/complain?village={VILLAGE}"
+TICKET = re.compile(r'name="ticket"[^>]*value="([^"]+)"')
+GPS_IFD = 0x8825
+
+
+def photo_with_gps(size=(3000, 1500), fmt="JPEG", orientation: int | None = None) -> bytes:
+    image = Image.new("RGB", size, (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # Make
+    exif[0x0110] = "Model X"  # Model
+    if orientation:
+        exif[0x0112] = orientation
+    exif[GPS_IFD] = {1: "N", 2: (31.0, 14.0, 5.5), 3: "E", 4: (105.0, 7.0, 2.25)}
+    buffer = io.BytesIO()
+    image.save(buffer, fmt, exif=exif.tobytes())
+    return buffer.getvalue()
+
+
+def wav(seconds: float = 0.1) -> bytes:
+    frames = int(8000 * seconds)
+    header = b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt " + struct.pack(
+        "<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16) + b"data" + struct.pack("<I", frames * 2)
+    return header + bytes(frames * 2)
+
+
+SMALL_LIMIT = 64 * 1024
+OGG = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead" + bytes(40)
+PHP = b"<?php system($_GET['c']); ?>"
+
+
+def test_gps_exif_is_stripped_and_size_capped():
+    original = photo_with_gps()
+    assert Image.open(io.BytesIO(original)).getexif().get_ifd(GPS_IFD)  # the fixture really has GPS
+    cleaned = clean_photo(original, "IMG_0001.jpg")
+    image = Image.open(io.BytesIO(cleaned.data))
+    assert cleaned.content_type == "image/jpeg" and image.format == "JPEG"
+    assert max(image.size) == 2000 and image.size == (2000, 1000)
+    assert not image.getexif() and "exif" not in image.info
+    assert b"Exif" not in cleaned.data and b"PhoneMaker" not in cleaned.data
+
+
+def test_orientation_is_applied_before_exif_goes():
+    cleaned = clean_photo(photo_with_gps((400, 200), orientation=6), "sideways.jpg")
+    assert Image.open(io.BytesIO(cleaned.data)).size == (200, 400)
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_other_photo_formats_become_plain_jpeg(fmt):
+    cleaned = clean_photo(photo_with_gps((300, 200), fmt=fmt), "x.bin")
+    assert Image.open(io.BytesIO(cleaned.data)).format == "JPEG" and b"Exif" not in cleaned.data
+
+
+def test_transparent_png_is_flattened_on_white():
+    buffer = io.BytesIO()
+    Image.new("RGBA", (10, 10), (0, 0, 0, 0)).save(buffer, "PNG")
+    pixel = Image.open(io.BytesIO(clean_photo(buffer.getvalue()).data)).getpixel((5, 5))
+    assert min(pixel) > 240
+
+
+@pytest.mark.parametrize("data", [PHP, b"GIF89a" + bytes(30), b"\xff\xd8\xff\xe0broken"])
+def test_not_a_photo_is_refused(data):
+    with pytest.raises(AttachmentError, match="不是能识别的照片"):
+        clean_photo(data, "shell.jpg")
+
+
+@pytest.mark.parametrize("data,content_type", [
+    (wav(), "audio/wav"), (OGG, "audio/ogg"), (b"#!AMR\n" + bytes(30), "audio/amr"),
+    (b"ID3\x04" + bytes(30), "audio/mpeg"), (b"\x00\x00\x00\x18ftypM4A " + bytes(30), "audio/mp4"),
+    (b"\x00\x00\x00\x18ftyp3gp4" + bytes(30), "audio/3gpp"), (b"\x1a\x45\xdf\xa3" + bytes(30), "audio/webm"),
+])
+def test_recordings_are_recognised_by_content(data, content_type):
+    assert clean_audio(data, "rec.bin").content_type == content_type
+
+
+@pytest.mark.parametrize("field,size,message", [
+    ("photos", 8 * 1024 * 1024 + 1, "每个不能超过8 MB"), ("voice", 5 * 1024 * 1024 + 1, "每个不能超过5 MB")])
+def test_real_size_limits(field, size, message):
+    upload = FileStorage(io.BytesIO(bytes(size)), filename="big")
+    with pytest.raises(AttachmentError, match=message):
+        attachments.clean_uploads([upload] if field == "photos" else [], upload if field == "voice" else None)
+
+
+def test_text_named_m4a_is_refused():
+    with pytest.raises(AttachmentError, match="不是能识别的录音"):
+        clean_audio("我是一段文字，不是录音".encode(), "voice.m4a")
+
+
+def box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+def test_mp4_metadata_is_blanked_in_place():
+    location = box(b"\xa9xyz", b"+31.2304+121.4737/")
+    data = box(b"ftyp", b"M4A \x00\x00\x00\x00") + box(b"moov", box(b"mvhd", bytes(20)) + box(b"udta", location)) \
+        + box(b"mdat", b"audio-bytes")
+    cleaned = blank_mp4_metadata(data)
+    assert len(cleaned) == len(data) and b"+31.2304" not in cleaned and b"udta" not in cleaned
+    assert cleaned.endswith(box(b"mdat", b"audio-bytes")) and b"mvhd" in cleaned
+
+
+# Through the form ------------------------------------------------------------------------------
+
+@pytest.fixture
+def fast(app, township_tree):
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
+
+
+def post(client, files: dict, text="照片里是没有完工的路"):
+    page = client.get(FORM)
+    data = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1),
+            "category": "project", "text": text, "identity": "anonymous"}
+    for name, items in files.items():
+        data[name] = [(io.BytesIO(content), filename) for filename, content in items]
+    return client.post(FORM, data=data, content_type="multipart/form-data")
+
+
+def stored_files(app) -> list:
+    folder = Path(app.config["UPLOAD_DIR"]) / "attachments"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def complaints() -> int:
+    return db.session.scalar(select(func.count()).select_from(Complaint))
+
+
+def test_photos_and_voice_are_stored_clean_with_the_complaint(client, app, fast):
+    response = post(client, {"photos": [("a.jpg", photo_with_gps()), ("b.png", photo_with_gps((50, 50), "PNG"))],
+                             "voice": [("rec.wav", wav())]})
+    assert response.status_code == 302
+    rows = list(db.session.scalars(select(Attachment).order_by(Attachment.id)))
+    assert [(r.kind, r.content_type) for r in rows] == [("image", "image/jpeg"), ("image", "image/jpeg"),
+                                                         ("audio", "audio/wav")]
+    assert len(stored_files(app)) == 3
+    stored = storage.load("attachments", rows[0].stored_name)
+    assert b"Exif" not in stored and not Image.open(io.BytesIO(stored)).getexif()
+    assert rows[0].size == len(stored) and "." not in rows[0].stored_name
+
+
+@pytest.mark.parametrize("files,message", [
+    ({"photos": [("photo.jpg", PHP)]}, "不是能识别的照片"),
+    ({"photos": [(f"{n}.jpg", photo_with_gps((20, 20))) for n in range(6)]}, "最多只能上传5张照片"),
+    ({"photos": [("big.jpg", b"\xff\xd8" + bytes(SMALL_LIMIT))]}, "太大了"),
+    ({"voice": [("voice.m4a", "一段文字".encode())]}, "不是能识别的录音"),
+    ({"voice": [("long.wav", wav(5))]}, "太大了"),
+    ({"photos": [("ok.jpg", photo_with_gps((20, 20)))], "voice": [("x.m4a", PHP)]}, "不是能识别的录音"),
+])
+def test_a_bad_file_refuses_the_whole_submission(client, app, fast, monkeypatch, files, message):
+    # Small limits keep the request body in memory (the test client spools big ones to a file
+    # it never closes); the real limits are checked without HTTP below.
+    monkeypatch.setattr(attachments, "MAX_PHOTO_BYTES", SMALL_LIMIT)
+    monkeypatch.setattr(attachments, "MAX_AUDIO_BYTES", SMALL_LIMIT)
+    response = post(client, files, text="这段文字要留在表单里")
+    assert response.status_code == 422
+    assert message in response.text and "这段文字要留在表单里" in response.text
+    assert complaints() == 0 and stored_files(app) == []
+
+
+def test_files_are_removed_when_filing_fails(client, app, fast, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("database went away")
+    monkeypatch.setattr(attachments, "file_complaint", broken)
+    with pytest.raises(RuntimeError):
+        post(client, {"photos": [("a.jpg", photo_with_gps((20, 20)))]})
+    assert stored_files(app) == []
+
+
+def test_a_retry_stores_no_second_copy(client, app, fast):
+    page = client.get(FORM)
+    data = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1),
+            "category": "project", "text": "重复提交", "identity": "anonymous"}
+    for _ in range(2):
+        files = data | {"photos": [(io.BytesIO(photo_with_gps((20, 20))), "a.jpg")]}
+        assert client.post(FORM, data=files, content_type="multipart/form-data").status_code == 302
+    assert complaints() == 1 and len(stored_files(app)) == 1
+
+
+def open_tracking(client) -> None:
+    done = client.get("/complain/done").text
+    code = re.search(r'class="case-code">([\d-]+)<', done).group(1)
+    secret = re.search(r'class="secret-box">([\d ]+)<', done).group(1)
+    page = client.get("/track")
+    assert client.post("/track", data={"csrf_token": csrf_from(page.text), "code": code,
+                                       "secret": secret}).status_code == 302
+
+
+def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, fast, make_user, login):
+    post(client, {"photos": [("a.jpg", photo_with_gps((600, 400)))], "voice": [("v.ogg", OGG)]})
+    photo, voice = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
+    url = f"/track/attachments/{photo.id}"
+    assert client.get(url).status_code == 404  # filed, but the case was not opened with number + secret
+    open_tracking(client)
+    case_page = client.get("/track/case").text
+    assert f'{url}?size=thumb' in case_page and f"/track/attachments/{voice.id}" in case_page
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+    assert response.headers["Content-Disposition"] == "inline"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Cache-Control"] == "private"
+    thumb = client.get(f"{url}?size=thumb")
+    assert max(Image.open(io.BytesIO(thumb.data)).size) <= 240
+    assert client.get(f"/track/attachments/{voice.id}").mimetype == "audio/ogg"
+
+    stranger = app.test_client()
+    assert stranger.get(url).status_code == 404
+    make_user("outsider", "handler", ["629901102000"])
+    make_user("insider", "handler", ["629901101000"])
+    make_user("accountant", "accountant", [VILLAGE])
+    for username, status in [("outsider", 404), ("accountant", 404), ("insider", 200)]:
+        staff = app.test_client()
+        page = staff.get("/staff/login")
+        staff.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",
+                                         "csrf_token": csrf_from(page.text)})
+        assert staff.get(url).status_code == status, username

@@ -1,0 +1,268 @@
+"""Filing a complaint: on the web (with and without a disclosed item), and registered by staff."""
+import re
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from support import csrf_from
+
+from core.audit import AuditEntry
+from core.db import utcnow
+from core.extensions import db
+from core.fields import field_cipher
+from core.timezone import local
+from core.regions.models import Region
+from complaints.models import Channel, Complaint, ComplaintIdentity, InspectionRound
+from complaints.qr import round_target, token_for
+from complaints.services import open_case
+from disclosures.models import Kind, LedgerEntry, SubsidyPayment
+from disclosures.parsed import ParsedBatch, ParsedUpload
+from disclosures.services import stage_upload
+
+VILLAGE = "629901101201"
+FORM = f"/complain?village={VILLAGE}"
+TICKET = re.compile(r'name="ticket"[^>]*value="([^"]+)"')
+SECRET = re.compile(r'class="secret-box">(\d{4} \d{4} \d{4} \d{4})<')
+CODE = re.compile(r'class="case-code">([\d-]+)<')
+
+
+@pytest.fixture
+def fast(app, township_tree):
+    """No minimum fill time: these tests submit as soon as the page is read."""
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
+
+
+def ledger_row() -> LedgerEntry:
+    row = {"row_number": 2, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026, "voucher_no": "记-7",
+           "direction": "expense", "category": "管理费用", "summary": "购买办公桌椅", "amount": Decimal("4800.00"),
+           "counterparty": "青川县家具店", "link_code": ""}
+    stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(VILLAGE, Kind.LEDGER, "2026-10", [row])]),
+                 uploader=None, publish=True)
+    return db.session.scalar(select(LedgerEntry))
+
+
+def open_form(client, url=FORM) -> dict:
+    page = client.get(url)
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"  # one ticket, one person
+    return {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1)}
+
+
+def submit(client, url=FORM, fields=None, **data):
+    payload = (fields or open_form(client, url)) | {"category": "funds", "text": "村里修路的钱去向不明",
+                                                    "identity": "anonymous"} | data
+    return client.post(url, data=payload, content_type="multipart/form-data")
+
+
+def done_page(client) -> tuple[str, str]:
+    page = client.get("/complain/done")
+    assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
+    return CODE.search(page.text).group(1), SECRET.search(page.text).group(1)
+
+
+def is_checked(html: str, value: str) -> bool:
+    return any("checked" in tag for tag in re.findall(rf'<input[^>]*value="{value}"[^>]*>', html))
+
+
+def count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Complaint))
+
+
+def test_web_complaint_from_a_ledger_row(client, fast):
+    row = ledger_row()
+    url = f"{FORM}&item=ledger:{row.id}"
+    page = client.get(url)
+    assert "购买办公桌椅" in page.text and "4,800.00" in page.text and "青川县家具店" in page.text
+    assert is_checked(page.text, "funds")  # the item's kind suggests the category
+    response = submit(client, url, category="funds")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/complain/done")
+    code, secret = done_page(client)
+    assert re.fullmatch(r"\d{4}-629901101-\d{4}", code)
+    case = open_case(code, secret)
+    assert case.channel == Channel.WEB and case.item_kind == "ledger" and case.item_id == row.id
+    assert "购买办公桌椅" in case.item_summary and "4,800.00" in case.item_summary
+    assert not case.is_real_name and case.identity is None
+    # The secret is shown once: a reload sends the person to the lookup page instead.
+    again = client.get("/complain/done")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/track")
+
+
+def test_done_page_has_a_saveable_image_and_no_secret_in_urls(client, fast):
+    submit(client)
+    page = client.get("/complain/done")
+    assert 'src="data:image/png;base64,' in page.text
+    secret = SECRET.search(page.text).group(1).replace(" ", "")
+    hrefs = re.findall(r'(?:href|src|action)="([^"]*)"', page.text)
+    assert not any(secret in href for href in hrefs if not href.startswith("data:"))
+
+
+def test_web_complaint_without_item_real_name(client, fast):
+    response = submit(client, identity="real", name="段凤", phone="138 0013 8000", category="conduct")
+    assert response.status_code == 302
+    code, secret = done_page(client)
+    case = open_case(code, secret)
+    assert case.is_real_name and case.category == "conduct" and case.item_kind is None
+    identity = db.session.scalar(select(ComplaintIdentity))
+    assert field_cipher().decrypt(identity.phone_cipher) == "13800138000"
+
+
+def test_bad_mobile_is_refused_and_text_kept(client, fast):
+    response = submit(client, identity="real", name="段凤", phone="12345", text="低保名单里有村干部亲属")
+    assert response.status_code == 422
+    assert "请填写11位手机号码" in response.text and "低保名单里有村干部亲属" in response.text
+    assert count() == 0
+
+
+def test_anonymous_drops_typed_identity(client, fast):
+    submit(client, identity="anonymous", name="段凤", phone="13800138000")
+    assert count() == 1 and db.session.scalar(select(func.count()).select_from(ComplaintIdentity)) == 0
+
+
+def test_category_and_text_required(client, fast):
+    response = submit(client, category="", text="  ")
+    assert response.status_code == 422 and "请选择问题类别" in response.text and "请写下发生了什么" in response.text
+
+
+def test_subsidy_item_shows_masked_name(client, fast):
+    cipher = field_cipher()
+    stage_upload(ParsedUpload(Kind.SUBSIDIES, "s.csv", [ParsedBatch(VILLAGE, Kind.SUBSIDIES, None, [{
+        "row_number": 2, "item": "最低生活保障金", "month": "2026-09", "name": "欧阳小锋",
+        "id_number": "340823198705260013", "account": "", "amount": Decimal("620.00"),
+        "paid_on": date(2026, 9, 10)}])]), uploader=None, publish=True)
+    row = db.session.scalar(select(SubsidyPayment))
+    url = f"{FORM}&item=subsidies:{row.id}"
+    page = client.get(url)
+    assert "欧**锋" in page.text and "欧阳小锋" not in page.text and "340823" not in page.text
+    assert is_checked(page.text, "subsidy")
+    submit(client, url, category="subsidy")
+    case = db.session.scalar(select(Complaint))
+    assert "欧**锋" in case.item_summary and "欧阳小锋" not in case.item_summary
+    assert cipher.public_ref("340823198705260013") in case.item_summary
+
+
+def test_unknown_or_foreign_item_is_ignored(client, fast):
+    row = ledger_row()
+    page = client.get(f"/complain?village=629901101202&item=ledger:{row.id}")  # another village's row
+    assert page.status_code == 200 and "购买办公桌椅" not in page.text and "没有找到这一条公开内容" in page.text
+
+
+@pytest.mark.parametrize("period,late", [((-5, 25), False), ((-40, -10), True)])
+def test_report_through_an_inspection_round(client, fast, period, late):
+    today = local(utcnow()).date()
+    inspection = InspectionRound(name="第三轮巡察", team_name="县委第一巡察组", county_code="629901000000",
+                                 starts_on=today + timedelta(days=period[0]), ends_on=today + timedelta(days=period[1]),
+                                 villages=[db.session.get(Region, VILLAGE)])
+    db.session.add(inspection)
+    db.session.commit()
+    url = f"{FORM}&round={token_for(round_target(inspection.id))}"
+    page = client.get(url)
+    assert "县委第一巡察组" in page.text and ("巡察期外反映" in page.text) == late
+    assert submit(client, url).status_code == 302
+    case = db.session.scalar(select(Complaint))
+    assert case.channel == Channel.INSPECTION and case.round_id == inspection.id and case.is_late_for_round == late
+
+
+def test_same_ticket_twice_makes_one_complaint_and_shows_the_same_secret(client, fast):
+    fields = open_form(client)
+    assert submit(client, fields=fields).status_code == 302
+    first = done_page(client)
+    assert submit(client, fields=fields).status_code == 302  # a double tap, or a retry after a timeout
+    second = done_page(client)
+    assert first == second and count() == 1
+    assert open_case(*second) is not None
+
+
+def test_honeypot_is_refused(client, fast):
+    response = submit(client, website="http://spam.example")
+    assert response.status_code == 422 and "提交未成功" in response.text and count() == 0
+
+
+def test_too_fast_is_refused_then_accepted(client, app, township_tree):
+    fields = open_form(client)
+    response = submit(client, fields=fields, text="刚写完就提交")
+    assert response.status_code == 422 and "提交太快了" in response.text and "刚写完就提交" in response.text
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0  # as if the person had read it over
+    assert submit(client, fields=fields).status_code == 302 and count() == 1
+
+
+def test_forged_ticket_is_refused(client, fast):
+    fields = open_form(client) | {"ticket": "made-up"}
+    assert submit(client, fields=fields).status_code == 422 and count() == 0
+
+
+def test_filing_is_rate_limited_per_device(client, fast):
+    for _ in range(5):
+        assert submit(client).status_code == 302
+    response = submit(client)
+    assert response.status_code == 429 and "操作太频繁" in response.text
+    assert count() == 5
+
+
+def test_device_limit_is_per_device(app, fast):
+    first, second = app.test_client(), app.test_client()
+    for _ in range(5):
+        assert submit(first).status_code == 302
+    assert submit(first).status_code == 429
+    assert submit(second).status_code == 302  # a neighbour on the same mobile network
+
+
+def test_village_picker_without_village(client, fast):
+    page = client.get("/complain")
+    assert page.status_code == 200 and "黄大镇" in page.text and "/complain?region=629901101000" in page.text
+    township = client.get("/complain?region=629901101000")
+    assert f"/complain?village={VILLAGE}" in township.text and "青山村" in township.text
+    assert 'action="/search"' in township.text
+    assert client.get("/complain?village=999999999999").status_code == 404
+
+
+def test_form_page_is_small(client, fast):
+    page = client.get(f"{FORM}&item=ledger:{ledger_row().id}")
+    css = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
+    assert len(page.data) + css.stat().st_size <= 40 * 1024
+    assert "<script" not in page.text
+
+
+# Staff registration ----------------------------------------------------------------------------
+
+@pytest.fixture
+def handler(township_tree, make_user, login):
+    user = make_user("clerk", "handler", ["629901101000"])
+    assert login("clerk").status_code == 302
+    return user
+
+
+def register(client, **data):
+    page = client.get("/staff/complaints/new")
+    fields = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1),
+              "channel": "phone_12388", "village": VILLAGE, "category": "subsidy",
+              "text": "来电反映：低保户名单有误", "received_at": "2026-09-30T10:00"}
+    return client.post("/staff/complaints/new", data=fields | data)
+
+
+def test_staff_registers_a_phone_complaint(client, handler):
+    response = register(client, name="王大妈", phone="0839-1234567")
+    assert response.status_code == 302
+    page = client.get("/staff/complaints/registered")
+    code, secret = CODE.search(page.text).group(1), SECRET.search(page.text).group(1)
+    case = open_case(code, secret)
+    assert case.channel == Channel.PHONE_12388 and case.secret_is_temporary and case.registered_by_id == handler.id
+    assert local(case.received_at).strftime("%Y-%m-%d %H:%M") == "2026-09-30 10:00"
+    assert code.startswith("2026-629901101-")
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "complaint.register"))
+    assert audit.target_id == code and audit.actor_id == handler.id
+    assert "王大妈" not in audit.detail and "1234567" not in audit.detail
+    assert client.get("/staff/complaints/registered").status_code == 302  # shown once
+
+
+def test_staff_registration_checks_scope_and_time(client, handler):
+    outside = register(client, village="629901102201")
+    assert outside.status_code == 422 and "负责范围" in outside.text
+    future = local(utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    assert "不能晚于现在" in register(client, received_at=future).text
+    assert count() == 0
+
+
+def test_staff_registration_lists_only_villages_in_scope(client, handler):
+    page = client.get("/staff/complaints/new")
+    assert "青山村" in page.text and "河口村" not in page.text
