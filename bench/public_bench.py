@@ -228,7 +228,8 @@ def explain_lookup(db, uri: str) -> str:
     prefix = "EXPLAIN QUERY PLAN" if uri.startswith("sqlite") else "EXPLAIN"
     rows = db.session.execute(text(f"{prefix} SELECT id FROM subsidy_payments {where}"),
                               {"h": "0" * 64, "n": "某"}).all()
-    return " / ".join(str(row[-1]) for row in rows)
+    steps = [str(row[-1]).strip() for row in rows]
+    return " / ".join(step for step in steps if "INDEX" in step.upper()) or " / ".join(steps)
 
 
 def percentiles(values: list[float]) -> dict:

@@ -157,7 +157,7 @@ def _read_state(code: str):
 
 
 @event.listens_for(Session, "after_commit")
-def _forget_states(session) -> None:
+def _forget_states(_session) -> None:
     """Whatever this process commits (a publication, a setting) is on its pages at once."""
     if has_app_context():
         current_app.extensions.get("portal_state_memo", {}).clear()
