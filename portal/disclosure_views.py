@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, g, make_response, render_template, request
+from flask import abort, g, redirect, render_template, request, url_for
 
 from core.db import utcnow
 from core.extensions import db
@@ -17,7 +17,7 @@ from core.web import money
 from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
 from portal import queries
 from portal.blueprint import bp
-from portal.caching import no_store, public_page
+from portal.caching import public_page
 from portal.rent import RentStatus, rent_status
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -292,19 +292,7 @@ def revisions(code: str):
 
 @bp.get("/r/<code>/report")
 def report(code: str):
-    """Where 对此有疑问 leads until the complaint form exists: the item, and how to report now."""
+    """对此有疑问 / 我要反映问题: the complaint form, with the village and the questioned item."""
     village = village_or_404(code)
-    kind, row = questioned_item(code, request.args.get("item", ""))
-    # Never stored: the page a villager reaches when questioning an item is theirs alone.
-    return no_store(make_response(render_template(
-        "portal/report.html", **_village_context(village), kind=kind, row=row,
-        values=public_values(kind, row, code) if row else [], asked=bool(request.args.get("item")))))
-
-
-def questioned_item(code: str, item: str) -> tuple[Kind | None, object]:
-    """Parse ?item=<kind>:<row id> into the village's published row, or (None, None)."""
-    kind, _, row_id = item.partition(":")
-    if kind not in KINDS or not row_id.isdigit() or len(row_id) > 12:
-        return None, None
-    row = queries.published_row(Kind(kind), int(row_id), code)
-    return (Kind(kind), row) if row is not None else (None, None)
+    item = request.args.get("item", "")
+    return redirect(url_for("complaints.complain", village=village.code, **({"item": item} if item else {})))

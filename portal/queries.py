@@ -242,10 +242,3 @@ def rows_by_id(kind: Kind, ids) -> dict[int, object]:
     model = ROW_MODELS[kind]
     ids = set(ids)
     return {row.id: row for row in db.session.scalars(select(model).where(model.id.in_(ids)))} if ids else {}
-
-
-def published_row(kind: Kind, row_id: int, code: str):
-    """A row of the village that was published (perhaps since corrected), or None."""
-    model = ROW_MODELS[kind]
-    return db.session.scalar(select(model).where(model.id == row_id, model.village_code == code,
-                                                 model.published.is_(True)))

@@ -39,7 +39,12 @@ def photo() -> bytes:
 
 def test_complaint_from_a_ledger_row_to_the_tracking_page(app, ledger_row, phone, live_server, visit, checkpoint):
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 60  # first, a submit "too fast" for a person
-    visit(phone, f"/complain?village={VILLAGE}&item=ledger:{ledger_row.id}", "form")
+    visit(phone, f"/r/{VILLAGE}", "village")
+    phone.get_by_role("link", name="收支明细").first.click()
+    checkpoint(phone, "ledger")
+    phone.get_by_role("link", name="对此有疑问").first.click()
+    checkpoint(phone, "form")
+    assert f"item=ledger:{ledger_row.id}" in phone.url
     main = phone.locator("main")
     assert "村委会招待费" in main.inner_text() and "3,860.00" in main.inner_text()
     assert phone.get_by_label("资金使用").is_checked()  # suggested by the ledger row

@@ -181,11 +181,11 @@ def public_urls(seeded) -> list[str]:
     """Every public page and download this package serves for the seeded village."""
     urls = [V, f"{V}/ledger", f"{V}/ledger?month=2025-01", f"{V}/ledger?q=100", f"{V}/subsidies",
             f"{V}/subsidies?item=耕地地力保护补贴&month=2025-01", f"{V}/subsidies?item=最低生活保障金&month=2025-02",
-            f"{V}/projects", f"{V}/projects/XM-001", f"{V}/contracts", f"{V}/revisions", f"{V}/report",
+            f"{V}/projects", f"{V}/projects/XM-001", f"{V}/contracts", f"{V}/revisions", "/complain?village=629901101201",
             "/lookup"]
     for kind in ("jan", "feb", "fixes", "roster", "contracts"):
         table = "subsidies" if kind == "roster" else "contracts" if kind == "contracts" else "ledger"
-        urls += [f"{V}/report?item={table}:{row.id}" for row in seeded[kind]]
+        urls += [f"/complain?village=629901101201&item={table}:{row.id}" for row in seeded[kind]]
     for fmt in ("csv", "xlsx"):
         urls += [f"{V}/ledger.{fmt}?month=2025-02", f"{V}/ledger.{fmt}?month=2025-01",
                  f"{V}/subsidies.{fmt}?item=最低生活保障金&month=2025-02", f"{V}/projects.{fmt}",

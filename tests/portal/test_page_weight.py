@@ -54,8 +54,8 @@ def full_village(seeded, publish_rows, people):
 PAGES = ["/", "/search?q=青山", "/r/629901000000", "/r/629901101000", V, f"{V}/ledger",
          f"{V}/ledger?month=2025-03", f"{V}/ledger?month=2025-03&page=2", f"{V}/ledger?q=村道",
          f"{V}/subsidies", f"{V}/subsidies?item=耕地地力保护补贴&month=2025-03", f"{V}/projects",
-         f"{V}/projects/XM-001", f"{V}/contracts", f"{V}/revisions", f"{V}/report",
-         f"{V}/report?item=ledger:1", "/lookup",
+         f"{V}/projects/XM-001", f"{V}/contracts", f"{V}/revisions", "/complain?village=629901101201",
+         "/complain?village=629901101201&item=ledger:1", "/lookup",
          # The complaint side's public pages (complaints/), held to the same budget.
          "/complain", "/complain?village=629901101201", "/track", "/stats"]
 
