@@ -11,6 +11,7 @@ from complaints.codes import format_secret
 FONT_PATH = Path(__file__).resolve().parents[1] / "core" / "fonts" / "wqy-microhei-subset.ttf"
 WIDTH, HEIGHT = 720, 470
 INK, MUTED, BRAND = 0, 90, 60  # grey levels: the picture is greyscale, a few kB on weak 4G
+GREY_PALETTE = [level for shade in range(16) for level in (shade * 17,) * 3]
 
 
 @lru_cache(maxsize=8)
@@ -36,8 +37,11 @@ def secret_png(code: str, secret: str, track_url: str) -> bytes:
     for top, text, size, shade in lines:
         draw.text((32, top), text, font=_font(size), fill=shade)
     buffer = io.BytesIO()
-    # Sixteen grey levels are plenty for black text and keep the file small.
-    image.quantize(16).save(buffer, "PNG", optimize=True)
+    # Sixteen grey levels are plenty for black text and keep the file small; mapping them
+    # directly is ~15× cheaper than quantize() + optimize, which dominated a filing's CPU time.
+    four_bit = image.point(lambda value: value // 17)
+    four_bit.putpalette(GREY_PALETTE)
+    four_bit.save(buffer, "PNG", bits=4)
     return buffer.getvalue()
 
 

@@ -71,6 +71,7 @@ def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
         pattern = f"%{escape_like(filters.text.strip()[:50])}%"
         conditions.append(or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\")))
     reopened_first = case((Complaint.status == Status.REOPENED, 0), else_=1)
-    finished_last = case((Complaint.next_due_at.is_(None), 1), else_=0)
+    # Finished cases (no open deadline) last: NULLS LAST rather than a second CASE, one
+    # expression less per compared row when PostgreSQL sorts a county's 200,000 cases.
     return (select(Complaint).where(*conditions)
-            .order_by(reopened_first, finished_last, Complaint.next_due_at, Complaint.id))
+            .order_by(reopened_first, Complaint.next_due_at.asc().nulls_last(), Complaint.id))

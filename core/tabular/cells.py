@@ -12,6 +12,7 @@ MAX_AMOUNT = Decimal("999999999999.99")
 FLOAT_NOISE = Decimal("1e-9")
 
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
+_PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,15})?", re.ASCII)
 _DATE_SEPARATED = re.compile(r"(\d{4})\s*([-/.])\s*(\d{1,2})\s*\2\s*(\d{1,2})")
 _DATE_CHINESE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 # A CSV exported from a date-time cell shows the time too; midnight carries no information.
@@ -65,6 +66,9 @@ def _float_to_decimal(value: float) -> Decimal:
 
 def to_decimal(value: object) -> Decimal:
     """Any number cell or numeric text (¥, thousands commas, full-width) as a signed Decimal."""
+    # Nearly every amount of a big CSV is plain 1234.50: no normalising needed.
+    if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
+        return Decimal(value)
     _require(value)
     if isinstance(value, bool):
         raise ValueError("不是有效金额")

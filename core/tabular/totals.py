@@ -12,12 +12,14 @@ INCOME, EXPENSE = "收入", "支出"
 # Longest first: 收入合计 must not be read as a plain 合计.
 _PREFIXES = (("收入合计", INCOME), ("支出合计", EXPENSE), ("合计", ALL), ("总计", ALL), ("小计", ALL))
 _SPACES = re.compile(r"\s+")
+# What a label starts with: a data row's first cell rarely does, and is then passed over at once.
+_INITIALS = frozenset(prefix[0] for prefix, _ in _PREFIXES)
 
 
 def totals_kind(values: Sequence[object]) -> str | None:
     """ALL, INCOME or EXPENSE when the row's first non-empty cell starts a totals label, else None."""
     first = next((value for value in values if not is_blank(value)), None)
-    if not isinstance(first, str):
+    if not isinstance(first, str) or first.lstrip()[:1] not in _INITIALS:
         return None
     # People space out labels to align them: 合　计.
     label = _SPACES.sub("", first)
@@ -35,7 +37,9 @@ class Totals:
 
     def add_data(self, cells: dict[str, object]) -> None:
         """Add a data row's amounts; cells that are not numbers are left out (the importer reports them)."""
-        side = _SPACES.sub("", cell_text(cells.get(self.direction))) if self.direction else None
+        side = cells.get(self.direction) if self.direction else None
+        if side is not None and side not in (INCOME, EXPENSE):
+            side = _SPACES.sub("", cell_text(side))
         for column in self.amounts:
             try:
                 amount = to_decimal(cells.get(column))
