@@ -94,6 +94,19 @@ class Cells:
             return None
         return self.parse(column, parse, cache)
 
+    def confirmable(self, column: str, check: Callable[[object], tuple[str, str | None]]) -> str | None:
+        """An optional code whose checker returns (value, warning): '' when empty, None when bad;
+        a warning (a wrong check character) is for the uploader to confirm, not an error."""
+        if self.raw(column) is None:
+            return ""
+        checked = self.parse(column, check)
+        if checked is None:
+            return None
+        value, warning = checked
+        if warning:
+            self.warn(column, warning)
+        return value
+
     def text(self, column: str, limit: int | None, *, required: bool = True) -> str | None:
         """Free text ('' when an optional cell is empty); None when required and empty or too long."""
         if self._reported and column in self._reported:

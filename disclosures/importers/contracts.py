@@ -50,7 +50,7 @@ class ContractsTemplate(Template):
                 "village_code": cells.parse("村代码", parse_village_code, self._villages),
                 "contract_no": cells.text("合同编号", 40), "subject": cells.text("标的名称", 100),
                 "category": cells.choice("类别", CATEGORIES, "应为 资产 或 资源"),
-                "party": cells.text("承包方", 100), "party_id": _party_id(cells),
+                "party": cells.text("承包方", 100), "party_id": cells.confirmable("承包方证件号", parse_party_id),
                 "start_on": start_on, "end_on": _end_on(cells, start_on),
                 "annual_rent": cells.parse("年租金", nonnegative_amount),
                 "pay_cycle": cells.choice("缴费周期", PAY_CYCLES, "应为 年、半年、季 或 月")}
@@ -74,19 +74,6 @@ class ContractsTemplate(Template):
                               excluding=self.replacing)
             found |= stored_keys(query, self._numbers)
         return found
-
-
-def _party_id(cells: Cells) -> str | None:
-    """The ID or code ('' when empty); a code's wrong check character is a warning to confirm."""
-    if cells.raw("承包方证件号") is None:
-        return ""
-    checked = cells.parse("承包方证件号", parse_party_id)
-    if checked is None:
-        return None
-    number, warning = checked
-    if warning:
-        cells.warn("承包方证件号", warning)
-    return number
 
 
 def _end_on(cells: Cells, start_on: date | None) -> date | None:

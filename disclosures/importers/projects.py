@@ -64,7 +64,7 @@ class ProjectsTemplate(Template):
                 "budget": cells.parse("预算金额", positive_amount),
                 "funding_source": cells.text("资金来源", 100, required=False),
                 "contractor": cells.text("承建单位", 100, required=False),
-                "contractor_uscc": _contractor_uscc(cells),
+                "contractor_uscc": cells.confirmable("承建单位信用代码", check_uscc),
                 "approved_on": cells.optional("批复日期", parse_date), "start_on": start_on,
                 "planned_end_on": _planned_end(cells, start_on),
                 "progress": cells.parse("进度", parse_progress),
@@ -89,19 +89,6 @@ class ProjectsTemplate(Template):
         if not self.replacing:
             _check_fixed([row for row in self._identities if row["village_code"] not in bad_villages],
                          findings)
-
-
-def _contractor_uscc(cells: Cells) -> str | None:
-    """The code ('' when empty); a wrong check character is only a warning to confirm."""
-    if cells.raw("承建单位信用代码") is None:
-        return ""
-    checked = cells.parse("承建单位信用代码", check_uscc)
-    if checked is None:
-        return None
-    code, warning = checked
-    if warning:
-        cells.warn("承建单位信用代码", warning)
-    return code
 
 
 def _planned_end(cells: Cells, start_on: date | None) -> date | None:
