@@ -48,3 +48,7 @@ class CorrectionForm(FlaskForm):
 class EmptyMonthForm(FlaskForm):
     village = HiddenField(validators=[DataRequired(), Regexp(r"^\d{12}$")])
     period = HiddenField(validators=[DataRequired(), Regexp(MONTH.pattern)])
+
+
+class RowEntryForm(FlaskForm):
+    """Carries the CSRF token; the row's cells are the template's columns, checked by the importer."""

@@ -4,16 +4,17 @@ from flask_login import current_user
 
 from core import storage
 from core.extensions import db
-from core.problems import Rejected
 from core.db import utcnow
+from core.problems import Problem, Rejected
 from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
 from disclosures import queries
 from disclosures.due import ledger_calendar
-from disclosures.forms import ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm, UploadForm
-from disclosures.importers import validate_upload
-from disclosures.correction_form import FIXED, column_values, correction_values
+from disclosures.forms import (ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm, RowEntryForm,
+                               UploadForm)
+from disclosures.correction_form import COLUMNS, FIXED, column_values, correction_values
+from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
@@ -101,6 +102,28 @@ def empty_month():
                  uploader=current_user)
     flash(f"已提交 {form.period.data} 本月无收支的公开", "success")
     return redirect(url_for(".home"))
+
+
+@bp.route("/enter/<kind>", methods=["GET", "POST"])
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def enter(kind: str):
+    """Type one row instead of uploading a file; checked exactly like a file's row."""
+    if kind not in set(Kind):
+        abort(404)
+    page = {"kind": Kind(kind), "kinds": list(Kind), "form": RowEntryForm(), "problems": [],
+            "columns": list(COLUMNS[Kind(kind)]), "villages": queries.villages_in_scope(current_user)}
+    if not page["form"].validate_on_submit():
+        return render_template("disclosures/enter.html", **page)
+    cells = {column: request.form.get(column, "") for column in ["村代码", *page["columns"]]}
+    try:
+        parsed = validate_rows(Kind(kind), [cells], villages=queries.writable_village_codes(current_user))
+        if parsed.warnings:
+            raise Rejected([Problem(warning) for warning in parsed.warnings])
+    except Rejected as rejected:
+        return render_template("disclosures/enter.html", **page | {"problems": rejected.problems}), 422
+    [batch] = stage_upload(parsed, uploader=current_user)
+    flash("已提交，等待审核" if batch.status == BatchStatus.PENDING else "已公开", "success")
+    return redirect(url_for(".batch", batch_id=batch.id))
 
 
 def _batch_or_404(batch_id: int) -> Batch:

@@ -45,6 +45,7 @@ ACCESS = {
     "disclosures.upload": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.upload_confirm": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.empty_month": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.enter": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.batch": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
     "disclosures.review": {Role.REVIEWER, Role.ADMIN},
     "disclosures.correct": {Role.ACCOUNTANT, Role.ADMIN},

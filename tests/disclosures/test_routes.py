@@ -153,3 +153,20 @@ def test_month_without_entries_can_be_declared(client, staff, login):
     forbidden = client.post("/disclosures/empty-month", data={
         "csrf_token": csrf_from(page.text), "village": "629901102201", "period": "2026-10"})
     assert forbidden.status_code == 403
+
+
+def test_accountant_enters_a_row_in_a_form(client, staff, login):
+    login("kuaiji")
+    page = client.get("/disclosures/enter/ledger")
+    assert page.status_code == 200 and "凭证号" in page.text and "上东村" not in page.text
+    row = {"csrf_token": csrf_from(page.text), "村代码": "629901101201", "日期": "2026/10/8", "凭证号": "记2026-0100",
+           "收支": "支出", "科目": "公益支出", "摘要": "路灯维修", "金额": "￥1,200.00", "对方单位": "", "关联编号": ""}
+    bad = client.post("/disclosures/enter/ledger", data=row | {"科目": "经营收入", "金额": "-1"})
+    assert bad.status_code == 422 and "科目" in bad.text and "金额" in bad.text and count_rows() == 0
+    outside = client.post("/disclosures/enter/ledger", data=row | {"村代码": "629901102201"})
+    assert outside.status_code == 422 and count_rows() == 0
+    done = client.post("/disclosures/enter/ledger", data=row)
+    assert done.status_code == 302
+    entry = db.session.scalar(select(LedgerEntry))
+    assert (entry.summary, str(entry.amount), entry.published) == ("路灯维修", "1200.00", False)
+    assert client.get("/disclosures/enter/nonsense").status_code == 404
