@@ -6,7 +6,7 @@ user agent.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -82,6 +82,9 @@ class Complaint(Base):
         # filter) only with the pattern operator class.
         Index("ix_complaints_village_code_prefix", "village_code",
               postgresql_ops={"village_code": "varchar_pattern_ops"}),
+        # The queue's order: reopened first, then the nearest deadline (finished cases last, as
+        # NULLs sort last ascending), so page 1 is an index scan, not a sort of the whole county.
+        Index("ix_complaints_queue_order", "queue_rank", "next_due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -106,6 +109,8 @@ class Complaint(Base):
     received_at: Mapped[datetime] = mapped_column(index=True)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED, index=True)
+    # 0 for a reopened (不满意) case, else 1: kept in step with status by the listener below.
+    queue_rank: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("complaints.id"))
     # The earliest deadline among clocks not yet met, kept so the queue sorts in SQL.
@@ -138,6 +143,11 @@ class Complaint(Base):
 
     def clock(self, kind: ClockKind) -> "CaseClock | None":
         return next((clock for clock in self.clocks if clock.kind == kind), None)
+
+
+@event.listens_for(Complaint.status, "set")
+def _rank_for_queue(case: Complaint, status: str, _old, _initiator) -> None:
+    case.queue_rank = 0 if status == Status.REOPENED else 1
 
 
 class ComplaintIdentity(Base):

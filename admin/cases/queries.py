@@ -2,10 +2,10 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Select, or_, select
 
 from admin.cases.permissions import visible_cases
-from complaints.models import Complaint, Status
+from complaints.models import Complaint
 from core.calendar.clocks import due_soon_until
 from core.regions.codes import scope_prefix
 from core.regions.queries import escape_like
@@ -70,8 +70,7 @@ def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
     if filters.text.strip():
         pattern = f"%{escape_like(filters.text.strip()[:50])}%"
         conditions.append(or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\")))
-    reopened_first = case((Complaint.status == Status.REOPENED, 0), else_=1)
-    # Finished cases (no open deadline) last: NULLS LAST rather than a second CASE, one
-    # expression less per compared row when PostgreSQL sorts a county's 200,000 cases.
+    # queue_rank puts reopened cases first; finished cases (no open deadline) go last. The order
+    # matches ix_complaints_queue_order, so PostgreSQL reads page 1 from the index.
     return (select(Complaint).where(*conditions)
-            .order_by(reopened_first, Complaint.next_due_at.asc().nulls_last(), Complaint.id))
+            .order_by(Complaint.queue_rank, Complaint.next_due_at.asc().nulls_last(), Complaint.id))

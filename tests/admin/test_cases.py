@@ -233,3 +233,14 @@ def test_inspection_round_reports_belong_to_the_team_until_it_ends(people, make_
     assert not can_see_case(inspector, case, after) and can_see_case(people["handler"], case, after)
     late = new_case(round_id=round_.id, late_for_round=True)
     assert can_see_case(people["handler"], late, TODAY) and not can_see_case(inspector, late, TODAY)
+
+
+def test_queue_rank_follows_status(people):
+    case = new_case()
+    assert case.queue_rank == 1
+    actions.close(case, "已解决", "已解决", by=people["handler"])
+    case.status = Status.REOPENED
+    db.session.commit()
+    assert db.session.scalar(select(Complaint.queue_rank).where(Complaint.id == case.id)) == 0
+    actions.close(case, "再次核实后办结", "属实", by=people["handler"])
+    assert db.session.scalar(select(Complaint.queue_rank).where(Complaint.id == case.id)) == 1
