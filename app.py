@@ -96,8 +96,10 @@ def _connect_signals() -> None:
     is a no-op)."""
     from complaints.clocks import on_calendar_changed
     from core.calendar.signals import calendar_changed
+    from admin.demo import on_demo_built as demo_cases
     from core.demo import demo_built
-    from disclosures.demo import on_demo_built
+    from disclosures.demo import on_demo_built as demo_disclosures
 
-    demo_built.connect(on_demo_built)
+    demo_built.connect(demo_disclosures)
+    demo_built.connect(demo_cases)
     calendar_changed.connect(on_calendar_changed)

@@ -15,6 +15,10 @@ def test_demo_builds_a_county_and_printed_passwords_work(cli, client):
     assert authenticate("jiwei", line.split("密码：")[1]).is_lead
     assert db.session.scalar(select(func.count()).select_from(User)) >= 5
     assert "青山村" in client.get("/search?q=qs").text
+    from complaints.models import Complaint, Status
+    statuses = set(db.session.scalars(select(Complaint.status)))
+    assert db.session.scalar(select(func.count()).select_from(Complaint)) >= 30
+    assert {Status.RECEIVED, Status.CLOSED} <= statuses
 
 
 def test_demo_if_empty_leaves_existing_data_alone(cli, township_tree):
