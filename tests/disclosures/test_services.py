@@ -160,3 +160,14 @@ def test_chain_survives_key_rotation(people, app):
     db.session.commit()
     assert payment.id_cipher.split(":")[2] == "k2"
     assert verify_chain(VILLAGE, field_cipher()) == []
+
+
+def test_the_guomi_profile_end_to_end(people, app):
+    app.config["CRYPTO_PROFILE"] = "sm"
+    app.extensions.pop("field_cipher", None)
+    stage_upload(subsidy_upload(), uploader=None, publish=True)
+    payment = db.session.scalar(select(SubsidyPayment))
+    assert payment.id_cipher.startswith("v1:sm:") and payment.account_cipher.startswith("v1:sm:")
+    assert payment.id_hash == field_cipher().lookup_hash(ID_NUMBER)
+    assert field_cipher().decrypt(payment.id_cipher) == ID_NUMBER
+    assert verify_chain(VILLAGE, field_cipher()) == []
