@@ -21,3 +21,24 @@ def csrf_from(html: str) -> str:
     match = CSRF_PATTERN.search(html)
     assert match, "page has no CSRF token"
     return match.group(1)
+
+
+def require_tool(name: str) -> str:
+    """A command-line tool's path; a skip when it is missing, but a failure under CI=true."""
+    import shutil
+
+    import pytest
+    path = shutil.which(name)
+    if path:
+        return path
+    package = "fontconfig" if name.startswith("fc-") else "poppler-utils"
+    message = f"{name} not found (Debian package {package})"
+    if IN_CI:
+        pytest.fail(f"{message}: required when CI=true")
+    pytest.skip(message)
+
+
+def run_tool(tool: str, *args) -> str:
+    """Run a tool found by require_tool and return its standard output."""
+    import subprocess
+    return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout

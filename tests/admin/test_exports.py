@@ -3,8 +3,6 @@ audited), the queue as CSV and XLSX (scoped, filtered, formula-safe) and the mon
 import csv
 import io
 import re
-import shutil
-import subprocess
 
 import pytest
 from openpyxl import load_workbook
@@ -18,29 +16,19 @@ from core.extensions import db
 from core.regions.models import Region
 from core.timezone import local
 
-from support import IN_CI
+from support import run_tool
 
 FORMULA = "=HYPERLINK(\"http://evil.example\",\"点我\")"
 
 
-def require_tool(name: str) -> str:
-    """A poppler tool's path; skipped when missing, a failure under CI=true."""
-    path = shutil.which(name)
-    if path is None:
-        if IN_CI:
-            pytest.fail(f"{name} not found (poppler-utils): required when CI=true")
-        pytest.skip(f"{name} not found (Debian package poppler-utils)")
-    return path
 
 
-def run(tool: str, *args) -> str:
-    return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
     path = tmp_path / "export.pdf"
     path.write_bytes(data)
-    return re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", str(path), "-"))
+    return re.sub(r"\s+", "", run_tool("pdftotext", "-enc", "UTF-8", str(path), "-"))
 
 
 @pytest.fixture
@@ -76,7 +64,7 @@ def test_case_file_has_the_timeline_in_chinese_and_the_bundled_font(client, logi
                      "按期完成", "经核实，款项已追回并公示", "属实"):
         assert expected in text, expected
     assert "段凤" not in text and "13800138000" not in text and "未经批准不显示" in text
-    fonts = run("pdffonts", str(tmp_path / "export.pdf")).splitlines()[2:]
+    fonts = run_tool("pdffonts", str(tmp_path / "export.pdf")).splitlines()[2:]
     assert fonts and all("WQY-MicroHei-Bundled" in line and " yes " in line for line in fonts), fonts
     audited = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(worked_case.id)))
     assert "case.export_file" in set(audited)

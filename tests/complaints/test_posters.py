@@ -1,8 +1,6 @@
 """Posters: A4 PDFs in the bundled font, Chinese that renders, and a QR code that reads back as
 PUBLIC_BASE_URL + /q/<token>. Poppler tools are skipped when missing, unless CI=true."""
 import re
-import shutil
-import subprocess
 from datetime import date
 from decimal import Decimal
 
@@ -10,7 +8,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select
-from support import IN_CI
+from support import run_tool
 
 from core.extensions import db
 from core.regions.models import Region
@@ -28,17 +26,6 @@ PROJECT = {"row_number": 2, "project_no": "XM-2026-007", "name": "青山村组�
            "paid_total": Decimal("120000.00"), "status": "在建", "updated_on": date(2026, 6, 1), "note": ""}
 
 
-def tool(name):
-    path = shutil.which(name)
-    if path:
-        return path
-    if IN_CI:
-        pytest.fail(f"{name} not found (Debian package poppler-utils): required when CI=true")
-    pytest.skip(f"{name} not found (Debian package poppler-utils)")
-
-
-def run(name, *args) -> str:
-    return subprocess.run([tool(name), *args], check=True, capture_output=True, text=True).stdout
 
 
 @pytest.fixture
@@ -80,16 +67,16 @@ def check_poster(tmp_path, pdf: bytes, name: str, token: str, texts: list[str]) 
     """One A4 page; every font the bundled one, embedded; the texts there; the QR reads back."""
     path = tmp_path / f"{name}.pdf"
     path.write_bytes(pdf)
-    info = run("pdfinfo", str(path))
+    info = run_tool("pdfinfo", str(path))
     assert re.search(r"Pages:\s+1\n", info) and "(A4)" in info
-    fonts = [line for line in run("pdffonts", str(path)).splitlines()[2:] if line.strip()]
+    fonts = [line for line in run_tool("pdffonts", str(path)).splitlines()[2:] if line.strip()]
     assert fonts
     for row in fonts:  # name, type, encoding, then emb sub uni: embedded, subset, with a ToUnicode map
         assert re.match(r"[A-Z]{6}\+WQY-MicroHei-Bundled", row) and re.search(r"\syes\s+yes\s+yes\s", row), row
-    text = re.sub(r"\s+", "", run("pdftotext", "-enc", "UTF-8", str(path), "-"))
+    text = re.sub(r"\s+", "", run_tool("pdftotext", "-enc", "UTF-8", str(path), "-"))
     for expected in texts:
         assert re.sub(r"\s+", "", expected) in text, expected
-    run("pdftoppm", "-png", "-r", "110", "-singlefile", str(path), str(tmp_path / name))
+    run_tool("pdftoppm", "-png", "-r", "110", "-singlefile", str(path), str(tmp_path / name))
     page = Image.open(tmp_path / f"{name}.png").convert("L")
     assert abs(page.width / page.height - 210 / 297) < 0.01
     # Chinese glyphs drawn, not blank boxes: the title band near the top is well inked.

@@ -1,12 +1,10 @@
 import io
 import logging
-import os
 import re
-import shutil
 import socket
-import subprocess
 
 import pytest
+from support import run_tool
 import zxingcpp
 from fontTools.ttLib import TTFont
 from PIL import Image
@@ -26,28 +24,15 @@ NOTICE = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 </body></html>"""
 
 
-def require_tool(name):
-    """The tool's path; a skip when it is missing, but a failure under CI=true."""
-    path = shutil.which(name)
-    if path:
-        return path
-    package = "fontconfig" if name.startswith("fc-") else "poppler-utils"
-    message = f"{name} not found (Debian package {package})"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{message}: required when CI=true")
-    pytest.skip(message)
 
 
-def run(tool, *args):
-    return subprocess.run([require_tool(tool), *args], check=True, capture_output=True,
-                          text=True).stdout
 
 
 def embedded_fonts(tmp_path, pdf):
     """pdffonts rows as (name, embedded) pairs."""
     path = tmp_path / "fonts.pdf"
     path.write_bytes(pdf)
-    rows = run("pdffonts", str(path)).splitlines()[2:]
+    rows = run_tool("pdffonts", str(path)).splitlines()[2:]
     # name, type (may hold spaces), encoding, emb, sub, uni, object number, generation
     pattern = re.compile(r"^(\S+)\s.*\s(yes|no)\s+(?:yes|no)\s+(?:yes|no)\s+\d+\s+\d+\s*$")
     return [pattern.match(row).groups() for row in rows if row.strip()]
@@ -56,7 +41,7 @@ def embedded_fonts(tmp_path, pdf):
 def render_page(tmp_path, pdf, dpi):
     path = tmp_path / "page.pdf"
     path.write_bytes(pdf)
-    run("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
+    run_tool("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
         str(path), str(tmp_path / "page"))
     return Image.open(tmp_path / "page.png").convert("L")
 
@@ -84,7 +69,7 @@ def test_notice_text_is_real_glyphs(tmp_path, notice_pdf, caplog):
         render_pdf(NOTICE)
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]
     (tmp_path / "notice.pdf").write_bytes(notice_pdf)
-    text = run("pdftotext", "-enc", "UTF-8", str(tmp_path / "notice.pdf"), "-")
+    text = run_tool("pdftotext", "-enc", "UTF-8", str(tmp_path / "notice.pdf"), "-")
     assert "青川县坝店村 村务公开栏" in text
     for char in NAME_CHARS:
         assert f"王*{char}" in text
@@ -119,10 +104,10 @@ def test_qr_data_uri_and_svg():
 
 def test_default_page_is_a4_and_the_page_css_can_override_it(tmp_path):
     (tmp_path / "a4.pdf").write_bytes(render_pdf("<p>村</p>"))
-    assert "(A4)" in run("pdfinfo", str(tmp_path / "a4.pdf"))
+    assert "(A4)" in run_tool("pdfinfo", str(tmp_path / "a4.pdf"))
     landscape = render_pdf("<style>@page { size: A5 landscape }</style><p>村</p>")
     (tmp_path / "a5.pdf").write_bytes(landscape)
-    assert re.search(r"Page size:\s+595\.2\d* x 419\.5", run("pdfinfo", str(tmp_path / "a5.pdf")))
+    assert re.search(r"Page size:\s+595\.2\d* x 419\.5", run_tool("pdfinfo", str(tmp_path / "a5.pdf")))
 
 
 def test_no_network_only_file_and_data_urls(monkeypatch, caplog):
@@ -149,7 +134,7 @@ def test_bundled_font_coverage():
 
 
 def system_font_covers(code):
-    found = run("fc-list", f":charset={code:x}", "family")
+    found = run_tool("fc-list", f":charset={code:x}", "family")
     return bool(found.strip())
 
 

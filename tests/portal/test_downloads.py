@@ -3,11 +3,10 @@ import csv
 import io
 import os
 import re
-import shutil
-import subprocess
 from datetime import datetime
 
 import pytest
+from support import run_tool
 import time_machine
 from openpyxl import load_workbook
 
@@ -24,18 +23,8 @@ def march():
         yield
 
 
-def require_tool(name: str) -> str:
-    """A poppler tool's path; skipped when missing, a failure under CI=true."""
-    path = shutil.which(name)
-    if path is None:
-        if IN_CI:
-            pytest.fail(f"{name} not found (poppler-utils): required when CI=true")
-        pytest.skip(f"{name} not found (Debian package poppler-utils)")
-    return path
 
 
-def run(tool: str, *args) -> str:
-    return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -125,12 +114,12 @@ def ledger_pdf(client, seeded, tmp_path):
 
 
 def test_ledger_pdf_embeds_the_bundled_font(ledger_pdf):
-    fonts = run("pdffonts", str(ledger_pdf)).splitlines()[2:]
+    fonts = run_tool("pdffonts", str(ledger_pdf)).splitlines()[2:]
     assert fonts and all("WQY-MicroHei-Bundled" in line and " yes " in line for line in fonts), fonts
 
 
 def test_ledger_pdf_text_title_table_and_fingerprint(ledger_pdf, seeded):
-    text = re.sub(r"[ \t]+", " ", run("pdftotext", "-layout", "-enc", "UTF-8", str(ledger_pdf), "-"))
+    text = re.sub(r"[ \t]+", " ", run_tool("pdftotext", "-layout", "-enc", "UTF-8", str(ledger_pdf), "-"))
     assert "青山村 2025年2月 村集体资金收支公开" in text
     assert "12,800.00" in text and "13,349.50" in text and "收入合计 800.00" in text
     assert "管理费用 2 250.50" in text
@@ -141,7 +130,7 @@ def test_ledger_pdf_renders_chinese_and_its_qr_opens_the_page(ledger_pdf, tmp_pa
     import zxingcpp
     from PIL import Image
 
-    run("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", str(ledger_pdf),
+    run_tool("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", str(ledger_pdf),
         str(tmp_path / "page"))
     page = Image.open(tmp_path / "page.png").convert("L")
     width, height = page.size
@@ -160,9 +149,9 @@ def test_subsidies_pdf_masks_names_and_its_qr_opens_the_roster(client, seeded, t
     assert response.status_code == 200
     path = tmp_path / "roster.pdf"
     path.write_bytes(response.data)
-    text = run("pdftotext", "-enc", "UTF-8", str(path), "-")
+    text = run_tool("pdftotext", "-enc", "UTF-8", str(path), "-")
     assert "青山村 2025年2月 最低生活保障金发放公示" in text and "欧**锋" in text and "欧阳小锋" not in text
-    run("pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "roster"))
+    run_tool("pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "roster"))
     decoded = [found.text for found in zxingcpp.read_barcodes(Image.open(tmp_path / "roster.png"))]
     assert decoded == ["http://portal.test/r/629901101201/subsidies?item=%E6%9C%80%E4%BD%8E%E7%94%9F"
                        "%E6%B4%BB%E4%BF%9D%E9%9A%9C%E9%87%91&month=2025-02"]
@@ -198,7 +187,7 @@ def readable(response, tmp_path) -> str:
     if response.mimetype == "application/pdf":
         path = tmp_path / "sweep.pdf"
         path.write_bytes(response.data)
-        return run("pdftotext", "-enc", "UTF-8", str(path), "-")
+        return run_tool("pdftotext", "-enc", "UTF-8", str(path), "-")
     if response.mimetype.endswith("spreadsheetml.sheet"):
         return "\n".join(" ".join(as_text(v) for v in row) for row in xlsx_rows(response))
     return response.data.decode("utf-8")
