@@ -1,9 +1,10 @@
 """Back-office forms: the shape of input, nothing else."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from core.users.models import ROLE_LABELS
 
@@ -43,3 +44,14 @@ class CalendarLoadForm(FlaskForm):
     file = FileField("节假日安排 CSV（表头：日期,类型；类型为 休息 或 上班）",
                      validators=[FileRequired("请选择文件")])
     confirm = BooleanField("我确认文件是该年度完整的节假日安排", validators=[DataRequired("请确认文件是完整安排")])
+
+
+class CountySettingsForm(FlaskForm):
+    review_enabled = BooleanField("公开前须经审核")
+    reviewer_level = SelectField("由谁审核")
+    show_full_names = BooleanField("补贴名单公开完整姓名（默认只显示部分姓名）")
+    clock_pausing_enabled = BooleanField("等待补充材料期间暂停答复期限")
+    referral_working_days = IntegerField("转办部门答复期限（工作日）",
+                                         validators=[InputRequired("请填写天数"), NumberRange(1, 60, "应为1至60天")])
+    approval_threshold = DecimalField("村级审批限额（元，拆分报销预警用）", places=2,
+                                      validators=[InputRequired("请填写金额"), NumberRange(0, 10_000_000, "金额不正确")])

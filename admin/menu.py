@@ -14,6 +14,7 @@ MENU = [
     ("disclosures.home", "村务公开", {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN}),
     ("rounds_admin.index", "巡察轮次", {Role.ADMIN}),
     ("admin.departments", "转办部门与模板", {Role.ADMIN}),
+    ("admin.settings_index", "县级设置", {Role.ADMIN}),
     ("admin.calendar", "节假日安排", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]

@@ -44,6 +44,7 @@ ACTION_LABELS = {
     "region.import": "导入行政区划",
     "region.rename": "修改区划名称",
     "calendar.load": "载入节假日安排",
+    "settings.update": "修改县级设置",
     "disclosure.upload": "上传公开数据",
     "disclosure.publish": "公开批次",
     "disclosure.return": "退回批次",

@@ -37,6 +37,8 @@ ACCESS = {
     "admin.user_reset_password": {Role.ADMIN},
     "admin.audit": {Role.ADMIN},
     "admin.calendar": {Role.ADMIN},
+    "admin.settings_index": {Role.ADMIN},
+    "admin.settings_edit": {Role.ADMIN},
     "admin.dashboard": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
     "admin.case_file": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
     "admin.queue_export": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
@@ -226,7 +228,7 @@ def _sample_url(app, rule, target_user_id: int, row) -> str:
               "attachment_id": 1,
               "case_id": _visible_case_id(),
               "department_id": _department_id(), "template_id": _reply_template_id(),
-              "batch_id": row.batch_id, "row_id": row.id, "kind": "ledger"}
+              "county_code": "629901000000", "batch_id": row.batch_id, "row_id": row.id, "kind": "ledger"}
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
 

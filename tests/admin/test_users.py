@@ -152,3 +152,24 @@ def test_every_audited_action_has_a_chinese_label():
             found |= set(re.findall(r'"([a-z_]+\.(?:enable|disable))"', source))
             found |= {f"case.{name}" for name in re.findall(r'_log\(case, "([a-z_]+)"', source)}
     assert sorted(found - ACTION_LABELS.keys()) == []
+
+
+def test_admin_switches_review_off_and_names_on_for_a_county(admin_client):
+    from core.settings import settings_for
+    page = admin_client.get("/admin/settings/629901000000")
+    assert page.status_code == 200 and "由谁审核" in page.text
+    bad = admin_client.post("/admin/settings/629901000000", data={
+        "csrf_token": csrf_from(page.text), "reviewer_level": "village", "referral_working_days": "0",
+        "approval_threshold": "5000"})
+    assert bad.status_code == 422 and "1至60" in bad.text
+    done = admin_client.post("/admin/settings/629901000000", data={
+        "csrf_token": csrf_from(page.text), "reviewer_level": "village", "show_full_names": "y",
+        "referral_working_days": "20", "approval_threshold": "3000"})
+    assert done.status_code == 302
+    db.session.expire_all()
+    saved = settings_for("629901101201")
+    assert (saved.review_enabled, saved.reviewer_level, saved.show_full_names, saved.referral_working_days) == (
+        False, "village", True, 20)
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.update")) is not None
+    assert admin_client.get("/admin/settings/629901101000").status_code == 404  # not a county
+    assert "不审核，直接公开" in admin_client.get("/admin/settings").text
