@@ -39,7 +39,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import public_data  # noqa: E402
-from public_bench import SERVER, free_port, log, machine  # noqa: E402
+from public_bench import SERVER, free_port, log, machine, serve  # noqa: E402
 
 TARGET_PER_SECOND = 100
 FORM_BUDGET = 40 * 1024
@@ -108,22 +108,10 @@ def run_backend(backend: str, args) -> str:
 def start_gunicorn(uri: str, workdir: Path, args) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = dict(os.environ, BENCH_DATABASE_URI=uri, BENCH_WORKDIR=str(workdir))
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}",
-               "--chdir", str(HERE), "--log-level", "warning"]
+    options = ["-w", str(args.workers)]
     if args.threads > 1:
-        command += ["-k", "gthread", "--threads", str(args.threads)]
-    process = subprocess.Popen(command + ["filing_app:app"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):  # bounded: 20 s
-        try:
-            urllib.request.urlopen(base + "/bench/hello", timeout=2).close()
-            return process, base
-        except OSError:
-            if process.poll() is not None:
-                sys.exit("gunicorn did not start")
-            time.sleep(0.2)
-    process.terminate()
-    sys.exit("gunicorn did not answer within 20 s")
+        options += ["-k", "gthread", "--threads", str(args.threads)]
+    return serve(options + ["filing_app:app"], port, env)
 
 
 # Load generator ---------------------------------------------------------------------------------

@@ -115,8 +115,13 @@ def start_gunicorn(uri: str, workdir: Path, mode: tuple, workers: int) -> tuple[
     port = free_port()
     env = dict(os.environ, BENCH_DATABASE_URI=uri, BENCH_WORKDIR=str(workdir),
                BENCH_PAGE_CACHE_ENTRIES=str(mode[1]), BENCH_STATE_SECONDS=str(mode[2]))
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}",
-               "--chdir", str(HERE), "--log-level", "warning", "public_app:app"]
+    return serve(["-w", str(workers), "public_app:app"], port, env)
+
+
+def serve(options: list[str], port: int, env: dict) -> tuple[subprocess.Popen, str]:
+    """Start gunicorn on 127.0.0.1:port with these options and wait (20 s at most) for /bench/hello."""
+    command = [str(Path(sys.executable).parent / "gunicorn"), "-b", f"127.0.0.1:{port}",
+               "--chdir", str(HERE), "--log-level", "warning", *options]
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
