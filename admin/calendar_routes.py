@@ -6,6 +6,7 @@ from admin.forms import CalendarLoadForm
 from admin.routes import bp
 from core.calendar import queries
 from core.calendar.reminders import schedule_reminder
+from core.calendar.workdays import covered_years
 from core.calendar.services import load_calendar_file
 from core.db import utcnow
 from core.problems import Rejected
@@ -30,4 +31,4 @@ def calendar():
     today = local_date(utcnow())
     return render_template("admin/calendar.html", form=form, problems=problems,
                            coverage=queries.year_coverage(), today=today,
-                           reminder=schedule_reminder(today, queries.covered_years())), 422 if problems else 200
+                           reminder=schedule_reminder(today, covered_years())), 422 if problems else 200

@@ -2,7 +2,6 @@
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -14,16 +13,16 @@ SECRET_DIGITS = 16
 
 
 def next_case_code(township_code: str, year: int) -> str:
-    """2026-629901101-0123: the township's next number this year (the counter row is locked)."""
-    # Create the row if missing without racing another worker, then lock it.
+    """2026-629901101-0123: the township's next number this year (the counter row stays locked
+    until the filing commits or rolls back, so two filings never share a number)."""
+    # One statement creates or advances the row without racing another worker.
     dialect_insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    db.session.execute(dialect_insert(ComplaintCounter).values(year=year, township_code=township_code, last=0)
-                       .on_conflict_do_nothing())
-    counter = db.session.scalar(select(ComplaintCounter).where(
-        ComplaintCounter.year == year, ComplaintCounter.township_code == township_code).with_for_update())
-    counter.last += 1
-    db.session.flush()
-    return f"{year}-{township_code[:9]}-{counter.last:04d}"
+    number = db.session.scalar(
+        dialect_insert(ComplaintCounter).values(year=year, township_code=township_code, last=1)
+        .on_conflict_do_update(index_elements=[ComplaintCounter.year, ComplaintCounter.township_code],
+                               set_={"last": ComplaintCounter.last + 1})
+        .returning(ComplaintCounter.last))
+    return f"{year}-{township_code[:9]}-{number:04d}"
 
 
 def new_secret() -> str:

@@ -68,8 +68,9 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
     received_at = received_at or utcnow()
     secret = secret or new_secret()
     try:
+        code = next_case_code(village.parent_code, local(received_at).year)
         case = Complaint(
-            code=next_case_code(village.parent_code, local(received_at).year), village_code=village.code,
+            code=code, village_code=village.code,
             township_code=village.parent_code, category=category, channel=channel, text=text.strip(),
             item_kind=item[0] if item else None, item_id=item[1] if item else None,
             item_summary=item[2] if item else "", round_id=round_id, is_late_for_round=late_for_round,
@@ -77,7 +78,6 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
             secret_is_temporary=registered_by is not None, idempotency_key=idempotency_key,
             received_at=received_at, registered_by_id=getattr(registered_by, "id", None),
             status=Status.RECEIVED)
-        db.session.add(case)
         if identity is not None:
             cipher = field_cipher()
             case.identity = ComplaintIdentity(name_cipher=cipher.encrypt(identity.name.strip()),
@@ -88,8 +88,10 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
         open_arrival_clocks(case)
         add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
                   actor=registered_by)
+        # Added whole, once its clocks are computed: one flush writes it, with nothing read back.
+        db.session.add(case)
         if registered_by is not None:  # the complainant's identity stays out of the audit log
-            record_audit("complaint.register", target_type="complaint", target_id=case.code,
+            record_audit("complaint.register", target_type="complaint", target_id=code,
                          actor=registered_by, detail={"channel": channel.value, "village": village.code})
         db.session.commit()
     except IntegrityError:
@@ -99,7 +101,7 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
         if not existing:
             raise
         return FiledComplaint(code=existing, secret="")
-    return FiledComplaint(code=case.code, secret=secret)
+    return FiledComplaint(code=code, secret=secret)
 
 
 def _code_for_key(idempotency_key: str) -> str | None:

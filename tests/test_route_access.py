@@ -60,7 +60,6 @@ ACCESS = {
     "rounds_admin.edit": {Role.ADMIN},
     "rounds_admin.notice_pdf": {Role.ADMIN},
     "complaints.complain": PUBLIC,
-    "complaints.done": PUBLIC,
     "complaints.track": PUBLIC,
     "complaints.case": PUBLIC,
     "complaints.rate": PUBLIC,

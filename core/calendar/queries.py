@@ -24,11 +24,6 @@ def year_coverage() -> list[CalendarYear]:
     return list(db.session.scalars(select(CalendarYear).order_by(CalendarYear.year)))
 
 
-def covered_years() -> set[int]:
-    """The years whose whole schedule is in the table."""
-    return set(db.session.scalars(select(CalendarYear.year)))
-
-
 def library_differences() -> tuple[list[Difference], list[int]]:
     """Days the installed library counts unlike the table, and library years the table lacks."""
     library = library_days()

@@ -9,6 +9,7 @@ from core.audit import record_audit
 from core.calendar.csvfile import parse_calendar_csv
 from core.calendar.models import CalendarDay, CalendarYear, Source
 from core.calendar.signals import calendar_changed
+from core.calendar.workdays import forget_calendar
 from core.db import utcnow
 from core.extensions import db
 
@@ -60,4 +61,5 @@ def _replace_years(days: dict[date, bool], years: tuple[int, ...]) -> dict[str, 
     db.session.execute(insert(CalendarYear), [
         {"year": year, "source": Source.ADMIN.value, "loaded_at": now} for year in years])
     db.session.flush()
+    forget_calendar()
     return {str(year): previous.get(year) for year in years}

@@ -1,13 +1,15 @@
-"""Counting working days in Asia/Shanghai from the calendar table, read afresh on every call.
+"""Counting working days in Asia/Shanghai from the calendar table, read afresh in every transaction.
 
-Nothing is cached: after an administrator loads a year, every worker must count with it at once,
-and one small query per deadline is cheap next to a stale one.
+Nothing outlives a transaction: after an administrator loads a year, every worker must count with
+it at once. Within one transaction the days read are remembered (a filing's two clocks, a sweep
+over thousands of cases), and forgotten when it ends or when the calendar itself is written.
 """
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from core.calendar.models import CalendarDay, CalendarYear
 from core.extensions import db
@@ -17,6 +19,9 @@ ONE_DAY = timedelta(days=1)
 # Rest-day runs are at most 9 days (Spring Festival), so N working days fit in 2N + 21 calendar
 # days; a longer span (an odd loaded year) just reads the next window.
 WINDOW_SLACK = 21
+# Every count up to 20 working days reads the same window, so one read serves all of them.
+MIN_WINDOW_DAYS = 2 * 20 + WINDOW_SLACK
+MEMO = "calendar_workdays"
 
 
 @dataclass(frozen=True)
@@ -54,12 +59,36 @@ class Deadline:
 
 
 def load_schedule(first: date, last: date) -> Schedule:
-    """Read the exception days and covered years of first..last."""
-    covered = frozenset(db.session.scalars(
-        select(CalendarYear.year).where(CalendarYear.year.between(first.year, last.year))))
-    rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)
-                              .where(CalendarDay.day.between(first, last)))
-    return Schedule(first, last, {day: is_workday for day, is_workday in rows}, covered)
+    """The exception days and covered years of first..last."""
+    memo = _memo()
+    if (first, last) not in memo:
+        covered = frozenset(year for year in covered_years() if first.year <= year <= last.year)
+        rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)
+                                  .where(CalendarDay.day.between(first, last)))
+        memo[first, last] = Schedule(first, last, {day: is_workday for day, is_workday in rows}, covered)
+    return memo[first, last]
+
+
+def covered_years() -> frozenset[int]:
+    """The years whose official schedule is loaded (a table of a few dozen rows)."""
+    memo = _memo()
+    if "covered" not in memo:
+        memo["covered"] = frozenset(db.session.scalars(select(CalendarYear.year)))
+    return memo["covered"]
+
+
+def forget_calendar(session: Session | None = None) -> None:
+    """Drop what this transaction has read of the calendar (after writing to it)."""
+    (session or db.session()).info.pop(MEMO, None)
+
+
+def _memo() -> dict:
+    return db.session().info.setdefault(MEMO, {})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_transaction_end(session: Session, _transaction) -> None:
+    forget_calendar(session)
 
 
 def is_workday(day: date) -> bool:
@@ -73,7 +102,7 @@ def nth_working_day(day: date, n: int) -> date:
     if n < 1:
         raise ValueError("n must be at least 1")
     while True:
-        schedule = load_schedule(day + ONE_DAY, day + timedelta(days=2 * n + WINDOW_SLACK))
+        schedule = load_schedule(day + ONE_DAY, day + timedelta(days=max(2 * n + WINDOW_SLACK, MIN_WINDOW_DAYS)))
         for current in schedule.days():
             if schedule.is_workday(current):
                 n -= 1
@@ -104,9 +133,7 @@ def add_calendar_days_legal(start: datetime, days: int) -> datetime:
 def provisional_years(start: date, end: date) -> set[int]:
     """The years of start..end (Shanghai days) that no loaded schedule covers."""
     start, end = _as_day(start), _as_day(end)
-    years = set(range(start.year, end.year + 1))
-    covered = db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(years)))
-    return years - set(covered)
+    return set(range(start.year, end.year + 1)) - covered_years()
 
 
 def working_deadline(start: datetime, n: int) -> Deadline:

@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta, timezone
 import chinese_calendar
 import pytest
 import time_machine
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import create_engine, event, func, select, text
 
 from core.audit import AuditEntry
 from core.calendar.clocks import ClockState, clock_state, due_soon_until
@@ -232,19 +232,41 @@ def test_signal_fires_after_commit_with_the_years(app):
 
 
 def test_no_stale_calendar_when_another_connection_changes_it(app):
+    # Each request is one transaction: what it read of the calendar ends with it.
     arrived = shanghai(2026, 9, 30, 10)
     assert add_working_days(arrived, 3) == end_of_day(date(2026, 10, 10))
     other = create_engine(db.engine.url)
     with other.begin() as connection:
         connection.execute(text("DELETE FROM calendar_days WHERE day = :day"),
                            {"day": date(2026, 10, 10)})
+    db.session.rollback()
     assert add_working_days(arrived, 3) == end_of_day(date(2026, 10, 12))
     with other.begin() as connection:
         connection.execute(text("INSERT INTO calendar_days (day, is_workday, source) "
                                 "VALUES (:day, :work, 'admin')"),
                            {"day": date(2026, 10, 9), "work": False})
+    db.session.commit()
     assert add_working_days(arrived, 3) == end_of_day(date(2026, 10, 13))
     other.dispose()
+
+
+def test_one_transaction_reads_the_calendar_once_for_all_its_deadlines(app):
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        arrived = shanghai(2026, 9, 30, 10)
+        reply, progress = working_deadline(arrived, 3), working_deadline(arrived, 10)
+        assert len(statements) == 2  # covered years, and the days of one window serving both
+        assert (reply.at, progress.at) == (end_of_day(date(2026, 10, 10)), end_of_day(date(2026, 10, 20)))
+        # A file naming one rest day replaces 2026's schedule; what was read before is forgotten.
+        load_calendar_file(csv_bytes("2026-10-12,休息"))
+        statements.clear()
+        assert working_deadline(arrived, 3).at == end_of_day(date(2026, 10, 5))
+        assert working_deadline(arrived, 10).at == end_of_day(date(2026, 10, 15))
+        assert len(statements) == 2
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
 
 
 # --- the command line -----------------------------------------------------------------------------
