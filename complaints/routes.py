@@ -67,11 +67,12 @@ def _private(body, status: int = 200):
     return response
 
 
-def _region_arg(name: str) -> Region | None:
+def _region_arg(name: str, *, with_ancestors: bool = True) -> Region | None:
     code = request.args.get(name, "").strip()
     if not code:
         return None
-    return db.session.get(Region, code) or abort(404)
+    found = regions.region_with_ancestors(code) if with_ancestors else db.session.get(Region, code)
+    return found or abort(404)
 
 
 @bp.route("/complain", methods=["GET", "POST"])
@@ -79,7 +80,8 @@ def _region_arg(name: str) -> Region | None:
 @limiter.limit(_config("COMPLAINT_LIMIT_PER_DEVICE", "5 per hour"), methods=["POST"], key_func=_device_key,
                deduct_when=lambda response: g.get("new_case", False))
 def complain():
-    village = _region_arg("village")
+    # A submission shows the names above the village only if it has to show the form again.
+    village = _region_arg("village", with_ancestors=request.method == "GET")
     if village is None or village.level_enum is not Level.VILLAGE:
         return _picker(village or _region_arg("region"))
     item = find_item(village.code, request.args.get("item", ""))

@@ -1,5 +1,6 @@
 """Read helpers for regions."""
 from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import joinedload
 
 from core.extensions import db
 from core.regions.models import Level, Region
@@ -20,6 +21,12 @@ def counties() -> list[Region]:
 def children_of(region: Region) -> list[Region]:
     """Direct children of a region, by code."""
     return list(db.session.scalars(select(Region).where(Region.parent_code == region.code).order_by(Region.code)))
+
+
+def region_with_ancestors(code: str) -> Region | None:
+    """A region, its parent and grandparent in one query: a village's page names its township
+    and county, and ancestors_of then walks loaded objects."""
+    return db.session.get(Region, code, options=[joinedload(Region.parent).joinedload(Region.parent)])
 
 
 def ancestors_of(region: Region) -> list[Region]:
