@@ -69,6 +69,8 @@ def parse_args():
     parser.add_argument("--procs", type=int, default=4, help="load-generator processes (threads split among them)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
+    parser.add_argument("--limits", default="redis://127.0.0.1:6379/15",
+                        help="RATELIMIT_STORAGE_URI for gunicorn (memory:// counts per worker)")
     parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", SERVER),
                         help="PostgreSQL server URL for the throwaway database")
     args = parser.parse_args()
@@ -107,7 +109,8 @@ def run_backend(backend: str, args) -> str:
 
 def start_gunicorn(uri: str, workdir: Path, args) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = dict(os.environ, BENCH_DATABASE_URI=uri, BENCH_WORKDIR=str(workdir))
+    # Rate-limit counters shared by the workers in Redis, as the README asks of production.
+    env = dict(os.environ, BENCH_DATABASE_URI=uri, BENCH_WORKDIR=str(workdir), RATELIMIT_STORAGE_URI=args.limits)
     options = ["-w", str(args.workers)]
     if args.threads > 1:
         options += ["-k", "gthread", "--threads", str(args.threads)]
@@ -286,7 +289,8 @@ def _get(url: str, encoding: str) -> tuple[bytes, str]:
 
 def table(backend: str, hello: dict, filing: dict, check: dict, size: dict, args) -> str:
     server = (f"gunicorn -w {args.workers} " +
-              (f"gthread --threads {args.threads}" if args.threads > 1 else "sync"))
+              (f"gthread --threads {args.threads}" if args.threads > 1 else "sync") +
+              f", rate limits in {args.limits.split('://')[0]}")
     met = filing["rate"] >= TARGET_PER_SECOND and check["lost"] == 0
     lines = [f"### {backend}", "",
              f"{server}, {args.clients} simulated phones ({args.procs} processes), {args.duration:g} s per run, "

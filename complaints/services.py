@@ -63,8 +63,6 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
         raise ComplaintError("请选择一个村（社区）")
     if not text.strip():
         raise ComplaintError("请写下发生了什么")
-    if idempotency_key and (existing := _code_for_key(idempotency_key)):
-        return FiledComplaint(code=existing, secret="")
     received_at = received_at or utcnow()
     secret = secret or new_secret()
     try:
@@ -95,7 +93,8 @@ def file_complaint(*, village: Region, category: Category, text: str, channel: C
                          actor=registered_by, detail={"channel": channel.value, "village": village.code})
         db.session.commit()
     except IntegrityError:
-        # Two submissions with one key at the same moment: the other one won; answer with it.
+        # The key was filed before (a double tap, a retry after a timeout): answer with that case.
+        # Found by the unique index rather than asked first, as nearly every key is new.
         db.session.rollback()
         existing = idempotency_key and _code_for_key(idempotency_key)
         if not existing:

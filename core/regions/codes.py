@@ -24,3 +24,12 @@ def scope_prefix(code: str) -> str:
 def parent_level(level: Level) -> Level | None:
     """The level one above, None for a county."""
     return {Level.COUNTY: None, Level.TOWNSHIP: Level.COUNTY, Level.VILLAGE: Level.TOWNSHIP}[level]
+
+
+def ancestor_codes(code: str) -> list[str]:
+    """The county and township above a well-formed code, county first (the import checks that
+    every code extends its parent's prefix, so the chain follows from the code alone)."""
+    level = level_of_code(code)
+    if level is Level.VILLAGE:
+        return [code[:6] + "000000", code[:9] + "000"]
+    return [code[:6] + "000000"] if level is Level.TOWNSHIP else []

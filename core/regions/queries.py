@@ -1,8 +1,9 @@
 """Read helpers for regions."""
 from sqlalchemy import Select, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from core.extensions import db
+from core.regions.codes import ancestor_codes
 from core.regions.models import Level, Region
 
 SEARCH_LIMIT = 30
@@ -24,9 +25,14 @@ def children_of(region: Region) -> list[Region]:
 
 
 def region_with_ancestors(code: str) -> Region | None:
-    """A region, its parent and grandparent in one query: a village's page names its township
-    and county, and ancestors_of then walks loaded objects."""
-    return db.session.get(Region, code, options=[joinedload(Region.parent).joinedload(Region.parent)])
+    """A region with its township and county in one query: a village's page names them, and
+    ancestors_of then walks the parents set here instead of loading each one."""
+    loaded = {region.code: region for region in db.session.scalars(
+        select(Region).where(Region.code.in_([code, *ancestor_codes(code)])))}
+    for region in loaded.values():
+        if region.parent_code in loaded:
+            set_committed_value(region, "parent", loaded[region.parent_code])
+    return loaded.get(code)
 
 
 def ancestors_of(region: Region) -> list[Region]:
