@@ -5,7 +5,8 @@ and 2,000,000 timeline events in PostgreSQL.
         [--server postgresql+psycopg://postgres@127.0.0.1:5432] [--keep]
 
 Creates a throwaway database, migrates it with Alembic (so it has exactly the production indexes),
-bulk-generates the rows with INSERT … SELECT generate_series, ANALYZEs, then times the real query
+bulk-generates the rows with INSERT … SELECT generate_series (case texts composed in Python from a
+small vocabulary and sent by COPY), ANALYZEs, then times the real query
 functions (admin.cases.queries.queue, admin.dashboard.dashboard_stats, admin.sweep.sweep) in
 this process, client-side over a local socket. Prints Markdown for bench/README.md, with
 EXPLAIN (ANALYZE, BUFFERS) plans of the statements those functions actually sent.
@@ -15,6 +16,7 @@ of the data matters here, not the calendar.
 """
 import argparse
 import os
+import random
 import statistics
 import sys
 import time
@@ -22,6 +24,7 @@ import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from unittest import mock
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -35,6 +38,38 @@ SECRETS = {"SECRET_KEY": "bench-secret-key-0123456789", "ID_HMAC_KEY": "bench-id
            "DATA_ENCRYPTION_KEY": "bench-data-encryption-key-0123456789",
            "TRACKING_SECRET_KEY": "bench-tracking-key-0123456789"}
 TARGET_MS = {"queue": 100, "dashboard": 500, "sweep": 10_000}
+# The queue's text search: each term and how many cases contain it.
+TEXT_TERMS = {"第123456号": "one case", "0123456": "in a code, one case", "冒领": "no case",
+              "账": "one character, ~20 %", "低保": "~10 %", "维修款": "~10 %", "核查": "~40 %"}
+EXPLAINED = ("(none)", "(none), unfinished only †", "clock=overdue", "category=subsidy", "text=第123456号 (one case)",
+             "text=低保 (~10 %)", "text=核查 (~40 %)", "text=第123456号, LIKE alone ‡")
+
+# A case's text: one clause of each list, drawn per case, so a term is about as common as its
+# clauses (TEXT_TERMS). The closing number is unique: "第123456号" finds one case while
+# every digit bigram in it is common — the hardest shape for a bigram index.
+WHAT = ("我家低保从八月起就停了，", "村道硬化的维修款去向不明，", "村里招待费每月都好几千，", "公益岗的人平时不上岗，",
+        "村东耕地承包费三年没见入账，", "饮水工程拖了半年还没完工，", "危房改造补助被村干部亲属领了，",
+        "集体林地被低价租给外村老板，", "养老保险代缴的钱没交上去，", "合作社分红一直没有发，")
+DETAIL = ("名单上还有已去世的人，", "账上今年又支出了一笔钱，", "问了村委会也没人答复，", "公示栏里什么都没贴，",
+          "好几户都是这个情况，", "会计说钱早就拨下去了，", "施工队说钱没拨下来，", "村民代表会也没开过，")
+ASK = ("请核查。", "请派人核查一下。", "希望公开明细。", "希望尽快答复。", "请给个说法。")
+
+
+def case_texts(cases: int):
+    """(number, code, text) of each generated case, one at a time."""
+    rng = random.Random(5)
+    for g in range(1, cases + 1):
+        yield g, f"B{g:09d}", f"{rng.choice(WHAT)}{rng.choice(DETAIL)}{rng.choice(ASK)}（线索第{g}号）"
+
+
+def copy_case_texts(connection, cases: int) -> None:
+    """Into temp table case_text, by COPY (psycopg): INSERT … SELECT then joins it."""
+    cursor = connection.connection.driver_connection.cursor()
+    cursor.execute("CREATE TEMP TABLE case_text (g int PRIMARY KEY, code text, text text)")
+    with cursor.copy("COPY case_text (g, code, text) FROM STDIN") as copy:
+        for row in case_texts(cases):
+            copy.write_row(row)
+
 
 # Status from the case's age and a hash h (0–99): old cases are mostly closed; 4 % stay open and overdue.
 GENERATE = f"""
@@ -55,10 +90,10 @@ SELECT row_number() OVER (ORDER BY code) - 1 AS idx, code, parent_code FROM regi
 INSERT INTO complaints (code, village_code, township_code, category, channel, text, item_summary,
     is_late_for_round, is_real_name, secret_hash, secret_is_temporary, received_at, status, assignee_id,
     result, classification, closed_at, rating, rating_comment, rated_at)
-SELECT 'B' || lpad(gen.g::text, 9, '0'), vil.code, vil.parent_code,
+SELECT case_text.code, vil.code, vil.parent_code,
        (ARRAY['funds','subsidy','project','asset','conduct','other'])[1 + gen.g % 6],
        (ARRAY['web','qr','inspection','phone_12388','phone_12345','letter','visit'])[1 + (gen.g / 6) % 7],
-       '反映第' || gen.g || '号问题：村道维修款去向不明，请核查。', '', false, gen.g % 3 = 0,
+       case_text.text, '', false, gen.g % 3 = 0,
        md5(gen.g::text), false, gen.received_at, gen.status,
        CASE WHEN gen.status = 'received' THEN NULL ELSE users.id END,
        CASE WHEN gen.status = 'closed' THEN '经核实，已整改到位。' ELSE '' END,
@@ -66,7 +101,7 @@ SELECT 'B' || lpad(gen.g::text, 9, '0'), vil.code, vil.parent_code,
        CASE WHEN gen.status = 'closed' THEN least(gen.received_at + make_interval(days => 3 + gen.h % 20), {NOW_SQL}) END,
        CASE WHEN gen.status = 'closed' AND gen.g % 2 = 0 THEN (ARRAY['satisfied','basically','unsatisfied'])[1 + gen.g % 3] END,
        '', NULL
-FROM gen JOIN vil ON vil.idx = gen.g % {TOWNSHIPS * VILLAGES_PER_TOWNSHIP}
+FROM gen JOIN vil ON vil.idx = gen.g % {TOWNSHIPS * VILLAGES_PER_TOWNSHIP} JOIN case_text ON case_text.g = gen.g
 LEFT JOIN (SELECT user_regions.region_code, users.id FROM user_regions JOIN users ON users.id = user_regions.user_id
            WHERE users.username LIKE 'h%') AS users ON users.region_code = vil.parent_code;
 UPDATE complaints SET merged_into_id = id - 1 WHERE status = 'merged' AND id > 1;
@@ -149,6 +184,7 @@ def seed(db, cases: int, events_per_case: int) -> dict:
     create_user("admin", role=Role.ADMIN, region_codes=[], password="bench-password-1")
     started = time.perf_counter()
     connection = db.session.connection()
+    copy_case_texts(connection, cases)
     for statement in GENERATE.split(";\n"):
         if statement.strip():
             connection.execute(text(statement), {"cases": cases, "events_per_case": events_per_case})
@@ -231,11 +267,11 @@ def queue_filters(user, now) -> dict:
             "clock=running": QueueFilters(clock="running"), "clock=done": QueueFilters(clock="done"),
             "assignee=me": QueueFilters(assignee="me"), "assignee=none": QueueFilters(assignee="none"),
             "date=last 30 days": QueueFilters(date_from=(now - timedelta(days=30)).date(), date_to=now.date()),
-            "text=第123456号": QueueFilters(text="第123456号"), "text=维修款 (every case)": QueueFilters(text="维修款")}
+            **{f"text={term} ({note})": QueueFilters(text=term) for term, note in TEXT_TERMS.items()}}
 
 
 def bench_queue(db, users, now, repeat: int, recorder: Recorder) -> tuple[list, dict]:
-    from admin.cases.queries import queue
+    from admin.cases.queries import QueueFilters, queue
 
     from complaints.models import Complaint
 
@@ -244,6 +280,11 @@ def bench_queue(db, users, now, repeat: int, recorder: Recorder) -> tuple[list, 
         statements = {name: queue(user, filters, now) for name, filters in queue_filters(user, now).items()}
         # Not what the queue does today: the first page if it were drawn from unfinished cases only.
         statements["(none), unfinished only †"] = statements["(none)"].where(Complaint.next_due_at.is_not(None))
+        # Not what the queue does today either: its text search before migration 0009 (LIKE alone,
+        # as on SQLite), for a before-and-after on the same data.
+        for term in ("第123456号", "低保"):
+            with mock.patch("admin.cases.queries._on_postgres", return_value=False):
+                statements[f"text={term}, LIKE alone ‡"] = queue(user, QueueFilters(text=term), now)
         for name, statement in statements.items():
             page = lambda: db.session.execute(statement.limit(50)).scalars().all()  # noqa: E731
             count = lambda: db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))  # noqa: E731
@@ -251,8 +292,7 @@ def bench_queue(db, users, now, repeat: int, recorder: Recorder) -> tuple[list, 
             rows.append((user.username, name, p95(page_ms), p95(count_ms),
                          statistics.median(page_ms) + statistics.median(count_ms), len(page()), count()))
             db.session.expire_all()
-            if user.username != "admin" and name in ("(none)", "(none), unfinished only †", "clock=overdue",
-                                                      "category=subsidy", "text=维修款 (every case)"):
+            if user.username != "admin" and name in EXPLAINED:
                 with recorder.recording() as sent:
                     page()
                     count()
@@ -304,7 +344,8 @@ def report(counts, queue_rows, dashboard_rows, sweep_rows, plans, repeat: int) -
         flag = "" if page + count <= TARGET_MS["queue"] else " ⚠"
         out.append(f"| {user} | {name} | {page:.1f} | {count:.1f} | {page + count:.1f}{flag} | {median:.1f} | {shown} "
                    f"| {total:,} |")
-    out += ["", "† Not what the queue does today: its first page if drawn from unfinished cases only."]
+    out += ["", "† Not what the queue does today: its first page if drawn from unfinished cases only.",
+            "‡ Not what the queue does today on PostgreSQL: its text search before migration 0009, `LIKE` alone."]
     out += ["", "#### Dashboard (three grouped queries + region names)", "", "| user | p95 | median |", "|---|---:|---:|"]
     out += [f"| {user} | {p:.0f} | {m:.0f} |" for user, p, m in dashboard_rows]
     out += ["", "#### Sweep", "", "| run | ms | summary |", "|---|---:|---|"]

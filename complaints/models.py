@@ -6,7 +6,9 @@ user agent.
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event
+from sqlalchemy import (Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event,
+                        func)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -143,6 +145,12 @@ class Complaint(Base):
 
     def clock(self, kind: ClockKind) -> "CaseClock | None":
         return next((clock for clock in self.clocks if clock.kind == kind), None)
+
+
+# The characters and character bigrams of a case's code and text, computed by the SQL function of
+# migration 0009 and indexed, not stored: the queue's text search on PostgreSQL (complaints/search.py).
+COMPLAINT_GRAMS = func.complaint_grams(Complaint.code, Complaint.text, type_=ARRAY(Text))
+Index("ix_complaints_grams", COMPLAINT_GRAMS, postgresql_using="gin").ddl_if(dialect="postgresql")
 
 
 @event.listens_for(Complaint.status, "set")

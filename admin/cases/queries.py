@@ -2,11 +2,13 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from admin.cases.permissions import visible_cases
-from complaints.models import Complaint
+from complaints.models import COMPLAINT_GRAMS, Complaint
+from complaints.search import term_grams
 from core.calendar.clocks import due_soon_until
+from core.extensions import db
 from core.regions.codes import scope_prefix
 from core.regions.queries import escape_like
 from core.timezone import SHANGHAI
@@ -44,6 +46,21 @@ def _assignee_condition(value: str, user: User):
     return Complaint.assignee_id == int(value) if value.isdigit() else None
 
 
+def _text_condition(term: str):
+    """Cases whose text or code contains the term (wildcards literal)."""
+    pattern = f"%{escape_like(term)}%"
+    like = or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\"))
+    if not _on_postgres():
+        return like  # SQLite (small deployments): LIKE reads every case in scope
+    # The GIN index finds the cases that have every bigram of the term; LIKE then checks that they
+    # stand together and in order (complaints/search.py).
+    return and_(COMPLAINT_GRAMS.contains(term_grams(term)), like)
+
+
+def _on_postgres() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def _day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=SHANGHAI)
 
@@ -68,8 +85,7 @@ def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
     if filters.date_to:
         conditions.append(Complaint.received_at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text.strip():
-        pattern = f"%{escape_like(filters.text.strip()[:50])}%"
-        conditions.append(or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\")))
+        conditions.append(_text_condition(filters.text.strip()[:50]))
     # queue_rank puts reopened cases first; finished cases (no open deadline) go last. The order
     # matches ix_complaints_queue_order, so PostgreSQL reads page 1 from the index.
     return (select(Complaint).where(*conditions)

@@ -14,6 +14,7 @@ from core.regions.models import Region
 from core.settings import CountySettings
 from complaints.models import Category, Channel, ClockKind, Complaint, InspectionRound, Status
 from complaints.services import Identity, file_complaint
+from support import ON_POSTGRES
 
 TODAY = date(2026, 11, 25)
 
@@ -28,9 +29,9 @@ def people(township_tree, make_user):
             "admin": make_user("root", "admin")}
 
 
-def new_case(real_name=False, village="629901101201", **kw) -> Complaint:
+def new_case(real_name=False, village="629901101201", text="修路款去向不明", **kw) -> Complaint:
     filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB,
+                           text=text, channel=Channel.WEB,
                            identity=Identity("段凤", "13800138000") if real_name else None, **kw)
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
@@ -244,3 +245,40 @@ def test_queue_rank_follows_status(people):
     assert db.session.scalar(select(Complaint.queue_rank).where(Complaint.id == case.id)) == 0
     actions.close(case, "再次核实后办结", "属实", by=people["handler"])
     assert db.session.scalar(select(Complaint.queue_rank).where(Complaint.id == case.id)) == 1
+
+
+@pytest.fixture
+def worded_cases(people):
+    """Three cases in one township, numbered -0001 to -0003 in this order."""
+    return [new_case(text=text) for text in ("我家低保从八月起就停了", "村道维修款去向不明", "保低保，名单不对")]
+
+
+@pytest.mark.parametrize("term, expected", [
+    ("停", [0]), ("低保", [0, 2]), ("维修款去向", [1]), ("-0002", [1]), ("0003", [2]),
+    ("低保维修", []),   # each character is there, but not together
+    ("低保低", []),     # every bigram is in case 3 ("保低", "低保"), not in this order
+    ("维修款%", []),    # wildcards are literal
+])
+def test_queue_text_search(people, worded_cases, term, expected):
+    found = db.session.scalars(queue(people["lead"], QueueFilters(text=f" {term} "), datetime.now(timezone.utc)))
+    assert sorted(case.id for case in found) == [worded_cases[i].id for i in expected]
+
+
+def test_queue_text_search_uses_the_grams_only_on_postgresql(people):
+    statement = queue(people["lead"], QueueFilters(text="低保"), datetime.now(timezone.utc))
+    dialect = db.session.get_bind().dialect
+    sql = str(statement.compile(dialect=dialect))
+    assert ("complaint_grams(complaints.code, complaints.text) @>" in sql) is (dialect.name == "postgresql")
+    assert "complaints.text LIKE" in sql and "complaints.code LIKE" in sql
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="the GIN index exists on PostgreSQL only")
+def test_text_search_can_use_the_gin_index(people, worded_cases):
+    # Three cases would be read directly: rule out the plans that suit so few.
+    statement = queue(people["admin"], QueueFilters(text="低保"), datetime.now(timezone.utc))
+    connection = db.session.connection()
+    for plan_kind in ("seqscan", "indexscan"):
+        connection.exec_driver_sql(f"SET LOCAL enable_{plan_kind} = off")
+    compiled = statement.compile(dialect=connection.dialect)
+    plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {compiled}", compiled.params))
+    assert "Bitmap Index Scan on ix_complaints_grams" in plan, plan
