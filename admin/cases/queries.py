@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from admin.cases.permissions import visible_cases
 from complaints.models import COMPLAINT_GRAMS, Complaint
@@ -30,6 +30,11 @@ class QueueFilters:
     text: str = ""
 
 
+# A text search counts its matches up to here and says "more than" beyond: nobody pages through
+# thousands of cases, and an exact count of a common word would read most of the county.
+TEXT_MATCHES_LISTED = 1000
+
+
 def _clock_condition(state: str, now: datetime):
     soon = due_soon_until(now)
     return {"overdue": Complaint.next_due_at < now,
@@ -46,15 +51,29 @@ def _assignee_condition(value: str, user: User):
     return Complaint.assignee_id == int(value) if value.isdigit() else None
 
 
-def _text_condition(term: str):
-    """Cases whose text or code contains the term (wildcards literal)."""
-    pattern = f"%{escape_like(term)}%"
-    like = or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\"))
+def _text_condition(term: str, others: list):
+    """Cases whose text or code contains the term (wildcards literal), among those `others` allow."""
     if not _on_postgres():
-        return like  # SQLite (small deployments): LIKE reads every case in scope
-    # The GIN index finds the cases that have every bigram of the term; LIKE then checks that they
-    # stand together and in order (complaints/search.py).
-    return and_(COMPLAINT_GRAMS.contains(term_grams(term)), like)
+        return _contains(term)  # SQLite (small deployments): LIKE reads every case in scope
+    # Asked apart, first: PostgreSQL guesses how many cases match by multiplying the bigrams'
+    # frequencies, far too few for bigrams that always come together (维修款), and would then
+    # sort every match to show one page.
+    found = db.session.scalars(text_matches(term, others)).all()
+    if len(found) <= TEXT_MATCHES_LISTED:
+        return Complaint.id.in_(found)
+    return _contains(term)  # so many that walking the queue's order meets a page of them at once
+
+
+def text_matches(term: str, others: list) -> Select:
+    """Up to TEXT_MATCHES_LISTED + 1 matching ids, on PostgreSQL: the GIN index finds the cases that
+    have every bigram of the term, and LIKE checks they stand together, in order (complaints/search.py)."""
+    return (select(Complaint.id).where(*others, COMPLAINT_GRAMS.contains(term_grams(term)), _contains(term))
+            .limit(TEXT_MATCHES_LISTED + 1))
+
+
+def _contains(term: str):
+    pattern = f"%{escape_like(term)}%"
+    return or_(Complaint.text.like(pattern, escape="\\"), Complaint.code.like(pattern, escape="\\"))
 
 
 def _on_postgres() -> bool:
@@ -85,8 +104,18 @@ def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
     if filters.date_to:
         conditions.append(Complaint.received_at < _day_start(filters.date_to + timedelta(days=1)))
     if filters.text.strip():
-        conditions.append(_text_condition(filters.text.strip()[:50]))
+        conditions.append(_text_condition(filters.text.strip()[:50], conditions))
     # queue_rank puts reopened cases first; finished cases (no open deadline) go last. The order
     # matches ix_complaints_queue_order, so PostgreSQL reads page 1 from the index.
     return (select(Complaint).where(*conditions)
             .order_by(Complaint.queue_rank, Complaint.next_due_at.asc().nulls_last(), Complaint.id))
+
+
+def queue_count(statement: Select, filters: QueueFilters) -> tuple[int, bool]:
+    """How many cases a queue statement holds, and whether there are more than that: a text
+    search stops counting at TEXT_MATCHES_LISTED."""
+    counted = statement.order_by(None)
+    if not filters.text.strip():
+        return db.session.scalar(select(func.count()).select_from(counted.subquery())), False
+    total = db.session.scalar(select(func.count()).select_from(counted.limit(TEXT_MATCHES_LISTED + 1).subquery()))
+    return min(total, TEXT_MATCHES_LISTED), total > TEXT_MATCHES_LISTED

@@ -16,7 +16,7 @@ from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm,
                                ReferForm, ReferralAnswerForm, ReopenForm, ReplyForm)
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_see_case, can_work_case
-from admin.cases.queries import queue
+from admin.cases.queries import queue, queue_count
 from admin.routes import bp
 from complaints.models import Complaint
 from core.db import utcnow
@@ -134,10 +134,13 @@ def case_queue():
     form.assignee.choices = ASSIGNEE_CHOICES + [SelectChoice(str(u.id), u.display_name or u.username)
                                                 for u in lookups.colleagues(user)]
     form.validate()
-    page = db.paginate(queue(user, form.filters(), now).options(*lookups.queue_options()),
-                       page=request.args.get("page", 1, type=int), per_page=PER_PAGE, error_out=False)
+    filters = form.filters()
+    statement = queue(user, filters, now)
+    page = db.paginate(statement.options(*lookups.queue_options()), page=request.args.get("page", 1, type=int),
+                       per_page=PER_PAGE, error_out=False, count=False)
+    page.total, more = queue_count(statement, filters)
     filtered = any(value for key, value in request.args.items() if key != "page")
-    return render_template("admin/cases/queue.html", form=form, page=page, filtered=filtered,
+    return render_template("admin/cases/queue.html", form=form, page=page, more=more, filtered=filtered,
                            rows=lookups.queue_rows(page.items, now), is_lead=can_lead(user))
 
 

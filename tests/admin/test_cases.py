@@ -2,11 +2,12 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from admin.cases import actions, identity, referrals
 from admin.cases.permissions import can_see_case, visible_cases
-from admin.cases.queries import QueueFilters, queue
+from admin.cases import queries
+from admin.cases.queries import QueueFilters, queue, queue_count
 from admin.models import Decision, Department
 from core.audit import AuditEntry
 from core.extensions import db
@@ -253,29 +254,54 @@ def worded_cases(people):
     return [new_case(text=text) for text in ("我家低保从八月起就停了", "村道维修款去向不明", "保低保，名单不对")]
 
 
+@pytest.mark.parametrize("listed", [1000, 1])  # 1: more matches than listed, searched by LIKE alone
 @pytest.mark.parametrize("term, expected", [
     ("停", [0]), ("低保", [0, 2]), ("维修款去向", [1]), ("-0002", [1]), ("0003", [2]),
     ("低保维修", []),   # each character is there, but not together
     ("低保低", []),     # every bigram is in case 3 ("保低", "低保"), not in this order
     ("维修款%", []),    # wildcards are literal
 ])
-def test_queue_text_search(people, worded_cases, term, expected):
+def test_queue_text_search(people, worded_cases, term, expected, listed, monkeypatch):
+    monkeypatch.setattr(queries, "TEXT_MATCHES_LISTED", listed)
     found = db.session.scalars(queue(people["lead"], QueueFilters(text=f" {term} "), datetime.now(timezone.utc)))
     assert sorted(case.id for case in found) == [worded_cases[i].id for i in expected]
 
 
+def test_a_text_search_counts_up_to_a_limit(people, worded_cases, monkeypatch):
+    now, filters = datetime.now(timezone.utc), QueueFilters(text="低保")
+    assert queue_count(queue(people["lead"], filters, now), filters) == (2, False)
+    monkeypatch.setattr(queries, "TEXT_MATCHES_LISTED", 1)
+    assert queue_count(queue(people["lead"], filters, now), filters) == (1, True)
+    everything = QueueFilters()
+    assert queue_count(queue(people["lead"], everything, now), everything) == (3, False)  # other filters: exact
+
+
+def test_queue_page_says_when_a_text_search_has_more(client, login, people, worded_cases, monkeypatch):
+    login("lead")
+    assert "共 2 件" in client.get("/admin/cases?q=低保").text
+    monkeypatch.setattr(queries, "TEXT_MATCHES_LISTED", 1)
+    page = client.get("/admin/cases?q=低保").text
+    assert "超过 1 件" in page and page.count('href="/admin/cases/') >= 1
+
+
 def test_queue_text_search_uses_the_grams_only_on_postgresql(people):
-    statement = queue(people["lead"], QueueFilters(text="低保"), datetime.now(timezone.utc))
-    dialect = db.session.get_bind().dialect
-    sql = str(statement.compile(dialect=dialect))
-    assert ("complaint_grams(complaints.code, complaints.text) @>" in sql) is (dialect.name == "postgresql")
-    assert "complaints.text LIKE" in sql and "complaints.code LIKE" in sql
+    statements = []
+    listener = lambda *args: statements.append(args[2])  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        queue(people["lead"], QueueFilters(text="低保"), datetime.now(timezone.utc))
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    asked = [sql for sql in statements if "LIKE" in sql]
+    on_postgres = db.session.get_bind().dialect.name == "postgresql"
+    assert len(asked) == on_postgres  # SQLite asks nothing first: LIKE goes into the queue's statement
+    assert all("complaint_grams(complaints.code, complaints.text) @>" in sql for sql in asked)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="the GIN index exists on PostgreSQL only")
 def test_text_search_can_use_the_gin_index(people, worded_cases):
     # Three cases would be read directly: rule out the plans that suit so few.
-    statement = queue(people["admin"], QueueFilters(text="低保"), datetime.now(timezone.utc))
+    statement = queries.text_matches("低保", [])
     connection = db.session.connection()
     for plan_kind in ("seqscan", "indexscan"):
         connection.exec_driver_sql(f"SET LOCAL enable_{plan_kind} = off")
