@@ -1,4 +1,4 @@
-"""Security headers on every response, and SQLite connection pragmas."""
+"""Security headers on every response, and per-connection database settings."""
 import sqlite3
 
 from flask import Flask
@@ -31,15 +31,21 @@ def add_security_headers(response):
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, _record):
-    # WAL lets villagers read while an accountant's import writes; SQLite leaves foreign keys
-    # off unless asked on every connection.
+def _connection_settings(dbapi_connection, _record):
     if isinstance(dbapi_connection, sqlite3.Connection):
+        # WAL lets villagers read while an accountant's import writes; SQLite leaves foreign keys
+        # off unless asked on every connection.
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=5000")
         cursor.close()
+    elif type(dbapi_connection).__module__.startswith("psycopg"):
+        # psycopg prepares a statement run five times, and PostgreSQL then plans it once for any
+        # values: the queue's filters (a LIKE pattern, a list of ids, a date) need the plan for
+        # theirs, or a count over one township reads the whole table.
+        dbapi_connection.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
 
 
 def init_app(app: Flask) -> None:

@@ -56,15 +56,18 @@ def test_not_found_page_is_chinese(client):
     assert "页面不存在" in response.text
 
 
-def test_sqlite_runs_wal_with_foreign_keys(app):
+def test_each_connection_gets_its_settings(app):
     from sqlalchemy import text
 
     from core.extensions import db
-    if db.engine.dialect.name != "sqlite":
-        return
     with db.engine.connect() as connection:
-        assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
-        assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        if db.engine.dialect.name == "sqlite":  # WAL, foreign keys
+            assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+            assert connection.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        else:  # plans made for the values given, and kept past the connection's first transaction
+            assert connection.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
+            connection.rollback()
+            assert connection.execute(text("SHOW plan_cache_mode")).scalar() == "force_custom_plan"
 
 
 def test_create_app_without_arguments_works(monkeypatch, tmp_path):
