@@ -20,6 +20,7 @@ import http.client
 import multiprocessing
 import os
 import re
+import resource
 import secrets
 import shutil
 import statistics
@@ -90,8 +91,10 @@ def run_backend(backend: str, args) -> str:
         run_load(base, "hello", villages, 1, args)  # warm-up: every worker imported and connected
         hello = run_load(base, "hello", villages, args.duration, args)
         log(f"{backend}: hello {hello['rate']:.0f} req/s")
+        before = cpu_snapshot(process.pid)
         filing = run_load(base, "file", villages, args.duration, args)
-        log(f"{backend}: {filing['rate']:.1f} complaints/s, {filing['errors']} errors")
+        filing["cpu"] = cpu_spent(before, cpu_snapshot(process.pid), filing)
+        log(f"{backend}: {filing['rate']:.1f} complaints/s, {filing['errors']} errors, CPU {filing['cpu']}")
         size = form_size(base, villages[0])
         process.terminate()
         process.wait(timeout=30)
@@ -115,6 +118,38 @@ def start_gunicorn(uri: str, workdir: Path, args) -> tuple[subprocess.Popen, str
     if args.threads > 1:
         options += ["-k", "gthread", "--threads", str(args.threads)]
     return serve(options + ["filing_app:app"], port, env)
+
+
+# Where the CPU went -------------------------------------------------------------------------------
+
+def cpu_snapshot(master: int) -> dict:
+    """CPU seconds so far of the gunicorn workers, of every PostgreSQL process, of this bench's
+    finished child processes (the load generator's pools), and the machine's busy and total time."""
+    workers, postgres = 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            name, rest = stat.read_text().rsplit(")", 1)
+        except OSError:
+            continue  # the process ended meanwhile
+        fields = rest.split()
+        seconds = (int(fields[11]) + int(fields[12])) / tick
+        if int(fields[1]) == master:
+            workers += seconds
+        elif name.endswith("(postgres"):
+            postgres += seconds
+    generator = resource.getrusage(resource.RUSAGE_CHILDREN)
+    times = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return {"workers": workers, "postgres": postgres, "generator": generator.ru_utime + generator.ru_stime,
+            "busy": (sum(times) - times[3] - times[4]) / tick, "total": sum(times) / tick}
+
+
+def cpu_spent(before: dict, after: dict, run: dict) -> dict:
+    """Milliseconds of CPU per filing by each party, and how busy the machine's CPUs were."""
+    done = max(run["count"], 1)
+    spent = {key: (after[key] - before[key]) * 1000 / done for key in ("workers", "postgres", "generator")}
+    spent["busy"] = (after["busy"] - before["busy"]) / max(after["total"] - before["total"], 1e-9)
+    return spent
 
 
 # Load generator ---------------------------------------------------------------------------------
@@ -292,6 +327,7 @@ def table(backend: str, hello: dict, filing: dict, check: dict, size: dict, args
               (f"gthread --threads {args.threads}" if args.threads > 1 else "sync") +
               f", rate limits in {args.limits.split('://')[0]}")
     met = filing["rate"] >= TARGET_PER_SECOND and check["lost"] == 0
+    cpu = filing["cpu"]
     lines = [f"### {backend}", "",
              f"{server}, {args.clients} simulated phones ({args.procs} processes), {args.duration:g} s per run, "
              f"load generator on the same 2 CPUs.", "",
@@ -306,6 +342,9 @@ def table(backend: str, hello: dict, filing: dict, check: dict, size: dict, args
              f"Filings/s ÷ hello req/s: **{filing['rate'] / hello['rate']:.1%}** (a filing is 2 requests, "
              f"form and POST: {2 * filing['rate'] / hello['rate']:.1%} of hello's request rate). "
              f"Target ≥ {TARGET_PER_SECOND}/s: **{'met' if met else 'MISSED'}**.", "",
+             f"CPU per filing (form + POST): gunicorn workers {cpu['workers']:.1f} ms"
+             + (f", PostgreSQL {cpu['postgres']:.1f} ms" if backend == "postgresql" else "")
+             + f", load generator {cpu['generator']:.1f} ms; the two CPUs were {cpu['busy']:.0%} busy.", "",
              f"Zero lost: {check['acknowledged']} case numbers acknowledged ({check['distinct_acknowledged']} distinct), "
              f"{check['in_db']} complaints in the database, **{check['lost']} lost**, "
              f"{check['duplicate_codes_in_db']} duplicate codes, {check['duplicate_keys_in_db']} duplicate "
