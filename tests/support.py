@@ -42,3 +42,25 @@ def run_tool(tool: str, *args) -> str:
     """Run a tool found by require_tool and return its standard output."""
     import subprocess
     return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
+
+
+def publish_ledger_row(village: str, **values):
+    """One published October 2026 expense row of a village's ledger (values override the plain
+    defaults); returns the stored LedgerEntry."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from disclosures.models import Kind, LedgerEntry
+    from disclosures.parsed import ParsedBatch, ParsedUpload
+    from disclosures.services import stage_upload
+
+    row = {"row_number": 2, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026, "voucher_no": "记-1",
+           "direction": "expense", "category": "管理费用", "summary": "办公用品", "amount": Decimal("10.00"),
+           "counterparty": "", "link_code": ""} | values
+    stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, "2026-10", [row])]),
+                 uploader=None, publish=True)
+    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.village_code == village)
+                             .order_by(LedgerEntry.id.desc()))

@@ -1,6 +1,6 @@
 """Every route × every role, anonymous included. A new route without an entry here fails."""
 import pytest
-from support import csrf_from
+from support import csrf_from, publish_ledger_row
 
 from core.users.models import Role
 
@@ -115,22 +115,7 @@ def test_every_route_has_an_access_entry(app):
 
 def _published_ledger_row():
     """A published ledger row in 青山村, for the routes that take a batch or a row."""
-    from datetime import date
-    from decimal import Decimal
-
-    from sqlalchemy import select
-
-    from core.extensions import db
-    from disclosures.models import Kind, LedgerEntry
-    from disclosures.parsed import ParsedBatch, ParsedUpload
-    from disclosures.services import stage_upload
-
-    row = {"row_number": 2, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026,
-           "voucher_no": "记-1", "direction": "expense", "category": "管理费用", "summary": "办公用品",
-           "amount": Decimal("10.00"), "counterparty": "", "link_code": ""}
-    stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch("629901101201", Kind.LEDGER, "2026-10", [row])]),
-                 uploader=None, publish=True)
-    return db.session.scalar(select(LedgerEntry))
+    return publish_ledger_row("629901101201")
 
 
 def _inspection_round_id() -> int:

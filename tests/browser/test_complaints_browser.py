@@ -2,33 +2,27 @@
 secret → tracking the case. And a paper secret from a phone call, replaced at first use."""
 import io
 import re
-from datetime import date
 from decimal import Decimal
 
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from support import publish_ledger_row
 
 from core.extensions import db
 from core.regions.models import Region
 from core.timezone import shanghai
 from complaints.models import Category, Channel, ClockKind, Complaint, Status
 from complaints.services import file_complaint
-from disclosures.models import Kind, LedgerEntry
-from disclosures.parsed import ParsedBatch, ParsedUpload
-from disclosures.services import stage_upload
+from disclosures.models import LedgerEntry
 
 VILLAGE = "629901101201"
 
 
 @pytest.fixture
 def ledger_row(township_tree) -> LedgerEntry:
-    row = {"row_number": 2, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026, "voucher_no": "记-12",
-           "direction": "expense", "category": "管理费用", "summary": "村委会招待费", "amount": Decimal("3860.00"),
-           "counterparty": "青川县农家乐饭店", "link_code": ""}
-    stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(VILLAGE, Kind.LEDGER, "2026-10", [row])]),
-                 uploader=None, publish=True)
-    return db.session.scalar(select(LedgerEntry))
+    return publish_ledger_row(VILLAGE, voucher_no="记-12", summary="村委会招待费", amount=Decimal("3860.00"),
+                              counterparty="青川县农家乐饭店")
 
 
 def photo() -> bytes:

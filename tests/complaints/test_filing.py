@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
-from support import csrf_from
+from support import csrf_from, publish_ledger_row
 
 from core.audit import AuditEntry
 from core.db import utcnow
@@ -36,12 +36,8 @@ def fast(app, township_tree):
 
 
 def ledger_row() -> LedgerEntry:
-    row = {"row_number": 2, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026, "voucher_no": "记-7",
-           "direction": "expense", "category": "管理费用", "summary": "购买办公桌椅", "amount": Decimal("4800.00"),
-           "counterparty": "青川县家具店", "link_code": ""}
-    stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(VILLAGE, Kind.LEDGER, "2026-10", [row])]),
-                 uploader=None, publish=True)
-    return db.session.scalar(select(LedgerEntry))
+    return publish_ledger_row(VILLAGE, voucher_no="记-7", summary="购买办公桌椅", amount=Decimal("4800.00"),
+                              counterparty="青川县家具店")
 
 
 def open_form(client, url=FORM) -> dict:
