@@ -64,3 +64,24 @@ def publish_ledger_row(village: str, **values):
                  uploader=None, publish=True)
     return db.session.scalar(select(LedgerEntry).where(LedgerEntry.village_code == village)
                              .order_by(LedgerEntry.id.desc()))
+
+
+def csv_rows(response) -> list[list[str]]:
+    """A CSV download's rows, checked to open in Excel (UTF-8 with a BOM)."""
+    import csv
+    import io
+
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would show mojibake"
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def xlsx_rows(response) -> list[list]:
+    """An XLSX download's first sheet, as rows of values."""
+    import io
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

@@ -1,11 +1,8 @@
 """Exports: the case file PDF (timeline in Chinese, bundled font, identity only when revealed,
 audited), the queue as CSV and XLSX (scoped, filtered, formula-safe) and the monthly report."""
-import csv
-import io
 import re
 
 import pytest
-from openpyxl import load_workbook
 from sqlalchemy import select
 
 from admin.cases import actions, identity
@@ -16,7 +13,7 @@ from core.extensions import db
 from core.regions.models import Region
 from core.timezone import local
 
-from support import run_tool
+from support import csv_rows, run_tool, xlsx_rows
 
 FORMULA = "=HYPERLINK(\"http://evil.example\",\"点我\")"
 
@@ -91,18 +88,6 @@ def test_case_file_is_404_outside_scope(client, login, people, worked_case):
     login("far")
     assert client.get(f"/admin/cases/{worked_case.id}/file.pdf").status_code == 404
     assert client.get("/admin/cases/999999/file.pdf").status_code == 404
-
-
-def csv_rows(response) -> list[list[str]]:
-    assert response.status_code == 200 and response.mimetype == "text/csv"
-    assert response.data.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would show mojibake"
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-
-
-def xlsx_rows(response) -> list[list]:
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 @pytest.fixture

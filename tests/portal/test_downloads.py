@@ -1,14 +1,11 @@
 """CSV, XLSX and notice-board PDF downloads, and a privacy sweep over every public page and file."""
-import csv
-import io
 import os
 import re
 from datetime import datetime
 
 import pytest
-from support import run_tool
+from support import csv_rows, run_tool, xlsx_rows
 import time_machine
-from openpyxl import load_workbook
 
 from core.timezone import SHANGHAI
 
@@ -21,22 +18,6 @@ IN_CI = os.environ.get("CI") == "true"
 def march():
     with time_machine.travel(datetime(2025, 3, 10, 10, 0, tzinfo=SHANGHAI), tick=False):
         yield
-
-
-
-
-
-
-def csv_rows(response) -> list[list[str]]:
-    assert response.status_code == 200
-    assert response.data.startswith(b"\xef\xbb\xbf"), "no BOM: Excel would show mojibake"
-    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
-
-
-def xlsx_rows(response) -> list[list]:
-    assert response.status_code == 200
-    sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
 
 
 def as_text(value) -> str:
