@@ -12,8 +12,9 @@ from core import storage
 from core.calendar.clocks import clock_state, due_soon_until
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
-from core.regions import queries as regions
+from core.regions import places, queries as regions
 from core.regions.models import Level, Region
+from core.regions.places import Place
 from core.timezone import local
 from core.users.models import Role
 from core.users.permissions import in_scope
@@ -67,12 +68,11 @@ def _private(body, status: int = 200):
     return response
 
 
-def _region_arg(name: str, *, with_ancestors: bool = True) -> Region | None:
+def _region_arg(name: str) -> Region | None:
     code = request.args.get(name, "").strip()
     if not code:
         return None
-    found = regions.region_with_ancestors(code) if with_ancestors else db.session.get(Region, code)
-    return found or abort(404)
+    return regions.region_with_ancestors(code) or abort(404)
 
 
 @bp.route("/complain", methods=["GET", "POST"])
@@ -80,10 +80,9 @@ def _region_arg(name: str, *, with_ancestors: bool = True) -> Region | None:
 @limiter.limit(_config("COMPLAINT_LIMIT_PER_DEVICE", "5 per hour"), methods=["POST"], key_func=_device_key,
                deduct_when=lambda response: g.get("new_case", False))
 def complain():
-    # A submission shows the names above the village only if it has to show the form again.
-    village = _region_arg("village", with_ancestors=request.method == "GET")
-    if village is None or village.level_enum is not Level.VILLAGE:
-        return _picker(village or _region_arg("region"))
+    village = _village_arg()
+    if village is None:
+        return _picker(_region_arg("village") or _region_arg("region"))
     item = find_item(village.code, request.args.get("item", ""))
     inspection = round_context(request.args.get("round", ""), village.code, utcnow())
     form = ComplaintForm(min_seconds=current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3),
@@ -104,12 +103,21 @@ def complain():
                                     **_secret_context(filed.code, secret_for_token(form.token))))
 
 
-def _form_page(form: ComplaintForm, village: Region, item, inspection, status: int):
+def _village_arg() -> Place | None:
+    """?village= when it names a village; None when it is missing or names a county or township."""
+    code = request.args.get("village", "").strip()
+    if not code:
+        return None
+    found = places.place(code) or abort(404)
+    return found if found.level_enum is Level.VILLAGE else None
+
+
+def _form_page(form: ComplaintForm, village: Place, item, inspection, status: int):
     return _private(render_template("complaints/form.html", form=form, village=village, item=item,
-                                    inspection=inspection, ancestors=regions.ancestors_of(village)), status)
+                                    inspection=inspection, ancestors=village.ancestors), status)
 
 
-def _filing(form: ComplaintForm, village: Region, item, inspection) -> dict:
+def _filing(form: ComplaintForm, village: Place, item, inspection) -> dict:
     """What the form says, as file_complaint takes it."""
     return {"village": village, "category": Category(form.category.data), "text": form.text.data,
             "channel": Channel.INSPECTION if inspection else Channel.WEB, "identity": form.filing_identity(),

@@ -12,6 +12,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.fields import field_cipher
 from core.regions.models import Level, Region
+from core.regions.places import Place
 from core.timezone import local
 from complaints.clocks import meet_clock, open_arrival_clocks
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
@@ -47,7 +48,7 @@ def add_event(case: Complaint, kind: str, *, public: bool, body: str = "", actor
     return event
 
 
-def file_complaint(*, village: Region, category: Category, text: str, channel: Channel,
+def file_complaint(*, village: Region | Place, category: Category, text: str, channel: Channel,
                    identity: Identity | None, received_at: datetime | None = None,
                    item: tuple[str, int, str] | None = None, round_id: int | None = None,
                    late_for_round: bool = False, idempotency_key: str | None = None,

@@ -7,8 +7,9 @@ over thousands of cases), and forgotten when it ends or when the calendar itself
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
-from sqlalchemy import event, select
+from sqlalchemy import Boolean, Date, Integer, bindparam, cast, event, null, select
 from sqlalchemy.orm import Session
 
 from core.calendar.models import CalendarDay, CalendarYear
@@ -62,10 +63,14 @@ def load_schedule(first: date, last: date) -> Schedule:
     """The exception days and covered years of first..last."""
     memo = _memo()
     if (first, last) not in memo:
-        covered = frozenset(year for year in covered_years() if first.year <= year <= last.year)
-        rows = db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)
-                                  .where(CalendarDay.day.between(first, last)))
-        memo[first, last] = Schedule(first, last, {day: is_workday for day, is_workday in rows}, covered)
+        if "covered" in memo:
+            rows = db.session.execute(_days_query(), {"first": first, "last": last})
+        else:  # the transaction's first read: the covered years come in the same round trip
+            rows = db.session.execute(_days_and_years_query(), {"first": first, "last": last}).all()
+            memo["covered"] = frozenset(year for day, _, year in rows if day is None)
+            rows = [row for row in rows if row[0] is not None]
+        covered = frozenset(year for year in memo["covered"] if first.year <= year <= last.year)
+        memo[first, last] = Schedule(first, last, {day: is_workday for day, is_workday, *_ in rows}, covered)
     return memo[first, last]
 
 
@@ -75,6 +80,20 @@ def covered_years() -> frozenset[int]:
     if "covered" not in memo:
         memo["covered"] = frozenset(db.session.scalars(select(CalendarYear.year)))
     return memo["covered"]
+
+
+@cache
+def _days_query():
+    # Built once: building these selects costs more than running them.
+    return (select(CalendarDay.day, CalendarDay.is_workday)
+            .where(CalendarDay.day.between(bindparam("first"), bindparam("last"))))
+
+
+@cache
+def _days_and_years_query():
+    years = select(cast(null(), Date), cast(null(), Boolean), CalendarYear.year)
+    return select(CalendarDay.day, CalendarDay.is_workday, cast(null(), Integer)).where(
+        CalendarDay.day.between(bindparam("first"), bindparam("last"))).union_all(years)
 
 
 def forget_calendar(session: Session | None = None) -> None:
