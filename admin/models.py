@@ -3,7 +3,7 @@ interest, reply templates, reminders and clock extensions. Complaints never impo
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -125,12 +125,16 @@ class Reminder(Base):
 
     __tablename__ = "reminders"
     __table_args__ = (UniqueConstraint("clock_id", "level", "user_id", name="clock_level_user"),
-                      Index("ix_reminders_user_unread", "user_id", "read_at"))
+                      Index("ix_reminders_user_unread", "user_id", "read_at"),
+                      # One key names the clock and its case: PostgreSQL checks a foreign key row by
+                      # row, and the first sweep over a backlog writes tens of thousands of reminders.
+                      ForeignKeyConstraint(["clock_id", "complaint_id"],
+                                           ["case_clocks.id", "case_clocks.complaint_id"]))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
-    clock_id: Mapped[int] = mapped_column(ForeignKey("case_clocks.id"))
+    complaint_id: Mapped[int] = mapped_column(index=True)
+    clock_id: Mapped[int]
     level: Mapped[str] = mapped_column(String(24))  # due_soon / overdue / escalated_township / escalated_county
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]

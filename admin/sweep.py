@@ -8,7 +8,7 @@ Pages never depend on this: they compute clock states from the stored deadlines 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, exists, func, insert, literal, not_, or_, select, text, update
+from sqlalchemy import and_, case, exists, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.orm import aliased
 
 from admin.models import CaseConflict, Referral, Reminder
@@ -165,12 +165,14 @@ def sweep(now: datetime) -> SweepResult:
     becoming_overdue = and_(live, CaseClock.alerted_state.in_(("", DUE_SOON)), CaseClock.due_at < now)
     result.reminders += _remind_assignees(becoming_overdue, OVERDUE, now)
     result.escalations += _escalate(becoming_overdue, TOWNSHIP, lambda township: township.code, now)
-    result.overdue = _mark(becoming_overdue, alerted_state=OVERDUE, escalation_level=1)
-
-    long_overdue = and_(live, CaseClock.alerted_state == OVERDUE, CaseClock.escalation_level < 2,
-                        CaseClock.due_at < cutoff)
+    # Past the cutoff a clock is overdue, whether announced before or only now.
+    long_overdue = and_(live, CaseClock.escalation_level < 2, CaseClock.due_at < cutoff)
     result.escalations += _escalate(long_overdue, COUNTY, lambda township: township.parent_code, now)
-    _mark(long_overdue, escalation_level=2)
+    # Each clock is written once per sweep: PostgreSQL checks the foreign key of a row this
+    # transaction writes a second time, row by row (a second of a backlog's first sweep).
+    _mark(and_(long_overdue, CaseClock.alerted_state == OVERDUE), escalation_level=2)
+    result.overdue = _mark(becoming_overdue, alerted_state=OVERDUE,
+                           escalation_level=case((CaseClock.due_at < cutoff, 2), else_=1))
 
     result.reminders += _remind_referrals(now)
     result.new_reminder_ids = list(db.session.scalars(select(Reminder.id).where(Reminder.id > last_id)))

@@ -176,6 +176,8 @@ class CaseClock(Base):
 
     __tablename__ = "case_clocks"
     __table_args__ = (UniqueConstraint("complaint_id", "kind", name="complaint_kind"),
+                      # What a reminder's foreign key names: the clock together with its case.
+                      UniqueConstraint("id", "complaint_id", name="id_complaint"),
                       Index("ix_case_clocks_open_due", "met_at", "due_at"))
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -92,9 +92,14 @@ def test_overdue_goes_to_township_leads_then_county_leads_three_working_days_lat
 
 
 def test_a_late_first_run_writes_both_escalations_but_no_due_soon(cli, people):
-    new_case()  # unassigned: no assignee reminder, the leads still hear
+    case = new_case()  # unassigned: no assignee reminder, the leads still hear
     assert run(cli, "2026-10-19T09:00") == "新即将到期 1 个，新超期 1 个，写入提醒 0 条，督办 2 条"
     assert reminders() == {("zhenlead", "escalated_township", "reply"), ("xianlead", "escalated_county", "reply")}
+    db.session.expire_all()
+    clocks = {clock.kind: (clock.alerted_state, clock.escalation_level) for clock in case.clocks}
+    # The progress clock (due Oct 20) is due soon; the reply clock was announced to both levels.
+    assert clocks == {ClockKind.REPLY: ("overdue", 2), ClockKind.PROGRESS: ("due_soon", 0)}
+    assert run(cli, "2026-10-19T09:05") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
 
 
 def test_closed_merged_and_paused_are_left_alone(cli, people):
