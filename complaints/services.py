@@ -3,7 +3,7 @@ committed before anything is shown to the person who filed it."""
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 
 from core.audit import record_audit
@@ -87,8 +87,7 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
         open_arrival_clocks(case)
         add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
                   actor=registered_by)
-        # Added whole, once its clocks are computed: one flush writes it, with nothing read back.
-        db.session.add(case)
+        _insert_new_case(case)
         if registered_by is not None:  # the complainant's identity stays out of the audit log
             record_audit("complaint.register", target_type="complaint", target_id=code,
                          actor=registered_by, detail={"channel": channel.value, "village": village.code})
@@ -102,6 +101,24 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
             raise
         return FiledComplaint(code=existing, secret="")
     return FiledComplaint(code=code, secret=secret)
+
+
+def _insert_new_case(case: Complaint) -> None:
+    """Write a case built in memory, with its clocks, events, identity and attachments: one INSERT
+    per table, in the session's transaction. Filing is the portal's busiest write, and Core
+    INSERTs cost a millisecond less than the ORM's unit of work for these few rows; the objects
+    were built (and their listeners ran) as usual."""
+    connection = db.session.connection()
+    case_id = connection.execute(insert(Complaint).returning(Complaint.id), _column_values(case)).scalar_one()
+    children = [case.clocks, case.events, case.attachments, [case.identity] if case.identity else []]
+    for rows in filter(None, children):
+        connection.execute(insert(type(rows[0])), [_column_values(row) | {"complaint_id": case_id} for row in rows])
+
+
+def _column_values(row) -> dict:
+    """The columns set on a new object; the table's defaults fill the rest."""
+    return {attribute.key: row.__dict__[attribute.key] for attribute in inspect(row).mapper.column_attrs
+            if attribute.key in row.__dict__}
 
 
 def _code_for_key(idempotency_key: str) -> str | None:
