@@ -329,20 +329,40 @@ def bench_dashboard(db, users, now, repeat: int, recorder: Recorder) -> tuple[li
 def bench_sweep(db, now, recorder: Recorder) -> tuple[list, dict]:
     from admin.sweep import sweep
 
-    db.session.execute(text("DELETE FROM reminders"))  # a reused database starts unswept too
-    db.session.execute(text("UPDATE case_clocks SET alerted_state = '', escalation_level = 0"))
-    db.session.commit()
+    unswept(db)
     rows = []
-    for label, at in (("first run: every open case's clocks are news", now), ("again, same minute", now),
-                      ("next minute", now + timedelta(minutes=1)), ("next day", now + timedelta(days=1))):
-        started = time.perf_counter()
-        result = sweep(at)
-        rows.append((label, (time.perf_counter() - started) * 1000, result.summary()))
+    runs = (("first run: every open case's clocks are news", now), ("again, same minute", now),
+            ("next minute", now + timedelta(minutes=1)), ("next day", now + timedelta(days=1)))
+    for index, (label, at) in enumerate(runs):
+        with recorder.recording() as sent:
+            started = time.perf_counter()
+            result = sweep(at)
+            rows.append((label, (time.perf_counter() - started) * 1000, result.summary()))
+        if index == 0:
+            first = list(sent)
     with recorder.recording() as sent:
         sweep(now + timedelta(days=1, minutes=1))
     db.session.rollback()
-    statements = [(s, p) for s, p in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
-    return rows, {"sweep (steady state, one minute later)": explain(db, statements)}
+    plans = {"sweep (steady state, one minute later)": explain(db, _writes(sent))}
+    unswept(db)  # the first run's plans, on the clocks as they were for it
+    plans["sweep (first run)"] = explain(db, _writes(first))
+    return rows, plans
+
+
+def _writes(sent: list) -> list:
+    return [(s, p) for s, p in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE", "WITH"))]
+
+
+def unswept(db) -> None:
+    """No reminders, no clock announced. Only the clocks a run marked are reset, and then
+    vacuumed: rewriting all 656,000 would double the table just before a timed first run."""
+    db.session.execute(text("DELETE FROM reminders"))
+    reset = db.session.execute(text("UPDATE case_clocks SET alerted_state = '', escalation_level = 0 "
+                                    "WHERE alerted_state <> '' OR escalation_level <> 0")).rowcount
+    db.session.commit()
+    if reset:
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE case_clocks, reminders"))
 
 
 def report(counts, queue_rows, dashboard_rows, sweep_rows, plans, repeat: int) -> str:
