@@ -1,10 +1,14 @@
 """Extension singletons, bound to an app in create_app."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from sqlalchemy import Connection
 
 from core.db import Base
 
@@ -21,3 +25,13 @@ csrf = CSRFProtect()
 # Counters only; storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production
 # so that every worker shares them). Keys expire with their windows.
 limiter = Limiter(key_func=client_address, default_limits=[])
+
+
+@contextmanager
+def read_outside_transaction() -> Iterator[Connection]:
+    """A connection for one small read apart from the request's session. On PostgreSQL it runs in
+    autocommit: no BEGIN and ROLLBACK round trips around the read. (SQLite's driver opens no
+    transaction for a read; its reset would be a PRAGMA.)"""
+    options = {"isolation_level": "AUTOCOMMIT"} if db.engine.dialect.name == "postgresql" else {}
+    with db.engine.connect().execution_options(**options) as connection:
+        yield connection

@@ -33,7 +33,7 @@ from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
 from core.db import utcnow
-from core.extensions import db
+from core.extensions import read_outside_transaction
 from core.regions.models import Level, Region
 from core.settings import CountySettings, county_code_of
 from core.timezone import local_date
@@ -149,10 +149,7 @@ def village_state(code: str):
 
 
 def _read_state(code: str):
-    # On PostgreSQL, outside the session's transaction: no BEGIN and ROLLBACK round trips around
-    # one read. (SQLite's driver opens no transaction for a read; its reset would be a PRAGMA.)
-    options = {"isolation_level": "AUTOCOMMIT"} if db.engine.dialect.name == "postgresql" else {}
-    with db.engine.connect().execution_options(**options) as connection:
+    with read_outside_transaction() as connection:
         return connection.execute(_state_query(), {"code": code, "county": county_code_of(code)}).first()
 
 

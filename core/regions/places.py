@@ -17,7 +17,7 @@ from flask import current_app, has_app_context
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
-from core.extensions import db
+from core.extensions import read_outside_transaction
 from core.regions.codes import ancestor_codes
 from core.regions.models import Level, Region
 
@@ -93,10 +93,8 @@ def _query():
 
 def _read(code: str) -> Place | None:
     codes = [*ancestor_codes(code), code]  # county first
-    # Outside the request's transaction: on PostgreSQL no BEGIN and ROLLBACK round trips around
-    # one read, and a form page then touches the database not at all once its village is known.
-    options = {"isolation_level": "AUTOCOMMIT"} if db.engine.dialect.name == "postgresql" else {}
-    with db.engine.connect().execution_options(**options) as connection:
+    # Apart from the request's session: a form page then opens no transaction at all.
+    with read_outside_transaction() as connection:
         rows = {row.code: row for row in connection.execute(_query(), {"codes": codes})}
     lineage = []  # the region, its parent, …: followed by parent_code, not guessed from the code
     row = rows.get(code)
