@@ -86,8 +86,10 @@ def _register_cli(app: Flask) -> None:
     from core.users.cli import users_cli
     from disclosures.cli import disclosures_cli
     from admin.sweep_cli import deadlines_cli
+    from admin.uploads_cli import uploads_cli
 
-    for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli):
+    for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
+                    uploads_cli):
         app.cli.add_command(command)
 
 

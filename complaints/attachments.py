@@ -7,10 +7,15 @@ magic bytes, and an MP4/M4A's metadata boxes (where a recorder may keep a locati
 import io
 import warnings
 from dataclasses import dataclass
+from datetime import timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from sqlalchemy import select
+
 from core import storage
+from core.extensions import db
+from complaints.models import Attachment
 from complaints.services import FiledComplaint, file_complaint
 
 AREA = "attachments"
@@ -21,6 +26,8 @@ MAX_SIDE = 2000
 MAX_PIXELS = 60_000_000  # a 60-megapixel photo is already beyond any phone's camera
 JPEG_QUALITY = 85
 THUMB_SIDE = 240
+ORPHAN_AGE = timedelta(hours=1)  # a filing stores its files and commits within seconds
+NAMES_PER_QUERY = 500
 # MPO is how Pillow names the JPEG that many phone cameras write (a JPEG with a depth image).
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
 
@@ -188,3 +195,19 @@ def file_with_attachments(cleaned: list[CleanFile], **filing) -> FiledComplaint:
 def _discard(stored) -> None:
     for _kind, name, _type, _size in stored:
         storage.delete(AREA, name)
+
+
+def prune_orphan_files(age: timedelta = ORPHAN_AGE) -> int:
+    """Delete attachment files that no complaint names, stored longer ago than `age`; how many.
+
+    file_with_attachments removes its files on any error it sees; these are the files of a worker
+    that died between storing them and committing the case (and unfinished writes)."""
+    names = storage.stale_names(AREA, age)
+    named: set[str] = set()
+    for start in range(0, len(names), NAMES_PER_QUERY):
+        named.update(db.session.scalars(select(Attachment.stored_name).where(
+            Attachment.stored_name.in_(names[start:start + NAMES_PER_QUERY]))))
+    orphans = [name for name in names if name not in named]
+    for name in orphans:
+        storage.delete(AREA, name)
+    return len(orphans)

@@ -1,11 +1,14 @@
 """Files kept outside the web root under random names (UPLOAD_DIR, shared by every instance)."""
 import os
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask import current_app
 
 TOKEN_BYTES = 18
+PART = ".part"  # a file being written; renamed to its token once complete
 
 
 def _area(area: str) -> Path:
@@ -15,8 +18,9 @@ def _area(area: str) -> Path:
 
 
 def _path(area: str, token: str) -> Path:
-    # Tokens are ours (urlsafe base64); anything else could walk out of the folder.
-    if not token or not all(c.isalnum() or c in "-_" for c in token):
+    # Tokens are ours (urlsafe base64, or one being written); anything else could walk out of the folder.
+    name = token.removesuffix(PART)
+    if not name or not all(c.isalnum() or c in "-_" for c in name):
         raise FileNotFoundError(token)
     return _area(area) / token
 
@@ -25,7 +29,7 @@ def save(area: str, data: bytes) -> str:
     """Store bytes under a new random name; return the name."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     target = _path(area, token)
-    temporary = target.with_suffix(".part")
+    temporary = target.with_name(token + PART)
     with open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()
@@ -45,3 +49,10 @@ def delete(area: str, token: str) -> None:
         _path(area, token).unlink()
     except FileNotFoundError:
         pass
+
+
+def stale_names(area: str, age: timedelta) -> list[str]:
+    """Names of the files stored longer ago than `age`, including writes that never finished
+    (ending in PART): what a cleanup may consider."""
+    cutoff = time.time() - age.total_seconds()
+    return sorted(path.name for path in _area(area).iterdir() if path.is_file() and path.stat().st_mtime < cutoff)

@@ -20,11 +20,11 @@ from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
 from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
+from disclosures.staging import STAGING
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures", template_folder="templates")
 bp.app_template_global("preview_value")(display_value)
 STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
-STAGING = "staging"
 
 
 @bp.get("/")

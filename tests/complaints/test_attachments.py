@@ -1,8 +1,10 @@
 """Photos and recordings: checked by content, cleaned, stored with the complaint or not at all,
 and served only to the complainant and to staff in scope."""
 import io
+import os
 import re
 import struct
+import time
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,7 @@ from core.extensions import db
 from complaints import attachments
 from complaints.attachments import AttachmentError, blank_mp4_metadata, clean_audio, clean_photo
 from complaints.models import Attachment, Complaint
+from disclosures.staging import STAGING, prune_staged_uploads
 
 VILLAGE = "629901101201"
 FORM = f"/complain?village={VILLAGE}"
@@ -192,6 +195,41 @@ def test_a_retry_stores_no_second_copy(client, app, fast):
         files = data | {"photos": [(io.BytesIO(photo_with_gps((20, 20))), "a.jpg")]}
         assert client.post(FORM, data=files, content_type="multipart/form-data").status_code == 200
     assert complaints() == 1 and len(stored_files(app)) == 1
+
+
+def age_files(folder: Path, hours: float) -> None:
+    then = time.time() - hours * 3600
+    for path in folder.iterdir():
+        os.utime(path, (then, then))
+
+
+def test_prune_removes_only_old_files_no_case_names(client, app, fast, cli):
+    assert post(client, {"photos": [("a.jpg", photo_with_gps((20, 20)))]}).status_code == 200
+    kept = db.session.scalar(select(Attachment.stored_name))
+    orphan = storage.save("attachments", b"left by a worker that died before its commit")
+    unfinished = Path(app.config["UPLOAD_DIR"]) / "attachments" / "abcDEF123.part"
+    unfinished.write_bytes(b"half a photo")
+    age_files(unfinished.parent, hours=2)
+    young = storage.save("attachments", b"a filing in progress")  # stored a moment ago: left alone
+    result = cli.invoke(args=["uploads", "prune"])
+    assert result.exit_code == 0 and "删除无主附件 2 个" in result.output
+    assert [path.name for path in stored_files(app)] == sorted([kept, young])
+    assert storage.load("attachments", kept) and orphan not in {path.name for path in stored_files(app)}
+
+
+def test_prune_drops_unconfirmed_uploads_after_a_day(app):
+    stale, fresh = storage.save(STAGING, b"old preview"), storage.save(STAGING, b"new preview")
+    os.utime(Path(app.config["UPLOAD_DIR"]) / STAGING / stale, (time.time() - 25 * 3600,) * 2)
+    assert prune_staged_uploads() == 1
+    assert storage.load(STAGING, fresh) == b"new preview"
+    with pytest.raises(FileNotFoundError):
+        storage.load(STAGING, stale)
+
+
+def test_stored_names_cannot_leave_their_folder(app):
+    for name in ("../x", "a/b", "..part", ".part", "x.jpg"):
+        with pytest.raises(FileNotFoundError):
+            storage.load("attachments", name)
 
 
 def open_tracking(client, done: str) -> None:
