@@ -3,7 +3,7 @@
     .venv/bin/python bench/filing_bench.py [--db sqlite|postgresql|both] [--quick]
 
 For each backend: a throwaway database (SQLite file in WAL mode, or a PostgreSQL database on
-127.0.0.1:5432, dropped at the end), migrated with Alembic, holding 4 villages of one township;
+127.0.0.1:5432, dropped at the end), migrated with Alembic, holding --villages (4) villages of one township;
 gunicorn on a free loopback port (bench/filing_app.py: sync workers, -w 4 by default); then a load
 generator of --procs processes × threads (--clients in all) that, per simulated phone (a new one
 each time, no cookies yet), GETs /complain?village=…, reads the CSRF token and the signed ticket,
@@ -31,6 +31,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=16, help="simulated phones at once (16–32)")
     parser.add_argument("--procs", type=int, default=4, help="load-generator processes (threads split among them)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
+    parser.add_argument("--villages", type=int, default=4,
+                        help="villages of the township the phones file from, in turn (at most 799)")
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
     parser.add_argument("--limits", default="redis://127.0.0.1:6379/15",
                         help="RATELIMIT_STORAGE_URI for gunicorn (memory:// counts per worker)")
@@ -85,7 +88,7 @@ def run_backend(backend: str, args) -> str:
     process = None
     try:
         public_data.migrate(uri, workdir)
-        villages = public_data.load(uri, SHAPE, date.today()).villages
+        villages = public_data.load(uri, replace(SHAPE, villages=args.villages), date.today()).villages
         process, base = start_gunicorn(uri, workdir, args)
         run_load(base, "hello", villages, 1, args)  # warm-up: every worker imported and connected
         hello = run_load(base, "hello", villages, args.duration, args)
