@@ -4,7 +4,7 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from core.users.models import ROLE_LABELS
 
@@ -17,6 +17,9 @@ class LoginForm(FlaskForm):
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64)])
+    email = StringField("电子邮箱（可选：收期限提醒邮件）", filters=[lambda value: value.strip() if value else value],
+                        validators=[Optional(), Length(max=254, message="邮箱地址太长"),
+                                    Email("邮箱地址格式不对，例如 name@example.gov.cn")])
     role = SelectField("角色", choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
     region_codes = TextAreaField("管辖范围（行政区划代码，每行一个）", validators=[Optional()])
     is_lead = BooleanField("负责人（可审批身份查看和延期申请）")

@@ -1,9 +1,10 @@
 """Reminders by e-mail, through the SMTP server SMTP_URL names (smtp://host:port, smtps://…,
 optionally user:password@host). Off when SMTP_URL is unset.
 
-Staff accounts have no e-mail address yet. Until they do, the sweep mails only when the
-configuration names a function from a user to an address (REMINDER_ADDRESS_OF: a callable or
-"module:function"); without one nothing is sent and reminders stay in the back office.
+A reminder goes to the address on its staff account (set in the back office or with `users create
+--email`); accounts without one keep their reminders in the back office only. A deployment whose
+addresses live elsewhere (a directory) can name a function from a user to an address instead:
+REMINDER_ADDRESS_OF, a callable or "module:function".
 """
 import importlib
 import smtplib
@@ -51,10 +52,17 @@ def parse_smtp_url(url: str) -> SmtpServer:
                       unquote(parts.username or ""), unquote(parts.password or ""))
 
 
-def address_function(setting) -> Callable[[User], str | None] | None:
-    """The configured user → address function: a callable, "module:function", or None."""
-    if not setting or callable(setting):
-        return setting or None
+def account_address(user: User) -> str | None:
+    """The address on the staff account, if any."""
+    return user.email or None
+
+
+def address_function(setting) -> Callable[[User], str | None]:
+    """The configured user → address function (a callable or "module:function"), else the account's."""
+    if not setting:
+        return account_address
+    if callable(setting):
+        return setting
     module, _, name = str(setting).partition(":")
     return getattr(importlib.import_module(module), name)
 

@@ -36,7 +36,7 @@ def user_new():
         try:
             user, password = services.create_user(
                 form.username.data, role=Role(form.role.data), region_codes=form.codes(),
-                is_lead=form.is_lead.data, display_name=form.display_name.data or "")
+                is_lead=form.is_lead.data, display_name=form.display_name.data or "", email=form.email.data or "")
         except services.AccountError as error:
             form.region_codes.errors.append(str(error))
         else:
@@ -54,7 +54,8 @@ def user_edit(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(user, role=Role(form.role.data), region_codes=form.codes(),
-                                 is_lead=form.is_lead.data, display_name=form.display_name.data or "")
+                                 is_lead=form.is_lead.data, display_name=form.display_name.data or "",
+                                 email=form.email.data or "")
         except services.AccountError as error:
             db.session.rollback()
             form.region_codes.errors.append(str(error))

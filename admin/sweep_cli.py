@@ -31,7 +31,7 @@ def sweep_command(now_text: str | None) -> None:
     line = result.summary()
     config = current_app.config
     address_of = address_function(config.get("REMINDER_ADDRESS_OF"))
-    if config.get("SMTP_URL") and address_of and result.new_reminder_ids:
+    if config.get("SMTP_URL") and result.new_reminder_ids:
         sent = send_reminders(result.new_reminder_ids, address_of, smtp_url=config["SMTP_URL"],
                               sender=config.get("MAIL_FROM") or "noreply@localhost")
         line += f"，发送邮件 {sent.sent} 封" + (f"（失败：{sent.error}）" if sent.error else "")

@@ -14,11 +14,12 @@ users_cli = AppGroup("users", help="工作人员账号")
 @click.option("--region", "regions", multiple=True, help="行政区划代码，可重复")
 @click.option("--lead", is_flag=True, help="负责人")
 @click.option("--name", "display_name", default="", help="姓名")
-def create(username: str, role: str, regions: tuple[str, ...], lead: bool, display_name: str) -> None:
+@click.option("--email", default="", help="电子邮箱（收期限提醒）")
+def create(username: str, role: str, regions: tuple[str, ...], lead: bool, display_name: str, email: str) -> None:
     """Create an account and print its generated password."""
     try:
         user, password = services.create_user(username, role=Role(role), region_codes=list(regions),
-                                              is_lead=lead, display_name=display_name)
+                                              is_lead=lead, display_name=display_name, email=email)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"已创建账号 {user.username}（{user.role_enum.label}），密码：{password}")

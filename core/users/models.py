@@ -48,6 +48,8 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64), default="")
+    # Where the deadline sweep mails this person's reminders (when SMTP_URL is set); may be empty.
+    email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(256))
     role: Mapped[str] = mapped_column(String(16), index=True)
     is_lead: Mapped[bool] = mapped_column(default=False)

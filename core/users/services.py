@@ -1,8 +1,8 @@
 """Account use cases; each public function is one transaction."""
 import secrets
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -32,6 +32,18 @@ def generate_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(14))
 
 
+def _clean_email(email: str) -> str:
+    """An address the reminder mail can go to, normalised; "" for none."""
+    email = email.strip()
+    if not email:
+        return ""
+    try:
+        # Syntax only: the server must not look anything up on the network for a form.
+        return validate_email(email, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise AccountError(f"邮箱地址「{email}」格式不对") from None
+
+
 def _resolve_regions(role: Role, codes: list[str]) -> list[Region]:
     regions = []
     for code in codes:
@@ -47,7 +59,7 @@ def _resolve_regions(role: Role, codes: list[str]) -> list[Region]:
 
 
 def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_lead: bool = False,
-                display_name: str = "", password: str | None = None) -> tuple[User, str]:
+                display_name: str = "", email: str = "", password: str | None = None) -> tuple[User, str]:
     """Create an account; returns it with its (generated unless given) password."""
     username = username.strip()
     if not username:
@@ -57,32 +69,36 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
     if is_lead and role != Role.HANDLER:
         raise AccountError("只有纪委监委工作人员可以设为负责人")
     password = password or generate_password()
-    user = User(username=username, display_name=display_name.strip(), role=role,
+    user = User(username=username, display_name=display_name.strip(), email=_clean_email(email), role=role,
                 is_lead=is_lead, password_hash=_hash(password),
                 regions=_resolve_regions(role, list(region_codes)))
     db.session.add(user)
     db.session.flush()
     record_audit("user.create", target_type="user", target_id=user.id,
                  detail={"username": username, "role": role.value, "regions": list(region_codes),
-                         "is_lead": is_lead})
+                         "is_lead": is_lead, "email": user.email})
     db.session.commit()
     return user, password
 
 
 def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: bool,
-                display_name: str) -> User:
-    """Change an account's role, scope, lead flag and display name."""
+                display_name: str, email: str = "") -> User:
+    """Change an account's role, scope, lead flag, display name and e-mail address."""
+    email = _clean_email(email)
     if is_lead and role != Role.HANDLER:
         raise AccountError("只有纪委监委工作人员可以设为负责人")
     before = {"role": user.role, "regions": [r.code for r in user.regions], "is_lead": user.is_lead,
-              "display_name": user.display_name}
+              "display_name": user.display_name, "email": user.email}
     user.regions = _resolve_regions(role, region_codes)
     user.role, user.is_lead, user.display_name = role, is_lead, display_name.strip()
+    user.email = email
     after = {"role": role.value, "regions": list(region_codes), "is_lead": is_lead,
-             "display_name": user.display_name}
-    if before != after:
+             "display_name": user.display_name, "email": user.email}
+    powers = ("role", "regions", "is_lead")
+    if any(before[name] != after[name] for name in powers):
         # A changed role or scope must not keep powers in sessions opened before it.
         user.session_token = new_session_token()
+    if before != after:
         record_audit("user.update", target_type="user", target_id=user.id,
                      detail={"before": before, "after": after})
     db.session.commit()

@@ -16,6 +16,8 @@ from complaints.services import Identity, file_complaint
 from core.extensions import db
 from core.regions.models import Region
 from core.timezone import end_of_day, shanghai
+from core.users import services
+from core.users.models import Role
 
 ARRIVAL = shanghai(2026, 9, 30, 10)  # Wed: reply due Sat 10-10 (make-up workday), progress due 10-20
 
@@ -203,12 +205,26 @@ def test_sweep_mails_new_reminders_when_configured(app, cli, people, smtp_server
     assert len(inbox.messages) == 1
 
 
+def test_reminders_go_to_the_address_on_the_account(app, cli, people, smtp_server):
+    url, inbox = smtp_server
+    app.config.update(SMTP_URL=url)
+    services.update_user(people["handler"], role=Role.HANDLER, region_codes=["629901101000"], is_lead=False,
+                         display_name="", email="zhang@jiwei.example.cn")
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    assert run(cli, "2026-10-09T09:00").endswith("发送邮件 1 封")
+    assert [envelope.rcpt_tos for envelope in inbox.messages] == [["zhang@jiwei.example.cn"]]
+
+
 def test_no_mail_without_smtp_url_or_addresses(app, cli, people, smtp_server):
     url, inbox = smtp_server
     case = new_case()
     actions.assign(case, people["handler"], by=people["handler"])
-    app.config.update(SMTP_URL=url, REMINDER_ADDRESS_OF=None)  # users have no e-mail field yet
-    assert "邮件" not in run(cli, "2026-10-09T09:00")
+    assert "邮件" not in run(cli, "2026-10-09T09:00")  # no SMTP_URL
+    app.config.update(SMTP_URL=url)  # the accounts have no address
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    assert run(cli, "2026-10-09T09:01").endswith("发送邮件 0 封")
     assert inbox.messages == [] and db.session.scalar(select(Reminder.emailed_at)) is None
 
 

@@ -61,7 +61,33 @@ def test_changing_scope_is_audited_with_before_and_after(admin_client, make_user
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.update"))
     assert entry.detail_dict["before"]["regions"] == ["629901101000"]
     assert entry.detail_dict["after"] == {"role": "handler", "regions": ["629901000000"], "is_lead": True,
-                                          "display_name": ""}
+                                          "display_name": "", "email": ""}
+
+
+def test_an_email_address_is_checked_kept_and_audited_without_ending_sessions(admin_client, make_user):
+    user = make_user("h1", role="handler", regions=["629901101000"])
+    token = user.session_token
+    form = {"username": "h1", "role": "handler", "region_codes": "629901101000"}
+    refused = _post(admin_client, f"/admin/users/{user.id}", form | {"email": "wang at jiwei"})
+    assert refused.status_code == 200 and "邮箱地址格式不对" in refused.text
+    assert _post(admin_client, f"/admin/users/{user.id}", form | {"email": " wang@JiWei.Example.cn "}).status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(User, user.id)
+    assert changed.email == "wang@jiwei.example.cn"
+    assert changed.session_token == token  # an address is not a power: the handler stays signed in
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "user.update"))
+    assert (entry.detail_dict["before"]["email"], entry.detail_dict["after"]["email"]) == ("", "wang@jiwei.example.cn")
+
+
+def test_the_command_line_takes_an_email_address_and_refuses_a_bad_one(app, cli, township_tree):
+    result = cli.invoke(args=["users", "create", "h2", "--role", "handler", "--region", "629901101000",
+                              "--email", "li@example.cn"])
+    assert result.exit_code == 0
+    assert db.session.scalar(select(User.email).where(User.username == "h2")) == "li@example.cn"
+    bad = cli.invoke(args=["users", "create", "h3", "--role", "handler", "--region", "629901101000",
+                           "--email", "li@"])
+    assert bad.exit_code == 1 and "邮箱地址「li@」格式不对" in bad.output + (bad.stderr or "")
+    assert db.session.scalar(select(User).where(User.username == "h3")) is None
 
 
 def test_admin_disables_and_reenables(admin_client, make_user):
