@@ -53,8 +53,9 @@ def parse_smtp_url(url: str) -> SmtpServer:
 
 
 def account_address(user: User) -> str | None:
-    """The address on the staff account, if any."""
-    return user.email or None
+    """The address on the staff account, if any; none for a disabled account (someone who left
+    keeps no news of cases in a mailbox)."""
+    return user.email if user.email and user.is_enabled else None
 
 
 def address_function(setting) -> Callable[[User], str | None]:

@@ -67,7 +67,7 @@ def _public(case: Complaint, kind: str, body: str, user: User) -> None:
 def assign(case: Complaint, assignee: User, *, by: User) -> None:
     """Give the case to a colleague who may work it (or take it oneself)."""
     require_workable(case, by)
-    if not can_work_case(assignee, case, local_date(utcnow())):
+    if not assignee.is_enabled or not can_work_case(assignee, case, local_date(utcnow())):
         raise CaseError("只能分派给有权办理本案的工作人员")
     case.assignee_id = assignee.id
     add_event(case, "assigned", public=False, body=f"分派给 {assignee.display_name or assignee.username}", actor=by)

@@ -126,6 +126,11 @@ def test_assign_only_to_someone_who_may_work_the_case(people):
     assert case.assignee_id == people["lead"].id
     with pytest.raises(actions.CaseError):
         actions.assign(case, people["other_township"], by=people["handler"])
+    people["handler"].is_enabled = False  # a disabled account gets no case, even by a crafted request
+    db.session.commit()
+    with pytest.raises(actions.CaseError, match="有权办理"):
+        actions.assign(case, people["handler"], by=people["lead"])
+    assert case.assignee_id == people["lead"].id
 
 
 def test_conflict_keeps_user_off_the_case(people):

@@ -214,6 +214,9 @@ def test_reminders_go_to_the_address_on_the_account(app, cli, people, smtp_serve
     actions.assign(case, people["handler"], by=people["handler"])
     assert run(cli, "2026-10-09T09:00").endswith("发送邮件 1 封")
     assert [envelope.rcpt_tos for envelope in inbox.messages] == [["zhang@jiwei.example.cn"]]
+    actions.assign(new_case(), people["handler"], by=people["handler"])
+    services.set_enabled(people["handler"], False)  # left the commission: no more mail
+    assert run(cli, "2026-10-09T09:01").endswith("发送邮件 0 封") and len(inbox.messages) == 1
 
 
 def test_no_mail_without_smtp_url_or_addresses(app, cli, people, smtp_server):
