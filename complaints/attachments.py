@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
-
 from sqlalchemy import select
 
 from core import storage

@@ -3,8 +3,8 @@
 A complaint form names its village and the township and county above it, and a filing needs the
 village's township; asking the database on every form and every submission was a fifth of a
 filing's cost. Regions change only when an administrator imports them: a worker that imports
-forgets at once (on its flush), the others within PLACE_MEMO_SECONDS (default 60). A place not known yet is
-always read, so a new village is never refused.
+forgets at once (on its flush), the others within PLACE_MEMO_SECONDS (default 60). A code not
+known yet is always read, so a new village is never refused.
 """
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -42,7 +42,7 @@ class Place:
 
 class _Memo:
     def __init__(self):
-        self.items: OrderedDict[str, tuple[float, Place | None]] = OrderedDict()
+        self.items: OrderedDict[str, tuple[float, Place]] = OrderedDict()  # only found places
         self.lock = Lock()
 
 
