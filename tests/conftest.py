@@ -7,6 +7,7 @@ without savepoint tricks.
 import itertools
 import shutil
 import uuid
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -91,6 +92,38 @@ class PostgresDatabases:
     def close(self) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         self.admin.dispose()
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--today", metavar="YYYY-MM-DDTHH:MM",
+        help="run the suite as if the clock (Asia/Shanghai) read this instant and ticked on from "
+             "it: a test whose answer depends on the date must freeze its own clock; browser "
+             "tests are skipped, as Chromium's own clock cannot be moved")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shifted_today(request):
+    """Honour --today for the whole run (see pytest_addoption)."""
+    start = request.config.getoption("--today")
+    if not start:
+        yield None
+        return
+    import time_machine
+
+    from core.timezone import SHANGHAI
+    instant = datetime.fromisoformat(start)
+    with time_machine.travel(instant if instant.tzinfo else instant.replace(tzinfo=SHANGHAI), tick=True):
+        yield instant
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--today"):
+        skip = pytest.mark.skip(reason="--today moves Python's clock, not Chromium's")
+        for item in items:
+            if "browser" in item.keywords:
+                item.add_marker(skip)
 
 
 @pytest.fixture(scope="session")

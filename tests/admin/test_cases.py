@@ -2,6 +2,7 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import event, select
 
 from admin.cases import actions, identity, referrals
@@ -13,6 +14,7 @@ from core.audit import AuditEntry
 from core.extensions import db
 from core.regions.models import Region
 from core.settings import CountySettings
+from core.timezone import SHANGHAI, local_date
 from complaints.models import Category, Channel, ClockKind, Complaint, InspectionRound, Status
 from complaints.services import Identity, file_complaint
 from support import ON_POSTGRES
@@ -189,22 +191,30 @@ def test_referral_summary_carries_no_identity_and_has_its_clock(people):
         referrals.record_referral_answer(referral, "again", by=people["handler"])
 
 
-def test_legal_extension_once_with_lead_approval(people):
-    case = new_case()
-    with pytest.raises(actions.CaseError, match="受理"):
-        referrals.request_extension(case, 30, "情况复杂", by=people["handler"])
-    actions.reply(case, "first_reply", "已受理", by=people["handler"])
-    legal = case.clock(ClockKind.LEGAL)
-    before = legal.due_at
-    with pytest.raises(actions.CaseError, match="1至30"):
-        referrals.request_extension(case, 31, "情况复杂", by=people["handler"])
-    extension = referrals.request_extension(case, 30, "涉及多个部门", by=people["handler"])
-    with pytest.raises(actions.CaseError, match="一次"):
-        referrals.request_extension(case, 10, "再延", by=people["handler"])
-    with pytest.raises(actions.CaseError, match="自己"):
-        referrals.decide_extension(extension, True, by=people["handler"])
-    referrals.decide_extension(extension, True, by=people["lead"])
-    assert legal.due_at >= before + timedelta(days=30)
+@pytest.mark.parametrize("accepted, due, extended", [
+    # 60 days end Fri 07-31; 90 days end Sun 08-30, which rolls once to Mon 08-31.
+    (datetime(2026, 6, 1, 10), date(2026, 7, 31), date(2026, 8, 31)),
+    # 60 days end Sun 2026-02-01 → Mon 02-02; 90 days end Tue 03-03: the extension counts from
+    # acceptance, not from the rolled deadline, so it adds fewer than 30 days here.
+    (datetime(2025, 12, 3, 10), date(2026, 2, 2), date(2026, 3, 3)),
+])
+def test_legal_extension_once_with_lead_approval(people, accepted, due, extended):
+    with time_machine.travel(accepted.replace(tzinfo=SHANGHAI), tick=False):
+        case = new_case()
+        with pytest.raises(actions.CaseError, match="受理"):
+            referrals.request_extension(case, 30, "情况复杂", by=people["handler"])
+        actions.reply(case, "first_reply", "已受理", by=people["handler"])
+        legal = case.clock(ClockKind.LEGAL)
+        assert local_date(legal.due_at) == due
+        with pytest.raises(actions.CaseError, match="1至30"):
+            referrals.request_extension(case, 31, "情况复杂", by=people["handler"])
+        extension = referrals.request_extension(case, 30, "涉及多个部门", by=people["handler"])
+        with pytest.raises(actions.CaseError, match="一次"):
+            referrals.request_extension(case, 10, "再延", by=people["handler"])
+        with pytest.raises(actions.CaseError, match="自己"):
+            referrals.decide_extension(extension, True, by=people["handler"])
+        referrals.decide_extension(extension, True, by=people["lead"])
+    assert local_date(legal.due_at) == extended
     assert any(e.is_public and "涉及多个部门" in e.body for e in case.events)
 
 
