@@ -1,10 +1,11 @@
 """Filing a complaint: on the web (with and without a disclosed item), and registered by staff."""
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from support import csrf_from, publish_ledger_row
 
@@ -12,7 +13,7 @@ from core.audit import AuditEntry
 from core.db import utcnow
 from core.extensions import db
 from core.fields import field_cipher
-from core.timezone import local
+from core.timezone import SHANGHAI, local
 from core.regions.models import Region
 from complaints.forms import ComplaintForm
 from complaints.models import Channel, Complaint, ComplaintIdentity, InspectionRound
@@ -236,7 +237,15 @@ def register(client, **data):
     return client.post("/staff/complaints/new", data=fields | data)
 
 
-def test_staff_registers_a_phone_complaint(client, handler):
+@pytest.fixture
+def after_call():
+    """The form says the call came 2026-09-30 10:00: run after it, whatever the real date (first
+    in a test's fixtures, so the sign-in happens on the same clock)."""
+    with time_machine.travel(datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)):
+        yield
+
+
+def test_staff_registers_a_phone_complaint(after_call, client, handler):
     response = register(client, name="王大妈", phone="0839-1234567")
     assert response.status_code == 302
     page = client.get("/staff/complaints/registered")
@@ -251,7 +260,7 @@ def test_staff_registers_a_phone_complaint(client, handler):
     assert client.get("/staff/complaints/registered").status_code == 302  # shown once
 
 
-def test_staff_registration_checks_scope_and_time(client, handler):
+def test_staff_registration_checks_scope_and_time(after_call, client, handler):
     outside = register(client, village="629901102201")
     assert outside.status_code == 422 and "负责范围" in outside.text
     future = local(utcnow() + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
