@@ -18,7 +18,7 @@ from sqlalchemy.engine import make_url
 from app import create_app
 from core.extensions import db
 
-from support import DATABASE_URL, ON_POSTGRES, csrf_from
+from support import DATABASE_URL, ON_POSTGRES, REPO, csrf_from
 
 TEST_SECRETS = {
     "SECRET_KEY": "test-secret-key-0123456789",
@@ -92,6 +92,34 @@ class PostgresDatabases:
     def close(self) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         self.admin.dispose()
+
+
+def _refuse_reads_beside_the_repository() -> None:
+    """A clone stands alone: a test that opens or lists a file beside the checkout (design notes,
+    sample data kept elsewhere) fails here, not only on a machine where nothing is beside it."""
+    import os
+    import sys
+
+    repo = str(REPO)
+    beside = os.path.dirname(repo)
+    if beside in ("", os.sep):
+        return
+
+    def hook(event: str, args: tuple) -> None:
+        if event not in ("open", "os.listdir", "os.scandir") or not args:
+            return
+        path = args[0]
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str):
+            return
+        path = os.path.abspath(path)
+        if path.startswith(beside + os.sep) and path != repo and not path.startswith(repo + os.sep):
+            raise PermissionError(f"tests must not read outside the repository: {path}")
+    sys.addaudithook(hook)
+
+
+_refuse_reads_beside_the_repository()
 
 
 def pytest_addoption(parser):

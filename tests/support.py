@@ -7,8 +7,7 @@ from pathlib import Path
 from core.config import normalise_database_url
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
-SAMPLE = SHARED / "data" / "sample"
+SAMPLE = REPO / "data" / "sample"
 DATABASE_URL = normalise_database_url(os.environ.get("DATABASE_URL", ""))
 ON_POSTGRES = DATABASE_URL.startswith("postgresql")
 IN_CI = os.environ.get("CI") == "true"

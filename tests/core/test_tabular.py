@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook
 from stdnum.cn import uscc
 from stdnum.iso7064 import mod_11_2
+from support import SAMPLE
 
 from core.problems import Rejected
 from core.tabular import formulas, safety
@@ -18,8 +19,7 @@ from core.tabular import (FORMULA_UNSAVED, TableSpec, check_uscc, neutralise_for
                           parse_amount, parse_date, parse_digits, parse_id_number, parse_month,
                           parse_text)
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared"
-PEOPLE_MADE = SHARED / "data" / "sample" / "people-made"
+PEOPLE_MADE = SAMPLE / "people-made"
 
 LEDGER = TableSpec(required=("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"),
                    optional=("对方单位", "关联编号"), amounts=("金额",), direction="收支")
@@ -32,10 +32,7 @@ FLOWS = TableSpec(required=("收支", "金额"), amounts=("金额",), direction=
 # ---------- helpers ----------
 
 def sample(name: str) -> Path:
-    path = PEOPLE_MADE / name
-    if not path.exists():
-        pytest.skip(f"shared sample data not found at {path} (expected beside the repository)")
-    return path
+    return PEOPLE_MADE / name
 
 
 def read_sample(name: str, spec: TableSpec):

@@ -1,0 +1,26 @@
+"""A clone stands alone: nothing in it reads or cites files beside the checkout."""
+import subprocess
+
+import pytest
+from support import REPO
+
+
+def test_a_test_cannot_open_a_file_beside_the_repository():
+    beside = REPO.parent / "anything-beside-the-checkout.txt"
+    with pytest.raises(PermissionError, match="outside the repository"):
+        beside.open()
+    with pytest.raises(PermissionError, match="outside the repository"):
+        list((REPO.parent / "a-folder-beside-the-checkout").iterdir())
+
+
+def test_no_tracked_file_points_beside_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO, capture_output=True, text=True, check=True).stdout
+    offenders = []
+    for name in tracked.splitlines():
+        path = REPO / name
+        if path.suffix not in {".py", ".html", ".md", ".sh", ".toml", ".txt", ".cfg", ".ini", ".lua"}:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if "../shared" in text or "shared/design" in text or "shared/data" in text:
+            offenders.append(name)
+    assert offenders == []
