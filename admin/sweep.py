@@ -1,4 +1,4 @@
-"""The deadline sweep (DEADLINES.md): announce, once, the clocks that became due soon or overdue.
+"""The deadline sweep (docs/clocks.md): announce, once, the clocks that became due soon or overdue.
 
 Each step is one set-based statement over the clocks whose state changed since the last run;
 what was announced is recorded on the clock (alerted_state, escalation_level), and a reminder is

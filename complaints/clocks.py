@@ -1,4 +1,4 @@
-"""The clocks of a case (DEADLINES.md): opened on arrival, met by public messages, recomputed
+"""The clocks of a case (docs/clocks.md): opened on arrival, met by public messages, recomputed
 when the calendar for their span changes, and summarised in next_due_at for the queue."""
 from datetime import date, datetime
 

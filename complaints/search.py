@@ -2,7 +2,7 @@
 
 `LIKE '%term%'` can use no index, so on its own it reads every case in scope. Word tokenizers do
 not fit Chinese names and short terms, and pg_trgm ignores CJK under the C locale and has no
-trigram for a two-character term such as 低保 (ARCHITECTURE.md, "Chinese text search"). So
+trigram for a two-character term such as 低保 (docs/architecture.md). So
 PostgreSQL indexes each case's characters and character bigrams, of its code and of its text,
 computed by the SQL function `complaint_grams(code, text)` (migration 0009) and not stored. A
 search asks for every bigram of the term (`@>`), and LIKE then checks that they stand together

@@ -20,7 +20,7 @@ from complaints.models import (Attachment, CaseEvent, Category, Channel, ClockKi
                                ComplaintIdentity, Status)
 
 RATINGS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
-REVIEW_WINDOW_DAYS = 30  # 复查 may be asked within 30 days of the written answer (DEADLINES.md)
+REVIEW_WINDOW_DAYS = 30  # 复查 may be asked within 30 days of the written answer (docs/clocks.md)
 
 
 class ComplaintError(ValueError):
@@ -181,7 +181,7 @@ def request_review(case: Complaint) -> None:
 
 
 def record_public_reply(case: Complaint, kind: str, body: str, *, actor, actor_label: str) -> None:
-    """A public message meets the clocks DEADLINES.md says it meets (flush only)."""
+    """A public message meets the clocks docs/clocks.md says it meets (flush only)."""
     now = utcnow()
     add_event(case, kind, public=True, body=body, actor=actor, actor_label=actor_label, at=now)
     meet_clock(case, ClockKind.REPLY, now)

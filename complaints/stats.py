@@ -1,4 +1,4 @@
-"""Public complaint statistics per region and month (DEADLINES.md, "What the numbers mean
+"""Public complaint statistics per region and month (docs/clocks.md, "What the numbers mean
 publicly"): counted in SQL from stored deadlines, never by looping over cases."""
 from dataclasses import dataclass, field
 from datetime import datetime

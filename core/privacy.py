@@ -1,4 +1,4 @@
-"""De-identification for public pages (PRODUCT.md "Privacy")."""
+"""De-identification for public pages (docs/privacy.md)."""
 
 SEPARATORS = "·•・."
 

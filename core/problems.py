@@ -1,4 +1,4 @@
-"""Problems found in an imported file, worded as DATA.md prescribes."""
+"""Problems found in an imported file, worded as docs/import-templates.md prescribes."""
 from dataclasses import dataclass
 
 

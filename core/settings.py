@@ -18,7 +18,7 @@ class CountySettings(Base):
     reviewer_level: Mapped[str] = mapped_column(String(8), default="township")
     show_full_names: Mapped[bool] = mapped_column(default=False)
     approval_threshold: Mapped[Decimal] = mapped_column(Numeric(14, 2), default=Decimal("5000"))
-    # DEADLINES.md: clocks run on while waiting for a complainant's material unless this is on.
+    # docs/clocks.md: clocks run on while waiting for a complainant's material unless this is on.
     clock_pausing_enabled: Mapped[bool] = mapped_column(default=False)
     referral_working_days: Mapped[int] = mapped_column(default=15)
 

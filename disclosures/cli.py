@@ -46,7 +46,7 @@ def _summary(batches: list[Batch]) -> str:
 @click.option("--publish", is_flag=True, help="立即公开（不经审核）")
 @click.option("--accept-warnings", is_flag=True, help="接受需要人工确认的提示（如信用代码校验位）")
 def import_command(kind: str, file: Path, publish: bool, accept_warnings: bool) -> None:
-    """Import a disclosure file (DATA.md templates) as batches awaiting review, or published."""
+    """Import a disclosure file (docs/import-templates.md templates) as batches awaiting review, or published."""
     run_import(lambda: _import(Kind(kind), file, publish, accept_warnings), _summary)
 
 

@@ -178,7 +178,7 @@ def payments_for(id_hash: str, name: str) -> Select:
 # Projects -------------------------------------------------------------------------------------
 
 def _newest_first():
-    # DATA.md: the latest update has the latest 更新日期; on a tie, the later upload wins.
+    # docs/import-templates.md: the latest update has the latest 更新日期; on a tie, the later upload wins.
     return (ProjectUpdate.updated_on.desc(), Batch.sequence.desc(), ProjectUpdate.id.desc())
 
 

@@ -1,4 +1,4 @@
-"""ARCHITECTURE.md's walls: imports run one way, and the supervised side cannot reach cases."""
+"""docs/architecture.md's walls: imports run one way, and the supervised side cannot reach cases."""
 import ast
 
 import pytest

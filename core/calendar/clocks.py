@@ -1,4 +1,4 @@
-"""The five states of a deadline clock (DEADLINES.md, 'States of a clock')."""
+"""The five states of a deadline clock (docs/clocks.md, 'States')."""
 from datetime import datetime
 from enum import StrEnum
 

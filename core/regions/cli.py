@@ -13,6 +13,6 @@ regions_cli = AppGroup("regions", help="行政区划")
 @regions_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_command(file: Path) -> None:
-    """Import a regions CSV or XLSX file (DATA.md `regions`)."""
+    """Import a regions CSV or XLSX file (docs/import-templates.md `regions`)."""
     with file.open("rb") as stream:
         run_import(lambda: import_regions(stream, file.name), lambda s: s.line(), lambda s: s.notices)

@@ -1,4 +1,4 @@
-"""Import of the `regions` template (DATA.md): all rows checked, nothing stored on any error."""
+"""Import of the `regions` template (docs/import-templates.md): all rows checked, nothing stored on any error."""
 from dataclasses import dataclass
 from typing import BinaryIO
 

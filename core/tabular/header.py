@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from core.problems import Problem, Rejected
 from core.tabular.cells import normalise
 
-# DATA.md: up to 5 title lines, so the header is one of the first 6 rows.
+# docs/import-templates.md: up to 5 title lines, so the header is one of the first 6 rows.
 HEADER_SCAN_ROWS = 6
 
 _SPACES = re.compile(r"\s+")

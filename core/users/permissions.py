@@ -4,7 +4,7 @@ from sqlalchemy import ColumnElement, false, or_
 from core.regions.codes import scope_prefix
 from core.users.models import Role, User
 
-# Which levels a role's scope may name (PRODUCT.md's role table).
+# Which levels a role's scope may name.
 SCOPE_LEVELS = {
     Role.ACCOUNTANT: {"village"},
     Role.REVIEWER: {"township", "village"},

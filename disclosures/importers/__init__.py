@@ -1,4 +1,4 @@
-"""Validation of the four disclosure templates (DATA.md): a file or web-form rows become batches.
+"""Validation of the four disclosure templates (docs/import-templates.md): a file or web-form rows become batches.
 
 Every cell is checked and every bad one reported; a file with any problem yields nothing.
 validate_upload and validate_rows return every row; check_file (for files of any size) keeps

@@ -176,7 +176,7 @@ class Template:
     """
 
     kind: Kind
-    columns: tuple[str, ...]  # as DATA.md lists them: the order problems are told in, row by row
+    columns: tuple[str, ...]  # as docs/import-templates.md lists them: the order problems are told in, row by row
     spec: TableSpec
     period_field: str | None = None  # the row key that splits batches by period (ledger: month)
 

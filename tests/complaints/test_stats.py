@@ -1,4 +1,4 @@
-"""Public statistics on a known fixture: on-time rates per DEADLINES.md, by month of arrival;
+"""Public statistics on a known fixture: on-time rates per docs/clocks.md, by month of arrival;
 satisfaction by month of closing; merged duplicates not counted twice."""
 import re
 from datetime import timedelta

@@ -35,7 +35,7 @@ def stored_rows(year: int) -> list[tuple[date, bool, str]]:
         .order_by(CalendarDay.day)).all())
 
 
-# --- DEADLINES.md examples and edges -------------------------------------------------------------
+# --- docs/clocks.md examples and edges -------------------------------------------------------------
 
 @pytest.mark.parametrize("start, n, last_day", [
     (shanghai(2026, 9, 30, 10, 0), 3, date(2026, 10, 10)),    # Oct 1–7 off; Sat Oct 10 make-up

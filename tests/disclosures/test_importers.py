@@ -1,4 +1,4 @@
-"""The four disclosure templates: samples, people-made files and every column rule of DATA.md."""
+"""The four disclosure templates: samples, people-made files and every column rule of docs/import-templates.md."""
 import csv
 import io
 from datetime import date
