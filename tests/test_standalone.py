@@ -1,5 +1,6 @@
 """A clone stands alone: nothing in it reads or cites files beside the checkout."""
 import subprocess
+from pathlib import Path
 
 import pytest
 from support import REPO
@@ -19,6 +20,8 @@ def test_no_tracked_file_points_beside_the_repository():
     for name in tracked.splitlines():
         path = REPO / name
         if path.suffix not in {".py", ".html", ".md", ".sh", ".toml", ".txt", ".cfg", ".ini", ".lua"}:
+            continue
+        if path == Path(__file__).resolve():  # names the patterns it looks for
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         if "../shared" in text or "shared/design" in text or "shared/data" in text:
