@@ -8,9 +8,9 @@ from flask_login import current_user
 from sqlalchemy import and_, case, func, select, text
 
 from admin import charts
-from admin.cases.permissions import visible_cases
 from admin.routes import bp
 from complaints.models import CaseClock, Category, ClockKind, Complaint, Status
+from complaints.permissions import visible_cases
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region

@@ -17,12 +17,12 @@ from sqlalchemy.orm import aliased
 
 from admin.cases.actions import CaseError
 from admin.cases.identity import may_reveal, reveal_identity
-from admin.cases.permissions import can_see_case
 from admin.cases.queries import CLOCK_STATES, QueueFilters, queue
 from admin.dashboard import DASHBOARD_ROLES, dashboard_stats, month_label
 from admin.models import Referral
 from admin.routes import bp
 from complaints.models import Category, Channel, ClockKind, Complaint, Status
+from complaints.permissions import can_see_case
 from core.audit import record_audit
 from core.calendar.clocks import clock_state, due_soon_until
 from core.db import utcnow

@@ -1,5 +1,6 @@
-"""The back office's own records about cases: referrals, identity requests, conflicts of
-interest, reply templates, reminders and clock extensions. Complaints never import these."""
+"""The back office's own records about cases: referrals, identity requests, reply templates,
+reminders and clock extensions. Complaints never import these (a declared conflict of interest
+lives with the complaints: it decides who may see a case)."""
 from datetime import datetime
 from enum import StrEnum
 
@@ -74,19 +75,6 @@ class IdentityRequest(Base):
     @property
     def status_label(self) -> str:
         return Decision(self.status).label
-
-
-class CaseConflict(Base):
-    """A declared conflict of interest (same village, kin): the user is kept off the case."""
-
-    __tablename__ = "case_conflicts"
-    __table_args__ = (UniqueConstraint("complaint_id", "user_id", name="complaint_user"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    reason: Mapped[str] = mapped_column(Text, default="")
-    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class ReplyTemplate(Base):

@@ -11,8 +11,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, exists, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.orm import aliased
 
-from admin.models import CaseConflict, Referral, Reminder
-from complaints.models import CaseClock, ClockKind, Complaint, InspectionRound, Status
+from admin.models import Referral, Reminder
+from complaints.models import CaseClock, CaseConflict, ClockKind, Complaint, InspectionRound, Status
 from core.calendar.clocks import due_soon_until
 from core.calendar.workdays import load_schedule
 from core.extensions import db

@@ -3,6 +3,7 @@
 A complainant's identity lives in its own table, encrypted; nothing here stores an address or a
 user agent.
 """
+import secrets
 from datetime import date, datetime
 from enum import StrEnum
 
@@ -225,12 +226,31 @@ class CaseEvent(Base):
     complaint: Mapped[Complaint] = relationship(back_populates="events")
 
 
+class CaseConflict(Base):
+    """A declared conflict of interest (same village, kin): the user is kept off the case."""
+
+    __tablename__ = "case_conflicts"
+    __table_args__ = (UniqueConstraint("complaint_id", "user_id", name="complaint_user"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    declared_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+def new_attachment_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
 class Attachment(Base):
     """A photo or voice recording, stored outside the web root under a random name."""
 
     __tablename__ = "complaint_attachments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # What its URL names: a sequential id would let anyone holding one file count up to the next.
+    token: Mapped[str] = mapped_column(String(32), unique=True, default=new_attachment_token)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     kind: Mapped[str] = mapped_column(String(8))  # image / audio
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)

@@ -15,14 +15,13 @@ from core.extensions import client_address, db, limiter
 from core.regions import places, queries as regions
 from core.regions.models import Level, Region
 from core.regions.places import Place
-from core.timezone import local
-from core.users.models import Role
-from core.users.permissions import in_scope
+from core.timezone import local, local_date
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, secret_for_token
 from complaints.items import find_item
 from complaints.models import Attachment, CaseEvent, Category, Channel, Complaint, Status
+from complaints.permissions import can_open_files
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
 from complaints.services import (RATINGS, ComplaintError, open_case, rate_case, replace_temporary_secret,
@@ -34,7 +33,6 @@ bp = Blueprint("complaints", __name__, template_folder="templates")
 DEVICE_COOKIE = "yg_device"
 TRACK_SECONDS = 2 * 3600  # a phone passed round the family should not keep a case open all day
 WRONG_PAIR = "案件编号或查询密码不正确"
-STAFF_VIEWERS = (Role.HANDLER, Role.ADMIN)
 
 
 def _config(name: str, default: str):
@@ -252,10 +250,11 @@ def leave():
     return redirect(url_for(".track"))
 
 
-@bp.get("/track/attachments/<int:attachment_id>")
-def attachment(attachment_id: int):
-    found = db.session.get(Attachment, attachment_id)
-    if found is None or not _may_see_files(db.session.get(Complaint, found.complaint_id)):
+@bp.get("/track/attachments/<token>")
+def attachment(token: str):
+    found = db.session.scalar(select(Attachment).where(Attachment.token == token))
+    case = found and db.session.get(Complaint, found.complaint_id)
+    if case is None or not can_open_files(current_user, _opened_case(), case, local_date(utcnow())):
         abort(404)
     try:
         data = storage.load(AREA, found.stored_name)
@@ -268,15 +267,6 @@ def attachment(attachment_id: int):
     response.headers.update({"Content-Type": content_type, "Content-Disposition": "inline",
                              "X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
     return response
-
-
-def _may_see_files(found: Complaint) -> bool:
-    """The complainant who opened the case, or a handler in scope, or an administrator."""
-    opened = _opened_case()
-    if opened is not None and opened.id == found.id:
-        return True
-    return (current_user.is_authenticated and current_user.role in STAFF_VIEWERS
-            and in_scope(current_user, found.village_code))
 
 
 @bp.get("/stats")

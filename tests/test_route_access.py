@@ -209,7 +209,6 @@ def _sample_url(app, rule, target_user_id: int, row) -> str:
     values = {"code": "629901101201", "user_id": target_user_id, "filename": "css/site.css",
               "project_no": "XM-001", "table": "ledger", "fmt": "csv",
               "token": "7KD3QX", "round_id": _inspection_round_id(),
-              "attachment_id": 1,
               "case_id": _visible_case_id(),
               "department_id": _department_id(), "template_id": _reply_template_id(),
               "county_code": "629901000000", "batch_id": row.batch_id, "row_id": row.id, "kind": "ledger"}

@@ -7,12 +7,12 @@ from admin.cases.actions import CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
                                ReferralAnswerForm, ReopenForm, ReplyForm)
-from admin.cases.permissions import can_see_case
 from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
                                 visible_case)
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
 from admin.routes import bp
 from complaints.models import Complaint
+from complaints.permissions import can_see_case
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import User

@@ -2,11 +2,11 @@
 transition is allowed, writes the timeline and the audit log, moves the clocks, commits once."""
 from sqlalchemy import func, select
 
-from admin.cases.permissions import can_see_case, can_work_case
-from admin.models import CaseConflict
+from admin.cases.permissions import can_work_case
 from complaints.clocks import (LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks,
                                start_clock)
-from complaints.models import ClockKind, Complaint, Status
+from complaints.models import CaseConflict, ClockKind, Complaint, Status
+from complaints.permissions import can_see_case
 from complaints.services import add_event
 from core.audit import record_audit
 from core.db import utcnow

@@ -7,9 +7,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from admin.cases.actions import FINISHED
-from admin.cases.permissions import can_see_case, can_work_case, visible_cases
+from admin.cases.permissions import can_work_case
 from admin.models import ClockExtension, Decision, Department, IdentityRequest, Referral, ReplyTemplate
 from complaints.models import CaseClock, CaseEvent, ClockKind, Complaint, Status
+from complaints.permissions import can_see_case, visible_cases
 from core.calendar.clocks import ClockState, clock_state, due_soon_until
 from core.extensions import db
 from core.regions.models import Level, Region

@@ -4,8 +4,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, func, or_, select
 
-from admin.cases.permissions import visible_cases
 from complaints.models import COMPLAINT_GRAMS, Complaint
+from complaints.permissions import visible_cases
 from complaints.search import term_grams
 from core.calendar.clocks import due_soon_until
 from core.extensions import db

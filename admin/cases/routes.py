@@ -15,10 +15,11 @@ from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, QueueFilterForm,
                                ReferForm, ReferralAnswerForm, ReopenForm, ReplyForm)
 from admin.cases.identity import may_reveal
-from admin.cases.permissions import can_decide_requests, can_see_case, can_work_case
+from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
 from admin.routes import bp
 from complaints.models import Complaint
+from complaints.permissions import can_see_case
 from core.db import utcnow
 from core.extensions import db
 from core.timezone import local_date

@@ -6,7 +6,6 @@ import time_machine
 from sqlalchemy import event, select
 
 from admin.cases import actions, identity, referrals
-from admin.cases.permissions import can_see_case, visible_cases
 from admin.cases import queries
 from admin.cases.queries import QueueFilters, queue, queue_count
 from admin.models import Decision, Department
@@ -16,6 +15,7 @@ from core.regions.models import Region
 from core.settings import CountySettings
 from core.timezone import SHANGHAI, local_date
 from complaints.models import Category, Channel, ClockKind, Complaint, InspectionRound, Status
+from complaints.permissions import can_see_case, visible_cases
 from complaints.services import Identity, file_complaint
 from support import ON_POSTGRES
 

@@ -243,11 +243,11 @@ def open_tracking(client, done: str) -> None:
 def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, fast, make_user, login):
     done = post(client, {"photos": [("a.jpg", photo_with_gps((600, 400)))], "voice": [("v.ogg", OGG)]}).text
     photo, voice = db.session.scalars(select(Attachment).order_by(Attachment.id)).all()
-    url = f"/track/attachments/{photo.id}"
+    url = f"/track/attachments/{photo.token}"
     assert client.get(url).status_code == 404  # filed, but the case was not opened with number + secret
     open_tracking(client, done)
     case_page = client.get("/track/case").text
-    assert f'{url}?size=thumb' in case_page and f"/track/attachments/{voice.id}" in case_page
+    assert f'{url}?size=thumb' in case_page and f"/track/attachments/{voice.token}" in case_page
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.headers["Content-Disposition"] == "inline"
@@ -255,7 +255,7 @@ def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, f
     assert response.headers["Cache-Control"] == "private"
     thumb = client.get(f"{url}?size=thumb")
     assert max(Image.open(io.BytesIO(thumb.data)).size) <= 240
-    assert client.get(f"/track/attachments/{voice.id}").mimetype == "audio/ogg"
+    assert client.get(f"/track/attachments/{voice.token}").mimetype == "audio/ogg"
 
     stranger = app.test_client()
     assert stranger.get(url).status_code == 404
@@ -268,3 +268,66 @@ def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, f
         staff.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",
                                          "csrf_token": csrf_from(page.text)})
         assert staff.get(url).status_code == status, username
+
+
+def _signed_in(app, username: str):
+    staff = app.test_client()
+    page = staff.get("/staff/login")
+    assert staff.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",
+                                            "csrf_token": csrf_from(page.text)}).status_code == 302
+    return staff
+
+
+def _file_links(page: str) -> list[str]:
+    return re.findall(r'href="(/track/attachments/[^"?]+)"', page)
+
+
+def test_attachments_follow_case_visibility(app, township_tree, make_user):
+    """The same rule as the case page: a recused handler and a township handler during an
+    inspection round get 404; the round's inspector gets the file."""
+    from datetime import timedelta
+
+    from admin.cases.actions import declare_conflict
+    from complaints.attachments import file_with_attachments
+    from complaints.models import Category, Channel, InspectionRound
+    from core.db import utcnow
+    from core.regions.models import Region
+    from core.timezone import local_date
+
+    inspector, _ = make_user("xuncha", "inspector"), make_user("xuncha2", "inspector")
+    make_user("insider", "handler", ["629901101000"])
+    recused = make_user("recused", "handler", ["629901101000"])
+    make_user("root", "admin")
+    village, today = db.session.get(Region, VILLAGE), local_date(utcnow())
+    running = InspectionRound(name="本轮巡察", team_name="县委第二巡察组", county_code="629901000000",
+                              starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
+                              members=[inspector], villages=[village])
+    db.session.add(running)
+    db.session.commit()
+    photo = clean_photo(photo_with_gps((40, 40)))
+    plain = file_with_attachments([photo], village=village, category=Category.FUNDS, text="修路款", channel=Channel.WEB,
+                                  identity=None)
+    in_round = file_with_attachments([photo], village=village, category=Category.FUNDS, text="巡察期间反映",
+                                     channel=Channel.INSPECTION, identity=None, round_id=running.id)
+    plain_case, round_case = (db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+                              for filed in (plain, in_round))
+    declare_conflict(plain_case, "反映对象是我的亲属", by=recused)
+    # The links as the case pages print them, whatever they name the file by.
+    [plain_url] = _file_links(_signed_in(app, "root").get(f"/admin/cases/{plain_case.id}").text)
+    [round_url] = _file_links(_signed_in(app, "xuncha").get(f"/admin/cases/{round_case.id}").text)
+    expected = {"insider": (200, 404), "recused": (404, 404), "xuncha": (404, 200), "xuncha2": (404, 404),
+                "root": (200, 200)}
+    for username, statuses in expected.items():
+        staff = _signed_in(app, username)
+        assert (staff.get(plain_url).status_code, staff.get(round_url).status_code) == statuses, username
+
+
+def test_attachment_urls_name_no_sequential_id(client, app, fast, make_user):
+    done = post(client, {"photos": [("a.jpg", photo_with_gps((60, 40)))]}).text
+    open_tracking(client, done)
+    photo = db.session.scalar(select(Attachment))
+    [url] = _file_links(client.get("/track/case").text)
+    token = url.rsplit("/", 1)[1]
+    assert str(photo.id) != token and len(token) >= 20  # 128 random bits, not a number one can count on from
+    assert client.get(url).status_code == 200
+    assert client.get(f"/track/attachments/{photo.id}").status_code == 404
