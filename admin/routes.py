@@ -4,13 +4,17 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from admin import queries
-from admin.menu import staff_menu
 from admin.forms import AuditFilterForm, ConfirmForm, UserForm
+from admin.menu import staff_menu
+from admin.permissions import visible_audit_entries
 from core.audit import ACTION_LABELS
+from core.db import utcnow
 from core.extensions import db
+from core.timezone import local_date
 from core.users import services
 from core.users.access import role_required, staff_required
 from core.users.models import Role, User
+from core.users.permissions import can_manage_account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 bp.app_context_processor(lambda: {"staff_menu": staff_menu})
@@ -22,10 +26,23 @@ def home():
     return render_template("admin/home.html")
 
 
+def me() -> User:
+    """The signed-in user itself (services compare and store it, not the proxy)."""
+    return current_user._get_current_object()
+
+
+def managed_user(user_id: int) -> User:
+    """The account, or 404 when it does not exist or lies beyond the administrator's reach."""
+    user = db.get_or_404(User, user_id)
+    if not can_manage_account(me(), user):
+        abort(404)
+    return user
+
+
 @bp.get("/users")
 @role_required(Role.ADMIN)
 def users():
-    return render_template("admin/users.html", users=queries.all_users(), action_form=ConfirmForm())
+    return render_template("admin/users.html", users=queries.managed_users(me()), action_form=ConfirmForm())
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
@@ -36,7 +53,8 @@ def user_new():
         try:
             user, password = services.create_user(
                 form.username.data, role=Role(form.role.data), region_codes=form.codes(),
-                is_lead=form.is_lead.data, display_name=form.display_name.data or "", email=form.email.data or "")
+                is_lead=form.is_lead.data, display_name=form.display_name.data or "", email=form.email.data or "",
+                by=me())
         except services.AccountError as error:
             form.region_codes.errors.append(str(error))
         else:
@@ -47,7 +65,7 @@ def user_new():
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def user_edit(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = managed_user(user_id)
     form = UserForm(obj=user)
     if request.method == "GET":
         form.region_codes.data = "\n".join(region.code for region in user.regions)
@@ -55,7 +73,7 @@ def user_edit(user_id: int):
         try:
             services.update_user(user, role=Role(form.role.data), region_codes=form.codes(),
                                  is_lead=form.is_lead.data, display_name=form.display_name.data or "",
-                                 email=form.email.data or "")
+                                 email=form.email.data or "", by=me())
         except services.AccountError as error:
             db.session.rollback()
             form.region_codes.errors.append(str(error))
@@ -68,12 +86,12 @@ def user_edit(user_id: int):
 @bp.post("/users/<int:user_id>/enabled")
 @role_required(Role.ADMIN)
 def user_set_enabled(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = managed_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
     enable = request.form.get("enable") == "1"
     try:
-        services.set_enabled(user, enable, by=current_user)
+        services.set_enabled(user, enable, by=me())
     except services.AccountError as error:
         flash(str(error), "error")
     else:
@@ -84,10 +102,10 @@ def user_set_enabled(user_id: int):
 @bp.post("/users/<int:user_id>/reset-password")
 @role_required(Role.ADMIN)
 def user_reset_password(user_id: int):
-    user = db.get_or_404(User, user_id)
+    user = managed_user(user_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    password = services.reset_password(user)
+    password = services.reset_password(user, by=me())
     return render_template("admin/password_shown.html", user=user, password=password)
 
 
@@ -97,6 +115,7 @@ def audit():
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", "全部")] + [SelectChoice(*item) for item in ACTION_LABELS.items()]
     page = request.args.get("page", 1, type=int)
-    entries = db.paginate(queries.audit_entries(form.data if form.validate() else {}),
+    statement = queries.audit_entries(form.data if form.validate() else {})
+    entries = db.paginate(statement.where(visible_audit_entries(me(), local_date(utcnow()))),
                           page=page, per_page=50, error_out=False)
     return render_template("admin/audit.html", form=form, entries=entries, labels=ACTION_LABELS)

@@ -6,10 +6,8 @@ from disclosures.models import Batch
 
 
 def can_upload(user: User, village_code: str) -> bool:
-    """Accountants for their villages; administrators anywhere."""
-    if user.role == Role.ADMIN:
-        return True
-    return user.role == Role.ACCOUNTANT and in_scope(user, village_code)
+    """Accountants for their villages; administrators within their scope."""
+    return user.role in (Role.ACCOUNTANT, Role.ADMIN) and in_scope(user, village_code)
 
 
 def can_review(user: User, batch: Batch) -> bool:
@@ -17,7 +15,7 @@ def can_review(user: User, batch: Batch) -> bool:
     if batch.uploaded_by_id is not None and batch.uploaded_by_id == user.id:
         return False
     if user.role == Role.ADMIN:
-        return True
+        return in_scope(user, batch.village_code)
     if user.role != Role.REVIEWER or not in_scope(user, batch.village_code):
         return False
     level = settings_for(batch.village_code).reviewer_level

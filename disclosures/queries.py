@@ -4,7 +4,7 @@ from sqlalchemy import Select, select
 from core.extensions import db
 from core.regions.models import Level, Region
 from core.users.models import Role, User
-from core.users.permissions import scope_filter
+from core.users.permissions import is_unscoped_admin, scope_filter
 from disclosures.models import ROW_MODELS, Batch, BatchStatus, Kind
 
 
@@ -15,10 +15,11 @@ def villages_in_scope(user: User) -> list[Region]:
 
 
 def writable_village_codes(user: User) -> set[str] | None:
-    """Villages an upload by this user may name; None means any (administrators)."""
-    if user.role == Role.ADMIN:
+    """Villages an upload by this user may name; None means any (an unscoped administrator)."""
+    if is_unscoped_admin(user):
         return None
-    return {village.code for village in villages_in_scope(user)} if user.role == Role.ACCOUNTANT else set()
+    return ({village.code for village in villages_in_scope(user)} if user.role in (Role.ACCOUNTANT, Role.ADMIN)
+            else set())
 
 
 def recent_batches(user: User, limit: int = 30) -> list[Batch]:

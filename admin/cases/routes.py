@@ -17,7 +17,7 @@ from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm,
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
-from admin.routes import bp
+from admin.routes import bp, me
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
 from core.db import utcnow
@@ -49,11 +49,6 @@ def lead_required(view):
         return view(*args, **kwargs)
     guarded.allowed_roles = frozenset({Role.HANDLER})
     return guarded
-
-
-def me() -> User:
-    """The signed-in user itself (services compare and store it, not the proxy)."""
-    return current_user._get_current_object()
 
 
 def today():

@@ -11,7 +11,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
 from core.users.models import Role, User, new_session_token
-from core.users.permissions import SCOPE_LEVELS
+from core.users.permissions import SCOPE_LEVELS, can_give_scope, can_manage_account, in_scope
 
 # A hash to compare against when the username is unknown, so that timing does not tell
 # whether an account exists.
@@ -58,9 +58,28 @@ def _resolve_regions(role: Role, codes: list[str]) -> list[Region]:
     return regions
 
 
+def _require_reach(by: User | None, role: Role, codes: list[str]) -> None:
+    """An administrator gives only what lies in its reach (the command line, `by` None, any)."""
+    if by is None or can_give_scope(by, role, codes):
+        return
+    outside = [code for code in codes if not in_scope(by, code)]
+    if outside:
+        raise AccountError(f"「{outside[0]}」不在您的管辖范围内")
+    if not codes:
+        raise AccountError("请填写您管辖范围内的行政区划代码")
+    raise AccountError("管理员账号的范围须在您的管辖范围之内，不能与您的范围相同")
+
+
+def _require_manages(by: User | None, user: User) -> None:
+    if by is not None and not can_manage_account(by, user):
+        raise AccountError("您不能管理这个账号")
+
+
 def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_lead: bool = False,
-                display_name: str = "", email: str = "", password: str | None = None) -> tuple[User, str]:
-    """Create an account; returns it with its (generated unless given) password."""
+                display_name: str = "", email: str = "", password: str | None = None,
+                by: User | None = None) -> tuple[User, str]:
+    """Create an account; returns it with its (generated unless given) password. `by` is the
+    administrator doing it (None from the command line)."""
     username = username.strip()
     if not username:
         raise AccountError("用户名不能为空")
@@ -68,10 +87,11 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
         raise AccountError(f"用户名「{username}」已被使用")
     if is_lead and role != Role.HANDLER:
         raise AccountError("只有纪委监委工作人员可以设为负责人")
+    regions = _resolve_regions(role, list(region_codes))
+    _require_reach(by, role, list(region_codes))
     password = password or generate_password()
     user = User(username=username, display_name=display_name.strip(), email=_clean_email(email), role=role,
-                is_lead=is_lead, password_hash=_hash(password),
-                regions=_resolve_regions(role, list(region_codes)))
+                is_lead=is_lead, password_hash=_hash(password), regions=regions)
     db.session.add(user)
     db.session.flush()
     record_audit("user.create", target_type="user", target_id=user.id,
@@ -82,14 +102,22 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
 
 
 def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: bool,
-                display_name: str, email: str = "") -> User:
-    """Change an account's role, scope, lead flag, display name and e-mail address."""
+                display_name: str, email: str = "", by: User | None = None) -> User:
+    """Change an account's role, scope, lead flag, display name and e-mail address. An
+    administrator (`by`) never changes its own role or scope, nor gives more than its reach."""
     email = _clean_email(email)
     if is_lead and role != Role.HANDLER:
         raise AccountError("只有纪委监委工作人员可以设为负责人")
     before = {"role": user.role, "regions": [r.code for r in user.regions], "is_lead": user.is_lead,
               "display_name": user.display_name, "email": user.email}
-    user.regions = _resolve_regions(role, region_codes)
+    regions = _resolve_regions(role, region_codes)
+    _require_manages(by, user)
+    if by is not None and by.id == user.id:
+        if (role.value, set(region_codes)) != (user.role, set(before["regions"])):
+            raise AccountError("不能修改自己的角色或管辖范围，请由其他管理员修改")
+    else:
+        _require_reach(by, role, region_codes)
+    user.regions = regions
     user.role, user.is_lead, user.display_name = role, is_lead, display_name.strip()
     user.email = email
     after = {"role": role.value, "regions": list(region_codes), "is_lead": is_lead,
@@ -107,6 +135,7 @@ def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: boo
 
 def set_enabled(user: User, enabled: bool, *, by: User | None = None) -> None:
     """Disable (ending every session) or re-enable an account."""
+    _require_manages(by, user)
     if by is not None and by.id == user.id and not enabled:
         raise AccountError("不能停用自己的账号")
     if user.is_enabled == enabled:
@@ -118,8 +147,9 @@ def set_enabled(user: User, enabled: bool, *, by: User | None = None) -> None:
     db.session.commit()
 
 
-def reset_password(user: User) -> str:
+def reset_password(user: User, *, by: User | None = None) -> str:
     """Give an account a new generated password, ending its sessions; returns the password."""
+    _require_manages(by, user)
     password = generate_password()
     user.password_hash = _hash(password)
     user.session_token = new_session_token()

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from support import csrf_from
 from sqlalchemy import select, text
@@ -199,3 +201,176 @@ def test_admin_switches_review_off_and_names_on_for_a_county(admin_client):
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "settings.update")) is not None
     assert admin_client.get("/admin/settings/629901101000").status_code == 404  # not a county
     assert "不审核，直接公开" in admin_client.get("/admin/settings").text
+
+
+# A township administrator (黄大镇) beside a county lead, the unscoped root and staff in and out
+# of the township.
+TOWN, COUNTY = "629901101000", "629901000000"
+
+
+@pytest.fixture
+def staff(township_tree, make_user):
+    return {"root": make_user("root", role="admin"),
+            "county_admin": make_user("county_admin", role="admin", regions=[COUNTY]),
+            "town_admin": make_user("town_admin", role="admin", regions=[TOWN]),
+            "lead": make_user("lead", role="handler", regions=[COUNTY], is_lead=True),
+            "handler": make_user("handler", role="handler", regions=[TOWN]),
+            "kuaiji": make_user("kuaiji", role="accountant", regions=["629901101201"]),
+            "far": make_user("far", role="accountant", regions=["629901102201"]),
+            "roaming": make_user("roaming", role="inspector")}
+
+
+@pytest.fixture
+def signed_in(app):
+    def sign_in(username: str):
+        client = app.test_client()
+        page = client.get("/staff/login")
+        assert client.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",
+                                                 "csrf_token": csrf_from(page.text)}).status_code == 302
+        client.token = csrf_from(client.get("/admin/").text)
+        return client
+    return sign_in
+
+
+def _listed(client) -> set[str]:
+    import re
+    return set(re.findall(r'<td><a href="/admin/users/\d+">([^<]+)</a></td>', client.get("/admin/users").text))
+
+
+def test_a_scoped_admin_lists_only_the_accounts_inside_its_scope(staff, signed_in):
+    assert _listed(signed_in("town_admin")) == {"town_admin", "handler", "kuaiji"}
+    # A peer of equal reach is not the county administrator's to manage; the unscoped root manages all.
+    assert _listed(signed_in("county_admin")) == {"county_admin", "town_admin", "lead", "handler", "kuaiji", "far"}
+    assert _listed(signed_in("root")) == set(username for username in staff)
+
+
+@pytest.mark.parametrize("target", ["lead", "root", "county_admin", "far", "roaming"])
+def test_a_scoped_admin_cannot_touch_an_account_beyond_its_scope(staff, signed_in, target):
+    client, account = signed_in("town_admin"), staff[target]
+    password_hash, enabled = account.password_hash, account.is_enabled
+    assert client.get(f"/admin/users/{account.id}").status_code == 404
+    assert client.post(f"/admin/users/{account.id}", data={
+        "csrf_token": client.token, "username": account.username, "role": "handler",
+        "region_codes": TOWN}).status_code == 404
+    assert client.post(f"/admin/users/{account.id}/reset-password",
+                       data={"csrf_token": client.token}).status_code == 404
+    assert client.post(f"/admin/users/{account.id}/enabled",
+                       data={"csrf_token": client.token, "enable": "0"}).status_code == 404
+    db.session.expire_all()
+    unchanged = db.session.get(User, account.id)
+    assert (unchanged.password_hash, unchanged.is_enabled, unchanged.role) == (password_hash, enabled, account.role)
+    assert services.authenticate(account.username, "pw-for-tests-1") is not None
+
+
+def test_a_scoped_admin_manages_the_accounts_inside_its_scope(staff, signed_in):
+    client = signed_in("town_admin")
+    reset = client.post(f"/admin/users/{staff['kuaiji'].id}/reset-password", data={"csrf_token": client.token})
+    assert reset.status_code == 200 and "只显示这一次" in reset.text
+    moved = client.post(f"/admin/users/{staff['handler'].id}", data={
+        "csrf_token": client.token, "username": "handler", "role": "reviewer", "region_codes": "629901101202"})
+    assert moved.status_code == 302
+    db.session.expire_all()
+    assert [r.code for r in db.session.get(User, staff["handler"].id).regions] == ["629901101202"]
+
+
+@pytest.mark.parametrize("role,codes,message", [
+    ("handler", COUNTY, "「629901000000」不在您的管辖范围内"),            # wider than its own
+    ("accountant", "629901102201", "「629901102201」不在您的管辖范围内"),  # another township
+    ("inspector", "", "请填写您管辖范围内的行政区划代码"),                 # no scope reaches everywhere
+    ("admin", TOWN, "不能与您的范围相同"),                                # a peer who could take it over
+])
+def test_a_scoped_admin_gives_no_scope_beyond_its_own(staff, signed_in, role, codes, message):
+    client = signed_in("town_admin")
+    created = client.post("/admin/users/new", data={"csrf_token": client.token, "username": "x", "role": role,
+                                                   "region_codes": codes})
+    assert message in created.text
+    assert db.session.scalar(select(User).where(User.username == "x")) is None
+    widened = client.post(f"/admin/users/{staff['handler'].id}", data={
+        "csrf_token": client.token, "username": "handler", "role": role, "region_codes": codes})
+    assert message in widened.text
+    db.session.expire_all()
+    handler = db.session.get(User, staff["handler"].id)
+    assert (handler.role, [r.code for r in handler.regions]) == ("handler", [TOWN])
+
+
+def test_a_scoped_admin_may_create_an_admin_strictly_inside_its_scope(staff, signed_in):
+    client = signed_in("town_admin")
+    created = client.post("/admin/users/new", data={"csrf_token": client.token, "username": "village_admin",
+                                                   "role": "admin", "region_codes": "629901101201"})
+    assert created.status_code == 200 and "只显示这一次" in created.text
+
+
+@pytest.mark.parametrize("username,change", [
+    ("town_admin", {"region_codes": ""}),                                         # clearing its scope: everywhere
+    ("town_admin", {"region_codes": COUNTY}),                                     # widening it
+    ("town_admin", {"role": "handler", "region_codes": TOWN, "is_lead": "y"}),    # making itself a lead
+    ("root", {"role": "handler", "region_codes": COUNTY, "is_lead": "y"}),
+    ("root", {"region_codes": COUNTY}),
+])
+def test_no_admin_changes_its_own_role_or_scope(staff, signed_in, username, change):
+    client, admin = signed_in(username), staff[username]
+    form = {"csrf_token": client.token, "username": username, "role": "admin",
+            "region_codes": "\n".join(r.code for r in admin.regions), "display_name": "新名字"}
+    response = client.post(f"/admin/users/{admin.id}", data=form | change)
+    assert "不能修改自己的角色或管辖范围" in response.text
+    db.session.expire_all()
+    after = db.session.get(User, admin.id)
+    assert (after.role, after.is_lead, [r.code for r in after.regions], after.display_name) == (
+        "admin", False, [r.code for r in admin.regions], "")
+    # Its own name and address are its to change.
+    assert client.post(f"/admin/users/{admin.id}", data=form).status_code == 302
+
+
+def test_separation_of_duties_leads_never_grant_and_admins_never_approve(staff, signed_in):
+    """The rule: administrators grant the lead role and can never be leads (the test above: not
+    even by editing themselves); leads approve identity requests and never reach accounts."""
+    from admin.cases.identity import request_identity
+    from complaints.models import Category, Channel, Complaint
+    from complaints.services import Identity, file_complaint
+    from core.regions.models import Region
+
+    lead = signed_in("lead")
+    assert lead.post("/admin/users/new", data={"csrf_token": lead.token, "username": "lead2", "role": "handler",
+                                               "region_codes": COUNTY, "is_lead": "y"}).status_code == 403
+    assert lead.post(f"/admin/users/{staff['handler'].id}", data={
+        "csrf_token": lead.token, "username": "handler", "role": "handler", "region_codes": TOWN,
+        "is_lead": "y"}).status_code == 403
+    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS, text="修路款",
+                           channel=Channel.WEB, identity=Identity("段凤", "13800138000"))
+    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    request = request_identity(case, "需要当面核实", by=staff["handler"])
+    root = signed_in("root")
+    assert root.post(f"/admin/cases/{case.id}/identity/decide", data={
+        "csrf_token": root.token, "request_id": request.id, "decision": "approve"}).status_code == 403
+    db.session.expire_all()
+    assert db.session.scalar(select(User).where(User.username == "lead2")) is None
+    assert db.session.get(User, staff["handler"].id).is_lead is False
+    assert db.session.get(type(request), request.id).status == "pending"
+
+
+def test_a_scoped_admin_reads_only_the_audit_entries_of_its_scope(staff, signed_in):
+    from admin.cases.identity import request_identity
+    from complaints.models import Category, Channel, Complaint
+    from complaints.services import Identity, file_complaint
+    from core.regions.models import Region
+    from support import publish_ledger_row
+
+    far_handler = staff["lead"]  # the county lead may work the other township's case
+    reasons = {}
+    for village, handler, reason in (("629901101201", staff["handler"], "本镇案件需要核实身份"),
+                                     ("629901102201", far_handler, "白水乡案件的身份理由")):
+        filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS, text="修路款",
+                               channel=Channel.WEB, identity=Identity("段凤", "13800138000"))
+        case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+        request_identity(case, reason, by=handler)
+        reasons[village] = reason
+    near_row, far_row = publish_ledger_row("629901101201"), publish_ledger_row("629901102201")
+    page = signed_in("town_admin").get("/admin/audit").text
+    assert reasons["629901101201"] in page and reasons["629901102201"] not in page
+    shown = set(re.findall(r"<td>(user|batch|complaint) (\d+)</td>", page))
+    assert ("batch", str(near_row.batch_id)) in shown and ("batch", str(far_row.batch_id)) not in shown
+    assert ("user", str(staff["kuaiji"].id)) in shown
+    assert {("user", str(staff[name].id)) for name in ("lead", "root", "far", "county_admin")} & shown == set()
+    everything = signed_in("root").get("/admin/audit").text
+    assert reasons["629901101201"] in everything and reasons["629901102201"] in everything
+    assert f"user {staff['lead'].id}</td>" in everything

@@ -170,3 +170,33 @@ def test_accountant_enters_a_row_in_a_form(client, staff, login):
     entry = db.session.scalar(select(LedgerEntry))
     assert (entry.summary, str(entry.amount), entry.published) == ("路灯维修", "1200.00", False)
     assert client.get("/disclosures/enter/nonsense").status_code == 404
+
+
+def test_a_scoped_admin_writes_disclosures_only_in_its_scope(client, staff, make_user, login):
+    from support import publish_ledger_row
+    make_user("town_admin", "admin", ["629901101000"])
+    far_row = publish_ledger_row("629901102201")
+    pending = publish_ledger_row("629901102201", voucher_no="记-2")
+    db.session.get(Batch, pending.batch_id).status = BatchStatus.PENDING
+    db.session.commit()
+    before = db.session.scalar(select(func.count()).select_from(Batch))
+    login("town_admin")
+    token = csrf_from(client.get("/disclosures/").text)
+    far_file = HEADER + "629901102201,2026-10-05,记2026-0001,支出,管理费用,办公用品,1,,\n"
+    refused = upload(client, far_file)
+    assert refused.status_code == 422 and "村代码" in refused.text
+    assert client.post("/disclosures/empty-month", data={
+        "csrf_token": token, "village": "629901102201", "period": "2026-10"}).status_code == 403
+    entered = client.post("/disclosures/enter/ledger", data={
+        "csrf_token": token, "村代码": "629901102201", "日期": "2026/10/8", "凭证号": "记2026-0100", "收支": "支出",
+        "科目": "公益支出", "摘要": "路灯维修", "金额": "12", "对方单位": "", "关联编号": ""})
+    assert entered.status_code == 422
+    assert client.get(f"/disclosures/rows/ledger/{far_row.id}/correct").status_code == 404
+    assert client.post(f"/disclosures/batches/{pending.batch_id}/review",
+                       data={"csrf_token": token, "decision": "approve"}).status_code == 404
+    assert db.session.scalar(select(func.count()).select_from(Batch)) == before
+    assert db.session.get(Batch, pending.batch_id).status == BatchStatus.PENDING
+    # Inside its township it works as before.
+    assert upload(client, GOOD).status_code == 200
+    assert client.post("/disclosures/empty-month", data={
+        "csrf_token": token, "village": "629901101201", "period": "2026-10"}).status_code == 302
