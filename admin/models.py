@@ -107,7 +107,8 @@ class ClockExtension(Base):
 
 
 class Reminder(Base):
-    """A note for a staff member that a clock is due soon, overdue, or escalated to them.
+    """A note for a staff member that a clock is due soon, overdue, or escalated to them, or
+    (with no clock) that a complainant's identity on a case was revealed.
 
     One per (clock, level, user), so running the sweep again writes nothing new."""
 
@@ -122,8 +123,9 @@ class Reminder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     complaint_id: Mapped[int] = mapped_column(index=True)
-    clock_id: Mapped[int]
-    level: Mapped[str] = mapped_column(String(24))  # due_soon / overdue / escalated_township / escalated_county
+    clock_id: Mapped[int | None]
+    # due_soon / overdue / escalated_township / escalated_county / referral_overdue / identity_revealed
+    level: Mapped[str] = mapped_column(String(24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]

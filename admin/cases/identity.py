@@ -1,20 +1,29 @@
 """A real-name complainant's identity stays hidden from every handler until a lead with the case in
-scope — never the requester — approves that handler's request. Every step is audited."""
+scope — never the requester — approves that handler's request. Every step is audited, and every
+reveal is told to the case's other leads.
+
+Separation of duties: leads (handlers with the lead flag) approve; administrators grant the lead
+flag and can never hold it (an administrator cannot change its own role); so no one account both
+makes leads and approves a reveal."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from admin.cases.actions import CaseError, require_workable
 from admin.cases.permissions import can_decide_requests
-from admin.models import Decision, IdentityRequest
+from admin.models import Decision, IdentityRequest, Reminder
 from complaints.models import Complaint
+from complaints.permissions import can_see_case
 from complaints.services import add_event
 from core.audit import record_audit
 from core.db import utcnow
 from core.extensions import db
 from core.fields import field_cipher
+from core.regions.codes import ancestor_codes
 from core.timezone import local_date
-from core.users.models import User
+from core.users.models import Role, User, user_regions
+
+REVEAL_NOTICE = "identity_revealed"
 
 
 @dataclass(frozen=True)
@@ -61,14 +70,30 @@ def decide_identity(request: IdentityRequest, approve: bool, note: str, *, by: U
 def reveal_identity(case: Complaint, *, by: User) -> RevealedIdentity:
     """Decrypt the identity for a handler whose request was approved; the view is audited."""
     require_workable(case, by, open_only=False)
-    if not _request_of(case, by, (Decision.APPROVED,)) or case.identity is None:
+    approved = _request_of(case, by, (Decision.APPROVED,))
+    if approved is None or case.identity is None:
         raise CaseError("需要经负责人批准后才能查看身份信息")
     cipher = field_cipher()
     revealed = RevealedIdentity(cipher.decrypt(case.identity.name_cipher), cipher.decrypt(case.identity.phone_cipher))
+    add_event(case, "identity_revealed", public=False, body="查看了反映人身份信息", actor=by)
+    _notify_other_leads(case, approved, by)
     record_audit("case.identity_reveal", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code})
     db.session.commit()
     return revealed
+
+
+def _notify_other_leads(case: Complaint, approved: IdentityRequest, by: User) -> None:
+    """Tell every other lead who may see the case (its township's and its county's) that the
+    identity was revealed, so that one lead's approval never goes unseen (flush only)."""
+    today, now = local_date(utcnow()), utcnow()
+    leads = db.session.scalars(
+        select(User).join(user_regions, user_regions.c.user_id == User.id)
+        .where(User.role == Role.HANDLER, User.is_lead.is_(True), User.is_enabled.is_(True),
+               User.id.not_in({by.id, approved.decided_by_id} - {None}),
+               user_regions.c.region_code.in_(ancestor_codes(case.village_code))).distinct())
+    db.session.add_all(Reminder(user_id=lead.id, complaint_id=case.id, clock_id=None, level=REVEAL_NOTICE,
+                                created_at=now) for lead in leads if can_see_case(lead, case, today))
 
 
 def may_reveal(case: Complaint, user: User) -> bool:

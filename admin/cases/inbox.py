@@ -1,30 +1,35 @@
-"""A staff member's reminders (written by the deadline sweep): the unread count for the header,
-the list, and marking them read once they have been shown."""
-from datetime import datetime
+"""A staff member's reminders (written by the deadline sweep, and by a reveal of a complainant's
+identity): the unread count for the header, the list, and marking them read once shown. Both
+keep to the cases the user may see now: one declared a conflict since, or a round took the case."""
+from datetime import date, datetime
 
 from sqlalchemy import Select, func, select, update
 
+from admin.cases.identity import REVEAL_NOTICE
 from admin.models import Reminder
 from complaints.models import CaseClock, Complaint
+from complaints.permissions import visible_cases
 from core.extensions import db
 from core.users.models import User
 
 LEVEL_LABELS = {"due_soon": "即将到期", "overdue": "已超期", "escalated_township": "超期升级至乡镇负责人",
-                "escalated_county": "超期升级至县负责人", "referral_overdue": "转办部门超期未答复"}
+                "escalated_county": "超期升级至县负责人", "referral_overdue": "转办部门超期未答复",
+                REVEAL_NOTICE: "反映人身份已被查看"}
 
 
-def unread_count(user: User) -> int:
+def unread_count(user: User, today: date) -> int:
     """How many of the user's reminders are unread."""
-    return db.session.scalar(select(func.count()).select_from(Reminder).where(
-        Reminder.user_id == user.id, Reminder.read_at.is_(None)))
+    return db.session.scalar(select(func.count()).select_from(Reminder)
+                             .join(Complaint, Complaint.id == Reminder.complaint_id)
+                             .where(Reminder.user_id == user.id, Reminder.read_at.is_(None), visible_cases(user, today)))
 
 
-def reminders_of(user: User) -> Select:
-    """The user's reminders, newest first, with their case and clock."""
+def reminders_of(user: User, today: date) -> Select:
+    """The user's reminders, newest first, with their case and clock (None for a reveal notice)."""
     return (select(Reminder, Complaint, CaseClock)
             .join(Complaint, Complaint.id == Reminder.complaint_id)
-            .join(CaseClock, CaseClock.id == Reminder.clock_id)
-            .where(Reminder.user_id == user.id)
+            .outerjoin(CaseClock, CaseClock.id == Reminder.clock_id)
+            .where(Reminder.user_id == user.id, visible_cases(user, today))
             .order_by(Reminder.read_at.is_not(None), Reminder.created_at.desc(), Reminder.id.desc()))
 
 

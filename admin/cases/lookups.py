@@ -24,7 +24,8 @@ EVENT_LABELS = {
     "request_info": "请补充材料", "paused": "期限暂停", "material_received": "收到补充材料", "note": "内部备注",
     "referred": "转办", "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延长办理期限",
     "closed": "办结", "feedback": "实名反馈", "reopened": "重新办理", "merged": "合并办理", "merged_in": "合并",
-    "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批", "rated": "评价",
+    "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批",
+    "identity_revealed": "查看反映人身份", "rated": "评价",
     "review_requested": "申请复查", "secret_replaced": "更换查询密码",
 }
 

@@ -166,7 +166,7 @@ def approvals():
 @role_required(*VIEWERS)
 def reminders():
     user = me()
-    rows = db.session.execute(inbox.reminders_of(user).limit(REMINDERS_SHOWN)).all()
+    rows = db.session.execute(inbox.reminders_of(user, today()).limit(REMINDERS_SHOWN)).all()
     unread = {reminder.id for reminder, _, _ in rows if reminder.read_at is None}
     inbox.mark_read(user, sorted(unread), utcnow())
     return render_template("admin/cases/reminders.html", rows=rows, unread=unread, levels=inbox.LEVEL_LABELS)
@@ -178,5 +178,5 @@ def reminder_badge():
         """Unread reminders for the header; None for roles that never get any."""
         if not current_user.is_authenticated or current_user.role not in VIEWERS:
             return None
-        return inbox.unread_count(current_user)
+        return inbox.unread_count(current_user, today())
     return {"reminder_badge": unread}

@@ -365,6 +365,45 @@ def test_a_lead_never_decides_their_own_request(as_user, people):
     assert db.session.scalar(select(IdentityRequest.status)) == Decision.PENDING
 
 
+def test_every_reveal_notifies_the_other_leads_of_the_case(app, as_user, people, make_user):
+    from admin.cases.actions import declare_conflict
+    people["town_lead"] = make_user("town_lead", "handler", ["629901101000"], is_lead=True)
+    people["far_lead"] = make_user("far_lead", "handler", ["629901102000"], is_lead=True)
+    people["kin_lead"] = make_user("kin_lead", "handler", ["629901000000"], is_lead=True)
+    case = new_case(real_name=True)
+    declare_conflict(case, "反映对象是我的亲属", by=people["kin_lead"])
+    handler, lead = as_user("handler"), as_user("lead")
+    post(handler, f"/admin/cases/{case.id}/identity/request", identity_reason="需电话核实细节")
+    request_id = str(db.session.scalar(select(IdentityRequest.id)))
+    post(lead, f"/admin/cases/{case.id}/identity/decide", request_id=request_id, decision="approve")
+    assert db.session.scalar(select(func.count()).select_from(Reminder)) == 0  # approving reveals nothing yet
+    for _ in range(2):
+        assert NAME in post(handler, f"/admin/cases/{case.id}/identity/reveal").text
+    notified = db.session.execute(select(User.username, Reminder.level).join(Reminder, Reminder.user_id == User.id)
+                                  .where(Reminder.complaint_id == case.id)).all()
+    # Each reveal, to the township's lead; not to the lead who approved it, the one who looked,
+    # a lead who stepped off the case, or the lead of another township.
+    assert sorted(notified) == [("town_lead", "identity_revealed")] * 2
+    town_lead = as_user("town_lead")
+    assert "2 条未读" in town_lead.get("/admin/").text
+    listing = town_lead.get("/admin/reminders").text
+    assert case.code in listing and "反映人身份已被查看" in listing and NAME not in listing
+    timeline = town_lead.get(f"/admin/cases/{case.id}").text
+    assert len(re.findall(r"<strong>查看反映人身份</strong>.*?<span class=\"muted small\">handler</span>", timeline,
+                          re.S)) == 2  # who looked, each time
+
+
+def test_reminders_keep_to_the_cases_the_user_may_see(as_user, people):
+    case = new_case()
+    clock = case.clock(ClockKind.REPLY)
+    db.session.add(Reminder(user_id=people["handler"].id, complaint_id=case.id, clock_id=clock.id, level="due_soon"))
+    db.session.commit()
+    client = as_user("handler")
+    assert case.code in client.get("/admin/reminders").text
+    post(client, f"/admin/cases/{case.id}/conflict", conflict_reason="反映对象是我的亲属")
+    assert case.code not in client.get("/admin/reminders").text
+
+
 def test_reminders_badge_and_list(as_user, people):
     case = new_case()
     clock = case.clock(ClockKind.REPLY)
