@@ -1,6 +1,6 @@
 """Every route × every role, anonymous included. A new route without an entry here fails."""
 import pytest
-from support import csrf_from, publish_ledger_row
+from support import csrf_from, csv_rows, publish_ledger_row
 
 from core.users.models import Role
 
@@ -225,18 +225,163 @@ def test_route_access_matrix(app, client, township_tree, make_user, login, role)
         assert login("actor").status_code == 302
     # A valid CSRF token on every POST, so that what is tested is the role check behind it.
     token = csrf_from(client.get("/admin/" if role else "/staff/login").text)
-    # Sign-out last: it ends the session the other checks run in.
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout"):
+    # Sign-out last: it ends the session the other checks run in. A page with a form is also
+    # posted to (a bare, invalid post changes nothing), so the check behind the POST is tested too.
+    probes = [(rule, method) for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
+              for method in ("GET", "POST") if method in rule.methods]
+    for rule, method in probes:
         allowed = ACCESS[rule.endpoint]
         url = _sample_url(app, rule, target.id, row)
-        method = "GET" if "GET" in rule.methods else "POST"
         with client.open(url, method=method, data={"csrf_token": token}) as response:
             status = response.status_code
         if allowed == PUBLIC:
-            assert status < 500 and status not in (401, 403), (rule.endpoint, status)
+            assert status < 500 and status not in (401, 403), (rule.endpoint, method, status)
         elif role is None:
-            assert status == 302, (rule.endpoint, status)  # to the login page
+            assert status == 302, (rule.endpoint, method, status)  # to the login page
         elif role in allowed:
-            assert status not in (401, 403, 404, 500), (rule.endpoint, role, status)
+            assert status not in (401, 403, 404, 500), (rule.endpoint, method, role, status)
         else:
-            assert status == 403, (rule.endpoint, role, status)
+            assert status == 403, (rule.endpoint, method, role, status)
+
+
+# Beside the role matrix, the same routes for people whose answer depends on the object: a
+# township administrator, a handler of the township, one who stepped off a case (recused), the
+# county lead, the inspector of a running round and one outside it, an accountant. Cases: one in
+# the township, one in another township, one reported through the running round, each with a photo.
+SEES = {"near": {"handler", "lead", "town_admin"},
+        "far": {"lead"},
+        "round": {"inspector", "town_admin"}}  # administrators only look, whatever the round
+ACTORS = ["town_admin", "handler", "recused", "lead", "inspector", "outsider", "kuaiji"]
+WORKERS = {"handler", "recused", "lead", "inspector", "outsider"}  # roles that act on cases
+CASE_VIEWERS = WORKERS | {"town_admin"}
+DISCLOSURE_STAFF = {"town_admin", "handler", "recused", "lead", "kuaiji"}
+
+
+@pytest.fixture
+def world(app, township_tree, make_user):
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from admin.cases.actions import declare_conflict
+    from complaints.attachments import clean_photo, file_with_attachments
+    from complaints.models import Category, Channel, Complaint, InspectionRound
+    from complaints.services import Identity
+    from core.db import utcnow
+    from core.extensions import db
+    from core.regions.models import Region
+    from core.timezone import local_date
+
+    users = {"town_admin": make_user("town_admin", "admin", ["629901101000"]),
+             "handler": make_user("handler", "handler", ["629901101000"]),
+             "recused": make_user("recused", "handler", ["629901101000"]),
+             "lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
+             "inspector": make_user("inspector", "inspector"),
+             "outsider": make_user("outsider", "inspector"),
+             "kuaiji": make_user("kuaiji", "accountant", ["629901101201"]),
+             "far_kuaiji": make_user("far_kuaiji", "accountant", ["629901102201"])}
+    today, near_village = local_date(utcnow()), db.session.get(Region, "629901101201")
+    running = InspectionRound(name="本轮巡察", team_name="县委第二巡察组", county_code="629901000000",
+                              starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
+                              members=[users["inspector"]], villages=[near_village])
+    db.session.add(running)
+    db.session.commit()
+    photo = clean_photo(_png())
+    cases = {}
+    for name, village, extra in (("near", "629901101201", {}), ("far", "629901102201", {}),
+                                 ("round", "629901101201", {"round_id": running.id, "channel": Channel.INSPECTION})):
+        filed = file_with_attachments([photo], village=db.session.get(Region, village), category=Category.FUNDS,
+                                      text="修路款去向不明", identity=Identity("段凤", "13800138000"),
+                                      **{"channel": Channel.WEB} | extra)
+        cases[name] = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    declare_conflict(cases["near"], "反映对象是我的亲属", by=users["recused"])
+    rows = {"near": publish_ledger_row("629901101201"), "far": publish_ledger_row("629901102201")}
+    ids = {f"{name}_case": case.id for name, case in cases.items()}
+    ids |= {f"{name}_file": case.attachments[0].token for name, case in cases.items()}
+    ids |= {f"{name}_row": row.id for name, row in rows.items()}
+    ids |= {f"{name}_batch": row.batch_id for name, row in rows.items()}
+    ids |= {f"{name}_user": user.id for name, user in users.items()}
+    return {"ids": ids, "codes": {name: case.code for name, case in cases.items()}}
+
+
+def _png() -> bytes:
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 30, 30)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _expected(actor: str) -> dict[tuple[str, str], int]:
+    """(method, url) → the status this actor gets: written out from the rules as the issue states them."""
+    expected = {}
+    for name, seers in SEES.items():
+        sees = actor in seers
+        expected[("GET", f"/admin/cases/{{{name}_case}}")] = 200 if sees else 403 if actor not in CASE_VIEWERS else 404
+        expected[("GET", f"/track/attachments/{{{name}_file}}")] = 200 if sees else 404
+        expected[("GET", f"/admin/cases/{{{name}_case}}/file.pdf")] = (200 if sees else 403 if actor not in CASE_VIEWERS
+                                                                         else 404)
+        # Acting on a case: workers who see it; administrators only look (403), unseen is unknown (404).
+        expected[("POST", f"/admin/cases/{{{name}_case}}/note")] = (302 if sees and actor in WORKERS else
+                                                                    403 if actor not in WORKERS else 404)
+        expected[("POST", f"/admin/cases/{{{name}_case}}/identity/request")] = expected[
+            ("POST", f"/admin/cases/{{{name}_case}}/note")]
+    admin = actor == "town_admin"
+    for account, inside in (("kuaiji", True), ("far_kuaiji", False), ("lead", False)):
+        reach = 403 if not admin else None
+        expected[("GET", f"/admin/users/{{{account}_user}}")] = reach or (200 if inside else 404)
+        expected[("POST", f"/admin/users/{{{account}_user}}/reset-password")] = reach or (200 if inside else 404)
+        expected[("POST", f"/admin/users/{{{account}_user}}/enabled")] = reach or (302 if inside else 404)
+    writer = actor in ("town_admin", "kuaiji")
+    for name, inside in (("near", True), ("far", False)):
+        expected[("GET", f"/disclosures/rows/ledger/{{{name}_row}}/correct")] = (
+            403 if not writer else 200 if inside else 404)
+        sees_batch = actor in DISCLOSURE_STAFF and (inside or actor == "lead")
+        expected[("GET", f"/disclosures/batches/{{{name}_batch}}")] = (
+            403 if actor not in DISCLOSURE_STAFF else 200 if sees_batch else 404)
+    return expected
+
+
+DATA = {"note": {"note": "已电话联系村委"}, "identity/request": {"identity_reason": "需电话核实细节"},
+        "enabled": {"enable": "1"}}
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_scoped_access_matrix(client, world, login, actor):
+    assert login(actor).status_code == 302
+    token = csrf_from(client.get("/admin/").text)
+    for (method, template), status in _expected(actor).items():
+        url = template.format(**world["ids"])
+        data = {"csrf_token": token} | DATA.get(template.rsplit("}/", 1)[-1], {})
+        with client.open(url, method=method, data=data) as response:
+            assert response.status_code == status, (actor, method, template, response.status_code)
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_disclosure_writes_stay_in_scope(client, world, login, actor):
+    """Posting an empty month, a typed row or a file for a village outside the actor's scope."""
+    import io
+    assert login(actor).status_code == 302
+    token = csrf_from(client.get("/admin/").text)
+    writer = actor in ("town_admin", "kuaiji")
+    for village, inside in (("629901101201", True), ("629901102201", False)):
+        empty = client.post("/disclosures/empty-month", data={"csrf_token": token, "village": village,
+                                                              "period": "2026-09"})
+        assert empty.status_code == (403 if not writer else 302 if inside else 403), (actor, village)
+        entered = client.post("/disclosures/enter/ledger", data={
+            "csrf_token": token, "村代码": village, "日期": "2026/10/8", "凭证号": f"记2026-{village[-3:]}",
+            "收支": "支出", "科目": "公益支出", "摘要": "路灯维修", "金额": "12", "对方单位": "", "关联编号": ""})
+        assert entered.status_code == (403 if not writer else 302 if inside else 422), (actor, village)
+        ledger = f"村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n{village},2026-11-05,记-9,支出,管理费用,办公用品,1,,\n"
+        uploaded = client.post("/disclosures/upload", content_type="multipart/form-data", data={
+            "csrf_token": token, "kind": "ledger", "period": "2026-11",
+            "file": (io.BytesIO(ledger.encode()), "11月.csv")})
+        assert uploaded.status_code == (403 if not writer else 200 if inside else 422), (actor, village)
+
+
+@pytest.mark.parametrize("actor", ["town_admin", "handler", "recused", "lead", "inspector", "outsider"])
+def test_queue_export_lists_only_the_cases_the_actor_may_see(client, world, login, actor):
+    assert login(actor).status_code == 302
+    listed = {row[0] for row in csv_rows(client.get("/admin/cases/export.csv"))[1:]}
+    assert listed == {world["codes"][name] for name, seers in SEES.items() if actor in seers}

@@ -21,7 +21,8 @@ def unread_count(user: User, today: date) -> int:
     """How many of the user's reminders are unread."""
     return db.session.scalar(select(func.count()).select_from(Reminder)
                              .join(Complaint, Complaint.id == Reminder.complaint_id)
-                             .where(Reminder.user_id == user.id, Reminder.read_at.is_(None), visible_cases(user, today)))
+                             .where(Reminder.user_id == user.id, Reminder.read_at.is_(None),
+                                    visible_cases(user, today)))
 
 
 def reminders_of(user: User, today: date) -> Select:
