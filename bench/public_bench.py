@@ -10,7 +10,8 @@ request, and no page cache (every GET a full render) — and wrk -c16 -t2 agains
 the village page and a month's ledger page (plain GET, and with If-None-Match as a revisiting
 phone sends it). Every wrk run sends Accept-Encoding: gzip, as phones do. Then the 我的补贴
 lookup's server time over 200 calls through the test client. Prints a Markdown table for
-bench/README.md; the database is dropped at the end.
+bench/README.md (the lookup's plan line goes in a file under bench/plans/); the database is dropped
+at the end.
 """
 import argparse
 import json

@@ -2,14 +2,15 @@
 and 2,000,000 timeline events in PostgreSQL.
 
     .venv/bin/python bench/queue_bench.py [--cases 200000] [--events-per-case 10] [--repeat 30]
-        [--server postgresql+psycopg://postgres@127.0.0.1:5432] [--keep]
+        [--server postgresql+psycopg://postgres@127.0.0.1:5432] [--keep | --database NAME]
 
 Creates a throwaway database, migrates it with Alembic (so it has exactly the production indexes),
 bulk-generates the rows with INSERT … SELECT generate_series (case texts composed in Python from a
 small vocabulary and sent by COPY), ANALYZEs, then times the real query
 functions (admin.cases.queries.queue, admin.dashboard.dashboard_stats, admin.sweep.sweep) in
-this process, client-side over a local socket. Prints Markdown for bench/README.md, with
-EXPLAIN (ANALYZE, BUFFERS) plans of the statements those functions actually sent.
+this process, client-side over a local socket. Prints Markdown: the tables for bench/README.md, then
+EXPLAIN (ANALYZE, BUFFERS) plans of the statements those functions actually sent, which go in files
+under bench/plans/, never inline in the README.
 
 The generated deadlines are approximate (3 working days ≈ 5 calendar days, 10 ≈ 14): the shape
 of the data matters here, not the calendar.
