@@ -10,6 +10,9 @@ CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("999999999999.99")
 # Float noise from Excel arithmetic (0.1 + 0.2) is far below this; a real third decimal is not.
 FLOAT_NOISE = Decimal("1e-9")
+# Excel keeps 15 significant digits of a number and replaces the rest by zeros.
+EXCEL_DIGITS = 15
+EXCEL_DIGITS_LIMIT = 10**EXCEL_DIGITS
 
 _PLAIN_NUMBER = re.compile(r"-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?")
 _PLAIN_DECIMAL = re.compile(r"\d{1,15}(?:\.\d{1,15})?", re.ASCII)
@@ -41,9 +44,22 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, (int, float)) and math.isfinite(value):
+        return excel_number_text(value)
     return str(value).strip()
+
+
+def excel_number_text(value: int | float) -> str:
+    """A number as Excel's formula bar shows it: 15 significant digits at most, no exponent, so an
+    ID number Excel cut reads 629901197101246000, never the float's own ...246016."""
+    if isinstance(value, int) and abs(value) < EXCEL_DIGITS_LIMIT:
+        return str(value)
+    return format(Decimal(f"{value:.{EXCEL_DIGITS}g}").normalize(), "f")
+
+
+def excel_general_text(value: int | float) -> str:
+    """A long number as a General-format cell shows it, e.g. 6.29901E+17."""
+    return f"{value:.6G}".replace("E+0", "E+")
 
 
 def parse_text(value: object) -> str:

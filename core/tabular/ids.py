@@ -6,25 +6,40 @@ from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 from stdnum.iso7064 import mod_11_2
 
-from core.tabular.cells import is_blank, normalise
+from core.tabular.cells import EXCEL_DIGITS, excel_general_text, is_blank, normalise
 from core.timezone import SHANGHAI
 
 # Integers above 2**53 are not exact in a float: Excel has already lost digits.
 _EXACT_FLOAT_LIMIT = 2**53
-TRUNCATED = "数字已被Excel截断，请把该列设为文本格式"
+SET_AS_TEXT = "请把该列设为文本格式后重新输入"
+TRUNCATED = "数字已被Excel截断，" + SET_AS_TEXT
+# What Excel leaves of an 18-digit ID: its first 15 digits, then zeros.
+_EXCEL_ZEROS = "0" * (18 - EXCEL_DIGITS)
+ID_ZEROS_WARNING = "身份证号末三位为000，可能已被Excel截断，请与原件核对"
 # A CSV saved from a number cell shows Excel's scientific form, e.g. 6.29901E+17.
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?E\+?\d+", re.IGNORECASE)
 _ID_SHAPE = re.compile(r"\d{17}[\dX]")
 
 
+class Truncated(ValueError):
+    """A code that Excel has cut short: no reading of the cell gives back the real digits."""
+
+
+def _cut_to_15(shown: str) -> Truncated:
+    return Truncated(f"数字已被Excel截断为15位有效数字（单元格显示为{shown}），{SET_AS_TEXT}")
+
+
 def _number_digits(value: int | float) -> str:
-    if isinstance(value, float):
-        if not value.is_integer() or not 0 <= value < _EXACT_FLOAT_LIMIT:
-            raise ValueError(TRUNCATED)
-        value = int(value)
+    if isinstance(value, float) and not value.is_integer():
+        raise ValueError(TRUNCATED)
     if value < 0:
         raise ValueError("应为数字")
-    return str(value)
+    digits = str(int(value))
+    # Past 2**53 no number is exact, and past 15 digits Excel keeps only zeros: either way the
+    # cell no longer holds the digits the accountant typed.
+    if value > _EXACT_FLOAT_LIMIT or (len(digits) > EXCEL_DIGITS and not digits[EXCEL_DIGITS:].strip("0")):
+        raise _cut_to_15(excel_general_text(value))
+    return digits
 
 
 def _code_text(value: object) -> str:
@@ -37,7 +52,7 @@ def _code_text(value: object) -> str:
         return _number_digits(value)
     text = re.sub(r"\s+", "", normalise(str(value)))
     if _SCIENTIFIC.fullmatch(text):
-        raise ValueError(TRUNCATED)
+        raise Truncated(TRUNCATED)
     return text
 
 
@@ -71,8 +86,18 @@ def parse_id_number(value: object) -> str:
         raise ValueError("身份证号只能是数字，末位可以是X")
     _check_birth_date(number)
     if not mod_11_2.is_valid(number):
+        # Excel's zeros in place of the last three digits break the check 10 times in 11.
+        if number.endswith(_EXCEL_ZEROS):
+            raise Truncated(f"身份证号校验位不符且末三位为000，应是被Excel截断为15位有效数字，{SET_AS_TEXT}")
         raise ValueError("身份证号校验位错误")
     return number
+
+
+def check_id_number(value: object) -> tuple[str, str | None]:
+    """parse_id_number, and a warning for a valid number ending in 000: a real ID may, but so
+    does one Excel cut whose check digit happens to fit, so the uploader confirms it."""
+    number = parse_id_number(value)
+    return number, ID_ZEROS_WARNING if number.endswith(_EXCEL_ZEROS) else None
 
 
 def check_uscc(value: object) -> tuple[str, str | None]:

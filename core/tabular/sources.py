@@ -17,6 +17,10 @@ RawRow = tuple[int, Sequence[object], dict[int, str]]
 T = TypeVar("T")
 
 BROKEN_XLSX = "无法读取Excel文件，文件可能已损坏，" + SAVE_AS
+# Built-in number formats whose codes depend on the locale (ECMA-376 Part 1, 18.8.30): in
+# Chinese, Japanese and Korean Excel all of them are dates or times of day, e.g. zh-CN 31 is
+# yyyy"年"m"月"d"日", 27 yyyy"年"m"月", 32 h"时"mm"分". A file names them by id alone.
+EAST_ASIAN_DATE_FORMATS = frozenset((*range(27, 37), *range(50, 59)))
 
 
 def _quietly(call: Callable[..., T], *args: object, **kwargs: object) -> T:
@@ -44,11 +48,20 @@ def _attach(values: Iterator[Sequence[object]],
         yield number, row, unsaved
 
 
+def date_styles(book) -> set[int]:
+    """The cell styles whose numbers are dates: openpyxl's, and those using a built-in format that
+    Chinese Excel shows as a date or time (yyyy"年"m"月"d"日"…) but openpyxl does not know."""
+    # openpyxl renumbers a style with a format code of its own to 164 or above, so a style left
+    # with one of these ids names a built-in format with no code in the file.
+    return book._date_formats | {index for index, style in enumerate(book._cell_styles)
+                                 if style.numFmtId in EAST_ASIAN_DATE_FORMATS}
+
+
 def _values(book, sheet) -> Iterator[Sequence[object]]:
     """sheet.iter_rows(values_only=True), parsed by xlsx_rows: openpyxl's per-cell objects are
     most of the cost of a big upload."""
     source = _quietly(book._archive.open, sheet._worksheet_path)
-    return sheet_rows(source, sheet._shared_strings, book._date_formats, book._timedelta_formats,
+    return sheet_rows(source, sheet._shared_strings, date_styles(book), book._timedelta_formats,
                       book.epoch, guard=_quietly)
 
 

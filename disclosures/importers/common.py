@@ -94,10 +94,11 @@ class Cells:
             return None
         return self.parse(column, parse, cache)
 
-    def confirmable(self, column: str, check: Callable[[object], tuple[str, str | None]]) -> str | None:
-        """An optional code whose checker returns (value, warning): '' when empty, None when bad;
+    def confirmable(self, column: str, check: Callable[[object], tuple[str, str | None]], *,
+                    required: bool = False) -> str | None:
+        """A code whose checker returns (value, warning): '' when optional and empty, None when bad;
         a warning (a wrong check character) is for the uploader to confirm, not an error."""
-        if self.raw(column) is None:
+        if not required and self.raw(column) is None:
             return ""
         checked = self.parse(column, check)
         if checked is None:

@@ -1,8 +1,7 @@
 """The contracts template (集体资产资源发包租赁合同): one row per lease of collective property."""
 from datetime import date
 
-from core.tabular import TableSpec, check_uscc, parse_date, parse_id_number
-from core.tabular.ids import TRUNCATED
+from core.tabular import TableSpec, Truncated, check_id_number, check_uscc, parse_date
 from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
                                           live_rows, parse_village_code, stored_keys)
 from disclosures.models import Contract, Kind
@@ -19,16 +18,21 @@ nonnegative_amount = amount_parser(allow_zero=True)
 
 
 def parse_party_id(value: object) -> tuple[str, str | None]:
-    """An ID number if it passes that check, else a 统一社会信用代码 (check character: a warning)."""
+    """An ID number if it passes that check, else a 统一社会信用代码 (check character: a warning);
+    an ID Excel cut is reported as such unless the value is a sound 统一社会信用代码."""
+    cut = None
     try:
-        return parse_id_number(value), None
-    except ValueError as error:
-        if str(error) == TRUNCATED:
-            raise
+        return check_id_number(value)
+    except Truncated as error:
+        cut = error
+    except ValueError:
+        pass
     try:
         code, warning = check_uscc(value)
     except ValueError:
-        raise ValueError(NOT_ID_NOR_USCC) from None
+        raise cut or ValueError(NOT_ID_NOR_USCC) from None
+    if cut is not None and warning:
+        raise cut
     return code, (f"不是有效的身份证号；按统一社会信用代码，{warning}" if warning else None)
 
 

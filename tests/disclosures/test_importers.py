@@ -1,6 +1,7 @@
 """The four disclosure templates: samples, people-made files and every column rule of docs/import-templates.md."""
 import csv
 import io
+import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -372,6 +373,54 @@ def test_month_saved_as_a_date_cell(villages):
     upload = validate_upload(Kind.SUBSIDIES, data.getvalue(), "补贴.xlsx", villages=None)
     assert upload.batches[0].rows[0]["month"] == "2026-10"
 
+
+
+def roster_with_id_cell(saved: str) -> bytes:
+    """A one-row roster .xlsx whose 身份证号 is a number cell saved as `saved` in the sheet XML."""
+    book = openpyxl.Workbook()
+    book.active.append(list(subsidy()))
+    book.active.append(list(subsidy(身份证号=424242).values()))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    source, target = zipfile.ZipFile(buffer), io.BytesIO()
+    with zipfile.ZipFile(target, "w") as out:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                assert content.count(b"<v>424242</v>") == 1
+                content = content.replace(b"<v>424242</v>", f"<v>{saved}</v>".encode())
+            out.writestr(info, content)
+    return target.getvalue()
+
+
+@pytest.mark.parametrize(("saved", "shown"), [
+    ("6.29901197101246E+17", "629901197101246000"),   # as Excel saves it; Python reads ...246016
+    ("629901197101246000", "629901197101246000"),     # a plain 18-digit integer
+    ("629901197101242000", "629901197101242000"),     # ... whose check digit happens to fit
+    ("629901197101246634", "629901197101247000"),     # exact in the XML; Excel shows 15 digits
+])
+def test_id_number_cut_by_excel_is_quoted_as_excel_shows_it(villages, saved, shown):
+    with pytest.raises(Rejected) as caught:
+        validate_upload(Kind.SUBSIDIES, roster_with_id_cell(saved), "补贴.xlsx", villages=None)
+    [problem] = caught.value.problems
+    assert (problem.row, problem.column, problem.value) == (2, "身份证号", shown)
+    assert "截断" in problem.reason and "6.29901E+17" in problem.reason
+
+
+def test_id_number_text_ending_in_excels_zeros(villages):
+    cut = validate_csv_problems(subsidy(身份证号="629901197101246000"))
+    assert [(p.column, p.value) for p in cut] == [("身份证号", "629901197101246000")]
+    assert "截断" in cut[0].reason and cut[0].reason != "身份证号校验位错误"
+    # A real ID may end in 000: the uploader confirms it, as with a 统一社会信用代码's check character.
+    fitting = accepted(Kind.SUBSIDIES, [subsidy(身份证号="629901197101242000")])
+    assert fitting.row_count == 1 and len(fitting.warnings) == 1 and "截断" in fitting.warnings[0]
+
+
+def validate_csv_problems(row: dict):
+    text = ",".join(row) + "\r\n" + ",".join(str(value) for value in row.values()) + "\r\n"
+    with pytest.raises(Rejected) as caught:
+        validate_upload(Kind.SUBSIDIES, text.encode(), "补贴.csv", villages=None)
+    return caught.value.problems
 
 # --- projects rules ------------------------------------------------------------------------
 
