@@ -8,6 +8,7 @@ from flask import abort, g, redirect, render_template, request, url_for
 
 from core.db import utcnow
 from core.extensions import db
+from core.names import normalise_name
 from core.privacy import mask_name
 from core.regions.models import Level, Region
 from core.regions.queries import ancestors_of
@@ -121,7 +122,7 @@ def full_names(code: str) -> bool:
 
 def show_name(name: str, code: str) -> str:
     """A recipient's name as the public may see it: masked unless the county shows full names."""
-    return name if full_names(code) else mask_name(name)
+    return normalise_name(name) if full_names(code) else mask_name(name)
 
 
 def public_values(kind: Kind, row, code: str) -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
-from core.extensions import client_address, db, limiter
+from core.extensions import client_address, limiter
 from core.fields import field_cipher
 from portal import queries
 from portal.blueprint import bp
@@ -40,7 +40,7 @@ def lookup():
     payments, status = None, 200
     if form.validate_on_submit():
         id_hash = field_cipher().lookup_hash(form.id_number.data)
-        payments = db.session.execute(queries.payments_for(id_hash, form.name.data.strip())).all()
+        payments = queries.payments_for(id_hash, form.name.data)
     elif request.method == "POST":
         status = 400
     # The template renders both inputs empty: what was typed is never sent back.

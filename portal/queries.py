@@ -10,6 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Select, String, and_, case, func, literal, or_, select, union_all
 
 from core.extensions import db
+from core.names import same_name
 from core.regions.models import Region
 from core.regions.queries import escape_like
 from disclosures.models import (ROW_MODELS, Batch, BatchStatus, Contract, Kind, LedgerEntry,
@@ -166,13 +167,19 @@ def subsidy_rows(code: str, item: str, month: str) -> Select:
             .order_by(SubsidyPayment.batch_id, SubsidyPayment.row_number, SubsidyPayment.id))
 
 
-def payments_for(id_hash: str, name: str) -> Select:
-    """Every public payment to exactly this ID hash and name, with its village, latest first."""
-    return (select(SubsidyPayment, Region)
-            .join(Region, Region.code == SubsidyPayment.village_code)
-            .where(public(SubsidyPayment), SubsidyPayment.id_hash == id_hash,
-                   SubsidyPayment.name == name)
-            .order_by(SubsidyPayment.month.desc(), SubsidyPayment.paid_on.desc(), SubsidyPayment.id))
+def payments_for(id_hash: str, name: str) -> list:
+    """Every public payment to exactly this ID hash and name, with its village, latest first.
+
+    Names compare without roster padding on either side: rows imported before names were
+    normalised keep 「王　五」 (rewriting them would change published rows and break their hash
+    chain), and a villager may type 王五 or 王 五. The ID hash narrows it to one person's rows.
+    """
+    rows = db.session.execute(
+        select(SubsidyPayment, Region)
+        .join(Region, Region.code == SubsidyPayment.village_code)
+        .where(public(SubsidyPayment), SubsidyPayment.id_hash == id_hash)
+        .order_by(SubsidyPayment.month.desc(), SubsidyPayment.paid_on.desc(), SubsidyPayment.id)).all()
+    return [row for row in rows if same_name(row.SubsidyPayment.name, name)]
 
 
 # Projects -------------------------------------------------------------------------------------

@@ -5,6 +5,8 @@ import unicodedata
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
+from core.names import normalise_name
+
 CENT = Decimal("0.01")
 # Money columns are Numeric(14, 2): anything larger could not be stored.
 MAX_AMOUNT = Decimal("999999999999.99")
@@ -65,6 +67,16 @@ def excel_general_text(value: int | float) -> str:
 def parse_text(value: object) -> str:
     """Free text, stripped (full-width spaces too); an empty cell gives ''."""
     return cell_text(value).strip()
+
+
+def parse_person_name(value: object, limit: int = 64) -> str:
+    """A person's name without the padding rosters put in it (core/names.py)."""
+    name = normalise_name(parse_text(value))
+    if not name:
+        raise ValueError("不能为空")
+    if len(name) > limit:
+        raise ValueError(f"不能超过{limit}个字")
+    return name
 
 
 def _require(value: object) -> None:

@@ -4,7 +4,7 @@ from functools import partial
 from sqlalchemy import select
 
 from core.extensions import db
-from core.tabular import TableSpec, check_id_number, parse_date, parse_digits, parse_month
+from core.tabular import TableSpec, check_id_number, parse_date, parse_digits, parse_month, parse_person_name
 from disclosures.importers.common import Cells, Template, amount_parser, parse_village_code
 from disclosures.models import Kind, SubsidyItem
 
@@ -36,7 +36,7 @@ class SubsidiesTemplate(Template):
                 "village_code": cells.parse("村代码", parse_village_code, caches["村代码"]),
                 "item": cells.choice("补贴项目", self._items, "不是系统中登记的补贴项目"),
                 "month": cells.parse("发放年月", parse_month, caches["发放年月"]),
-                "name": cells.text("姓名", 64),
+                "name": cells.parse("姓名", parse_person_name),
                 "id_number": cells.confirmable("身份证号", check_id_number, required=True),
                 "amount": cells.parse("金额", positive_amount),
                 "paid_on": cells.parse("发放日期", parse_date, caches["发放日期"]),

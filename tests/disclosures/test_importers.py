@@ -348,6 +348,19 @@ def test_subsidy_good_cells(villages, cells):
     assert accepted(Kind.SUBSIDIES, [subsidy(**cells)]).row_count == 1
 
 
+@pytest.mark.parametrize(("typed", "stored"), [
+    ("王　五", "王五"), ("王 五", "王五"), ("王  五", "王五"), ("王\u200b五", "王五"), ("\u3000王五\u3000", "王五"),
+    ("阿沛 • 阿旺晋美", "阿沛·阿旺晋美"), ("阿沛・阿旺晋美", "阿沛·阿旺晋美"), ("阿依古丽·买买提", "阿依古丽·买买提"),
+])
+def test_subsidy_names_are_stored_without_roster_padding(villages, typed, stored):
+    [batch] = accepted(Kind.SUBSIDIES, [subsidy(姓名=typed)]).batches
+    assert batch.rows[0]["name"] == stored
+
+
+def test_a_name_of_padding_only_is_empty(villages):
+    assert rejected(Kind.SUBSIDIES, [subsidy(姓名="\u200b\u3000\u200b")]) == [(1, "姓名", "不能为空")]
+
+
 def test_subsidy_items_are_data(villages):
     assert cells_of(Kind.SUBSIDIES, [subsidy(补贴项目="取暖补贴")]) == {(1, "补贴项目")}
     db.session.add(SubsidyItem(name="取暖补贴"))
