@@ -1,9 +1,11 @@
 """HTML to PDF with WeasyPrint: the bundled CJK font first, A4 by default, no network.
 
 The bundled font (core/fonts/, a subset of WenQuanYi Micro Hei) makes every PDF look the same on
-every server, whatever fonts the machine has. Characters outside its subset (Ext-A 䶮, Ext-B 𠮷)
-fall back per glyph to any system CJK font; with none installed they print as empty boxes, and the
-PDF is still produced.
+every server, whatever fonts the machine has; it holds the whole basic CJK block. Names also use
+CJK Extension A (䶮) and B (𠮷): those fall back per glyph to the Hanazono fonts of the Debian
+package fonts-hanazono (HanaMinA: Ext-A; HanaMinB: all of Ext-B and C–F; OFL-1.1), which the README
+lists as a requirement — all of Ext-B would add some 22 MB to the repository. Without them a
+system CJK font may stand in; with none, such a character prints blank.
 """
 import threading
 from pathlib import Path
@@ -15,7 +17,9 @@ from weasyprint.urls import URLFetcher
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei-subset.ttf"
 # Our own family name, so a system copy of WenQuanYi can never silently stand in for the bundle.
 FONT_FAMILY = "WQY MicroHei Bundled"
-FALLBACK_FAMILIES = '"Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif'
+# Hanazono first, so that a server set up as the README says prints every name the same way.
+FALLBACK_FAMILIES = ('"HanaMinA", "HanaMinB", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", '
+                     'sans-serif')
 ALLOWED_SCHEMES = ("file", "data")
 
 BASE_CSS = f"""

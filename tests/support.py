@@ -84,3 +84,35 @@ def xlsx_rows(response) -> list[list]:
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
     return [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def require_font(family: str, package: str) -> None:
+    """A font family fontconfig must know; a skip when it is missing, but a failure under CI=true."""
+    import pytest
+    if run_tool("fc-list", f":family={family}", "family").strip():
+        return
+    message = f"font {family} not found (Debian package {package})"
+    if IN_CI:
+        pytest.fail(f"{message}: required when CI=true")
+    pytest.skip(message)
+
+
+def pdf_ink(pdf: bytes, tmp_path, dpi: int = 144) -> tuple[list[tuple[str, tuple]], object]:
+    """A PDF's first page as (word, box in pixels) pairs found by pdftotext, and as a greyscale
+    image rendered by pdftoppm, to measure the ink where each word is."""
+    import html
+
+    from PIL import Image
+    path = tmp_path / "ink.pdf"
+    path.write_bytes(pdf)
+    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+                       run_tool("pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"))
+    scale = dpi / 72
+    words = [(html.unescape(text), tuple(float(v) * scale for v in box)) for *box, text in found]
+    run_tool("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "ink"))
+    return words, Image.open(tmp_path / "ink.png").convert("L")
+
+
+def dark_pixels(image, box) -> int:
+    """Pixels darker than mid-grey inside box (left, top, right, bottom) of an "L" image."""
+    return sum(image.crop(tuple(round(v) for v in box)).histogram()[:128])

@@ -1,10 +1,11 @@
 """CSV, XLSX and notice-board PDF downloads, and a privacy sweep over every public page and file."""
 import os
 import re
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 import pytest
-from support import csv_rows, run_tool, xlsx_rows
+from support import csv_rows, dark_pixels, pdf_ink, require_font, run_tool, xlsx_rows
 import time_machine
 
 from core.timezone import SHANGHAI
@@ -136,6 +137,32 @@ def test_subsidies_pdf_masks_names_and_its_qr_opens_the_roster(client, seeded, t
     decoded = [found.text for found in zxingcpp.read_barcodes(Image.open(tmp_path / "roster.png"))]
     assert decoded == ["http://portal.test/r/629901101201/subsidies?item=%E6%9C%80%E4%BD%8E%E7%94%9F"
                        "%E6%B4%BB%E4%BF%9D%E9%9A%9C%E9%87%91&month=2025-02"]
+
+
+def test_subsidies_pdf_prints_names_with_ext_a_and_ext_b_characters(client, publish_rows, tmp_path):
+    from stdnum.iso7064 import mod_11_2
+
+    require_font("HanaMinA", "fonts-hanazono")
+    require_font("HanaMinB", "fonts-hanazono")
+    names = ["王小明", "王小䶮", "𠮷田"]           # masked: 王*明, 王*䶮, 𠮷*
+    publish_rows("subsidies", [{"item": "最低生活保障金", "month": "2025-02", "name": name,
+                                "id_number": body + mod_11_2.calc_check_digit(body),
+                                "amount": Decimal("500.00"), "paid_on": date(2025, 2, 10)}
+                               for name, body in zip(names, ("11010119800101011", "11010119800101022",
+                                                             "11010119800101033"))])
+    response = client.get(f"{V}/subsidies.pdf", query_string=ROSTER)
+    words, page = pdf_ink(response.data, tmp_path, dpi=300)
+    boxes = dict(words)
+    assert {"王*明", "王*䶮", "𠮷*"} <= set(boxes)
+
+    def ink(word, start, end):
+        left, top, right, bottom = boxes[word]
+        return dark_pixels(page, (left + (right - left) * start, top, left + (right - left) * end, bottom))
+
+    # Ink where the glyph is, against a common name's: the last glyph of 王*䶮 and 王*明 (their
+    # right third), the first of 𠮷* and 王*明. A character no font has prints nothing there.
+    assert ink("王*䶮", 0.66, 1) > ink("王*明", 0.66, 1) / 4 > 20
+    assert ink("𠮷*", 0, 0.5) > ink("王*明", 0, 0.33) / 4 > 20
 
 
 def test_ledger_pdf_of_an_empty_month_is_404(client, seeded):
