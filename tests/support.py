@@ -116,3 +116,17 @@ def pdf_ink(pdf: bytes, tmp_path, dpi: int = 144) -> tuple[list[tuple[str, tuple
 def dark_pixels(image, box) -> int:
     """Pixels darker than mid-grey inside box (left, top, right, bottom) of an "L" image."""
     return sum(image.crop(tuple(round(v) for v in box)).histogram()[:128])
+
+
+def rewrite_xlsx_part(data: bytes, part: str, change) -> bytes:
+    """An .xlsx with one of its XML parts (e.g. xl/styles.xml) passed through change(bytes) -> bytes,
+    to make a file as another program (Chinese Excel) would have saved it."""
+    import io
+    import zipfile
+
+    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            out.writestr(info, change(content) if info.filename == part else content)
+    return target.getvalue()

@@ -1,11 +1,11 @@
 """What Excel does to cells before the importer sees them: numbers cut to 15 significant digits,
 and the Chinese built-in date formats that a file names only by number."""
 import io
-import zipfile
 from datetime import date, datetime
 
 import pytest
 from openpyxl import Workbook
+from support import rewrite_xlsx_part
 
 from core import tabular
 from core.tabular import TableSpec, cell_text, open_table, parse_digits, parse_id_number
@@ -21,25 +21,20 @@ CUT = "629901197101246000"
 EAST_ASIAN_DATE_IDS = [*range(27, 37), *range(50, 59)]
 
 
-def with_builtin_format(format_id: int, value: int | float = 46275) -> bytes:
-    """A real .xlsx with a 名称/日期 table whose date cell uses built-in number format `format_id`,
-    as Chinese Excel saves it: the style names the id, and no <numFmt> gives its code."""
+def in_builtin_format(rows: list[list], cell: str, format_id: int) -> bytes:
+    """A real .xlsx of `rows` whose `cell` uses built-in number format `format_id` as Chinese
+    Excel saves it: the style names the id, and no <numFmt> gives its code."""
     book = Workbook()
-    sheet = book.active
-    sheet.append(["名称", "日期"])
-    sheet.append(["办公用品", value])
-    sheet["B2"].number_format = "mm-dd-yy"      # built-in 14, which openpyxl writes by id alone
+    for row in rows:
+        book.active.append(row)
+    book.active[cell].number_format = "mm-dd-yy"      # built-in 14, which openpyxl writes by id alone
     buffer = io.BytesIO()
     book.save(buffer)
-    source, target = zipfile.ZipFile(buffer), io.BytesIO()
-    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/styles.xml":
-                assert b"<numFmt " not in content and content.count(b'numFmtId="14"') == 1
-                content = content.replace(b'numFmtId="14"', f'numFmtId="{format_id}"'.encode())
-            out.writestr(info, content)
-    return target.getvalue()
+
+    def renumber(styles: bytes) -> bytes:
+        assert b"<numFmt " not in styles and styles.count(b'numFmtId="14"') == 1
+        return styles.replace(b'numFmtId="14"', f'numFmtId="{format_id}"'.encode())
+    return rewrite_xlsx_part(buffer.getvalue(), "xl/styles.xml", renumber)
 
 
 def read_date_cell(data: bytes) -> object:
@@ -48,52 +43,38 @@ def read_date_cell(data: bytes) -> object:
     return row.cells["日期"]
 
 
+def dated(format_id: int) -> bytes:
+    return in_builtin_format([["名称", "日期"], ["办公用品", 46275]], "B2", format_id)
+
+
 # ---------- built-in Chinese date formats ----------
 
 @pytest.mark.parametrize("format_id", EAST_ASIAN_DATE_IDS)
 def test_chinese_builtin_date_formats_are_read_as_dates(format_id):
-    assert read_date_cell(with_builtin_format(format_id)) == datetime(2026, 9, 10)
+    assert read_date_cell(dated(format_id)) == datetime(2026, 9, 10)
 
 
 @pytest.mark.parametrize("format_id", [0, 1, 2, 49])
 def test_other_builtin_formats_stay_numbers(format_id):
-    assert read_date_cell(with_builtin_format(format_id)) == 46275
+    assert read_date_cell(dated(format_id)) == 46275
 
 
 def test_a_custom_format_reusing_an_east_asian_id_is_judged_by_its_code():
-    data = with_builtin_format(31)
-    source, target = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    with zipfile.ZipFile(target, "w") as out:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/styles.xml":
-                # The file gives id 31 a code of its own: a plain number format, not a date.
-                assert b'<numFmts count="0" />' in content
-                content = content.replace(b'<numFmts count="0" />', b'<numFmts count="1"><numFmt '
-                                          b'numFmtId="31" formatCode="0.00"/></numFmts>')
-            out.writestr(info, content)
-    assert read_date_cell(target.getvalue()) == 46275
+    def own_code(styles: bytes) -> bytes:
+        # The file gives id 31 a code of its own: a plain number format, not a date.
+        assert b'<numFmts count="0" />' in styles
+        return styles.replace(b'<numFmts count="0" />',
+                              b'<numFmts count="1"><numFmt numFmtId="31" formatCode="0.00"/></numFmts>')
+    assert read_date_cell(rewrite_xlsx_part(dated(31), "xl/styles.xml", own_code)) == 46275
 
 
 def test_ledger_upload_with_a_yyyy_nian_m_yue_d_ri_date_cell(app, township_tree):
     from disclosures.importers import validate_upload
     from disclosures.models import Kind
 
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"])
-    sheet.append(["629901101201", 46275, "记-1", "支出", "管理费用", "办公用品", "12.50"])
-    sheet["B2"].number_format = "mm-dd-yy"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    source, target = zipfile.ZipFile(buffer), io.BytesIO()
-    with zipfile.ZipFile(target, "w") as out:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "xl/styles.xml":
-                content = content.replace(b'numFmtId="14"', b'numFmtId="31"')
-            out.writestr(info, content)
-    upload = validate_upload(Kind.LEDGER, target.getvalue(), "收支.xlsx", villages=None)
+    data = in_builtin_format([["村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"],
+                              ["629901101201", 46275, "记-1", "支出", "管理费用", "办公用品", "12.50"]], "B2", 31)
+    upload = validate_upload(Kind.LEDGER, data, "收支.xlsx", villages=None)
     [row] = upload.batches[0].rows
     assert row["entry_on"] == date(2026, 9, 10) and upload.batches[0].period == "2026-09"
 
