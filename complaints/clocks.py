@@ -1,6 +1,6 @@
 """The clocks of a case (docs/clocks.md): opened on arrival, met by public messages, recomputed
 when the calendar for their span changes, and summarised in next_due_at for the queue."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -78,9 +78,10 @@ def on_calendar_changed(sender, years: frozenset[int]) -> None:
 
 
 def pause_working_clocks(case: Complaint, at: datetime) -> None:
-    """Stop the unmet working-day clocks (only where the county has pausing switched on)."""
+    """Stop the unmet working-day clocks (only where the county has pausing switched on); one
+    already overdue has no time left to keep, and stopping it would hide it from the queue."""
     for clock in case.clocks:
-        if clock.met_at is None and clock.unit == "working" and clock.paused_at is None:
+        if clock.met_at is None and clock.unit == "working" and clock.paused_at is None and clock.due_at > at:
             clock.paused_at = at
     refresh_next_due(case)
 
@@ -91,11 +92,17 @@ def resume_working_clocks(case: Complaint, at: datetime) -> None:
     for clock in case.clocks:
         if clock.paused_at is None:
             continue
-        remaining = max(1, working_days_between(local_date(clock.paused_at), local_date(clock.due_at)))
+        remaining = working_days_left(clock.paused_at, clock.due_at)
         deadline = working_deadline(at, remaining)
         clock.starts_at, clock.amount, clock.paused_at = at, remaining, None
         clock.due_at, clock.provisional = deadline.at, deadline.is_provisional
     refresh_next_due(case)
+
+
+def working_days_left(paused_at: datetime, due_at: datetime) -> int:
+    """What a clock stopped at `paused_at` had left, in whole working days rounded up: the day it
+    stopped counts in full when it is a working day, however much of it was gone."""
+    return max(1, working_days_between(local_date(paused_at) - timedelta(days=1), local_date(due_at)))
 
 
 def working_days_between(after: date, until: date) -> int:

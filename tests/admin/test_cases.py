@@ -13,7 +13,7 @@ from core.audit import AuditEntry
 from core.extensions import db
 from core.regions.models import Region
 from core.settings import CountySettings
-from core.timezone import SHANGHAI, local_date
+from core.timezone import SHANGHAI, local_date, shanghai
 from complaints.models import Category, Channel, ClockKind, Complaint, InspectionRound, Status
 from complaints.permissions import can_see_case, visible_cases
 from complaints.services import Identity, file_complaint
@@ -80,11 +80,57 @@ def test_pausing_only_where_enabled_and_remaining_days_restart(people):
     from complaints.clocks import pause_working_clocks, resume_working_clocks
     progress = case.clock(ClockKind.PROGRESS)
     assert progress.due_at.astimezone(timezone(timedelta(hours=8))).date() == date(2026, 11, 16)
-    pause_working_clocks(case, datetime(2026, 11, 4, 2, tzinfo=timezone.utc))  # Wed: 8 days left
+    # Wed 10:00: the rest of Wednesday and 8 more days are left, 9 whole days rounded up.
+    pause_working_clocks(case, datetime(2026, 11, 4, 2, tzinfo=timezone.utc))
     assert case.next_due_at is None
     resume_working_clocks(case, datetime(2026, 11, 9, 2, tzinfo=timezone.utc))  # Mon
-    assert progress.amount == 8
-    assert progress.due_at.astimezone(timezone(timedelta(hours=8))).date() == date(2026, 11, 19)
+    assert progress.amount == 9
+    assert progress.due_at.astimezone(timezone(timedelta(hours=8))).date() == date(2026, 11, 20)
+
+
+@pytest.fixture
+def pausing(people):
+    db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
+    db.session.commit()
+
+
+def test_a_pause_keeps_the_day_it_stopped_on(people, pausing):
+    with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):   # Mon
+        case = new_case()
+    progress = case.clock(ClockKind.PROGRESS)
+    assert local_date(progress.due_at) == date(2026, 6, 23)   # Fri 06-19 is the Dragon Boat holiday
+    with time_machine.travel(shanghai(2026, 6, 9, 0, 0), tick=False):  # Tue, before any of it was used
+        actions.reply(case, "request_info", "请补充发票照片", by=people["handler"])
+        assert progress.paused_at is not None
+        referrals.material_received(case, by=people["handler"])
+    # Tue 06-09 through Tue 06-23 are 10 working days; they restart after Tue, which is not counted.
+    assert progress.amount == 10 and local_date(progress.due_at) == date(2026, 6, 24)
+    assert case.next_due_at == progress.due_at
+
+
+def test_a_pause_on_a_rest_day_keeps_only_working_days(people, pausing):
+    with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):
+        case = new_case()
+    progress = case.clock(ClockKind.PROGRESS)
+    with time_machine.travel(shanghai(2026, 6, 13, 10), tick=False):   # Sat
+        actions.reply(case, "request_info", "请补充发票照片", by=people["handler"])
+    with time_machine.travel(shanghai(2026, 6, 15, 10), tick=False):   # Mon
+        referrals.material_received(case, by=people["handler"])
+    assert progress.amount == 6 and local_date(progress.due_at) == date(2026, 6, 24)
+
+
+def test_an_overdue_clock_is_not_paused(people, pausing):
+    with time_machine.travel(shanghai(2026, 6, 1, 10), tick=False):
+        case = new_case()
+    progress = case.clock(ClockKind.PROGRESS)
+    due = progress.due_at
+    assert local_date(due) == date(2026, 6, 15)
+    with time_machine.travel(shanghai(2026, 6, 16, 10), tick=False):
+        actions.reply(case, "request_info", "请补充发票照片", by=people["handler"])
+    assert progress.paused_at is None and case.next_due_at == due  # still first in the queue, overdue
+    with time_machine.travel(shanghai(2026, 6, 18, 10), tick=False):
+        referrals.material_received(case, by=people["handler"])
+    assert progress.due_at == due
 
 
 def test_close_needs_result_and_classification(people):
