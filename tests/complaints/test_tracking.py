@@ -10,7 +10,7 @@ from support import csrf_from
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
-from core.timezone import local
+from core.timezone import local, shanghai
 from complaints import routes
 from complaints.clocks import meet_clock
 from complaints.codes import format_secret
@@ -94,6 +94,16 @@ def test_clock_states_from_stored_deadlines(client, township_tree):
 
     fresh_page = opened(client, file())
     assert "进行中" in fresh_page or "即将到期" in fresh_page
+
+
+def test_a_provisional_deadline_is_marked_as_on_the_staff_page(client, township_tree):
+    # 2031's holidays are in no calendar yet: its deadlines are counted Monday to Friday.
+    page = opened(client, file(received_at=shanghai(2031, 9, 30, 10)))
+    reply = re.search(r"初步答复</span>.*?</li>", page, re.S).group(0)
+    assert "2031年10月03日前（预计）" in reply and "暂按周一至周五计算" in page
+
+    page = opened(client, file(received_at=shanghai(2026, 9, 30, 10)))
+    assert "2026年10月10日前<" in page and "预计" not in page
 
 
 def test_paper_secret_is_replaced_at_first_use(client, township_tree, make_user):
