@@ -65,6 +65,12 @@ def publish_ledger_row(village: str, **values):
                              .order_by(LedgerEntry.id.desc()))
 
 
+def statutory_rest_rows(year: int) -> tuple[str, ...]:
+    """The holiday-file rows (日期,类型) every whole year has: 元旦, 劳动节 and 国庆节's first three
+    days as rest days; a file loaded as a whole year without them is refused."""
+    return tuple(f"{year}-{day},休息" for day in ("01-01", "05-01", "10-01", "10-02", "10-03"))
+
+
 def csv_rows(response) -> list[list[str]]:
     """A CSV download's rows, checked to open in Excel (UTF-8 with a BOM)."""
     import csv

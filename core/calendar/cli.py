@@ -63,7 +63,9 @@ def due(start: str, count: str) -> None:
 
 @calendar_cli.command("load")
 @click.argument("path", metavar="FILE")
-def load(path: str) -> None:
+@click.option("--partial", is_flag=True,
+              help="文件只更正所列日期（该年须已载入），其余日期不变；不加时文件须是全年安排，替换该年全部日期")
+def load(path: str, partial: bool) -> None:
     """Load a year's schedule from a UTF-8 CSV (日期,类型); all or nothing."""
     try:
         data = Path(path).read_bytes()
@@ -71,10 +73,12 @@ def load(path: str) -> None:
         raise click.ClickException(f"无法读取文件「{path}」") from None
     _require_table()
     try:
-        summary = services.load_calendar_file(data)
+        summary = services.load_calendar_file(data, partial=partial)
     except Rejected as rejected:
         for line in rejected.lines():
             click.echo(line, err=True)
+        if isinstance(rejected, services.IncompleteYear):
+            click.echo("未载入。如只需更正个别日期、其余日期不变，请加 --partial", err=True)
         sys.exit(1)
     click.echo(str(summary))
 

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from support import csrf_from
+from support import csrf_from, statutory_rest_rows
 from sqlalchemy import select, text
 
 from core.audit import AuditEntry
@@ -158,9 +158,14 @@ def test_admin_loads_a_holiday_schedule(admin_client):
         "csrf_token": token, "confirm": "y",
         "file": (io.BytesIO("日期,类型\n2031-02-30,休息\n".encode()), "2031.csv")})
     assert bad.status_code == 422 and "第2行" in bad.text
-    good = admin_client.post("/admin/calendar", data={
+    partial = admin_client.post("/admin/calendar", data={
         "csrf_token": token, "confirm": "y",
         "file": (io.BytesIO("日期,类型\n2031-10-01,休息\n2031-09-28,上班\n".encode()), "2031.csv")})
+    assert partial.status_code == 422 and "不是全年的节假日安排" in partial.text
+    assert "2031年" not in admin_client.get("/admin/calendar").text
+    whole = "\n".join(("日期,类型", "2031-09-28,上班") + statutory_rest_rows(2031))
+    good = admin_client.post("/admin/calendar", data={
+        "csrf_token": token, "confirm": "y", "file": (io.BytesIO(whole.encode()), "2031.csv")})
     assert good.status_code == 302
     page = admin_client.get("/admin/calendar").text
     assert "2031" in page and "管理员载入" in page

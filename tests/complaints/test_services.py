@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from core.regions.models import Region
 from core.timezone import end_of_day, shanghai
+from support import statutory_rest_rows
 from complaints.codes import format_secret
 from complaints.models import Category, Channel, ClockKind, Complaint, ComplaintIdentity, Status
 from complaints.services import (ComplaintError, Identity, file_complaint, open_case, rate_case,
@@ -97,7 +98,7 @@ def test_calendar_load_recomputes_unmet_clocks_only(township_tree):
     case = db.session.scalar(select(Complaint).where(Complaint.code == open_filed.code))
     assert case.clock(ClockKind.REPLY).provisional
     before = case.clock(ClockKind.REPLY).due_at
-    load_calendar_file("日期,类型\n2031-10-01,休息\n2031-10-02,休息\n2031-10-03,休息\n".encode())
+    load_calendar_file("\n".join(("日期,类型",) + statutory_rest_rows(2031)).encode())
     db.session.expire_all()
     case = db.session.get(Complaint, case.id)
     assert case.clock(ClockKind.REPLY).due_at > before and not case.clock(ClockKind.REPLY).provisional

@@ -18,6 +18,7 @@ from core.calendar.workdays import (add_calendar_days_legal, add_working_days, i
 from core.extensions import db
 from core.problems import Rejected
 from core.timezone import end_of_day, shanghai
+from support import statutory_rest_rows
 
 # Far enough ahead that no chinesecalendar release will cover it soon.
 UNCOVERED = 2031
@@ -26,6 +27,11 @@ UNCOVERED = 2031
 def csv_bytes(*rows: str, bom: bool = False) -> bytes:
     body = "\r\n".join(("日期,类型",) + rows) + "\r\n"
     return (b"\xef\xbb\xbf" if bom else b"") + body.encode()
+
+
+def whole(year: int, *rows: str) -> tuple[str, ...]:
+    """Rows of a file that can be a whole year: the statutory rest days, then `rows`."""
+    return statutory_rest_rows(year) + rows
 
 
 def stored_rows(year: int) -> list[tuple[date, bool, str]]:
@@ -145,38 +151,41 @@ def test_models_and_migration_agree_on_calendar_tables(app):
 
 def test_loading_a_year_replaces_its_exceptions(app):
     before_2025 = stored_rows(2025)
-    summary = load_calendar_file(csv_bytes("2026-10-08,休息", "2026-10-11,上班"), actor=None)
-    assert (summary.rows, summary.years, summary.rest_days, summary.workdays) == (2, (2026,), 1, 1)
-    assert str(summary) == "已载入2026年的节假日安排：共2行（休息1天，上班1天）"
-    assert stored_rows(2026) == [(date(2026, 10, 8), False, "admin"),
+    summary = load_calendar_file(csv_bytes(*whole(2026, "2026-10-08,休息", "2026-10-11,上班")), actor=None)
+    assert (summary.rows, summary.years, summary.rest_days, summary.workdays) == (7, (2026,), 6, 1)
+    assert str(summary) == "已载入2026年的节假日安排：共7行（休息6天，上班1天）"
+    assert stored_rows(2026) == [(date(2026, 1, 1), False, "admin"), (date(2026, 5, 1), False, "admin"),
+                                 (date(2026, 10, 1), False, "admin"), (date(2026, 10, 2), False, "admin"),
+                                 (date(2026, 10, 3), False, "admin"), (date(2026, 10, 8), False, "admin"),
                                  (date(2026, 10, 11), True, "admin")]
     assert stored_rows(2025) == before_2025
     assert db.session.get(CalendarYear, 2026).source == "admin"
-    # Unlisted dates of a loaded year follow Mon–Fri: Oct 1–7 are workdays now, Sat Oct 10 is not.
-    assert is_workday(date(2026, 10, 1)) and not is_workday(date(2026, 10, 10))
-    assert add_working_days(shanghai(2026, 9, 30, 10), 3) == end_of_day(date(2026, 10, 5))
+    # Unlisted dates of a loaded year follow Mon–Fri: Oct 5–7 are workdays now, Sat Oct 10 is not.
+    assert is_workday(date(2026, 10, 5)) and not is_workday(date(2026, 10, 10))
+    assert add_working_days(shanghai(2026, 9, 30, 10), 3) == end_of_day(date(2026, 10, 7))
     assert add_working_days(shanghai(2026, 10, 9, 10), 1) == end_of_day(date(2026, 10, 11))
 
 
 def test_loading_a_new_year_covers_it(app):
-    load_calendar_file(csv_bytes(f"{UNCOVERED}-01-01,休息", f"{UNCOVERED}-01-04,上班"))
+    load_calendar_file(csv_bytes(*whole(UNCOVERED, f"{UNCOVERED}-01-04,上班")))
     deadline = working_deadline(shanghai(UNCOVERED - 1, 12, 31, 10), 3)
     assert deadline.at == end_of_day(date(UNCOVERED, 1, 4))   # Jan 2, 3, then make-up Sat Jan 4
     assert not deadline.is_provisional
 
 
 def test_a_second_load_replaces_the_first(app):
-    load_calendar_file(csv_bytes(f"{UNCOVERED}-01-01,休息", f"{UNCOVERED}-01-02,休息"))
-    load_calendar_file(csv_bytes(f"{UNCOVERED}-01-02,休息", bom=True))
-    assert [row[0] for row in stored_rows(UNCOVERED)] == [date(UNCOVERED, 1, 2)]
-    assert is_workday(date(UNCOVERED, 1, 1))
+    load_calendar_file(csv_bytes(*whole(UNCOVERED, f"{UNCOVERED}-01-02,休息", f"{UNCOVERED}-01-03,休息")))
+    load_calendar_file(csv_bytes(*whole(UNCOVERED, f"{UNCOVERED}-01-03,休息"), bom=True))
+    assert date(UNCOVERED, 1, 2) not in [row[0] for row in stored_rows(UNCOVERED)]
+    assert is_workday(date(UNCOVERED, 1, 2)) and not is_workday(date(UNCOVERED, 1, 3))
 
 
 def test_load_is_audited(app):
-    load_calendar_file(csv_bytes("2026-10-08,休息", f"{UNCOVERED}-01-01,休息"))
+    load_calendar_file(csv_bytes(*whole(2026, "2026-10-08,休息"), *whole(UNCOVERED)))
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "calendar.load"))
     assert entry.actor_name == "命令行" and entry.target_id == f"2026,{UNCOVERED}"
     assert entry.detail_dict["before"] == {"2026": "library", str(UNCOVERED): None}
+    assert entry.detail_dict["partial"] is False
 
 
 def test_bad_file_reports_every_row_and_stores_nothing(app):
@@ -227,7 +236,7 @@ def test_signal_fires_after_commit_with_the_years(app):
     with calendar_changed.connected_to(receiver):
         with pytest.raises(Rejected):
             load_calendar_file(csv_bytes("2026-13-01,休息"))
-        load_calendar_file(csv_bytes("2026-10-08,休息", f"{UNCOVERED}-01-01,休息"))
+        load_calendar_file(csv_bytes(*whole(2026, "2026-10-08,休息"), *whole(UNCOVERED)))
     assert seen == [(app, frozenset({2026, UNCOVERED}), "admin")]
 
 
@@ -259,11 +268,11 @@ def test_one_transaction_reads_the_calendar_once_for_all_its_deadlines(app):
         reply, progress = working_deadline(arrived, 3), working_deadline(arrived, 10)
         assert len(statements) == 1  # the days of one window serving both, with the covered years
         assert (reply.at, progress.at) == (end_of_day(date(2026, 10, 10)), end_of_day(date(2026, 10, 20)))
-        # A file naming one rest day replaces 2026's schedule; what was read before is forgotten.
-        load_calendar_file(csv_bytes("2026-10-12,休息"))
+        # A file with one more rest day replaces 2026's schedule; what was read before is forgotten.
+        load_calendar_file(csv_bytes(*whole(2026, "2026-10-12,休息")))
         statements.clear()
-        assert working_deadline(arrived, 3).at == end_of_day(date(2026, 10, 5))
-        assert working_deadline(arrived, 10).at == end_of_day(date(2026, 10, 15))
+        assert working_deadline(arrived, 3).at == end_of_day(date(2026, 10, 7))
+        assert working_deadline(arrived, 10).at == end_of_day(date(2026, 10, 19))
         assert len(statements) == 1
     finally:
         event.remove(db.engine, "before_cursor_execute", listener)
@@ -301,10 +310,10 @@ def test_cli_due_refuses_bad_input(cli, args, message):
 
 def test_cli_load_good_file(cli, tmp_path):
     path = tmp_path / f"{UNCOVERED}.csv"
-    path.write_bytes(csv_bytes(f"{UNCOVERED}-01-01,休息", f"{UNCOVERED}-01-04,上班", bom=True))
+    path.write_bytes(csv_bytes(*whole(UNCOVERED, f"{UNCOVERED}-01-04,上班"), bom=True))
     result = cli.invoke(args=["calendar", "load", str(path)])
     assert result.exit_code == 0, result.output
-    assert result.stdout == f"已载入{UNCOVERED}年的节假日安排：共2行（休息1天，上班1天）\n"
+    assert result.stdout == f"已载入{UNCOVERED}年的节假日安排：共6行（休息5天，上班1天）\n"
     assert cli.invoke(args=["calendar", "due", f"{UNCOVERED - 1}-12-31", "3"]).stdout == \
         f"{UNCOVERED}-01-04T23:59:59+08:00\n"
 
@@ -318,6 +327,56 @@ def test_cli_load_bad_file(cli, tmp_path):
                                           "第3行 类型「放假」：应为「休息」或「上班」", "共2处错误"]
     assert result.stdout == ""
     assert db.session.get(CalendarYear, UNCOVERED) is None
+
+
+def test_cli_load_refuses_a_partial_year_and_keeps_it(cli, tmp_path):
+    before = stored_rows(2026)
+    path = tmp_path / "2026.csv"
+    path.write_bytes(csv_bytes("2026-10-09,休息"))
+    result = cli.invoke(args=["calendar", "load", str(path)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "文件：2026年的安排没有把元旦（1月1日）、劳动节（5月1日）、国庆节（10月1日、10月2日）列为休息日，"
+        "不是全年的节假日安排；载入全年安排会替换2026年原有的全部节假日和调休",
+        "共1处错误", "未载入。如只需更正个别日期、其余日期不变，请加 --partial"]
+    db.session.rollback()
+    assert stored_rows(2026) == before and db.session.get(CalendarYear, 2026).source == "library"
+
+
+def test_cli_load_partial_changes_only_the_listed_dates(cli, tmp_path):
+    before = stored_rows(2026)
+    path = tmp_path / "2026.csv"
+    path.write_bytes(csv_bytes("2026-10-09,休息", "2026-10-10,休息"))   # Fri, and the make-up Sat
+    result = cli.invoke(args=["calendar", "load", "--partial", str(path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "已更正2026年的2个日期（休息2天，上班0天），其余日期不变\n"
+    db.session.rollback()
+    after = stored_rows(2026)
+    assert [row for row in after if row[0].month != 10 or row[0].day not in (9, 10)] == \
+        [row for row in before if row[0].month != 10 or row[0].day not in (9, 10)]
+    assert (date(2026, 10, 9), False, "admin") in after and (date(2026, 10, 10), False, "admin") in after
+    assert not is_workday(date(2026, 10, 1))   # the library's holidays stay
+    assert add_working_days(shanghai(2026, 9, 30, 10), 3) == end_of_day(date(2026, 10, 13))
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "calendar.load"))
+    assert entry.detail_dict["partial"] is True
+    assert entry.detail_dict["before"] == {"2026-10-09": None, "2026-10-10": "上班"}
+
+
+def test_cli_load_partial_needs_a_loaded_year(cli, tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(csv_bytes("2026-10-09,休息", f"{UNCOVERED}-10-08,休息"))
+    result = cli.invoke(args=["calendar", "load", "--partial", str(path)])
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"文件：{UNCOVERED}年尚未载入全年的节假日安排，不能只更正其中的日期；请载入该年完整的安排", "共1处错误"]
+    db.session.rollback()
+    assert stored_rows(UNCOVERED) == [] and is_workday(date(2026, 10, 9))
+
+
+def test_a_whole_year_need_not_list_holidays_on_weekends(app):
+    # 2026-10-03 is a Saturday: a rest day whether listed or not.
+    rows = [row for row in whole(2026) if not row.startswith("2026-10-03")]
+    assert load_calendar_file(csv_bytes(*rows)).rows == 4
 
 
 def test_cli_load_missing_file(cli, tmp_path):
