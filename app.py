@@ -98,6 +98,7 @@ def _connect_signals() -> None:
     is a no-op)."""
     from complaints.clocks import on_calendar_changed
     from core.calendar.signals import calendar_changed
+    from admin.cases.referrals import on_calendar_changed as referral_deadlines
     from admin.demo import on_demo_built as demo_cases
     from core.demo import demo_built
     from disclosures.demo import on_demo_built as demo_disclosures
@@ -105,3 +106,4 @@ def _connect_signals() -> None:
     demo_built.connect(demo_disclosures)
     demo_built.connect(demo_cases)
     calendar_changed.connect(on_calendar_changed)
+    calendar_changed.connect(referral_deadlines)

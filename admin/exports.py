@@ -42,7 +42,7 @@ EVENT_LABELS = {
     "received": "收到反映", "first_reply": "初步答复", "progress": "进展告知", "request_info": "请补充材料",
     "material_received": "收到补充材料", "note": "内部备注", "assigned": "分派", "referred": "转办",
     "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延期", "closed": "办结",
-    "reopened": "重新办理", "merged": "合并", "merged_in": "并入案件", "feedback": "实名反馈",
+    "referral_extended": "转办延期", "reopened": "重新办理", "merged": "合并", "merged_in": "并入案件", "feedback": "实名反馈",
     "rated": "评价", "review_requested": "申请复查", "identity_requested": "申请查看身份",
     "identity_decided": "身份查看审批", "identity_revealed": "查看反映人身份", "conflict": "回避", "secret_replaced": "更换查询密码",
 }

@@ -105,6 +105,15 @@ class ClockExtension(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
 
+    referral: Mapped[Referral | None] = relationship()
+
+    @property
+    def description(self) -> str:
+        """What the request asks for, as a lead reads it."""
+        if self.referral is not None:
+            return f"{self.referral.department.name}答复期限延长{self.days}个工作日"
+        return f"办理期限延长{self.days}日"
+
 
 class Reminder(Base):
     """A note for a staff member that a clock is due soon, overdue, or escalated to them, or

@@ -2,12 +2,13 @@
 when the calendar for their span changes, and summarised in next_due_at for the queue."""
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 
-from core.calendar.workdays import legal_deadline, load_schedule, working_deadline
+from core.calendar.recompute import chunks, deadline_for, moved_deadlines, spans_touching
+from core.calendar.workdays import load_schedule, working_deadline
 from core.extensions import db
 from core.timezone import local_date
-from complaints.models import CaseClock, ClockKind, Complaint
+from complaints.models import CaseClock, ClockKind, Complaint, Status
 
 REPLY_WORKING_DAYS = 3
 PROGRESS_WORKING_DAYS = 10
@@ -15,9 +16,7 @@ LEGAL_CALENDAR_DAYS = 60
 
 
 def _deadline_for(starts_at: datetime, amount: int, unit: str):
-    if unit == "working":
-        return working_deadline(starts_at, amount)
-    return legal_deadline(starts_at, amount)
+    return deadline_for(starts_at, amount, unit)
 
 
 def _deadline(clock: CaseClock):
@@ -59,18 +58,29 @@ def refresh_next_due(case: Complaint) -> None:
 
 def recompute_unmet(years: frozenset[int]) -> int:
     """New deadlines for unmet clocks whose span touches the changed years; met ones keep theirs."""
-    changed = 0
-    for clock in db.session.scalars(select(CaseClock).where(CaseClock.met_at.is_(None),
-                                                            CaseClock.paused_at.is_(None))):
-        if not years & {clock.starts_at.year, clock.due_at.year, clock.starts_at.year + 1}:
-            continue
-        deadline = _deadline(clock)
-        if (deadline.at, deadline.is_provisional) != (clock.due_at, clock.provisional):
-            clock.due_at, clock.provisional = deadline.at, deadline.is_provisional
-            refresh_next_due(clock.complaint)
-            changed += 1
+    rows = db.session.execute(select(
+        CaseClock.id, CaseClock.complaint_id, CaseClock.starts_at,
+        (CaseClock.amount + CaseClock.extension_days).label("amount"), CaseClock.unit, CaseClock.due_at,
+        CaseClock.provisional).where(CaseClock.met_at.is_(None), CaseClock.paused_at.is_(None),
+                                     spans_touching(CaseClock.starts_at, CaseClock.due_at, years))).all()
+    moved = moved_deadlines(rows)
+    if moved:
+        db.session.execute(update(CaseClock), moved)
+        owners = {row.id: row.complaint_id for row in rows}
+        _refresh_next_due_in_sql(sorted({owners[change["id"]] for change in moved}))
     db.session.commit()
-    return changed
+    return len(moved)
+
+
+def _refresh_next_due_in_sql(case_ids: list[int]) -> None:
+    """refresh_next_due for many cases in a few statements (flush only); a merged case keeps none:
+    its clocks run on the case it joined."""
+    earliest = select(func.min(CaseClock.due_at)).where(
+        CaseClock.complaint_id == Complaint.id, CaseClock.met_at.is_(None),
+        CaseClock.paused_at.is_(None)).scalar_subquery()
+    for chunk in chunks(case_ids):
+        db.session.execute(update(Complaint).where(Complaint.id.in_(chunk), Complaint.status != Status.MERGED)
+                           .values(next_due_at=earliest).execution_options(synchronize_session=False))
 
 
 def on_calendar_changed(sender, years: frozenset[int]) -> None:

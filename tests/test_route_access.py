@@ -80,6 +80,7 @@ ACCESS = {
     "admin.case_referral_answer": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_material": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_extension": {Role.HANDLER, Role.INSPECTOR},
+    "admin.case_referral_extension": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_merge": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_close": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_feedback": {Role.HANDLER, Role.INSPECTOR},

@@ -6,7 +6,7 @@ from admin.cases import actions, identity, lookups, referrals
 from admin.cases.actions import CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
-                               ReferralAnswerForm, ReopenForm, ReplyForm)
+                               ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm)
 from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
                                 visible_case)
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
@@ -84,6 +84,16 @@ def case_extension(case_id: int):
     form = ExtensionForm()
     return attempt(case, "extension", form, lambda: referrals.request_extension(
         case, form.extension_days.data, form.extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
+
+
+@bp.post("/cases/<int:case_id>/referral-extension")
+@role_required(*WORKERS)
+def case_referral_extension(case_id: int):
+    case = visible_case(case_id)
+    form = ReferralExtensionForm()
+    return attempt(case, "referral_extension", form, lambda: referrals.request_referral_extension(
+        _own(Referral, form.referral_id.data, case), form.referral_extension_days.data,
+        form.referral_extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
 
 
 @bp.post("/cases/<int:case_id>/merge")

@@ -80,6 +80,13 @@ class ExtensionForm(FlaskForm):
     extension_reason = _text("延期理由（反映人可见）", "请写明延期理由", 1000)
 
 
+class ReferralExtensionForm(FlaskForm):
+    referral_id = HiddenField(validators=[DataRequired("请选择转办记录")])
+    referral_extension_days = IntegerField("延长工作日数（1至15个）", validators=[
+        InputRequired("请填写延长的工作日数"), NumberRange(1, 15, "延期为1至15个工作日")])
+    referral_extension_reason = _text("延期理由（反映人可见）", "请写明延期理由", 1000)
+
+
 class MergeForm(FlaskForm):
     into_code = StringField("合并到案件（编号）", validators=[DataRequired("请填写案件编号"), Length(max=24)])
 

@@ -23,11 +23,20 @@ EVENT_LABELS = {
     "received": "收到反映", "assigned": "分派", "first_reply": "初步答复", "progress": "核查进展告知",
     "request_info": "请补充材料", "paused": "期限暂停", "material_received": "收到补充材料", "note": "内部备注",
     "referred": "转办", "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延长办理期限",
+    "referral_extended": "延长转办答复期限",
     "closed": "办结", "feedback": "实名反馈", "reopened": "重新办理", "merged": "合并办理", "merged_in": "合并",
     "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批",
     "identity_revealed": "查看反映人身份", "rated": "评价",
     "review_requested": "申请复查", "secret_replaced": "更换查询密码",
 }
+
+
+@dataclass(frozen=True)
+class ReferralRow:
+    referral: Referral
+    state: ClockState
+    pending: ClockExtension | None  # an extension waiting for a lead
+    extendable: bool  # a worker may still ask for one
 
 
 @dataclass(frozen=True)
@@ -108,12 +117,17 @@ def clock_rows(case: Complaint, now: datetime) -> list[tuple[CaseClock, ClockSta
     return [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon)) for clock in case.clocks]
 
 
-def referral_rows(case: Complaint, now: datetime) -> list[tuple[Referral, ClockState]]:
-    """The case's referrals with the state of each one's answer clock."""
+def referral_rows(case: Complaint, now: datetime) -> list[ReferralRow]:
+    """The case's referrals with the state of each one's answer clock and its extension request."""
     referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == case.id)
-                                   .options(selectinload(Referral.department)).order_by(Referral.id))
+                                   .options(selectinload(Referral.department)).order_by(Referral.id)).all()
+    pending = {e.referral_id: e for e in db.session.scalars(select(ClockExtension).where(
+        ClockExtension.complaint_id == case.id, ClockExtension.referral_id.is_not(None),
+        ClockExtension.status == Decision.PENDING))}
     soon = due_soon_until(now)
-    return [(r, clock_state(r.due_at, r.answered_at, now, soon_until=soon)) for r in referrals]
+    return [ReferralRow(r, clock_state(r.due_at, r.answered_at, now, soon_until=soon), pending.get(r.id),
+                        r.answered_at is None and not r.extension_days and r.id not in pending)
+            for r in referrals]
 
 
 def timeline(case: Complaint) -> list[tuple[CaseEvent, str]]:
@@ -158,16 +172,18 @@ def pending_extensions(user: User, today: date, case: Complaint | None = None):
     """(extension, case) pairs a lead may decide: in scope, pending, never their own."""
     stmt = (select(ClockExtension, Complaint).join(Complaint, Complaint.id == ClockExtension.complaint_id)
             .where(ClockExtension.status == Decision.PENDING, ClockExtension.requested_by_id != user.id,
-                   visible_cases(user, today)).order_by(ClockExtension.id))
+                   visible_cases(user, today)).order_by(ClockExtension.id)
+            .options(selectinload(ClockExtension.referral).selectinload(Referral.department)))
     if case is not None:
         stmt = stmt.where(Complaint.id == case.id)
     return db.session.execute(stmt).all()
 
 
 def pending_extension(case: Complaint) -> ClockExtension | None:
-    """An extension request of the case still waiting for a lead."""
+    """A request to extend the case's statutory limit still waiting for a lead."""
     return db.session.scalar(select(ClockExtension).where(
-        ClockExtension.complaint_id == case.id, ClockExtension.status == Decision.PENDING).limit(1))
+        ClockExtension.complaint_id == case.id, ClockExtension.clock_id.is_not(None),
+        ClockExtension.status == Decision.PENDING).limit(1))
 
 
 def case_by_code(code: str) -> Complaint | None:
@@ -192,7 +208,7 @@ def offered_actions(case: Complaint, user: User, today: date) -> set[str]:
         return {"conflict"} if can_see_case(user, case, today) else set()
     offered = {"note", "conflict"} | ({"identity"} if case.is_real_name else set())
     if case.status not in FINISHED:
-        offered |= {"assign", "reply", "refer", "merge", "close"}
+        offered |= {"assign", "reply", "refer", "merge", "close", "referral_extension"}
         legal = case.clock(ClockKind.LEGAL)
         if legal is not None and legal.met_at is None and not legal.extension_days and pending_extension(case) is None:
             offered.add("extension")

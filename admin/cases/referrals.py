@@ -1,5 +1,5 @@
 """Referrals to departments, clock extensions, and pausing for a complainant's material."""
-from sqlalchemy import select
+from sqlalchemy import literal, select, update
 
 from admin.cases.actions import CaseError, actor_label, require_workable
 from admin.cases.permissions import can_decide_requests
@@ -8,6 +8,7 @@ from complaints.clocks import _deadline, refresh_next_due, resume_working_clocks
 from complaints.models import ClockKind, Complaint, Status
 from complaints.services import add_event
 from core.audit import record_audit
+from core.calendar.recompute import moved_deadlines, spans_touching
 from core.calendar.workdays import working_deadline
 from core.db import utcnow
 from core.extensions import db
@@ -17,6 +18,9 @@ from core.timezone import local_date
 from core.users.models import User
 
 MAX_LEGAL_EXTENSION_DAYS = 30
+# A department gets at most as many working days again as the county's longest referral period
+# is long by default (DEADLINES.md: 15 working days).
+MAX_REFERRAL_EXTENSION_DAYS = 15
 
 
 def _identity_words(case: Complaint) -> list[str]:
@@ -65,22 +69,63 @@ def record_referral_answer(referral: Referral, answer: str, *, by: User) -> None
     db.session.commit()
 
 
+def recompute_referral_deadlines(years: frozenset[int]) -> int:
+    """New deadlines for unanswered referrals whose span touches the changed years, as for the
+    case's own clocks (complaints/clocks.py recompute_unmet)."""
+    rows = db.session.execute(select(
+        Referral.id, Referral.sent_at.label("starts_at"),
+        (Referral.working_days + Referral.extension_days).label("amount"), literal("working").label("unit"),
+        Referral.due_at, Referral.provisional).where(
+        Referral.answered_at.is_(None), spans_touching(Referral.sent_at, Referral.due_at, years))).all()
+    moved = moved_deadlines(rows)
+    if moved:
+        db.session.execute(update(Referral), moved)
+    db.session.commit()
+    return len(moved)
+
+
+def on_calendar_changed(sender, years: frozenset[int]) -> None:
+    recompute_referral_deadlines(frozenset(years))
+
+
 def request_extension(case: Complaint, days: int, reason: str, *, by: User) -> ClockExtension:
     """Ask a lead to extend the statutory limit (once, at most 30 days); the reason becomes public."""
     require_workable(case, by)
     legal = case.clock(ClockKind.LEGAL)
     if legal is None or legal.met_at is not None:
         raise CaseError("案件受理（首次答复）后才能申请延期")
-    if legal.extension_days or db.session.scalar(select(ClockExtension.id).where(
-            ClockExtension.clock_id == legal.id, ClockExtension.status == Decision.PENDING)):
+    if legal.extension_days or _pending(ClockExtension.clock_id == legal.id):
         raise CaseError("办理期限只能延长一次")
     if not 1 <= days <= MAX_LEGAL_EXTENSION_DAYS or not reason.strip():
         raise CaseError("延期天数为1至30天，并须写明理由")
-    extension = ClockExtension(complaint_id=case.id, clock_id=legal.id, days=days, reason=reason.strip()[:1000],
-                               requested_by_id=by.id)
+    return _ask_extension(case, days, reason, by, clock_id=legal.id)
+
+
+def request_referral_extension(referral: Referral, days: int, reason: str, *, by: User) -> ClockExtension:
+    """Ask a lead to give a department more working days to answer (once per referral, at most
+    15); the reason becomes public."""
+    case = db.session.get(Complaint, referral.complaint_id)
+    require_workable(case, by)
+    if referral.answered_at is not None:
+        raise CaseError("部门已经答复，不需要延期")
+    if referral.extension_days or _pending(ClockExtension.referral_id == referral.id):
+        raise CaseError("转办答复期限只能延长一次")
+    if not 1 <= days <= MAX_REFERRAL_EXTENSION_DAYS or not reason.strip():
+        raise CaseError("延期为1至15个工作日，并须写明理由")
+    return _ask_extension(case, days, reason, by, referral_id=referral.id)
+
+
+def _pending(target) -> bool:
+    return db.session.scalar(select(ClockExtension.id).where(
+        target, ClockExtension.status == Decision.PENDING).limit(1)) is not None
+
+
+def _ask_extension(case: Complaint, days: int, reason: str, by: User, **target) -> ClockExtension:
+    extension = ClockExtension(complaint_id=case.id, days=days, reason=reason.strip()[:1000], requested_by_id=by.id,
+                               **target)
     db.session.add(extension)
     record_audit("case.extension_request", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "days": days})
+                 detail={"code": case.code, "days": days, **target})
     db.session.commit()
     return extension
 
@@ -94,7 +139,9 @@ def decide_extension(extension: ClockExtension, approve: bool, *, by: User) -> N
         raise CaseError("您不能审批这项申请")
     extension.status = Decision.APPROVED if approve else Decision.DENIED
     extension.decided_by_id, extension.decided_at = by.id, utcnow()
-    if approve:
+    if approve and extension.referral_id is not None:
+        _extend_referral(case, extension, by)
+    elif approve:
         legal = case.clock(ClockKind.LEGAL)
         legal.extension_days, legal.extension_reason = extension.days, extension.reason
         deadline = _deadline(legal)
@@ -105,6 +152,19 @@ def decide_extension(extension: ClockExtension, approve: bool, *, by: User) -> N
     record_audit("case.extension_decide", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code, "approved": approve})
     db.session.commit()
+
+
+def _extend_referral(case: Complaint, extension: ClockExtension, by: User) -> None:
+    """The department's answer period counts the extra working days from the day it was sent."""
+    referral = extension.referral
+    if referral.answered_at is not None:
+        raise CaseError("部门已经答复，不需要延期；请选择不批准")
+    referral.extension_days = extension.days
+    deadline = working_deadline(referral.sent_at, referral.working_days + referral.extension_days)
+    referral.due_at, referral.provisional = deadline.at, deadline.is_provisional
+    # The department stays unnamed in public, as when the case was referred.
+    add_event(case, "referral_extended", public=True, actor=by, actor_label=actor_label(by),
+              body=f"转办部门的答复期限延长{extension.days}个工作日。理由：{extension.reason}")
 
 
 def material_received(case: Complaint, *, by: User) -> None:

@@ -13,7 +13,7 @@ from admin.cases import inbox, lookups
 from admin.cases.actions import CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, QueueFilterForm,
-                               ReferForm, ReferralAnswerForm, ReopenForm, ReplyForm)
+                               ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm)
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
@@ -36,7 +36,8 @@ ASSIGNEE_CHOICES = [SelectChoice("", "全部"), SelectChoice("me", "我的"), Se
 CASE_FORMS = {"assign": AssignForm, "reply": ReplyForm, "note": NoteForm, "refer": ReferForm,
               "answer": ReferralAnswerForm, "extension": ExtensionForm, "merge": MergeForm, "close": CloseForm,
               "feedback": FeedbackForm, "reopen": ReopenForm, "conflict": ConflictForm,
-              "identity": IdentityRequestForm, "decision": DecisionForm, "confirm": ConfirmForm}
+              "identity": IdentityRequestForm, "decision": DecisionForm, "confirm": ConfirmForm,
+              "referral_extension": ReferralExtensionForm}
 
 
 def lead_required(view):

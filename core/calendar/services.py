@@ -9,14 +9,12 @@ from core.audit import record_audit
 from core.calendar.completeness import incomplete_years
 from core.calendar.csvfile import parse_calendar_csv
 from core.calendar.models import CalendarDay, CalendarYear, Source
+from core.calendar.recompute import chunks
 from core.calendar.signals import calendar_changed
 from core.calendar.workdays import forget_calendar
 from core.db import utcnow
 from core.extensions import db
 from core.problems import Problem, Rejected
-
-# Rows per statement when a file's own dates are named in SQL.
-CHUNK = 500
 
 
 class IncompleteYear(Rejected):
@@ -96,8 +94,7 @@ def _amend_days(days: dict[date, bool], years: tuple[int, ...]) -> dict[str, str
         raise Rejected(unloaded)
     listed = sorted(days)
     previous: dict[date, bool] = {}
-    for start in range(0, len(listed), CHUNK):
-        chunk = listed[start:start + CHUNK]
+    for chunk in chunks(listed):
         previous.update(db.session.execute(
             select(CalendarDay.day, CalendarDay.is_workday).where(CalendarDay.day.in_(chunk))).all())
         db.session.execute(delete(CalendarDay).where(CalendarDay.day.in_(chunk)))

@@ -4,6 +4,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from support import csrf_from
 
@@ -73,7 +74,8 @@ def flashed(response) -> str:
 CASE_ROUTES = [("get", "/admin/cases"), ("get", "/admin/cases/{id}"), ("get", "/admin/approvals"),
                ("get", "/admin/reminders")] + [
     ("post", f"/admin/cases/{{id}}/{action}") for action in (
-        "assign", "reply", "note", "refer", "referral-answer", "material", "extension", "merge", "close",
+        "assign", "reply", "note", "refer", "referral-answer", "referral-extension", "material", "extension",
+        "merge", "close",
         "feedback", "reopen", "conflict", "identity/request", "identity/reveal", "identity/decide",
         "extension/decide")]
 
@@ -271,10 +273,13 @@ def test_pause_and_resume_in_the_services(people):
     db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
     db.session.commit()
     case = new_case(received_at=datetime(2026, 11, 2, 2, tzinfo=timezone.utc))
-    actions.reply(case, "request_info", "请补充材料", by=people["handler"])
+    # The day after arrival: an overdue clock would not stop.
+    with time_machine.travel(datetime(2026, 11, 3, 2, tzinfo=timezone.utc), tick=False):
+        actions.reply(case, "request_info", "请补充材料", by=people["handler"])
     progress = case.clock(ClockKind.PROGRESS)
     assert progress.paused_at is not None and any(e.kind == "paused" and e.is_public for e in case.events)
-    actions.reply(case, "progress", "未收到材料，先行核查", by=people["handler"])  # answering ends the wait
+    with time_machine.travel(datetime(2026, 11, 4, 2, tzinfo=timezone.utc), tick=False):
+        actions.reply(case, "progress", "未收到材料，先行核查", by=people["handler"])  # answering ends the wait
     assert progress.paused_at is None and case.status == Status.IN_PROGRESS
 
 
