@@ -18,10 +18,11 @@ from core.regions.places import Place
 from core.timezone import local, local_date
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
 from complaints.codes import format_secret
-from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, secret_for_token
+from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
 from complaints.items import find_item
 from complaints.models import Attachment, CaseEvent, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files
+from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
 from complaints.services import (RATINGS, ComplaintError, open_case, rate_case, replace_temporary_secret,
@@ -33,6 +34,8 @@ bp = Blueprint("complaints", __name__, template_folder="templates")
 DEVICE_COOKIE = "yg_device"
 TRACK_SECONDS = 2 * 3600  # a phone passed round the family should not keep a case open all day
 WRONG_PAIR = "案件编号或查询密码不正确"
+ALREADY_FILED = ("这份反映已经提交过了，这次没有重复提交。为了保护反映人，这里不再显示案件编号和查询密码，"
+                 "请用第一次提交后记下的编号和密码查询。如果要反映另一件事，可以修改内容后再提交。")
 
 
 def _config(name: str, default: str):
@@ -94,11 +97,15 @@ def complain():
         form.form_errors.append(str(error))
         return _form_page(form, village, item, inspection, 422)
     g.new_case = bool(filed.secret)
+    # A ticket that filed a case before shows it again only to the session that filed it, sending
+    # the same text within minutes (a double tap, a reload).
+    filed = receipt_for(session, form.token, form.text.data, filed)
+    if filed is None:
+        return _refiled_page(form, village, item, inspection)
     # Shown in answer to the POST itself: one round trip less on weak 4G, and the secret never
-    # travels in a cookie. Sending the form again (a reload) files nothing new: the ticket is the
-    # idempotency key and the secret derives from it, so the same page comes back.
+    # travels in clear in a cookie.
     return _private(render_template("complaints/done.html", code=filed.code,
-                                    **_secret_context(filed.code, secret_for_token(form.token))))
+                                    **_secret_context(filed.code, filed.secret)))
 
 
 def _village_arg() -> Place | None:
@@ -115,13 +122,20 @@ def _form_page(form: ComplaintForm, village: Place, item, inspection, status: in
                                     inspection=inspection, ancestors=village.ancestors), status)
 
 
+def _refiled_page(form: ComplaintForm, village: Place, item, inspection):
+    """A used ticket answered with nothing about its case; a fresh one files anew if meant."""
+    form.form_errors.append(ALREADY_FILED)
+    form.ticket.data = new_ticket()
+    return _form_page(form, village, item, inspection, 409)
+
+
 def _filing(form: ComplaintForm, village: Place, item, inspection) -> dict:
     """What the form says, as file_complaint takes it."""
     return {"village": village, "category": Category(form.category.data), "text": form.text.data,
             "channel": Channel.INSPECTION if inspection else Channel.WEB, "identity": form.filing_identity(),
             "item": item.snapshot if item else None, "round_id": inspection and inspection.round_id,
             "late_for_round": bool(inspection and inspection.late),
-            "idempotency_key": form.token, "secret": secret_for_token(form.token)}
+            "idempotency_key": form.token}
 
 
 def _picker(region: Region | None):
@@ -155,7 +169,7 @@ def track():
     fresh = replace_temporary_secret(found)
     session["track"] = {"id": found.id, "at": int(time.time())}
     if fresh:
-        session["fresh"] = {"code": found.code, "secret": fresh}
+        session["fresh"] = seal({"code": found.code, "secret": fresh})
     return redirect(url_for(".case"))
 
 
@@ -176,7 +190,7 @@ def case():
     found = _opened_case()
     if found is None:
         return _ask_for_pair()
-    fresh = session.pop("fresh", None)
+    fresh = unseal(session.pop("fresh", None))
     return _private(render_template("complaints/case.html", **_case_context(found),
                                     fresh=fresh and _secret_context(fresh["code"], fresh["secret"])))
 

@@ -52,20 +52,20 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
                    identity: Identity | None, received_at: datetime | None = None,
                    item: tuple[str, int, str] | None = None, round_id: int | None = None,
                    late_for_round: bool = False, idempotency_key: str | None = None,
-                   registered_by=None, attachments: list[tuple[str, str, str, int]] = (),
-                   secret: str | None = None) -> FiledComplaint:
+                   registered_by=None, attachments: list[tuple[str, str, str, int]] = ()) -> FiledComplaint:
     """Store a complaint with its clocks; return the case number and the one-time secret.
 
     A repeated idempotency key (a double tap, a retried submit) returns the first case's number
-    and no new secret, never a second complaint. `attachments` are (kind, stored_name,
-    content_type, size) of files already in storage, committed with the case; `secret` lets the
-    caller derive it from the idempotency key, so that a retry can show it again."""
+    and no secret, never a second complaint: the secret is random and only its keyed hash is
+    stored (complaints/receipts.py lets the session that filed see it again for a few minutes).
+    `attachments` are (kind, stored_name, content_type, size) of files already in storage,
+    committed with the case."""
     if village.level != Level.VILLAGE:
         raise ComplaintError("请选择一个村（社区）")
     if not text.strip():
         raise ComplaintError("请写下发生了什么")
     received_at = received_at or utcnow()
-    secret = secret or new_secret()
+    secret = new_secret()
     try:
         code = next_case_code(village.parent_code, local(received_at).year)
         case = Complaint(

@@ -1,4 +1,6 @@
 """Filing a complaint: on the web (with and without a disclosed item), and registered by staff."""
+import hashlib
+import hmac
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +17,7 @@ from core.extensions import db
 from core.fields import field_cipher
 from core.timezone import SHANGHAI, local
 from core.regions.models import Region
+from complaints.codes import hash_tracking_secret
 from complaints.forms import ComplaintForm
 from complaints.models import Channel, Complaint, ComplaintIdentity, InspectionRound
 from complaints.qr import round_target, token_for
@@ -170,6 +173,55 @@ def test_same_ticket_twice_makes_one_complaint_and_shows_the_same_secret(client,
     assert open_case(*second) is not None
 
 
+def test_secret_is_random_and_not_rebuilt_from_what_is_stored(client, app, fast):
+    fields = open_form(client)
+    code, secret = done_page(submit(client, fields=fields))
+    case = db.session.scalar(select(Complaint))
+    assert case.secret_hash == hash_tracking_secret(secret)
+    # Once it was an HMAC of the stored idempotency key under the tracking key: whoever held the
+    # database and the key file could rebuild every secret. Now nothing stored leads to it.
+    key = app.config["TRACKING_SECRET_KEY"].encode()
+    derived = hmac.new(key, b"secret-for-token:" + case.idempotency_key.encode(), hashlib.sha256).digest()
+    assert case.secret_hash != hash_tracking_secret(f"{int.from_bytes(derived, 'big') % 10 ** 16:016d}")
+    assert secret.replace(" ", "") not in str(session_of(app, client))
+    assert code not in str(session_of(app, client))  # the session keeps them for a retry, encrypted
+
+
+def session_of(app, client) -> dict:
+    return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+
+
+def refused_without_a_trace(response, code: str, secret: str) -> None:
+    assert response.status_code == 409 and "已经提交过了" in response.text
+    assert code not in response.text and secret not in response.text and "secret-box" not in response.text
+    assert count() == 1
+
+
+def test_ticket_from_another_session_files_nothing_and_reveals_nothing(app, fast):
+    owner, stranger = app.test_client(), app.test_client()
+    fields = open_form(owner)
+    code, secret = done_page(submit(owner, fields=fields))
+    # The stranger has the hidden ticket (a shared phone's history, a proxy) but not the session.
+    copied = open_form(stranger) | {"ticket": fields["ticket"]}
+    refused_without_a_trace(submit(stranger, fields=copied), code, secret)
+    refused_without_a_trace(submit(stranger, fields=copied, text="换一个说法"), code, secret)
+
+
+def test_same_session_with_other_text_or_minutes_later_sees_nothing(client, fast):
+    fields = open_form(client)
+    start = datetime.now(SHANGHAI)
+    with time_machine.travel(start, tick=False) as clock:
+        code, secret = done_page(submit(client, fields=fields))
+        refused_without_a_trace(submit(client, fields=fields, text="改了几个字的内容"), code, secret)
+        clock.shift(timedelta(minutes=9))
+        assert done_page(submit(client, fields=fields)) == (code, secret)  # a reload, still within minutes
+        clock.shift(timedelta(minutes=2))
+        refiled = submit(client, fields=fields)
+    refused_without_a_trace(refiled, code, secret)
+    # What was written is kept, with a new ticket: sending it once more files a new case on purpose.
+    assert "村里修路的钱去向不明" in refiled.text and fields["ticket"] not in refiled.text
+
+
 def test_honeypot_is_refused(client, fast):
     response = submit(client, website="http://spam.example")
     assert response.status_code == 422 and "提交未成功" in response.text and count() == 0
@@ -258,6 +310,27 @@ def test_staff_registers_a_phone_complaint(after_call, client, handler):
     assert audit.target_id == code and audit.actor_id == handler.id
     assert "王大妈" not in audit.detail and "1234567" not in audit.detail
     assert client.get("/staff/complaints/registered").status_code == 302  # shown once
+
+
+def test_staff_double_submit_shows_the_paper_secret_only_to_the_same_session(after_call, app, client, handler,
+                                                                              make_user):
+    page = client.get("/staff/complaints/new")
+    ticket = TICKET.search(page.text).group(1)
+    assert register(client, ticket=ticket).status_code == 302
+    first = client.get("/staff/complaints/registered").text
+    assert register(client, ticket=ticket).status_code == 302  # a double click on 提交
+    again = client.get("/staff/complaints/registered").text
+    shown = CODE.search(first).group(1), SECRET.search(first).group(1)
+    assert (CODE.search(again).group(1), SECRET.search(again).group(1)) == shown and count() == 1
+    make_user("colleague", "handler", ["629901101000"])
+    colleague = app.test_client()
+    colleague_page = colleague.get("/staff/login")
+    colleague.post("/staff/login", data={"username": "colleague", "password": "pw-for-tests-1",
+                                         "csrf_token": csrf_from(colleague_page.text)})
+    copied = register(colleague, ticket=ticket)
+    assert copied.status_code == 422 and "已经提交过了" in copied.text
+    assert shown[0] not in copied.text and shown[1] not in copied.text and count() == 1
+    assert colleague.get("/staff/complaints/registered").status_code == 302
 
 
 def test_staff_registration_checks_scope_and_time(after_call, client, handler):
