@@ -1,7 +1,7 @@
 """Public complaint pages: filing, the one-time done page, tracking with number + secret,
 rating and 复查, attachments, and the public statistics. No account; nothing stores an address."""
 import secrets
-import time
+from datetime import timedelta
 
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template,
                    request, session, url_for)
@@ -25,14 +25,14 @@ from complaints.permissions import can_open_files
 from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
-from complaints.services import (RATINGS, ComplaintError, open_case, rate_case, replace_temporary_secret,
-                                 request_review, review_refusal)
+from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import year_stats
+from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
+from portal.kiosk import kiosk_home
 
 bp = Blueprint("complaints", __name__, template_folder="templates")
 
 DEVICE_COOKIE = "yg_device"
-TRACK_SECONDS = 2 * 3600  # a phone passed round the family should not keep a case open all day
 WRONG_PAIR = "案件编号或查询密码不正确"
 ALREADY_FILED = ("这份反映已经提交过了，这次没有重复提交。为了保护反映人，这里不再显示案件编号和查询密码，"
                  "请用第一次提交后记下的编号和密码查询。如果要反映另一件事，可以修改内容后再提交。")
@@ -166,18 +166,21 @@ def track():
     if found is None:
         form.form_errors.append(WRONG_PAIR)
         return render_template("complaints/track.html", form=form), 422
-    fresh = replace_temporary_secret(found)
-    session["track"] = {"id": found.id, "at": int(time.time())}
-    if fresh:
-        session["fresh"] = seal({"code": found.code, "secret": fresh})
+    opened = begin_tracking(found, _track_lifetime(), ending=session.get(TRACK_KEY))
+    session[TRACK_KEY] = opened.token
+    if opened.fresh_secret:
+        session[FRESH_KEY] = seal({"code": found.code, "secret": opened.fresh_secret})
     return redirect(url_for(".case"))
 
 
+def _track_lifetime() -> timedelta:
+    # A kiosk is the next villager's a minute later: its case view ends within minutes.
+    name, default = ("KIOSK_TRACK_SECONDS", 10 * 60) if kiosk_home() else ("TRACK_SECONDS", 2 * 3600)
+    return timedelta(seconds=current_app.config.get(name, default))
+
+
 def _opened_case() -> Complaint | None:
-    opened = session.get("track") or {}
-    if not opened or time.time() - opened.get("at", 0) > TRACK_SECONDS:
-        return None
-    return db.session.get(Complaint, opened.get("id"))
+    return tracked_case(session.get(TRACK_KEY))
 
 
 def _ask_for_pair():
@@ -190,7 +193,7 @@ def case():
     found = _opened_case()
     if found is None:
         return _ask_for_pair()
-    fresh = unseal(session.pop("fresh", None))
+    fresh = unseal(session.pop(FRESH_KEY, None))
     return _private(render_template("complaints/case.html", **_case_context(found),
                                     fresh=fresh and _secret_context(fresh["code"], fresh["secret"])))
 
@@ -259,7 +262,7 @@ def _attempt(service, *args, done: str) -> None:
 @bp.post("/track/leave")
 def leave():
     if ConfirmForm().validate_on_submit():
-        session.pop("track", None)
+        forget_tracking(session)
         flash("已退出查看。再次查看需要输入案件编号和查询密码。", "info")
     return redirect(url_for(".track"))
 

@@ -133,17 +133,6 @@ def open_case(code: str, secret: str) -> Complaint | None:
     return case
 
 
-def replace_temporary_secret(case: Complaint) -> str | None:
-    """At first use of a paper secret, a new random one (shown once); the paper one stops working."""
-    if not case.secret_is_temporary:
-        return None
-    secret = new_secret()
-    case.secret_hash, case.secret_is_temporary = hash_tracking_secret(secret), False
-    add_event(case, "secret_replaced", public=False, body="查询密码已在首次使用时更换")
-    db.session.commit()
-    return secret
-
-
 def rate_case(case: Complaint, rating: str, comment: str = "") -> None:
     """The complainant's satisfaction; 不满意 sends the case back to the handler for another look."""
     if case.rating is not None:

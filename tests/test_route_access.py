@@ -27,6 +27,8 @@ ACCESS = {
     "portal.lookup": PUBLIC,
     "portal.kiosk_start": PUBLIC,
     "portal.kiosk_exit": PUBLIC,
+    "portal.kiosk_reset_token": PUBLIC,
+    "portal.kiosk_reset": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": ANY_STAFF,
     "admin.home": ANY_STAFF,

@@ -4,17 +4,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+import time_machine
+from sqlalchemy import func, select
 from support import csrf_from
 
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
 from core.timezone import local
-from complaints import routes
 from complaints.clocks import meet_clock
 from complaints.codes import format_secret
-from complaints.models import Category, Channel, ClockKind, Complaint, Status
+from complaints.models import Category, Channel, ClockKind, Complaint, Status, TrackingSession
 from complaints.services import ComplaintError, add_event, file_complaint, open_case, request_review
 
 WRONG = "案件编号或查询密码不正确"
@@ -179,8 +179,58 @@ def test_leaving_closes_the_case_view(client, township_tree):
     assert client.get("/track/case").status_code == 302
 
 
-def test_case_view_expires(client, township_tree, monkeypatch):
+def copy_of(app, client):
+    """Another browser holding the same session cookie (a kiosk's, a shared phone's, a copy)."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_leaving_ends_the_view_on_the_server(app, client, township_tree):
+    opened(client, file())
+    copy = copy_of(app, client)
+    assert copy.get("/track/case").status_code == 200
+    assert post_form(client, "/track/leave").status_code == 302
+    assert copy.get("/track/case").status_code == 302  # the copied cookie opens nothing now
+    assert db.session.scalar(select(func.count()).select_from(TrackingSession)) == 0
+
+
+def kiosk_reset(client):
+    token = client.get("/kiosk/reset")
+    assert token.status_code == 200 and token.headers["Cache-Control"] == "no-store"
+    return client.post("/kiosk/reset", headers={"X-CSRFToken": token.json["token"]})
+
+
+def test_kiosk_reset_ends_the_view_and_forgets_filings_on_the_server(app, client, township_tree):
+    client.set_cookie("kiosk", "629901101000")
     filed = file()
     opened(client, filed)
-    monkeypatch.setattr(routes, "TRACK_SECONDS", -1)
-    assert client.get("/track/case").status_code == 302
+    client.get("/complain?village=629901101201")
+    copy = copy_of(app, client)
+    assert client.post("/kiosk/reset").status_code == 400  # no token: nothing ends, nothing forged
+    assert copy.get("/track/case").status_code == 200
+    assert kiosk_reset(client).status_code == 204
+    assert copy.get("/track/case").status_code == 302 and client.get("/track/case").status_code == 302
+    assert "track" not in session_of(app, client) and "filed" not in session_of(app, client)
+
+
+def session_of(app, client) -> dict:
+    return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+
+
+@pytest.mark.parametrize("kiosk,open_after,closed_after", [
+    (True, timedelta(minutes=9), timedelta(minutes=11)),
+    (False, timedelta(hours=1, minutes=50), timedelta(hours=2, minutes=1))])
+def test_case_view_expires_on_the_server_in_minutes_on_a_kiosk(app, client, township_tree, kiosk, open_after,
+                                                                closed_after):
+    if kiosk:
+        client.set_cookie("kiosk", "629901101000")
+    filed = file()
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        opened(client, filed)
+        copy = copy_of(app, client)
+        clock.shift(open_after)
+        assert copy.get("/track/case").status_code == 200
+        clock.shift(closed_after - open_after)
+        assert copy.get("/track/case").status_code == 302
+        assert client.get("/track/case").status_code == 302
