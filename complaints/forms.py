@@ -73,6 +73,10 @@ class ComplaintForm(TicketMixin, FlaskForm):
     phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不对")])
     # A field people never see: a robot filling every box fills this one too.
     website = StringField("网址（请不要填写）")
+    # Where the complaint is from travels in the body, never in the URL the form posts to.
+    village = HiddenField()
+    item = HiddenField()
+    round = HiddenField()
 
     def __init__(self, *args, min_seconds: int = 0, **kwargs):
         super().__init__(*args, **kwargs)

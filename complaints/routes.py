@@ -84,10 +84,11 @@ def complain():
     village = _village_arg()
     if village is None:
         return _picker(_region_arg("village") or _region_arg("region"))
-    item = find_item(village.code, request.args.get("item", ""))
-    inspection = round_context(request.args.get("round", ""), village.code, utcnow())
+    item_ref, round_token = _filing_arg("item"), _filing_arg("round")
+    item, inspection = find_item(village.code, item_ref), round_context(round_token, village.code, utcnow())
     form = ComplaintForm(min_seconds=current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3),
-                         category=item.category.value if item else None)
+                         category=item.category.value if item else None, village=village.code,
+                         item=item_ref, round=round_token)
     if not form.validate_on_submit():
         return _form_page(form, village, item, inspection, 422 if form.is_submitted() else 200)
     try:
@@ -108,9 +109,15 @@ def complain():
                                     **_secret_context(filed.code, filed.secret)))
 
 
+def _filing_arg(name: str) -> str:
+    """A filing's village, item or round: in the POST body, so that no URL a proxy or a browser's
+    history keeps says where a complaint came from (the form's GET link may carry them)."""
+    return ((request.form.get(name) if request.method == "POST" else None) or request.args.get(name, "")).strip()
+
+
 def _village_arg() -> Place | None:
-    """?village= when it names a village; None when it is missing or names a county or township."""
-    code = request.args.get("village", "").strip()
+    """The village when one is named; None when it is missing or names a county or township."""
+    code = _filing_arg("village")
     if not code:
         return None
     found = places.place(code) or abort(404)

@@ -31,6 +31,7 @@ FORM = f"/complain?village={VILLAGE}"
 TICKET = re.compile(r'name="ticket"[^>]*value="([^"]+)"')
 SECRET = re.compile(r'class="secret-box">(\d{4} \d{4} \d{4} \d{4})<')
 CODE = re.compile(r'class="case-code">([\d-]+)<')
+HIDDEN = re.compile(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)">')
 
 
 @pytest.fixture
@@ -45,15 +46,18 @@ def ledger_row() -> LedgerEntry:
 
 
 def open_form(client, url=FORM) -> dict:
+    """The hidden fields of the form page, as the browser would send them back."""
     page = client.get(url)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"  # one ticket, one person
-    return {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1)}
+    form = page.text.split('class="complaint-form"', 1)[0].rsplit("<form", 1)[1]
+    assert 'action="/complain"' in form  # where it came from is in the body, not the logged URL
+    return dict(HIDDEN.findall(page.text))
 
 
 def submit(client, url=FORM, fields=None, **data):
     payload = (fields or open_form(client, url)) | {"category": "funds", "text": "村里修路的钱去向不明",
                                                     "identity": "anonymous"} | data
-    return client.post(url, data=payload, content_type="multipart/form-data")
+    return client.post("/complain", data=payload, content_type="multipart/form-data")
 
 
 def filed(response) -> bool:
@@ -90,6 +94,19 @@ def test_web_complaint_from_a_ledger_row(client, app, fast):
     # The secret rides in no cookie: only the POST's answer carries it.
     session = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
     assert "csrf_token" in session and secret.replace(" ", "") not in str(session)
+
+
+def test_village_item_and_round_travel_in_the_body_not_the_url(client, fast):
+    # A proxy logs the URL of every POST: the URL a filing is posted to names no village or item.
+    row = ledger_row()
+    page = client.get(f"{FORM}&item=ledger:{row.id}").text
+    action = re.search(r'<form method="post"[^>]*action="([^"]*)"[^>]*class="complaint-form"', page).group(1)
+    assert action == "/complain"
+    fields = dict(HIDDEN.findall(page))
+    assert fields["village"] == VILLAGE and fields["item"] == f"ledger:{row.id}"
+    done_page(submit(client, fields=fields))
+    case = db.session.scalar(select(Complaint))
+    assert case.village_code == VILLAGE and case.item_id == row.id
 
 
 def test_done_page_has_a_saveable_image_and_no_secret_in_urls(client, fast):
@@ -137,6 +154,9 @@ def test_subsidy_item_shows_masked_name(client, fast):
     page = client.get(url)
     assert "欧**锋" in page.text and "欧阳小锋" not in page.text and "340823" not in page.text
     assert is_checked(page.text, "subsidy")
+    # From 我的补贴's 「我没有收到这笔钱」: one's own payment names the filer, even 匿名.
+    assert "办理人员从这条记录就能知道是谁反映的" in page.text
+    assert "就能知道是谁反映的" not in client.get(f"{FORM}&item=ledger:{ledger_row().id}").text
     submit(client, url, category="subsidy")
     case = db.session.scalar(select(Complaint))
     assert "欧**锋" in case.item_summary and "欧阳小锋" not in case.item_summary
@@ -361,7 +381,8 @@ def test_hand_written_inputs_match_what_the_form_class_renders(client, app, fast
     with app.test_request_context(FORM):
         form = ComplaintForm()
         rendered = "".join(str(html) for html in [
-            'class="complaint-form"', form.csrf_token(), form.ticket(), *(option() for option in form.category),
+            'class="complaint-form"', form.csrf_token(), form.ticket(), form.village(), form.item(), form.round(),
+            *(option() for option in form.category),
             form.text(rows=6, maxlength=2000), form.photos(accept="image/*"), form.voice(accept="audio/*", capture=True),
             *(option() for option in form.identity), form.name(autocomplete="name"),
             form.phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),
