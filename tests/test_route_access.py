@@ -48,6 +48,7 @@ ACCESS = {
     "disclosures.home": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
     "disclosures.upload": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.upload_confirm": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.upload_cancel": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.empty_month": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.enter": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.batch": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
