@@ -206,14 +206,16 @@ def case():
 
 
 def _case_context(found: Complaint) -> dict:
-    now = utcnow()
+    events, target = _public_events(found), _merge_target(found)
+    # A merged case shows its complainant their own entries and clocks (as they stood at the
+    # merge) and the other case's status and result only: its timeline, clocks and rating
+    # are another complainant's.
+    now = next((event.at for event in events if event.kind == "merged"), utcnow()) if target else utcnow()
     soon = due_soon_until(now)
-    target = _merge_target(found)
     return {
-        "case": found, "events": _public_events(found), "target": target,
-        "target_events": _public_events(target) if target else [],
+        "case": found, "events": events, "target": target,
         "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon))
-                   for clock in (target or found).clocks],
+                   for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
         "leave_form": ConfirmForm(), "ratings": RATINGS,

@@ -8,6 +8,7 @@ import time_machine
 from sqlalchemy import func, select
 from support import csrf_from
 
+from admin.cases import actions
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
@@ -109,14 +110,29 @@ def test_paper_secret_is_replaced_at_first_use(client, township_tree, make_user)
     assert track(client, filed.code, new).status_code == 302
 
 
-def test_merged_case_shows_its_target(client, township_tree):
-    target, duplicate = file(), file(text="同一件事")
+def test_merged_case_shows_only_its_own_entries_and_the_result(client, township_tree, make_user):
+    handler = make_user("clerk", "handler", ["629901000000"])
+    with time_machine.travel(utcnow() - timedelta(days=30), tick=False):
+        target = file(text="另一位村民先反映的")
+    duplicate = file(text="同一件事")
     main = case_of(target)
-    add_event(main, "first_reply", public=True, body="合并后统一答复", actor_label="办理人员")
-    case_of(duplicate).merged_into_id, case_of(duplicate).status = main.id, Status.MERGED
+    add_event(main, "first_reply", public=True, body="请您补充具体路段", actor_label="办理人员")
+    main.rating, main.rating_comment = "unsatisfied", "另一位村民的意见"
+    add_event(main, "rated", public=True, body="评价：不满意。另一位村民的意见")
     db.session.commit()
+    actions.merge(case_of(duplicate), main, by=handler)
     page = opened(client, duplicate)
-    assert "已合并办理" in page and target.code in page and "合并后统一答复" in page
+    assert "已合并办理" in page and target.code in page and "同一件事" in page
+    # Nothing of the other complainant's: their timeline, rating, comments or clocks.
+    assert "请您补充具体路段" not in page and "另一位村民" not in page and "不满意" not in page
+    for clock in main.clocks:
+        assert local(clock.due_at).strftime("%Y年%m月%d日") not in page
+    own = case_of(duplicate).clock(ClockKind.REPLY)
+    assert local(own.due_at).strftime("%Y年%m月%d日") in page
+    assert 'id="result-heading"' not in page
+    actions.close(main, "经核查，修路款已按规定使用", "不属实", by=handler)
+    page = client.get("/track/case").text
+    assert 'id="result-heading"' in page and "经核查，修路款已按规定使用" in page and "已办结" in page
 
 
 def close(filed, days_ago: int = 0) -> Complaint:
