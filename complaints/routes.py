@@ -15,7 +15,7 @@ from core.extensions import client_address, db, limiter
 from core.regions import places, queries as regions
 from core.regions.models import Level, Region
 from core.regions.places import Place
-from core.timezone import local, local_date
+from core.timezone import local, local_date, shanghai
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
@@ -26,7 +26,7 @@ from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
 from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
-from complaints.stats import year_stats
+from complaints.stats import published_until, year_stats
 from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
 from portal.kiosk import kiosk_home
 
@@ -305,9 +305,10 @@ def stats():
     year = request.args.get("year", this_year, type=int)
     if not 2000 <= year <= this_year:
         abort(404)
-    months, total = year_stats(region.prefix, year, utcnow()) if region else ([], None)
-    shown = [row for row in months if year < this_year or row.month <= local(utcnow()).month]
+    until = published_until(utcnow())
+    months, total = year_stats(region.prefix, year, until) if region else ([], None)
+    shown = [row for row in months if shanghai(year, row.month, 1) < until]
     return render_template("complaints/stats.html", region=region, counties=counties, year=year,
-                           this_year=this_year, months=shown, total=total,
+                           this_year=this_year, months=shown, total=total, until=until,
                            ancestors=regions.ancestors_of(region) if region else [],
                            children=regions.children_of(region) if region else [])
