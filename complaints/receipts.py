@@ -26,9 +26,11 @@ def seal(values: dict) -> str:
 
 def unseal(token: str | None) -> dict | None:
     """What seal() encrypted, or None for anything missing, altered or made under a retired key."""
+    if not isinstance(token, str) or not token:  # nothing, or what an older release kept there
+        return None
     try:
-        return json.loads(field_cipher().decrypt(token)) if token else None
-    except (TokenError, ValueError, TypeError):
+        return json.loads(field_cipher().decrypt(token))
+    except (TokenError, ValueError):
         return None
 
 

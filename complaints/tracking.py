@@ -40,7 +40,7 @@ def begin_tracking(case: Complaint, lifetime: timedelta, *, ending: str | None =
     now = utcnow()
     # Ended visits go as new ones begin: no job to run, and no row outlives its visit for long.
     db.session.execute(delete(TrackingSession).where(
-        (TrackingSession.expires_at <= now) | (TrackingSession.token_hash == _hash(ending or ""))))
+        (TrackingSession.expires_at <= now) | (TrackingSession.token_hash == _hash(_token(ending)))))
     fresh = _replace_temporary_secret(case)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     db.session.add(TrackingSession(token_hash=_hash(token), complaint_id=case.id, expires_at=now + lifetime))
@@ -58,9 +58,14 @@ def _replace_temporary_secret(case: Complaint) -> str | None:
     return secret
 
 
+def _token(value) -> str:
+    # A session may hold what an older release kept under the same key (a dict): no token.
+    return value if isinstance(value, str) else ""
+
+
 def tracked_case(token: str | None) -> Complaint | None:
     """The case a live tracking session opens; None when it ended, expired or never was."""
-    if not isinstance(token, str) or not token:
+    if not _token(token):
         return None
     return db.session.scalar(select(Complaint).join(TrackingSession).where(
         TrackingSession.token_hash == _hash(token), TrackingSession.expires_at > utcnow()))
@@ -68,7 +73,7 @@ def tracked_case(token: str | None) -> Complaint | None:
 
 def end_tracking(token: str | None) -> None:
     """Close a tracking session on the server, whoever still holds its token."""
-    if isinstance(token, str) and token:
+    if _token(token):
         db.session.execute(delete(TrackingSession).where(TrackingSession.token_hash == _hash(token)))
         db.session.commit()
 

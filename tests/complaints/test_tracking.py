@@ -250,3 +250,13 @@ def test_case_view_expires_on_the_server_in_minutes_on_a_kiosk(app, client, town
         clock.shift(closed_after - open_after)
         assert copy.get("/track/case").status_code == 302
         assert client.get("/track/case").status_code == 302
+
+
+def test_a_session_from_before_server_side_tracking_opens_nothing_and_breaks_nothing(client, township_tree):
+    filed = file()
+    with client.session_transaction() as session:  # what the previous release kept in the cookie
+        session["track"] = {"id": case_of(filed).id, "at": 4102444800}
+        session["fresh"] = {"code": filed.code, "secret": "1234567812345678"}
+    assert client.get("/track/case").status_code == 302
+    page = opened(client, filed)
+    assert filed.code in page and "1234 5678 1234 5678" not in page
