@@ -12,6 +12,7 @@ from core import storage
 from core.calendar.clocks import clock_state, due_soon_until
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
+from core.kiosk import kiosk_code
 from core.regions import places, queries as regions
 from core.regions.models import Level, Region
 from core.regions.places import Place
@@ -28,7 +29,6 @@ from complaints.secret_image import secret_data_uri
 from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import published_until, year_stats
 from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
-from portal.kiosk import kiosk_home
 
 bp = Blueprint("complaints", __name__, template_folder="templates")
 
@@ -182,7 +182,7 @@ def track():
 
 def _track_lifetime() -> timedelta:
     # A kiosk is the next villager's a minute later: its case view ends within minutes.
-    name, default = ("KIOSK_TRACK_SECONDS", 10 * 60) if kiosk_home() else ("TRACK_SECONDS", 2 * 3600)
+    name, default = ("KIOSK_TRACK_SECONDS", 10 * 60) if kiosk_code() else ("TRACK_SECONDS", 2 * 3600)
     return timedelta(seconds=current_app.config.get(name, default))
 
 

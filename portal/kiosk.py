@@ -2,32 +2,24 @@
 
 Staff open /kiosk/<township or county code> once on the machine: a cookie then marks every page
 for kiosk mode (big type, no staff or download links, static/js/kiosk.js returns to that region's
-page and clears forms after 60 s without a touch). No page links to /kiosk/exit: staff type it to
+page and clears forms after 60 s without a touch, ending on the server the case view and filings
+the last person opened: complaints/kiosk_reset.py). No page links to /kiosk/exit: staff type it to
 leave kiosk mode, e.g. before using the machine for something else.
-
-The reset also ends, on the server, the case view and the filings the last person opened: the
-session cookie stays in the machine, and must open nothing for the next person. kiosk.js asks
-/kiosk/reset for a CSRF token first, since the public pages it runs on are cached without one.
 """
-import re
-
-from flask import abort, current_app, jsonify, redirect, request, session, url_for
-from flask_wtf.csrf import generate_csrf
+from flask import abort, redirect, url_for
 
 from core.extensions import db
+from core.kiosk import KIOSK_COOKIE, kiosk_code
 from core.regions.models import Level, Region
-from complaints.tracking import forget_tracking
 from portal.blueprint import bp
 
-KIOSK_COOKIE = "kiosk"
-CODE = re.compile(r"\d{12}")
 KIOSK_LEVELS = (Level.TOWNSHIP, Level.COUNTY)
 
 
 def kiosk_home() -> str | None:
     """The kiosk's home page when this browser is a kiosk, else None."""
-    code = request.cookies.get(KIOSK_COOKIE, "")
-    return url_for("portal.region", code=code) if CODE.fullmatch(code) else None
+    code = kiosk_code()
+    return url_for("portal.region", code=code) if code else None
 
 
 @bp.app_context_processor
@@ -52,17 +44,3 @@ def kiosk_exit():
     response = redirect(url_for("portal.index"))
     response.delete_cookie(KIOSK_COOKIE)
     return response
-
-
-@bp.get("/kiosk/reset")
-def kiosk_reset_token():
-    """The token for the reset below: readable only by the kiosk's own pages (same origin); a
-    response holding a token is never stored (portal.caching.forms_are_not_stored)."""
-    return jsonify(token=generate_csrf())
-
-
-@bp.post("/kiosk/reset")
-def kiosk_reset():
-    """The kiosk's idle reset: the last person's case view and filings end on the server."""
-    forget_tracking(session)
-    return current_app.response_class(status=204)
