@@ -1,15 +1,15 @@
 """tracking sessions: an open tracking page is ended on the server (leave, kiosk reset, expiry)
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 import core.db
 
-revision = "0013"
-down_revision = "0012"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
