@@ -67,7 +67,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal import bp as portal_bp
     from complaints.routes import bp as complaints_bp
     from complaints.staff_routes import bp as complaints_staff_bp
-    from complaints import qr_routes, rounds_admin
+    from complaints import kiosk_reset, qr_routes, rounds_admin
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -76,6 +76,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints_bp)
     app.register_blueprint(complaints_staff_bp)
     app.register_blueprint(qr_routes.bp)
+    app.register_blueprint(kiosk_reset.bp)
     app.register_blueprint(rounds_admin.bp)
 
 

@@ -2,7 +2,7 @@
 
 Photos are decoded and re-encoded as plain JPEG, which drops EXIF (GPS, device), XMP and
 comments. Recordings cannot be re-encoded without ffmpeg; their container is checked by its
-magic bytes, and an MP4/M4A's metadata boxes (where a recorder may keep a location) are blanked.
+magic bytes and their tags are removed (complaints/recordings.py).
 """
 import io
 import warnings
@@ -15,6 +15,7 @@ from sqlalchemy import select
 from core import storage
 from core.extensions import db
 from complaints.models import Attachment
+from complaints.recordings import UnreadableRecording, clean_recording
 from complaints.services import FiledComplaint, file_complaint
 
 AREA = "attachments"
@@ -111,69 +112,13 @@ def thumbnail(data: bytes) -> bytes:
     return _jpeg(image, 75)
 
 
-def audio_type(data: bytes) -> str | None:
-    """The content type a recording's first bytes prove, or None."""
-    head = data[:16]
-    if head[:4] == b"RIFF" and head[8:12] == b"WAVE":
-        return "audio/wav"
-    if head[:4] == b"OggS":
-        return "audio/ogg"
-    if head[:9] == b"#!AMR-WB\n":
-        return "audio/amr-wb"
-    if head[:6] == b"#!AMR\n":
-        return "audio/amr"
-    if head[4:8] == b"ftyp":
-        return "audio/3gpp" if head[8:11] == b"3gp" else "audio/mp4"
-    if head[:4] == b"\x1a\x45\xdf\xa3":
-        return "audio/webm"
-    if head[:3] == b"ID3":
-        return "audio/mpeg"
-    if len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0:
-        # An MPEG frame: layer bits 00 mean AAC in ADTS framing, anything else MP3.
-        return "audio/aac" if head[1] & 0x06 == 0 else "audio/mpeg"
-    return None
-
-
 def clean_audio(data: bytes, filename: str = "") -> CleanFile:
-    """A recording whose content is a known audio container; MP4 metadata blanked."""
-    content_type = audio_type(data)
-    if content_type is None:
-        raise AttachmentError(f"“{filename}”不是能识别的录音，请用手机录音后再选择")
-    if content_type in ("audio/mp4", "audio/3gpp"):
-        data = blank_mp4_metadata(data)
+    """A recording whose content is a known audio container, stripped of its tags."""
+    try:
+        data, content_type = clean_recording(data)
+    except UnreadableRecording:
+        raise AttachmentError(f"“{filename}”不是能识别的录音，请用手机录音后再选择") from None
     return CleanFile("audio", data, content_type)
-
-
-METADATA_BOXES = {b"udta", b"meta", b"uuid"}
-
-
-def blank_mp4_metadata(data: bytes) -> bytes:
-    """Turn metadata boxes (moov/udta, meta: title, device, location) into zeroed free space.
-
-    Sizes stay the same, so the sample offsets that point into mdat stay right."""
-    out = bytearray(data)
-
-    def walk(start: int, end: int, depth: int) -> None:
-        at = start
-        while at + 8 <= end:
-            size = int.from_bytes(out[at:at + 4], "big")
-            kind = bytes(out[at + 4:at + 8])
-            header = 8
-            if size == 1 and at + 16 <= end:
-                size, header = int.from_bytes(out[at + 8:at + 16], "big"), 16
-            elif size == 0:
-                size = end - at
-            if size < header or at + size > end:
-                return  # a damaged box: leave the rest as it is
-            if kind in METADATA_BOXES:
-                out[at + 4:at + 8] = b"free"
-                out[at + header:at + size] = bytes(size - header)
-            elif kind in (b"moov", b"trak", b"mdia") and depth < 3:
-                walk(at + header, at + size, depth + 1)
-            at += size
-
-    walk(0, len(out), 0)
-    return bytes(out)
 
 
 def file_with_attachments(cleaned: list[CleanFile], **filing) -> FiledComplaint:

@@ -1,6 +1,4 @@
 """Complaint forms: the shape of input, and the signed ticket each filing form carries."""
-import hashlib
-import hmac
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -15,7 +13,6 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from core.db import utcnow
 from core.timezone import SHANGHAI, local
-from complaints.codes import SECRET_DIGITS
 from complaints.models import Category, Channel
 from complaints.services import RATINGS, Identity
 
@@ -36,13 +33,6 @@ def _serializer() -> URLSafeTimedSerializer:
 def new_ticket() -> str:
     """A signed, timestamped idempotency token for one rendering of a filing form."""
     return _serializer().dumps(secrets.token_urlsafe(24))
-
-
-def secret_for_token(token: str) -> str:
-    """The tracking secret of the case a token files: a retry after a lost answer shows it again."""
-    key = current_app.config["TRACKING_SECRET_KEY"].encode()
-    digest = hmac.new(key, b"secret-for-token:" + token.encode(), hashlib.sha256).digest()
-    return f"{int.from_bytes(digest, 'big') % 10 ** SECRET_DIGITS:0{SECRET_DIGITS}d}"
 
 
 def _clean_phone(value: str | None) -> str:
@@ -83,6 +73,10 @@ class ComplaintForm(TicketMixin, FlaskForm):
     phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不对")])
     # A field people never see: a robot filling every box fills this one too.
     website = StringField("网址（请不要填写）")
+    # Where the complaint is from travels in the body, never in the URL the form posts to.
+    village = HiddenField()
+    item = HiddenField()
+    round = HiddenField()
 
     def __init__(self, *args, min_seconds: int = 0, **kwargs):
         super().__init__(*args, **kwargs)

@@ -259,6 +259,18 @@ class Attachment(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class TrackingSession(Base):
+    """An open tracking page. The browser's session holds a random token and this row its hash,
+    so leaving, a kiosk's reset or the end of its short life closes it for every copy of the
+    cookie. Rows live for hours at most: nothing here outlasts the visit."""
+
+    __tablename__ = "tracking_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id", ondelete="CASCADE"), index=True)
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 round_members = Table(
     "inspection_round_members", Base.metadata,
     Column("round_id", ForeignKey("inspection_rounds.id", ondelete="CASCADE"), primary_key=True),

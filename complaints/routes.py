@@ -1,7 +1,7 @@
 """Public complaint pages: filing, the one-time done page, tracking with number + secret,
 rating and 复查, attachments, and the public statistics. No account; nothing stores an address."""
 import secrets
-import time
+from datetime import timedelta
 
 from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template,
                    request, session, url_for)
@@ -12,27 +12,30 @@ from core import storage
 from core.calendar.clocks import clock_state, due_soon_until
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
+from core.kiosk import kiosk_code
 from core.regions import places, queries as regions
 from core.regions.models import Level, Region
 from core.regions.places import Place
-from core.timezone import local, local_date
+from core.timezone import local, local_date, shanghai
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
 from complaints.codes import format_secret
-from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, secret_for_token
+from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
 from complaints.items import find_item
 from complaints.models import Attachment, CaseEvent, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files
+from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
-from complaints.services import (RATINGS, ComplaintError, open_case, rate_case, replace_temporary_secret,
-                                 request_review, review_refusal)
-from complaints.stats import year_stats
+from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
+from complaints.stats import published_until, year_stats
+from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
 
 bp = Blueprint("complaints", __name__, template_folder="templates")
 
 DEVICE_COOKIE = "yg_device"
-TRACK_SECONDS = 2 * 3600  # a phone passed round the family should not keep a case open all day
 WRONG_PAIR = "案件编号或查询密码不正确"
+ALREADY_FILED = ("这份反映已经提交过了，这次没有重复提交。为了保护反映人，这里不再显示案件编号和查询密码，"
+                 "请用第一次提交后记下的编号和密码查询。如果要反映另一件事，可以修改内容后再提交。")
 
 
 def _config(name: str, default: str):
@@ -81,10 +84,11 @@ def complain():
     village = _village_arg()
     if village is None:
         return _picker(_region_arg("village") or _region_arg("region"))
-    item = find_item(village.code, request.args.get("item", ""))
-    inspection = round_context(request.args.get("round", ""), village.code, utcnow())
+    item_ref, round_token = _filing_arg("item"), _filing_arg("round")
+    item, inspection = find_item(village.code, item_ref), round_context(round_token, village.code, utcnow())
     form = ComplaintForm(min_seconds=current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3),
-                         category=item.category.value if item else None)
+                         category=item.category.value if item else None, village=village.code,
+                         item=item_ref, round=round_token)
     if not form.validate_on_submit():
         return _form_page(form, village, item, inspection, 422 if form.is_submitted() else 200)
     try:
@@ -94,16 +98,26 @@ def complain():
         form.form_errors.append(str(error))
         return _form_page(form, village, item, inspection, 422)
     g.new_case = bool(filed.secret)
+    # A ticket that filed a case before shows it again only to the session that filed it, sending
+    # the same text within minutes (a double tap, a reload).
+    filed = receipt_for(session, form.token, form.text.data, filed)
+    if filed is None:
+        return _refiled_page(form, village, item, inspection)
     # Shown in answer to the POST itself: one round trip less on weak 4G, and the secret never
-    # travels in a cookie. Sending the form again (a reload) files nothing new: the ticket is the
-    # idempotency key and the secret derives from it, so the same page comes back.
+    # travels in clear in a cookie.
     return _private(render_template("complaints/done.html", code=filed.code,
-                                    **_secret_context(filed.code, secret_for_token(form.token))))
+                                    **_secret_context(filed.code, filed.secret)))
+
+
+def _filing_arg(name: str) -> str:
+    """A filing's village, item or round: in the POST body, so that no URL a proxy or a browser's
+    history keeps says where a complaint came from (the form's GET link may carry them)."""
+    return ((request.form.get(name) if request.method == "POST" else None) or request.args.get(name, "")).strip()
 
 
 def _village_arg() -> Place | None:
-    """?village= when it names a village; None when it is missing or names a county or township."""
-    code = request.args.get("village", "").strip()
+    """The village when one is named; None when it is missing or names a county or township."""
+    code = _filing_arg("village")
     if not code:
         return None
     found = places.place(code) or abort(404)
@@ -115,13 +129,20 @@ def _form_page(form: ComplaintForm, village: Place, item, inspection, status: in
                                     inspection=inspection, ancestors=village.ancestors), status)
 
 
+def _refiled_page(form: ComplaintForm, village: Place, item, inspection):
+    """A used ticket answered with nothing about its case; a fresh one files anew if meant."""
+    form.form_errors.append(ALREADY_FILED)
+    form.ticket.data = new_ticket()
+    return _form_page(form, village, item, inspection, 409)
+
+
 def _filing(form: ComplaintForm, village: Place, item, inspection) -> dict:
     """What the form says, as file_complaint takes it."""
     return {"village": village, "category": Category(form.category.data), "text": form.text.data,
             "channel": Channel.INSPECTION if inspection else Channel.WEB, "identity": form.filing_identity(),
             "item": item.snapshot if item else None, "round_id": inspection and inspection.round_id,
             "late_for_round": bool(inspection and inspection.late),
-            "idempotency_key": form.token, "secret": secret_for_token(form.token)}
+            "idempotency_key": form.token}
 
 
 def _picker(region: Region | None):
@@ -152,18 +173,21 @@ def track():
     if found is None:
         form.form_errors.append(WRONG_PAIR)
         return render_template("complaints/track.html", form=form), 422
-    fresh = replace_temporary_secret(found)
-    session["track"] = {"id": found.id, "at": int(time.time())}
-    if fresh:
-        session["fresh"] = {"code": found.code, "secret": fresh}
+    opened = begin_tracking(found, _track_lifetime(), ending=session.get(TRACK_KEY))
+    session[TRACK_KEY] = opened.token
+    if opened.fresh_secret:
+        session[FRESH_KEY] = seal({"code": found.code, "secret": opened.fresh_secret})
     return redirect(url_for(".case"))
 
 
+def _track_lifetime() -> timedelta:
+    # A kiosk is the next villager's a minute later: its case view ends within minutes.
+    name, default = ("KIOSK_TRACK_SECONDS", 10 * 60) if kiosk_code() else ("TRACK_SECONDS", 2 * 3600)
+    return timedelta(seconds=current_app.config.get(name, default))
+
+
 def _opened_case() -> Complaint | None:
-    opened = session.get("track") or {}
-    if not opened or time.time() - opened.get("at", 0) > TRACK_SECONDS:
-        return None
-    return db.session.get(Complaint, opened.get("id"))
+    return tracked_case(session.get(TRACK_KEY))
 
 
 def _ask_for_pair():
@@ -176,20 +200,22 @@ def case():
     found = _opened_case()
     if found is None:
         return _ask_for_pair()
-    fresh = session.pop("fresh", None)
+    fresh = unseal(session.pop(FRESH_KEY, None))
     return _private(render_template("complaints/case.html", **_case_context(found),
                                     fresh=fresh and _secret_context(fresh["code"], fresh["secret"])))
 
 
 def _case_context(found: Complaint) -> dict:
-    now = utcnow()
+    events, target = _public_events(found), _merge_target(found)
+    # A merged case shows its complainant their own entries and clocks (as they stood at the
+    # merge) and the other case's status and result only: its timeline, clocks and rating
+    # are another complainant's.
+    now = next((event.at for event in events if event.kind == "merged"), utcnow()) if target else utcnow()
     soon = due_soon_until(now)
-    target = _merge_target(found)
     return {
-        "case": found, "events": _public_events(found), "target": target,
-        "target_events": _public_events(target) if target else [],
+        "case": found, "events": events, "target": target,
         "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon))
-                   for clock in (target or found).clocks],
+                   for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
         "leave_form": ConfirmForm(), "ratings": RATINGS,
@@ -245,7 +271,7 @@ def _attempt(service, *args, done: str) -> None:
 @bp.post("/track/leave")
 def leave():
     if ConfirmForm().validate_on_submit():
-        session.pop("track", None)
+        forget_tracking(session)
         flash("已退出查看。再次查看需要输入案件编号和查询密码。", "info")
     return redirect(url_for(".track"))
 
@@ -279,9 +305,10 @@ def stats():
     year = request.args.get("year", this_year, type=int)
     if not 2000 <= year <= this_year:
         abort(404)
-    months, total = year_stats(region.prefix, year, utcnow()) if region else ([], None)
-    shown = [row for row in months if year < this_year or row.month <= local(utcnow()).month]
+    until = published_until(utcnow())
+    months, total = year_stats(region.prefix, year, until) if region else ([], None)
+    shown = [row for row in months if shanghai(year, row.month, 1) < until]
     return render_template("complaints/stats.html", region=region, counties=counties, year=year,
-                           this_year=this_year, months=shown, total=total,
+                           this_year=this_year, months=shown, total=total, until=until,
                            ancestors=regions.ancestors_of(region) if region else [],
                            children=regions.children_of(region) if region else [])

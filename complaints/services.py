@@ -52,20 +52,21 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
                    identity: Identity | None, received_at: datetime | None = None,
                    item: tuple[str, int, str] | None = None, round_id: int | None = None,
                    late_for_round: bool = False, idempotency_key: str | None = None,
-                   registered_by=None, attachments: list[tuple[str, str, str, int]] = (),
-                   secret: str | None = None) -> FiledComplaint:
+                   registered_by=None, attachments: list[tuple[str, str, str, int]] = ()) -> FiledComplaint:
     """Store a complaint with its clocks; return the case number and the one-time secret.
 
     A repeated idempotency key (a double tap, a retried submit) returns the first case's number
-    and no new secret, never a second complaint. `attachments` are (kind, stored_name,
-    content_type, size) of files already in storage, committed with the case; `secret` lets the
-    caller derive it from the idempotency key, so that a retry can show it again."""
+    and no secret, never a second complaint: the secret is random and only its keyed hash is
+    stored (complaints/receipts.py lets the session that filed see it again for a few minutes).
+    `attachments` are (kind, stored_name, content_type, size) of files already in storage,
+    committed with the case."""
     if village.level != Level.VILLAGE:
         raise ComplaintError("请选择一个村（社区）")
     if not text.strip():
         raise ComplaintError("请写下发生了什么")
-    received_at = received_at or utcnow()
-    secret = secret or new_secret()
+    # To the minute: beside a proxy's log, a stored second could point at the one request that filed.
+    received_at = (received_at or utcnow()).replace(second=0, microsecond=0)
+    secret = new_secret()
     try:
         code = next_case_code(village.parent_code, local(received_at).year)
         case = Complaint(
@@ -82,8 +83,8 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
             case.identity = ComplaintIdentity(name_cipher=cipher.encrypt(identity.name.strip()),
                                               phone_cipher=cipher.encrypt(identity.phone.strip()))
         for kind, stored_name, content_type, size in attachments:
-            case.attachments.append(Attachment(kind=kind, stored_name=stored_name,
-                                               content_type=content_type, size=size))
+            case.attachments.append(Attachment(kind=kind, stored_name=stored_name, content_type=content_type,
+                                               size=size, created_at=received_at))
         open_arrival_clocks(case)
         add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
                   actor=registered_by)
@@ -131,17 +132,6 @@ def open_case(code: str, secret: str) -> Complaint | None:
     if case is None or not check_tracking_secret(secret, case.secret_hash):
         return None
     return case
-
-
-def replace_temporary_secret(case: Complaint) -> str | None:
-    """At first use of a paper secret, a new random one (shown once); the paper one stops working."""
-    if not case.secret_is_temporary:
-        return None
-    secret = new_secret()
-    case.secret_hash, case.secret_is_temporary = hash_tracking_secret(secret), False
-    add_event(case, "secret_replaced", public=False, body="查询密码已在首次使用时更换")
-    db.session.commit()
-    return secret
 
 
 def rate_case(case: Complaint, rating: str, comment: str = "") -> None:

@@ -11,13 +11,15 @@ from core.users.access import role_required
 from core.users.models import Role
 from core.users.permissions import in_scope, scope_filter
 from complaints.codes import format_secret
-from complaints.forms import StaffComplaintForm, secret_for_token
+from complaints.forms import StaffComplaintForm, new_ticket
 from complaints.models import Category, Channel
+from complaints.receipts import receipt_for, seal, unseal
 from complaints.services import ComplaintError, file_complaint
 
 bp = Blueprint("complaints_staff", __name__, url_prefix="/staff/complaints", template_folder="templates")
 
 REGISTRARS = (Role.HANDLER, Role.ADMIN)
+ALREADY_REGISTERED = "这张登记表已经提交过了，没有重复登记。如需再登记一件，请修改内容后再提交。"
 SELECT_LIMIT = 1000  # above this (a province-wide admin) the village is typed as its code
 
 
@@ -35,12 +37,16 @@ def new():
         filed = file_complaint(
             village=village, category=Category(form.category.data), text=form.text.data,
             channel=Channel(form.channel.data), identity=form.filing_identity(), received_at=form.received,
-            idempotency_key=form.token, secret=secret_for_token(form.token),
-            registered_by=current_user._get_current_object())
+            idempotency_key=form.token, registered_by=current_user._get_current_object())
     except ComplaintError as error:
         form.form_errors.append(str(error))
         return _page(form)
-    session["registered"] = {"code": filed.code, "secret": secret_for_token(form.token)}
+    filed = receipt_for(session, form.token, form.text.data, filed)
+    if filed is None:
+        form.form_errors.append(ALREADY_REGISTERED)
+        form.ticket.data = new_ticket()
+        return _page(form)
+    session["registered"] = seal({"code": filed.code, "secret": filed.secret})
     return redirect(url_for(".registered"))
 
 
@@ -64,7 +70,7 @@ def _villages_in_scope() -> list[Region] | None:
 @bp.get("/registered")
 @role_required(*REGISTRARS)
 def registered():
-    filed = session.pop("registered", None)
+    filed = unseal(session.pop("registered", None))
     if not filed:
         flash("查询密码只显示一次；如需重新给反映人密码，请联系管理员。", "info")
         return redirect(url_for(".new"))

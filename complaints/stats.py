@@ -1,16 +1,32 @@
 """Public complaint statistics per region and month (docs/clocks.md, "What the numbers mean
-publicly"): counted in SQL from stored deadlines, never by looping over cases."""
+publicly"): counted in SQL from stored deadlines, never by looping over cases.
+
+Published figures must not out a complaint: they stop at the end of yesterday, so that a count
+never moves while a neighbour is seen leaving the township hall, and a count (or the whole of a
+rate) below three is shown as "<3", never as the one or two it is."""
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import aliased
 
 from core.extensions import db
-from core.timezone import shanghai
+from core.timezone import local_date, shanghai
 from complaints.models import CaseClock, ClockKind, Complaint, Status
 
 GOOD_RATINGS = ("satisfied", "basically")
+SMALL = 3  # fewer cases than this can point at a person
+
+
+def public_count(number: int) -> str:
+    """A count as published: exact from three on, "<3" below (none, one or two alike)."""
+    return str(number) if number >= SMALL else f"<{SMALL}"
+
+
+def published_until(now: datetime) -> datetime:
+    """The instant public figures stop at: the start of today in Shanghai (a day's delay)."""
+    today = local_date(now)
+    return shanghai(today.year, today.month, today.day)
 
 
 @dataclass
@@ -24,6 +40,11 @@ class Rate:
     def percent(self) -> str:
         return f"{100 * self.part / self.whole:.1f}%" if self.whole else "—"
 
+    @property
+    def shown(self) -> str:
+        """As published: no rate of one or two cases (a 0% of one is that person's rating)."""
+        return self.percent if self.whole >= SMALL else "—"
+
     def __add__(self, other: "Rate") -> "Rate":
         return Rate(self.part + other.part, self.whole + other.whole)
 
@@ -36,6 +57,14 @@ class MonthStats:
     progress: Rate = field(default_factory=Rate)
     closed: int = 0
     satisfaction: Rate = field(default_factory=Rate)  # by month of closing, not of arrival
+
+    @property
+    def received_shown(self) -> str:
+        return public_count(self.received)
+
+    @property
+    def closed_shown(self) -> str:
+        return public_count(self.closed)
 
     def __add__(self, other: "MonthStats") -> "MonthStats":
         return MonthStats(0, self.received + other.received, self.replies + other.replies,
@@ -57,22 +86,23 @@ def _count(condition):
 
 
 def _clock_counts(clock, now: datetime) -> list:
-    """Met on time, met late, overdue and not met."""
-    return [_count(and_(clock.met_at.is_not(None), clock.met_at <= clock.due_at)),
-            _count(clock.met_at > clock.due_at),
-            _count(and_(clock.met_at.is_(None), clock.due_at < now))]
+    """Met on time, met late, and overdue and not met, as they stood at `now`."""
+    met = and_(clock.met_at.is_not(None), clock.met_at < now)
+    return [_count(and_(met, clock.met_at <= clock.due_at)),
+            _count(and_(met, clock.met_at > clock.due_at)),
+            _count(and_(or_(clock.met_at.is_(None), clock.met_at >= now), clock.due_at < now))]
 
 
 def arrivals_by_month(prefix: str, year: int, now: datetime) -> dict[int, MonthStats]:
-    """Received, on-time rates of both clocks and closed, by month of arrival."""
+    """Received, on-time rates of both clocks and closed, by month of arrival, as at `now`."""
     reply, progress = aliased(CaseClock), aliased(CaseClock)
     month = _month_of(Complaint.received_at, year).label("month")
     query = (select(month, func.count(Complaint.id), *_clock_counts(reply, now), *_clock_counts(progress, now),
-                    _count(Complaint.status == Status.CLOSED))
+                    _count(and_(Complaint.status == Status.CLOSED, Complaint.closed_at < now)))
              .select_from(Complaint)
              .outerjoin(reply, and_(reply.complaint_id == Complaint.id, reply.kind == ClockKind.REPLY))
              .outerjoin(progress, and_(progress.complaint_id == Complaint.id, progress.kind == ClockKind.PROGRESS))
-             .where(_region(prefix), _in_year(Complaint.received_at, year),
+             .where(_region(prefix), _in_year(Complaint.received_at, year), Complaint.received_at < now,
                     Complaint.merged_into_id.is_(None))  # a merged duplicate is counted in its target
              .group_by(month))
     found = {}
@@ -82,11 +112,12 @@ def arrivals_by_month(prefix: str, year: int, now: datetime) -> dict[int, MonthS
     return found
 
 
-def satisfaction_by_month(prefix: str, year: int) -> dict[int, Rate]:
-    """(满意 + 基本满意) / ratings given, by month of closing."""
+def satisfaction_by_month(prefix: str, year: int, now: datetime) -> dict[int, Rate]:
+    """(满意 + 基本满意) / ratings given before `now`, by month of closing."""
     month = _month_of(Complaint.closed_at, year).label("month")
     query = (select(month, _count(Complaint.rating.in_(GOOD_RATINGS)), func.count(Complaint.rating))
-             .where(_region(prefix), _in_year(Complaint.closed_at, year), Complaint.rating.is_not(None))
+             .where(_region(prefix), _in_year(Complaint.closed_at, year), Complaint.rating.is_not(None),
+                    Complaint.closed_at < now, or_(Complaint.rated_at.is_(None), Complaint.rated_at < now))
              .group_by(month))
     return {m: Rate(good, given) for m, good, given in db.session.execute(query)}
 
@@ -96,9 +127,9 @@ def _region(prefix: str):
 
 
 def year_stats(prefix: str, year: int, now: datetime) -> tuple[list[MonthStats], MonthStats]:
-    """Twelve months (empty ones too) and the year's total."""
+    """Twelve months (empty ones too) and the year's total, as they stood at `now`."""
     arrivals = arrivals_by_month(prefix, year, now)
-    ratings = satisfaction_by_month(prefix, year)
+    ratings = satisfaction_by_month(prefix, year, now)
     months = []
     for m in range(1, 13):
         row = arrivals.get(m, MonthStats(m))

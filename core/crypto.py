@@ -133,15 +133,23 @@ class FieldCipher:
 
     def encrypt(self, plaintext: str) -> str:
         """A token ``v1:<profile>:<key id>:<base64url nonce+ciphertext+tag>`` under the current key."""
+        return self.encrypt_bytes(plaintext.encode("utf-8"))
+
+    def encrypt_bytes(self, data: bytes) -> str:
+        """The same token for bytes (a file kept for a while, not a field)."""
         header = f"{TOKEN_VERSION}:{self.profile.name}:{self.current_key_id}"
         nonce = os.urandom(NONCE_SIZE)
         key = self._encryption_key(self.profile, self.current_key_id)
         # The header is authenticated too, so a token cannot be relabelled to another key or profile.
-        sealed = self.profile.seal(key, nonce, plaintext.encode("utf-8"), header.encode("ascii"))
+        sealed = self.profile.seal(key, nonce, data, header.encode("ascii"))
         return f"{header}:{_b64encode(nonce + sealed)}"
 
     def decrypt(self, token: str) -> str:
         """The plaintext of a token made under any configured key id (and either profile)."""
+        return self.decrypt_bytes(token).decode("utf-8")
+
+    def decrypt_bytes(self, token: str) -> bytes:
+        """The bytes of a token made by encrypt_bytes (or encrypt)."""
         profile, key_id, body = self._parse(token)
         if key_id not in self._materials:
             raise TokenError(f"token key id {key_id!r} is not configured (rotated away?)")
@@ -152,7 +160,7 @@ class FieldCipher:
                                      header.encode("ascii"))
         except InvalidTag:
             raise TokenError("token failed authentication: tampered with or wrong key") from None
-        return plaintext.decode("utf-8")
+        return plaintext
 
     def needs_rotation(self, token: str) -> bool:
         """True when a token was made under another key id or profile than the current ones."""

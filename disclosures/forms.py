@@ -35,6 +35,10 @@ class ConfirmUploadForm(FlaskForm):
     accept_warnings = BooleanField("以上提示我已核对，确认无误")
 
 
+class CancelUploadForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+
+
 class ReviewForm(FlaskForm):
     note = TextAreaField("退回原因（退回时必填）", validators=[Optional(), Length(max=500)])
 

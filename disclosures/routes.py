@@ -2,7 +2,6 @@
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from core import storage
 from core.extensions import db
 from core.db import utcnow
 from core.problems import Problem, Rejected
@@ -11,8 +10,8 @@ from core.users.access import role_required
 from core.users.models import Role
 from disclosures import queries
 from disclosures.due import ledger_calendar
-from disclosures.forms import (ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm, RowEntryForm,
-                               UploadForm)
+from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm,
+                               RowEntryForm, UploadForm)
 from disclosures.correction_form import COLUMNS, FIXED, column_values, correction_values
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
@@ -20,7 +19,7 @@ from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
 from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
-from disclosures.staging import STAGING
+from disclosures.staging import discard, stage, staged
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures", template_folder="templates")
 bp.app_template_global("preview_value")(display_value)
@@ -56,7 +55,7 @@ def upload():
     except Rejected as rejected:
         return render_template("disclosures/upload_errors.html", form=form, problems=rejected.problems,
                                filename=filename), 422
-    confirm = ConfirmUploadForm(token=storage.save(STAGING, data), filename=filename,
+    confirm = ConfirmUploadForm(token=stage(data), filename=filename,
                                 kind=form.kind.data, period=form.period.data)
     return render_template("disclosures/preview.html", parsed=parsed, form=confirm, totals=totals,
                            columns=PREVIEW_COLUMNS[parsed.kind])
@@ -69,13 +68,14 @@ def upload_confirm():
     if not form.validate_on_submit():
         abort(400)
     try:
-        data = storage.load(STAGING, form.token.data)
+        data = staged(form.token.data)
         # Validated again: another upload may have taken a voucher number since the preview.
         parsed = _validate(form.kind.data, data, form.filename.data, form.period.data)
     except FileNotFoundError:
         flash("上传的文件已过期，请重新上传", "error")
         return redirect(url_for(".home"))
     except Rejected as rejected:
+        discard(form.token.data)  # the page below asks for the file again: nothing waits for it
         return render_template("disclosures/upload_errors.html", form=UploadForm(), problems=rejected.problems,
                                filename=form.filename.data), 422
     if parsed.warnings and not form.accept_warnings.data:
@@ -83,8 +83,20 @@ def upload_confirm():
         return render_template("disclosures/preview.html", parsed=parsed, form=form, totals=totals,
                                columns=PREVIEW_COLUMNS[parsed.kind]), 422
     batches = stage_upload(parsed, uploader=current_user)
-    storage.delete(STAGING, form.token.data)
+    discard(form.token.data)
     flash(f"已提交{len(batches)}个批次，共{parsed.row_count}行", "success")
+    return redirect(url_for(".home"))
+
+
+@bp.post("/upload/cancel")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def upload_cancel():
+    """取消 on the preview: the staged file (ID and account numbers) is deleted at once."""
+    form = CancelUploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    discard(form.token.data)
+    flash("已取消，上传的文件已删除", "info")
     return redirect(url_for(".home"))
 
 

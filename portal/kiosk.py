@@ -2,26 +2,24 @@
 
 Staff open /kiosk/<township or county code> once on the machine: a cookie then marks every page
 for kiosk mode (big type, no staff or download links, static/js/kiosk.js returns to that region's
-page and clears forms after 60 s without a touch). No page links to /kiosk/exit: staff type it to
+page and clears forms after 60 s without a touch, ending on the server the case view and filings
+the last person opened: complaints/kiosk_reset.py). No page links to /kiosk/exit: staff type it to
 leave kiosk mode, e.g. before using the machine for something else.
 """
-import re
-
-from flask import abort, redirect, request, url_for
+from flask import abort, redirect, url_for
 
 from core.extensions import db
+from core.kiosk import KIOSK_COOKIE, kiosk_code
 from core.regions.models import Level, Region
 from portal.blueprint import bp
 
-KIOSK_COOKIE = "kiosk"
-CODE = re.compile(r"\d{12}")
 KIOSK_LEVELS = (Level.TOWNSHIP, Level.COUNTY)
 
 
 def kiosk_home() -> str | None:
     """The kiosk's home page when this browser is a kiosk, else None."""
-    code = request.cookies.get(KIOSK_COOKIE, "")
-    return url_for("portal.region", code=code) if CODE.fullmatch(code) else None
+    code = kiosk_code()
+    return url_for("portal.region", code=code) if code else None
 
 
 @bp.app_context_processor

@@ -101,8 +101,8 @@ def case_referral_extension(case_id: int):
 def case_merge(case_id: int):
     case = visible_case(case_id)
     form = MergeForm()
-    return attempt(case, "merge", form, lambda: actions.merge(case, _merge_target(form.into_code.data), by=me()),
-                   "已合并")
+    return attempt(case, "merge", form, lambda: actions.merge(
+        case, _merge_target(form.into_code.data), by=me(), reason=form.merge_reason.data or ""), "已合并")
 
 
 @bp.post("/cases/<int:case_id>/close")

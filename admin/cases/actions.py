@@ -143,16 +143,25 @@ def reopen(case: Complaint, reason: str, *, by: User) -> None:
     db.session.commit()
 
 
-def merge(case: Complaint, into: Complaint, *, by: User) -> None:
-    """Fold a duplicate into another case; its tracking page then follows the other case."""
+def merge(case: Complaint, into: Complaint, *, by: User, reason: str = "") -> None:
+    """Fold a duplicate into another case; its tracking page then shows the other case's result.
+
+    Cases of different villages are rarely the same matter, and a merge shows each complainant
+    the other case's outcome: it takes a written reason, kept in the timeline and the audit log."""
     require_workable(case, by)
     if into.id == case.id or into.status == Status.MERGED or not can_work_case(by, into, local_date(utcnow())):
         raise CaseError("不能合并到这件案件")
+    reason = (reason or "").strip()[:500]
+    if case.village_code != into.village_code and not reason:
+        raise CaseError("两件案件不在同一个村（社区），请写明合并的理由")
     case.status, case.merged_into_id = Status.MERGED, into.id
     case.next_due_at = None  # its clocks now run on the case it joined
     add_event(case, "merged", public=True, body=f"与案件 {into.code} 合并办理", actor=by, actor_label=actor_label(by))
-    add_event(into, "merged_in", public=False, body=f"合并了案件 {case.code}", actor=by)
-    _log(case, "merge", by, into=into.code)
+    note = f"。理由：{reason}" if reason else ""
+    if reason:
+        add_event(case, "merge_reason", public=False, body=f"合并到案件 {into.code}{note}", actor=by)
+    add_event(into, "merged_in", public=False, body=f"合并了案件 {case.code}{note}", actor=by)
+    _log(case, "merge", by, into=into.code, **({"reason": reason} if reason else {}))
     db.session.commit()
 
 

@@ -89,6 +89,8 @@ class ReferralExtensionForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     into_code = StringField("合并到案件（编号）", validators=[DataRequired("请填写案件编号"), Length(max=24)])
+    merge_reason = TextAreaField("合并理由（两件案件不在同一个村时必填）",
+                                 validators=[Optional(), Length(max=500, message="请不要超过500字")])
 
 
 class CloseForm(FlaskForm):

@@ -27,7 +27,7 @@ EVENT_LABELS = {
     "closed": "办结", "feedback": "实名反馈", "reopened": "重新办理", "merged": "合并办理", "merged_in": "合并",
     "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批",
     "identity_revealed": "查看反映人身份", "rated": "评价",
-    "review_requested": "申请复查", "secret_replaced": "更换查询密码",
+    "review_requested": "申请复查", "secret_replaced": "更换查询密码", "merge_reason": "合并理由",
 }
 
 

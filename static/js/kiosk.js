@@ -1,10 +1,13 @@
-// Kiosk mode (township-hall touch screens): after 60 s without a touch, clear every form and
-// return to the kiosk's home page, so the next villager never sees the last one's lookup.
+// Kiosk mode (township-hall touch screens): after 60 s without a touch, clear every form, end
+// on the server whatever case view or filing the last villager opened, and return to the kiosk's
+// home page, so the next villager never sees the last one's lookup or case.
 (function () {
   "use strict";
   var IDLE_MS = 60 * 1000;
+  var REQUEST_MS = 5000;
   var script = document.currentScript;
   var home = (script && script.getAttribute("data-home")) || "/";
+  var resetUrl = script && script.getAttribute("data-reset");
   var timer = null;
 
   function clearForms() {
@@ -18,14 +21,36 @@
     }
   }
 
+  function send(method, token, done) {
+    var request = new XMLHttpRequest();
+    request.open(method, resetUrl);
+    request.timeout = REQUEST_MS;
+    if (token) request.setRequestHeader("X-CSRFToken", token);
+    request.onloadend = function () { done(request); };
+    request.send();
+  }
+
+  // The public pages are cached without a CSRF token: fetch one, then post the reset. Whatever
+  // fails, the screen still goes home (the server ends a kiosk's case view within minutes anyway).
+  function endServerSession(then) {
+    if (!resetUrl || !window.XMLHttpRequest) { then(); return; }
+    send("GET", null, function (request) {
+      var token = null;
+      try { token = request.status === 200 && JSON.parse(request.responseText).token; } catch (e) { token = null; }
+      if (token) send("POST", token, then); else then();
+    });
+  }
+
   function reset() {
     clearForms();
-    if (location.pathname + location.search !== home) {
-      location.replace(home); // replace: Back must not bring the last person's page back
-    } else {
-      window.scrollTo(0, 0);
-      restart();
-    }
+    endServerSession(function () {
+      if (location.pathname + location.search !== home) {
+        location.replace(home); // replace: Back must not bring the last person's page back
+      } else {
+        window.scrollTo(0, 0);
+        restart();
+      }
+    });
   }
 
   function restart() {

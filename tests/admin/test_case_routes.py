@@ -186,8 +186,14 @@ def test_no_reply_on_a_merged_case(as_user, people):
     far_case = new_case(village="629901102201")
     hidden = post(client, f"/admin/cases/{duplicate.id}/merge", into_code=far_case.code)
     assert hidden.status_code == 422 and "找不到这件案件" in hidden.text  # out of scope reads as unknown
+    neighbour = new_case(village="629901101202")
+    no_reason = post(client, f"/admin/cases/{neighbour.id}/merge", into_code=first.code)
+    assert no_reason.status_code == 422 and "请写明合并的理由" in no_reason.text and "合并理由" in no_reason.text
+    assert fresh(neighbour).merged_into_id is None
+    assert post(client, f"/admin/cases/{neighbour.id}/merge", into_code=first.code,
+                merge_reason="两村交界的同一段路").status_code == 302
     assert post(client, f"/admin/cases/{duplicate.id}/merge", into_code=first.code).status_code == 302
-    assert fresh(duplicate).merged_into_id == first.id
+    assert fresh(duplicate).merged_into_id == first.id and fresh(neighbour).merged_into_id == first.id
     page = client.get(f"/admin/cases/{duplicate.id}")
     assert first.code in page.text and "公开答复" not in page.text
     refused = post(client, f"/admin/cases/{duplicate.id}/reply", kind="progress", reply="还在查")

@@ -161,6 +161,20 @@ def test_merge_and_no_reply_on_merged_case(people):
         actions.merge(first, first, by=people["handler"])
 
 
+def test_merging_cases_of_different_villages_takes_a_reason(people):
+    first, elsewhere = new_case(), new_case(village="629901101202")
+    with pytest.raises(actions.CaseError, match="请写明合并的理由"):
+        actions.merge(elsewhere, first, by=people["handler"], reason="  ")
+    assert elsewhere.status != Status.MERGED and elsewhere.merged_into_id is None
+    actions.merge(elsewhere, first, by=people["handler"], reason="同一条村道，两村交界处")
+    assert elsewhere.merged_into_id == first.id
+    notes = {(event.kind, event.is_public, event.body) for event in elsewhere.events + first.events}
+    assert ("merge_reason", False, f"合并到案件 {first.code}。理由：同一条村道，两村交界处") in notes
+    assert ("merged_in", False, f"合并了案件 {elsewhere.code}。理由：同一条村道，两村交界处") in notes
+    audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "case.merge"))
+    assert "两村交界处" in audit.detail
+
+
 def test_supervised_and_out_of_scope_users_cannot_act(people):
     case = new_case()
     for name in ("accountant", "reviewer", "other_township", "admin"):

@@ -94,7 +94,7 @@ def test_pick_a_village_and_read_the_statistics(township_tree, phone, visit):
     assert phone.locator("h1").inner_text() == "反映问题"
 
     village = db.session.get(Region, VILLAGE)
-    for month in (1, 1, 2, 3):
+    for month in (1, 1, 1, 2, 3):
         filed = file_complaint(village=village, category=Category.FUNDS, text="账目不清", channel=Channel.WEB,
                                identity=None, received_at=shanghai(2025, month, 6, 10))
         case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
@@ -103,6 +103,8 @@ def test_pick_a_village_and_read_the_statistics(township_tree, phone, visit):
     db.session.commit()
     visit(phone, "/stats?region=629901000000&year=2025", "stats")
     assert "青川县" in phone.locator("h1").inner_text() and "100.0%" in phone.locator("table").inner_text()
+    february = phone.locator("tr", has=phone.get_by_role("rowheader", name="2月", exact=True)).inner_text()
+    assert "<3" in february and "100.0%" not in february  # one case a month outs its complainant
 
 
 def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, phone, live_server, visit,
@@ -136,3 +138,24 @@ def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, ph
         assert fresh != paper and "纸质密码已经作废" in page.locator("main").inner_text()
     finally:
         villager.close()
+
+
+def test_a_kiosk_forgets_the_last_case_on_the_server(township_tree, phone, live_server, visit, checkpoint):
+    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS, text="修路款去向不明",
+                           channel=Channel.WEB, identity=None)
+    visit(phone, "/kiosk/629901101000", "kiosk-home")
+    phone.clock.install()
+    visit(phone, "/track", "kiosk-track")
+    phone.get_by_label("案件编号").fill(filed.code)
+    phone.get_by_label("查询密码（16位数字）").fill(filed.secret)
+    phone.get_by_role("button", name="查询", exact=True).click()
+    phone.wait_for_url(f"{live_server}/track/case")
+    checkpoint(phone, "kiosk-case")
+    cookie = next(c for c in phone.context.cookies() if c["name"] == "session")
+    phone.clock.run_for(61_000)  # the villager walked away
+    phone.wait_for_url(f"{live_server}/r/629901101000")
+    checkpoint(phone, "kiosk-after-reset")
+    # The cookie the machine kept (or anyone copied from it) opens nothing any more.
+    phone.context.add_cookies([cookie])
+    phone.goto(f"{live_server}/track/case")
+    assert phone.url == f"{live_server}/track" and "请输入案件编号和查询密码" in phone.locator("main").inner_text()

@@ -110,6 +110,10 @@ def test_lookup_on_a_phone(village, phone, visit, checkpoint):
     main = phone.locator("main").inner_text()
     assert "共查到 1 笔" in main and "34082319870526002X" not in phone.content()
     assert phone.get_by_role("link", name="我没有收到这笔钱").is_visible()
+    phone.get_by_role("link", name="我没有收到这笔钱").click()
+    phone.wait_for_url(re.compile(r".*/complain\?.*item=subsidies"))
+    checkpoint(phone, "not-received-form")
+    assert "办理人员从这条记录就能知道是谁反映的" in phone.locator(".identifies").inner_text()
 
 
 KIOSK_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>kiosk</title></head>

@@ -5,9 +5,15 @@ import os
 import re
 import struct
 import time
+import wave
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+import time_machine
+from mutagen.id3 import ID3, TIT2, TXXX
+from mutagen.ogg import OggPage
+from mutagen.oggopus import OggOpus
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
@@ -15,8 +21,10 @@ from support import csrf_from
 
 from core import storage
 from core.extensions import db
+from core.timezone import SHANGHAI, shanghai
 from complaints import attachments
-from complaints.attachments import AttachmentError, blank_mp4_metadata, clean_audio, clean_photo
+from complaints.attachments import AttachmentError, clean_audio, clean_photo
+from complaints.recordings import blank_mp4_metadata
 from complaints.models import Attachment, Complaint
 from disclosures.staging import STAGING, prune_staged_uploads
 
@@ -46,8 +54,52 @@ def wav(seconds: float = 0.1) -> bytes:
     return header + bytes(frames * 2)
 
 
+OWNER = "欧阳小锋的录音"  # what phones put in a recording's title: often its owner's name
+PLACE = "+31.2304+121.4737"
+
+
+def mp3_frames(count: int = 20) -> bytes:
+    return (b"\xff\xfb\x90\x00" + bytes(413)) * count  # MPEG-1 layer III, 128 kbit/s, 44.1 kHz, silent
+
+
+def mp3(frames: bytes | None = None) -> bytes:
+    """A recording with an ID3v2 tag in front (title, a location) and an ID3v1 tag at the end."""
+    buffer = io.BytesIO(mp3_frames() if frames is None else frames)
+    tags = ID3()
+    tags.add(TIT2(encoding=3, text=OWNER))
+    tags.add(TXXX(encoding=3, desc="location", text=PLACE))
+    tags.save(buffer, v1=2)
+    return buffer.getvalue()
+
+
+def opus(comment: str = f"TITLE={OWNER}") -> bytes:
+    """An Ogg Opus stream: its header, a comment packet carrying a title, one packet of sound."""
+    head = b"OpusHead" + bytes([1, 1]) + struct.pack("<HIhB", 312, 48000, 0, 0)
+    vendor, text = b"recorder", comment.encode()
+    tags = b"OpusTags" + struct.pack("<I", len(vendor)) + vendor + struct.pack("<II", 1, len(text)) + text
+    pages = []
+    for sequence, (packet, position) in enumerate([(head, 0), (tags, 0), (b"\xfc" + bytes(40), 960)]):
+        page = OggPage()
+        page.serial, page.sequence, page.position, page.packets = 7, sequence, position, [packet]
+        page.first, page.last = sequence == 0, sequence == 2
+        pages.append(page.write())
+    return b"".join(pages)
+
+
+def chunk(kind: bytes, payload: bytes) -> bytes:
+    return kind + struct.pack("<I", len(payload)) + payload + b"\x00" * (len(payload) % 2)
+
+
+def wav_with_tags() -> bytes:
+    """A PCM WAV with a RIFF INFO list (title, artist, date) and an ID3 chunk after its samples."""
+    plain = wav()
+    info = b"INFO" + chunk(b"INAM", OWNER.encode()) + chunk(b"IART", "欧阳小锋".encode()) + chunk(b"ICRD", b"2026-11-20")
+    body = plain[12:] + chunk(b"LIST", info) + chunk(b"id3 ", mp3(b"")[:-128])
+    return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body
+
+
 SMALL_LIMIT = 64 * 1024
-OGG = b"OggS\x00\x02" + bytes(20) + b"\x01\x13OpusHead" + bytes(40)
+OGG = opus()
 PHP = b"<?php system($_GET['c']); ?>"
 
 
@@ -88,7 +140,7 @@ def test_not_a_photo_is_refused(data):
 
 @pytest.mark.parametrize("data,content_type", [
     (wav(), "audio/wav"), (OGG, "audio/ogg"), (b"#!AMR\n" + bytes(30), "audio/amr"),
-    (b"ID3\x04" + bytes(30), "audio/mpeg"), (b"\x00\x00\x00\x18ftypM4A " + bytes(30), "audio/mp4"),
+    (mp3(), "audio/mpeg"), (b"\x00\x00\x00\x18ftypM4A " + bytes(30), "audio/mp4"),
     (b"\x00\x00\x00\x18ftyp3gp4" + bytes(30), "audio/3gpp"), (b"\x1a\x45\xdf\xa3" + bytes(30), "audio/webm"),
 ])
 def test_recordings_are_recognised_by_content(data, content_type):
@@ -101,6 +153,39 @@ def test_real_size_limits(field, size, message):
     upload = FileStorage(io.BytesIO(bytes(size)), filename="big")
     with pytest.raises(AttachmentError, match=message):
         attachments.clean_uploads([upload] if field == "photos" else [], upload if field == "voice" else None)
+
+
+@pytest.mark.parametrize("data,kept", [
+    (mp3(), mp3_frames()),  # ID3v2 in front and ID3v1 at the end both go; the frames stay
+    (mp3(b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(60)), b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(60)),  # AAC
+])
+def test_id3_tags_are_removed(data, kept):
+    assert OWNER.encode("utf-8") in data and PLACE.encode() in data  # the fixture really carries them
+    cleaned = clean_audio(data, "rec.mp3")
+    assert cleaned.data == kept and cleaned.content_type == ("audio/mpeg" if kept[1] == 0xFB else "audio/aac")
+
+
+def test_ogg_comments_are_removed():
+    cleaned = clean_audio(opus(), "rec.opus")
+    assert OWNER.encode() not in cleaned.data and cleaned.content_type == "audio/ogg"
+    assert OggOpus(io.BytesIO(cleaned.data)).tags.keys() == []
+
+
+def test_wav_keeps_its_samples_and_nothing_else():
+    tagged = wav_with_tags()
+    assert wave.open(io.BytesIO(tagged)).getnframes() == 800  # a WAV any reader still opens
+    cleaned = clean_audio(tagged, "rec.wav").data
+    assert b"LIST" not in cleaned and b"INFO" not in cleaned and b"id3 " not in cleaned and b"ID3" not in cleaned
+    assert "欧阳".encode() not in cleaned and b"2026-11-20" not in cleaned
+    with wave.open(io.BytesIO(cleaned)) as reader, wave.open(io.BytesIO(wav())) as plain:
+        assert reader.getparams() == plain.getparams() and reader.readframes(800) == plain.readframes(800)
+
+
+@pytest.mark.parametrize("data", [b"OggS\x00\x02" + bytes(60), b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(20),
+                                  b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f" + bytes(30)])
+def test_a_damaged_recording_is_refused_not_stored_with_its_tags(data):
+    with pytest.raises(AttachmentError, match="不是能识别的录音"):
+        clean_audio(data, "rec.bin")
 
 
 def test_text_named_m4a_is_refused():
@@ -128,13 +213,16 @@ def fast(app, township_tree):
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
 
 
-def post(client, files: dict, text="照片里是没有完工的路"):
+def form_fields(client) -> dict:
     page = client.get(FORM)
-    data = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1),
-            "category": "project", "text": text, "identity": "anonymous"}
+    return {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1), "village": VILLAGE}
+
+
+def post(client, files: dict, text="照片里是没有完工的路"):
+    data = form_fields(client) | {"category": "project", "text": text, "identity": "anonymous"}
     for name, items in files.items():
         data[name] = [(io.BytesIO(content), filename) for filename, content in items]
-    return client.post(FORM, data=data, content_type="multipart/form-data")
+    return client.post("/complain", data=data, content_type="multipart/form-data")
 
 
 def stored_files(app) -> list:
@@ -148,7 +236,7 @@ def complaints() -> int:
 
 def test_photos_and_voice_are_stored_clean_with_the_complaint(client, app, fast):
     response = post(client, {"photos": [("a.jpg", photo_with_gps()), ("b.png", photo_with_gps((50, 50), "PNG"))],
-                             "voice": [("rec.wav", wav())]})
+                             "voice": [("rec.wav", wav_with_tags())]})
     assert response.status_code == 200 and "已收到您的反映" in response.text
     rows = list(db.session.scalars(select(Attachment).order_by(Attachment.id)))
     assert [(r.kind, r.content_type) for r in rows] == [("image", "image/jpeg"), ("image", "image/jpeg"),
@@ -157,6 +245,8 @@ def test_photos_and_voice_are_stored_clean_with_the_complaint(client, app, fast)
     stored = storage.load("attachments", rows[0].stored_name)
     assert b"Exif" not in stored and not Image.open(io.BytesIO(stored)).getexif()
     assert rows[0].size == len(stored) and "." not in rows[0].stored_name
+    recording = storage.load("attachments", rows[2].stored_name)
+    assert b"INFO" not in recording and "欧阳".encode() not in recording and rows[2].size == len(recording)
 
 
 @pytest.mark.parametrize("files,message", [
@@ -188,13 +278,22 @@ def test_files_are_removed_when_filing_fails(client, app, fast, monkeypatch):
 
 
 def test_a_retry_stores_no_second_copy(client, app, fast):
-    page = client.get(FORM)
-    data = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1),
-            "category": "project", "text": "重复提交", "identity": "anonymous"}
+    data = form_fields(client) | {"category": "project", "text": "重复提交", "identity": "anonymous"}
     for _ in range(2):
         files = data | {"photos": [(io.BytesIO(photo_with_gps((20, 20))), "a.jpg")]}
-        assert client.post(FORM, data=files, content_type="multipart/form-data").status_code == 200
+        assert client.post("/complain", data=files, content_type="multipart/form-data").status_code == 200
     assert complaints() == 1 and len(stored_files(app)) == 1
+
+
+def test_a_filing_stores_its_times_to_the_minute(client, fast):
+    # Beside a proxy's log, a stored second (or microsecond) would point at the one request.
+    with time_machine.travel(datetime(2026, 11, 20, 10, 7, 42, 123456, tzinfo=SHANGHAI), tick=False):
+        assert post(client, {"photos": [("a.jpg", photo_with_gps((20, 20)))]}).status_code == 200
+    case = db.session.scalar(select(Complaint))
+    minute = shanghai(2026, 11, 20, 10, 7)
+    assert case.received_at == minute
+    assert {event.at for event in case.events} == {clock.starts_at for clock in case.clocks} == {minute}
+    assert [attachment.created_at for attachment in case.attachments] == [minute]
 
 
 def age_files(folder: Path, hours: float) -> None:

@@ -1,4 +1,6 @@
 """Filing a complaint: on the web (with and without a disclosed item), and registered by staff."""
+import hashlib
+import hmac
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -15,6 +17,7 @@ from core.extensions import db
 from core.fields import field_cipher
 from core.timezone import SHANGHAI, local
 from core.regions.models import Region
+from complaints.codes import hash_tracking_secret
 from complaints.forms import ComplaintForm
 from complaints.models import Channel, Complaint, ComplaintIdentity, InspectionRound
 from complaints.qr import round_target, token_for
@@ -28,6 +31,7 @@ FORM = f"/complain?village={VILLAGE}"
 TICKET = re.compile(r'name="ticket"[^>]*value="([^"]+)"')
 SECRET = re.compile(r'class="secret-box">(\d{4} \d{4} \d{4} \d{4})<')
 CODE = re.compile(r'class="case-code">([\d-]+)<')
+HIDDEN = re.compile(r'<input id="\w+" name="(\w+)" type="hidden" value="([^"]*)">')
 
 
 @pytest.fixture
@@ -42,15 +46,18 @@ def ledger_row() -> LedgerEntry:
 
 
 def open_form(client, url=FORM) -> dict:
+    """The hidden fields of the form page, as the browser would send them back."""
     page = client.get(url)
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"  # one ticket, one person
-    return {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1)}
+    form = page.text.split('class="complaint-form"', 1)[0].rsplit("<form", 1)[1]
+    assert 'action="/complain"' in form  # where it came from is in the body, not the logged URL
+    return dict(HIDDEN.findall(page.text))
 
 
 def submit(client, url=FORM, fields=None, **data):
     payload = (fields or open_form(client, url)) | {"category": "funds", "text": "村里修路的钱去向不明",
                                                     "identity": "anonymous"} | data
-    return client.post(url, data=payload, content_type="multipart/form-data")
+    return client.post("/complain", data=payload, content_type="multipart/form-data")
 
 
 def filed(response) -> bool:
@@ -87,6 +94,19 @@ def test_web_complaint_from_a_ledger_row(client, app, fast):
     # The secret rides in no cookie: only the POST's answer carries it.
     session = app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
     assert "csrf_token" in session and secret.replace(" ", "") not in str(session)
+
+
+def test_village_item_and_round_travel_in_the_body_not_the_url(client, fast):
+    # A proxy logs the URL of every POST: the URL a filing is posted to names no village or item.
+    row = ledger_row()
+    page = client.get(f"{FORM}&item=ledger:{row.id}").text
+    action = re.search(r'<form method="post"[^>]*action="([^"]*)"[^>]*class="complaint-form"', page).group(1)
+    assert action == "/complain"
+    fields = dict(HIDDEN.findall(page))
+    assert fields["village"] == VILLAGE and fields["item"] == f"ledger:{row.id}"
+    done_page(submit(client, fields=fields))
+    case = db.session.scalar(select(Complaint))
+    assert case.village_code == VILLAGE and case.item_id == row.id
 
 
 def test_done_page_has_a_saveable_image_and_no_secret_in_urls(client, fast):
@@ -134,6 +154,9 @@ def test_subsidy_item_shows_masked_name(client, fast):
     page = client.get(url)
     assert "欧**锋" in page.text and "欧阳小锋" not in page.text and "340823" not in page.text
     assert is_checked(page.text, "subsidy")
+    # From 我的补贴's 「我没有收到这笔钱」: one's own payment names the filer, even 匿名.
+    assert "办理人员从这条记录就能知道是谁反映的" in page.text
+    assert "就能知道是谁反映的" not in client.get(f"{FORM}&item=ledger:{ledger_row().id}").text
     submit(client, url, category="subsidy")
     case = db.session.scalar(select(Complaint))
     assert "欧**锋" in case.item_summary and "欧阳小锋" not in case.item_summary
@@ -168,6 +191,55 @@ def test_same_ticket_twice_makes_one_complaint_and_shows_the_same_secret(client,
     second = done_page(submit(client, fields=fields))  # a double tap, a reload, a retry after a timeout
     assert first == second and count() == 1
     assert open_case(*second) is not None
+
+
+def test_secret_is_random_and_not_rebuilt_from_what_is_stored(client, app, fast):
+    fields = open_form(client)
+    code, secret = done_page(submit(client, fields=fields))
+    case = db.session.scalar(select(Complaint))
+    assert case.secret_hash == hash_tracking_secret(secret)
+    # Once it was an HMAC of the stored idempotency key under the tracking key: whoever held the
+    # database and the key file could rebuild every secret. Now nothing stored leads to it.
+    key = app.config["TRACKING_SECRET_KEY"].encode()
+    derived = hmac.new(key, b"secret-for-token:" + case.idempotency_key.encode(), hashlib.sha256).digest()
+    assert case.secret_hash != hash_tracking_secret(f"{int.from_bytes(derived, 'big') % 10 ** 16:016d}")
+    assert secret.replace(" ", "") not in str(session_of(app, client))
+    assert code not in str(session_of(app, client))  # the session keeps them for a retry, encrypted
+
+
+def session_of(app, client) -> dict:
+    return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+
+
+def refused_without_a_trace(response, code: str, secret: str) -> None:
+    assert response.status_code == 409 and "已经提交过了" in response.text
+    assert code not in response.text and secret not in response.text and "secret-box" not in response.text
+    assert count() == 1
+
+
+def test_ticket_from_another_session_files_nothing_and_reveals_nothing(app, fast):
+    owner, stranger = app.test_client(), app.test_client()
+    fields = open_form(owner)
+    code, secret = done_page(submit(owner, fields=fields))
+    # The stranger has the hidden ticket (a shared phone's history, a proxy) but not the session.
+    copied = open_form(stranger) | {"ticket": fields["ticket"]}
+    refused_without_a_trace(submit(stranger, fields=copied), code, secret)
+    refused_without_a_trace(submit(stranger, fields=copied, text="换一个说法"), code, secret)
+
+
+def test_same_session_with_other_text_or_minutes_later_sees_nothing(client, fast):
+    fields = open_form(client)
+    start = datetime.now(SHANGHAI)
+    with time_machine.travel(start, tick=False) as clock:
+        code, secret = done_page(submit(client, fields=fields))
+        refused_without_a_trace(submit(client, fields=fields, text="改了几个字的内容"), code, secret)
+        clock.shift(timedelta(minutes=9))
+        assert done_page(submit(client, fields=fields)) == (code, secret)  # a reload, still within minutes
+        clock.shift(timedelta(minutes=2))
+        refiled = submit(client, fields=fields)
+    refused_without_a_trace(refiled, code, secret)
+    # What was written is kept, with a new ticket: sending it once more files a new case on purpose.
+    assert "村里修路的钱去向不明" in refiled.text and fields["ticket"] not in refiled.text
 
 
 def test_honeypot_is_refused(client, fast):
@@ -260,6 +332,27 @@ def test_staff_registers_a_phone_complaint(after_call, client, handler):
     assert client.get("/staff/complaints/registered").status_code == 302  # shown once
 
 
+def test_staff_double_submit_shows_the_paper_secret_only_to_the_same_session(after_call, app, client, handler,
+                                                                              make_user):
+    page = client.get("/staff/complaints/new")
+    ticket = TICKET.search(page.text).group(1)
+    assert register(client, ticket=ticket).status_code == 302
+    first = client.get("/staff/complaints/registered").text
+    assert register(client, ticket=ticket).status_code == 302  # a double click on 提交
+    again = client.get("/staff/complaints/registered").text
+    shown = CODE.search(first).group(1), SECRET.search(first).group(1)
+    assert (CODE.search(again).group(1), SECRET.search(again).group(1)) == shown and count() == 1
+    make_user("colleague", "handler", ["629901101000"])
+    colleague = app.test_client()
+    colleague_page = colleague.get("/staff/login")
+    colleague.post("/staff/login", data={"username": "colleague", "password": "pw-for-tests-1",
+                                         "csrf_token": csrf_from(colleague_page.text)})
+    copied = register(colleague, ticket=ticket)
+    assert copied.status_code == 422 and "已经提交过了" in copied.text
+    assert shown[0] not in copied.text and shown[1] not in copied.text and count() == 1
+    assert colleague.get("/staff/complaints/registered").status_code == 302
+
+
 def test_staff_registration_checks_scope_and_time(after_call, client, handler):
     outside = register(client, village="629901102201")
     assert outside.status_code == 422 and "负责范围" in outside.text
@@ -288,7 +381,8 @@ def test_hand_written_inputs_match_what_the_form_class_renders(client, app, fast
     with app.test_request_context(FORM):
         form = ComplaintForm()
         rendered = "".join(str(html) for html in [
-            'class="complaint-form"', form.csrf_token(), form.ticket(), *(option() for option in form.category),
+            'class="complaint-form"', form.csrf_token(), form.ticket(), form.village(), form.item(), form.round(),
+            *(option() for option in form.category),
             form.text(rows=6, maxlength=2000), form.photos(accept="image/*"), form.voice(accept="audio/*", capture=True),
             *(option() for option in form.identity), form.name(autocomplete="name"),
             form.phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -9,8 +9,8 @@ from core.timezone import end_of_day, shanghai
 from support import statutory_rest_rows
 from complaints.codes import format_secret
 from complaints.models import Category, Channel, ClockKind, Complaint, ComplaintIdentity, Status
-from complaints.services import (ComplaintError, Identity, file_complaint, open_case, rate_case,
-                                 replace_temporary_secret)
+from complaints.services import ComplaintError, Identity, file_complaint, open_case, rate_case
+from complaints.tracking import begin_tracking
 
 
 def village(code="629901101201") -> Region:
@@ -63,10 +63,10 @@ def test_paper_secret_is_replaced_at_first_use(township_tree, make_user):
     clerk = make_user("clerk", "handler", ["629901000000"])
     filed = file(channel=Channel.PHONE_12388, registered_by=clerk)
     case = open_case(filed.code, filed.secret)
-    fresh = replace_temporary_secret(case)
+    fresh = begin_tracking(case, timedelta(hours=1)).fresh_secret
     assert fresh and open_case(filed.code, filed.secret) is None
     assert open_case(filed.code, fresh) is not None
-    assert replace_temporary_secret(open_case(filed.code, fresh)) is None
+    assert begin_tracking(open_case(filed.code, fresh), timedelta(hours=1)).fresh_secret is None
 
 
 def test_rating_unsatisfied_reopens(township_tree):

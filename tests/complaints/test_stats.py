@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from core.db import utcnow
@@ -99,3 +100,37 @@ def test_statistics_defaults_and_bounds(client, township_tree):
     assert "青川县" in client.get("/stats").text  # the only county
     assert client.get("/stats?region=629901000000&year=1999").status_code == 404
     assert client.get("/stats?region=000000000000").status_code == 404
+
+
+def test_small_counts_and_rates_are_not_published(client, year_2025):
+    village = re.sub(r"\s+", " ", client.get(f"/stats?region={HEKOU}&year=2025").text)
+    # 河口村 had one complaint in January, answered on time: neither the one nor its 100% shows.
+    assert re.search(r'1月</th> <td class="num">&lt;3</td> <td class="num">—</td> <td class="num">—</td> '
+                     r'<td class="num">&lt;3</td> <td class="num">—</td>', village)
+    assert "100.0%" not in village and '<div class="value">1</div>' not in village
+    county = re.sub(r"\s+", " ", client.get("/stats?region=629901000000&year=2025").text)
+    assert re.search(r'1月</th> <td class="num">4</td> <td class="num">50.0%</td> <td class="num">25.0%</td> '
+                     r'<td class="num">&lt;3</td> <td class="num">—</td>', county)  # one closed, one rating
+    assert re.search(r'3月</th> <td class="num">&lt;3</td>( <td class="num">—</td>){2} <td class="num">&lt;3</td> '
+                     r'<td class="num">—</td>', county)  # the single 不满意 of March is nobody's to read
+    assert '<div class="value">6</div>' in county and '<div class="value">66.7%</div>' in county
+
+
+def test_a_day_passes_before_figures_show(client, township_tree):
+    yesterday, today = shanghai(2026, 3, 9, 10), shanghai(2026, 3, 10, 9)
+    with time_machine.travel(shanghai(2026, 3, 10, 15), tick=False):
+        for at in (yesterday,) * 3 + (today,) * 3:
+            case(QINGSHAN, at)
+        for rated in case(QINGSHAN, yesterday, closed_at=yesterday, rating="unsatisfied"), \
+                case(QINGSHAN, yesterday, closed_at=yesterday, rating="satisfied"):
+            rated.rated_at = yesterday
+        for late in [case(QINGSHAN, yesterday, closed_at=yesterday, rating="satisfied") for _ in range(2)]:
+            late.rated_at = today  # rated this morning: counted tomorrow
+        db.session.commit()
+        before = re.sub(r"\s+", " ", client.get(f"/stats?region={QINGSHAN}&year=2026").text)
+        assert '<div class="value">7</div>' in before and "统计截至2026年03月10日0时" in before
+        assert '<div class="value">—</div>' in re.search(r"满意率</div>.*?</div>", before).group(0)
+    with time_machine.travel(shanghai(2026, 3, 11, 0, 5), tick=False):
+        after = re.sub(r"\s+", " ", client.get(f"/stats?region={QINGSHAN}&year=2026").text)
+    assert '<div class="value">10</div>' in after and "统计截至2026年03月11日0时" in after
+    assert '<div class="value">75.0%</div>' in after

@@ -4,17 +4,18 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+import time_machine
+from sqlalchemy import func, select
 from support import csrf_from
 
+from admin.cases import actions
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
 from core.timezone import local, shanghai
-from complaints import routes
 from complaints.clocks import meet_clock
 from complaints.codes import format_secret
-from complaints.models import Category, Channel, ClockKind, Complaint, Status
+from complaints.models import Category, Channel, ClockKind, Complaint, Status, TrackingSession
 from complaints.services import ComplaintError, add_event, file_complaint, open_case, request_review
 
 WRONG = "案件编号或查询密码不正确"
@@ -119,14 +120,29 @@ def test_paper_secret_is_replaced_at_first_use(client, township_tree, make_user)
     assert track(client, filed.code, new).status_code == 302
 
 
-def test_merged_case_shows_its_target(client, township_tree):
-    target, duplicate = file(), file(text="同一件事")
+def test_merged_case_shows_only_its_own_entries_and_the_result(client, township_tree, make_user):
+    handler = make_user("clerk", "handler", ["629901000000"])
+    with time_machine.travel(utcnow() - timedelta(days=30), tick=False):
+        target = file(text="另一位村民先反映的")
+    duplicate = file(text="同一件事")
     main = case_of(target)
-    add_event(main, "first_reply", public=True, body="合并后统一答复", actor_label="办理人员")
-    case_of(duplicate).merged_into_id, case_of(duplicate).status = main.id, Status.MERGED
+    add_event(main, "first_reply", public=True, body="请您补充具体路段", actor_label="办理人员")
+    main.rating, main.rating_comment = "unsatisfied", "另一位村民的意见"
+    add_event(main, "rated", public=True, body="评价：不满意。另一位村民的意见")
     db.session.commit()
+    actions.merge(case_of(duplicate), main, by=handler)
     page = opened(client, duplicate)
-    assert "已合并办理" in page and target.code in page and "合并后统一答复" in page
+    assert "已合并办理" in page and target.code in page and "同一件事" in page
+    # Nothing of the other complainant's: their timeline, rating, comments or clocks.
+    assert "请您补充具体路段" not in page and "另一位村民" not in page and "不满意" not in page
+    for clock in main.clocks:
+        assert local(clock.due_at).strftime("%Y年%m月%d日") not in page
+    own = case_of(duplicate).clock(ClockKind.REPLY)
+    assert local(own.due_at).strftime("%Y年%m月%d日") in page
+    assert 'id="result-heading"' not in page
+    actions.close(main, "经核查，修路款已按规定使用", "不属实", by=handler)
+    page = client.get("/track/case").text
+    assert 'id="result-heading"' in page and "经核查，修路款已按规定使用" in page and "已办结" in page
 
 
 def close(filed, days_ago: int = 0) -> Complaint:
@@ -189,8 +205,68 @@ def test_leaving_closes_the_case_view(client, township_tree):
     assert client.get("/track/case").status_code == 302
 
 
-def test_case_view_expires(client, township_tree, monkeypatch):
+def copy_of(app, client):
+    """Another browser holding the same session cookie (a kiosk's, a shared phone's, a copy)."""
+    other = app.test_client()
+    other.set_cookie("session", client.get_cookie("session").value)
+    return other
+
+
+def test_leaving_ends_the_view_on_the_server(app, client, township_tree):
+    opened(client, file())
+    copy = copy_of(app, client)
+    assert copy.get("/track/case").status_code == 200
+    assert post_form(client, "/track/leave").status_code == 302
+    assert copy.get("/track/case").status_code == 302  # the copied cookie opens nothing now
+    assert db.session.scalar(select(func.count()).select_from(TrackingSession)) == 0
+
+
+def kiosk_reset(client):
+    token = client.get("/kiosk/reset")
+    assert token.status_code == 200 and token.headers["Cache-Control"] == "no-store"
+    return client.post("/kiosk/reset", headers={"X-CSRFToken": token.json["token"]})
+
+
+def test_kiosk_reset_ends_the_view_and_forgets_filings_on_the_server(app, client, township_tree):
+    client.set_cookie("kiosk", "629901101000")
     filed = file()
     opened(client, filed)
-    monkeypatch.setattr(routes, "TRACK_SECONDS", -1)
+    client.get("/complain?village=629901101201")
+    copy = copy_of(app, client)
+    assert client.post("/kiosk/reset").status_code == 400  # no token: nothing ends, nothing forged
+    assert copy.get("/track/case").status_code == 200
+    assert kiosk_reset(client).status_code == 204
+    assert copy.get("/track/case").status_code == 302 and client.get("/track/case").status_code == 302
+    assert "track" not in session_of(app, client) and "filed" not in session_of(app, client)
+
+
+def session_of(app, client) -> dict:
+    return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
+
+
+@pytest.mark.parametrize("kiosk,open_after,closed_after", [
+    (True, timedelta(minutes=9), timedelta(minutes=11)),
+    (False, timedelta(hours=1, minutes=50), timedelta(hours=2, minutes=1))])
+def test_case_view_expires_on_the_server_in_minutes_on_a_kiosk(app, client, township_tree, kiosk, open_after,
+                                                                closed_after):
+    if kiosk:
+        client.set_cookie("kiosk", "629901101000")
+    filed = file()
+    with time_machine.travel(utcnow(), tick=False) as clock:
+        opened(client, filed)
+        copy = copy_of(app, client)
+        clock.shift(open_after)
+        assert copy.get("/track/case").status_code == 200
+        clock.shift(closed_after - open_after)
+        assert copy.get("/track/case").status_code == 302
+        assert client.get("/track/case").status_code == 302
+
+
+def test_a_session_from_before_server_side_tracking_opens_nothing_and_breaks_nothing(client, township_tree):
+    filed = file()
+    with client.session_transaction() as session:  # what the previous release kept in the cookie
+        session["track"] = {"id": case_of(filed).id, "at": 4102444800}
+        session["fresh"] = {"code": filed.code, "secret": "1234567812345678"}
     assert client.get("/track/case").status_code == 302
+    page = opened(client, filed)
+    assert filed.code in page and "1234 5678 1234 5678" not in page

@@ -38,6 +38,13 @@ def test_round_trip(make_cipher, profile, plaintext):
     assert cipher.decrypt(token) == plaintext
 
 
+def test_bytes_round_trip_through_rotation(make_cipher, profile):
+    data = "村代码,身份证号\n".encode("gbk") + bytes(range(256))  # a staged upload: any bytes at all
+    token = make_cipher().encrypt_bytes(data)
+    assert token.startswith(f"v1:{profile}:k1:") and "身份证号".encode("gbk") not in _body(token)
+    assert make_cipher(keys={"k1": KEY_1, "k2": KEY_2}, current="k2").decrypt_bytes(token) == data
+
+
 def test_nonce_is_random_and_96_bits(make_cipher):
     cipher = make_cipher()
     first, second = cipher.encrypt(ID_NUMBER), cipher.encrypt(ID_NUMBER)

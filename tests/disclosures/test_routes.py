@@ -1,6 +1,7 @@
 """The accountant's upload → preview → submit, the reviewer's approval, and corrections, on the web."""
 import io
 import re
+from pathlib import Path
 
 import pytest
 from support import csrf_from
@@ -200,3 +201,44 @@ def test_a_scoped_admin_writes_disclosures_only_in_its_scope(client, staff, make
     assert upload(client, GOOD).status_code == 200
     assert client.post("/disclosures/empty-month", data={
         "csrf_token": token, "village": "629901101201", "period": "2026-10"}).status_code == 302
+
+
+ID_NUMBER, ACCOUNT = "62990119901204372X", "6228134334229042052"
+SUBSIDIES = ("村代码,补贴项目,发放年月,姓名,身份证号,金额,发放日期,银行账号\n"
+             f"629901101201,最低生活保障金,2026-10,段凤,{ID_NUMBER},650.00,2026-10-15,{ACCOUNT}\n")
+
+
+def staged_files(app) -> list[Path]:
+    folder = Path(app.config["UPLOAD_DIR"]) / "staging"
+    return sorted(folder.iterdir()) if folder.is_dir() else []
+
+
+def test_a_staged_roster_is_encrypted_and_gone_once_confirmed(app, client, staff, login):
+    login("kuaiji")
+    preview = upload(client, SUBSIDIES, period="", kind="subsidies", name="低保.csv")
+    assert preview.status_code == 200
+    [staged] = staged_files(app)
+    on_disk = staged.read_bytes()
+    for secret in (ID_NUMBER, ACCOUNT, "段凤"):  # in clear neither as text nor as the uploaded GBK
+        assert secret.encode() not in on_disk and secret.encode("gbk") not in on_disk
+    assert confirm(client, preview.text).status_code == 302
+    assert staged_files(app) == [] and db.session.scalar(select(func.count()).select_from(Batch)) == 1
+
+
+def test_cancel_deletes_the_staged_upload(app, client, staff, login):
+    login("kuaiji")
+    preview = upload(client, SUBSIDIES, period="", kind="subsidies", name="低保.csv")
+    assert "取消" in preview.text and len(staged_files(app)) == 1
+    fields = dict(re.findall(r'name="(token|csrf_token)"[^>]*value="([^"]*)"', preview.text))
+    cancelled = client.post("/disclosures/upload/cancel", data=fields)
+    assert cancelled.status_code == 302 and "已取消" in client.get("/disclosures/").text
+    assert staged_files(app) == [] and db.session.scalar(select(func.count()).select_from(Batch)) == 0
+    assert "已过期" in client.get(confirm(client, preview.text).headers["Location"]).text  # nothing left to confirm
+
+
+def test_a_confirm_refused_on_second_check_deletes_the_staged_upload(app, client, staff, login):
+    login("kuaiji")
+    preview = upload(client, GOOD)
+    assert confirm(client, upload(client, GOOD).text).status_code == 302  # the same vouchers, submitted first
+    assert confirm(client, preview.text).status_code == 422  # their numbers are taken now
+    assert staged_files(app) == []
