@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
                  "core.settings", "disclosures.models", "complaints.models",
-                 "admin.models")
+                 "admin.models", "rules.rosters.models", "rules.models")
 
 
 def _import_models() -> None:
@@ -87,9 +87,11 @@ def _register_cli(app: Flask) -> None:
     from disclosures.cli import disclosures_cli
     from admin.sweep_cli import deadlines_cli
     from admin.uploads_cli import uploads_cli
+    from rules.cli import rules_cli
+    from rules.rosters.cli import rosters_cli
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli):
+                    uploads_cli, rosters_cli, rules_cli):
         app.cli.add_command(command)
 
 

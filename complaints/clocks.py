@@ -1,10 +1,10 @@
 """The clocks of a case (docs/clocks.md): opened on arrival, met by public messages, recomputed
 when the calendar for their span changes, and summarised in next_due_at for the queue."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from core.calendar.workdays import legal_deadline, load_schedule, working_deadline
+from core.calendar.workdays import Deadline, legal_deadline, load_schedule, working_deadline
 from core.extensions import db
 from core.timezone import local_date
 from complaints.models import CaseClock, ClockKind, Complaint
@@ -14,20 +14,24 @@ PROGRESS_WORKING_DAYS = 10
 LEGAL_CALENDAR_DAYS = 60
 
 
-def _deadline_for(starts_at: datetime, amount: int, unit: str):
+def deadline_for(starts_at: datetime, amount: int, unit: str) -> Deadline:
+    """The deadline of a clock of `amount` units (working days, calendar days, or hours: a grade-1
+    warning's 24 hours run through nights and holidays alike)."""
     if unit == "working":
         return working_deadline(starts_at, amount)
+    if unit == "hours":
+        return Deadline(starts_at + timedelta(hours=amount), frozenset())
     return legal_deadline(starts_at, amount)
 
 
 def _deadline(clock: CaseClock):
-    return _deadline_for(clock.starts_at, clock.amount + clock.extension_days, clock.unit)
+    return deadline_for(clock.starts_at, clock.amount + clock.extension_days, clock.unit)
 
 
 def start_clock(case: Complaint, kind: ClockKind, starts_at: datetime, amount: int, unit: str) -> CaseClock:
     """Add a clock to a case with its deadline computed now (flush only)."""
     # Computed before the clock joins the case: the calendar query would autoflush a half-built clock.
-    deadline = _deadline_for(starts_at, amount, unit)
+    deadline = deadline_for(starts_at, amount, unit)
     clock = CaseClock(kind=kind, starts_at=starts_at, amount=amount, unit=unit, due_at=deadline.at,
                       provisional=deadline.is_provisional)
     case.clocks.append(clock)  # the one-to-many side cascades the clock into the session
