@@ -68,6 +68,8 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.routes import bp as complaints_bp
     from complaints.staff_routes import bp as complaints_staff_bp
     from complaints import qr_routes, rounds_admin
+    from rules import roster_routes  # noqa: F401  (attaches the roster views to the rules blueprint)
+    from rules.routes import bp as rules_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -77,6 +79,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(complaints_staff_bp)
     app.register_blueprint(qr_routes.bp)
     app.register_blueprint(rounds_admin.bp)
+    app.register_blueprint(rules_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -104,6 +107,12 @@ def _connect_signals() -> None:
     from core.demo import demo_built
     from disclosures.demo import on_demo_built as demo_disclosures
 
+    from disclosures.signals import batches_published
+    from rules.jobs import on_batches_published, on_roster_imported
+    from rules.rosters.signals import roster_imported
+
+    batches_published.connect(on_batches_published)
+    roster_imported.connect(on_roster_imported)
     demo_built.connect(demo_disclosures)
     demo_built.connect(demo_cases)
     calendar_changed.connect(on_calendar_changed)

@@ -2,9 +2,11 @@
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from rules.export import export_csv
+from rules.jobs import work
 from rules.models import RunState
 from rules.runs import run_rules
 
@@ -37,3 +39,14 @@ def export_command(file: Path) -> None:
     click.echo(f"已导出{text.count(chr(10)) - 1}条预警到{file}")
 
 
+
+
+@rules_cli.command("worker")
+@click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
+def worker_command(burst: bool) -> None:
+    """Take rule runs from the Redis queue named by RULES_QUEUE_URL."""
+    url = current_app.config.get("RULES_QUEUE_URL")
+    if not url:
+        click.echo("未设置 RULES_QUEUE_URL：规则在应用进程的后台线程中运行，无需单独的工作进程", err=True)
+        raise SystemExit(1)
+    work(url, burst=burst)
