@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from core.timezone import shanghai
-from complaints.models import CaseClock, ClockKind, Complaint, Status
+from complaints.models import CaseClock, Channel, ClockKind, Complaint, Status
 
 GOOD_RATINGS = ("satisfied", "basically")
 
@@ -92,7 +92,8 @@ def satisfaction_by_month(prefix: str, year: int) -> dict[int, Rate]:
 
 
 def _region(prefix: str):
-    return Complaint.village_code.like(f"{prefix}%")
+    # Warnings raised by the cross-check rules are the commission's own work, never public numbers.
+    return and_(Complaint.village_code.like(f"{prefix}%"), Complaint.channel != Channel.WARNING)
 
 
 def year_stats(prefix: str, year: int, now: datetime) -> tuple[list[MonthStats], MonthStats]:

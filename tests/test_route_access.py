@@ -83,6 +83,7 @@ ACCESS = {
     "admin.case_merge": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_close": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_feedback": {Role.HANDLER, Role.INSPECTOR},
+    "admin.case_verify": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_reopen": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_identity_request": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_identity_reveal": {Role.HANDLER, Role.INSPECTOR},

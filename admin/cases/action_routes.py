@@ -6,7 +6,7 @@ from admin.cases import actions, identity, lookups, referrals
 from admin.cases.actions import CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
-                               ReferralAnswerForm, ReopenForm, ReplyForm)
+                               ReferralAnswerForm, ReopenForm, ReplyForm, VerifyForm)
 from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
                                 visible_case)
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
@@ -102,6 +102,15 @@ def case_close(case_id: int):
     form = CloseForm()
     return attempt(case, "close", form, lambda: actions.close(
         case, form.result.data, form.classification.data, by=me()), "案件已办结，办理结果已公开")
+
+
+@bp.post("/cases/<int:case_id>/verify")
+@role_required(*WORKERS)
+def case_verify(case_id: int):
+    case = visible_case(case_id)
+    form = VerifyForm()
+    return attempt(case, "verify", form, lambda: actions.start_verification(case, form.verify.data, by=me()),
+                   "已记录核查启动")
 
 
 @bp.post("/cases/<int:case_id>/feedback")
