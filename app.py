@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
                  "core.settings", "disclosures.models", "complaints.models",
-                 "admin.models", "rules.rosters.models", "rules.models")
+                 "admin.models", "rules.rosters.models", "rules.models",
+                 "rules.custom.models")
 
 
 def _import_models() -> None:
@@ -69,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.staff_routes import bp as complaints_staff_bp
     from complaints import qr_routes, rounds_admin
     from rules import roster_routes  # noqa: F401  (attaches the roster views to the rules blueprint)
+    from rules.custom import routes as custom_routes  # noqa: F401  (likewise, custom rules)
     from rules.routes import bp as rules_bp
 
     app.register_blueprint(portal_bp)

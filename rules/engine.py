@@ -15,6 +15,7 @@ from sqlalchemy import and_, case, delete, exists, func, insert, literal, not_, 
 from sqlalchemy.orm import aliased
 
 from complaints.models import CaseClock, CaseEvent, ClockKind, Complaint, Status
+from core.bulk import bulk_insert
 from core.extensions import db
 from core.regions.models import Region
 from rules.cases import NewWarning, open_cases
@@ -39,6 +40,13 @@ def collect_hits(rules, run_id: int, as_of: date) -> dict[str, int]:
     timings = {}
     for rule in rules:
         started = perf_counter()
+        if rule.fetch is not None:
+            bulk_insert(RuleHit.__table__, [
+                {"run_id": run_id, "rule_code": rule.code, "village_code": found.village_code,
+                 "subject_key": found.subject_key, "subject_cipher": found.subject_cipher, "source": found.source,
+                 "row_id": found.row_id} for found in rule.fetch(context)])
+            timings[rule.code] = round((perf_counter() - started) * 1000)
+            continue
         found = rule.query(context).subquery("found")
         db.session.execute(insert(RuleHit).from_select(HIT_COLUMNS, select(
             literal(run_id), literal(rule.code), found.c.village_code, found.c.subject_key,

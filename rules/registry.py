@@ -19,7 +19,10 @@ class Rule:
     title: str
     description: str  # the one-line Chinese explanation a warning carries
     category: Category  # where the case sits among complaint categories
-    query: Callable[[RunContext], Select]
+    query: Callable[[RunContext], Select] | None
+    # A rule that cannot be a query on the run's own connection (a SQL rule, read-only) hands
+    # its hits over instead.
+    fetch: Callable[[RunContext], list] | None = None
 
     @property
     def is_private_subject(self) -> bool:

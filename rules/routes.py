@@ -10,6 +10,7 @@ from core.users.access import role_required
 from core.users.models import Role
 from core.users.permissions import in_scope
 from rules import queries
+from rules.custom.services import all_custom_rules
 from rules.forms import RuleSettingsForm, RunForm
 from rules.jobs import request_run
 from rules.registry import BUILTIN
@@ -27,7 +28,7 @@ def _counties() -> list[Region]:
 @role_required(Role.ADMIN)
 def index():
     counties = _counties()
-    return render_template("rules/index.html", rules=BUILTIN, counts=queries.counts_by_rule(),
+    return render_template("rules/index.html", rules=BUILTIN, custom=all_custom_rules(), counts=queries.counts_by_rule(),
                            runs=queries.recent_runs(), last=queries.last_succeeded_run(), run_form=RunForm(),
                            counties=[(county, county_params(county.code)) for county in counties])
 

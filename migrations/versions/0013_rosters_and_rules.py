@@ -1,5 +1,6 @@
 """rosters and rules: the commission's reference rosters (versions kept), rule runs, warnings
-with their evidence, each county's rule settings, and the scratch table a run's hits pass through
+with their evidence, each county's rule settings, the scratch table a run's hits pass through, and
+the custom rules administrators compose (each save a version)
 
 Roster ID numbers are stored as disclosures store them: a keyed hash to join on, and ciphertext.
 
@@ -174,9 +175,47 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rule_evidence')),
     sa.UniqueConstraint('warning_id', 'source', 'row_id', name='warning_row')
     )
+    op.create_table('custom_rules',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('code', sa.String(length=40), nullable=False),
+    sa.Column('kind', sa.String(length=8), nullable=False),
+    sa.Column('title', sa.String(length=64), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('grade', sa.SmallInteger(), nullable=False),
+    sa.Column('definition', sa.Text(), nullable=False),
+    sa.Column('is_enabled', sa.Boolean(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('updated_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_rules')),
+    sa.UniqueConstraint('code', name=op.f('uq_custom_rules_code'))
+    )
+    op.create_table('custom_rule_versions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('rule_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=64), nullable=False),
+    sa.Column('description', sa.Text(), nullable=False),
+    sa.Column('grade', sa.SmallInteger(), nullable=False),
+    sa.Column('definition', sa.Text(), nullable=False),
+    sa.Column('is_enabled', sa.Boolean(), nullable=False),
+    sa.Column('saved_by_id', sa.Integer(), nullable=True),
+    sa.Column('saved_at', core.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('changes', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['rule_id'], ['custom_rules.id'], name=op.f('fk_custom_rule_versions_rule_id_custom_rules')),
+    sa.ForeignKeyConstraint(['saved_by_id'], ['users.id'], name=op.f('fk_custom_rule_versions_saved_by_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_custom_rule_versions')),
+    sa.UniqueConstraint('rule_id', 'version', name='rule_version')
+    )
+    with op.batch_alter_table('custom_rule_versions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_custom_rule_versions_rule_id'), ['rule_id'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('custom_rule_versions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_custom_rule_versions_rule_id'))
+
+    op.drop_table('custom_rule_versions')
+    op.drop_table('custom_rules')
     op.drop_table('rule_evidence')
     with op.batch_alter_table('rule_warnings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rule_warnings_village_code'))
