@@ -80,7 +80,7 @@ def open_cases(warnings: list[NewWarning], rules: dict, *, run_id: int, now: dat
     if clocks:
         connection.execute(insert(CaseClock), clocks)
     connection.execute(insert(CaseEvent), [
-        {"complaint_id": case_id, "at": now, "kind": "received", "is_public": False,
+        {"complaint_id": case_id, "at": now, "kind": "rule_raised", "is_public": False,
          "body": f"{GRADE_LABELS[rules[w.rule_code].grade]}预警：{rules[w.rule_code].title}"}
         for case_id, w in zip(ids, warnings)])
     connection.execute(insert(RuleWarning), [

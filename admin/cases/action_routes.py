@@ -11,7 +11,7 @@ from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead
                                 visible_case)
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
 from admin.routes import bp
-from complaints.models import Complaint
+from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
 from core.extensions import db
 from core.users.access import role_required
@@ -101,7 +101,8 @@ def case_close(case_id: int):
     case = visible_case(case_id)
     form = CloseForm()
     return attempt(case, "close", form, lambda: actions.close(
-        case, form.result.data, form.classification.data, by=me()), "案件已办结，办理结果已公开")
+        case, form.result.data, form.classification.data, by=me()),
+        "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开")
 
 
 @bp.post("/cases/<int:case_id>/verify")

@@ -27,7 +27,7 @@ EVENT_LABELS = {
     "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批",
     "identity_revealed": "查看反映人身份", "rated": "评价",
     "review_requested": "申请复查", "secret_replaced": "更换查询密码", "verify_started": "核查启动",
-    "rule_cleared": "预警消除", "rule_reopened": "预警再次成立",
+    "rule_raised": "生成预警", "rule_cleared": "预警消除", "rule_reopened": "预警再次成立",
 }
 
 
