@@ -10,6 +10,7 @@ from core.extensions import db
 from core.regions.models import Level, Region
 from core.settings import settings_for
 from rules.models import RuleSettings
+from rules.sql import date_value
 
 PAIR_SEPARATOR = "×"
 DEFAULT_PAIRS = "最低生活保障金×特困人员供养金"
@@ -57,10 +58,10 @@ def params_table(counties: list[CountyRuleParams], as_of: date) -> CTE:
     rows = [select(literal(county.county_code[:6], String(6)).label("prefix"),
                    literal(county.approval_threshold, Numeric(14, 2)).label("approval_threshold"),
                    literal(county.split_window_days, Integer).label("split_days"),
-                   literal(as_of - timedelta(days=county.rent_grace_days), Date).label("rent_cutoff"))
+                   date_value(literal(as_of - timedelta(days=county.rent_grace_days), Date)).label("rent_cutoff"))
             for county in counties]
     return _table(rows, select(literal("", String(6)).label("prefix"), literal(0, Numeric(14, 2)).label("approval_threshold"),
-                               literal(0, Integer).label("split_days"), literal(as_of, Date).label("rent_cutoff")),
+                               literal(0, Integer).label("split_days"), date_value(literal(as_of, Date)).label("rent_cutoff")),
                   "rule_params")
 
 

@@ -3,7 +3,7 @@
 SQLite keeps dates as ISO text and PostgreSQL as dates; these few functions give both the same
 answers (day numbers, year/month/day parts, the length of a month), so each rule's query is the
 same code on either database."""
-from sqlalchemy import Integer, and_
+from sqlalchemy import Date, Integer, and_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -80,6 +80,25 @@ def _days_in_month_postgresql(element, compiler, **kw):
     value = compiler.process(element.clauses, **kw)
     return (f"CAST(EXTRACT(DAY FROM date_trunc('month', {value}) + INTERVAL '1 month' - INTERVAL '1 day')"
             " AS INTEGER)")
+
+
+class date_value(FunctionElement):
+    """A date given to the query as a value: typed as a date in PostgreSQL's text too (SQLite
+    compares its ISO text, and a CAST there would turn it into a number)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "date_value"
+
+
+@compiles(date_value, "sqlite")
+def _date_value_sqlite(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(date_value, "postgresql")
+def _date_value_postgresql(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
 
 
 def live(model):
