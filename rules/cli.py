@@ -16,9 +16,10 @@ rules_cli = AppGroup("rules", help="比对规则（监督模型）")
 @rules_cli.command("run")
 @click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
               help="按哪一天的情况比对（YYYY-MM-DD，默认今天）")
-def run_command(as_of) -> None:
+@click.option("--force", is_flag=True, help="即使数据与上次运行相同也重新比对")
+def run_command(as_of, force: bool) -> None:
     """Run every rule; print the open warnings per rule, or why the run failed (exit 1)."""
-    run = run_rules(as_of=as_of.date() if as_of else None, trigger="cli")
+    run = run_rules(as_of=as_of.date() if as_of else None, trigger="cli", force=force)
     if run.state != RunState.SUCCEEDED:
         click.echo(f"规则运行失败：{run.error}", err=True)
         raise SystemExit(1)
@@ -26,6 +27,9 @@ def run_command(as_of) -> None:
     totals = counts.pop("_total")
     for code, numbers in counts.items():
         click.echo(f"{code}\t{numbers['open']}")
+    if run.skipped:
+        click.echo(f"数据与设置自上次运行以来没有变化，沿用上次结果（用时{run.duration_ms / 1000:.1f}秒；--force 可重新比对）")
+        return
     click.echo(f"截至{run.as_of.isoformat()}：新增预警{totals['new']}条，消除{totals['cleared']}条，"
                f"重新成立{totals['reopened']}条，用时{run.duration_ms / 1000:.1f}秒")
 

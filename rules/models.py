@@ -38,6 +38,9 @@ class RuleRun(Base):
     error: Mapped[str] = mapped_column(Text, default="")
     # {rule code: {"hits": n, "new": n, "evidence": n, "cleared": n, "reopened": n, "open": n, "ms": n}}
     counts: Mapped[str] = mapped_column(Text, default="{}")
+    # What the run's answer depended on (rules/fingerprint.py); equal fingerprints, equal answers.
+    fingerprint: Mapped[str | None] = mapped_column(String(64))
+    skipped: Mapped[bool] = mapped_column(default=False)  # nothing had changed since the last run
 
     @property
     def counts_dict(self) -> dict:

@@ -14,6 +14,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.timezone import local_date
 from rules.engine import _lock, collect_hits, hit_counts, merge_hits, open_counts
+from rules.fingerprint import data_fingerprint
 from rules.models import RuleRun, RuleWarning, RunState
 from rules.registry import BUILTIN
 from rules.state import CLEARED
@@ -48,8 +49,27 @@ def _per_rule(run: RuleRun, codes, timings: dict, hits: dict, now) -> dict:
                    "open": opened.get(code, 0), "ms": timings.get(code, 0)} for code in codes}
 
 
-def execute_run(run_id: int) -> RuleRun:
-    """Do a queued run now; it ends succeeded or failed, never half done."""
+def _unchanged_since(run: RuleRun) -> RuleRun | None:
+    """The last successful run, if this one would find exactly what it found."""
+    if run.fingerprint is None:
+        return None
+    last = db.session.scalar(select(RuleRun).where(RuleRun.state == RunState.SUCCEEDED, RuleRun.id != run.id)
+                             .order_by(RuleRun.id.desc()).limit(1))
+    return last if last is not None and last.fingerprint == run.fingerprint else None
+
+
+def _skip(run: RuleRun, last: RuleRun, clock: float) -> None:
+    counts = {code: numbers | {"new": 0, "cleared": 0, "ms": 0} if code != "_total" else {"new": 0, "cleared": 0, "reopened": 0}
+              for code, numbers in last.counts_dict.items()}
+    run.counts, run.skipped = json.dumps(counts, ensure_ascii=False), True
+    run.state, run.finished_at = RunState.SUCCEEDED, utcnow()
+    run.duration_ms = round((perf_counter() - clock) * 1000)
+    db.session.commit()
+
+
+def execute_run(run_id: int, *, force: bool = False) -> RuleRun:
+    """Do a queued run now; it ends succeeded or failed, never half done. Nothing changed since
+    the last successful run (same fingerprint), it is done at once, unless `force`."""
     run = db.session.get(RuleRun, run_id)
     started, clock = utcnow(), perf_counter()
     run.state, run.started_at = RunState.RUNNING, started
@@ -57,6 +77,11 @@ def execute_run(run_id: int) -> RuleRun:
     db.session.commit()
     try:
         _lock()
+        run.fingerprint = data_fingerprint(run.as_of)
+        last = None if force else _unchanged_since(run)
+        if last is not None:
+            _skip(run, last, clock)
+            return run
         rules = active_rules()
         timings = collect_hits(rules.values(), run.id, run.as_of)
         hits = hit_counts(run.id)
@@ -87,6 +112,6 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {text}"[:1000]
 
 
-def run_rules(*, as_of: date | None = None, trigger: str = "cli", by=None) -> RuleRun:
+def run_rules(*, as_of: date | None = None, trigger: str = "cli", by=None, force: bool = False) -> RuleRun:
     """Queue and execute a run at once (the command line and tests)."""
-    return execute_run(queue_run(as_of=as_of, trigger=trigger, by=by).id)
+    return execute_run(queue_run(as_of=as_of, trigger=trigger, by=by).id, force=force)

@@ -60,6 +60,8 @@ def upgrade():
     sa.Column('duration_ms', sa.Integer(), nullable=True),
     sa.Column('error', sa.Text(), nullable=False),
     sa.Column('counts', sa.Text(), nullable=False),
+    sa.Column('fingerprint', sa.String(length=64), nullable=True),
+    sa.Column('skipped', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_rule_runs_requested_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rule_runs'))
     )

@@ -99,3 +99,20 @@ def test_a_failed_run_keeps_nothing_and_says_why(county, subsidies, monkeypatch,
     done = runs.run_rules(as_of=date(2026, 11, 20))
     assert done.state == RunState.FAILED and "规则查询出错" in done.error
     assert db.session.scalar(select(func.count()).select_from(RuleWarning)) == 0
+
+
+def test_a_run_with_nothing_changed_is_skipped_until_something_changes(county, subsidies, run_rules, roster):
+    from rules.runs import run_rules as run
+
+    subsidies(V1, payment(A), payment(A))
+    first = run_rules()
+    again = run_rules()
+    assert not first.skipped and again.skipped and again.fingerprint == first.fingerprint
+    assert again.counts_dict["DUPLICATE_PAYMENT"]["open"] == 1
+    assert run(as_of=date(2026, 11, 20), force=True).skipped is False
+    roster("deceased", f"姓名,身份证号,死亡日期\n甲,{B},2026-01-05\n")
+    assert run_rules().skipped is False  # a new roster version
+    subsidies(V1, payment(B))
+    changed = run_rules()
+    assert changed.skipped is False and changed.counts_dict["DECEASED_RECIPIENT"]["new"] == 1
+    assert run_rules(as_of=date(2026, 11, 21)).skipped is False  # another day

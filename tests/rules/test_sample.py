@@ -43,5 +43,7 @@ def test_sample_township_raises_exactly_the_answer_key(cli, tmp_path):
     assert all(int(row["evidence_count"]) >= 1 and row["summary"] for row in rows)
 
     again = invoke(cli, "rules", "run", "--as-of", "2026-11-20").output
-    assert "新增预警0条，消除0条" in again
+    assert "没有变化，沿用上次结果" in again
+    forced = invoke(cli, "rules", "run", "--as-of", "2026-11-20", "--force").output
+    assert "新增预警0条，消除0条，重新成立0条" in forced
     assert exported(cli, tmp_path) == rows
