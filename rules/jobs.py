@@ -2,22 +2,27 @@
 RULES_QUEUE_URL is configured (`flask rules worker` takes the jobs), else in a thread of the app
 process. Runs that wait are coalesced: one queued run as of today serves every import before it."""
 import threading
+from datetime import timedelta
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 from sqlalchemy import select
 
+from core.db import utcnow
 from core.extensions import db
 from rules.models import RuleRun, RunState
 from rules.runs import execute_run, queue_run
 
 QUEUE_NAME = "rules"
 JOB_TIMEOUT = 3600
+STALE = timedelta(minutes=30)
 
 
 def request_run(*, trigger: str, by=None, as_of=None) -> RuleRun:
-    """Queue a run and start it in the background; a waiting run as of today is reused."""
+    """Queue a run and start it in the background; a run as of today still waiting is reused
+    (one that has waited too long was lost with its process, and is not)."""
     if as_of is None:
-        waiting = db.session.scalar(select(RuleRun).where(RuleRun.state == RunState.QUEUED, RuleRun.as_of.is_(None))
+        waiting = db.session.scalar(select(RuleRun).where(RuleRun.state == RunState.QUEUED, RuleRun.as_of.is_(None),
+                                                          RuleRun.requested_at > utcnow() - STALE)
                                     .order_by(RuleRun.id).limit(1))
         if waiting is not None:
             return waiting
@@ -28,10 +33,12 @@ def request_run(*, trigger: str, by=None, as_of=None) -> RuleRun:
 
 def _dispatch(run_id: int) -> None:
     app = current_app._get_current_object()
-    if not app.config["RULES_BACKGROUND"]:
+    url = app.config.get("RULES_QUEUE_URL")
+    # A command (an import from the shell) would exit before a thread finished: it runs the rules
+    # itself, after its own work, unless a queue takes them.
+    if not app.config["RULES_BACKGROUND"] or (not url and not has_request_context()):
         execute_run(run_id)
         return
-    url = app.config.get("RULES_QUEUE_URL")
     if url:
         from redis import Redis
         from rq import Queue

@@ -1,10 +1,12 @@
 """What the rules page reads: each rule's warnings by state and its hit rate, and recent runs."""
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from complaints.models import Complaint
 from core.extensions import db
+from core.users.models import User
+from core.users.permissions import scope_filter
 from rules.models import RuleRun, RuleWarning
 from rules.state import CLEARED, CLOSED, OPEN, VERIFIED, state_of
 
@@ -24,12 +26,14 @@ class RuleCounts:
         return f"{100 * self.verified / self.closed:.0f}%" if self.closed else "—"
 
 
-def counts_by_rule() -> dict[str, RuleCounts]:
+def counts_by_rule(user: User | None = None) -> dict[str, RuleCounts]:
+    """Warnings by rule and state, within the user's scope (all of them without a user)."""
     state = state_of()
     rows = db.session.execute(
         select(RuleWarning.rule_code, state, func.count(),
                func.sum(case((Complaint.classification.in_(VERIFIED), 1), else_=0)))
         .join(Complaint, Complaint.id == RuleWarning.complaint_id)
+        .where(scope_filter(user, RuleWarning.village_code) if user is not None else true())
         .group_by(RuleWarning.rule_code, state))
     found: dict[str, RuleCounts] = {}
     for code, name, count, verified in rows:

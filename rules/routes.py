@@ -28,7 +28,7 @@ def _counties() -> list[Region]:
 @role_required(Role.ADMIN)
 def index():
     counties = _counties()
-    return render_template("rules/index.html", rules=BUILTIN, custom=all_custom_rules(), counts=queries.counts_by_rule(),
+    return render_template("rules/index.html", rules=BUILTIN, custom=all_custom_rules(), counts=queries.counts_by_rule(current_user),
                            runs=queries.recent_runs(), last=queries.last_succeeded_run(), run_form=RunForm(),
                            counties=[(county, county_params(county.code)) for county in counties])
 

@@ -1,4 +1,5 @@
-"""Rows and ID numbers for the rules' tests (tests/rules), importable by name."""
+"""Rows, ID numbers and a roster upload for the rules' tests (tests/rules), importable by name."""
+import io
 from datetime import date
 from decimal import Decimal
 
@@ -26,3 +27,13 @@ def entry(day: date, amount: str, *, direction: str = "expense", category: str =
             "voucher_no": voucher or f"记-{day.isoformat()}-{amount}-{counterparty}{link}", "direction": direction,
             "category": category, "summary": "支出" if direction == "expense" else "收入", "amount": Decimal(amount),
             "counterparty": counterparty, "link_code": link}
+
+
+def upload_roster(client, kind: str, text: str):
+    """Post a roster file to the upload form as a signed-in user; the preview (or errors) page."""
+    from support import csrf_from
+
+    page = client.get("/admin/rosters")
+    return client.post("/admin/rosters/upload", data={"csrf_token": csrf_from(page.text), "kind": kind,
+                                                      "file": (io.BytesIO(text.encode()), f"{kind}.csv")},
+                       content_type="multipart/form-data")

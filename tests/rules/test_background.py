@@ -1,5 +1,6 @@
 """Rules run by themselves after a published import or a roster import, in the background: in a
 thread of the app process, or on RQ over Redis when a queue URL is configured."""
+import re
 import shutil
 import socket
 import subprocess
@@ -20,16 +21,24 @@ def runs():
     return db.session.scalars(select(RuleRun).order_by(RuleRun.id)).all()
 
 
-def test_a_published_import_starts_a_run_in_a_thread(app, county, subsidies, open_warnings):
+def test_a_roster_uploaded_on_the_web_starts_a_run_in_a_thread(app, client, county, subsidies, make_user, login,
+                                                                 open_warnings):
+    from rule_rows import upload_roster
+
+    subsidies(V1, payment(A))
     app.config.update(RULES_AUTORUN=True, RULES_BACKGROUND=True)
-    subsidies(V1, payment(A), payment(A))
+    make_user("guanli", role="admin")
+    login("guanli")
+    preview = upload_roster(client, "deceased", f"姓名,身份证号,死亡日期\n甲,{A},2026-01-05\n")
+    fields = dict(re.findall(r'name="(csrf_token|token|filename|kind)"[^>]*value="([^"]*)"', preview.text))
+    assert client.post("/admin/rosters/confirm", data=fields).status_code == 302
     threads = app.extensions.get("rule_threads", [])
     assert len(threads) == 1
     threads[0].join(timeout=60)
     db.session.expire_all()
     [run] = runs()
-    assert (run.trigger, run.state) == ("disclosure", "succeeded")
-    assert open_warnings() == {("DUPLICATE_PAYMENT", V1, A)}
+    assert (run.trigger, run.state, run.requested_at is not None) == ("roster", "succeeded", True)
+    assert open_warnings() == {("DECEASED_RECIPIENT", V1, A)}
 
 
 def test_imports_while_a_run_waits_share_it(app, county, subsidies, roster):
@@ -81,4 +90,18 @@ def test_with_a_queue_url_a_roster_import_queues_an_rq_job_for_the_worker(app, c
     work(redis_url, burst=True)  # what `flask rules worker` does, until the queue is empty
     db.session.expire_all()
     assert runs()[0].state == "succeeded"
+    assert open_warnings() == {("DECEASED_RECIPIENT", V1, A)}
+
+
+def test_an_import_from_the_shell_runs_the_rules_before_it_exits(app, cli, county, tmp_path, open_warnings):
+    app.config.update(RULES_AUTORUN=True, RULES_BACKGROUND=True)
+    roster_file = tmp_path / "deceased.csv"
+    roster_file.write_text(f"姓名,身份证号,死亡日期\n甲,{A},2026-01-05\n", encoding="utf-8")
+    subsidies_file = tmp_path / "subsidies.csv"
+    subsidies_file.write_text("村代码,补贴项目,发放年月,姓名,身份证号,金额,发放日期\n"
+                              f"{V1},最低生活保障金,2026-09,甲,{A},500.00,2026-09-15\n", encoding="utf-8")
+    assert cli.invoke(args=["rosters", "import", "deceased", str(roster_file)]).exit_code == 0
+    assert cli.invoke(args=["disclosures", "import", "subsidies", str(subsidies_file), "--publish"]).exit_code == 0
+    assert "rule_threads" not in app.extensions
+    assert [(run.trigger, run.state) for run in runs()] == [("roster", "succeeded"), ("disclosure", "succeeded")]
     assert open_warnings() == {("DECEASED_RECIPIENT", V1, A)}

@@ -1,9 +1,7 @@
 """Reference rosters: the command line and the web upload, versions, sealed ID numbers, and who
 may see them (commission staff only, every look audited)."""
-import io
-
 import pytest
-from rule_rows import V1, person
+from rule_rows import V1, person, upload_roster as upload
 from sqlalchemy import select
 from support import csrf_from
 
@@ -46,13 +44,6 @@ def test_a_bad_roster_is_rejected_whole_with_row_errors(cli, county, tmp_path):
     assert "第4行 职务「」：村干部本人应填写职务" in lines
     assert lines[-1] == "共3处错误"
     assert db.session.scalar(select(RosterVersion.id)) is None
-
-
-def upload(client, kind: str, text: str):
-    page = client.get("/admin/rosters")
-    return client.post("/admin/rosters/upload", data={"csrf_token": csrf_from(page.text), "kind": kind,
-                                                      "file": (io.BytesIO(text.encode()), f"{kind}.csv")},
-                       content_type="multipart/form-data")
 
 
 def test_web_upload_previews_then_imports(client, county, make_user, login):
