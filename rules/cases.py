@@ -12,6 +12,7 @@ from sqlalchemy import insert
 from complaints.clocks import deadline_for
 from complaints.codes import reserve_numbers
 from complaints.models import CaseClock, CaseEvent, Channel, ClockKind, Complaint, Status
+from core.bulk import bulk_insert
 from core.extensions import db
 from core.fields import field_cipher
 from core.timezone import local
@@ -77,13 +78,13 @@ def open_cases(warnings: list[NewWarning], rules: dict, *, run_id: int, now: dat
                "provisional": deadlines[grade].is_provisional}
               for case_id, grade in ((case_id, rules[w.rule_code].grade) for case_id, w in zip(ids, warnings))
               if grade in GRADE_CLOCKS]
-    if clocks:
-        connection.execute(insert(CaseClock), clocks)
-    connection.execute(insert(CaseEvent), [
+    # Only the cases need their ids back; the rest go in by COPY on PostgreSQL (core/bulk.py).
+    bulk_insert(CaseClock.__table__, clocks)
+    bulk_insert(CaseEvent.__table__, [
         {"complaint_id": case_id, "at": now, "kind": "rule_raised", "is_public": False,
          "body": f"{GRADE_LABELS[rules[w.rule_code].grade]}预警：{rules[w.rule_code].title}"}
         for case_id, w in zip(ids, warnings)])
-    connection.execute(insert(RuleWarning), [
+    bulk_insert(RuleWarning.__table__, [
         {"rule_code": w.rule_code, "village_code": w.village_code, "subject_key": w.subject_key,
          "subject_cipher": w.subject_cipher, "sequence": w.sequence, "grade": rules[w.rule_code].grade,
          "summary": summary, "complaint_id": case_id, "previous_id": w.previous_id, "created_run_id": run_id,
