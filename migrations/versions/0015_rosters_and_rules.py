@@ -4,16 +4,16 @@ the custom rules administrators compose (each save a version)
 
 Roster ID numbers are stored as disclosures store them: a keyed hash to join on, and ciphertext.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0014
 """
 import sqlalchemy as sa
 from alembic import op
 
 import core.db
 
-revision = '0013'
-down_revision = '0012'
+revision = '0015'
+down_revision = '0014'
 branch_labels = None
 depends_on = None
 
