@@ -167,6 +167,11 @@ def report(result: dict) -> str:
     return "\n".join(lines)
 
 
+def commit() -> str:
+    import subprocess
+    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True).stdout.strip()
+
+
 def main() -> None:
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="rules-bench-"))
@@ -187,8 +192,10 @@ def main() -> None:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     for result in results:
         print(report(result))
-        plans = BENCH / f"rules_plans_{result['database'].lower()}.txt"
-        plans.write_text("\n\n".join(f"== {code}\n{plan}" for code, plan in result["plans"].items()) + "\n")
+        plans = BENCH / "plans" / f"rules-{result['database'].lower()}-{time.strftime('%Y-%m-%d')}.txt"
+        head = (f"bench/rules_bench.py, EXPLAIN of each rule's query as a run sends it; "
+                f"commit {commit()}; {result['rows']}\n\n")
+        plans.write_text(head + "\n\n".join(f"== {code}\n{plan}" for code, plan in result["plans"].items()) + "\n")
     (workdir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     print(f"results: {workdir / 'results.json'}")
 
