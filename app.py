@@ -36,7 +36,8 @@ def create_app(config: dict | None = None) -> Flask:
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
                  "core.settings", "disclosures.models", "complaints.models",
-                 "admin.models")
+                 "admin.models", "rules.rosters.models", "rules.models",
+                 "rules.custom.models")
 
 
 def _import_models() -> None:
@@ -68,6 +69,9 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.routes import bp as complaints_bp
     from complaints.staff_routes import bp as complaints_staff_bp
     from complaints import kiosk_reset, qr_routes, rounds_admin
+    from rules import roster_routes  # noqa: F401  (attaches the roster views to the rules blueprint)
+    from rules.custom import routes as custom_routes  # noqa: F401  (likewise, custom rules)
+    from rules.routes import bp as rules_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -78,6 +82,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(qr_routes.bp)
     app.register_blueprint(kiosk_reset.bp)
     app.register_blueprint(rounds_admin.bp)
+    app.register_blueprint(rules_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -88,9 +93,11 @@ def _register_cli(app: Flask) -> None:
     from disclosures.cli import disclosures_cli
     from admin.sweep_cli import deadlines_cli
     from admin.uploads_cli import uploads_cli
+    from rules.cli import rules_cli
+    from rules.rosters.cli import rosters_cli
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli):
+                    uploads_cli, rosters_cli, rules_cli):
         app.cli.add_command(command)
 
 
@@ -104,6 +111,12 @@ def _connect_signals() -> None:
     from core.demo import demo_built
     from disclosures.demo import on_demo_built as demo_disclosures
 
+    from disclosures.signals import batches_published
+    from rules.jobs import on_batches_published, on_roster_imported
+    from rules.rosters.signals import roster_imported
+
+    batches_published.connect(on_batches_published)
+    roster_imported.connect(on_roster_imported)
     demo_built.connect(demo_disclosures)
     demo_built.connect(demo_cases)
     calendar_changed.connect(on_calendar_changed)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select, text
 
 from admin import charts
 from admin.routes import bp
-from complaints.models import CaseClock, Category, ClockKind, Complaint, Status
+from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint, Status
 from complaints.permissions import visible_cases
 from core.db import utcnow
 from core.extensions import db
@@ -215,7 +215,8 @@ def _sum_into(table: dict, key, vector: list[int]) -> None:
 
 def dashboard_stats(user: User, months: list[date], now: datetime) -> Stats:
     """The dashboard's numbers for the cases the user may see: three grouped queries."""
-    scope = visible_cases(user, local_date(now))
+    # Complaints only: the rules page counts warnings (channel 预警), which have no reply clock.
+    scope = and_(visible_cases(user, local_date(now)), Complaint.channel != Channel.WARNING)
     bounds = _bounds(months)
     if db.session.get_bind().dialect.name == "postgresql":
         # PostgreSQL cannot estimate how few (month, village, category) groups there are and

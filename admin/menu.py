@@ -15,6 +15,8 @@ MENU = [
     ("rounds_admin.index", "巡察轮次", {Role.ADMIN}),
     ("admin.departments", "转办部门与模板", {Role.ADMIN}),
     ("admin.settings_index", "县级设置", {Role.ADMIN}),
+    ("rules.index", "比对规则", {Role.ADMIN}),
+    ("rules.rosters", "比对名单", {Role.ADMIN}),
     ("admin.calendar", "节假日安排", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]

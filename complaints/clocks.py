@@ -15,18 +15,14 @@ PROGRESS_WORKING_DAYS = 10
 LEGAL_CALENDAR_DAYS = 60
 
 
-def _deadline_for(starts_at: datetime, amount: int, unit: str):
-    return deadline_for(starts_at, amount, unit)
-
-
 def _deadline(clock: CaseClock):
-    return _deadline_for(clock.starts_at, clock.amount + clock.extension_days, clock.unit)
+    return deadline_for(clock.starts_at, clock.amount + clock.extension_days, clock.unit)
 
 
 def start_clock(case: Complaint, kind: ClockKind, starts_at: datetime, amount: int, unit: str) -> CaseClock:
     """Add a clock to a case with its deadline computed now (flush only)."""
     # Computed before the clock joins the case: the calendar query would autoflush a half-built clock.
-    deadline = _deadline_for(starts_at, amount, unit)
+    deadline = deadline_for(starts_at, amount, unit)
     clock = CaseClock(kind=kind, starts_at=starts_at, amount=amount, unit=unit, due_at=deadline.at,
                       provisional=deadline.is_provisional)
     case.clocks.append(clock)  # the one-to-many side cascades the clock into the session

@@ -15,14 +15,20 @@ SECRET_DIGITS = 16
 def next_case_code(township_code: str, year: int) -> str:
     """2026-629901101-0123: the township's next number this year (the counter row stays locked
     until the filing commits or rolls back, so two filings never share a number)."""
+    number = reserve_numbers(township_code, year, 1)
+    return f"{year}-{township_code[:9]}-{number:04d}"
+
+
+def reserve_numbers(series: str, year: int, count: int) -> int:
+    """Take the next `count` numbers of a series (a township's cases; a township's warnings have
+    their own) this year; returns the last one taken."""
     # One statement creates or advances the row without racing another worker.
     dialect_insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
-    number = db.session.scalar(
-        dialect_insert(ComplaintCounter).values(year=year, township_code=township_code, last=1)
+    return db.session.scalar(
+        dialect_insert(ComplaintCounter).values(year=year, township_code=series, last=count)
         .on_conflict_do_update(index_elements=[ComplaintCounter.year, ComplaintCounter.township_code],
-                               set_={"last": ComplaintCounter.last + 1})
+                               set_={"last": ComplaintCounter.last + count})
         .returning(ComplaintCounter.last))
-    return f"{year}-{township_code[:9]}-{number:04d}"
 
 
 def new_secret() -> str:

@@ -40,11 +40,13 @@ class Channel(StrEnum):
     PHONE_12345 = "phone_12345"
     LETTER = "letter"
     VISIT = "visit"
+    # Raised by a cross-check rule (rules/): no complainant, never public, never in public statistics.
+    WARNING = "warning"
 
     @property
     def label(self) -> str:
         return {"web": "网上反映", "qr": "扫码反映", "inspection": "巡察扫码", "phone_12388": "12388电话",
-                "phone_12345": "12345热线", "letter": "来信", "visit": "来访"}[self.value]
+                "phone_12345": "12345热线", "letter": "来信", "visit": "来访", "warning": "预警"}[self.value]
 
     @property
     def is_staff_registered(self) -> bool:
@@ -71,11 +73,12 @@ class ClockKind(StrEnum):
     LEGAL = "legal"
     FEEDBACK = "feedback"
     REVIEW = "review"
+    VERIFY = "verify"  # a warning's one clock: met when a handler records 核查启动
 
     @property
     def label(self) -> str:
         return {"reply": "初步答复", "progress": "核查进展告知", "legal": "办理期限", "feedback": "实名反馈",
-                "review": "复查答复"}[self.value]
+                "review": "复查答复", "verify": "核查启动"}[self.value]
 
 
 class Complaint(Base):

@@ -128,7 +128,9 @@ def _code_for_key(idempotency_key: str) -> str | None:
 
 def open_case(code: str, secret: str) -> Complaint | None:
     """The case these credentials open, following merges; None for any mismatch."""
-    case = db.session.scalar(select(Complaint).where(Complaint.code == code.strip()))
+    # A warning (channel 预警) has no complainant: no secret opens it, and none is even tried.
+    case = db.session.scalar(select(Complaint).where(Complaint.code == code.strip(),
+                                                     Complaint.channel != Channel.WARNING))
     if case is None or not check_tracking_secret(secret, case.secret_hash):
         return None
     return case

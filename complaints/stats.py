@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from core.timezone import local_date, shanghai
-from complaints.models import CaseClock, ClockKind, Complaint, Status
+from complaints.models import CaseClock, Channel, ClockKind, Complaint, Status
 
 GOOD_RATINGS = ("satisfied", "basically")
 SMALL = 3  # fewer cases than this can point at a person
@@ -123,7 +123,8 @@ def satisfaction_by_month(prefix: str, year: int, now: datetime) -> dict[int, Ra
 
 
 def _region(prefix: str):
-    return Complaint.village_code.like(f"{prefix}%")
+    # Warnings raised by the cross-check rules are the commission's own work, never public numbers.
+    return and_(Complaint.village_code.like(f"{prefix}%"), Complaint.channel != Channel.WARNING)
 
 
 def year_stats(prefix: str, year: int, now: datetime) -> tuple[list[MonthStats], MonthStats]:

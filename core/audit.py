@@ -78,6 +78,12 @@ ACTION_LABELS = {
     "reply_template.delete": "删除答复模板",
     "round.create": "新建巡察轮次",
     "round.update": "修改巡察轮次",
+    "roster.import": "导入比对名单",
+    "roster.view": "查看比对名单",
+    "rules.run": "运行比对规则",
+    "rules.settings": "修改比对规则设置",
+    "rules.custom_save": "保存自定义规则",
+    "case.verify": "核查启动",
 }
 
 

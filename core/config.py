@@ -30,10 +30,17 @@ DEFAULTS = {
     "PASSWORD_HASH_METHOD": "scrypt",  # werkzeug's scrypt (N=2^15): memory-hard, a modern KDF  # "aes" (AES-GCM + HMAC-SHA256) or "sm" (SM4-GCM + HMAC-SM3)
     "TRUSTED_PROXIES": 0,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # Cross-check rules run after each published import: on RQ over Redis when RULES_QUEUE_URL is
+    # set (`flask rules worker` serves it), else in a thread of the app process.
+    "RULES_AUTORUN": True,
+    "RULES_BACKGROUND": True,  # False: a requested run happens before the request answers (tests)
+    "RULES_QUEUE_URL": "",
+    "RULE_SQL_TIMEOUT_SECONDS": 10,
+    "RULE_SQL_MAX_ROWS": 10_000,
 }
 
 ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI",
-               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM")
+               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL")
 ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES")
 
 

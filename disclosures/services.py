@@ -4,9 +4,10 @@ import zlib
 from collections.abc import Container, Iterable, Sequence
 from typing import BinaryIO
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import func, select, update
 
 from core.audit import record_audit
+from core.bulk import bulk_insert
 from core.crypto import FieldCipher
 from core.db import utcnow
 from core.extensions import db
@@ -86,27 +87,7 @@ def _insert_rows(kind: Kind, rows: Iterable[tuple[Batch, dict]], *, published: C
         values.append({**_sealed_values(kind, row, cipher), "batch_id": batch.id,
                        "village_code": batch.village_code, "published": batch.id in published, **(extra or {})})
     for start in range(0, len(values), INSERT_CHUNK):
-        _bulk_insert(table, values[start:start + INSERT_CHUNK])
-
-
-def _bulk_insert(table: Table, values: list[dict]) -> None:
-    """INSERT many rows (dicts with the same keys) in the session's transaction."""
-    if not values:
-        return
-    connection = db.session.connection()
-    if connection.dialect.name != "postgresql":
-        # Core, not the ORM's bulk insert: nothing here needs the unit of work, which costs ~2×.
-        connection.execute(insert(table), values)
-        return
-    # PostgreSQL runs an executemany row by row; COPY is ~2× faster on a million rows. It skips
-    # the columns' Python-side defaults, so those are filled in here; the names are the table's.
-    defaults = {column.name: column.default.arg for column in table.columns
-                if column.name not in values[0] and column.default is not None and column.default.is_scalar}
-    names = [*values[0], *defaults]
-    with connection.connection.driver_connection.cursor() as cursor:
-        with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
-            for row in values:
-                copy.write_row([*row.values(), *defaults.values()])
+        bulk_insert(table, values[start:start + INSERT_CHUNK])
 
 
 def _new_batch(parsed: ParsedBatch, *, filename: str, uploader: User | None, correction_reason: str = "") -> Batch:

@@ -37,6 +37,9 @@ def app_config(database_uri: str, tmp_path: Path) -> dict:
         "PUBLIC_BASE_URL": "http://portal.test",
         # Speed only: production keeps scrypt; tests/admin/test_auth.py checks the default.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        # Rules run when a test asks (tests/rules/test_background.py turns the automatic runs on).
+        "RULES_AUTORUN": False,
+        "RULES_BACKGROUND": False,
         **TEST_SECRETS,
     }
 

@@ -87,6 +87,7 @@ ACCESS = {
     "admin.case_merge": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_close": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_feedback": {Role.HANDLER, Role.INSPECTOR},
+    "admin.case_verify": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_reopen": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_identity_request": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_identity_reveal": {Role.HANDLER, Role.INSPECTOR},
@@ -100,6 +101,16 @@ ACCESS = {
     "admin.reply_templates": {Role.ADMIN},
     "admin.reply_template_edit": {Role.ADMIN},
     "admin.reply_template_delete": {Role.ADMIN},
+    # Rosters: administrators and county handler leads (tests/rules/test_roster_pages.py checks a lead).
+    "rules.rosters": {Role.ADMIN},
+    "rules.roster_upload": {Role.ADMIN},
+    "rules.roster_confirm": {Role.ADMIN},
+    "rules.roster_version": {Role.ADMIN},
+    "rules.index": {Role.ADMIN},
+    "rules.run": {Role.ADMIN},
+    "rules.settings": {Role.ADMIN},
+    "rules.custom_new": {Role.ADMIN},
+    "rules.custom_edit": {Role.ADMIN},
 }
 
 SCOPES = {
@@ -209,12 +220,45 @@ def _reply_template_id() -> int:
     return found
 
 
+def _roster_version_id() -> int:
+    """A small deceased roster, imported once, for the routes that take a roster version."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from rules.rosters.models import RosterKind, RosterVersion
+    from rules.rosters.services import import_roster
+
+    found = db.session.scalar(select(RosterVersion.id))
+    if found is None:
+        found = import_roster(RosterKind.DECEASED, "姓名,身份证号,死亡日期\n张三,11010519491231002X,2025-04-14\n".encode(),
+                              "deceased.csv").version.id
+    return found
+
+
+def _custom_rule_id() -> int:
+    """A saved custom rule, made once, for the routes that take one."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from rules.custom.models import CustomRule
+    from rules.custom.services import save_custom_rule
+
+    found = db.session.scalar(select(CustomRule.id))
+    if found is None:
+        found = save_custom_rule(None, code="BIG_LEDGER", kind="form", title="大额支出", description="单笔支出超过10万元",
+                                 grade=3, is_enabled=True, by=None, definition={
+                                     "base": "ledger_entries", "subject": "对方单位", "join": None, "key": None,
+                                     "conditions": [{"column": "ledger_entries.amount", "op": "gt", "value": "100000"}]}).id
+    return found
+
+
 def _sample_url(app, rule, target_user_id: int, row) -> str:
     values = {"code": "629901101201", "user_id": target_user_id, "filename": "css/site.css",
               "project_no": "XM-001", "table": "ledger", "fmt": "csv",
               "token": "7KD3QX", "round_id": _inspection_round_id(),
               "case_id": _visible_case_id(),
               "department_id": _department_id(), "template_id": _reply_template_id(),
+              "version_id": _roster_version_id(), "rule_id": _custom_rule_id(),
               "county_code": "629901000000", "batch_id": row.batch_id, "row_id": row.id, "kind": "ledger"}
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})

@@ -6,12 +6,12 @@ from admin.cases import actions, identity, lookups, referrals
 from admin.cases.actions import CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
-                               ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm)
+                               ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm, VerifyForm)
 from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
                                 visible_case)
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
 from admin.routes import bp
-from complaints.models import Complaint
+from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
 from core.extensions import db
 from core.users.access import role_required
@@ -111,7 +111,17 @@ def case_close(case_id: int):
     case = visible_case(case_id)
     form = CloseForm()
     return attempt(case, "close", form, lambda: actions.close(
-        case, form.result.data, form.classification.data, by=me()), "案件已办结，办理结果已公开")
+        case, form.result.data, form.classification.data, by=me()),
+        "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开")
+
+
+@bp.post("/cases/<int:case_id>/verify")
+@role_required(*WORKERS)
+def case_verify(case_id: int):
+    case = visible_case(case_id)
+    form = VerifyForm()
+    return attempt(case, "verify", form, lambda: actions.start_verification(case, form.verify.data, by=me()),
+                   "已记录核查启动")
 
 
 @bp.post("/cases/<int:case_id>/feedback")

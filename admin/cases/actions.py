@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from admin.cases.permissions import can_work_case
 from complaints.clocks import (LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks,
                                start_clock)
-from complaints.models import CaseConflict, ClockKind, Complaint, Status
+from complaints.models import CaseConflict, Channel, ClockKind, Complaint, Status
 from complaints.permissions import can_see_case
 from complaints.services import add_event
 from core.audit import record_audit
@@ -16,6 +16,7 @@ from core.timezone import local_date
 from core.users.models import Role, User
 
 CLASSIFICATIONS = ("属实", "部分属实", "不属实", "已解决", "转办")
+WARNING_VERDICTS = ("属实", "部分属实", "不属实")  # a warning is verified, not answered
 FEEDBACK_WORKING_DAYS = 15
 FINISHED = (Status.CLOSED, Status.MERGED)
 REPLY_KINDS = ("first_reply", "progress", "request_info")
@@ -109,6 +110,8 @@ def close(case: Complaint, result: str, classification: str, *, by: User) -> Non
     require_workable(case, by)
     if classification not in CLASSIFICATIONS:
         raise CaseError("请选择办理结果的定性")
+    if case.channel == Channel.WARNING and classification not in WARNING_VERDICTS:
+        raise CaseError("预警请定性为属实、部分属实或不属实")
     result = _text(result, "办理结果")
     _public(case, "closed", result, by)
     now = utcnow()
@@ -118,6 +121,24 @@ def close(case: Complaint, result: str, classification: str, *, by: User) -> Non
     if case.is_real_name and case.clock(ClockKind.FEEDBACK) is None:
         start_clock(case, ClockKind.FEEDBACK, now, FEEDBACK_WORKING_DAYS, "working")
     _log(case, "close", by, classification=classification)
+    db.session.commit()
+
+
+def start_verification(case: Complaint, body: str, *, by: User) -> None:
+    """核查启动 on a warning: meets its grade's clock (DEADLINES.md); recorded once, internal."""
+    require_workable(case, by)
+    if case.channel != Channel.WARNING:
+        raise CaseError("只有预警需要记录核查启动")
+    if any(event.kind == "verify_started" for event in case.events):
+        raise CaseError("已记录过核查启动")
+    now = utcnow()
+    meet_clock(case, ClockKind.VERIFY, now)  # grade 3 has no clock; the start is recorded all the same
+    if case.assignee_id is None:
+        case.assignee_id = by.id
+    if case.status in (Status.RECEIVED, Status.REOPENED):
+        case.status = Status.IN_PROGRESS
+    add_event(case, "verify_started", public=False, body=_text(body, "核查安排"), actor=by, at=now)
+    _log(case, "verify", by)
     db.session.commit()
 
 

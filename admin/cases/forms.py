@@ -99,6 +99,10 @@ class CloseForm(FlaskForm):
                                  validators=[DataRequired("请选择办理结果的定性")])
 
 
+class VerifyForm(FlaskForm):
+    verify = _text("核查安排（内部记录，如核查人员、方式）", "请填写核查安排", 2000)
+
+
 class FeedbackForm(FlaskForm):
     feedback = _text("向实名反映人反馈的情况（方式、时间）", "请填写反馈情况")
 

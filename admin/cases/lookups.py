@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from admin.cases.actions import FINISHED
 from admin.cases.permissions import can_work_case
 from admin.models import ClockExtension, Decision, Department, IdentityRequest, Referral, ReplyTemplate
-from complaints.models import CaseClock, CaseEvent, ClockKind, Complaint, Status
+from complaints.models import CaseClock, CaseEvent, Channel, ClockKind, Complaint, Status
 from complaints.permissions import can_see_case, visible_cases
 from core.calendar.clocks import ClockState, clock_state, due_soon_until
 from core.extensions import db
@@ -28,6 +28,7 @@ EVENT_LABELS = {
     "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批",
     "identity_revealed": "查看反映人身份", "rated": "评价",
     "review_requested": "申请复查", "secret_replaced": "更换查询密码", "merge_reason": "合并理由",
+    "verify_started": "核查启动", "rule_raised": "生成预警", "rule_cleared": "预警消除", "rule_reopened": "预警再次成立",
 }
 
 
@@ -206,6 +207,8 @@ def offered_actions(case: Complaint, user: User, today: date) -> set[str]:
     """Which action forms the case page offers the user; the services still decide each request."""
     if not can_work_case(user, case, today):
         return {"conflict"} if can_see_case(user, case, today) else set()
+    if case.channel == Channel.WARNING:
+        return _warning_actions(case)
     offered = {"note", "conflict"} | ({"identity"} if case.is_real_name else set())
     if case.status not in FINISHED:
         offered |= {"assign", "reply", "refer", "merge", "close", "referral_extension"}
@@ -217,4 +220,14 @@ def offered_actions(case: Complaint, user: User, today: date) -> set[str]:
     if case.status == Status.CLOSED:
         feedback = case.clock(ClockKind.FEEDBACK)
         offered |= {"reopen"} | ({"feedback"} if feedback is not None and feedback.met_at is None else set())
+    return offered
+
+
+def _warning_actions(case: Complaint) -> set[str]:
+    """A warning has no complainant: no public reply, material, extension, identity or feedback."""
+    offered = {"note", "conflict"}
+    if case.status not in FINISHED:
+        offered |= {"assign", "refer", "merge", "close"}
+        if not any(event.kind == "verify_started" for event in case.events):
+            offered.add("verify")
     return offered

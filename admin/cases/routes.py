@@ -10,16 +10,18 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from admin.cases import inbox, lookups
-from admin.cases.actions import CaseError
+from admin.cases.actions import WARNING_VERDICTS, CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, QueueFilterForm,
-                               ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm)
+                               ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm,
+                               VerifyForm)
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
 from admin.routes import bp, me
-from complaints.models import Complaint
+from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
+from rules.case_view import warning_panel
 from core.db import utcnow
 from core.extensions import db
 from core.timezone import local_date
@@ -37,7 +39,7 @@ CASE_FORMS = {"assign": AssignForm, "reply": ReplyForm, "note": NoteForm, "refer
               "answer": ReferralAnswerForm, "extension": ExtensionForm, "merge": MergeForm, "close": CloseForm,
               "feedback": FeedbackForm, "reopen": ReopenForm, "conflict": ConflictForm,
               "identity": IdentityRequestForm, "decision": DecisionForm, "confirm": ConfirmForm,
-              "referral_extension": ReferralExtensionForm}
+              "referral_extension": ReferralExtensionForm, "verify": VerifyForm}
 
 
 def lead_required(view):
@@ -76,6 +78,8 @@ def fill(form, case: Complaint):
                                                        for t in lookups.templates_for(case.category)]
     elif isinstance(form, ReferForm):
         form.department.choices = [SelectChoice(d.id, d.name) for d in lookups.active_departments(case.village_code)]
+    elif isinstance(form, CloseForm) and case.channel == Channel.WARNING:
+        form.classification.choices = [SelectChoice("", "请选择")] + [SelectChoice(c, c) for c in WARNING_VERDICTS]
     return form
 
 
@@ -98,7 +102,7 @@ def case_page(case: Complaint, status: int = 200, *, error: str | None = None, a
         identity_requests=lookups.pending_identity_requests(user, today(), case) if decide else [],
         extensions=lookups.pending_extensions(user, today(), case) if decide else [],
         pending_extension=lookups.pending_extension(case), merged_into=lookups.merged_into(case),
-        event_labels=lookups.EVENT_LABELS, files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
+        event_labels=lookups.EVENT_LABELS, warning=warning_panel(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
         status)
     response.headers["Cache-Control"] = "no-store"  # internal notes and identities must not linger in caches
     return response

@@ -1,8 +1,8 @@
-"""Stored deadlines after the calendar changes (DEADLINES.md: loading or editing the calendar
+"""Stored deadlines after the calendar changes (docs/clocks.md: loading or editing the calendar
 recomputes the deadlines of clocks not yet met). The owners of the deadlines (case clocks,
 referrals) choose their rows in SQL with spans_touching, so that a load reads only the rows its
 years can move; moved_deadlines counts each distinct start day and length once."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, or_
 
@@ -11,9 +11,12 @@ from core.timezone import SHANGHAI, local_date
 
 
 def deadline_for(starts_at: datetime, amount: int, unit: str) -> Deadline:
-    """`amount` working days, or calendar days under the statutory rule (unit "calendar")."""
+    """`amount` working days, calendar days under the statutory rule (unit "calendar"), or hours
+    (a grade-1 warning's 24 hours run through nights and holidays alike)."""
     if unit == "working":
         return working_deadline(starts_at, amount)
+    if unit == "hours":
+        return Deadline(starts_at + timedelta(hours=amount), frozenset())
     return legal_deadline(starts_at, amount)
 
 

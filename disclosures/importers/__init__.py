@@ -9,11 +9,11 @@ from typing import BinaryIO
 from core.tabular import Row, open_table
 from disclosures.importers.checking import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FileCheck, template_for
 from disclosures.importers.common import Template
-from disclosures.importers.streaming import CheckedFile, check_file
+from disclosures.importers.streaming import CheckedFile, check_file, check_with
 from disclosures.models import Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 
-__all__ = ["CheckedFile", "check_file", "validate_rows", "validate_upload"]
+__all__ = ["CheckedFile", "check_file", "check_with", "validate_rows", "validate_upload"]
 
 
 def validate_upload(kind: Kind, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,

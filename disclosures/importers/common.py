@@ -290,7 +290,7 @@ class VillageRows:
         self._rows: dict[str, array] = {}
 
     def add(self, row: dict) -> None:
-        code = row["village_code"]
+        code = row.get("village_code")  # tables without villages (the commission's rosters) skip this
         if code is None:
             return
         numbers = self._rows.get(code)

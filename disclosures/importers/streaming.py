@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from core.tabular import open_table
 from disclosures.importers.checking import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FileCheck, template_for
-from disclosures.importers.common import batch_key
+from disclosures.importers.common import Template, batch_key
 from disclosures.importers.spill import RowSpill
 from disclosures.models import Kind
 
@@ -55,7 +55,13 @@ def check_file(kind: Kind, data: bytes | BinaryIO, filename: str, *, villages: s
                max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
     """validate_upload for files of any size: raise Rejected with all problems, else return the
     checked file (close it, or use it in a `with`, when done)."""
-    template = template_for(kind, period)
+    return check_with(template_for(kind, period), data, filename, villages=villages, max_rows=max_rows,
+                      max_bytes=max_bytes)
+
+
+def check_with(template: Template, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,
+               max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
+    """check_file with a template made by the caller (the rules' rosters bring their own)."""
     table = open_table(data, filename, template.spec, max_rows=max_rows, max_bytes=max_bytes)
     check, spill = FileCheck(template), RowSpill()
     counts: dict[tuple[str, str | None], int] = {}

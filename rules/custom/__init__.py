@@ -1,0 +1,1 @@
+"""Rules that administrators compose without code: a form-built join, or a read-only SELECT."""

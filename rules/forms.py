@@ -1,0 +1,40 @@
+"""Forms of the rosters and rules pages: the shape of input, nothing else."""
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from rules.rosters.models import RosterKind
+from rules.settings import PAIR_SEPARATOR, parse_pairs
+
+
+class RosterUploadForm(FlaskForm):
+    kind = SelectField("名单类别", choices=[SelectChoice(kind.value, kind.label) for kind in RosterKind])
+    file = FileField("Excel 或 CSV 文件", validators=[FileRequired("请选择要上传的文件")])
+
+
+class RosterConfirmForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired()])
+    filename = HiddenField()
+    kind = HiddenField(validators=[DataRequired()])
+
+
+class RunForm(FlaskForm):
+    as_of = DateField("比对日期（留空为今天）", validators=[Optional()])
+
+
+class RuleSettingsForm(FlaskForm):
+    approval_threshold = DecimalField("村级审批限额（元，拆分报销）", places=2, validators=[
+        InputRequired("请填写审批限额"), NumberRange(min=1, max=10_000_000, message="审批限额应在1元至1000万元之间")])
+    split_window_days = IntegerField("拆分报销时间窗口（天）", validators=[
+        InputRequired("请填写天数"), NumberRange(2, 90, "时间窗口应为2至90天")])
+    rent_grace_days = IntegerField("租金宽限期（天）", validators=[
+        InputRequired("请填写天数"), NumberRange(0, 365, "宽限期应为0至365天")])
+    exclusive_pairs = TextAreaField(f"互斥补贴（每行一对，用 {PAIR_SEPARATOR} 分隔）",
+                                    validators=[Optional(), Length(max=2000)])
+
+    def validate_exclusive_pairs(self, field):
+        lines = [line for line in (field.data or "").splitlines() if line.strip()]
+        if len(parse_pairs(field.data or "")) != len(lines):
+            raise ValidationError(f"每行应为两个补贴项目，用 {PAIR_SEPARATOR} 分隔，如 最低生活保障金{PAIR_SEPARATOR}特困人员供养金")
