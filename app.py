@@ -24,9 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from core import security, web
+    from core import security, unavailable, web
     security.init_app(app)
     web.init_app(app)
+    unavailable.init_app(app, server_error=lambda error: web.render_error(500))
     _register_blueprints(app)
     _register_cli(app)
     _connect_signals()
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from complaints.routes import bp as complaints_bp
     from complaints.staff_routes import bp as complaints_staff_bp
     from complaints import kiosk_reset, qr_routes, rounds_admin
+    from core.health import bp as health_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -78,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(qr_routes.bp)
     app.register_blueprint(kiosk_reset.bp)
     app.register_blueprint(rounds_admin.bp)
+    app.register_blueprint(health_bp)
 
 
 def _register_cli(app: Flask) -> None:

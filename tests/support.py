@@ -22,6 +22,9 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+TOOL_PACKAGES = {"redis-server": "redis-server", "pg_dump": "postgresql-client", "pg_restore": "postgresql-client"}
+
+
 def require_tool(name: str) -> str:
     """A command-line tool's path; a skip when it is missing, but a failure under CI=true."""
     import shutil
@@ -30,7 +33,7 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    package = "fontconfig" if name.startswith("fc-") else "poppler-utils"
+    package = "fontconfig" if name.startswith("fc-") else TOOL_PACKAGES.get(name, "poppler-utils")
     message = f"{name} not found (Debian package {package})"
     if IN_CI:
         pytest.fail(f"{message}: required when CI=true")
