@@ -91,9 +91,10 @@ def _register_cli(app: Flask) -> None:
     from disclosures.cli import disclosures_cli
     from admin.sweep_cli import deadlines_cli
     from admin.uploads_cli import uploads_cli
+    from backup.cli import backup_command, restore_command
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli):
+                    uploads_cli, backup_command, restore_command):
         app.cli.add_command(command)
 
 

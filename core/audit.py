@@ -78,6 +78,7 @@ ACTION_LABELS = {
     "reply_template.delete": "删除答复模板",
     "round.create": "新建巡察轮次",
     "round.update": "修改巡察轮次",
+    "system.restore": "从备份恢复数据",
 }
 
 

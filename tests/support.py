@@ -139,3 +139,13 @@ def rewrite_xlsx_part(data: bytes, part: str, change) -> bytes:
             content = source.read(info.filename)
             out.writestr(info, change(content) if info.filename == part else content)
     return target.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (40, 40), colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A small plain PNG, as a phone's photo stands in for in filings."""
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()

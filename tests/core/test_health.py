@@ -7,7 +7,7 @@ from contextlib import contextmanager
 import pytest
 from flask import Flask
 from sqlalchemy import create_engine, func, select, text
-from support import ON_POSTGRES, csrf_from
+from support import ON_POSTGRES, csrf_from, png_bytes
 
 from complaints.models import Complaint
 from core.extensions import db
@@ -158,19 +158,10 @@ def _form(client) -> dict:
     return {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1)}
 
 
-def _png() -> bytes:
-    import io
-
-    from PIL import Image
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 40), (30, 120, 200)).save(buffer, "PNG")
-    return buffer.getvalue()
-
-
 def _post(client, fields: dict):
     import io
     data = fields | {"category": "funds", "text": "村里修路的钱去向不明，请核查", "identity": "anonymous",
-                     "photos": [(io.BytesIO(_png()), "road.png")]}
+                     "photos": [(io.BytesIO(png_bytes()), "road.png")]}
     return client.post(FORM, data=data, content_type="multipart/form-data")
 
 
