@@ -23,6 +23,8 @@ def writing(out: Path) -> Iterator[tarfile.TarFile]:
     """A new archive at `out`, there only if everything was written."""
     if out.exists():
         raise BackupError(f"{out} 已存在：备份不覆盖已有文件")
+    if not out.parent.is_dir():
+        raise BackupError(f"目录 {out.parent} 不存在")
     partial = out.with_name(out.name + ".part")
     try:
         with tarfile.open(partial, "w", format=tarfile.PAX_FORMAT) as archive:

@@ -168,12 +168,14 @@ def test_restore_warns_when_the_keys_are_not_those_of_the_backup(app, portal, ma
         databases.drop(uri)
 
 
-def test_a_backup_never_overwrites_a_file(app, portal, tmp_path):
+def test_a_backup_never_overwrites_a_file_nor_guesses_a_folder(app, portal, tmp_path):
     archive = tmp_path / "cunwu.tar"
     archive.write_bytes(b"yesterday's backup")
     refused = invoke(app, "backup", str(archive))
     assert refused.exit_code == 1 and "已存在" in refused.output
     assert archive.read_bytes() == b"yesterday's backup"
+    nowhere = invoke(app, "backup", str(tmp_path / "no-such-folder" / "cunwu.tar"))
+    assert nowhere.exit_code == 1 and "不存在" in nowhere.output
 
 
 def test_postgresql_tools_older_than_the_server_are_refused_by_name():
