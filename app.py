@@ -24,9 +24,10 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from core import security, web
+    from core import security, unavailable, web
     security.init_app(app)
     web.init_app(app)
+    unavailable.init_app(app, server_error=lambda error: web.render_error(500))
     _register_blueprints(app)
     _register_cli(app)
     _connect_signals()
@@ -72,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from rules import roster_routes  # noqa: F401  (attaches the roster views to the rules blueprint)
     from rules.custom import routes as custom_routes  # noqa: F401  (likewise, custom rules)
     from rules.routes import bp as rules_bp
+    from core.health import bp as health_bp
 
     app.register_blueprint(portal_bp)
     app.register_blueprint(auth_bp)
@@ -83,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_reset.bp)
     app.register_blueprint(rounds_admin.bp)
     app.register_blueprint(rules_bp)
+    app.register_blueprint(health_bp)
 
 
 def _register_cli(app: Flask) -> None:
@@ -95,9 +98,10 @@ def _register_cli(app: Flask) -> None:
     from admin.uploads_cli import uploads_cli
     from rules.cli import rules_cli
     from rules.rosters.cli import rosters_cli
+    from backup.cli import backup_command, restore_command
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli, rosters_cli, rules_cli):
+                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command):
         app.cli.add_command(command)
 
 

@@ -17,6 +17,7 @@ from core.regions import places, queries as regions
 from core.regions.models import Level, Region
 from core.regions.places import Place
 from core.timezone import local, local_date, shanghai
+from core.unavailable import unsaved_notice
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
@@ -77,6 +78,7 @@ def _region_arg(name: str) -> Region | None:
 
 
 @bp.route("/complain", methods=["GET", "POST"])
+@unsaved_notice("您的反映没有提交成功，请稍后重新提交。", keep="text")
 @limiter.limit(_config("COMPLAINT_LIMIT_PER_ADDRESS", "30 per hour"), methods=["POST"])
 @limiter.limit(_config("COMPLAINT_LIMIT_PER_DEVICE", "5 per hour"), methods=["POST"], key_func=_device_key,
                deduct_when=lambda response: g.get("new_case", False))

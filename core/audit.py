@@ -84,6 +84,7 @@ ACTION_LABELS = {
     "rules.settings": "修改比对规则设置",
     "rules.custom_save": "保存自定义规则",
     "case.verify": "核查启动",
+    "system.restore": "从备份恢复数据",
 }
 
 

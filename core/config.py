@@ -85,7 +85,25 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["SESSION_COOKIE_SECURE"] = config["PUBLIC_BASE_URL"].startswith("https://")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    _short_timeouts(config)
     return config
+
+
+# Seconds to wait for the database or Redis to answer a new connection: while one is down or hung,
+# pages answer 503 at once instead of holding every worker (libpq counts at least 2 s).
+CONNECT_TIMEOUT = 3
+
+
+def _short_timeouts(config: dict) -> None:
+    """Connect and read timeouts for PostgreSQL and Redis, unless the caller set its own."""
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        options = dict(config["SQLALCHEMY_ENGINE_OPTIONS"])
+        options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **options.get("connect_args", {})}
+        config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
+        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": CONNECT_TIMEOUT,
+                                               "socket_timeout": CONNECT_TIMEOUT,
+                                               **config.get("RATELIMIT_STORAGE_OPTIONS", {})}
 
 
 def normalise_database_url(url: str) -> str:

@@ -1,7 +1,7 @@
 """Security headers on every response, and per-connection database settings."""
 import sqlite3
 
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -20,6 +20,10 @@ CONTENT_SECURITY_POLICY = "; ".join([
 ])
 
 
+# A year, this host and any below it; sent only over https, where browsers heed it.
+HSTS = "max-age=31536000; includeSubDomains"
+
+
 def add_security_headers(response):
     """Headers that keep the pages from being framed, sniffed or fed foreign scripts."""
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -27,6 +31,8 @@ def add_security_headers(response):
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=(self)")
+    if request.is_secure:  # over https (directly, or as TRUSTED_PROXIES report it): stay on https
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response
 
 

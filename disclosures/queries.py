@@ -1,5 +1,7 @@
 """Read helpers for the accountants' and reviewers' pages."""
-from sqlalchemy import Select, select
+from collections.abc import Collection
+
+from sqlalchemy import Select, func, select
 
 from core.extensions import db
 from core.regions.models import Level, Region
@@ -43,3 +45,16 @@ def batch_rows(batch: Batch) -> Select:
 def row_of_kind(kind: Kind, row_id: int):
     """One disclosed row, or None."""
     return db.session.get(ROW_MODELS[kind], row_id)
+
+
+def chain_heads(villages: Collection[str] | None = None) -> Select:
+    """(village_code, sequence, content_hash) of each village's last published batch — its chain's
+    head — for the given villages, or every village that has published."""
+    last = select(Batch.village_code, func.max(Batch.sequence).label("sequence")).where(
+        Batch.status == BatchStatus.PUBLISHED)
+    if villages is not None:
+        last = last.where(Batch.village_code.in_(villages))
+    last = last.group_by(Batch.village_code).subquery()
+    return select(Batch.village_code, Batch.sequence, Batch.content_hash).join(
+        last, (Batch.village_code == last.c.village_code) & (Batch.sequence == last.c.sequence)
+    ).order_by(Batch.village_code)

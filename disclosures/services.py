@@ -21,6 +21,7 @@ from disclosures.importers import CheckedFile, check_file
 from disclosures.importers.common import chunks
 from disclosures.models import ROW_MODELS, Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
+from disclosures.queries import chain_heads
 from disclosures.signals import batches_published
 
 INSERT_CHUNK = 5000
@@ -134,11 +135,7 @@ def _chain_heads(villages: set[str]) -> dict[str, tuple[int, str | None]]:
     for part in chunks(villages):
         db.session.execute(select(Region.code).where(Region.code.in_(part)).order_by(Region.code)
                            .with_for_update())
-        last = (select(Batch.village_code, func.max(Batch.sequence).label("sequence"))
-                .where(Batch.village_code.in_(part), Batch.status == BatchStatus.PUBLISHED)
-                .group_by(Batch.village_code).subquery())
-        rows = db.session.execute(select(Batch.village_code, Batch.sequence, Batch.content_hash).join(
-            last, (Batch.village_code == last.c.village_code) & (Batch.sequence == last.c.sequence)))
+        rows = db.session.execute(chain_heads(part))
         heads.update((village, (sequence, content_hash)) for village, sequence, content_hash in rows)
     return heads
 

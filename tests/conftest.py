@@ -66,6 +66,25 @@ class SqliteDatabases:
     def drop(self, uri: str) -> None:
         pass
 
+    def create_empty(self, tmp_path: Path) -> str:
+        return f"sqlite:///{tmp_path / 'empty.db'}"
+
+    def take_down(self, uri: str) -> None:
+        # A directory where the file was: every new connection fails to open it (SQLITE_CANTOPEN),
+        # as when the disk holding it is gone; chmod would not stop root, which CI runs as.
+        path = Path(make_url(uri).database)
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{path}{suffix}").exists():
+                Path(f"{path}{suffix}").rename(f"{path}{suffix}.away")
+        path.mkdir()
+
+    def bring_up(self, uri: str) -> None:
+        path = Path(make_url(uri).database)
+        path.rmdir()
+        for suffix in ("", "-wal", "-shm"):
+            if Path(f"{path}{suffix}.away").exists():
+                Path(f"{path}{suffix}.away").rename(f"{path}{suffix}")
+
 
 class PostgresDatabases:
     def __init__(self, workdir: Path):
@@ -91,6 +110,22 @@ class PostgresDatabases:
 
     def drop(self, uri: str) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{make_url(uri).database}" WITH (FORCE)')
+
+    def create_empty(self, tmp_path: Path) -> str:
+        """A database with no tables at all, as `createdb` leaves it."""
+        name = f"{self.prefix}_{next(self.counter)}"
+        self._run(f'CREATE DATABASE "{name}"')
+        return self._url(name)
+
+    def take_down(self, uri: str) -> None:
+        # The server refuses every new connection to the database and ends the open ones, as when
+        # it is shutting down; the server stays up for the other tests.
+        name = make_url(uri).database
+        self._run(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        self._run(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+
+    def bring_up(self, uri: str) -> None:
+        self._run(f'ALTER DATABASE "{make_url(uri).database}" ALLOW_CONNECTIONS true')
 
     def close(self) -> None:
         self._run(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
@@ -193,6 +228,80 @@ def app(database_uri, tmp_path):
         yield application
         db.session.remove()
         db.engine.dispose()
+
+
+class Outage:
+    """The test's database made unreachable and back, for real: the app keeps running."""
+
+    def __init__(self, databases, uri: str):
+        self.databases, self.uri, self.is_down = databases, uri, False
+
+    def down(self) -> None:
+        db.session.remove()
+        db.engine.dispose()
+        self.databases.take_down(self.uri)
+        self.is_down = True
+
+    def up(self) -> None:
+        self.databases.bring_up(self.uri)
+        self.is_down = False
+
+
+@pytest.fixture
+def outage(app, databases, database_uri):
+    """outage.down() makes the app's database unreachable; outage.up() brings it back."""
+    interruption = Outage(databases, database_uri)
+    yield interruption
+    if interruption.is_down:
+        interruption.up()
+
+
+@pytest.fixture
+def make_app(tmp_path):
+    """make_app(database_uri, **config): another app, e.g. on an unreachable or empty database;
+    its files go under the test's tmp_path unless config says otherwise."""
+    made = []
+
+    def make(database_uri: str, **config):
+        application = create_app(app_config(database_uri, tmp_path) | config)
+        application.test_client_class = FreshContextClient
+        made.append(application)
+        return application
+    yield make
+    for application in made:
+        with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    """A Redis server of its own on a free local port, keeping nothing on disk; its URL."""
+    import socket
+    import subprocess
+    import time
+
+    from support import require_tool
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen([require_tool("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
+                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+                              stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        import redis
+        client = redis.Redis.from_url(url, socket_connect_timeout=1)
+        for _ in range(100):
+            try:
+                client.ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        client.close()
+        yield url
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 @pytest.fixture

@@ -22,6 +22,9 @@ def csrf_from(html: str) -> str:
     return match.group(1)
 
 
+TOOL_PACKAGES = {"redis-server": "redis-server", "pg_dump": "postgresql-client", "pg_restore": "postgresql-client"}
+
+
 def require_tool(name: str) -> str:
     """A command-line tool's path; a skip when it is missing, but a failure under CI=true."""
     import shutil
@@ -30,7 +33,7 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    package = "fontconfig" if name.startswith("fc-") else "poppler-utils"
+    package = "fontconfig" if name.startswith("fc-") else TOOL_PACKAGES.get(name, "poppler-utils")
     message = f"{name} not found (Debian package {package})"
     if IN_CI:
         pytest.fail(f"{message}: required when CI=true")
@@ -136,3 +139,13 @@ def rewrite_xlsx_part(data: bytes, part: str, change) -> bytes:
             content = source.read(info.filename)
             out.writestr(info, change(content) if info.filename == part else content)
     return target.getvalue()
+
+
+def png_bytes(size: tuple[int, int] = (40, 40), colour: tuple[int, int, int] = (200, 30, 30)) -> bytes:
+    """A small plain PNG, as a phone's photo stands in for in filings."""
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()

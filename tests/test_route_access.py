@@ -10,6 +10,8 @@ ANY_STAFF = frozenset(Role)
 # endpoint → who may use it (PUBLIC, or the set of roles).
 ACCESS = {
     "static": PUBLIC,
+    "health.healthz": PUBLIC,
+    "health.readyz": PUBLIC,
     "portal.index": PUBLIC,
     "portal.region": PUBLIC,
     "portal.search": PUBLIC,

@@ -4,8 +4,8 @@ the custom rules administrators compose (each save a version)
 
 Roster ID numbers are stored as disclosures store them: a keyed hash to join on, and ciphertext.
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 """
 import sqlalchemy as sa
 from alembic import op
