@@ -117,7 +117,7 @@ NEEDS_NO_DATABASE = {"static", "health.healthz", "portal.text_size", "portal.kio
                      "kiosk_reset.reset", "complaints.case", "complaints.rate", "complaints.review",
                      "complaints.leave"}
 ANONYMOUS_NEEDS_NO_DATABASE = {"auth.login", "complaints.track", "portal.lookup", "portal.search"}
-STAFF_AREAS = ("admin.", "disclosures.", "complaints_staff.", "rounds_admin.", "auth.logout")
+STAFF_AREAS = ("admin.", "disclosures.", "complaints_staff.", "rounds_admin.", "rules.", "auth.logout")
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
