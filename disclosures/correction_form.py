@@ -47,13 +47,22 @@ def column_values(kind: Kind, row, *, viewer: User) -> dict[str, str]:
     return values
 
 
-def correction_values(kind: Kind, row, form: dict, user: User) -> dict:
-    """Validate the corrected columns like an uploaded row; return the row dict or raise Rejected."""
+class Unconfirmed(Exception):
+    """The corrected row is sound but has warnings the accountant has not yet confirmed."""
+
+    def __init__(self, warnings: list[str]):
+        super().__init__(warnings)
+        self.warnings = warnings
+
+
+def correction_values(kind: Kind, row, form: dict, user: User, *, accept_warnings: bool = False) -> dict:
+    """Validate the corrected columns like an uploaded row; return the row dict, or raise Rejected
+    (bad cells) or Unconfirmed (warnings not confirmed)."""
     current = column_values(kind, row, viewer=user)
     cells = {column: (current[column] if column in FIXED else form.get(column, "")) for column in COLUMNS[kind]}
     cells["村代码"] = row.village_code
     parsed = validate_rows(kind, [cells], villages=queries.writable_village_codes(user),
                            replacing={row.id})
-    if parsed.warnings:
-        raise Rejected([])
+    if parsed.warnings and not accept_warnings:
+        raise Unconfirmed(parsed.warnings)
     return parsed.batches[0].rows[0]

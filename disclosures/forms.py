@@ -27,12 +27,15 @@ class UploadForm(FlaskForm):
         return valid
 
 
+ACCEPT_WARNINGS = "以上提示我已核对，确认无误"
+
+
 class ConfirmUploadForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     kind = HiddenField(validators=[DataRequired()])
     period = HiddenField()
-    accept_warnings = BooleanField("以上提示我已核对，确认无误")
+    accept_warnings = BooleanField(ACCEPT_WARNINGS)
 
 
 class CancelUploadForm(FlaskForm):
@@ -47,6 +50,7 @@ class CorrectionForm(FlaskForm):
     reason = TextAreaField("更正原因（必填，将向村民公开）",
                            validators=[DataRequired("请填写更正原因"), Length(max=500)])
     withdraw = BooleanField("撤回这一行（这一行本不应公开）")
+    accept_warnings = BooleanField(ACCEPT_WARNINGS)
 
 
 class EmptyMonthForm(FlaskForm):
@@ -55,4 +59,7 @@ class EmptyMonthForm(FlaskForm):
 
 
 class RowEntryForm(FlaskForm):
-    """Carries the CSRF token; the row's cells are the template's columns, checked by the importer."""
+    """Carries the CSRF token; the row's cells are the template's columns, checked by the importer.
+    A warning (a credit code's check character, an ID ending in 000) is confirmed, as on an upload."""
+
+    accept_warnings = BooleanField(ACCEPT_WARNINGS)

@@ -4,7 +4,7 @@ from flask_login import current_user
 
 from core.extensions import db
 from core.db import utcnow
-from core.problems import Problem, Rejected
+from core.problems import Rejected
 from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
@@ -12,7 +12,7 @@ from disclosures import queries
 from disclosures.due import ledger_calendar
 from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm,
                                RowEntryForm, UploadForm)
-from disclosures.correction_form import COLUMNS, FIXED, column_values, correction_values
+from disclosures.correction_form import COLUMNS, FIXED, Unconfirmed, column_values, correction_values
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
@@ -129,10 +129,10 @@ def enter(kind: str):
     cells = {column: request.form.get(column, "") for column in ["村代码", *page["columns"]]}
     try:
         parsed = validate_rows(Kind(kind), [cells], villages=queries.writable_village_codes(current_user))
-        if parsed.warnings:
-            raise Rejected([Problem(warning) for warning in parsed.warnings])
     except Rejected as rejected:
         return render_template("disclosures/enter.html", **page | {"problems": rejected.problems}), 422
+    if parsed.warnings and not page["form"].accept_warnings.data:
+        return render_template("disclosures/enter.html", **page | {"warnings": parsed.warnings}), 422
     [batch] = stage_upload(parsed, uploader=current_user)
     flash("已提交，等待审核" if batch.status == BatchStatus.PENDING else "已公开", "success")
     return redirect(url_for(".batch", batch_id=batch.id))
@@ -200,10 +200,13 @@ def correct(kind: str, row_id: int):
     if not form.validate_on_submit():
         return render_template("disclosures/correct.html", **page), 422 if form.is_submitted() else 200
     try:
-        values = None if form.withdraw.data else correction_values(Kind(kind), row, request.form, current_user)
+        values = None if form.withdraw.data else correction_values(
+            Kind(kind), row, request.form, current_user, accept_warnings=form.accept_warnings.data)
         batch = correct_row(row, new_values=values, reason=form.reason.data, by=current_user)
     except Rejected as rejected:
         return render_template("disclosures/correct.html", **page | {"problems": rejected.problems}), 422
+    except Unconfirmed as unconfirmed:
+        return render_template("disclosures/correct.html", **page | {"warnings": unconfirmed.warnings}), 422
     except DisclosureError as error:
         return render_template("disclosures/correct.html", **page | {"message": str(error)}), 422
     flash("更正已提交" + ("，等待审核" if batch.status == BatchStatus.PENDING else "并公开"), "success")

@@ -242,3 +242,41 @@ def test_a_confirm_refused_on_second_check_deletes_the_staged_upload(app, client
     assert confirm(client, upload(client, GOOD).text).status_code == 302  # the same vouchers, submitted first
     assert confirm(client, preview.text).status_code == 422  # their numbers are taken now
     assert staged_files(app) == []
+
+
+def _id_ending_in_000() -> str:
+    """A sound ID number whose last three characters are 000: real people have them, and so does
+    an ID Excel cut to 15 digits whose check digit happens to fit."""
+    from stdnum.iso7064 import mod_11_2
+    for sequence in range(100, 1000):
+        stem = f"62990119800101{sequence:03d}"[:-2] + "00"
+        if mod_11_2.calc_check_digit(stem) == "0":
+            return stem + "0"
+    raise AssertionError("no such number")
+
+
+def test_typed_rows_and_corrections_confirm_warnings_instead_of_refusing(client, staff, login):
+    from disclosures.models import SubsidyPayment
+    from disclosures.services import approve_batch
+    from core.users.models import User
+    login("kuaiji")
+    page = client.get("/disclosures/enter/subsidies")
+    row = {"csrf_token": csrf_from(page.text), "村代码": "629901101201", "补贴项目": "高龄津贴",
+           "发放年月": "2026-10", "姓名": "王五", "身份证号": _id_ending_in_000(), "金额": "100",
+           "发放日期": "2026-10-20", "银行账号": ""}
+    asked = client.post("/disclosures/enter/subsidies", data=row)
+    assert asked.status_code == 422 and "末三位为000" in asked.text and 'name="accept_warnings"' in asked.text
+    assert db.session.scalar(select(func.count()).select_from(SubsidyPayment)) == 0
+    assert client.post("/disclosures/enter/subsidies", data=row | {"accept_warnings": "y"}).status_code == 302
+    payment = db.session.scalar(select(SubsidyPayment))
+    approve_batch(db.session.get(Batch, payment.batch_id),
+                  reviewer=db.session.scalar(select(User).where(User.username == "shenhe")))
+    form = client.get(f"/disclosures/rows/subsidies/{payment.id}/correct")
+    values = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', form.text))
+    values.update({"金额": "120", "reason": "金额录错", "csrf_token": csrf_from(form.text)})
+    asked = client.post(f"/disclosures/rows/subsidies/{payment.id}/correct", data=values)
+    assert asked.status_code == 422 and "末三位为000" in asked.text
+    assert db.session.scalar(select(func.count()).select_from(Batch).where(Batch.is_correction.is_(True))) == 0
+    done = client.post(f"/disclosures/rows/subsidies/{payment.id}/correct", data=values | {"accept_warnings": "y"})
+    assert done.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Batch).where(Batch.is_correction.is_(True))) == 1
