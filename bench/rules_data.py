@@ -16,7 +16,7 @@ from sqlalchemy import insert, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import import_data  # noqa: E402  (bench/ is on sys.path when run as a script)
-from import_db import SECRETS, app_config  # noqa: E402
+from import_db import app_config  # noqa: E402
 
 SEED = 2026_12
 CHUNK = 20_000

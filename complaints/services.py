@@ -14,9 +14,9 @@ from core.fields import field_cipher
 from core.regions.models import Level, Region
 from core.regions.places import Place
 from core.timezone import local
-from complaints.clocks import meet_clock, open_arrival_clocks
+from complaints.clocks import open_arrival_clocks
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
-from complaints.models import (Attachment, CaseEvent, Category, Channel, ClockKind, Complaint,
+from complaints.models import (Attachment, CaseEvent, Category, Channel, Complaint,
                                ComplaintIdentity, Status)
 
 RATINGS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
@@ -170,12 +170,3 @@ def request_review(case: Complaint) -> None:
         raise ComplaintError(refusal)
     add_event(case, "review_requested", public=True, body="申请复查", actor_label="反映人")
     db.session.commit()
-
-
-def record_public_reply(case: Complaint, kind: str, body: str, *, actor, actor_label: str) -> None:
-    """A public message meets the clocks docs/clocks.md says it meets (flush only)."""
-    now = utcnow()
-    add_event(case, kind, public=True, body=body, actor=actor, actor_label=actor_label, at=now)
-    meet_clock(case, ClockKind.REPLY, now)
-    if kind in ("progress", "closed"):
-        meet_clock(case, ClockKind.PROGRESS, now)

@@ -178,9 +178,9 @@ class FieldCipher:
     def public_ref(self, value: str) -> str:
         """A short stable opaque reference (Crockford base32) to tell namesakes apart in public."""
         digest = self.profile.mac(self._public_ref_key, normalise(value).encode("utf-8"))
-        number = int.from_bytes(digest[:5], "big")  # 40 bits = 8 base32 characters
-        chars = [CROCKFORD[(number >> shift) & 31] for shift in range(35, -1, -5)]
-        return "".join(chars)
+        bits = 5 * PUBLIC_REF_LENGTH
+        number = int.from_bytes(digest, "big") >> (8 * len(digest) - bits)
+        return "".join(CROCKFORD[(number >> shift) & 31] for shift in range(bits - 5, -1, -5))
 
     def _parse(self, token: str) -> tuple[Profile, str, bytes]:
         parts = token.split(":")

@@ -9,27 +9,21 @@ from sqlalchemy import select
 from core.cli_output import run_import
 from core.extensions import db
 from core.fields import field_cipher
-from core.problems import Problem, Rejected
 from disclosures.chain import verify_chain
-from disclosures.importers import check_file
 from disclosures.models import Batch, Kind
-from disclosures.services import stage_checked
+from disclosures.services import import_file
 
 disclosures_cli = AppGroup("disclosures", help="村务公开数据")
 
 
 def _import(kind: Kind, file: Path, publish: bool, accept_warnings: bool) -> list[Batch]:
     # Streaming: a million-row file is checked and stored without holding its rows in memory.
-    with file.open("rb") as stream, check_file(kind, stream, file.name, villages=None,
-                                               max_rows=current_app.config["IMPORT_MAX_ROWS"]) as checked:
-        if checked.warnings and not accept_warnings:
-            # A person would confirm these on the web; a script must say so explicitly.
-            raise Rejected([Problem(f"{warning}（确认无误请加 --accept-warnings）")
-                            for warning in checked.warnings])
-        batches = stage_checked(checked, uploader=None, publish=publish)
-    for notice in checked.notices:
-        click.echo(notice, err=True)
-    return batches
+    # A person would confirm warnings on the web; a script must say so explicitly.
+    with file.open("rb") as stream:
+        return import_file(kind, stream, file.name, villages=None, uploader=None, publish=publish,
+                           accept_warnings=accept_warnings, confirm_hint="（确认无误请加 --accept-warnings）",
+                           on_notice=lambda notice: click.echo(notice, err=True),
+                           max_rows=current_app.config["IMPORT_MAX_ROWS"])
 
 
 def _summary(batches: list[Batch]) -> str:

@@ -4,7 +4,6 @@ from core.audit import record_audit
 from core.extensions import db
 from core.fields import field_cipher
 from core.formatting import plain_text
-from core.problems import Rejected
 from core.users.models import User
 from disclosures import queries
 from disclosures.importers import validate_rows

@@ -1,7 +1,7 @@
 """Disclosure use cases: stage an upload, review, publish, correct. Each public function is one
 transaction; the signal for published batches goes out after the commit."""
 import zlib
-from collections.abc import Container, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import BinaryIO
 
 from sqlalchemy import func, select, update
@@ -213,13 +213,18 @@ def stage_checked(checked: CheckedFile, *, uploader: User | None, publish: bool 
 
 def import_file(kind: Kind, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,
                 uploader: User | None, period: str | None = None, publish: bool = False,
-                accept_warnings: bool = False, **limits: int) -> list[Batch]:
+                accept_warnings: bool = False, confirm_hint: str = "",
+                on_notice: Callable[[str], None] | None = None, **limits: int) -> list[Batch]:
     """Check a file and store it (check_file, then stage_checked), never holding its rows in
-    memory; warnings to confirm reject it unless `accept_warnings`."""
+    memory; warnings to confirm reject it unless `accept_warnings` (each followed by
+    `confirm_hint`, which says how to confirm where the caller is); notices go to `on_notice`."""
     with check_file(kind, data, filename, villages=villages, period=period, **limits) as checked:
         if checked.warnings and not accept_warnings:
-            raise Rejected([Problem(warning) for warning in checked.warnings])
-        return stage_checked(checked, uploader=uploader, publish=publish)
+            raise Rejected([Problem(f"{warning}{confirm_hint}") for warning in checked.warnings])
+        batches = stage_checked(checked, uploader=uploader, publish=publish)
+    for notice in checked.notices if on_notice else ():
+        on_notice(notice)
+    return batches
 
 
 def approve_batch(batch: Batch, *, reviewer: User) -> Batch:

@@ -1,6 +1,5 @@
 """What a handler does to a case. Each public function is one transaction: it checks that the
 transition is allowed, writes the timeline and the audit log, moves the clocks, commits once."""
-from sqlalchemy import func, select
 
 from admin.cases.permissions import can_work_case
 from complaints.clocks import (LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks,
@@ -196,12 +195,3 @@ def declare_conflict(case: Complaint, reason: str, *, by: User) -> None:
     add_event(case, "conflict", public=False, body=f"{by.username} 申请回避", actor=by)
     _log(case, "conflict", by)
     db.session.commit()
-
-
-def open_cases_count(user: User) -> int:
-    """Cases assigned to the user and not finished (for the badge)."""
-    return db.session.scalar(select(func.count()).select_from(Complaint).where(
-        Complaint.assignee_id == user.id, Complaint.status.not_in(FINISHED)))
-
-
-

@@ -13,9 +13,6 @@ SCOPE_LEVELS = {
     Role.ADMIN: {"county", "township", "village"},
 }
 
-# Roles of people who are themselves supervised: they never see cases, complainants or warnings.
-SUPERVISED_ROLES = {Role.ACCOUNTANT, Role.REVIEWER}
-
 
 def is_unscoped_admin(user: User) -> bool:
     """An administrator with no scope: the whole installation is theirs."""
@@ -69,11 +66,3 @@ def can_manage_account(admin: User, account: User) -> bool:
     return account.id == admin.id or can_give_scope(admin, account.role_enum, [r.code for r in account.regions])
 
 
-def may_see_cases(user: User) -> bool:
-    """Supervised people never see complaints, complainants or warnings."""
-    return user.role not in SUPERVISED_ROLES
-
-
-def can_manage_users(user: User) -> bool:
-    """Only administrators manage accounts."""
-    return user.role == Role.ADMIN

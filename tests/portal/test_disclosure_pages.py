@@ -12,7 +12,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.settings import CountySettings
 from core.timezone import SHANGHAI
-from disclosures.models import Batch, LedgerEntry
+from disclosures.models import Batch
 from portal.rent import add_months, due_dates, installment, rent_status
 
 V = "/r/629901101201"
