@@ -9,22 +9,21 @@ from core.extensions import db
 from core.privacy import mask_name
 from complaints.models import Category
 from disclosures.models import ROW_MODELS, Kind
+from disclosures.public import is_public, public_fields
 
 DIRECTIONS = {"income": "收入", "expense": "支出"}
 CATEGORY_OF = {Kind.LEDGER: Category.FUNDS, Kind.SUBSIDIES: Category.SUBSIDY,
                Kind.PROJECTS: Category.PROJECT, Kind.CONTRACTS: Category.ASSET}
-# (column, label) of each kind, in the order a villager reads them. No ID number, bank account
-# or party ID is listed, so none can leak into a form or a snapshot.
+# The public columns a villager needs to say which row they mean, drawn from the public
+# whitelist, so no ID number, bank account or party ID can leak into a form or a snapshot.
 COLUMNS = {
-    Kind.LEDGER: [("entry_on", "日期"), ("voucher_no", "凭证号"), ("direction", "收支"), ("category", "科目"),
-                  ("summary", "摘要"), ("amount", "金额（元）"), ("counterparty", "对方单位")],
-    Kind.SUBSIDIES: [("item", "补贴项目"), ("month", "发放年月"), ("name", "姓名"), ("public_ref", "公开编号"),
-                     ("amount", "金额（元）"), ("paid_on", "发放日期")],
-    Kind.PROJECTS: [("project_no", "项目编号"), ("name", "项目名称"), ("budget", "预算（元）"),
-                    ("contractor", "承建单位"), ("progress", "进度（%）"), ("paid_total", "累计支付（元）"),
-                    ("status", "状态"), ("updated_on", "更新日期")],
-    Kind.CONTRACTS: [("contract_no", "合同编号"), ("subject", "标的名称"), ("party", "承包方"),
-                     ("start_on", "起始日期"), ("end_on", "终止日期"), ("annual_rent", "年租金（元）")],
+    Kind.LEDGER: public_fields(Kind.LEDGER, ("entry_on", "voucher_no", "direction", "category", "summary",
+                                             "amount", "counterparty")),
+    Kind.SUBSIDIES: public_fields(Kind.SUBSIDIES, ("item", "month", "name", "public_ref", "amount", "paid_on")),
+    Kind.PROJECTS: public_fields(Kind.PROJECTS, ("project_no", "name", "budget", "contractor", "progress",
+                                                 "paid_total", "status", "updated_on")),
+    Kind.CONTRACTS: public_fields(Kind.CONTRACTS, ("contract_no", "subject", "party", "start_on", "end_on",
+                                                   "annual_rent")),
 }
 
 
@@ -60,8 +59,7 @@ def find_item(village_code: str, ref: str) -> QuestionedItem | None:
     kind = Kind(kind_name)
     model = ROW_MODELS[kind]
     row = db.session.scalar(select(model).where(
-        model.id == int(row_id), model.village_code == village_code, model.published.is_(True),
-        model.superseded_by_batch_id.is_(None), model.withdrawn.is_(False)))
+        model.id == int(row_id), model.village_code == village_code, is_public(model)))
     if row is None:
         return None
     values = [(label, _text(kind, name, getattr(row, name))) for name, label in COLUMNS[kind]]

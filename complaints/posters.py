@@ -4,7 +4,7 @@ import io
 from dataclasses import dataclass
 
 from flask import render_template, send_file
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from core.db import utcnow
 from core.extensions import db
@@ -14,6 +14,7 @@ from core.regions.models import Region
 from core.regions.queries import ancestors_of
 from core.timezone import local_date
 from disclosures.models import Batch, BatchStatus, ProjectUpdate
+from disclosures.public import project_history
 from complaints.models import InspectionRound
 from complaints.qr import project_target, qr_url, round_target, token_for, village_target
 from complaints.rounds import COMMISSION, format_day, period_text
@@ -51,14 +52,8 @@ def latest_batch(village_code: str) -> Batch | None:
 
 
 def latest_project_update(village_code: str, project_no: str) -> ProjectUpdate | None:
-    """The project's latest public update: latest 更新日期, then the later upload."""
-    public = and_(ProjectUpdate.published.is_(True), ProjectUpdate.superseded_by_batch_id.is_(None),
-                  ProjectUpdate.withdrawn.is_(False))
-    return db.session.scalars(
-        select(ProjectUpdate).join(Batch, Batch.id == ProjectUpdate.batch_id)
-        .where(ProjectUpdate.village_code == village_code, ProjectUpdate.project_no == project_no, public)
-        .order_by(ProjectUpdate.updated_on.desc(), Batch.sequence.desc(), ProjectUpdate.id.desc())
-        .limit(1)).first()
+    """The project as it stands: its latest public update."""
+    return db.session.scalars(project_history(village_code, project_no).limit(1)).first()
 
 
 def village_poster(village: Region) -> Poster:

@@ -16,6 +16,7 @@ from core.settings import settings_for
 from core.timezone import local_date
 from core.web import money
 from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
+from disclosures.public import PUBLIC_FIELDS, project_history
 from portal import queries
 from portal.blueprint import bp
 from portal.caching import public_page
@@ -24,23 +25,6 @@ from portal.rent import RentStatus, rent_status
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 DIRECTIONS = {"income": "收入", "expense": "支出"}
 KINDS = {kind.value for kind in Kind}
-# The public columns of each kind, in page order. ID numbers, bank accounts and party IDs are
-# absent on purpose: nothing below may ever print them.
-FIELDS = {
-    Kind.LEDGER: [("entry_on", "日期"), ("voucher_no", "凭证号"), ("direction", "收支"),
-                  ("category", "科目"), ("summary", "摘要"), ("amount", "金额（元）"),
-                  ("counterparty", "对方单位"), ("link_code", "关联编号")],
-    Kind.SUBSIDIES: [("item", "补贴项目"), ("month", "发放年月"), ("name", "姓名"),
-                     ("public_ref", "公开编号"), ("amount", "金额（元）"), ("paid_on", "发放日期")],
-    Kind.PROJECTS: [("project_no", "项目编号"), ("name", "项目名称"), ("project_type", "项目类型"),
-                    ("budget", "预算金额（元）"), ("funding_source", "资金来源"), ("contractor", "承建单位"),
-                    ("approved_on", "批复日期"), ("start_on", "开工日期"), ("planned_end_on", "计划完工日期"),
-                    ("progress", "进度（%）"), ("paid_total", "累计支付（元）"), ("status", "状态"),
-                    ("updated_on", "更新日期"), ("note", "说明")],
-    Kind.CONTRACTS: [("contract_no", "合同编号"), ("subject", "标的名称"), ("category", "类别"),
-                     ("party", "承包方"), ("start_on", "起始日期"), ("end_on", "终止日期"),
-                     ("annual_rent", "年租金（元）"), ("pay_cycle", "缴费周期")],
-}
 # The columns that tell a reader which row a correction touched.
 SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
            Kind.PROJECTS: ("项目编号", "项目名称", "更新日期"), Kind.CONTRACTS: ("合同编号", "标的名称")}
@@ -128,7 +112,7 @@ def show_name(name: str, code: str) -> str:
 def public_values(kind: Kind, row, code: str) -> list[tuple[str, str]]:
     """(label, text) of a row's public columns."""
     values = []
-    for name, label in FIELDS[kind]:
+    for name, label in PUBLIC_FIELDS[kind]:
         value = getattr(row, name)
         if name == "name" and kind is Kind.SUBSIDIES:
             value = show_name(value, code)
@@ -266,7 +250,7 @@ def projects(code: str):
 @public_page
 def project(code: str, project_no: str):
     village = village_or_404(code)
-    history = db.session.scalars(queries.project_history(code, project_no)).all()
+    history = db.session.scalars(project_history(code, project_no)).all()
     if not history:
         abort(404)
     return render_template("portal/project.html", **_village_context(village), latest=history[0],

@@ -14,9 +14,10 @@ from core.qr import qr_data_uri
 from core.timezone import local_date
 from core.tabular import neutralise_formula
 from disclosures.models import Kind, LedgerEntry, SubsidyPayment
+from disclosures.public import PUBLIC_FIELDS
 from portal import queries
 from portal.blueprint import bp
-from portal.disclosure_views import (DIRECTIONS, FIELDS, contract_rows, full_names, ledger_month,
+from portal.disclosure_views import (DIRECTIONS, contract_rows, full_names, ledger_month,
                                      month_arg, revision_entries, show_name, shown_month,
                                      village_or_404)
 
@@ -84,13 +85,13 @@ def subsidies_table(code: str) -> Table:
 
 
 def _columns(kind: Kind, row) -> list:
-    return [getattr(row, name) for name, _ in FIELDS[kind]]
+    return [getattr(row, name) for name, _ in PUBLIC_FIELDS[kind]]
 
 
 def projects_table(code: str) -> Table:
     """Each project's latest update."""
     rows = [_columns(Kind.PROJECTS, p) for p in db.session.scalars(queries.latest_project_updates(code))]
-    return Table("项目进度", [label for _, label in FIELDS[Kind.PROJECTS]], rows)
+    return Table("项目进度", [label for _, label in PUBLIC_FIELDS[Kind.PROJECTS]], rows)
 
 
 def contracts_table(code: str) -> Table:
@@ -98,7 +99,7 @@ def contracts_table(code: str) -> Table:
     found = db.session.scalars(queries.contracts(code)).all()
     rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall]
             for c, rent in contract_rows(code, found)]
-    return Table("资产资源", [label for _, label in FIELDS[Kind.CONTRACTS]]
+    return Table("资产资源", [label for _, label in PUBLIC_FIELDS[Kind.CONTRACTS]]
                  + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）"], rows)
 
 

@@ -1,6 +1,6 @@
 """Read helpers for the public disclosure pages: select() statements, and small fetches over them.
 
-A row is public when it is published, not superseded by a correction and not withdrawn.
+Which rows are public is disclosures/public.py's to say.
 """
 import math
 from dataclasses import dataclass
@@ -15,6 +15,7 @@ from core.regions.models import Region
 from core.regions.queries import escape_like
 from disclosures.models import (ROW_MODELS, Batch, BatchStatus, Contract, Kind, LedgerEntry,
                                 ProjectUpdate, SubsidyPayment)
+from disclosures.public import is_public, newest_update_first
 
 PER_PAGE = 100
 INCOME, EXPENSE = "income", "expense"
@@ -23,14 +24,8 @@ ACCEPTED = "已验收"
 ZERO = Decimal("0.00")
 
 
-def public(model):
-    """The condition for rows anyone may see."""
-    return and_(model.published.is_(True), model.superseded_by_batch_id.is_(None),
-                model.withdrawn.is_(False))
-
-
 def _village_public(model, code: str):
-    return and_(model.village_code == code, public(model))
+    return and_(model.village_code == code, is_public(model))
 
 
 def _signed():
@@ -177,21 +172,16 @@ def payments_for(id_hash: str, name: str) -> list:
     rows = db.session.execute(
         select(SubsidyPayment, Region)
         .join(Region, Region.code == SubsidyPayment.village_code)
-        .where(public(SubsidyPayment), SubsidyPayment.id_hash == id_hash)
+        .where(is_public(SubsidyPayment), SubsidyPayment.id_hash == id_hash)
         .order_by(SubsidyPayment.month.desc(), SubsidyPayment.paid_on.desc(), SubsidyPayment.id)).all()
     return [row for row in rows if same_name(row.SubsidyPayment.name, name)]
 
 
 # Projects -------------------------------------------------------------------------------------
 
-def _newest_first():
-    # docs/import-templates.md: the latest update has the latest 更新日期; on a tie, the later upload wins.
-    return (ProjectUpdate.updated_on.desc(), Batch.sequence.desc(), ProjectUpdate.id.desc())
-
-
 def latest_project_updates(code: str) -> Select:
     """Each project's latest public update, by 项目编号."""
-    rank = func.row_number().over(partition_by=ProjectUpdate.project_no, order_by=_newest_first())
+    rank = func.row_number().over(partition_by=ProjectUpdate.project_no, order_by=newest_update_first())
     ranked = (select(ProjectUpdate.id, rank.label("rank")).join(Batch, Batch.id == ProjectUpdate.batch_id)
               .where(_village_public(ProjectUpdate, code)).subquery())
     return (select(ProjectUpdate).join(ranked, ranked.c.id == ProjectUpdate.id)
@@ -201,13 +191,6 @@ def latest_project_updates(code: str) -> Select:
 def open_projects(code: str) -> Select:
     """Projects whose latest update is not yet 已验收."""
     return latest_project_updates(code).where(ProjectUpdate.status != ACCEPTED)
-
-
-def project_history(code: str, project_no: str) -> Select:
-    """A project's public updates, latest first."""
-    return (select(ProjectUpdate).join(Batch, Batch.id == ProjectUpdate.batch_id)
-            .where(_village_public(ProjectUpdate, code), ProjectUpdate.project_no == project_no)
-            .order_by(*_newest_first()))
 
 
 # Contracts ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 SQLite keeps dates as ISO text and PostgreSQL as dates; these few functions give both the same
 answers (day numbers, year/month/day parts, the length of a month), so each rule's query is the
 same code on either database."""
-from sqlalchemy import Date, Integer, and_
+from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -99,11 +99,6 @@ def _date_value_sqlite(element, compiler, **kw):
 @compiles(date_value, "postgresql")
 def _date_value_postgresql(element, compiler, **kw):
     return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
-
-
-def live(model):
-    """A disclosed row that counts today: published, not withdrawn, not replaced by a correction."""
-    return and_(model.published.is_(True), model.withdrawn.is_(False), model.superseded_by_batch_id.is_(None))
 
 
 def cents(amount):

@@ -13,6 +13,7 @@ from core.problems import Problem
 from core.regions.models import Level, Region
 from core.tabular import Row, TableSpec, parse_amount, parse_digits, parse_text
 from disclosures.models import Batch, BatchStatus, Kind
+from disclosures.public import is_current
 
 VILLAGE = "村代码"
 
@@ -221,7 +222,7 @@ def live_rows(model: Any, *columns: Any, villages: list[str],
     """Stored rows that still count: in a pending or published batch, not replaced or withdrawn."""
     query = (select(*columns).join(Batch, model.batch_id == Batch.id)
              .where(Batch.status.in_(LIVE_STATUSES), model.village_code.in_(villages),
-                    model.superseded_by_batch_id.is_(None), model.withdrawn.is_(False)))
+                    is_current(model)))
     return query.where(model.id.not_in(sorted(excluding))) if excluding else query
 
 

@@ -4,7 +4,8 @@ from sqlalchemy import Integer, and_, case, cast, func, select
 from disclosures.models import Contract as C
 from disclosures.models import LedgerEntry as L
 from rules.hits import RunContext, county_prefix, hit, hits
-from rules.sql import cents, day_of, days_in_month, live, month_of, year_of
+from disclosures.public import is_public
+from rules.sql import cents, day_of, days_in_month, month_of, year_of
 
 RENT_CATEGORY = "发包及上交收入"
 MONTHS_PER_PERIOD = {"年": 12, "半年": 6, "季": 3, "月": 1}
@@ -34,7 +35,7 @@ def rent_arrears(run: RunContext):
     before the as-of date less the grace days, and not after 终止日期."""
     params = run.params
     received = (select(L.village_code, L.link_code, func.sum(cents(L.amount)).label("received"))
-                .where(live(L), L.direction == "income", L.category == RENT_CATEGORY, L.link_code != "",
+                .where(is_public(L), L.direction == "income", L.category == RENT_CATEGORY, L.link_code != "",
                        L.entry_on <= run.as_of)
                 .group_by(L.village_code, L.link_code).subquery())
     cutoff = case((C.end_on < params.c.rent_cutoff, C.end_on), else_=params.c.rent_cutoff)
@@ -43,11 +44,11 @@ def rent_arrears(run: RunContext):
               .join(params, params.c.prefix == county_prefix(C.village_code))
               .outerjoin(received, and_(received.c.village_code == C.village_code,
                                         received.c.link_code == C.contract_no))
-              .where(live(C), func.coalesce(received.c.received, 0) < expected)
+              .where(is_public(C), func.coalesce(received.c.received, 0) < expected)
               .cte("behind"))
     payments = (select(behind.c.village_code, behind.c.contract_no, L.id)
                 .join(L, and_(L.village_code == behind.c.village_code, L.link_code == behind.c.contract_no))
-                .where(live(L), L.direction == "income", L.category == RENT_CATEGORY, L.entry_on <= run.as_of)
+                .where(is_public(L), L.direction == "income", L.category == RENT_CATEGORY, L.entry_on <= run.as_of)
                 .subquery())
     return hits(hit(behind.c.village_code, behind.c.contract_no, None, "contracts", behind.c.id),
                 hit(payments.c.village_code, payments.c.contract_no, None, "ledger_entries", payments.c.id))

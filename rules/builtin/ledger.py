@@ -4,7 +4,8 @@ from sqlalchemy.orm import aliased
 
 from disclosures.models import LedgerEntry as L
 from rules.hits import RunContext, county_prefix, hit
-from rules.sql import cents, day_number, live
+from disclosures.public import is_public
+from rules.sql import cents, day_number
 
 MIN_PAYMENTS = 3
 
@@ -22,7 +23,7 @@ def split_expenses(run: RunContext):
                     day_number(L.entry_on).label("day"), params.c.split_days,
                     cents(params.c.approval_threshold).label("threshold"))
              .join(params, params.c.prefix == county_prefix(L.village_code))
-             .where(live(L), L.direction == "expense", L.counterparty != "", L.entry_on <= run.as_of,
+             .where(is_public(L), L.direction == "expense", L.counterparty != "", L.entry_on <= run.as_of,
                     cents(L.amount) < cents(params.c.approval_threshold))
              .cte("small_expenses"))
     first, other = aliased(small, name="first"), aliased(small, name="other")

@@ -4,7 +4,8 @@ from sqlalchemy import and_, func, or_, select
 from disclosures.models import LedgerEntry as L
 from disclosures.models import ProjectUpdate as P
 from rules.hits import RunContext, hit, hits
-from rules.sql import cents, live
+from disclosures.public import is_public
+from rules.sql import cents
 
 UPDATES, LEDGER = "project_updates", "ledger_entries"
 
@@ -15,12 +16,12 @@ def latest_updates(run: RunContext):
                      func.row_number().over(partition_by=(P.village_code, P.project_no),
                                             order_by=(P.updated_on.desc(), P.batch_id.desc(), P.id.desc()))
                      .label("rank"))
-              .where(live(P), P.updated_on <= run.as_of).subquery())
+              .where(is_public(P), P.updated_on <= run.as_of).subquery())
     return select(ranked).where(ranked.c.rank == 1).subquery("latest")
 
 
 def _linked_expenses(run: RunContext):
-    return and_(live(L), L.direction == "expense", L.link_code != "", L.entry_on <= run.as_of)
+    return and_(is_public(L), L.direction == "expense", L.link_code != "", L.entry_on <= run.as_of)
 
 
 def project_over_budget(run: RunContext):

@@ -5,7 +5,7 @@ from sqlalchemy.orm import aliased
 from disclosures.models import SubsidyPayment as S
 from rules.hits import RunContext, county_prefix, current_roster, hit, hits
 from rules.rosters.models import CadreEntry, DeceasedPerson, PublicEmployee, RosterKind, SubsidyStandard
-from rules.sql import live
+from disclosures.public import is_public
 
 PAYMENTS = "subsidy_payments"
 PUBLIC_EMPLOYEE_ITEMS = ("最低生活保障金", "特困人员供养金", "乡村公益性岗位补贴", "职业技能培训补贴")
@@ -14,7 +14,7 @@ CADRE_ITEMS = ("最低生活保障金", "特困人员供养金", "乡村公益�
 
 def _paid(run: RunContext, payment=S):
     """Payments that count as of the run's date."""
-    return and_(live(payment), payment.paid_on <= run.as_of)
+    return and_(is_public(payment), payment.paid_on <= run.as_of)
 
 
 def deceased_recipient(run: RunContext):

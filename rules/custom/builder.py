@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from rules.custom.catalog import BASE_TABLES, DATE, KEYS, NUMBER, OPERATORS, TABLES
 from rules.hits import RunContext, current_roster, hit, hits
-from rules.sql import live
+from disclosures.public import is_public
 
 _LIST = re.compile(r"[、,，;；\s]+")
 MAX_CONDITIONS = 5
@@ -77,7 +77,7 @@ def check_definition(definition: dict) -> dict:
 def _present(table, model, run: RunContext):
     if table.roster is not None:
         return current_roster(model, table.roster)
-    return live(model)
+    return is_public(model)
 
 
 def _compare(column, op: str, value, as_of: date):
