@@ -75,7 +75,6 @@ def user_edit(user_id: int):
                                  is_lead=form.is_lead.data, display_name=form.display_name.data or "",
                                  email=form.email.data or "", by=me())
         except services.AccountError as error:
-            db.session.rollback()
             form.region_codes.errors.append(str(error))
         else:
             flash("账号已更新", "success")

@@ -11,6 +11,7 @@ from core.regions.models import Level, Region
 from core.timezone import local_date
 from core.users.models import Role, User
 from core.users.permissions import in_scope
+from core.transaction import transactional
 from complaints.models import InspectionRound
 from complaints.qr import TargetKind, resolve, round_target, token_for
 
@@ -135,6 +136,7 @@ def inspector_accounts() -> list[User]:
                                    .order_by(User.username)))
 
 
+@transactional
 def create_round(fields: RoundFields, *, by: User | None = None) -> InspectionRound:
     """Create a round with its team and villages, audited; its QR token is issued right after."""
     members, villages, county_code = _validate(fields, by)
@@ -149,6 +151,7 @@ def create_round(fields: RoundFields, *, by: User | None = None) -> InspectionRo
     return inspection
 
 
+@transactional
 def update_round(inspection: InspectionRound, fields: RoundFields, *,
                  by: User | None = None) -> InspectionRound:
     """Change a round; the audit entry keeps what it was before. Its QR token never changes."""

@@ -84,7 +84,6 @@ def _round_or_404(round_id: int) -> InspectionRound:
 
 
 def _show_error(form: RoundForm, error: rounds.RoundError) -> None:
-    db.session.rollback()
     getattr(form, error.field, form.village_codes).errors.append(str(error))
 
 

@@ -4,9 +4,11 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, select
 from sqlalchemy.orm import Mapped, mapped_column
 
+from core.audit import record_audit
 from core.db import Base
 from core.extensions import db
 from core.regions.codes import CODE_LENGTH
+from core.transaction import transactional
 
 
 class CountySettings(Base):
@@ -23,6 +25,11 @@ class CountySettings(Base):
     referral_working_days: Mapped[int] = mapped_column(default=15)
 
 
+# What an administrator edits on the county settings page.
+EDITABLE = ("review_enabled", "reviewer_level", "show_full_names", "clock_pausing_enabled",
+            "referral_working_days", "approval_threshold")
+
+
 def county_code_of(region_code: str) -> str:
     """The county a region lies in (its first six digits, padded)."""
     return region_code[:6].ljust(CODE_LENGTH, "0")
@@ -36,3 +43,16 @@ def settings_for(region_code: str) -> CountySettings:
                                    reviewer_level="township", show_full_names=False,
                                    approval_threshold=Decimal("5000"), clock_pausing_enabled=False,
                                    referral_working_days=15)
+
+
+@transactional
+def save_settings(county_code: str, values: dict, *, by) -> CountySettings:
+    """Store a county's settings, auditing what changed."""
+    settings = db.session.get(CountySettings, county_code) or CountySettings(county_code=county_code)
+    before = {name: str(getattr(settings_for(county_code), name)) for name in EDITABLE}
+    for name in EDITABLE:
+        setattr(settings, name, values[name])
+    db.session.add(settings)
+    record_audit("settings.update", target_type="county", target_id=county_code, actor=by,
+                 detail={"before": before, "after": {name: str(values[name]) for name in EDITABLE}})
+    return settings

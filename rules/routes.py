@@ -57,7 +57,6 @@ def settings(county_code: str):
             save_rule_settings(county, {name: getattr(form, name).data for name in form.data if name != "csrf_token"},
                                by=current_user._get_current_object())
         except RulesError as error:
-            db.session.rollback()
             form.exclusive_pairs.errors = [*form.exclusive_pairs.errors, str(error)]
         else:
             flash(f"已保存{county.name}的比对规则设置，下次运行起生效", "success")

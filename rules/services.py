@@ -5,6 +5,7 @@ from core.audit import record_audit
 from core.extensions import db
 from core.regions.models import Region
 from core.settings import CountySettings, settings_for
+from core.transaction import transactional
 from disclosures.models import SubsidyItem
 from rules.models import RuleSettings
 from rules.settings import PAIR_SEPARATOR, parse_pairs, rule_settings_for
@@ -24,6 +25,7 @@ def current_values(county_code: str) -> dict:
             "exclusive_pairs": stored.exclusive_pairs}
 
 
+@transactional
 def save_rule_settings(county: Region, values: dict, *, by) -> None:
     """Store a county's thresholds and exclusive pairs, auditing what changed."""
     pairs = parse_pairs(values["exclusive_pairs"] or "")

@@ -169,7 +169,6 @@ def case_identity_reveal(case_id: int):
     try:
         revealed = identity.reveal_identity(case, by=me())
     except CaseError as refusal:
-        db.session.rollback()
         return case_page(case, 422, error=str(refusal), active="identity")
     return case_page(case, active="identity", revealed=revealed)
 

@@ -22,6 +22,7 @@ from core.fields import field_cipher
 from core.regions.codes import ancestor_codes
 from core.timezone import local_date
 from core.users.models import Role, User, user_regions
+from core.transaction import transactional
 
 REVEAL_NOTICE = "identity_revealed"
 
@@ -67,6 +68,7 @@ def decide_identity(request: IdentityRequest, approve: bool, note: str, *, by: U
     db.session.commit()
 
 
+@transactional
 def reveal_identity(case: Complaint, *, by: User) -> RevealedIdentity:
     """Decrypt the identity for a handler whose request was approved; the view is audited."""
     require_workable(case, by, open_only=False)

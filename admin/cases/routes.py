@@ -25,6 +25,7 @@ from rules.case_view import warning_panel
 from core.db import utcnow
 from core.extensions import db
 from core.timezone import local_date
+from core.transaction import atomic
 from core.users.access import role_required
 from core.users.models import Role, User
 
@@ -118,9 +119,9 @@ def attempt(case: Complaint, slot: str, form, call, done: str, then: str | None 
     if not form.validate_on_submit():
         return case_page(case, 422, error=first_error(form), active=slot, **{slot: form})
     try:
-        call()
+        with atomic():
+            call()
     except CaseError as refusal:
-        db.session.rollback()
         return case_page(case, 422, error=str(refusal), active=slot, **{slot: form})
     flash(done, "success")
     return redirect(then or url_for("admin.case_view", case_id=case.id))

@@ -12,6 +12,7 @@ from core.extensions import db
 from core.regions.models import Region
 from core.users.models import Role, User, new_session_token
 from core.users.permissions import SCOPE_LEVELS, can_give_scope, can_manage_account, in_scope
+from core.transaction import transactional
 
 # A hash to compare against when the username is unknown, so that timing does not tell
 # whether an account exists.
@@ -101,6 +102,7 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
     return user, password
 
 
+@transactional
 def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: bool,
                 display_name: str, email: str = "", by: User | None = None) -> User:
     """Change an account's role, scope, lead flag, display name and e-mail address. An

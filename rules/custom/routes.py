@@ -33,7 +33,6 @@ def _compose(rule: CustomRule | None):
             description=form.description.data, grade=form.grade.data, definition=form.definition(),
             is_enabled=form.is_enabled.data, by=current_user._get_current_object())
     except services.CustomRuleError as error:
-        db.session.rollback()
         return _page(form, rule, 422, error=str(error))
     flash(f"已保存规则 {saved.code}（第{saved.version}版），下次运行起生效", "success")
     return redirect(url_for("rules.custom_edit", rule_id=saved.id))

@@ -12,6 +12,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.fields import field_cipher
 from core.timezone import local_date
+from core.transaction import transactional
 from rules.cases import subject_display
 from rules.custom.builder import DefinitionError, check_definition, form_query
 from rules.custom.catalog import KEYS
@@ -53,6 +54,7 @@ def _shown(subject: str, cipher: str | None, private: bool) -> str:
     return subject_display(clear, private)
 
 
+@transactional
 def preview(kind: str, definition: dict) -> Preview:
     """What the rule would find now: its subjects (the first few) and how many in all."""
     try:
@@ -86,6 +88,7 @@ def _checked(kind: str, definition: dict) -> dict:
     return definition  # stored as the form gave it: values are parsed again at each run
 
 
+@transactional
 def save_custom_rule(rule: CustomRule | None, *, code: str, kind: str, title: str, description: str, grade: int,
                      definition: dict, is_enabled: bool, by) -> CustomRule:
     """Create a custom rule or save a new version of it, recording who changed what."""
