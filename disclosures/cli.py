@@ -12,7 +12,7 @@ from core.fields import field_cipher
 from core.problems import Problem, Rejected
 from disclosures.chain import verify_chain
 from disclosures.importers import check_file
-from disclosures.models import Batch, Kind
+from disclosures.models import Batch, ChainEntry, Kind
 from disclosures.services import stage_checked
 
 disclosures_cli = AppGroup("disclosures", help="村务公开数据")
@@ -52,8 +52,9 @@ def import_command(kind: str, file: Path, publish: bool, accept_warnings: bool) 
 
 @disclosures_cli.command("verify")
 def verify_command() -> None:
-    """Re-check every village's hash chain; exit 1 listing any tampering."""
-    villages = db.session.scalars(select(Batch.village_code).distinct().order_by(Batch.village_code)).all()
+    """Re-check every village's hash chain and record, and its public view against the record;
+    exit 1 listing any tampering, by village and batch."""
+    villages = sorted(db.session.scalars(select(Batch.village_code).union(select(ChainEntry.village_code))))
     problems = [problem for code in villages for problem in verify_chain(code, field_cipher())]
     for problem in problems:
         click.echo(problem, err=True)
