@@ -82,8 +82,8 @@ def _record_published_batches(connection) -> None:
             continue
         table = ROW_TABLES[kind]
         rows = connection.execute(sa.text(
-            f"SELECT new.id, new.withdrawn, old.id, old.batch_id FROM {table} new "
-            f"JOIN {table} old ON old.id = new.replaces_id WHERE new.batch_id = :batch ORDER BY new.id"),
+            f"SELECT fix.id, fix.withdrawn, was.id, was.batch_id FROM {table} fix "
+            f"JOIN {table} was ON was.id = fix.replaces_id WHERE fix.batch_id = :batch ORDER BY fix.id"),
             {"batch": batch_id})
         for by_row, withdrawn, row, row_batch in rows:
             append(village, "withdraw" if withdrawn else "supersede", batch_id,
