@@ -1,8 +1,10 @@
-"""The per-village hash chain over published batches.
+"""The per-village hash chain over published batches, and verify.
 
 A batch's hash covers the canonical plain values of its rows — decrypted, normalised, in a fixed
 order — and the previous batch's hash, so re-encrypting under a new key leaves the chain intact
-while any change to a stored value breaks it.
+while any change to a stored value breaks it. What the rows hash to says nothing of whether they
+are still shown, or where: each village's record (disclosures/record.py) covers that, and
+verify_chain checks both.
 """
 import hashlib
 import json
@@ -15,6 +17,8 @@ from sqlalchemy import select
 from core.crypto import FieldCipher
 from core.extensions import db
 from disclosures.models import ROW_MODELS, Batch, BatchStatus, Kind
+from disclosures.public_view import compare_public_view
+from disclosures.record import read_record
 
 # Larger batches are read back in slices (a server-side cursor on PostgreSQL; smaller ones are
 # not worth its round trips).
@@ -106,7 +110,16 @@ def compute_batch_hash(batch: Batch, prev_hash: str | None, cipher: FieldCipher)
 
 
 def verify_chain(village_code: str, cipher: FieldCipher) -> list[str]:
-    """Problems found re-checking one village's chain; empty when intact."""
+    """Problems found re-checking one village: its batches' content hashes, its record of what
+    the public sees, and the public view the database serves against the record's; empty when
+    all agree."""
+    problems = _verify_batches(village_code, cipher)
+    view, record_problems = read_record(village_code)
+    return problems + record_problems + compare_public_view(village_code, view)
+
+
+def _verify_batches(village_code: str, cipher: FieldCipher) -> list[str]:
+    """The chain of the village's published batches, each one's rows hashed again."""
     problems = []
     previous = None
     batches = db.session.scalars(select(Batch).where(

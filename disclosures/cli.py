@@ -10,7 +10,7 @@ from core.cli_output import run_import
 from core.extensions import db
 from core.fields import field_cipher
 from disclosures.chain import verify_chain
-from disclosures.models import Batch, Kind
+from disclosures.models import Batch, ChainEntry, Kind
 from disclosures.services import import_file
 
 disclosures_cli = AppGroup("disclosures", help="村务公开数据")
@@ -46,8 +46,9 @@ def import_command(kind: str, file: Path, publish: bool, accept_warnings: bool) 
 
 @disclosures_cli.command("verify")
 def verify_command() -> None:
-    """Re-check every village's hash chain; exit 1 listing any tampering."""
-    villages = db.session.scalars(select(Batch.village_code).distinct().order_by(Batch.village_code)).all()
+    """Re-check every village's hash chain and record, and its public view against the record;
+    exit 1 listing any tampering, by village and batch."""
+    villages = sorted(db.session.scalars(select(Batch.village_code).union(select(ChainEntry.village_code))))
     problems = [problem for code in villages for problem in verify_chain(code, field_cipher())]
     for problem in problems:
         click.echo(problem, err=True)

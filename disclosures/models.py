@@ -79,6 +79,37 @@ class Batch(Base):
         return (self.content_hash or "")[:12].upper()
 
 
+class ChainEvent(StrEnum):
+    PUBLISH = "publish"      # a batch became public
+    SUPERSEDE = "supersede"  # a published row was replaced by a correction's new version
+    WITHDRAW = "withdraw"    # a published row was taken back by a correction
+
+    @property
+    def label(self) -> str:
+        return {"publish": "公开", "supersede": "更正", "withdraw": "撤回"}[self.value]
+
+
+class ChainEntry(Base):
+    """One entry of a village's record: every change of what the public sees — a batch published,
+    a row superseded or withdrawn — in order, each hashed with the one before. `detail` is the
+    entry's canonical JSON (what its hash covers besides the links), so that verify can rebuild
+    the public view from the chain alone (disclosures/record.py)."""
+
+    __tablename__ = "chain_entries"
+    __table_args__ = (UniqueConstraint("village_code", "sequence", name="chain_entry_village_sequence"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    village_code: Mapped[str] = mapped_column(String(12))
+    sequence: Mapped[int]
+    event: Mapped[str] = mapped_column(String(16))
+    # The batch published, or the correction batch that superseded or withdrew a row.
+    batch_id: Mapped[int] = mapped_column(ForeignKey("disclosure_batches.id"), index=True)
+    detail: Mapped[str] = mapped_column(Text)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class DisclosedRow:
     """Columns every disclosed row has: its batch, village, version links and visibility."""
 

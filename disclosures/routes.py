@@ -18,6 +18,7 @@ from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
 from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
+from disclosures.revisions import correction_summary
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
 from disclosures.staging import discard, stage, staged
 
@@ -151,8 +152,12 @@ def batch(batch_id: int):
     found = _batch_or_404(batch_id)
     page = db.paginate(queries.batch_rows(found), page=request.args.get("page", 1, type=int),
                        per_page=100, error_out=False)
+    # A correction is shown as what it changes: its rows summed as new ones would count a
+    # withdrawn expense as a fresh one.
+    correction = correction_summary(found) if found.is_correction else None
     return render_template("disclosures/batch.html", batch=found, rows=page, review_form=ReviewForm(),
-                           columns=PREVIEW_COLUMNS[found.kind_enum], totals=totals(
+                           columns=PREVIEW_COLUMNS[found.kind_enum], correction=correction,
+                           totals=None if correction else totals(
                                found.kind_enum, db.session.scalars(queries.batch_rows(found))),
                            may_review=can_review(current_user, found),
                            may_correct=can_upload(current_user, found.village_code))

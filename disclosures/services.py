@@ -22,6 +22,7 @@ from disclosures.importers.common import chunks
 from disclosures.models import ROW_MODELS, Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.queries import chain_heads
+from disclosures.record import Recorder, entry_heads
 from disclosures.signals import batches_published
 
 INSERT_CHUNK = 5000
@@ -105,7 +106,9 @@ def _publish(batches: Sequence[Batch], *, by: User | None, rows_published: bool 
     """Give each batch, in order, its place in its village's chain and make its rows public (flush
     only); `rows_published` when they were inserted published already, `lines` the sorted
     canonical lines of batches whose rows were just inserted (else they are read back)."""
-    cipher, heads = field_cipher(), _chain_heads({batch.village_code for batch in batches})
+    villages = {batch.village_code for batch in batches}
+    cipher, heads = field_cipher(), _chain_heads(villages)
+    record = Recorder(entry_heads(villages))
     # Nothing to flush between the batches: their rows are in, and the chain heads are read. One
     # flush at the end writes them all together.
     with db.session.no_autoflush:
@@ -117,12 +120,14 @@ def _publish(batches: Sequence[Batch], *, by: User | None, rows_published: bool 
             batch.status, batch.published_at = BatchStatus.PUBLISHED, utcnow()
             heads[batch.village_code] = (batch.sequence, batch.content_hash)
     for batch in batches:
+        record.published(batch)
         model = ROW_MODELS[batch.kind_enum]
         if not rows_published:
             db.session.execute(update(model.__table__).where(model.batch_id == batch.id).values(published=True))
         if batch.is_correction:
             replaced = select(model.replaces_id).where(model.batch_id == batch.id).scalar_subquery()
             db.session.execute(update(model).where(model.id.in_(replaced)).values(superseded_by_batch_id=batch.id))
+            record.corrected(batch)
         record_audit("disclosure.publish", target_type="batch", target_id=batch.id, actor=by,
                      detail={"village": batch.village_code, "kind": batch.kind, "hash": batch.content_hash})
 

@@ -1,6 +1,7 @@
 """The accountant's upload → preview → submit, the reviewer's approval, and corrections, on the web."""
 import io
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,9 @@ from support import csrf_from
 from sqlalchemy import func, select
 
 from core.extensions import db
+from core.users.models import User
 from disclosures.models import Batch, BatchStatus, LedgerEntry
+from disclosures.services import approve_batch, correct_row
 
 HEADER = "村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n"
 GOOD = HEADER + ("629901101201,2026-10-05,记2026-0001,支出,管理费用,办公用品,120.50,青川县商店,\n"
@@ -280,3 +283,41 @@ def test_typed_rows_and_corrections_confirm_warnings_instead_of_refusing(client,
     done = client.post(f"/disclosures/rows/subsidies/{payment.id}/correct", data=values | {"accept_warnings": "y"})
     assert done.status_code == 302
     assert db.session.scalar(select(func.count()).select_from(Batch).where(Batch.is_correction.is_(True))) == 1
+
+
+def _published_ledger(client, login):
+    login("kuaiji")
+    confirm(client, upload(client, GOOD).text)
+    batch = db.session.scalar(select(Batch))
+    approve_batch(batch, reviewer=db.session.scalar(select(User).where(User.username == "shenhe")))
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.voucher_no == "记2026-0001"))
+
+
+def test_the_reviewer_sees_a_withdrawal_as_one_not_as_a_new_expense(client, staff, login):
+    expense = _published_ledger(client, login)
+    withdrawal = correct_row(expense, new_values=None, reason="重复入账", by=None)
+    login("shenhe")
+    page = client.get(f"/disclosures/batches/{withdrawal.id}").text
+    assert "撤回</span>，原因：重复入账" in page and "第2行：撤回" in page
+    assert "<del>记2026-0001</del>" in page and "<del>120.50</del>" in page  # the old values, struck out
+    assert "<ins>" not in page and page.count("（撤回）") == 7  # nothing new in their place
+    assert "支出合计减少 120.50 元" in page and "收入合计不变" in page
+    assert "支出合计 120.50 元" not in page  # summed as an upload's rows, it would read as a new expense
+    assert "审核通过并公开" in page
+
+
+def test_the_reviewer_sees_a_correction_old_against_new(client, staff, login):
+    expense = _published_ledger(client, login)
+    fixed = {"row_number": expense.row_number, "entry_on": expense.entry_on, "month": expense.month,
+             "year": expense.year, "voucher_no": expense.voucher_no, "direction": "expense",
+             "category": expense.category, "summary": "办公用品及耗材", "amount": Decimal("125.50"),
+             "counterparty": expense.counterparty, "link_code": ""}
+    correction = correct_row(expense, new_values=fixed, reason="发票金额录错", by=None)
+    login("shenhe")
+    page = client.get(f"/disclosures/batches/{correction.id}").text
+    assert "更正</span>，原因：发票金额录错" in page and "第2行：更正" in page
+    assert "<del>120.50</del>" in page and "<ins>125.50</ins>" in page
+    assert "<del>办公用品</del>" in page and "<ins>办公用品及耗材</ins>" in page
+    assert "支出合计增加 5.00 元" in page and "收支相抵减少 5.00 元" in page
+    assert "支出合计 125.50 元" not in page
