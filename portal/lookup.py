@@ -13,6 +13,7 @@ from wtforms.validators import InputRequired, Length
 
 from core.extensions import client_address, limiter
 from core.fields import field_cipher
+from core.web import secure_cookies
 from portal import queries
 from portal.blueprint import bp
 
@@ -52,5 +53,5 @@ def _private(body: str, status: int):
     response.headers["Cache-Control"] = "no-store"
     if DEVICE_COOKIE not in request.cookies:
         response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=365 * 86400,
-                            httponly=True, samesite="Lax")
+                            httponly=True, samesite="Lax", secure=secure_cookies())
     return response
