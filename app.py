@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     unavailable.init_app(app, server_error=lambda error: web.render_error(500))
     _register_blueprints(app)
+    from admin import staff_sessions
+    staff_sessions.init_app(app)
     _register_cli(app)
     _connect_signals()
     return app
