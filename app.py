@@ -127,3 +127,7 @@ def _connect_signals() -> None:
     demo_built.connect(demo_cases)
     calendar_changed.connect(on_calendar_changed)
     calendar_changed.connect(referral_deadlines)
+
+    from admin.lookup_alerts import on_budget_spent
+    from portal.signals import lookup_budget_spent
+    lookup_budget_spent.connect(on_budget_spent)

@@ -45,6 +45,7 @@ ACTION_LABELS = {
     "user.2fa_enrol": "设置两步验证",
     "user.2fa_recovery_code": "用恢复码登录",
     "user.2fa_reset": "重置两步验证",
+    "lookup.budget_spent": "我的补贴全县查询次数用完",
     "region.import": "导入行政区划",
     "region.rename": "修改区划名称",
     "calendar.load": "载入节假日安排",

@@ -23,6 +23,11 @@ DEFAULTS = {
     # the wait before the next try (1 s, 2 s, 4 s …), up to the maximum (core/users/backoff.py).
     "LOGIN_FREE_FAILURES": 3,
     "LOGIN_MAX_DELAY_SECONDS": 900,
+    # 我的补贴: misses (name with a wrong ID number) allowed per day, across all addresses, per
+    # name, per village listing the name, and for the county; when spent, lookups wait a day.
+    "LOOKUP_MISSES_PER_NAME": "10 per day",
+    "LOOKUP_MISSES_PER_VILLAGE": "200 per day",
+    "LOOKUP_MISSES_PER_COUNTY": "3000 per day",
     # A staff session unused this long ends; the next request signs in again.
     "STAFF_IDLE_MINUTES": 30,
     # STAFF_2FA_REQUIRED (True/False): administrators and leads must set up TOTP at their next

@@ -1,5 +1,6 @@
 """staff sessions: a TOTP second factor with single-use recovery codes (hashes only), and the
-per-account sign-in backoff that replaces the five-tries lock
+per-account sign-in backoff that replaces the five-tries lock; subsidy payments indexed by name, so
+that a 我的补贴 miss can be counted against the villages listing that name
 
 Revision ID: 0017
 Revises: 0016
@@ -32,9 +33,13 @@ def upgrade():
     )
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_recovery_codes_user_id'), ['user_id'], unique=False)
+    with op.batch_alter_table('subsidy_payments', schema=None) as batch_op:
+        batch_op.create_index('ix_subsidy_payments_name', ['name'], unique=False)
 
 
 def downgrade():
+    with op.batch_alter_table('subsidy_payments', schema=None) as batch_op:
+        batch_op.drop_index('ix_subsidy_payments_name')
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
     op.drop_table('recovery_codes')
