@@ -65,7 +65,7 @@ def login():
 def _sign_in(user: User, target: str):
     session.clear()
     login_user(user)
-    session["seen"] = int(time.time())
+    session["seen"] = session["since"] = int(time.time())
     services.record_login(user)
     return redirect(target)
 

@@ -13,13 +13,15 @@ SEEN_RESOLUTION = 60  # seconds: the cookie is rewritten at most once a minute
 
 
 def end_idle_session():
-    """Sign out a session unused for STAFF_IDLE_MINUTES. The last-seen time is in the signed
-    session cookie, so a copy of an old cookie is as idle as the original."""
+    """Sign out a session unused for STAFF_IDLE_MINUTES, or older than STAFF_MAX_SESSION_HOURS.
+    Both times are in the signed session cookie, so a copy of an old cookie is as old as the
+    original."""
     if "_user_id" not in session:
         return None
     now = int(time.time())
     seen = session.get("seen", 0)
-    if now - seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
+    too_old = now - session.get("since", 0) > current_app.config["STAFF_MAX_SESSION_HOURS"] * 3600
+    if too_old or now - seen > current_app.config["STAFF_IDLE_MINUTES"] * 60:
         logout_user()
         session.clear()
         flash("您长时间没有操作，已自动退出，请重新登录", "info")

@@ -28,8 +28,9 @@ DEFAULTS = {
     "LOOKUP_MISSES_PER_NAME": "10 per day",
     "LOOKUP_MISSES_PER_VILLAGE": "200 per day",
     "LOOKUP_MISSES_PER_COUNTY": "3000 per day",
-    # A staff session unused this long ends; the next request signs in again.
+    # A staff session unused this long ends, and any ends this long after its sign-in.
     "STAFF_IDLE_MINUTES": 30,
+    "STAFF_MAX_SESSION_HOURS": 12,
     # STAFF_2FA_REQUIRED (True/False): administrators and leads must set up TOTP at their next
     # sign-in. Unset, it follows PUBLIC_BASE_URL: required on https (production), not on a plain
     # http try-out or the demo. An account that has set it up always needs its code.
@@ -53,8 +54,10 @@ DEFAULTS = {
 }
 
 ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI",
-               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL")
-ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES")
+               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
+               "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY")
+ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES",
+            "STAFF_MAX_SESSION_HOURS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS")
 ENV_FLAGS = ("STAFF_2FA_REQUIRED",)
 
 

@@ -41,6 +41,18 @@ def test_an_idle_session_ends_after_thirty_minutes(client, make_user, login):
         assert "长时间没有操作" in client.get("/staff/login").text
 
 
+def test_a_session_ends_after_twelve_hours_however_busy(client, make_user, login):
+    make_user("chen")
+    with time_machine.travel(START, tick=False) as clock:
+        login("chen")
+        for _ in range(11 * 3 + 2):
+            clock.shift(timedelta(minutes=20))
+            assert client.get("/admin/").status_code == 200
+        clock.shift(timedelta(minutes=20))  # 12 h 00 min… and one more request past it
+        clock.shift(timedelta(minutes=1))
+        assert client.get("/admin/").status_code == 302
+
+
 def test_the_idle_timeout_is_configurable(app, client, make_user, login):
     app.config["STAFF_IDLE_MINUTES"] = 5
     make_user("chen")
