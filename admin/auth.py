@@ -12,6 +12,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from admin.forms import CodeForm, ConfirmForm, LoginForm
 from admin.safe_redirect import safe_next
 from core.extensions import limiter
+from core.fields import field_cipher
 from core.qr import qr_svg
 from core.users import backoff, second_factor, services
 from core.users.models import User
@@ -105,8 +106,11 @@ def enrol():
     if user.has_second_factor:
         return redirect(url_for("admin.home"))
     form = CodeForm()
-    secret = session.get(ENROL_SECRET) or second_factor.new_secret()
-    session[ENROL_SECRET] = secret
+    # The key waits in the session until a code confirms it; the cookie is signed, not secret, so
+    # it carries the key encrypted.
+    cipher = field_cipher()
+    secret = cipher.decrypt(session[ENROL_SECRET]) if ENROL_SECRET in session else second_factor.new_secret()
+    session[ENROL_SECRET] = cipher.encrypt(secret)
     if form.validate_on_submit():
         codes = second_factor.enrol(user, secret, form.code.data)
         if codes is not None:
