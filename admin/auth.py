@@ -126,6 +126,12 @@ def enrol():
     return _private(page, 400 if request.method == "POST" else 200)
 
 
+@bp.app_template_filter("totp_groups")
+def totp_groups(secret: str) -> str:
+    """ABCDEFGH… → ABCD EFGH …: easier to copy by hand from one screen to another."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
 def _private(body: str, status: int = 200):
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"

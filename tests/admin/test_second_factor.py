@@ -14,7 +14,7 @@ from core.extensions import db
 from core.users.models import RecoveryCode, User
 
 START = datetime(2026, 11, 3, 1, 0, 5, tzinfo=timezone.utc)
-SECRET = re.compile(r'<span class="secret-box">([A-Z2-7]+)</span>')
+SECRET = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def enrol(client, login, username="root") -> tuple[str, list[str]]:
     page = client.get("/staff/login/enrol")
     assert "<svg" in page.text and 'aria-label="两步验证二维码"' in page.text
     assert page.headers["Cache-Control"] == "no-store"
-    secret = SECRET.search(page.text).group(1)
+    secret = SECRET.search(page.text).group(1).replace(" ", "")
     shown = post_code(client, "/staff/login/enrol", pyotp.TOTP(secret).now())
     assert shown.status_code == 200 and "只显示这一次" in shown.text
     return secret, re.findall(r"<code>([0-9a-f-]{19})</code>", shown.text)

@@ -27,7 +27,7 @@ def test_admin_sets_up_the_second_factor_and_signs_in_with_it(admin, phone, live
     phone.wait_for_url(f"{live_server}/staff/login/enrol")
     checkpoint(phone, "enrol")
     assert phone.get_by_role("img", name="两步验证二维码").is_visible()
-    secret = re.sub(r"\s", "", phone.locator(".secret-box").inner_text())
+    secret = re.sub(r"\s", "", phone.locator(".totp-key").inner_text())
     totp = pyotp.TOTP(secret)
     phone.get_by_label("验证码").fill(totp.now())
     phone.get_by_role("button", name="确认").click()
