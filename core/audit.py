@@ -94,17 +94,21 @@ ACTION_LABELS = {
 
 
 def record_audit(action: str, *, target_type: str = "", target_id: str | int = "",
-                 detail: dict | None = None, actor=None) -> AuditEntry:
-    """Add an audit entry to the current transaction (flush only; the caller commits)."""
-    actor = actor if actor is not None else _current_actor()
+                 detail: dict | None = None, actor=None, by_system: bool = False) -> AuditEntry:
+    """Add an audit entry to the current transaction (flush only; the caller commits).
+
+    `by_system`: the portal notes something a villager's request set off (a spent lookup budget);
+    the entry names no actor and keeps no address, so it cannot tie a villager to a lookup."""
+    actor = None if by_system else actor if actor is not None else _current_actor()
+    address = "" if by_system else client_address() if has_request_context() else "cli"
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", "命令行"),
+        actor_name="系统" if by_system else getattr(actor, "username", "命令行"),
         action=action,
         target_type=target_type,
         target_id=str(target_id),
         detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
-        address=client_address() if has_request_context() else "cli",
+        address=address,
         at=utcnow(),
     )
     db.session.add(entry)

@@ -61,6 +61,6 @@ def _alert_once(limit) -> None:
     is being probed, or the budget is too small for its villagers."""
     if not limiter.limiter.hit(ONCE_A_DAY, "lookup-budget-alert", "all"):
         return
-    record_audit("lookup.budget_spent", target_type="lookup", detail={"limit": str(limit)})
+    record_audit("lookup.budget_spent", target_type="lookup", detail={"limit": str(limit)}, by_system=True)
     db.session.commit()
     lookup_budget_spent.send(current_app._get_current_object(), limit=str(limit))

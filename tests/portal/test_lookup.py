@@ -183,6 +183,7 @@ def test_the_county_budget_stops_lookups_and_alerts_administrators(app, ask, cli
     assert REFUSED in rotate(*people["ouyang"][:2]).text
     alerts_logged = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "lookup.budget_spent")).all()
     assert len(alerts_logged) == 1  # once, not once per refused lookup
+    assert alerts_logged[0].address == "" and alerts_logged[0].actor_id is None  # no villager's address
     assert len(sent) == 1 and sent[0]["To"] == "root@example.gov.cn" and "查询次数已用完" in sent[0]["Subject"]
     login("root")
     assert "全县查询次数已用完" in client.get("/admin/").text
