@@ -21,7 +21,7 @@ bp = Blueprint("auth", __name__, url_prefix="/staff", template_folder="templates
 
 PENDING = "pending_login"
 PENDING_SECONDS = 300  # the code must follow the password within five minutes
-ENROL_SECRET = "enrol_secret"
+PENDING_KEY = "enrol_key"  # the TOTP key being set up, encrypted
 
 
 def _failed(response) -> bool:
@@ -109,13 +109,13 @@ def enrol():
     # The key waits in the session until a code confirms it; the cookie is signed, not secret, so
     # it carries the key encrypted.
     cipher = field_cipher()
-    secret = cipher.decrypt(session[ENROL_SECRET]) if ENROL_SECRET in session else second_factor.new_secret()
-    session[ENROL_SECRET] = cipher.encrypt(secret)
+    secret = cipher.decrypt(session[PENDING_KEY]) if PENDING_KEY in session else second_factor.new_secret()
+    session[PENDING_KEY] = cipher.encrypt(secret)
     if form.validate_on_submit():
         codes = second_factor.enrol(user, secret, form.code.data)
         if codes is not None:
             target = session.get(PENDING, {}).get("next") or url_for("admin.home")
-            session.pop(ENROL_SECRET, None)
+            session.pop(PENDING_KEY, None)
             if not current_user.is_authenticated:
                 _sign_in(user, target)
             return _private(render_template("auth/recovery_codes.html", codes=codes, target=target))

@@ -6,7 +6,7 @@ import re
 import pyotp
 import pytest
 
-PASSWORD = "pw-for-tests-1"
+PASSWORD = "pw-for-tests-1"  # pragma: allowlist secret
 
 
 @pytest.fixture
