@@ -29,6 +29,8 @@ def create_app(config: dict | None = None) -> Flask:
     web.init_app(app)
     unavailable.init_app(app, server_error=lambda error: web.render_error(500))
     _register_blueprints(app)
+    from admin import staff_sessions
+    staff_sessions.init_app(app)
     _register_cli(app)
     _connect_signals()
     return app
@@ -125,3 +127,7 @@ def _connect_signals() -> None:
     demo_built.connect(demo_cases)
     calendar_changed.connect(on_calendar_changed)
     calendar_changed.connect(referral_deadlines)
+
+    from admin.lookup_alerts import on_budget_spent
+    from portal.signals import lookup_budget_spent
+    lookup_budget_spent.connect(on_budget_spent)

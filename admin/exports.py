@@ -188,8 +188,16 @@ def monthly_report_pdf(user: User, month: date, now: datetime) -> bytes:
                                       user=user, now=now))
 
 
+def _unstored(response):
+    # Case files (with a revealed identity) and queue exports name people: no browser, proxy or
+    # shared-computer cache may keep a copy once the tab is closed.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 def _pdf(data: bytes, name: str):
-    return send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name)
+    return _unstored(send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
+                               download_name=name))
 
 
 @bp.get("/cases/<int:case_id>/file.pdf")
@@ -209,11 +217,11 @@ def queue_export(fmt: str):
     log_queue_export(user, fmt, filters)
     name = f"案件清单-{local_date(now).isoformat()}.{fmt}"
     if fmt == "xlsx":
-        return send_file(io.BytesIO(queue_xlsx(queue_rows(user, filters, now))), mimetype=MIME[fmt],
-                         as_attachment=True, download_name=name)
+        return _unstored(send_file(io.BytesIO(queue_xlsx(queue_rows(user, filters, now))), mimetype=MIME[fmt],
+                                   as_attachment=True, download_name=name))
     response = Response(stream_with_context(queue_csv(queue_rows(user, filters, now))), mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = _attachment(name)
-    return response
+    return _unstored(response)
 
 
 def _attachment(name: str) -> str:

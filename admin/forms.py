@@ -14,6 +14,10 @@ class LoginForm(FlaskForm):
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
 
 
+class CodeForm(FlaskForm):
+    code = StringField("验证码", validators=[DataRequired("请输入验证码"), Length(max=40)])
+
+
 class UserForm(FlaskForm):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64)])

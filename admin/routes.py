@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from admin import queries
+from admin import lookup_alerts, queries
 from admin.forms import AuditFilterForm, ConfirmForm, UserForm
 from admin.menu import staff_menu
 from admin.permissions import visible_audit_entries
@@ -23,7 +23,8 @@ bp.app_context_processor(lambda: {"staff_menu": staff_menu})
 @bp.get("/")
 @staff_required
 def home():
-    return render_template("admin/home.html")
+    budget_spent_at = lookup_alerts.budget_spent_recently() if current_user.role == Role.ADMIN else None
+    return render_template("admin/home.html", lookup_budget_spent_at=budget_spent_at)
 
 
 def me() -> User:

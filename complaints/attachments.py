@@ -23,7 +23,13 @@ MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_AUDIO_BYTES = 5 * 1024 * 1024
 MAX_SIDE = 2000
-MAX_PIXELS = 60_000_000  # a 60-megapixel photo is already beyond any phone's camera
+# Pixel caps, read from the file's header before anything is decoded. A JPEG decodes at a reduced
+# scale (draft), so a 48-megapixel phone photo costs about what a 12-megapixel one does; PNG, WebP
+# and the rest decode whole, and a few 60-megapixel PNGs (tiny files when flat) would hold a worker
+# for seconds each. A phone screenshot is under 4 megapixels, a phone photo 12.
+MAX_PIXELS_SCALED = 50_000_000
+MAX_PIXELS_WHOLE = 16_000_000
+SCALED_FORMATS = {"JPEG", "MPO"}
 JPEG_QUALITY = 85
 THUMB_SIDE = 240
 ORPHAN_AGE = timedelta(hours=1)  # a filing stores its files and commits within seconds
@@ -72,8 +78,7 @@ def clean_photo(data: bytes, filename: str = "") -> CleanFile:
             image = Image.open(io.BytesIO(data))
             if image.format not in PHOTO_FORMATS:
                 raise refused
-            if image.width * image.height > MAX_PIXELS:
-                raise AttachmentError(f"照片“{filename}”像素太多，请换一张")
+            _check_pixels(image, filename)
             image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG only: decode at a smaller scale, faster
             image = ImageOps.exif_transpose(image)  # keep it upright once the EXIF is gone
             image = _flatten(image)
@@ -82,6 +87,14 @@ def clean_photo(data: bytes, filename: str = "") -> CleanFile:
         raise (error if isinstance(error, AttachmentError) else refused) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE))
     return CleanFile("image", _jpeg(image), "image/jpeg")
+
+
+def _check_pixels(image: Image.Image, filename: str) -> None:
+    """Refuse on the header's size alone: Image.open has read nothing else yet."""
+    limit = MAX_PIXELS_SCALED if image.format in SCALED_FORMATS else MAX_PIXELS_WHOLE
+    if image.width * image.height > limit:
+        raise AttachmentError(f"照片“{filename}”像素太多（{image.width}×{image.height}），"
+                              f"这种格式的照片最多{limit // 10_000}万像素。请用手机相机直接拍一张，或截图后再上传")
 
 
 def _flatten(image: Image.Image) -> Image.Image:

@@ -18,6 +18,7 @@ from core.regions.models import Level, Region
 from core.regions.places import Place
 from core.timezone import local, local_date, shanghai
 from core.unavailable import unsaved_notice
+from core.web import secure_cookies
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
@@ -59,7 +60,7 @@ def _give_device_cookie(response):
     # A random token that only the rate limits read: it names no one and is never stored with a case.
     if DEVICE_COOKIE not in request.cookies:
         response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 86400, httponly=True,
-                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+                            samesite="Lax", secure=secure_cookies())
     return response
 
 

@@ -41,6 +41,11 @@ ACTION_LABELS = {
     "user.enable": "启用账号",
     "user.reset_password": "重置密码",
     "user.login": "登录",
+    "user.logout": "退出登录",
+    "user.2fa_enrol": "设置两步验证",
+    "user.2fa_recovery_code": "用恢复码登录",
+    "user.2fa_reset": "重置两步验证",
+    "lookup.budget_spent": "我的补贴全县查询次数用完",
     "region.import": "导入行政区划",
     "region.rename": "修改区划名称",
     "calendar.load": "载入节假日安排",
@@ -89,17 +94,21 @@ ACTION_LABELS = {
 
 
 def record_audit(action: str, *, target_type: str = "", target_id: str | int = "",
-                 detail: dict | None = None, actor=None) -> AuditEntry:
-    """Add an audit entry to the current transaction (flush only; the caller commits)."""
-    actor = actor if actor is not None else _current_actor()
+                 detail: dict | None = None, actor=None, by_system: bool = False) -> AuditEntry:
+    """Add an audit entry to the current transaction (flush only; the caller commits).
+
+    `by_system`: the portal notes something a villager's request set off (a spent lookup budget);
+    the entry names no actor and keeps no address, so it cannot tie a villager to a lookup."""
+    actor = None if by_system else actor if actor is not None else _current_actor()
+    address = "" if by_system else client_address() if has_request_context() else "cli"
     entry = AuditEntry(
         actor_id=getattr(actor, "id", None),
-        actor_name=getattr(actor, "username", "命令行"),
+        actor_name="系统" if by_system else getattr(actor, "username", "命令行"),
         action=action,
         target_type=target_type,
         target_id=str(target_id),
         detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
-        address=client_address() if has_request_context() else "cli",
+        address=address,
         at=utcnow(),
     )
     db.session.add(entry)

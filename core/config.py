@@ -18,8 +18,22 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 1_000_000,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
-    "LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
+    # Per account: after this many failed passwords or codes in a row, each further one doubles
+    # the wait before the next try (1 s, 2 s, 4 s …), up to the maximum (core/users/backoff.py).
+    "LOGIN_FREE_FAILURES": 3,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
+    # 我的补贴: misses (name with a wrong ID number) allowed per day, across all addresses, per
+    # name, per village listing the name, and for the county; when spent, lookups wait a day.
+    "LOOKUP_MISSES_PER_NAME": "10 per day",
+    "LOOKUP_MISSES_PER_VILLAGE": "200 per day",
+    "LOOKUP_MISSES_PER_COUNTY": "3000 per day",
+    # A staff session unused this long ends, and any ends this long after its sign-in.
+    "STAFF_IDLE_MINUTES": 30,
+    "STAFF_MAX_SESSION_HOURS": 12,
+    # STAFF_2FA_REQUIRED (True/False): administrators and leads must set up TOTP at their next
+    # sign-in. Unset, it follows PUBLIC_BASE_URL: required on https (production), not on a plain
+    # http try-out or the demo. An account that has set it up always needs its code.
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_HTTPONLY": True,
@@ -40,8 +54,11 @@ DEFAULTS = {
 }
 
 ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI",
-               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL")
-ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES")
+               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
+               "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY")
+ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES",
+            "STAFF_MAX_SESSION_HOURS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS")
+ENV_FLAGS = ("STAFF_2FA_REQUIRED",)
 
 
 def load_secrets(instance_path: Path) -> dict[str, str]:
@@ -74,6 +91,9 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     for name in ENV_INTS:
         if os.environ.get(name):
             config[name] = int(os.environ[name])
+    for name in ENV_FLAGS:
+        if os.environ.get(name):
+            config[name] = os.environ[name].strip().lower() in ("1", "true", "yes", "on")
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config.pop("DATABASE_URL"))
     if "SQLALCHEMY_DATABASE_URI" in overrides:
@@ -85,6 +105,7 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["SESSION_COOKIE_SECURE"] = config["PUBLIC_BASE_URL"].startswith("https://")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
+    config.setdefault("STAFF_2FA_REQUIRED", config["SESSION_COOKIE_SECURE"])
     _short_timeouts(config)
     return config
 

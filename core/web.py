@@ -1,7 +1,7 @@
 """Error pages, template filters and the small bits every page shares."""
 from decimal import Decimal
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from core.timezone import format_local
@@ -21,6 +21,12 @@ def render_error(code: int, message: str | None = None):
     title, default_message = ERROR_PAGES[code]
     return render_template("errors/error.html", code=code, title=title,
                            message=message or default_message), code
+
+
+def secure_cookies() -> bool:
+    """Whether a cookie set now must be Secure: under an https base URL, or on a request that
+    came over https (directly or as TRUSTED_PROXIES report it)."""
+    return bool(current_app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
 
 
 def money(value) -> str:

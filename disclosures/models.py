@@ -161,6 +161,8 @@ class SubsidyPayment(DisclosedRow, Base):
     __table_args__ = (
         Index("ix_subsidy_payments_village_month", "village_code", "month"),
         Index("ix_subsidy_payments_village_item_month", "village_code", "item", "month"),
+        # 我的补贴 counts a miss against the villages that list the name (portal/lookup_limits.py).
+        Index("ix_subsidy_payments_name", "name"),
     )
 
     item: Mapped[str] = mapped_column(String(32))

@@ -11,6 +11,7 @@ from flask import abort, redirect, url_for
 from core.extensions import db
 from core.kiosk import KIOSK_COOKIE, kiosk_code
 from core.regions.models import Level, Region
+from core.web import secure_cookies
 from portal.blueprint import bp
 
 KIOSK_LEVELS = (Level.TOWNSHIP, Level.COUNTY)
@@ -35,7 +36,8 @@ def kiosk_start(code: str):
         abort(404)
     response = redirect(url_for("portal.region", code=code))
     # A year: the machine stays a kiosk across restarts until staff open /kiosk/exit.
-    response.set_cookie(KIOSK_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="Lax")
+    response.set_cookie(KIOSK_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="Lax",
+                        secure=secure_cookies())
     return response
 
 

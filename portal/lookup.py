@@ -1,6 +1,7 @@
 """我的补贴: a villager finds every payment disclosed for them by exact name and full ID number.
 
-Exact pair only, throttled per address and per device, and a mismatch says only 未查到. Nothing
+Exact pair only, throttled per address and per device, misses also counted per name, per village
+and for the county (portal/lookup_limits.py), and a mismatch says only 未查到. Nothing
 ties the ID number to the requester: it is hashed for the query and then forgotten, never logged,
 stored or echoed; the response may not be cached.
 """
@@ -13,7 +14,9 @@ from wtforms.validators import InputRequired, Length
 
 from core.extensions import client_address, limiter
 from core.fields import field_cipher
+from core.web import secure_cookies
 from portal import queries
+from portal.lookup_limits import LookupGate
 from portal.blueprint import bp
 
 DEVICE_COOKIE = "device"
@@ -37,14 +40,21 @@ def device_key() -> str:
 @limiter.limit(LIMITS, methods=["POST"], key_func=device_key)
 def lookup():
     form = LookupForm()
-    payments, status = None, 200
+    payments, status, refused = None, 200, False
     if form.validate_on_submit():
+        gate = LookupGate.for_name(form.name.data)
         id_hash = field_cipher().lookup_hash(form.id_number.data)
-        payments = queries.payments_for(id_hash, form.name.data)
+        if gate.is_open():
+            payments = queries.payments_for(id_hash, form.name.data)
+            if not payments:
+                gate.count_miss()
+        else:
+            refused, status = True, 429  # right ID number or not: nothing is looked up
     elif request.method == "POST":
         status = 400
     # The template renders both inputs empty: what was typed is never sent back.
-    return _private(render_template("portal/lookup.html", form=form, payments=payments), status)
+    return _private(render_template("portal/lookup.html", form=form, payments=payments, refused=refused),
+                    status)
 
 
 def _private(body: str, status: int):
@@ -52,5 +62,5 @@ def _private(body: str, status: int):
     response.headers["Cache-Control"] = "no-store"
     if DEVICE_COOKIE not in request.cookies:
         response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=365 * 86400,
-                            httponly=True, samesite="Lax")
+                            httponly=True, samesite="Lax", secure=secure_cookies())
     return response

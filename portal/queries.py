@@ -177,6 +177,13 @@ def payments_for(id_hash: str, name: str) -> list:
     return [row for row in rows if same_name(row.SubsidyPayment.name, name)]
 
 
+def villages_listing(name: str, limit: int = 20) -> list[str]:
+    """The villages whose public subsidy lists carry this (normalised) name."""
+    return list(db.session.scalars(select(SubsidyPayment.village_code).distinct()
+                                   .where(SubsidyPayment.name == name, public(SubsidyPayment))
+                                   .order_by(SubsidyPayment.village_code).limit(limit)))
+
+
 # Projects -------------------------------------------------------------------------------------
 
 def latest_project_updates(code: str) -> Select:

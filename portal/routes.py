@@ -6,6 +6,7 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
+from core.web import secure_cookies
 from portal import disclosure_views
 from portal.blueprint import bp
 from portal.caching import public_page
@@ -57,5 +58,6 @@ def text_size():
     if request.cookies.get("text") == "large":
         response.delete_cookie("text")
     else:
-        response.set_cookie("text", "large", max_age=365 * 86400, samesite="Lax", httponly=True)
+        response.set_cookie("text", "large", max_age=365 * 86400, samesite="Lax", httponly=True,
+                            secure=secure_cookies())
     return response

@@ -48,3 +48,15 @@ def test_the_two_logs_split_requests_and_the_anonymous_one_names_no_one(nginx):
                                                        "body_bytes_sent"}
     assert re.search(r"map \$time_iso8601 \$cunwu_minute \{ ~\^\(\?<minute>\[\^T\]\+T\[0-9\]\+:\[0-9\]\+\) \$minute; \}",
                      nginx)
+
+
+def test_nginx_sends_hsts_once_on_every_answer(nginx):
+    from core.security import HSTS
+    tls = next(block for block in nginx.split("server {")[1:] if "listen 443" in block)
+    # One header, the same value the app would send, on error pages too (`always`).
+    assert f'add_header Strict-Transport-Security "{HSTS}" always;' in tls
+    # The app adds its own when it sees https (TRUSTED_PROXIES): hidden, or browsers get two.
+    proxied = re.search(r"location / \{(.*?)\}", tls, re.S).group(1)
+    assert "proxy_pass" in proxied and "proxy_hide_header Strict-Transport-Security;" in proxied
+    # Plain http only redirects to https.
+    assert re.search(r"listen 80;.*return 301 https://\$host\$request_uri;", nginx, re.S)

@@ -32,6 +32,8 @@ ACCESS = {
     "kiosk_reset.token": PUBLIC,
     "kiosk_reset.reset": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.code": PUBLIC,  # only with a pending sign-in, else back to the login page
+    "auth.enrol": PUBLIC,  # likewise, or for a signed-in account setting up TOTP
     "auth.logout": ANY_STAFF,
     "admin.home": ANY_STAFF,
     "admin.users": {Role.ADMIN},

@@ -23,3 +23,15 @@ def create(username: str, role: str, regions: tuple[str, ...], lead: bool, displ
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"已创建账号 {user.username}（{user.role_enum.label}），密码：{password}")
+
+
+@users_cli.command("reset-2fa")
+@click.argument("username")
+def reset_2fa(username: str) -> None:
+    """Forget an account's TOTP key and recovery codes (a lost phone: check who asks, in person)."""
+    from core.users import second_factor
+    user = services.find_user(username)
+    if user is None:
+        raise click.ClickException(f"没有账号「{username}」")
+    second_factor.reset(user)
+    click.echo(f"已重置 {user.username} 的两步验证；下次登录时重新设置")

@@ -3,7 +3,7 @@ import secrets
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
@@ -58,6 +58,14 @@ class User(Base):
     session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # The second factor (core/users/second_factor.py): the TOTP key, encrypted with the field
+    # cipher, and the last time step used, so that a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(Text)
+    totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Failed sign-ins since the last good one, and until when the next try is refused
+    # (core/users/backoff.py): the account slows down instead of locking.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    login_delay_until: Mapped[datetime | None]
 
     regions: Mapped[list[Region]] = relationship(secondary=user_regions, order_by=Region.code)
 
@@ -74,6 +82,10 @@ class User(Base):
     def is_anonymous(self) -> bool:
         return False
 
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_secret is not None
+
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
@@ -83,3 +95,13 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"
+
+
+class RecoveryCode(Base):
+    """A single-use code for a lost phone; only its hash is kept, and using it stamps used_at."""
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None]

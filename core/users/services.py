@@ -10,6 +10,7 @@ from core.audit import record_audit
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
+from core.users import backoff
 from core.users.models import Role, User, new_session_token
 from core.users.permissions import SCOPE_LEVELS, can_give_scope, can_manage_account, in_scope
 from core.transaction import transactional
@@ -161,6 +162,10 @@ def reset_password(user: User, *, by: User | None = None) -> str:
     return password
 
 
+def find_user(username: str) -> User | None:
+    return db.session.scalar(select(User).where(User.username == username.strip()))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The enabled account with this username and password, or None."""
     user = db.session.scalar(select(User).where(User.username == username.strip()))
@@ -173,9 +178,18 @@ def authenticate(username: str, password: str) -> User | None:
 
 
 def record_login(user: User) -> None:
-    """Stamp a successful login and audit it."""
+    """Stamp a successful login, forget earlier failures, and audit it."""
     user.last_login_at = utcnow()
+    backoff.clear(user)
     record_audit("user.login", target_type="user", target_id=user.id, actor=user)
+    db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """Sign-out: a new session token, so the cookie just dropped (and any copy of it, or of this
+    account's cookies elsewhere) no longer loads the account."""
+    user.session_token = new_session_token()
+    record_audit("user.logout", target_type="user", target_id=user.id, actor=user)
     db.session.commit()
 
 

@@ -1,3 +1,4 @@
+import pytest
 from support import csrf_from
 
 from core.audit import AuditEntry
@@ -40,12 +41,12 @@ def test_password_reset_ends_existing_sessions(app, client, make_user, login):
     assert login("chen", new_password).status_code == 302
 
 
-def test_login_is_throttled_per_account(app, client, make_user, login):
+def test_login_is_slowed_per_account(app, client, make_user, login):
     make_user("chen")
-    statuses = [login("chen", f"wrong{i}").status_code for i in range(5)]
-    assert statuses == [401] * 5
-    blocked = login("chen")  # right password, but the account is throttled now
-    assert blocked.status_code == 429 and "操作太频繁" in blocked.text
+    statuses = [login("chen", f"wrong{i}").status_code for i in range(3)]
+    assert statuses == [401] * 3
+    blocked = login("chen")  # right password, but the account must wait a moment now
+    assert blocked.status_code == 429 and "秒后再试" in blocked.text
 
 
 def test_login_is_throttled_per_address(app, client, make_user, login):
@@ -80,13 +81,25 @@ def test_login_without_csrf_token_is_rejected(client, make_user):
     assert "页面已过期" in response.text
 
 
-def test_next_parameter_cannot_send_users_off_site(client, make_user):
+@pytest.mark.parametrize("target", ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "%0d//evil",
+                                    "\\\\evil", "/\\evil", "https://evil", "javascript:alert(1)",
+                                    "/%E3%80%80/evil"])
+def test_next_parameter_cannot_send_users_off_site(client, make_user, target):
     make_user("chen")
     page = client.get("/staff/login")
-    response = client.post("/staff/login?next=//evil.example/x",
+    response = client.post(f"/staff/login?next={target}",
                            data={"username": "chen", "password": "pw-for-tests-1",
                                  "csrf_token": csrf_from(page.text)})
-    assert response.headers["Location"].endswith("/admin/")
+    assert response.status_code == 302 and response.headers["Location"] == "/admin/"
+
+
+def test_next_parameter_keeps_a_same_site_path(client, make_user):
+    make_user("chen")
+    page = client.get("/staff/login")
+    response = client.post("/staff/login?next=/admin/cases%3Fstatus%3Dopen",
+                           data={"username": "chen", "password": "pw-for-tests-1",
+                                 "csrf_token": csrf_from(page.text)})
+    assert response.headers["Location"] == "/admin/cases?status=open"
 
 
 def test_login_is_audited_with_address(client, make_user, login):

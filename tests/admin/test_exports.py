@@ -71,8 +71,10 @@ def test_case_file_shows_the_identity_only_after_an_approved_request(client, log
     request = identity.request_identity(worked_case, "需电话核实", by=people["handler"])
     identity.decide_identity(request, True, "同意", by=people["lead"])
     login("handler")
-    text = pdf_text(client.get(f"/admin/cases/{worked_case.id}/file.pdf").data, tmp_path)
+    response = client.get(f"/admin/cases/{worked_case.id}/file.pdf")
+    text = pdf_text(response.data, tmp_path)
     assert "段凤" in text and "13800138000" in text
+    assert response.headers["Cache-Control"] == "no-store"  # no cache keeps the identity
     reveals = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "case.identity_reveal")).all()
     assert [entry.actor_name for entry in reveals] == ["handler"]
 
@@ -100,6 +102,7 @@ def queue_cases(people):
 def test_queue_export_is_scoped_and_neutralised(client, login, people, queue_cases, fmt):
     login("handler")
     response = client.get(f"/admin/cases/export.{fmt}")
+    assert response.headers["Cache-Control"] == "no-store"
     rows = csv_rows(response) if fmt == "csv" else xlsx_rows(response)
     assert rows[0][:3] == ["案件编号", "收到时间", "乡镇"]
     codes = {row[0] for row in rows[1:]}

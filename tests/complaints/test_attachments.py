@@ -132,6 +132,32 @@ def test_transparent_png_is_flattened_on_white():
     assert min(pixel) > 240
 
 
+def huge_png(side=7745) -> bytes:
+    """A real 60-megapixel PNG (just under the old cap), small on disk because it is flat."""
+    buffer = io.BytesIO()
+    Image.new("1", (side, side), 1).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_huge_pngs_are_refused_from_the_header_without_decoding(monkeypatch):
+    from PIL import ImageFile
+    uploads = [FileStorage(io.BytesIO(huge_png()), filename=f"big{n}.png") for n in range(3)]
+
+    def no_decoding(self):
+        raise AssertionError("decoded a photo that the header already ruled out")
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    started = time.perf_counter()
+    with pytest.raises(AttachmentError, match="像素太多.*最多1600万像素"):
+        attachments.clean_uploads(uploads, None)
+    assert time.perf_counter() - started < 1
+
+
+def test_a_phone_screenshot_sized_png_still_passes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (1290, 2796), "white").save(buffer, "PNG")
+    assert Image.open(io.BytesIO(clean_photo(buffer.getvalue(), "screen.png").data)).size == (923, 2000)
+
+
 @pytest.mark.parametrize("data", [PHP, b"GIF89a" + bytes(30), b"\xff\xd8\xff\xe0broken"])
 def test_not_a_photo_is_refused(data):
     with pytest.raises(AttachmentError, match="不是能识别的照片"):

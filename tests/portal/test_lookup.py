@@ -91,9 +91,9 @@ def test_post_needs_the_csrf_token(client, seeded, people):
 
 
 def test_throttled_per_address(ask, client, seeded, people):
-    for _ in range(10):
+    for n in range(10):  # other names each time: the per-name count is another test's
         client.set_cookie("device", secrets.token_hex(16))  # a fresh device every time
-        assert ask("张三", "110101199001011237").status_code == 200
+        assert ask(f"路人{n}", "110101199001011237").status_code == 200
     client.set_cookie("device", secrets.token_hex(16))
     response = ask("张三", people["zhang"][1])
     assert response.status_code == 429 and "太频繁" in response.text
@@ -106,7 +106,7 @@ def test_throttled_per_device_cookie(ask, client, seeded, people):
     client.get("/lookup")
     assert len(client.get_cookie("device").value) == 32
     for n in range(10):
-        assert ask("张三", "110101199001011237", address=f"203.0.113.{n + 1}").status_code == 200
+        assert ask(f"路人{n}", "110101199001011237", address=f"203.0.113.{n + 1}").status_code == 200
     response = ask("张三", people["zhang"][1], address="203.0.113.99")
     assert response.status_code == 429 and "太频繁" in response.text
 
@@ -116,3 +116,95 @@ def test_lookup_page_explains_and_has_an_empty_form(client, seeded):
     assert response.status_code == 200 and "姓名和身份证号都完全一致" in response.text
     id_input = re.search(r'<input[^>]*name="id_number"[^>]*>', response.text).group(0)
     assert "value=" not in id_input
+
+
+def fresh_device_ask(ask, client):
+    """ask() from a new phone at a new address each time, as a guesser rotating both would."""
+    counter = iter(range(1, 10_000))
+
+    def post(name, number):
+        n = next(counter)
+        client.set_cookie("device", secrets.token_hex(16))
+        return ask(name, number, address=f"10.{n // 250}.{n % 250}.1")
+    return post
+
+
+REFUSED = "今天不能再查了"
+
+
+def test_misses_for_one_name_are_limited_across_addresses(ask, client, seeded, people):
+    name, number, _ = people["zhang"]
+    rotate = fresh_device_ask(ask, client)
+    guesses = [f"11010119800101{n:03d}" + "X" for n in range(10)]
+    for guess in guesses:  # ten misses, each from another address and phone
+        response = rotate(name, guess)
+        assert response.status_code == 200 and "未查到" in result(response)
+    refused = rotate(name, number)  # the right number now confirms nothing
+    assert refused.status_code == 429 and REFUSED in refused.text and "当面查询" in refused.text
+    assert "共查到" not in refused.text and number not in refused.text
+    # Other names are not held back.
+    assert "共查到 1 笔" in result(rotate(*people["ouyang"][:2]))
+
+
+def test_misses_in_one_village_are_limited(app, ask, client, seeded, people):
+    app.config["LOOKUP_MISSES_PER_VILLAGE"] = "3 per day"
+    rotate = fresh_device_ask(ask, client)
+    for who in ("zhang", "wang", "ouyang"):  # three names of 青山村, one wrong guess each
+        assert "未查到" in result(rotate(people[who][0], "110101199001011237"))
+    assert REFUSED in rotate(*people["wang2"][:2]).text  # 青山村 waits for tomorrow
+    # A name no village lists is not covered by 青山村's count.
+    assert "未查到" in result(rotate("赵六", "110101199001011237"))
+
+
+def test_the_county_budget_stops_lookups_and_alerts_administrators(app, ask, client, seeded, people, make_user,
+                                                                  login, monkeypatch):
+    import admin.lookup_alerts as alerts
+    from core.audit import AuditEntry
+    from core.extensions import db
+    sent = []
+
+    class FakeSmtp:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            sent.append(message)
+    monkeypatch.setattr(alerts, "_connect", lambda server: FakeSmtp())
+    app.config.update(LOOKUP_MISSES_PER_COUNTY="4 per day", SMTP_URL="smtp://mail.test:25")
+    make_user("root", "admin").email = "root@example.gov.cn"
+    db.session.commit()
+    rotate = fresh_device_ask(ask, client)
+    for n in range(4):
+        assert "未查到" in result(rotate(f"路人{n}", "110101199001011237"))
+    assert REFUSED in rotate(*people["zhang"][:2]).text
+    assert REFUSED in rotate(*people["ouyang"][:2]).text
+    alerts_logged = db.session.scalars(db.select(AuditEntry).where(AuditEntry.action == "lookup.budget_spent")).all()
+    assert len(alerts_logged) == 1  # once, not once per refused lookup
+    assert alerts_logged[0].address == "" and alerts_logged[0].actor_id is None  # no villager's address
+    assert len(sent) == 1 and sent[0]["To"] == "root@example.gov.cn" and "查询次数已用完" in sent[0]["Subject"]
+    login("root")
+    assert "全县查询次数已用完" in client.get("/admin/").text
+
+
+def test_every_miss_does_the_same_work(app, ask, client, seeded, people):
+    """A miss for a listed name and one for a name nobody carries run the same statements, so the
+    time taken says nothing about whether the name is on a list."""
+    from sqlalchemy import event
+
+    from core.extensions import db
+    rotate = fresh_device_ask(ask, client)
+    counts = []
+    for name in ("张三", "赵六"):
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            response = rotate(name, "110101199001011237")
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        assert "未查到" in result(response)
+        counts.append(len(statements))
+    assert counts[0] == counts[1]
