@@ -180,7 +180,7 @@ def payments_for(id_hash: str, name: str) -> list:
 def villages_listing(name: str, limit: int = 20) -> list[str]:
     """The villages whose public subsidy lists carry this (normalised) name."""
     return list(db.session.scalars(select(SubsidyPayment.village_code).distinct()
-                                   .where(SubsidyPayment.name == name, public(SubsidyPayment))
+                                   .where(SubsidyPayment.name == name, is_public(SubsidyPayment))
                                    .order_by(SubsidyPayment.village_code).limit(limit)))
 
 

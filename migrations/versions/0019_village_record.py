@@ -9,7 +9,7 @@ No key is needed: the record holds row and batch numbers and the batches' conten
 stay as they were (fingerprints already posted on notice boards remain valid).
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0017
 """
 import hashlib
 import json
@@ -20,7 +20,7 @@ from alembic import op
 import core.db
 
 revision = "0019"
-down_revision = "0016"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
