@@ -22,13 +22,14 @@ from complaints.attachments import AREA, AttachmentError, clean_uploads, file_wi
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
 from complaints.items import find_item
-from complaints.models import Attachment, CaseEvent, Category, Channel, Complaint, Status
+from complaints.models import Attachment, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files
 from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
 from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import published_until, year_stats
+from complaints.timeline import public_entries
 from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
 
 bp = Blueprint("complaints", __name__, template_folder="templates")
@@ -208,14 +209,14 @@ def case():
 
 
 def _case_context(found: Complaint) -> dict:
-    events, target = _public_events(found), _merge_target(found)
+    entries, target = public_entries(found), _merge_target(found)
     # A merged case shows its complainant their own entries and clocks (as they stood at the
     # merge) and the other case's status and result only: its timeline, clocks and rating
     # are another complainant's.
-    now = next((event.at for event in events if event.kind == "merged"), utcnow()) if target else utcnow()
+    now = next((e.event.at for e in entries if e.event.kind == "merged"), utcnow()) if target else utcnow()
     soon = due_soon_until(now)
     return {
-        "case": found, "events": events, "target": target,
+        "case": found, "entries": entries, "target": target,
         "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon))
                    for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
@@ -230,12 +231,6 @@ def _merge_target(found: Complaint) -> Complaint | None:
     while target.merged_into_id and steps < 5:
         target, steps = db.session.get(Complaint, target.merged_into_id), steps + 1
     return target if target is not found else None
-
-
-def _public_events(found: Complaint) -> list[CaseEvent]:
-    # Internal notes never leave the database for this page: only public rows are read.
-    return list(db.session.scalars(select(CaseEvent).where(
-        CaseEvent.complaint_id == found.id, CaseEvent.is_public.is_(True)).order_by(CaseEvent.at, CaseEvent.id)))
 
 
 @bp.post("/track/case/rate")
