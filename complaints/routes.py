@@ -108,7 +108,7 @@ def complain():
         return _refiled_page(form, village, item, inspection)
     # Shown in answer to the POST itself: one round trip less on weak 4G, and the secret never
     # travels in clear in a cookie.
-    return _private(render_template("complaints/done.html", code=filed.code,
+    return _private(render_template("complaints/done.html", code=filed.code, label=Category(form.category.data).label,
                                     **_secret_context(filed.code, filed.secret)))
 
 
@@ -290,6 +290,12 @@ def attachment(token: str):
     response.headers.update({"Content-Type": content_type, "Content-Disposition": "inline",
                              "X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
     return response
+
+
+@bp.get("/mine")
+def mine():
+    """我的反映: the page is the same for everyone; the list is drawn from the phone's own storage."""
+    return render_template("complaints/mine.html")
 
 
 @bp.get("/stats")
