@@ -18,9 +18,10 @@ from core.regions.models import Level, Region
 from core.regions.places import Place
 from core.timezone import local, local_date, shanghai
 from core.unavailable import unsaved_notice
-from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
+from complaints.attachments import (AREA, AttachmentError, clean_uploads, file_with_attachments, store_then,
+                                   thumbnail)
 from complaints.codes import format_secret
-from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
+from complaints.forms import ComplaintForm, ConfirmForm, RateForm, SupplementForm, TrackForm, new_ticket
 from complaints.items import find_item
 from complaints.models import Attachment, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files
@@ -29,6 +30,7 @@ from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
 from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import published_until, year_stats
+from complaints.supplements import add_material, supplement_refusal
 from complaints.timeline import public_entries
 from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
 
@@ -208,7 +210,32 @@ def case():
                                     fresh=fresh and _secret_context(fresh["code"], fresh["secret"])))
 
 
-def _case_context(found: Complaint) -> dict:
+@bp.post("/track/case/material")
+@unsaved_notice("您补充的材料没有提交成功，请稍后重新提交。", keep="text")
+@limiter.limit(_config("COMPLAINT_LIMIT_PER_ADDRESS", "30 per hour"))
+@limiter.limit(_config("SUPPLEMENT_LIMIT_PER_DEVICE", "10 per hour"), key_func=_device_key)
+def material():
+    """The complainant adds text, photos or a recording to their open case (the tracking page)."""
+    found = _opened_case()
+    if found is None:
+        return _ask_for_pair()
+    if refusal := supplement_refusal(found):  # closed meanwhile: the page no longer has the form
+        flash(refusal, "error")
+        return redirect(url_for(".case"))
+    form = SupplementForm()
+    if form.validate_on_submit():
+        try:
+            ended_wait, _stored = store_then(clean_uploads(form.photos.data, form.voice.data),
+                                             lambda stored: add_material(found, form.text.data, stored))
+        except (AttachmentError, ComplaintError) as error:
+            form.form_errors.append(str(error))
+        else:
+            flash("已收到您补充的材料，办理人员会继续办理" if ended_wait else "已收到您补充的内容", "success")
+            return redirect(url_for(".case") + "#timeline-heading")
+    return _private(render_template("complaints/case.html", **_case_context(found, form), fresh=None), 422)
+
+
+def _case_context(found: Complaint, supplement_form: SupplementForm | None = None) -> dict:
     entries, target = public_entries(found), _merge_target(found)
     # A merged case shows its complainant their own entries and clocks (as they stood at the
     # merge) and the other case's status and result only: its timeline, clocks and rating
@@ -222,7 +249,14 @@ def _case_context(found: Complaint) -> dict:
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
         "leave_form": ConfirmForm(), "ratings": RATINGS,
+        "supplement_form": None if supplement_refusal(found) else supplement_form or SupplementForm(),
+        "asked_for": _last_request(entries) if found.status == Status.AWAITING_INFO else None,
     }
+
+
+def _last_request(entries) -> str:
+    """What the handler asked for, quoted above the box the complainant answers in."""
+    return next((e.event.body for e in reversed(entries) if e.event.kind == "request_info"), "")
 
 
 def _merge_target(found: Complaint) -> Complaint | None:
