@@ -111,6 +111,7 @@ def complain():
     # Shown in answer to the POST itself: one round trip less on weak 4G, and the secret never
     # travels in clear in a cookie.
     return _private(render_template("complaints/done.html", code=filed.code, label=Category(form.category.data).label,
+                                    village_code=village.code,
                                     **_secret_context(filed.code, filed.secret)))
 
 
