@@ -40,7 +40,7 @@ QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来
                  "反映内容", "办理结果", "定性", "办结时间"]
 EVENT_LABELS = {
     "received": "收到反映", "first_reply": "初步答复", "progress": "进展告知", "request_info": "请补充材料",
-    "material_received": "收到补充材料", "note": "内部备注", "assigned": "分派", "referred": "转办",
+    "material_received": "收到补充材料", "supplement": "反映人补充材料", "note": "内部备注", "assigned": "分派", "referred": "转办",
     "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延期", "closed": "办结",
     "referral_extended": "转办延期", "reopened": "重新办理", "merged": "合并", "merged_in": "并入案件", "feedback": "实名反馈",
     "rated": "评价", "review_requested": "申请复查", "identity_requested": "申请查看身份",

@@ -6,8 +6,10 @@ magic bytes and their tags are removed (complaints/recordings.py).
 """
 import io
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
@@ -34,6 +36,8 @@ JPEG_QUALITY = 85
 THUMB_SIDE = 240
 ORPHAN_AGE = timedelta(hours=1)  # a filing stores its files and commits within seconds
 NAMES_PER_QUERY = 500
+StoredFile = tuple[str, str, str, int]  # kind, stored name, content type, size
+T = TypeVar("T")
 # MPO is how Pillow names the JPEG that many phone cameras write (a JPEG with a depth image).
 PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
 
@@ -136,17 +140,23 @@ def clean_audio(data: bytes, filename: str = "") -> CleanFile:
 
 def file_with_attachments(cleaned: list[CleanFile], **filing) -> FiledComplaint:
     """Store the files, then commit the complaint with their rows; never one without the other."""
-    stored: list[tuple[str, str, str, int]] = []
-    try:
-        for item in cleaned:
-            stored.append((item.kind, storage.save(AREA, item.data), item.content_type, len(item.data)))
-        filed = file_complaint(**filing, attachments=stored)
-    except BaseException:
-        _discard(stored)
-        raise
+    filed, stored = store_then(cleaned, lambda stored: file_complaint(**filing, attachments=stored))
     if not filed.secret:  # a retry of a case already filed: the first submission's files stand
         _discard(stored)
     return filed
+
+
+def store_then(cleaned: list[CleanFile], commit: Callable[[list[StoredFile]], T]) -> tuple[T, list[StoredFile]]:
+    """Store the files, then call `commit` with them (it commits their rows); on any error the
+    stored files are removed again, so no file outlives a transaction that failed."""
+    stored: list[StoredFile] = []
+    try:
+        for item in cleaned:
+            stored.append((item.kind, storage.save(AREA, item.data), item.content_type, len(item.data)))
+        return commit(stored), stored
+    except BaseException:
+        _discard(stored)
+        raise
 
 
 def _discard(stored) -> None:

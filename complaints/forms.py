@@ -116,6 +116,13 @@ class TrackForm(FlaskForm):
         return "".join(ch for ch in typed if not ch.isspace()).replace("—", "-")
 
 
+class SupplementForm(FlaskForm):
+    """More from the complainant on the tracking page: the same limits and files as filing."""
+    text = TextAreaField("补充说明", validators=[Optional(), Length(max=TEXT_LIMIT, message=f"请不要超过{TEXT_LIMIT}字")])
+    photos = MultipleFileField("照片（可选，最多5张）")
+    voice = FileField("录音（可选，1段）")
+
+
 class RateForm(FlaskForm):
     rating = RadioField("您对办理结果满意吗", choices=[SelectChoice(value, label) for value, label in RATINGS.items()],
                         validators=[InputRequired("请选择满意、基本满意或不满意")])

@@ -19,17 +19,20 @@ from core.regions.places import Place
 from core.timezone import local, local_date, shanghai
 from core.unavailable import unsaved_notice
 from core.web import secure_cookies
-from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, thumbnail
+from complaints.attachments import (AREA, AttachmentError, clean_uploads, file_with_attachments, store_then,
+                                   thumbnail)
 from complaints.codes import format_secret
-from complaints.forms import ComplaintForm, ConfirmForm, RateForm, TrackForm, new_ticket
+from complaints.forms import ComplaintForm, ConfirmForm, RateForm, SupplementForm, TrackForm, new_ticket
 from complaints.items import find_item
-from complaints.models import Attachment, CaseEvent, Category, Channel, Complaint, Status
+from complaints.models import Attachment, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files
 from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
 from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import published_until, year_stats
+from complaints.supplements import add_material, supplement_refusal
+from complaints.timeline import public_entries
 from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
 
 bp = Blueprint("complaints", __name__, template_folder="templates")
@@ -108,7 +111,8 @@ def complain():
         return _refiled_page(form, village, item, inspection)
     # Shown in answer to the POST itself: one round trip less on weak 4G, and the secret never
     # travels in clear in a cookie.
-    return _private(render_template("complaints/done.html", code=filed.code,
+    return _private(render_template("complaints/done.html", code=filed.code, label=Category(form.category.data).label,
+                                    village_code=village.code,
                                     **_secret_context(filed.code, filed.secret)))
 
 
@@ -208,21 +212,53 @@ def case():
                                     fresh=fresh and _secret_context(fresh["code"], fresh["secret"])))
 
 
-def _case_context(found: Complaint) -> dict:
-    events, target = _public_events(found), _merge_target(found)
+@bp.post("/track/case/material")
+@unsaved_notice("您补充的材料没有提交成功，请稍后重新提交。", keep="text")
+@limiter.limit(_config("COMPLAINT_LIMIT_PER_ADDRESS", "30 per hour"))
+@limiter.limit(_config("SUPPLEMENT_LIMIT_PER_DEVICE", "10 per hour"), key_func=_device_key)
+def material():
+    """The complainant adds text, photos or a recording to their open case (the tracking page)."""
+    found = _opened_case()
+    if found is None:
+        return _ask_for_pair()
+    if refusal := supplement_refusal(found):  # closed meanwhile: the page no longer has the form
+        flash(refusal, "error")
+        return redirect(url_for(".case"))
+    form = SupplementForm()
+    if form.validate_on_submit():
+        try:
+            ended_wait, _stored = store_then(clean_uploads(form.photos.data, form.voice.data),
+                                             lambda stored: add_material(found, form.text.data, stored))
+        except (AttachmentError, ComplaintError) as error:
+            form.form_errors.append(str(error))
+        else:
+            flash("已收到您补充的材料，办理人员会继续办理" if ended_wait else "已收到您补充的内容", "success")
+            return redirect(url_for(".case") + "#timeline-heading")
+    return _private(render_template("complaints/case.html", **_case_context(found, form), fresh=None), 422)
+
+
+def _case_context(found: Complaint, supplement_form: SupplementForm | None = None) -> dict:
+    entries, target = public_entries(found), _merge_target(found)
     # A merged case shows its complainant their own entries and clocks (as they stood at the
     # merge) and the other case's status and result only: its timeline, clocks and rating
     # are another complainant's.
-    now = next((event.at for event in events if event.kind == "merged"), utcnow()) if target else utcnow()
+    now = next((e.event.at for e in entries if e.event.kind == "merged"), utcnow()) if target else utcnow()
     soon = due_soon_until(now)
     return {
-        "case": found, "events": events, "target": target,
+        "case": found, "entries": entries, "target": target,
         "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon))
                    for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
         "leave_form": ConfirmForm(), "ratings": RATINGS,
+        "supplement_form": None if supplement_refusal(found) else supplement_form or SupplementForm(),
+        "asked_for": _last_request(entries) if found.status == Status.AWAITING_INFO else None,
     }
+
+
+def _last_request(entries) -> str:
+    """What the handler asked for, quoted above the box the complainant answers in."""
+    return next((e.event.body for e in reversed(entries) if e.event.kind == "request_info"), "")
 
 
 def _merge_target(found: Complaint) -> Complaint | None:
@@ -231,12 +267,6 @@ def _merge_target(found: Complaint) -> Complaint | None:
     while target.merged_into_id and steps < 5:
         target, steps = db.session.get(Complaint, target.merged_into_id), steps + 1
     return target if target is not found else None
-
-
-def _public_events(found: Complaint) -> list[CaseEvent]:
-    # Internal notes never leave the database for this page: only public rows are read.
-    return list(db.session.scalars(select(CaseEvent).where(
-        CaseEvent.complaint_id == found.id, CaseEvent.is_public.is_(True)).order_by(CaseEvent.at, CaseEvent.id)))
 
 
 @bp.post("/track/case/rate")
@@ -296,6 +326,12 @@ def attachment(token: str):
     response.headers.update({"Content-Type": content_type, "Content-Disposition": "inline",
                              "X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
     return response
+
+
+@bp.get("/mine")
+def mine():
+    """我的反映: the page is the same for everyone; the list is drawn from the phone's own storage."""
+    return render_template("complaints/mine.html")
 
 
 @bp.get("/stats")

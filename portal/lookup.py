@@ -6,6 +6,7 @@ ties the ID number to the requester: it is hashed for the query and then forgott
 stored or echoed; the response may not be cached.
 """
 import secrets
+import unicodedata
 
 from flask import make_response, render_template, request
 from flask_wtf import FlaskForm
@@ -14,6 +15,7 @@ from wtforms.validators import InputRequired, Length
 
 from core.extensions import client_address, limiter
 from core.fields import field_cipher
+from core.kiosk import kiosk_code
 from core.web import secure_cookies
 from portal import queries
 from portal.lookup_limits import LookupGate
@@ -25,7 +27,12 @@ LIMITS = "10 per minute;60 per hour"
 
 class LookupForm(FlaskForm):
     name = StringField("姓名", validators=[InputRequired("请填写姓名"), Length(max=64)])
-    id_number = StringField("身份证号", validators=[InputRequired("请填写身份证号"), Length(max=32)])
+    id_number = StringField("身份证号", validators=[InputRequired("请填写身份证号"), Length(max=40)])
+
+    def typed_id(self) -> str:
+        """The ID number as a phone keyboard types it: full-width digits, a lower-case x, and
+        spaces anywhere (people group the 18 digits as the card prints them)."""
+        return "".join(unicodedata.normalize("NFKC", self.id_number.data).split()).upper()
 
 
 def device_key() -> str:
@@ -43,7 +50,7 @@ def lookup():
     payments, status, refused = None, 200, False
     if form.validate_on_submit():
         gate = LookupGate.for_name(form.name.data)
-        id_hash = field_cipher().lookup_hash(form.id_number.data)
+        id_hash = field_cipher().lookup_hash(form.typed_id())
         if gate.is_open():
             payments = queries.payments_for(id_hash, form.name.data)
             if not payments:
@@ -52,9 +59,19 @@ def lookup():
             refused, status = True, 429  # right ID number or not: nothing is looked up
     elif request.method == "POST":
         status = 400
-    # The template renders both inputs empty: what was typed is never sent back.
-    return _private(render_template("portal/lookup.html", form=form, payments=payments, refused=refused),
-                    status)
+    return _private(render_template("portal/lookup.html", form=form, payments=payments, refused=refused,
+                                    kept=_kept_after_a_miss(form, payments, refused)), status)
+
+
+def _kept_after_a_miss(form: LookupForm, payments, refused: bool) -> dict:
+    """What the form shows again: after a miss the name, to correct one character rather than type
+    it all again, and the ID number too except on a kiosk, where the next villager would see it.
+    After a hit nothing: the answer is on the page (which no cache keeps). A refused lookup gives
+    back no ID number: it was never checked."""
+    if payments:
+        return {"name": "", "id_number": ""}
+    keep_id = not (kiosk_code() or refused)
+    return {"name": form.name.data or "", "id_number": form.id_number.data or "" if keep_id else ""}
 
 
 def _private(body: str, status: int):

@@ -74,6 +74,8 @@ ACCESS = {
     "complaints.leave": PUBLIC,
     "complaints.attachment": PUBLIC,
     "complaints.stats": PUBLIC,
+    "complaints.mine": PUBLIC,
+    "complaints.material": PUBLIC,
     "complaints_staff.new": {Role.HANDLER, Role.ADMIN},
     "complaints_staff.registered": {Role.HANDLER, Role.ADMIN},
     "admin.case_queue": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},

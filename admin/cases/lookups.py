@@ -22,6 +22,7 @@ WORKER_ROLES = (Role.HANDLER, Role.INSPECTOR)
 EVENT_LABELS = {
     "received": "收到反映", "assigned": "分派", "first_reply": "初步答复", "progress": "核查进展告知",
     "request_info": "请补充材料", "paused": "期限暂停", "material_received": "收到补充材料", "note": "内部备注",
+    "supplement": "反映人补充材料",
     "referred": "转办", "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延长办理期限",
     "referral_extended": "延长转办答复期限",
     "closed": "办结", "feedback": "实名反馈", "reopened": "重新办理", "merged": "合并办理", "merged_in": "合并",

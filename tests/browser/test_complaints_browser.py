@@ -68,7 +68,7 @@ def test_complaint_from_a_ledger_row_to_the_tracking_page(app, ledger_row, phone
     assert re.fullmatch(r"\d{4}-629901101-\d{4}", code) and re.fullmatch(r"(\d{4} ){3}\d{4}", secret)
     assert phone.locator("img.secret-image").evaluate("img => img.complete && img.naturalWidth") == 720
 
-    phone.get_by_role("link", name="查询办理进展").click()
+    main.get_by_role("link", name="查询办理进展").click()
     phone.wait_for_url(f"{live_server}/track")
     phone.get_by_label("案件编号").fill(code)
     phone.get_by_label("查询密码（16位数字）").fill("0000 0000 0000 0000")

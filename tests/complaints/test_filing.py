@@ -287,9 +287,13 @@ def test_village_picker_without_village(client, fast):
 
 def test_form_page_is_small(client, fast):
     page = client.get(f"{FORM}&item=ledger:{ledger_row().id}")
-    css = Path(__file__).resolve().parents[2] / "static" / "css" / "site.css"
-    assert len(page.data) + css.stat().st_size <= 40 * 1024
-    assert "<script" not in page.text
+    static = Path(__file__).resolve().parents[2] / "static"
+    # One small deferred script (the draft and the resend on a weak signal), no inline code: the
+    # form renders and posts before it arrives, and without it.
+    scripts = re.findall(r"<script[^>]*>", page.text)
+    assert scripts == ['<script src="/static/js/complaint-form.js" defer>']
+    weight = len(page.data) + (static / "css" / "site.css").stat().st_size
+    assert weight + (static / "js" / "complaint-form.js").stat().st_size <= 40 * 1024
 
 
 # Staff registration ----------------------------------------------------------------------------

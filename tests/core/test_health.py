@@ -115,8 +115,9 @@ def _any_url(app: Flask, rule) -> str:
 # as incomplete before anything is looked up.
 NEEDS_NO_DATABASE = {"static", "health.healthz", "portal.text_size", "portal.kiosk_exit", "kiosk_reset.token",
                      "kiosk_reset.reset", "complaints.case", "complaints.rate", "complaints.review",
-                     "complaints.leave"}
-ANONYMOUS_NEEDS_NO_DATABASE = {"auth.login", "auth.code", "auth.enrol", "complaints.track", "portal.lookup", "portal.search"}
+                     "complaints.leave", "complaints.material", "complaints.mine"}
+ANONYMOUS_NEEDS_NO_DATABASE = {"auth.login", "auth.code", "auth.enrol", "complaints.track", "portal.lookup",
+                               "portal.search"}
 STAFF_AREAS = ("admin.", "disclosures.", "complaints_staff.", "rounds_admin.", "rules.", "auth.logout")
 
 
