@@ -1,0 +1,75 @@
+"""Labelled enums and the column type that makes the database enforce them.
+
+A `LabelledEnum` member is a string (its stored value) that carries its Chinese label, so a status
+reads the same wherever it is shown: `Status.CLOSED == "closed"`, `Status.CLOSED.label == "已办结"`.
+Members are declared as `NAME = "value", "标签"`.
+
+`EnumText(Status)` is the column type (Indico's pattern): it stores the value in a VARCHAR, reads
+it back as the member, and adds a CHECK constraint naming every value, so a row written by hand or
+by another program cannot hold a status the code does not know. Migration 0020 created those
+constraints on the existing tables; a new value needs a migration that widens its constraint.
+"""
+from enum import StrEnum
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.types import SchemaType, TypeDecorator
+
+
+class LabelledEnum(StrEnum):
+    """A string enum whose members carry a label: `NAME = "value", "标签"`."""
+
+    label: str
+
+    def __new__(cls, value: str, label: str):
+        member = str.__new__(cls, value)
+        member._value_ = value
+        member.label = label
+        return member
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(value, label) pairs in declaration order, for select and radio fields."""
+        return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def label_of(cls, value: str | None) -> str:
+        """The label of a value; an unknown value (or none) is shown as it is."""
+        if value is None:
+            return ""
+        member = cls._value2member_map_.get(value)
+        return member.label if member is not None else str(value)
+
+    @classmethod
+    def from_label(cls, label: str) -> "LabelledEnum | None":
+        """The member a label names (an importer reading 收入 / 支出), or None."""
+        return next((member for member in cls if member.label == label), None)
+
+
+class EnumText(TypeDecorator, SchemaType):
+    """A VARCHAR holding one value of `enum`, with a CHECK constraint `ck_<table>_<column>_valid`."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[StrEnum], length: int | None = None):
+        self.enum = enum
+        TypeDecorator.__init__(self, length or max(len(member.value) for member in enum))
+        SchemaType.__init__(self)
+
+    def __repr__(self) -> str:
+        return f"EnumText({self.enum.__name__}, {self.impl.length})"
+
+    def _set_table(self, column, table):
+        values = ", ".join(f"'{member.value}'" for member in self.enum)
+        constraint = CheckConstraint(f"{column.name} IN ({values})", name=f"{column.name}_valid", _type_bound=True)
+        table.append_constraint(constraint)
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return self.enum(value).value  # ValueError here, before the database would refuse it
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return self.enum(value)
