@@ -27,7 +27,7 @@ from complaints.permissions import can_open_files
 from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
-from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
+from complaints.services import ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import published_until, year_stats
 from complaints.tracking import FRESH_KEY, TRACK_KEY, begin_tracking, forget_tracking, tracked_case
 
@@ -220,7 +220,7 @@ def _case_context(found: Complaint) -> dict:
                    for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
-        "leave_form": ConfirmForm(), "ratings": RATINGS,
+        "leave_form": ConfirmForm(),
     }
 
 

@@ -11,7 +11,8 @@ constraints on the existing tables; a new value needs a migration that widens it
 """
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, event
+from sqlalchemy.orm import Mapper
 from sqlalchemy.types import SchemaType, TypeDecorator
 
 
@@ -30,6 +31,11 @@ class LabelledEnum(StrEnum):
     def choices(cls) -> list[tuple[str, str]]:
         """(value, label) pairs in declaration order, for select and radio fields."""
         return [(member.value, member.label) for member in cls]
+
+    @classmethod
+    def lookup(cls, value: str | None) -> "LabelledEnum | None":
+        """The member whose value this is, or None (form input, a value from outside)."""
+        return cls._value2member_map_.get(value) if isinstance(value, str) else None
 
     @classmethod
     def label_of(cls, value: str | None) -> str:
@@ -73,3 +79,21 @@ class EnumText(TypeDecorator, SchemaType):
         if value is None:
             return None
         return self.enum(value)
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _coerce_on_set(mapper, _class) -> None:
+    """An enum attribute holds a member from the moment it is set (`case.status = "closed"` reads
+    back as `Status.CLOSED` with its label before any flush), and a value outside the enum fails
+    there, where the mistake is, rather than at the database's CHECK."""
+    for prop in mapper.column_attrs:
+        column = prop.columns[0]
+        if isinstance(getattr(column, "type", None), EnumText) and prop.parent is mapper:
+            enum = column.type.enum
+            event.listen(prop.class_attribute, "set", _coercer(enum), retval=True)
+
+
+def _coercer(enum):
+    def coerce(_target, value, _old, _initiator):
+        return value if value is None else enum(value)
+    return coerce

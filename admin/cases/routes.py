@@ -102,7 +102,7 @@ def case_page(case: Complaint, status: int = 200, *, error: str | None = None, a
         identity_requests=lookups.pending_identity_requests(user, today(), case) if decide else [],
         extensions=lookups.pending_extensions(user, today(), case) if decide else [],
         pending_extension=lookups.pending_extension(case), merged_into=lookups.merged_into(case),
-        event_labels=lookups.EVENT_LABELS, warning=warning_panel(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
+        warning=warning_panel(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
         status)
     response.headers["Cache-Control"] = "no-store"  # internal notes and identities must not linger in caches
     return response
