@@ -6,7 +6,7 @@ user agent.
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import (Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event,
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event,
                         func)
 from sqlalchemy import text as sql_text  # the class below has a column named text
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -129,6 +129,8 @@ class Complaint(Base):
         # The dashboard's satisfaction counts read only this index (rated cases by closing time).
         Index("ix_complaints_rated", "closed_at", "village_code", "category", "rating",
               postgresql_where=sql_text("rating IS NOT NULL"), sqlite_where=sql_text("rating IS NOT NULL")),
+        # A merged case names the case it went into, and only a merged case does.
+        CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_into_iff_merged"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

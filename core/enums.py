@@ -52,13 +52,15 @@ class LabelledEnum(StrEnum):
 
 
 class EnumText(TypeDecorator, SchemaType):
-    """A VARCHAR holding one value of `enum`, with a CHECK constraint `ck_<table>_<column>_valid`."""
+    """A VARCHAR holding one value of `enum`, with a CHECK constraint `ck_<table>_<column>_valid`
+    (or `ck_<table>_<check_name>`)."""
 
     impl = String
     cache_ok = True
 
-    def __init__(self, enum: type[StrEnum], length: int | None = None):
+    def __init__(self, enum: type[StrEnum], length: int | None = None, check_name: str | None = None):
         self.enum = enum
+        self.check_name = check_name  # for constraints named before this type existed
         TypeDecorator.__init__(self, length or max(len(member.value) for member in enum))
         SchemaType.__init__(self)
 
@@ -67,7 +69,7 @@ class EnumText(TypeDecorator, SchemaType):
 
     def _set_table(self, column, table):
         values = ", ".join(f"'{member.value}'" for member in self.enum)
-        constraint = CheckConstraint(f"{column.name} IN ({values})", name=f"{column.name}_valid", _type_bound=True)
+        constraint = CheckConstraint(f"{column.name} IN ({values})", name=self.check_name or f"{column.name}_valid", _type_bound=True)
         table.append_constraint(constraint)
 
     def process_bind_param(self, value, dialect):

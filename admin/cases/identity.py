@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from admin.cases.actions import CaseError, require_workable
 from admin.cases.permissions import can_decide_requests
-from admin.models import Decision, IdentityRequest, Reminder
+from admin.models import Decision, IdentityRequest, Reminder, ReminderLevel
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
 from complaints.services import add_event
@@ -23,7 +23,7 @@ from core.regions.codes import ancestor_codes
 from core.timezone import local_date
 from core.users.models import Role, User, user_regions
 
-REVEAL_NOTICE = "identity_revealed"
+REVEAL_NOTICE = ReminderLevel.IDENTITY_REVEALED
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def decide_identity(request: IdentityRequest, approve: bool, note: str, *, by: U
         raise CaseError("这项申请已经处理过了")
     request.status = Decision.APPROVED if approve else Decision.DENIED
     request.decided_by_id, request.decided_at, request.decision_note = by.id, utcnow(), note.strip()[:1000]
-    add_event(case, "identity_decided", public=False, body=f"身份查看申请{request.status_label}", actor=by)
+    add_event(case, "identity_decided", public=False, body=f"身份查看申请{request.status.label}", actor=by)
     record_audit("case.identity_decide", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code, "request": request.id, "approved": approve})
     db.session.commit()

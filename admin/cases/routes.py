@@ -174,7 +174,7 @@ def reminders():
     rows = db.session.execute(inbox.reminders_of(user, today()).limit(REMINDERS_SHOWN)).all()
     unread = {reminder.id for reminder, _, _ in rows if reminder.read_at is None}
     inbox.mark_read(user, sorted(unread), utcnow())
-    return render_template("admin/cases/reminders.html", rows=rows, unread=unread, levels=inbox.LEVEL_LABELS)
+    return render_template("admin/cases/reminders.html", rows=rows, unread=unread)
 
 
 @bp.app_context_processor
