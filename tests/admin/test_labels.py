@@ -27,6 +27,7 @@ def extended_and_closed(people):
     filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
                            text="修路款去向不明", channel=Channel.WEB, identity=None)
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    actions.reply(case, "first_reply", "已收到，正在核实", by=people["handler"])
     referrals.request_extension(case, 10, "需调取乡镇账目", by=people["handler"])
     extension = db.session.scalar(select(ClockExtension).where(ClockExtension.complaint_id == case.id))
     referrals.decide_extension(extension, True, by=people["lead"])
