@@ -48,6 +48,8 @@ ENUM_VALUES = {
     "disclosure_batches": {"kind": ("ledger", "subsidies", "projects", "contracts"),
                            "status": ("pending", "returned", "published")},
     "ledger_entries": {"direction": ("income", "expense")},
+    "rule_runs": {"state": ("queued", "running", "succeeded", "failed")},
+    "roster_versions": {"kind": ("deceased", "public_employees", "cadres", "standards")},
 }
 INVARIANTS = {
     "complaints": [("merged_into_iff_merged", "(status = 'merged') = (merged_into_id IS NOT NULL)")],
