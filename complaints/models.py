@@ -175,18 +175,6 @@ class Complaint(Base):
     identity: Mapped["ComplaintIdentity | None"] = relationship(back_populates="complaint")
     inspection_round: Mapped["InspectionRound | None"] = relationship()
 
-    @property
-    def category_enum(self) -> Category:
-        return Category(self.category)
-
-    @property
-    def channel_enum(self) -> Channel:
-        return Channel(self.channel)
-
-    @property
-    def status_enum(self) -> Status:
-        return Status(self.status)
-
     def clock(self, kind: ClockKind) -> "CaseClock | None":
         return next((clock for clock in self.clocks if clock.kind == kind), None)
 
@@ -242,10 +230,6 @@ class CaseClock(Base):
     escalation_level: Mapped[int] = mapped_column(default=0)
 
     complaint: Mapped[Complaint] = relationship(back_populates="clocks")
-
-    @property
-    def kind_enum(self) -> ClockKind:
-        return ClockKind(self.kind)
 
 
 class CaseEvent(Base):

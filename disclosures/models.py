@@ -64,14 +64,6 @@ class Batch(Base):
     village = relationship("Region")
 
     @property
-    def kind_enum(self) -> Kind:
-        return Kind(self.kind)
-
-    @property
-    def status_enum(self) -> BatchStatus:
-        return BatchStatus(self.status)
-
-    @property
     def fingerprint(self) -> str:
         """The short form of the hash printed on notice boards."""
         return (self.content_hash or "")[:12].upper()

@@ -152,8 +152,8 @@ def batch(batch_id: int):
     page = db.paginate(queries.batch_rows(found), page=request.args.get("page", 1, type=int),
                        per_page=100, error_out=False)
     return render_template("disclosures/batch.html", batch=found, rows=page, review_form=ReviewForm(),
-                           columns=PREVIEW_COLUMNS[found.kind_enum], totals=totals(
-                               found.kind_enum, db.session.scalars(queries.batch_rows(found))),
+                           columns=PREVIEW_COLUMNS[found.kind], totals=totals(
+                               found.kind, db.session.scalars(queries.batch_rows(found))),
                            may_review=can_review(current_user, found),
                            may_correct=can_upload(current_user, found.village_code))
 

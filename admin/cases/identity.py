@@ -8,6 +8,7 @@ makes leads and approves a reveal."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from admin.cases.actions import CaseError, require_workable
 from admin.cases.permissions import can_decide_requests
@@ -46,7 +47,11 @@ def request_identity(case: Complaint, reason: str, *, by: User) -> IdentityReque
     add_event(case, "identity_requested", public=False, body="申请查看反映人身份信息", actor=by)
     record_audit("case.identity_request", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code, "reason": request.reason})
-    db.session.commit()
+    try:
+        db.session.commit()
+    except IntegrityError:  # a second click came in meanwhile (one pending request per person and case)
+        db.session.rollback()
+        raise CaseError("您已提出过申请") from None
     return request
 
 

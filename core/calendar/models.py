@@ -34,9 +34,5 @@ class CalendarYear(Base):
     source: Mapped[Source] = mapped_column(EnumText(Source, 8, check_name="source"))
     loaded_at: Mapped[datetime]
 
-    @property
-    def source_enum(self) -> Source:
-        return Source(self.source)
-
     def __repr__(self) -> str:
         return f"<CalendarYear {self.year} {self.source}>"

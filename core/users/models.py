@@ -65,9 +65,5 @@ class User(Base):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
 
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
-
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

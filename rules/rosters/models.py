@@ -32,10 +32,6 @@ class RosterVersion(Base):
     is_current: Mapped[bool] = mapped_column(default=True)
     replaced_at: Mapped[datetime | None]
 
-    @property
-    def kind_enum(self) -> RosterKind:
-        return RosterKind(self.kind)
-
 
 class RosterRow:
     """Columns every roster row has: its version and its row number in the imported file."""
