@@ -6,8 +6,8 @@ user agent.
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event,
-                        func)
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text,
+                        UniqueConstraint, event, func)
 from sqlalchemy import text as sql_text  # the class below has a column named text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -210,7 +210,11 @@ class CaseClock(Base):
     __table_args__ = (UniqueConstraint("complaint_id", "kind", name="complaint_kind"),
                       # What a reminder's foreign key names: the clock together with its case.
                       UniqueConstraint("id", "complaint_id", name="id_complaint"),
-                      Index("ix_case_clocks_open_due", "met_at", "due_at"))
+                      Index("ix_case_clocks_open_due", "met_at", "due_at"),
+                      # core/calendar counts a deadline in working days, calendar days or hours; the sweep
+                      # records what it announced (nothing yet, due soon, overdue).
+                      CheckConstraint("unit IN ('working', 'calendar', 'hours')", name="unit_valid"),
+                      CheckConstraint("alerted_state IN ('', 'due_soon', 'overdue')", name="alerted_state_valid"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
@@ -326,6 +330,14 @@ class InspectionRound(Base):
     villages: Mapped[list[Region]] = relationship(secondary=round_villages, order_by=Region.code)
 
 
+class TargetKind(LabelledEnum):
+    """What a QR code opens: a village's complaint form, a project's, or a round's notice."""
+
+    VILLAGE = "village", "村"
+    PROJECT = "project", "项目"
+    ROUND = "round", "巡察"
+
+
 class QrLink(Base):
     """A short stable token printed in a QR code; what it opens can move, the token cannot."""
 
@@ -333,7 +345,7 @@ class QrLink(Base):
     __table_args__ = (UniqueConstraint("target_kind", "target_ref", name="target"),)
 
     token: Mapped[str] = mapped_column(String(8), primary_key=True)
-    target_kind: Mapped[str] = mapped_column(String(16))  # village / project / round
+    target_kind: Mapped[TargetKind] = mapped_column(EnumText(TargetKind, 16))
     target_ref: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -45,11 +45,6 @@ class LabelledEnum(StrEnum):
         member = cls._value2member_map_.get(value)
         return member.label if member is not None else str(value)
 
-    @classmethod
-    def from_label(cls, label: str) -> "LabelledEnum | None":
-        """The member a label names (an importer reading 收入 / 支出), or None."""
-        return next((member for member in cls if member.label == label), None)
-
 
 class EnumText(TypeDecorator, SchemaType):
     """A VARCHAR holding one value of `enum`, with a CHECK constraint `ck_<table>_<column>_valid`
@@ -69,7 +64,8 @@ class EnumText(TypeDecorator, SchemaType):
 
     def _set_table(self, column, table):
         values = ", ".join(f"'{member.value}'" for member in self.enum)
-        constraint = CheckConstraint(f"{column.name} IN ({values})", name=self.check_name or f"{column.name}_valid", _type_bound=True)
+        constraint = CheckConstraint(f"{column.name} IN ({values})", name=self.check_name or f"{column.name}_valid",
+                                     _type_bound=True)
         table.append_constraint(constraint)
 
     def process_bind_param(self, value, dialect):

@@ -48,6 +48,7 @@ ENUM_VALUES = {
     "disclosure_batches": {"kind": ("ledger", "subsidies", "projects", "contracts"),
                            "status": ("pending", "returned", "published")},
     "ledger_entries": {"direction": ("income", "expense")},
+    "qr_links": {"target_kind": ("village", "project", "round")},
     "rule_runs": {"state": ("queued", "running", "succeeded", "failed")},
     "roster_versions": {"kind": ("deceased", "public_employees", "cadres", "standards")},
 }
@@ -60,6 +61,8 @@ INVARIANTS = {
     "subsidy_payments": [("amount_positive", "amount > 0")],
     "contracts": [("annual_rent_not_negative", "annual_rent >= 0")],
     "clock_extensions": [("days_positive", "days > 0")],
+    "case_clocks": [("unit_valid", "unit IN ('working', 'calendar', 'hours')"),
+                    ("alerted_state_valid", "alerted_state IN ('', 'due_soon', 'overdue')")],
 }
 PENDING_INDEXES = [  # (name, table, columns, rows it covers)
     ("uq_identity_requests_pending", "identity_requests", ["complaint_id", "requester_id"],
