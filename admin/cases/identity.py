@@ -44,14 +44,15 @@ def request_identity(case: Complaint, reason: str, *, by: User) -> IdentityReque
         raise CaseError("您已提出过申请")
     request = IdentityRequest(complaint_id=case.id, requester_id=by.id, reason=reason.strip()[:1000])
     db.session.add(request)
-    add_event(case, "identity_requested", public=False, body="申请查看反映人身份信息", actor=by)
-    record_audit("case.identity_request", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "reason": request.reason})
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # a second click came in meanwhile (one pending request per person and case)
         db.session.rollback()
         raise CaseError("您已提出过申请") from None
+    add_event(case, "identity_requested", public=False, body="申请查看反映人身份信息", actor=by)
+    record_audit("case.identity_request", target_type="complaint", target_id=case.id, actor=by,
+                 detail={"code": case.code, "reason": request.reason})
+    db.session.commit()
     return request
 
 

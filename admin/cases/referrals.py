@@ -125,13 +125,14 @@ def _ask_extension(case: Complaint, days: int, reason: str, by: User, **target) 
     extension = ClockExtension(complaint_id=case.id, days=days, reason=reason.strip()[:1000], requested_by_id=by.id,
                                **target)
     db.session.add(extension)
-    record_audit("case.extension_request", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "days": days, **target})
     try:
-        db.session.commit()
+        db.session.flush()
     except IntegrityError:  # a request for the same clock came in meanwhile (one pending per clock)
         db.session.rollback()
         raise CaseError("已有一项延期申请等待审批") from None
+    record_audit("case.extension_request", target_type="complaint", target_id=case.id, actor=by,
+                 detail={"code": case.code, "days": days, **target})
+    db.session.commit()
     return extension
 
 
