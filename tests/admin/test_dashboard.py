@@ -33,9 +33,8 @@ def make_case(received, village="629901101201", category=Category.FUNDS, *, repl
     if closed:
         case.status, case.closed_at, case.rating = Status.CLOSED, closed, rating
     if status:
-        case.status = status
-    if merged_into is not None:
-        case.merged_into_id = merged_into.id
+        # Both at once: the database refuses a merged case without the case it joined.
+        case.status, case.merged_into_id = status, merged_into.id if merged_into is not None else None
     refresh_next_due(case)
     db.session.commit()
     return case
