@@ -71,7 +71,10 @@ class EnumText(TypeDecorator, SchemaType):
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return self.enum(value).value  # ValueError here, before the database would refuse it
+        # A filter on an unknown value (a hand-edited query string) matches nothing; writing one
+        # meets the CHECK constraint, and an ORM attribute refuses it already when set.
+        member = self.enum._value2member_map_.get(value)
+        return member.value if member is not None else value
 
     def process_result_value(self, value, dialect):
         if value is None:

@@ -52,3 +52,9 @@ def test_a_status_and_an_event_read_the_same_on_the_page_the_pdf_and_the_export(
     header, row = rows[0], next(row for row in rows if row[0] == code)
     assert status in page and status in pdf and row[header.index("状态")] == status
     assert event in page and event in pdf
+
+
+def test_an_unknown_status_in_the_exports_query_string_matches_nothing(client, login, extended_and_closed):
+    login("handler")
+    response = client.get("/admin/cases/export.csv?status=lost")
+    assert response.status_code == 200 and len(csv_rows(response)) == 1  # the header alone
