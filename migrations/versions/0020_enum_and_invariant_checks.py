@@ -3,7 +3,8 @@
 Every string-coded column that `core.enums.EnumText` types gets its CHECK constraint naming the
 values it may hold (`ck_<table>_<column>_valid`); a merged case and only a merged case names the
 case it went into; a project's progress is a percentage; disclosed amounts are positive (rents and
-amounts paid may be zero); an extension asks for at least a day. Partial unique indexes keep one
+amounts paid may be zero); an extension asks for at least a day; a clock counts in working days,
+calendar days or hours and has announced nothing, due soon or overdue. Partial unique indexes keep one
 pending identity request per person and case and one pending extension per clock or referral.
 
 The values below are frozen as of this revision: a later enum member needs its own migration.
@@ -109,7 +110,7 @@ def upgrade():
     breaking = _breaking_rows()
     if breaking:
         raise CommandError("migration 0020 stops: existing rows break the constraints it adds. "
-                           "Correct or remove them, then upgrade again; nothing was changed.\n"
+                           "Correct or remove them, then upgrade again; this migration changed nothing.\n"
                            + "\n".join(breaking))
     with _foreign_keys_off():
         for table, checks in _checks().items():
