@@ -9,7 +9,7 @@ from sqlalchemy import and_, case, func, select, text
 
 from admin import charts
 from admin.routes import bp
-from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint, Status
+from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint, Rating, Status
 from complaints.permissions import visible_cases
 from core.db import utcnow
 from core.extensions import db
@@ -19,7 +19,6 @@ from core.users.access import role_required
 from core.users.models import Role, User
 
 DASHBOARD_ROLES = (Role.HANDLER, Role.INSPECTOR, Role.ADMIN)
-GOOD_RATINGS = ("satisfied", "basically")
 TOP = 10
 OPEN_STATUSES = tuple(status for status in Status if status not in (Status.CLOSED, Status.MERGED))
 
@@ -145,7 +144,7 @@ def _ratings(scope, bounds: list[datetime]):
     bucket = _bucket(Complaint.closed_at, bounds)
     return db.session.execute(
         select(bucket, Complaint.village_code, Complaint.category, func.count(),
-               _count(Complaint.rating.in_(GOOD_RATINGS)))
+               _count(Complaint.rating.in_(Rating.good())))
         .where(scope, Complaint.closed_at >= bounds[0], Complaint.closed_at < bounds[-1],
                Complaint.rating.is_not(None))
         .group_by(bucket, Complaint.village_code, Complaint.category))
@@ -159,7 +158,7 @@ def _current(scope, now: datetime):
 
 
 def _category_label(key: str) -> str:
-    return Category(key).label if key in Category._value2member_map_ else key
+    return Category.label_of(key)
 
 
 class _Rollup:

@@ -21,7 +21,7 @@ from admin.cases.queries import CLOCK_STATES, QueueFilters, queue
 from admin.dashboard import DASHBOARD_ROLES, dashboard_stats, month_label
 from admin.models import Referral
 from admin.routes import bp
-from complaints.models import Category, Channel, ClockKind, Complaint, Status
+from complaints.models import Complaint
 from complaints.permissions import can_see_case
 from core.audit import record_audit
 from core.calendar.clocks import clock_state, due_soon_until
@@ -38,19 +38,7 @@ MIME = {"csv": "text/csv; charset=utf-8",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来源", "状态", "承办人", "最近期限", "期限状态",
                  "反映内容", "办理结果", "定性", "办结时间"]
-EVENT_LABELS = {
-    "received": "收到反映", "first_reply": "初步答复", "progress": "进展告知", "request_info": "请补充材料",
-    "material_received": "收到补充材料", "supplement": "反映人补充材料", "note": "内部备注", "assigned": "分派", "referred": "转办",
-    "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延期", "closed": "办结",
-    "referral_extended": "转办延期", "reopened": "重新办理", "merged": "合并", "merged_in": "并入案件", "feedback": "实名反馈",
-    "rated": "评价", "review_requested": "申请复查", "identity_requested": "申请查看身份",
-    "identity_decided": "身份查看审批", "identity_revealed": "查看反映人身份", "conflict": "回避", "secret_replaced": "更换查询密码",
-}
 MONTH = re.compile(r"(\d{4})-(\d{2})")
-
-
-def _label(enum, value: str) -> str:
-    return enum(value).label if value in enum._value2member_map_ else value
 
 
 def filters_from(args) -> QueueFilters:
@@ -89,8 +77,8 @@ def queue_rows(user: User, filters: QueueFilters, now: datetime) -> Iterator[lis
     soon = due_soon_until(now)
     for (code, received, township_name, village_name, category, channel, status, shown, username, due,
          text, result, classification, closed) in db.session.execute(statement.execution_options(yield_per=2000)):
-        yield [code, format_local(received), township_name or "", village_name or "", _label(Category, category),
-               _label(Channel, channel), _label(Status, status), shown or username or "", format_local(due),
+        yield [code, format_local(received), township_name or "", village_name or "", category.label,
+               channel.label, status.label, shown or username or "", format_local(due),
                _deadline_state(due, now, soon), text, result, classification, format_local(closed)]
 
 
@@ -136,14 +124,14 @@ def _timeline(case: Complaint) -> list[dict]:
     actor_ids = {event.actor_id for event in case.events if event.actor_id}
     names = {user.id: user.display_name or user.username
              for user in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return [{"at": event.at, "public": event.is_public, "what": EVENT_LABELS.get(event.kind, event.kind),
+    return [{"at": event.at, "public": event.is_public, "what": event.kind.label,
              "body": event.body, "who": " ".join(filter(None, (event.actor_label, names.get(event.actor_id))))}
             for event in case.events]
 
 
 def _clocks(case: Complaint, now: datetime) -> list[dict]:
     soon = due_soon_until(now)
-    return [{"label": ClockKind(clock.kind).label, "starts_at": clock.starts_at, "due_at": clock.due_at,
+    return [{"label": clock.kind.label, "starts_at": clock.starts_at, "due_at": clock.due_at,
              "met_at": clock.met_at, "extension": clock.extension_days, "provisional": clock.provisional,
              "state": "暂停" if clock.paused_at else clock_state(clock.due_at, clock.met_at, now, soon_until=soon).label}
             for clock in case.clocks]
@@ -162,8 +150,7 @@ def case_file_pdf(case: Complaint, user: User, now: datetime) -> bytes:
     township = db.session.get(Region, case.township_code)
     html = render_template("admin/dashboard_case_file.html", case=case, township=township, assignee=assignee,
                            revealed=revealed, timeline=_timeline(case), clocks=_clocks(case, now),
-                           referrals=referrals, now=now, user=user, label=_label, Category=Category,
-                           Channel=Channel, Status=Status)
+                           referrals=referrals, now=now, user=user)
     record_audit("case.export_file", target_type="complaint", target_id=case.id, actor=user,
                  detail={"code": case.code, "identity": revealed is not None})
     db.session.commit()

@@ -6,7 +6,7 @@ from wtforms import (BooleanField, DecimalField, IntegerField, PasswordField, Se
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from core.users.models import ROLE_LABELS
+from core.users.models import Role
 
 
 class LoginForm(FlaskForm):
@@ -24,7 +24,7 @@ class UserForm(FlaskForm):
     email = StringField("电子邮箱（可选：收期限提醒邮件）", filters=[lambda value: value.strip() if value else value],
                         validators=[Optional(), Length(max=254, message="邮箱地址太长"),
                                     Email("邮箱地址格式不对，例如 name@example.gov.cn")])
-    role = SelectField("角色", choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()])
+    role = SelectField("角色", choices=[SelectChoice(value, label) for value, label in Role.choices()])
     region_codes = TextAreaField("管辖范围（行政区划代码，每行一个）", validators=[Optional()])
     is_lead = BooleanField("负责人（可审批身份查看和延期申请）")
 

@@ -16,8 +16,7 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 
 from admin.models import Reminder
-from admin.sweep import LEVEL_LABELS
-from complaints.models import CaseClock, ClockKind, Complaint
+from complaints.models import CaseClock, Complaint
 from core.db import utcnow
 from core.extensions import db
 from core.timezone import format_local
@@ -69,8 +68,8 @@ def address_function(setting) -> Callable[[User], str | None]:
 
 
 def _message(reminder: Reminder, user: User, case_code: str, clock: CaseClock, to: str, sender: str) -> EmailMessage:
-    what = LEVEL_LABELS.get(reminder.level, reminder.level)
-    clock_label = ClockKind(clock.kind).label
+    what = reminder.level.label
+    clock_label = clock.kind.label
     message = EmailMessage()
     message["From"], message["To"] = sender, to
     message["Subject"] = f"【阳光村务】{what}：案件 {case_code} {clock_label}"

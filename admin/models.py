@@ -2,23 +2,30 @@
 reminders and clock extensions. Complaints never import these (a declared conflict of interest
 lives with the complaints: it decides who may see a case)."""
 from datetime import datetime
-from enum import StrEnum
 
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.enums import EnumText, LabelledEnum
 from core.users.models import User
 
 
-class Decision(StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    DENIED = "denied"
+class Decision(LabelledEnum):
+    PENDING = "pending", "待审批"
+    APPROVED = "approved", "已批准"
+    DENIED = "denied", "未批准"
 
-    @property
-    def label(self) -> str:
-        return {"pending": "待审批", "approved": "已批准", "denied": "未批准"}[self.value]
+
+class ReminderLevel(LabelledEnum):
+    """Why a reminder was written; the label heads it in the reminder list and the mail alike."""
+
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已超期"
+    ESCALATED_TOWNSHIP = "escalated_township", "超期升级至乡镇负责人"
+    ESCALATED_COUNTY = "escalated_county", "超期升级至县负责人"
+    REFERRAL_OVERDUE = "referral_overdue", "转办部门超期未答复"
+    IDENTITY_REVEALED = "identity_revealed", "反映人身份已被查看"
 
 
 class Department(Base):
@@ -58,23 +65,22 @@ class IdentityRequest(Base):
     """A handler asks to see a real-name complainant's identity; a lead (never the requester) decides."""
 
     __tablename__ = "identity_requests"
+    # One request waiting per person and case: a second click cannot file a second one.
+    __table_args__ = (Index("uq_identity_requests_pending", "complaint_id", "requester_id", unique=True,
+                            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     requester_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     reason: Mapped[str] = mapped_column(Text)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default=Decision.PENDING, index=True)
+    status: Mapped[Decision] = mapped_column(EnumText(Decision, 16), default=Decision.PENDING, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
     decision_note: Mapped[str] = mapped_column(Text, default="")
 
     requester: Mapped[User] = relationship(foreign_keys=[requester_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
-
-    @property
-    def status_label(self) -> str:
-        return Decision(self.status).label
 
 
 class ReplyTemplate(Base):
@@ -92,6 +98,16 @@ class ClockExtension(Base):
     """A request to extend the statutory or a referral clock, with a reason the complainant sees."""
 
     __tablename__ = "clock_extensions"
+    # One request waiting per clock: the case's statutory limit, or one referral's answer.
+    __table_args__ = (
+        Index("uq_clock_extensions_pending_clock", "clock_id", unique=True,
+              sqlite_where=text("status = 'pending' AND clock_id IS NOT NULL"),
+              postgresql_where=text("status = 'pending' AND clock_id IS NOT NULL")),
+        Index("uq_clock_extensions_pending_referral", "referral_id", unique=True,
+              sqlite_where=text("status = 'pending' AND referral_id IS NOT NULL"),
+              postgresql_where=text("status = 'pending' AND referral_id IS NOT NULL")),
+        CheckConstraint("days > 0", name="days_positive"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
@@ -101,7 +117,7 @@ class ClockExtension(Base):
     reason: Mapped[str] = mapped_column(Text)
     requested_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[str] = mapped_column(String(16), default=Decision.PENDING, index=True)
+    status: Mapped[Decision] = mapped_column(EnumText(Decision, 16), default=Decision.PENDING, index=True)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_at: Mapped[datetime | None]
 
@@ -133,8 +149,7 @@ class Reminder(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     complaint_id: Mapped[int] = mapped_column(index=True)
     clock_id: Mapped[int | None]
-    # due_soon / overdue / escalated_township / escalated_county / referral_overdue / identity_revealed
-    level: Mapped[str] = mapped_column(String(24))
+    level: Mapped[ReminderLevel] = mapped_column(EnumText(ReminderLevel, 24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]

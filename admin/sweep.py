@@ -11,7 +11,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, exists, func, insert, literal, not_, or_, select, text, update
 from sqlalchemy.orm import aliased
 
-from admin.models import Referral, Reminder
+from admin.models import Referral, Reminder, ReminderLevel
 from complaints.models import CaseClock, CaseConflict, ClockKind, Complaint, InspectionRound, Status
 from core.calendar.clocks import due_soon_until
 from core.calendar.workdays import load_schedule
@@ -20,13 +20,11 @@ from core.regions.models import Region
 from core.timezone import SHANGHAI, local_date
 from core.users.models import Role, User, user_regions
 
-DUE_SOON, OVERDUE = "due_soon", "overdue"
-TOWNSHIP, COUNTY = "escalated_township", "escalated_county"
-REFERRAL_OVERDUE = "referral_overdue"
+DUE_SOON, OVERDUE = ReminderLevel.DUE_SOON, ReminderLevel.OVERDUE
+TOWNSHIP, COUNTY = ReminderLevel.ESCALATED_TOWNSHIP, ReminderLevel.ESCALATED_COUNTY
+REFERRAL_OVERDUE = ReminderLevel.REFERRAL_OVERDUE
 COUNTY_AFTER_WORKING_DAYS = 3
 LOCK_KEY = 620_426_001  # any constant: one sweep at a time on PostgreSQL
-LEVEL_LABELS = {DUE_SOON: "即将到期", OVERDUE: "已超期", TOWNSHIP: "超期督办（乡镇）",
-                COUNTY: "超期督办（县）", REFERRAL_OVERDUE: "转办部门超期未复"}
 
 
 @dataclass

@@ -13,8 +13,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from core.db import utcnow
 from core.timezone import SHANGHAI, local
-from complaints.models import Category, Channel
-from complaints.services import RATINGS, Identity
+from complaints.models import Category, Channel, Rating
+from complaints.services import Identity
 
 MOBILE = re.compile(r"1[3-9]\d{9}")
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")  # staff may note a landline from a letter
@@ -124,7 +124,7 @@ class SupplementForm(FlaskForm):
 
 
 class RateForm(FlaskForm):
-    rating = RadioField("您对办理结果满意吗", choices=[SelectChoice(value, label) for value, label in RATINGS.items()],
+    rating = RadioField("您对办理结果满意吗", choices=[SelectChoice(value, label) for value, label in Rating.choices()],
                         validators=[InputRequired("请选择满意、基本满意或不满意")])
     comment = TextAreaField("想说的话（可选）", validators=[Optional(), Length(max=500, message="请不要超过500字")])
 

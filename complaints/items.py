@@ -8,10 +8,9 @@ from sqlalchemy import select
 from core.extensions import db
 from core.privacy import mask_name
 from complaints.models import Category
-from disclosures.models import ROW_MODELS, Kind
+from disclosures.models import ROW_MODELS, Direction, Kind
 from disclosures.public import is_public, public_fields
 
-DIRECTIONS = {"income": "收入", "expense": "支出"}
 CATEGORY_OF = {Kind.LEDGER: Category.FUNDS, Kind.SUBSIDIES: Category.SUBSIDY,
                Kind.PROJECTS: Category.PROJECT, Kind.CONTRACTS: Category.ASSET}
 # The public columns a villager needs to say which row they mean, drawn from the public
@@ -72,7 +71,7 @@ def _text(kind: Kind, name: str, value) -> str:
     if kind is Kind.SUBSIDIES and name == "name":
         return mask_name(value)
     if name == "direction":
-        return DIRECTIONS.get(value, value)
+        return Direction.label_of(value)
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return str(value)

@@ -5,80 +5,115 @@ user agent.
 """
 import secrets
 from datetime import date, datetime
-from enum import StrEnum
 
-from sqlalchemy import (Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text, UniqueConstraint, event,
-                        func)
+from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text,
+                        UniqueConstraint, event, func)
 from sqlalchemy import text as sql_text  # the class below has a column named text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.enums import EnumText, LabelledEnum
 from core.regions.models import Region
 from core.users.models import User
 
 
-class Category(StrEnum):
-    FUNDS = "funds"
-    SUBSIDY = "subsidy"
-    PROJECT = "project"
-    ASSET = "asset"
-    CONDUCT = "conduct"
-    OTHER = "other"
-
-    @property
-    def label(self) -> str:
-        return {"funds": "资金使用", "subsidy": "补贴发放", "project": "项目建设", "asset": "资产资源",
-                "conduct": "干部作风", "other": "其他"}[self.value]
+class Category(LabelledEnum):
+    FUNDS = "funds", "资金使用"
+    SUBSIDY = "subsidy", "补贴发放"
+    PROJECT = "project", "项目建设"
+    ASSET = "asset", "资产资源"
+    CONDUCT = "conduct", "干部作风"
+    OTHER = "other", "其他"
 
 
-class Channel(StrEnum):
-    WEB = "web"
-    QR = "qr"
-    INSPECTION = "inspection"
-    PHONE_12388 = "phone_12388"
-    PHONE_12345 = "phone_12345"
-    LETTER = "letter"
-    VISIT = "visit"
+class Channel(LabelledEnum):
+    WEB = "web", "网上反映"
+    QR = "qr", "扫码反映"
+    INSPECTION = "inspection", "巡察扫码"
+    PHONE_12388 = "phone_12388", "12388电话"
+    PHONE_12345 = "phone_12345", "12345热线"
+    LETTER = "letter", "来信"
+    VISIT = "visit", "来访"
     # Raised by a cross-check rule (rules/): no complainant, never public, never in public statistics.
-    WARNING = "warning"
-
-    @property
-    def label(self) -> str:
-        return {"web": "网上反映", "qr": "扫码反映", "inspection": "巡察扫码", "phone_12388": "12388电话",
-                "phone_12345": "12345热线", "letter": "来信", "visit": "来访", "warning": "预警"}[self.value]
+    WARNING = "warning", "预警"
 
     @property
     def is_staff_registered(self) -> bool:
         return self in (Channel.PHONE_12388, Channel.PHONE_12345, Channel.LETTER, Channel.VISIT)
 
 
-class Status(StrEnum):
-    RECEIVED = "received"
-    IN_PROGRESS = "in_progress"
-    AWAITING_INFO = "awaiting_info"
-    CLOSED = "closed"
-    REOPENED = "reopened"
-    MERGED = "merged"
-
-    @property
-    def label(self) -> str:
-        return {"received": "已收到", "in_progress": "办理中", "awaiting_info": "待补充材料",
-                "closed": "已办结", "reopened": "重新办理", "merged": "已合并"}[self.value]
+class Status(LabelledEnum):
+    RECEIVED = "received", "已收到"
+    IN_PROGRESS = "in_progress", "办理中"
+    AWAITING_INFO = "awaiting_info", "待补充材料"
+    CLOSED = "closed", "已办结"
+    REOPENED = "reopened", "重新办理"
+    MERGED = "merged", "已合并"
 
 
-class ClockKind(StrEnum):
-    REPLY = "reply"
-    PROGRESS = "progress"
-    LEGAL = "legal"
-    FEEDBACK = "feedback"
-    REVIEW = "review"
-    VERIFY = "verify"  # a warning's one clock: met when a handler records 核查启动
+class Rating(LabelledEnum):
+    """The complainant's rating of a closed case."""
 
-    @property
-    def label(self) -> str:
-        return {"reply": "初步答复", "progress": "核查进展告知", "legal": "办理期限", "feedback": "实名反馈",
-                "review": "复查答复", "verify": "核查启动"}[self.value]
+    SATISFIED = "satisfied", "满意"
+    BASICALLY = "basically", "基本满意"
+    UNSATISFIED = "unsatisfied", "不满意"
+
+    @classmethod
+    def good(cls) -> tuple["Rating", ...]:
+        """What the satisfaction rate counts as satisfied: 满意 and 基本满意."""
+        return cls.SATISFIED, cls.BASICALLY
+
+
+class ClockKind(LabelledEnum):
+    REPLY = "reply", "初步答复"
+    PROGRESS = "progress", "核查进展告知"
+    LEGAL = "legal", "办理期限"
+    FEEDBACK = "feedback", "实名反馈"
+    REVIEW = "review", "复查答复"
+    VERIFY = "verify", "核查启动"  # a warning's one clock: met when a handler records 核查启动
+
+
+class EventKind(LabelledEnum):
+    """What a timeline entry records; the label heads it on the case page, the case file PDF and
+    the tracking page alike."""
+
+    RECEIVED = "received", "收到反映"
+    ASSIGNED = "assigned", "分派"
+    FIRST_REPLY = "first_reply", "初步答复"
+    PROGRESS = "progress", "核查进展告知"
+    REQUEST_INFO = "request_info", "请补充材料"
+    PAUSED = "paused", "期限暂停"
+    MATERIAL_RECEIVED = "material_received", "收到补充材料"
+    SUPPLEMENT = "supplement", "反映人补充材料"
+    NOTE = "note", "内部备注"
+    REFERRED = "referred", "转办"
+    REFERRED_DETAIL = "referred_detail", "转办部门"
+    REFERRAL_ANSWER = "referral_answer", "部门答复"
+    EXTENDED = "extended", "延长办理期限"
+    REFERRAL_EXTENDED = "referral_extended", "延长转办答复期限"
+    CLOSED = "closed", "办结"
+    FEEDBACK = "feedback", "实名反馈"
+    REOPENED = "reopened", "重新办理"
+    MERGED = "merged", "合并办理"
+    MERGED_IN = "merged_in", "合并"
+    MERGE_REASON = "merge_reason", "合并理由"
+    CONFLICT = "conflict", "回避"
+    IDENTITY_REQUESTED = "identity_requested", "申请查看身份"
+    IDENTITY_DECIDED = "identity_decided", "身份查看审批"
+    IDENTITY_REVEALED = "identity_revealed", "查看反映人身份"
+    RATED = "rated", "评价"
+    REVIEW_REQUESTED = "review_requested", "申请复查"
+    SECRET_REPLACED = "secret_replaced", "更换查询密码"
+    VERIFY_STARTED = "verify_started", "核查启动"
+    RULE_RAISED = "rule_raised", "生成预警"
+    RULE_CLEARED = "rule_cleared", "预警消除"
+    RULE_REOPENED = "rule_reopened", "预警再次成立"
+
+
+class AttachmentKind(LabelledEnum):
+    IMAGE = "image", "照片"
+    AUDIO = "audio", "录音"
 
 
 class Complaint(Base):
@@ -95,6 +130,8 @@ class Complaint(Base):
         # The dashboard's satisfaction counts read only this index (rated cases by closing time).
         Index("ix_complaints_rated", "closed_at", "village_code", "category", "rating",
               postgresql_where=sql_text("rating IS NOT NULL"), sqlite_where=sql_text("rating IS NOT NULL")),
+        # A merged case names the case it went into, and only a merged case does.
+        CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_into_iff_merged"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,8 +139,8 @@ class Complaint(Base):
     code: Mapped[str] = mapped_column(String(24), unique=True)
     village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"), index=True)
     township_code: Mapped[str] = mapped_column(String(12))
-    category: Mapped[str] = mapped_column(String(16), index=True)
-    channel: Mapped[str] = mapped_column(String(16), index=True)
+    category: Mapped[Category] = mapped_column(EnumText(Category, 16), index=True)
+    channel: Mapped[Channel] = mapped_column(EnumText(Channel, 16), index=True)
     text: Mapped[str] = mapped_column(Text)
     # The disclosed item questioned, with its public values as they were when the complaint came.
     item_kind: Mapped[str | None] = mapped_column(String(16))
@@ -118,7 +155,7 @@ class Complaint(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
     registered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    status: Mapped[str] = mapped_column(String(16), default=Status.RECEIVED, index=True)
+    status: Mapped[Status] = mapped_column(EnumText(Status, 16), default=Status.RECEIVED, index=True)
     # 0 for a reopened (不满意) case, else 1: kept in step with status by the listener below.
     queue_rank: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
@@ -128,7 +165,7 @@ class Complaint(Base):
     result: Mapped[str] = mapped_column(Text, default="")
     classification: Mapped[str] = mapped_column(String(16), default="")
     closed_at: Mapped[datetime | None]
-    rating: Mapped[str | None] = mapped_column(String(16))
+    rating: Mapped[Rating | None] = mapped_column(EnumText(Rating, 16))
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None]
 
@@ -138,18 +175,6 @@ class Complaint(Base):
     attachments: Mapped[list["Attachment"]] = relationship(order_by="Attachment.id")
     identity: Mapped["ComplaintIdentity | None"] = relationship(back_populates="complaint")
     inspection_round: Mapped["InspectionRound | None"] = relationship()
-
-    @property
-    def category_enum(self) -> Category:
-        return Category(self.category)
-
-    @property
-    def channel_enum(self) -> Channel:
-        return Channel(self.channel)
-
-    @property
-    def status_enum(self) -> Status:
-        return Status(self.status)
 
     def clock(self, kind: ClockKind) -> "CaseClock | None":
         return next((clock for clock in self.clocks if clock.kind == kind), None)
@@ -186,11 +211,15 @@ class CaseClock(Base):
     __table_args__ = (UniqueConstraint("complaint_id", "kind", name="complaint_kind"),
                       # What a reminder's foreign key names: the clock together with its case.
                       UniqueConstraint("id", "complaint_id", name="id_complaint"),
-                      Index("ix_case_clocks_open_due", "met_at", "due_at"))
+                      Index("ix_case_clocks_open_due", "met_at", "due_at"),
+                      # core/calendar counts a deadline in working days, calendar days or hours; the sweep
+                      # records what it announced (nothing yet, due soon, overdue).
+                      CheckConstraint("unit IN ('working', 'calendar', 'hours')", name="unit_valid"),
+                      CheckConstraint("alerted_state IN ('', 'due_soon', 'overdue')", name="alerted_state_valid"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[ClockKind] = mapped_column(EnumText(ClockKind, 16))
     starts_at: Mapped[datetime]
     amount: Mapped[int] = mapped_column(Integer)
     unit: Mapped[str] = mapped_column(String(8))  # working / calendar
@@ -207,10 +236,6 @@ class CaseClock(Base):
 
     complaint: Mapped[Complaint] = relationship(back_populates="clocks")
 
-    @property
-    def kind_enum(self) -> ClockKind:
-        return ClockKind(self.kind)
-
 
 class CaseEvent(Base):
     """The case timeline; public events are what the complainant sees, with a role, not a name."""
@@ -220,7 +245,7 @@ class CaseEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
     at: Mapped[datetime] = mapped_column(default=utcnow)
-    kind: Mapped[str] = mapped_column(String(24))
+    kind: Mapped[EventKind] = mapped_column(EnumText(EventKind, 24))
     is_public: Mapped[bool] = mapped_column(default=False)
     body: Mapped[str] = mapped_column(Text, default="")
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -255,7 +280,7 @@ class Attachment(Base):
     # What its URL names: a sequential id would let anyone holding one file count up to the next.
     token: Mapped[str] = mapped_column(String(32), unique=True, default=new_attachment_token)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(8))  # image / audio
+    kind: Mapped[AttachmentKind] = mapped_column(EnumText(AttachmentKind, 8))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
     content_type: Mapped[str] = mapped_column(String(32))
     size: Mapped[int]
@@ -306,6 +331,14 @@ class InspectionRound(Base):
     villages: Mapped[list[Region]] = relationship(secondary=round_villages, order_by=Region.code)
 
 
+class TargetKind(LabelledEnum):
+    """What a QR code opens: a village's complaint form, a project's, or a round's notice."""
+
+    VILLAGE = "village", "村"
+    PROJECT = "project", "项目"
+    ROUND = "round", "巡察"
+
+
 class QrLink(Base):
     """A short stable token printed in a QR code; what it opens can move, the token cannot."""
 
@@ -313,7 +346,7 @@ class QrLink(Base):
     __table_args__ = (UniqueConstraint("target_kind", "target_ref", name="target"),)
 
     token: Mapped[str] = mapped_column(String(8), primary_key=True)
-    target_kind: Mapped[str] = mapped_column(String(16))  # village / project / round
+    target_kind: Mapped[TargetKind] = mapped_column(EnumText(TargetKind, 16))
     target_ref: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -5,26 +5,19 @@ outlive any change of page addresses.
 """
 import secrets
 from dataclasses import dataclass
-from enum import StrEnum
 
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
-from complaints.models import QrLink
+from complaints.models import QrLink, TargetKind
 
 # Crockford base32: no I, L, O or U, so a token read aloud or copied by hand survives.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 TOKEN_LENGTH = 6  # 32^6 ≈ 10^9 tokens: a province's villages and projects fill a tiny fraction
 _CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
 _ATTEMPTS = 5
-
-
-class TargetKind(StrEnum):
-    VILLAGE = "village"
-    PROJECT = "project"
-    ROUND = "round"
 
 
 @dataclass(frozen=True)
@@ -95,7 +88,7 @@ def resolve(token: str) -> Target | None:
     if not 0 < len(token) <= 8 or set(token) - set(ALPHABET):
         return None
     link = db.session.get(QrLink, token)
-    return Target(TargetKind(link.target_kind), link.target_ref) if link else None
+    return Target(link.target_kind, link.target_ref) if link else None
 
 
 def qr_url(token: str) -> str:

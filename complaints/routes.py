@@ -29,7 +29,7 @@ from complaints.permissions import can_open_files
 from complaints.receipts import receipt_for, seal, unseal
 from complaints.rounds import round_context
 from complaints.secret_image import secret_data_uri
-from complaints.services import RATINGS, ComplaintError, open_case, rate_case, request_review, review_refusal
+from complaints.services import ComplaintError, open_case, rate_case, request_review, review_refusal
 from complaints.stats import published_until, year_stats
 from complaints.supplements import add_material, supplement_refusal
 from complaints.timeline import public_entries
@@ -250,7 +250,7 @@ def _case_context(found: Complaint, supplement_form: SupplementForm | None = Non
                    for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
-        "leave_form": ConfirmForm(), "ratings": RATINGS,
+        "leave_form": ConfirmForm(),
         "supplement_form": None if supplement_refusal(found) else supplement_form or SupplementForm(),
         "asked_for": _last_request(entries) if found.status == Status.AWAITING_INFO else None,
     }

@@ -17,9 +17,8 @@ from core.timezone import local
 from complaints.clocks import open_arrival_clocks
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
 from complaints.models import (Attachment, CaseEvent, Category, Channel, Complaint,
-                               ComplaintIdentity, Status)
+                               ComplaintIdentity, Rating, Status)
 
-RATINGS = {"satisfied": "满意", "basically": "基本满意", "unsatisfied": "不满意"}
 REVIEW_WINDOW_DAYS = 30  # 复查 may be asked within 30 days of the written answer (docs/clocks.md)
 
 
@@ -142,11 +141,12 @@ def rate_case(case: Complaint, rating: str, comment: str = "") -> None:
         raise ComplaintError("已经评价过了")
     if case.status != Status.CLOSED:
         raise ComplaintError("案件办结后才能评价")
-    if rating not in RATINGS:
+    chosen = Rating.lookup(rating)
+    if chosen is None:
         raise ComplaintError("请选择满意、基本满意或不满意")
-    case.rating, case.rating_comment, case.rated_at = rating, comment.strip()[:500], utcnow()
-    add_event(case, "rated", public=True, body=f"评价：{RATINGS[rating]}" + (f"。{case.rating_comment}" if case.rating_comment else ""))
-    if rating == "unsatisfied":
+    case.rating, case.rating_comment, case.rated_at = chosen, comment.strip()[:500], utcnow()
+    add_event(case, "rated", public=True, body=f"评价：{chosen.label}" + (f"。{case.rating_comment}" if case.rating_comment else ""))
+    if chosen == Rating.UNSATISFIED:
         case.status = Status.REOPENED
         add_event(case, "reopened", public=True, body="因评价不满意，案件已退回重新办理")
     db.session.commit()

@@ -12,9 +12,8 @@ from sqlalchemy.orm import aliased
 
 from core.extensions import db
 from core.timezone import local_date, shanghai
-from complaints.models import CaseClock, Channel, ClockKind, Complaint, Status
+from complaints.models import CaseClock, Channel, ClockKind, Complaint, Rating, Status
 
-GOOD_RATINGS = ("satisfied", "basically")
 SMALL = 3  # fewer cases than this can point at a person
 
 
@@ -115,7 +114,7 @@ def arrivals_by_month(prefix: str, year: int, now: datetime) -> dict[int, MonthS
 def satisfaction_by_month(prefix: str, year: int, now: datetime) -> dict[int, Rate]:
     """(满意 + 基本满意) / ratings given before `now`, by month of closing."""
     month = _month_of(Complaint.closed_at, year).label("month")
-    query = (select(month, _count(Complaint.rating.in_(GOOD_RATINGS)), func.count(Complaint.rating))
+    query = (select(month, _count(Complaint.rating.in_(Rating.good())), func.count(Complaint.rating))
              .where(_region(prefix), _in_year(Complaint.closed_at, year), Complaint.rating.is_not(None),
                     Complaint.closed_at < now, or_(Complaint.rated_at.is_(None), Complaint.rated_at < now))
              .group_by(month))

@@ -6,16 +6,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from core.extensions import db
-from complaints.models import CaseEvent, Complaint
+from complaints.models import CaseEvent, Complaint, EventKind
 
-# What the complainant reads above each public entry. The staff's own names (admin/cases/lookups.py)
-# say the same thing; where theirs names a department or a colleague, this one does not.
-PUBLIC_LABELS = {
-    "received": "收到反映", "first_reply": "初步答复", "progress": "核查进展告知", "request_info": "请补充材料",
-    "paused": "期限暂停", "material_received": "收到补充材料", "supplement": "反映人补充材料",
-    "referred": "移交办理", "extended": "延期", "referral_extended": "移交答复延期", "closed": "办理结果",
-    "reopened": "重新办理", "merged": "合并办理", "rated": "评价", "review_requested": "申请复查",
-}
+# Each entry is headed by its kind's label (complaints/models.py EventKind), as on the case page
+# and the PDF; these few read differently to a complainant on purpose: the result as a result, a
+# referral without the staff's word for it, an extension without the statute's wording.
+PUBLIC_WORDING = {EventKind.CLOSED: "办理结果", EventKind.REFERRED: "移交办理", EventKind.EXTENDED: "延期",
+                  EventKind.REFERRAL_EXTENDED: "移交答复延期"}
+
+
+def public_label(kind: EventKind) -> str:
+    return PUBLIC_WORDING.get(kind, kind.label)
 
 
 @dataclass(frozen=True)
@@ -32,5 +33,5 @@ def public_entries(case: Complaint) -> list[PublicEntry]:
         CaseEvent.complaint_id == case.id, CaseEvent.is_public.is_(True)).order_by(CaseEvent.at, CaseEvent.id)))
     last_closing = next((event for event in reversed(events) if event.kind == "closed"), None)
     standing = case.classification if case.closed_at is not None else ""
-    return [PublicEntry(event, PUBLIC_LABELS.get(event.kind, "办理记录"),
+    return [PublicEntry(event, public_label(event.kind),
                         standing if event is last_closing else "") for event in events]

@@ -78,7 +78,7 @@ def build_accounts() -> list[tuple[str, str, str]]:
     for username, role, regions, lead, name in DEMO_ACCOUNTS:
         user, password = create_user(username, role=role, region_codes=regions, is_lead=lead,
                                      display_name=name)
-        printed.append((username, user.role_enum.label + ("（负责人）" if lead else ""), password))
+        printed.append((username, user.role.label + ("（负责人）" if lead else ""), password))
     return printed
 
 

@@ -97,7 +97,7 @@ def batch_hash(batch: Batch, lines: Iterable[str] | bytes, prev_hash: str | None
 
 def compute_batch_hash(batch: Batch, prev_hash: str | None, cipher: FieldCipher) -> str:
     """The hash of a batch as its rows are stored now."""
-    kind = batch.kind_enum
+    kind = batch.kind
     model = ROW_MODELS[kind]
     # Plain column rows, not ORM objects: verifying a county's chain reads millions of rows.
     query = select(*(getattr(model, name) for name in CANONICAL_FIELDS[kind]), model.withdrawn).where(

@@ -29,7 +29,7 @@ def _import(kind: Kind, file: Path, publish: bool, accept_warnings: bool) -> lis
 def _summary(batches: list[Batch]) -> str:
     rows = sum(batch.row_count for batch in batches)
     villages = sorted({batch.village_code for batch in batches})
-    states = sorted({batch.status_enum.label for batch in batches})
+    states = sorted({batch.status.label for batch in batches})
     return (f"导入{rows}行，{len(villages)}个村（{'、'.join(villages)}），{len(batches)}个批次"
             f"（{'、'.join(states)}）：" + ",".join(str(batch.id) for batch in batches))
 

@@ -2,36 +2,34 @@
 a correction publishes new versions that point at the rows they replace."""
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.enums import EnumText, LabelledEnum
 
 Money = Numeric(14, 2)
 
 
-class Kind(StrEnum):
-    LEDGER = "ledger"
-    SUBSIDIES = "subsidies"
-    PROJECTS = "projects"
-    CONTRACTS = "contracts"
-
-    @property
-    def label(self) -> str:
-        return {"ledger": "收支明细", "subsidies": "补贴发放", "projects": "项目进度",
-                "contracts": "资产资源"}[self.value]
+class Kind(LabelledEnum):
+    LEDGER = "ledger", "收支明细"
+    SUBSIDIES = "subsidies", "补贴发放"
+    PROJECTS = "projects", "项目进度"
+    CONTRACTS = "contracts", "资产资源"
 
 
-class BatchStatus(StrEnum):
-    PENDING = "pending"
-    RETURNED = "returned"
-    PUBLISHED = "published"
+class BatchStatus(LabelledEnum):
+    PENDING = "pending", "待审核"
+    RETURNED = "returned", "已退回"
+    PUBLISHED = "published", "已公开"
 
-    @property
-    def label(self) -> str:
-        return {"pending": "待审核", "returned": "已退回", "published": "已公开"}[self.value]
+
+class Direction(LabelledEnum):
+    """A ledger entry's side: the template's 收支 column holds the label."""
+
+    INCOME = "income", "收入"
+    EXPENSE = "expense", "支出"
 
 
 class Batch(Base):
@@ -45,9 +43,9 @@ class Batch(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     village_code: Mapped[str] = mapped_column(ForeignKey("regions.code"))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[Kind] = mapped_column(EnumText(Kind, 16))
     period: Mapped[str | None] = mapped_column(String(7))  # YYYY-MM of a monthly ledger
-    status: Mapped[str] = mapped_column(String(16), default=BatchStatus.PENDING, index=True)
+    status: Mapped[BatchStatus] = mapped_column(EnumText(BatchStatus, 16), default=BatchStatus.PENDING, index=True)
     is_correction: Mapped[bool] = mapped_column(default=False)
     reason: Mapped[str] = mapped_column(Text, default="")  # why a correction was made
     source_filename: Mapped[str] = mapped_column(String(200), default="")
@@ -66,27 +64,15 @@ class Batch(Base):
     village = relationship("Region")
 
     @property
-    def kind_enum(self) -> Kind:
-        return Kind(self.kind)
-
-    @property
-    def status_enum(self) -> BatchStatus:
-        return BatchStatus(self.status)
-
-    @property
     def fingerprint(self) -> str:
         """The short form of the hash printed on notice boards."""
         return (self.content_hash or "")[:12].upper()
 
 
-class ChainEvent(StrEnum):
-    PUBLISH = "publish"      # a batch became public
-    SUPERSEDE = "supersede"  # a published row was replaced by a correction's new version
-    WITHDRAW = "withdraw"    # a published row was taken back by a correction
-
-    @property
-    def label(self) -> str:
-        return {"publish": "公开", "supersede": "更正", "withdraw": "撤回"}[self.value]
+class ChainEvent(LabelledEnum):
+    PUBLISH = "publish", "公开"        # a batch became public
+    SUPERSEDE = "supersede", "更正"    # a published row was replaced by a correction's new version
+    WITHDRAW = "withdraw", "撤回"      # a published row was taken back by a correction
 
 
 class ChainEntry(Base):
@@ -101,7 +87,7 @@ class ChainEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     village_code: Mapped[str] = mapped_column(String(12))
     sequence: Mapped[int]
-    event: Mapped[str] = mapped_column(String(16))
+    event: Mapped[ChainEvent] = mapped_column(EnumText(ChainEvent, 16))
     # The batch published, or the correction batch that superseded or withdrew a row.
     batch_id: Mapped[int] = mapped_column(ForeignKey("disclosure_batches.id"), index=True)
     detail: Mapped[str] = mapped_column(Text)
@@ -142,13 +128,14 @@ class LedgerEntry(DisclosedRow, Base):
         Index("ix_ledger_entries_village_month", "village_code", "month"),
         Index("ix_ledger_entries_village_year_voucher", "village_code", "year", "voucher_no"),
         Index("ix_ledger_entries_village_link", "village_code", "link_code"),
+        CheckConstraint("amount > 0", name="amount_positive"),
     )
 
     entry_on: Mapped[date]
     month: Mapped[str] = mapped_column(String(7))
     year: Mapped[int] = mapped_column(Integer)
     voucher_no: Mapped[str] = mapped_column(String(40))
-    direction: Mapped[str] = mapped_column(String(8))  # income / expense
+    direction: Mapped[Direction] = mapped_column(EnumText(Direction, 8))
     category: Mapped[str] = mapped_column(String(16))
     summary: Mapped[str] = mapped_column(String(200))
     amount: Mapped[Decimal] = mapped_column(Money)
@@ -163,6 +150,7 @@ class SubsidyPayment(DisclosedRow, Base):
         Index("ix_subsidy_payments_village_item_month", "village_code", "item", "month"),
         # 我的补贴 counts a miss against the villages that list the name (portal/lookup_limits.py).
         Index("ix_subsidy_payments_name", "name"),
+        CheckConstraint("amount > 0", name="amount_positive"),
     )
 
     item: Mapped[str] = mapped_column(String(32))
@@ -182,7 +170,10 @@ class ProjectUpdate(DisclosedRow, Base):
     """One dated progress report of a project; the project is all updates sharing its 项目编号."""
 
     __tablename__ = "project_updates"
-    __table_args__ = (Index("ix_project_updates_village_project", "village_code", "project_no"),)
+    __table_args__ = (Index("ix_project_updates_village_project", "village_code", "project_no"),
+                      CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
+                      CheckConstraint("budget > 0", name="budget_positive"),
+                      CheckConstraint("paid_total >= 0", name="paid_total_not_negative"))
 
     project_no: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(100))
@@ -203,7 +194,8 @@ class ProjectUpdate(DisclosedRow, Base):
 
 class Contract(DisclosedRow, Base):
     __tablename__ = "contracts"
-    __table_args__ = (Index("ix_contracts_village_contract", "village_code", "contract_no"),)
+    __table_args__ = (Index("ix_contracts_village_contract", "village_code", "contract_no"),
+                      CheckConstraint("annual_rent >= 0", name="annual_rent_not_negative"))
 
     contract_no: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(100))

@@ -3,7 +3,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from disclosures.models import Kind
+from disclosures.models import Direction, Kind
 
 # Per kind: the row keys shown in a preview table, with their headings. No ID or account numbers.
 PREVIEW_COLUMNS = {
@@ -16,7 +16,6 @@ PREVIEW_COLUMNS = {
     Kind.CONTRACTS: [("contract_no", "合同编号"), ("subject", "标的名称"), ("party", "承包方"),
                      ("start_on", "起始日期"), ("end_on", "终止日期"), ("annual_rent", "年租金"), ("pay_cycle", "缴费周期")],
 }
-DIRECTION_LABELS = {"income": "收入", "expense": "支出"}
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,7 @@ def display_value(row, key: str) -> str:
     """A preview cell as a person reads it."""
     value = _get(row, key)
     if key == "direction":
-        return DIRECTION_LABELS.get(value, value)
+        return Direction.label_of(value)
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return "" if value is None else str(value)

@@ -38,7 +38,7 @@ def pending_batches(user: User) -> list[Batch]:
 
 def batch_rows(batch: Batch) -> Select:
     """The rows of a batch in upload order."""
-    model = ROW_MODELS[batch.kind_enum]
+    model = ROW_MODELS[batch.kind]
     return select(model).where(model.batch_id == batch.id).order_by(model.row_number, model.id)
 
 

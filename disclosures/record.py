@@ -64,7 +64,7 @@ class Recorder:
 
     def corrected(self, batch: Batch) -> None:
         """The correction batch, just published, superseded or withdrew the rows it replaces."""
-        model = ROW_MODELS[batch.kind_enum]
+        model = ROW_MODELS[batch.kind]
         replaced = aliased(model)
         rows = db.session.execute(
             select(model.id, model.withdrawn, replaced.id, replaced.batch_id)
@@ -137,7 +137,7 @@ def _batches_against_record(village_code: str, view: RecordView) -> list[str]:
         elif batch is None:
             problems.append(f"{label}：记录中已公开，数据库中没有这一批次")
         elif batch.status != BatchStatus.PUBLISHED:
-            problems.append(f"{label}：记录中已公开，数据库中状态为{batch.status_enum.label}")
+            problems.append(f"{label}：记录中已公开，数据库中状态为{batch.status.label}")
         elif batch.village_code != village_code:
             problems.append(f"{label}：记录中属于本村，数据库中属于{batch.village_code}")
         elif (batch.kind, batch.content_hash) != (detail["kind"], detail["batch_hash"]):

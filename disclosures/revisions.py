@@ -48,7 +48,7 @@ class CorrectionSummary:
 
 def correction_summary(batch: Batch) -> CorrectionSummary:
     """The correction batch's rows against the rows they replace."""
-    kind = batch.kind_enum
+    kind = batch.kind
     model = ROW_MODELS[kind]
     replaced = aliased(model)
     pairs = db.session.execute(select(model, replaced).join(replaced, replaced.id == model.replaces_id)

@@ -156,9 +156,9 @@ def batch(batch_id: int):
     # withdrawn expense as a fresh one.
     correction = correction_summary(found) if found.is_correction else None
     return render_template("disclosures/batch.html", batch=found, rows=page, review_form=ReviewForm(),
-                           columns=PREVIEW_COLUMNS[found.kind_enum], correction=correction,
+                           columns=PREVIEW_COLUMNS[found.kind], correction=correction,
                            totals=None if correction else totals(
-                               found.kind_enum, db.session.scalars(queries.batch_rows(found))),
+                               found.kind, db.session.scalars(queries.batch_rows(found))),
                            may_review=can_review(current_user, found),
                            may_correct=can_upload(current_user, found.village_code))
 

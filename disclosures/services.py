@@ -121,7 +121,7 @@ def _publish(batches: Sequence[Batch], *, by: User | None, rows_published: bool 
             heads[batch.village_code] = (batch.sequence, batch.content_hash)
     for batch in batches:
         record.published(batch)
-        model = ROW_MODELS[batch.kind_enum]
+        model = ROW_MODELS[batch.kind]
         if not rows_published:
             db.session.execute(update(model.__table__).where(model.batch_id == batch.id).values(published=True))
         if batch.is_correction:
@@ -269,7 +269,7 @@ def correct_row(original, *, new_values: dict | None, reason: str, by: User | No
                                 .where(model.replaces_id == original.id, Batch.status == BatchStatus.PENDING))
     if pending:
         raise DisclosureError("这一行已有待审核的更正")
-    kind = original.batch.kind_enum
+    kind = original.batch.kind
     values = new_values if new_values is not None else _clear_values(kind, original)
     parsed = ParsedBatch(original.village_code, kind, original.batch.period, [values])
     batch = _new_batch(parsed, filename="", uploader=by, correction_reason=reason)

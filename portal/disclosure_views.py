@@ -15,7 +15,7 @@ from core.regions.queries import ancestors_of
 from core.settings import settings_for
 from core.timezone import local_date
 from core.web import money
-from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
+from disclosures.models import Batch, Direction, Kind, LedgerEntry, SubsidyPayment
 from disclosures.public import PUBLIC_FIELDS, project_history
 from portal import queries
 from portal.blueprint import bp
@@ -23,7 +23,6 @@ from portal.caching import public_page
 from portal.rent import RentStatus, rent_status
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
-DIRECTIONS = {"income": "收入", "expense": "支出"}
 KINDS = {kind.value for kind in Kind}
 # The columns that tell a reader which row a correction touched.
 SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
@@ -117,7 +116,7 @@ def public_values(kind: Kind, row, code: str) -> list[tuple[str, str]]:
         if name == "name" and kind is Kind.SUBSIDIES:
             value = show_name(value, code)
         elif name == "direction":
-            value = DIRECTIONS.get(value, value)
+            value = Direction.label_of(value)
         values.append((label, _text(value)))
     return values
 

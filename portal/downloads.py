@@ -13,11 +13,11 @@ from core.pdf import render_pdf
 from core.qr import qr_data_uri
 from core.timezone import local_date
 from core.tabular import neutralise_formula
-from disclosures.models import Kind, LedgerEntry, SubsidyPayment
+from disclosures.models import Direction, Kind, LedgerEntry, SubsidyPayment
 from disclosures.public import PUBLIC_FIELDS
 from portal import queries
 from portal.blueprint import bp
-from portal.disclosure_views import (DIRECTIONS, contract_rows, full_names, ledger_month,
+from portal.disclosure_views import (contract_rows, full_names, ledger_month,
                                      month_arg, revision_entries, show_name, shown_month,
                                      village_or_404)
 
@@ -65,7 +65,7 @@ def ledger_table(code: str) -> Table:
     if month is None:
         abort(404)
     view = ledger_month(code, month)
-    rows = [[e.entry_on, e.voucher_no, DIRECTIONS[e.direction], e.category, e.summary, e.counterparty,
+    rows = [[e.entry_on, e.voucher_no, Direction.label_of(e.direction), e.category, e.summary, e.counterparty,
              e.link_code, e.amount if e.direction == "income" else None,
              e.amount if e.direction == "expense" else None, balance] for e, balance in view.rows]
     return Table(f"收支明细-{month}", ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号",

@@ -13,12 +13,12 @@ from core.extensions import db
 from core.names import same_name
 from core.regions.models import Region
 from core.regions.queries import escape_like
-from disclosures.models import (ROW_MODELS, Batch, BatchStatus, Contract, Kind, LedgerEntry,
+from disclosures.models import (ROW_MODELS, Direction, Batch, BatchStatus, Contract, Kind, LedgerEntry,
                                 ProjectUpdate, SubsidyPayment)
 from disclosures.public import is_public, newest_update_first
 
 PER_PAGE = 100
-INCOME, EXPENSE = "income", "expense"
+INCOME, EXPENSE = Direction.INCOME, Direction.EXPENSE
 RENT_CATEGORY = "发包及上交收入"
 ACCEPTED = "已验收"
 ZERO = Decimal("0.00")

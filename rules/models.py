@@ -11,14 +11,14 @@ from sqlalchemy import ForeignKey, Index, Integer, SmallInteger, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.enums import EnumText, LabelledEnum
 
 
-class RunState:
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    LABELS = {"queued": "排队中", "running": "运行中", "succeeded": "已完成", "failed": "失败"}
+class RunState(LabelledEnum):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "运行中"
+    SUCCEEDED = "succeeded", "已完成"
+    FAILED = "failed", "失败"
 
 
 class RuleRun(Base):
@@ -29,7 +29,7 @@ class RuleRun(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     as_of: Mapped[date | None]
     trigger: Mapped[str] = mapped_column(String(32), default="")
-    state: Mapped[str] = mapped_column(String(16), default=RunState.QUEUED, index=True)
+    state: Mapped[RunState] = mapped_column(EnumText(RunState, 16), default=RunState.QUEUED, index=True)
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None]
@@ -48,7 +48,7 @@ class RuleRun(Base):
 
     @property
     def state_label(self) -> str:
-        return RunState.LABELS.get(self.state, self.state)
+        return self.state.label
 
 
 class RuleWarning(Base):

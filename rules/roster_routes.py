@@ -76,7 +76,7 @@ def roster_confirm():
     except Rejected as rejected:
         return _page(RosterUploadForm(), 422, problems=rejected.problems, filename=form.filename.data)
     storage.delete(STAGING, form.token.data)
-    flash(f"{imported.version.kind_enum.label}已导入{imported.version.row_count}行，成为当前版本；比对规则已在后台运行", "success")
+    flash(f"{imported.version.kind.label}已导入{imported.version.row_count}行，成为当前版本；比对规则已在后台运行", "success")
     return redirect(url_for(".rosters"))
 
 
@@ -89,6 +89,6 @@ def roster_version(version_id: int):
                        per_page=PER_PAGE, error_out=False)
     services.record_roster_view(version, by=current_user._get_current_object(), page=page.page)
     response = current_app.make_response(render_template(
-        "rules/roster_version.html", version=version, rows=page, columns=ROSTER_COLUMNS[version.kind_enum], cell=cell))
+        "rules/roster_version.html", version=version, rows=page, columns=ROSTER_COLUMNS[version.kind], cell=cell))
     response.headers["Cache-Control"] = "no-store"  # names of the deceased and of cadres' kin
     return response

@@ -8,10 +8,11 @@ makes leads and approves a reveal."""
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from admin.cases.actions import CaseError, require_workable
 from admin.cases.permissions import can_decide_requests
-from admin.models import Decision, IdentityRequest, Reminder
+from admin.models import Decision, IdentityRequest, Reminder, ReminderLevel
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
 from complaints.services import add_event
@@ -24,7 +25,7 @@ from core.timezone import local_date
 from core.users.models import Role, User, user_regions
 from core.transaction import transactional
 
-REVEAL_NOTICE = "identity_revealed"
+REVEAL_NOTICE = ReminderLevel.IDENTITY_REVEALED
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,11 @@ def request_identity(case: Complaint, reason: str, *, by: User) -> IdentityReque
         raise CaseError("您已提出过申请")
     request = IdentityRequest(complaint_id=case.id, requester_id=by.id, reason=reason.strip()[:1000])
     db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a second click came in meanwhile (one pending request per person and case)
+        db.session.rollback()
+        raise CaseError("您已提出过申请") from None
     add_event(case, "identity_requested", public=False, body="申请查看反映人身份信息", actor=by)
     record_audit("case.identity_request", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code, "reason": request.reason})
@@ -62,7 +68,7 @@ def decide_identity(request: IdentityRequest, approve: bool, note: str, *, by: U
         raise CaseError("这项申请已经处理过了")
     request.status = Decision.APPROVED if approve else Decision.DENIED
     request.decided_by_id, request.decided_at, request.decision_note = by.id, utcnow(), note.strip()[:1000]
-    add_event(case, "identity_decided", public=False, body=f"身份查看申请{request.status_label}", actor=by)
+    add_event(case, "identity_decided", public=False, body=f"身份查看申请{request.status.label}", actor=by)
     record_audit("case.identity_decide", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code, "request": request.id, "approved": approve})
     db.session.commit()

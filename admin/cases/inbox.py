@@ -5,16 +5,11 @@ from datetime import date, datetime
 
 from sqlalchemy import Select, func, select, update
 
-from admin.cases.identity import REVEAL_NOTICE
 from admin.models import Reminder
 from complaints.models import CaseClock, Complaint
 from complaints.permissions import visible_cases
 from core.extensions import db
 from core.users.models import User
-
-LEVEL_LABELS = {"due_soon": "即将到期", "overdue": "已超期", "escalated_township": "超期升级至乡镇负责人",
-                "escalated_county": "超期升级至县负责人", "referral_overdue": "转办部门超期未答复",
-                REVEAL_NOTICE: "反映人身份已被查看"}
 
 
 def unread_count(user: User, today: date) -> int:

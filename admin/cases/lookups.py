@@ -19,18 +19,6 @@ from core.users.permissions import scope_filter
 
 FILTER_REGION_LIMIT = 400  # beyond this (a province) the region filter offers townships only
 WORKER_ROLES = (Role.HANDLER, Role.INSPECTOR)
-EVENT_LABELS = {
-    "received": "收到反映", "assigned": "分派", "first_reply": "初步答复", "progress": "核查进展告知",
-    "request_info": "请补充材料", "paused": "期限暂停", "material_received": "收到补充材料", "note": "内部备注",
-    "supplement": "反映人补充材料",
-    "referred": "转办", "referred_detail": "转办部门", "referral_answer": "部门答复", "extended": "延长办理期限",
-    "referral_extended": "延长转办答复期限",
-    "closed": "办结", "feedback": "实名反馈", "reopened": "重新办理", "merged": "合并办理", "merged_in": "合并",
-    "conflict": "回避", "identity_requested": "申请查看身份", "identity_decided": "身份查看审批",
-    "identity_revealed": "查看反映人身份", "rated": "评价",
-    "review_requested": "申请复查", "secret_replaced": "更换查询密码", "merge_reason": "合并理由",
-    "verify_started": "核查启动", "rule_raised": "生成预警", "rule_cleared": "预警消除", "rule_reopened": "预警再次成立",
-}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Referrals to departments, clock extensions, and pausing for a complainant's material."""
 from sqlalchemy import literal, select, update
+from sqlalchemy.exc import IntegrityError
 
 from admin.cases.actions import CaseError, actor_label, require_workable
 from admin.cases.permissions import can_decide_requests
@@ -124,6 +125,11 @@ def _ask_extension(case: Complaint, days: int, reason: str, by: User, **target) 
     extension = ClockExtension(complaint_id=case.id, days=days, reason=reason.strip()[:1000], requested_by_id=by.id,
                                **target)
     db.session.add(extension)
+    try:
+        db.session.flush()
+    except IntegrityError:  # a request for the same clock came in meanwhile (one pending per clock)
+        db.session.rollback()
+        raise CaseError("已有一项延期申请等待审批") from None
     record_audit("case.extension_request", target_type="complaint", target_id=case.id, actor=by,
                  detail={"code": case.code, "days": days, **target})
     db.session.commit()

@@ -103,7 +103,7 @@ def case_page(case: Complaint, status: int = 200, *, error: str | None = None, a
         identity_requests=lookups.pending_identity_requests(user, today(), case) if decide else [],
         extensions=lookups.pending_extensions(user, today(), case) if decide else [],
         pending_extension=lookups.pending_extension(case), merged_into=lookups.merged_into(case),
-        event_labels=lookups.EVENT_LABELS, warning=warning_panel(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
+        warning=warning_panel(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
         status)
     response.headers["Cache-Control"] = "no-store"  # internal notes and identities must not linger in caches
     return response
@@ -175,7 +175,7 @@ def reminders():
     rows = db.session.execute(inbox.reminders_of(user, today()).limit(REMINDERS_SHOWN)).all()
     unread = {reminder.id for reminder, _, _ in rows if reminder.read_at is None}
     inbox.mark_read(user, sorted(unread), utcnow())
-    return render_template("admin/cases/reminders.html", rows=rows, unread=unread, levels=inbox.LEVEL_LABELS)
+    return render_template("admin/cases/reminders.html", rows=rows, unread=unread)
 
 
 @bp.app_context_processor

@@ -110,7 +110,7 @@ def status() -> None:
         click.echo("日历表中没有任何年份")
     for first, last, row in _runs(coverage):
         span = f"{first}年" if first == last else f"{first}–{last}年"
-        click.echo(f"{span}：{row.source_enum.label}，{format_local(row.loaded_at)}载入")
+        click.echo(f"{span}：{row.source.label}，{format_local(row.loaded_at)}载入")
     today = local_date(utcnow())
     covered = {row.year for row in coverage}
     near = [year for year in (today.year, today.year + 1) if year not in covered]

@@ -1,30 +1,17 @@
 """The five states of a deadline clock (docs/clocks.md, 'States')."""
 from datetime import datetime
-from enum import StrEnum
 
 from core.calendar.workdays import next_working_day
+from core.enums import LabelledEnum
 from core.timezone import end_of_day, local_date
 
 
-class ClockState(StrEnum):
-    RUNNING = "running"
-    DUE_SOON = "due_soon"
-    OVERDUE = "overdue"
-    MET = "met"
-    MET_LATE = "met_late"
-
-    @property
-    def label(self) -> str:
-        return CLOCK_STATE_LABELS[self]
-
-
-CLOCK_STATE_LABELS = {
-    ClockState.RUNNING: "进行中",
-    ClockState.DUE_SOON: "即将到期",
-    ClockState.OVERDUE: "已超期",
-    ClockState.MET: "按期完成",
-    ClockState.MET_LATE: "超期完成",
-}
+class ClockState(LabelledEnum):
+    RUNNING = "running", "进行中"
+    DUE_SOON = "due_soon", "即将到期"
+    OVERDUE = "overdue", "已超期"
+    MET = "met", "按期完成"
+    MET_LATE = "met_late", "超期完成"
 
 
 def due_soon_until(now: datetime) -> datetime:

@@ -1,20 +1,15 @@
 """Administrative regions: county → township → village, keyed by 12-digit 统计用区划代码."""
-from enum import StrEnum
-
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base
+from core.enums import EnumText, LabelledEnum
 
 
-class Level(StrEnum):
-    COUNTY = "county"
-    TOWNSHIP = "township"
-    VILLAGE = "village"
-
-    @property
-    def label(self) -> str:
-        return LEVEL_LABELS[self]
+class Level(LabelledEnum):
+    COUNTY = "county", "县"
+    TOWNSHIP = "township", "乡镇"
+    VILLAGE = "village", "村"
 
     @property
     def prefix_length(self) -> int:
@@ -22,16 +17,12 @@ class Level(StrEnum):
         return {Level.COUNTY: 6, Level.TOWNSHIP: 9, Level.VILLAGE: 12}[self]
 
 
-LEVEL_LABELS = {Level.COUNTY: "县", Level.TOWNSHIP: "乡镇", Level.VILLAGE: "村"}
-
-
 class Region(Base):
     __tablename__ = "regions"
-    __table_args__ = (CheckConstraint("level in ('county', 'township', 'village')", name="level"),)
 
     code: Mapped[str] = mapped_column(String(12), primary_key=True)
     name: Mapped[str] = mapped_column(String(64))
-    level: Mapped[str] = mapped_column(String(8), index=True)
+    level: Mapped[Level] = mapped_column(EnumText(Level, 8, check_name="level"), index=True)
     parent_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
     # Lower-case pinyin without tones, whole and initials, so 青山村 is found by "qingshan" and "qs".
     pinyin: Mapped[str] = mapped_column(String(200), default="", index=True)

@@ -22,7 +22,7 @@ def create(username: str, role: str, regions: tuple[str, ...], lead: bool, displ
                                               is_lead=lead, display_name=display_name, email=email)
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"已创建账号 {user.username}（{user.role_enum.label}），密码：{password}")
+    click.echo(f"已创建账号 {user.username}（{user.role.label}），密码：{password}")
 
 
 @users_cli.command("reset-2fa")

@@ -1,34 +1,22 @@
 """Staff accounts, roles and their region scopes."""
 import secrets
 from datetime import datetime
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.db import Base, utcnow
+from core.enums import EnumText, LabelledEnum
 from core.regions.models import Region
 
 
-class Role(StrEnum):
-    ACCOUNTANT = "accountant"
-    REVIEWER = "reviewer"
-    HANDLER = "handler"
-    INSPECTOR = "inspector"
-    ADMIN = "admin"
+class Role(LabelledEnum):
+    ACCOUNTANT = "accountant", "村报账员"
+    REVIEWER = "reviewer", "审核人员"
+    HANDLER = "handler", "纪委监委工作人员"
+    INSPECTOR = "inspector", "巡察组成员"
+    ADMIN = "admin", "系统管理员"
 
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.ACCOUNTANT: "村报账员",
-    Role.REVIEWER: "审核人员",
-    Role.HANDLER: "纪委监委工作人员",
-    Role.INSPECTOR: "巡察组成员",
-    Role.ADMIN: "系统管理员",
-}
 
 user_regions = Table(
     "user_regions",
@@ -51,7 +39,7 @@ class User(Base):
     # Where the deadline sweep mails this person's reminders (when SMTP_URL is set); may be empty.
     email: Mapped[str] = mapped_column(String(254), default="", server_default="")
     password_hash: Mapped[str] = mapped_column(String(256))
-    role: Mapped[str] = mapped_column(String(16), index=True)
+    role: Mapped[Role] = mapped_column(EnumText(Role, 16), index=True)
     is_lead: Mapped[bool] = mapped_column(default=False)
     is_enabled: Mapped[bool] = mapped_column(default=True)
     # Part of the login cookie's id: changing it (password reset, disabling) ends every session.
@@ -88,10 +76,6 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_token}"
-
-    @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role}>"

@@ -63,6 +63,6 @@ def can_manage_account(admin: User, account: User) -> bool:
     the account services refuse to change them)."""
     if admin.role != Role.ADMIN:
         return False
-    return account.id == admin.id or can_give_scope(admin, account.role_enum, [r.code for r in account.regions])
+    return account.id == admin.id or can_give_scope(admin, account.role, [r.code for r in account.regions])
 
 

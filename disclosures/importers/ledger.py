@@ -6,11 +6,10 @@ from core.extensions import db
 from core.tabular import TableSpec, parse_date
 from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
                                           live_rows, parse_village_code, stored_keys)
-from disclosures.models import Contract, Kind, LedgerEntry, ProjectUpdate
+from disclosures.models import Contract, Direction, Kind, LedgerEntry, ProjectUpdate
 
 COLUMNS = ("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额", "对方单位", "关联编号")
 SPEC = TableSpec(required=COLUMNS[:7], optional=COLUMNS[7:], amounts=("金额",), direction="收支")
-DIRECTIONS = {"收入": "income", "支出": "expense"}
 CATEGORIES = {"income": ("经营收入", "发包及上交收入", "投资收益", "补助收入", "其他收入"),
               "expense": ("经营支出", "管理费用", "公益支出", "其他支出")}
 positive_amount = amount_parser(allow_zero=False)
@@ -23,6 +22,7 @@ class LedgerTemplate(Template):
     columns = COLUMNS
     spec = SPEC
     period_field = "month"
+    _sides = {side.label: side.value for side in Direction}  # 收支 as written → stored value
 
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
@@ -31,14 +31,14 @@ class LedgerTemplate(Template):
         self._months: dict[date, tuple[str, int]] = {}
         self._categories = {side: {name: name for name in names} for side, names in CATEGORIES.items()}
         self._category_reasons = {side: f"{word}的科目应为：{'、'.join(CATEGORIES[side])}"
-                                  for word, side in DIRECTIONS.items()}
+                                  for word, side in self._sides.items()}
         self._vouchers = UniqueKeys()  # per (village, year): 凭证号 → first row
         self._links: dict[tuple[str, str], array] = {}  # (village, 关联编号) → rows naming it
 
     def parse(self, cells: Cells) -> dict:
         entry_on = self._entry_on(cells)
         month, year = self._month_of(entry_on) if entry_on else (None, None)
-        direction = cells.choice("收支", DIRECTIONS, "应为 收入 或 支出")
+        direction = cells.choice("收支", self._sides, "应为 收入 或 支出")
         # 科目 depends on 收支: with a bad 收支 there is no list to check it against.
         category = (cells.choice("科目", self._categories[direction], self._category_reasons[direction])
                     if direction else None)

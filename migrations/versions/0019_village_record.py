@@ -51,6 +51,7 @@ def upgrade():
                                 name=op.f("fk_chain_entries_batch_id_disclosure_batches")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chain_entries")),
         sa.UniqueConstraint("village_code", "sequence", name="chain_entry_village_sequence"),
+        sa.CheckConstraint("event IN ('publish', 'supersede', 'withdraw')", name=op.f("ck_chain_entries_event_valid")),
     )
     with op.batch_alter_table("chain_entries", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_chain_entries_batch_id"), ["batch_id"], unique=False)

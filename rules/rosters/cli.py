@@ -14,7 +14,7 @@ rosters_cli = AppGroup("rosters", help="比对名单（纪委监委内部使用�
 
 def _summary(imported: ImportedRoster) -> str:
     version = imported.version
-    return f"{version.kind_enum.label}导入{version.row_count}行，成为当前版本（版本{version.id}）"
+    return f"{version.kind.label}导入{version.row_count}行，成为当前版本（版本{version.id}）"
 
 
 @rosters_cli.command("import")

@@ -2,24 +2,19 @@
 one stays for the record (who, when, how many rows) and the evidence that points at its rows."""
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from core.db import Base, utcnow
+from core.enums import EnumText, LabelledEnum
 
 
-class RosterKind(StrEnum):
-    DECEASED = "deceased"
-    PUBLIC_EMPLOYEES = "public_employees"
-    CADRES = "cadres"
-    STANDARDS = "standards"
-
-    @property
-    def label(self) -> str:
-        return {"deceased": "死亡人员名单", "public_employees": "财政供养人员名单",
-                "cadres": "村干部及近亲属", "standards": "补贴标准"}[self.value]
+class RosterKind(LabelledEnum):
+    DECEASED = "deceased", "死亡人员名单"
+    PUBLIC_EMPLOYEES = "public_employees", "财政供养人员名单"
+    CADRES = "cadres", "村干部及近亲属"
+    STANDARDS = "standards", "补贴标准"
 
 
 class RosterVersion(Base):
@@ -29,17 +24,13 @@ class RosterVersion(Base):
     __table_args__ = (Index("ix_roster_versions_kind_current", "kind", "is_current"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[RosterKind] = mapped_column(EnumText(RosterKind, 20))
     filename: Mapped[str] = mapped_column(String(200), default="")
     row_count: Mapped[int] = mapped_column(default=0)
     imported_at: Mapped[datetime] = mapped_column(default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     is_current: Mapped[bool] = mapped_column(default=True)
     replaced_at: Mapped[datetime | None]
-
-    @property
-    def kind_enum(self) -> RosterKind:
-        return RosterKind(self.kind)
 
 
 class RosterRow:

@@ -84,7 +84,7 @@ def current_version(kind: RosterKind) -> RosterVersion | None:
 
 def version_rows(version: RosterVersion) -> Select:
     """The rows of a version, in file order."""
-    model = ROSTER_MODELS[version.kind_enum]
+    model = ROSTER_MODELS[version.kind]
     return select(model).where(model.version_id == version.id).order_by(model.row_number, model.id)
 
 

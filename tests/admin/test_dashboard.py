@@ -19,7 +19,7 @@ NOW = shanghai(2026, 11, 25, 12)
 
 
 def make_case(received, village="629901101201", category=Category.FUNDS, *, reply=None, progress=None,
-              closed=None, rating=None, status=None) -> Complaint:
+              closed=None, rating=None, status=None, merged_into=None) -> Complaint:
     """A case whose clocks were met `reply`/`progress` = "on_time" | "late" | None (not met)."""
     filed = file_complaint(village=db.session.get(Region, village), category=category, text="反映问题",
                            channel=Channel.WEB, identity=None, received_at=received)
@@ -33,7 +33,8 @@ def make_case(received, village="629901101201", category=Category.FUNDS, *, repl
     if closed:
         case.status, case.closed_at, case.rating = Status.CLOSED, closed, rating
     if status:
-        case.status = status
+        # Both at once: the database refuses a merged case without the case it joined.
+        case.status, case.merged_into_id = status, merged_into.id if merged_into is not None else None
     refresh_next_due(case)
     db.session.commit()
     return case
@@ -48,8 +49,7 @@ def known(township_tree):
     make_case(shanghai(2026, 11, 2, 10))                      # both clocks overdue, open
     make_case(shanghai(2026, 11, 20, 10))                     # reply due 11-25 23:59: not yet counted
     make_case(shanghai(2026, 10, 15, 10), "629901102201", Category.SUBSIDY, reply="on_time")  # progress overdue
-    duplicate = make_case(shanghai(2026, 10, 16, 10), status=Status.MERGED)  # counted in its target
-    duplicate.merged_into_id = a.id
+    make_case(shanghai(2026, 10, 16, 10), status=Status.MERGED, merged_into=a)  # counted in its target
     make_case(shanghai(2025, 6, 1, 10), reply="on_time", progress="on_time",
               closed=shanghai(2026, 11, 10, 9), rating="unsatisfied")  # arrived before the window
     db.session.commit()

@@ -1,6 +1,8 @@
 """The deadline sweep on a frozen clock (--now) around the 2026 National Day holiday, its
 idempotency, escalation to township then county leads, and reminders by e-mail."""
 import socket
+from email import message_from_bytes
+from email import policy as email_policy
 from datetime import timedelta
 
 import pytest
@@ -8,7 +10,7 @@ from sqlalchemy import func, select
 
 from admin.cases import actions, referrals
 from admin.mailer import parse_smtp_url, send_reminders
-from admin.models import Department, Reminder
+from admin.models import Department, Reminder, ReminderLevel
 from admin.sweep import sweep
 from complaints.clocks import refresh_next_due
 from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint
@@ -247,3 +249,18 @@ def test_smtp_url_forms():
     assert (server.port, server.use_ssl, server.username, server.password) == (465, True, "bot@x", "p/w")
     with pytest.raises(ValueError):
         parse_smtp_url("http://mail.example")
+
+
+def test_an_escalation_reads_the_same_in_the_mail_and_the_reminder_list(app, cli, client, login, people, smtp_server):
+    url, inbox = smtp_server
+    app.config.update(SMTP_URL=url, REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test")
+    case = new_case()
+    actions.assign(case, people["handler"], by=people["handler"])
+    run(cli, "2026-10-09T09:00")
+    run(cli, "2026-10-11T00:30")
+    [mail] = [message_from_bytes(envelope.content, policy=email_policy.default) for envelope in inbox.messages
+              if envelope.rcpt_tos == ["zhenlead@example.test"]]
+    label = ReminderLevel.ESCALATED_TOWNSHIP.label
+    assert label in mail["Subject"] and label in mail.get_content()
+    login("zhenlead")
+    assert label in client.get("/admin/reminders").get_data(as_text=True)

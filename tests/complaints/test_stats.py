@@ -31,8 +31,9 @@ def case(village: str, at, *, reply=None, progress=None, closed_at=None, rating=
         elif how == "late":
             clock.met_at = clock.due_at + timedelta(days=1)
     found.closed_at, found.rating = closed_at, rating
-    found.status = status or (Status.CLOSED if closed_at else Status.RECEIVED)
-    found.merged_into_id = merged_into and merged_into.id
+    # Both at once: the database refuses a merged case without the case it joined.
+    found.status, found.merged_into_id = (status or (Status.CLOSED if closed_at else Status.RECEIVED),
+                                          merged_into and merged_into.id)
     db.session.commit()
     return found
 

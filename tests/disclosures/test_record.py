@@ -47,7 +47,7 @@ def publish(kind: Kind, voucher: str, village: str = VILLAGE) -> Batch:
 
 
 def first_row(batch: Batch):
-    model = ROW_MODELS[batch.kind_enum]
+    model = ROW_MODELS[batch.kind]
     return db.session.scalars(select(model).where(model.batch_id == batch.id).order_by(model.id)).first()
 
 
@@ -56,7 +56,7 @@ def corrected(batch: Batch, *, withdraw: bool = False) -> Batch:
     row = first_row(batch)
     values = None
     if not withdraw:
-        values = rows_of(batch.kind_enum, "X")[0]
+        values = rows_of(batch.kind, "X")[0]
     correction = correct_row(row, new_values=values, reason="录入错误", by=None)
     if correction.status != "published":
         from disclosures.services import approve_batch

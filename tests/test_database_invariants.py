@@ -1,0 +1,113 @@
+"""What the database itself refuses (migration 0020): values outside an enum, a merged case
+without the case it joined (and the reverse), a second pending request, and the migration's own
+refusal to run over rows that already break a rule."""
+import pytest
+from alembic import command
+from alembic.migration import MigrationContext
+from alembic.util import CommandError
+from flask import current_app
+from sqlalchemy import inspect, select, text
+from sqlalchemy.exc import IntegrityError
+
+from complaints.models import Category, Channel, Complaint
+from complaints.services import file_complaint
+from core.enums import EnumText
+from core.extensions import db
+from core.regions.models import Region
+
+
+@pytest.fixture
+def filed_case(township_tree, make_user):
+    make_user("handler", "handler", ["629901101000"])
+    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
+                           text="修路款去向不明", channel=Channel.WEB, identity=None)
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def _alembic(direction: str, revision: str) -> None:
+    db.session.remove()
+    getattr(command, direction)(current_app.extensions["migrate"].migrate.get_config(), revision)
+
+
+def _revision() -> str:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _pending_identity_request(case_id: int, requester_id: int) -> str:
+    return ("INSERT INTO identity_requests (complaint_id, requester_id, reason, requested_at, status, decision_note) "
+            f"VALUES ({case_id}, {requester_id}, '核实', CURRENT_TIMESTAMP, 'pending', '')")
+
+
+def test_every_check_constraint_of_the_models_is_in_the_migrated_database(app):
+    inspector = inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        declared = {c.name for c in table.constraints if c.__class__.__name__ == "CheckConstraint"}
+        found = {c["name"] for c in inspector.get_check_constraints(table.name)}
+        assert declared <= found, table.name
+
+
+def test_every_enum_column_carries_its_check(app):
+    enum_columns = [(table.name, column.name) for table in db.metadata.sorted_tables for column in table.columns
+                    if isinstance(column.type, EnumText)]
+    assert ("complaints", "status") in enum_columns and ("users", "role") in enum_columns
+    for table, column in enum_columns:
+        names = {c["name"] for c in inspect(db.engine).get_check_constraints(table)}
+        assert any(name.startswith(f"ck_{table}_{column}") for name in names), (table, column)
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE users SET role = 'wizard'",
+    "UPDATE complaints SET status = 'lost'",
+    "UPDATE complaints SET category = 'gossip'",
+    "UPDATE complaints SET channel = 'pigeon'",
+    "UPDATE complaints SET rating = 'meh'",
+    "UPDATE case_events SET kind = 'party'",
+    "UPDATE case_clocks SET kind = 'egg'",
+    "UPDATE complaints SET status = 'merged'",  # merged into nothing
+    "UPDATE complaints SET merged_into_id = id",  # pointing elsewhere without being merged
+])
+def test_the_database_refuses_what_the_code_does_not_know(app, filed_case, statement):
+    with pytest.raises(IntegrityError):
+        db.session.execute(text(statement))
+    db.session.rollback()
+
+
+def test_one_pending_identity_request_per_person_and_case(app, filed_case):
+    requester = db.session.scalar(text("SELECT id FROM users WHERE username = 'handler'"))
+    db.session.execute(text(_pending_identity_request(filed_case.id, requester)))
+    with pytest.raises(IntegrityError):
+        db.session.execute(text(_pending_identity_request(filed_case.id, requester)))
+    db.session.rollback()
+
+
+def test_the_migration_refuses_rows_that_break_its_rules_and_runs_once_they_are_fixed(app, filed_case):
+    case_id = filed_case.id
+    requester = db.session.scalar(text("SELECT id FROM users WHERE username = 'handler'"))
+    db.session.commit()
+    _alembic("downgrade", "0016")
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'wizard'"))
+        connection.execute(text(f"UPDATE complaints SET status = 'merged' WHERE id = {case_id}"))
+        connection.execute(text(_pending_identity_request(case_id, requester)))
+        connection.execute(text(_pending_identity_request(case_id, requester)))
+
+    with pytest.raises(CommandError) as refused:
+        _alembic("upgrade", "head")
+    message = str(refused.value)
+    assert "users: ck_users_role_valid" in message
+    assert "complaints: ck_complaints_merged_into_iff_merged" in message
+    assert "identity_requests: uq_identity_requests_pending" in message and "2 row(s)" in message
+    assert "ck_complaints_status_valid" not in message  # 'merged' itself is a valid status
+    assert _revision() == "0016"
+
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'handler'"))
+        connection.execute(text(f"UPDATE complaints SET status = 'received' WHERE id = {case_id}"))
+        connection.execute(text("DELETE FROM identity_requests WHERE id = (SELECT max(id) FROM identity_requests)"))
+    _alembic("upgrade", "head")
+    assert _revision() == "0020"
+    assert db.session.get(Complaint, case_id).events  # the rows survived the tables' rebuild
+    with pytest.raises(IntegrityError):
+        db.session.execute(text("UPDATE users SET role = 'wizard'"))
+    db.session.rollback()
