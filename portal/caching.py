@@ -28,7 +28,7 @@ from pathlib import Path
 from threading import Lock
 from time import monotonic
 
-from flask import current_app, g, has_app_context, make_response, request, session
+from flask import current_app, g, has_app_context, make_response, request, session, url_for
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
@@ -160,9 +160,10 @@ def _forget_states(_session) -> None:
         current_app.extensions.get("portal_state_memo", {}).clear()
 
 
-def page_etag(state, encoding: str) -> str:
-    """The strong validator of this request's page, in this encoding and state of the village."""
-    parts = [encoding, asset_version(), request.script_root, request.path,
+def page_etag(state, encoding: str, path: str | None = None) -> str:
+    """The strong validator of this request's page, in this encoding and state of the village;
+    `path` is the page's own address when another one (a QR token's) renders it."""
+    parts = [encoding, asset_version(), request.script_root, path or request.path,
              request.query_string.decode("latin-1"), local_date(utcnow()).isoformat(),
              *map(str, state), kiosk_home() or "", str(request.cookies.get("text") == "large")]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
@@ -183,7 +184,12 @@ def _revalidatable(response, etag: str):
 
 
 def public_page(view):
-    """Serve a village's public page through its ETag: 304, the cached HTML, or a fresh render."""
+    """Serve a village's public page through its ETag: 304, the cached HTML, or a fresh render.
+
+    A QR token's address (/q/7KD3QX) renders the page it names by calling this view: the page is
+    keyed by its own address then, so the scan and the page share one cached copy."""
+    endpoint = f"{bp.name}.{view.__name__}"
+
     @wraps(view)
     def wrapper(code: str, **kwargs):
         state = village_state(code)
@@ -192,7 +198,9 @@ def public_page(view):
         if _has_flashes():
             return no_store(make_response(view(code, **kwargs)))
         zipped = request.accept_encodings["gzip"] > 0
-        etag = page_etag(state, "gzip" if zipped else "identity")
+        own_path = None if request.endpoint == endpoint else \
+            url_for(endpoint, code=code, **kwargs).removeprefix(request.script_root)
+        etag = page_etag(state, "gzip" if zipped else "identity", own_path)
         if request.if_none_match.contains_weak(etag):  # weak: a gzip proxy may weaken the tag
             return _revalidatable(current_app.response_class(status=304), etag)
         body = page_cache().get(etag)
