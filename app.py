@@ -118,10 +118,12 @@ def _connect_signals() -> None:
     from disclosures.demo import on_demo_built as demo_disclosures
 
     from disclosures.signals import batches_published
+    from portal.warming import on_batches_published as warm_village_pages
     from rules.jobs import on_batches_published, on_roster_imported
     from rules.rosters.signals import roster_imported
 
     batches_published.connect(on_batches_published)
+    batches_published.connect(warm_village_pages)
     roster_imported.connect(on_roster_imported)
     demo_built.connect(demo_disclosures)
     demo_built.connect(demo_cases)

@@ -22,10 +22,8 @@ session), so compression cannot leak one (BREACH); pages with forms are not comp
 """
 import gzip
 import hashlib
-from collections import OrderedDict
 from functools import cache, wraps
 from pathlib import Path
-from threading import Lock
 from time import monotonic
 
 from flask import current_app, g, has_app_context, make_response, request, session, url_for
@@ -40,6 +38,7 @@ from core.timezone import local_date
 from disclosures.models import Batch, BatchStatus
 from portal.blueprint import bp
 from portal.kiosk import kiosk_home
+from portal.page_cache import PageCache
 
 REVALIDATE = "private, max-age=60, must-revalidate"
 GZIP_LEVEL = 6
@@ -50,40 +49,16 @@ SOURCE_SUFFIXES = {".py", ".html", ".css", ".js"}
 STATE_MEMO_SIZE = 4096  # villages remembered per worker
 
 
-class PageCache:
-    """Rendered pages by ETag, least recently used dropped first, bounded in entries and bytes.
-
-    Correctness never depends on it: the key names the data, so an entry is never stale, only
-    unused. Each worker process has its own.
-    """
-
-    def __init__(self, entries: int, max_bytes: int):
-        self.entries, self.max_bytes, self.size = entries, max_bytes, 0
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-            return body
-
-    def put(self, key: str, body: bytes) -> None:
-        if not self.entries or len(body) > self.max_bytes // 4:
-            return
-        with self._lock:
-            self.size += len(body) - len(self._items.pop(key, b""))
-            self._items[key] = body
-            while len(self._items) > self.entries or self.size > self.max_bytes:
-                self.size -= len(self._items.popitem(last=False)[1])
-
-
 def page_cache() -> PageCache:
     cache = current_app.extensions.get("portal_page_cache")
     if cache is None:
-        cache = PageCache(current_app.config.get("PORTAL_PAGE_CACHE_ENTRIES", 256),
-                          current_app.config.get("PORTAL_PAGE_CACHE_BYTES", 16 * 1024 * 1024))
+        config = current_app.config
+        folder = config.get("PORTAL_PAGE_CACHE_DIR")
+        if folder is None:
+            folder = str(Path(current_app.instance_path) / "page-cache")
+        cache = PageCache(config.get("PORTAL_PAGE_CACHE_ENTRIES", 256),
+                          config.get("PORTAL_PAGE_CACHE_BYTES", 16 * 1024 * 1024), folder,
+                          config.get("PORTAL_PAGE_CACHE_FILES", 2000))
         current_app.extensions["portal_page_cache"] = cache
     return cache
 

@@ -45,6 +45,9 @@ def app_config(database_uri: str, tmp_path: Path) -> dict:
         # Rules run when a test asks (tests/rules/test_background.py turns the automatic runs on).
         "RULES_AUTORUN": False,
         "RULES_BACKGROUND": False,
+        # Pages are warmed after a publication when a test asks (tests/portal/test_warming.py).
+        "PORTAL_WARM_AFTER_PUBLISH": False,
+        "PORTAL_PAGE_CACHE_DIR": str(tmp_path / "page-cache"),
         **TEST_SECRETS,
     }
 

@@ -21,12 +21,14 @@ SCRIPTS = ("text-size",)  # static/js/<name>.js
 _COMMENT = re.compile(r"/\*.*?\*/", re.S)
 _SPACE = re.compile(r"\s+")
 _AROUND_PUNCTUATION = re.compile(r"\s*([{};,])\s*")
+_AFTER_COLON = re.compile(r":\s+")
 
 
 def minify_css(text: str) -> str:
     """Comments and needless white space out; nothing else changes (a space before ':' can be a
-    descendant combinator, so it stays)."""
-    return _AROUND_PUNCTUATION.sub(r"\1", _SPACE.sub(" ", _COMMENT.sub("", text))).strip()
+    descendant combinator, so it stays; one after ':' never is)."""
+    text = _AROUND_PUNCTUATION.sub(r"\1", _SPACE.sub(" ", _COMMENT.sub("", text)))
+    return _AFTER_COLON.sub(":", text).strip()
 
 
 def minify_js(text: str) -> str:
