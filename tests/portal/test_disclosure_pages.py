@@ -308,7 +308,8 @@ def test_kiosk_layout_in_base_html(client, seeded):
     page = client.get(V).text
     assert re.search(r'<body class="[^"]*\bkiosk\b', page)
     assert "工作人员登录" not in page
-    assert 'src="/static/js/kiosk.js" data-home="/r/629901101000"' in page
+    # By its content-hashed name, cached for good (core/assets).
+    assert re.search(r'src="/static/js/kiosk\.[0-9a-f]{12}\.js" data-home="/r/629901101000"', page)
     client.get("/kiosk/exit")
     page = client.get(V).text
     assert "工作人员登录" in page and "kiosk.js" not in page
