@@ -34,6 +34,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import public_data  # noqa: E402
+from core.assets.build import build  # noqa: E402
 from public_bench import free_port, log, machine, serve  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
@@ -64,6 +65,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="first_visit_"))
     try:
         uri = public_data.create_database("sqlite", workdir, "")
+        build(ROOT / "static", workdir / "static")  # as `flask static build` does before serving
         public_data.migrate(uri, workdir)
         shape = public_data.Shape(ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24,
                                   people_per_village=200)
@@ -95,11 +97,9 @@ def prepare(uri: str, workdir: Path, loaded) -> dict[str, str]:
     from app import create_app
     from complaints.models import InspectionRound
     from complaints.qr import round_target, token_for, village_target
-    from core.assets.build import build
     from core.extensions import db
     from core.regions.models import Region
 
-    build(ROOT / "static", workdir / "static")
     village, month = loaded.villages[0], loaded.months[-2]
     app = create_app(public_data.app_config(uri, workdir))
     with app.app_context():

@@ -82,8 +82,8 @@ def run_backend(backend: str, shape, args) -> str:
     workdir = Path(tempfile.mkdtemp(prefix="public_bench_"))
     uri = public_data.create_database(backend, workdir, args.server)
     try:
-        public_data.migrate(uri, workdir)
         build(ROOT / "static", workdir / "static")  # as `flask static build` does before serving
+        public_data.migrate(uri, workdir)
         loaded = public_data.load(uri, shape, date.today())
         log(f"{backend}: loaded {loaded.counts} in {loaded.seconds:.0f} s")
         village = loaded.villages[0]
