@@ -12,9 +12,6 @@ def create_app(config: dict | None = None) -> Flask:
     """Build a portal application; `config` overrides everything else (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(Path(app.instance_path), config))
-    if app.config["TRUSTED_PROXIES"]:
-        hops = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     _import_models()
@@ -24,8 +21,12 @@ def create_app(config: dict | None = None) -> Flask:
     limiter.init_app(app)
     _init_login(app)
 
-    from core import security, unavailable, web
+    from core import assets, security, unavailable, web
     security.init_app(app)
+    assets.init_app(app)  # static files are served in front of the app (WhiteNoise)
+    if app.config["TRUSTED_PROXIES"]:  # in front of both: static files too know https
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     web.init_app(app)
     unavailable.init_app(app, server_error=lambda error: web.render_error(500))
     _register_blueprints(app)
@@ -101,9 +102,10 @@ def _register_cli(app: Flask) -> None:
     from rules.cli import rules_cli
     from rules.rosters.cli import rosters_cli
     from backup.cli import backup_command, restore_command
+    from core.assets.cli import static_cli
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command):
+                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, static_cli):
         app.cli.add_command(command)
 
 
@@ -118,10 +120,12 @@ def _connect_signals() -> None:
     from disclosures.demo import on_demo_built as demo_disclosures
 
     from disclosures.signals import batches_published
+    from portal.warming import on_batches_published as warm_village_pages
     from rules.jobs import on_batches_published, on_roster_imported
     from rules.rosters.signals import roster_imported
 
     batches_published.connect(on_batches_published)
+    batches_published.connect(warm_village_pages)
     roster_imported.connect(on_roster_imported)
     demo_built.connect(demo_disclosures)
     demo_built.connect(demo_cases)

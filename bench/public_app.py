@@ -24,6 +24,11 @@ def build():
     @application.get("/bench/hello")
     def hello():
         return "hello, world"
+
+    @application.get("/bench/empty")
+    def empty():
+        # The first-visit bench's floor: what any page costs before its own bytes.
+        return '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>空</title><p>空页面</p>'
     return application
 
 

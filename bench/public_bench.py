@@ -33,6 +33,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import public_data  # noqa: E402
+from core.assets.build import build  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 WRK_INSTALL = "wrk is not installed: `apt-get install -y wrk` (Debian package), then run again."
@@ -81,6 +82,7 @@ def run_backend(backend: str, shape, args) -> str:
     workdir = Path(tempfile.mkdtemp(prefix="public_bench_"))
     uri = public_data.create_database(backend, workdir, args.server)
     try:
+        build(ROOT / "static", workdir / "static")  # as `flask static build` does before serving
         public_data.migrate(uri, workdir)
         loaded = public_data.load(uri, shape, date.today())
         log(f"{backend}: loaded {loaded.counts} in {loaded.seconds:.0f} s")

@@ -109,7 +109,9 @@ def _admin(server: str, sql: str) -> None:
 
 
 def app_config(uri: str, workdir: Path) -> dict:
-    return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"), **SECRETS}
+    return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"),
+            "PORTAL_PAGE_CACHE_DIR": str(workdir / "page-cache"), "STATIC_BUILD_DIR": str(workdir / "static"),
+            **SECRETS}
 
 
 def migrate(uri: str, workdir: Path) -> None:

@@ -1,14 +1,27 @@
 """Security headers on every response, and per-connection database settings."""
 import sqlite3
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
+
+def content_security_policy(style_hashes=(), script_hashes=()) -> str:
+    """The policy; inline styles and scripts run only when their exact text's hash is listed
+    (core/assets/inline.py), never by 'unsafe-inline'."""
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self'{_sources(script_hashes)}",
+        f"style-src 'self'{_sources(style_hashes)}",
+        *OTHER_DIRECTIVES,
+    ])
+
+
+def _sources(hashes) -> str:
+    return "".join(f" 'sha256-{digest}'" for digest in hashes)
+
+
+OTHER_DIRECTIVES = [
     "img-src 'self' data: blob:",
     "media-src 'self' blob:",
     "font-src 'self'",
@@ -17,20 +30,28 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "base-uri 'none'",
     "form-action 'self'",
     "frame-ancestors 'none'",
-])
+]
+CONTENT_SECURITY_POLICY = content_security_policy()
 
 
 # A year, this host and any below it; sent only over https, where browsers heed it.
 HSTS = "max-age=31536000; includeSubDomains"
 
 
+def static_headers(headers, policy: str) -> None:
+    """The headers below on a static file too, which WhiteNoise serves before the app sees the
+    request (HSTS comes with the pages: a browser keeps it from any one response)."""
+    headers.setdefault("Content-Security-Policy", policy)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=(self)")
+
+
 def add_security_headers(response):
     """Headers that keep the pages from being framed, sniffed or fed foreign scripts."""
-    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("Permissions-Policy", "geolocation=(), camera=(), microphone=(self)")
+    static_headers(response.headers, current_app.extensions.get("content_security_policy",
+                                                                CONTENT_SECURITY_POLICY))
     if request.is_secure:  # over https (directly, or as TRUSTED_PROXIES report it): stay on https
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

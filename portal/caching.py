@@ -22,13 +22,11 @@ session), so compression cannot leak one (BREACH); pages with forms are not comp
 """
 import gzip
 import hashlib
-from collections import OrderedDict
 from functools import cache, wraps
 from pathlib import Path
-from threading import Lock
-from time import monotonic
+from time import monotonic, time
 
-from flask import current_app, g, has_app_context, make_response, request, session
+from flask import current_app, g, has_app_context, make_response, request, session, url_for
 from sqlalchemy import bindparam, event, select
 from sqlalchemy.orm import Session
 
@@ -40,6 +38,7 @@ from core.timezone import local_date
 from disclosures.models import Batch, BatchStatus
 from portal.blueprint import bp
 from portal.kiosk import kiosk_home
+from portal.page_cache import PageCache
 
 REVALIDATE = "private, max-age=60, must-revalidate"
 GZIP_LEVEL = 6
@@ -50,40 +49,16 @@ SOURCE_SUFFIXES = {".py", ".html", ".css", ".js"}
 STATE_MEMO_SIZE = 4096  # villages remembered per worker
 
 
-class PageCache:
-    """Rendered pages by ETag, least recently used dropped first, bounded in entries and bytes.
-
-    Correctness never depends on it: the key names the data, so an entry is never stale, only
-    unused. Each worker process has its own.
-    """
-
-    def __init__(self, entries: int, max_bytes: int):
-        self.entries, self.max_bytes, self.size = entries, max_bytes, 0
-        self._items: OrderedDict[str, bytes] = OrderedDict()
-        self._lock = Lock()
-
-    def get(self, key: str) -> bytes | None:
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-            return body
-
-    def put(self, key: str, body: bytes) -> None:
-        if not self.entries or len(body) > self.max_bytes // 4:
-            return
-        with self._lock:
-            self.size += len(body) - len(self._items.pop(key, b""))
-            self._items[key] = body
-            while len(self._items) > self.entries or self.size > self.max_bytes:
-                self.size -= len(self._items.popitem(last=False)[1])
-
-
 def page_cache() -> PageCache:
     cache = current_app.extensions.get("portal_page_cache")
     if cache is None:
-        cache = PageCache(current_app.config.get("PORTAL_PAGE_CACHE_ENTRIES", 256),
-                          current_app.config.get("PORTAL_PAGE_CACHE_BYTES", 16 * 1024 * 1024))
+        config = current_app.config
+        folder = config.get("PORTAL_PAGE_CACHE_DIR")
+        if folder is None:
+            folder = str(Path(current_app.instance_path) / "page-cache")
+        cache = PageCache(config.get("PORTAL_PAGE_CACHE_ENTRIES", 256),
+                          config.get("PORTAL_PAGE_CACHE_BYTES", 16 * 1024 * 1024), folder,
+                          config.get("PORTAL_PAGE_CACHE_FILES", 2000))
         current_app.extensions["portal_page_cache"] = cache
     return cache
 
@@ -160,12 +135,25 @@ def _forget_states(_session) -> None:
         current_app.extensions.get("portal_state_memo", {}).clear()
 
 
-def page_etag(state, encoding: str) -> str:
-    """The strong validator of this request's page, in this encoding and state of the village."""
-    parts = [encoding, asset_version(), request.script_root, request.path,
-             request.query_string.decode("latin-1"), local_date(utcnow()).isoformat(),
+def page_etag(state, encoding: str, path: str | None = None) -> str:
+    """The strong validator of this request's page, in this encoding and state of the village;
+    `path` is the page's own address when another one (a QR token's) renders it."""
+    parts = [encoding, asset_version(), request.script_root, path or request.path,
+             request.query_string.decode("latin-1"), _today(),
              *map(str, state), kiosk_home() or "", str(request.cookies.get("text") == "large")]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+_TODAY: list = [None, ""]  # (minute, today's date in Asia/Shanghai)
+
+
+def _today() -> str:
+    """Today's date, worked out once a minute: the date changes only on a minute's edge (China's
+    offset is whole hours), and a cached page is served thousands of times a minute."""
+    minute = int(time()) // 60
+    if _TODAY[0] != minute:
+        _TODAY[:] = [minute, local_date(utcnow()).isoformat()]
+    return _TODAY[1]
 
 
 def _has_flashes() -> bool:
@@ -176,14 +164,21 @@ def _has_flashes() -> bool:
 
 
 def _revalidatable(response, etag: str):
-    response.set_etag(etag)
-    response.headers["Cache-Control"] = REVALIDATE
-    response.vary.update(("Cookie", "Accept-Encoding"))
+    # Set as plain headers: a fresh response has none of them, and this runs on every cached hit.
+    headers = response.headers
+    headers["ETag"] = f'"{etag}"'
+    headers["Cache-Control"] = REVALIDATE
+    headers["Vary"] = "Cookie, Accept-Encoding"
     return response
 
 
 def public_page(view):
-    """Serve a village's public page through its ETag: 304, the cached HTML, or a fresh render."""
+    """Serve a village's public page through its ETag: 304, the cached HTML, or a fresh render.
+
+    A QR token's address (/q/7KD3QX) renders the page it names by calling this view: the page is
+    keyed by its own address then, so the scan and the page share one cached copy."""
+    endpoint = f"{bp.name}.{view.__name__}"
+
     @wraps(view)
     def wrapper(code: str, **kwargs):
         state = village_state(code)
@@ -192,7 +187,9 @@ def public_page(view):
         if _has_flashes():
             return no_store(make_response(view(code, **kwargs)))
         zipped = request.accept_encodings["gzip"] > 0
-        etag = page_etag(state, "gzip" if zipped else "identity")
+        own_path = None if request.endpoint == endpoint else \
+            url_for(endpoint, code=code, **kwargs).removeprefix(request.script_root)
+        etag = page_etag(state, "gzip" if zipped else "identity", own_path)
         if request.if_none_match.contains_weak(etag):  # weak: a gzip proxy may weaken the tag
             return _revalidatable(current_app.response_class(status=304), etag)
         body = page_cache().get(etag)

@@ -276,7 +276,8 @@ def revisions(code: str):
 
 @bp.get("/r/<code>/report")
 def report(code: str):
-    """对此有疑问 / 我要反映问题: the complaint form, with the village and the questioned item."""
+    """对此有疑问 / 我要反映问题 as the pages linked them before they linked straight to the complaint
+    form (a redirect is a round trip a villager waits through): kept for saved pages."""
     village = village_or_404(code)
     item = request.args.get("item", "")
     return redirect(url_for("complaints.complain", village=village.code, **({"item": item} if item else {})))

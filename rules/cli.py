@@ -48,7 +48,7 @@ def export_command(file: Path) -> None:
 @rules_cli.command("worker")
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
 def worker_command(burst: bool) -> None:
-    """Take rule runs from the Redis queue named by RULES_QUEUE_URL."""
+    """Take rule runs (and page warm-ups) from the Redis queues at RULES_QUEUE_URL."""
     url = current_app.config.get("RULES_QUEUE_URL")
     if not url:
         click.echo("未设置 RULES_QUEUE_URL：规则在应用进程的后台线程中运行，无需单独的工作进程", err=True)

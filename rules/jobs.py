@@ -7,6 +7,7 @@ from datetime import timedelta
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import select
 
+from core.background import QUEUES
 from core.db import utcnow
 from core.extensions import db
 from rules.models import RuleRun, RunState
@@ -73,7 +74,8 @@ def on_roster_imported(sender, version_id) -> None:
 
 
 def work(url: str, *, burst: bool = False) -> None:
-    """Take rule jobs from Redis in this process (no fork: the app's connection pool stays its own)."""
+    """Take rule jobs (and the other background queues, core/background.py) from Redis in this
+    process (no fork: the app's connection pool stays its own)."""
     from redis import Redis
     from rq import SimpleWorker
-    SimpleWorker([QUEUE_NAME], connection=Redis.from_url(url)).work(burst=burst)
+    SimpleWorker(list(QUEUES), connection=Redis.from_url(url)).work(burst=burst)

@@ -28,9 +28,14 @@ TEST_SECRETS = {
 }
 
 
+# Where the session's build of static/ is (the static_build fixture), as `flask static build` makes it.
+STATIC_BUILD: dict[str, Path] = {}
+
+
 def app_config(database_uri: str, tmp_path: Path) -> dict:
     return {
         "TESTING": True,
+        "STATIC_BUILD_DIR": str(STATIC_BUILD.get("dir", tmp_path / "static-not-built")),
         "SQLALCHEMY_DATABASE_URI": database_uri,
         "UPLOAD_DIR": str(tmp_path / "uploads"),
         "RATELIMIT_STORAGE_URI": "memory://",
@@ -40,6 +45,9 @@ def app_config(database_uri: str, tmp_path: Path) -> dict:
         # Rules run when a test asks (tests/rules/test_background.py turns the automatic runs on).
         "RULES_AUTORUN": False,
         "RULES_BACKGROUND": False,
+        # Pages are warmed after a publication when a test asks (tests/portal/test_warming.py).
+        "PORTAL_WARM_AFTER_PUBLISH": False,
+        "PORTAL_PAGE_CACHE_DIR": str(tmp_path / "page-cache"),
         **TEST_SECRETS,
     }
 
@@ -192,8 +200,18 @@ def pytest_collection_modifyitems(config, items):
                 item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_build(tmp_path_factory):
+    """static/ built once per run, as bin/serve and a deployment build it."""
+    from core.assets.build import build
+
+    STATIC_BUILD["dir"] = tmp_path_factory.mktemp("static-build")
+    build(REPO / "static", STATIC_BUILD["dir"])
+    return STATIC_BUILD["dir"]
+
+
 @pytest.fixture(scope="session")
-def databases(tmp_path_factory):
+def databases(static_build, tmp_path_factory):
     workdir = tmp_path_factory.mktemp("db")
     if ON_POSTGRES:
         dbs = PostgresDatabases(workdir)

@@ -1,4 +1,5 @@
 """QR tokens: short, stable, resolved at scan time; /q/<token> per target kind."""
+import gzip
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
 
@@ -64,18 +65,30 @@ def test_collision_is_retried(township_tree, monkeypatch):
     assert resolve(first) == village_target(QINGSHAN)
 
 
-def test_village_code_redirects_to_the_village_page(client, township_tree):
+def test_village_code_answers_with_the_village_page_itself(client, township_tree):
+    # No redirect on the way in: on a weak signal it costs a round trip before anything paints.
     token = token_for(village_target(QINGSHAN))
-    response = client.get(f"/q/{token}")
-    assert response.status_code == 302 and response.location == f"/r/{QINGSHAN}"
-    assert client.get(f"/q/{token.lower()}").location == f"/r/{QINGSHAN}"
+    scanned = client.get(f"/q/{token}", headers={"Accept-Encoding": "gzip"})
+    assert scanned.status_code == 200 and "Location" not in scanned.headers
+    html = gzip.decompress(scanned.data).decode()
+    assert "青山村" in html and f'href="/complain?village={QINGSHAN}">我要反映问题' in html
+    # The scan and the village's own address are one page, one cached copy, one validator.
+    clicked = client.get(f"/r/{QINGSHAN}", headers={"Accept-Encoding": "gzip"})
+    assert clicked.headers["ETag"] == scanned.headers["ETag"] and clicked.data == scanned.data
+    assert client.get(f"/q/{token.lower()}").status_code == 200
 
 
-def test_project_code_redirects_to_the_project_page(client, township_tree):
+def test_a_scanned_village_page_revalidates_like_the_village_page(client, township_tree):
+    token = token_for(village_target(QINGSHAN))
+    etag = client.get(f"/q/{token}").headers["ETag"]
+    assert client.get(f"/q/{token}", headers={"If-None-Match": etag}).status_code == 304
+
+
+def test_project_code_answers_with_the_project_page_itself(client, township_tree):
     token = token_for(project_target(QINGSHAN, "XM-001"))
     response = client.get(f"/q/{token}")
-    assert response.status_code == 302 and response.location == f"/r/{QINGSHAN}/projects/XM-001"
-
+    # No such project published yet: the project page's own 404, not a redirect to it.
+    assert response.status_code == 404 and "Location" not in response.headers
 
 def test_unknown_token_is_a_chinese_404(client, township_tree):
     for path in ("/q/ZZZZZZ", "/q/not-a-token-at-all"):
@@ -90,7 +103,11 @@ def test_round_code_with_several_villages_lets_the_person_choose(client, make_ro
     page = client.get(f"/q/{token}")
     assert page.status_code == 200
     assert "请先选择您要反映的村" in page.text and "县委第一巡察组" in page.text
-    assert f'href="/q/{token}/{QINGSHAN}"' in page.text and f'href="/q/{token}/{SHANGDONG}"' in page.text
+    # Each village links straight to the complaint form: no redirect between the tap and the form.
+    for code in (QINGSHAN, SHANGDONG):
+        assert f'href="/complain?village={code}&amp;round={token}"' in page.text
+    assert client.get(f"/complain?village={SHANGDONG}&round={token}").status_code == 200
+    # The address the page linked before still leads there, for pages already open.
     chosen = client.get(f"/q/{token}/{SHANGDONG}")
     assert chosen.status_code == 302
     parts = urlsplit(chosen.location)
@@ -102,7 +119,7 @@ def test_round_code_with_one_village_has_one_button(client, make_round):
     token = token_for(round_target(make_round(QINGSHAN).id))
     page = client.get(f"/q/{token}")
     assert "我要反映</a>" in page.text and "请先选择" not in page.text
-    assert f'href="/q/{token}/{QINGSHAN}"' in page.text
+    assert f'href="/complain?village={QINGSHAN}&amp;round={token}"' in page.text
 
 
 def test_round_refuses_a_village_outside_it(client, make_round):

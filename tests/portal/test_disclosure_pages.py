@@ -63,7 +63,8 @@ def test_village_page_lists_disclosures_open_projects_fingerprint_and_button(cli
     assert f"公示指纹： {head.fingerprint}" in page and "与村务公开栏纸质版核对" in page
     assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page and "资产资源" in page
     assert "村道硬化 在建" in page and "饮水改造" not in page  # 已验收 is not open
-    assert f'href="{V}/report">我要反映问题' in response.text
+    # Straight to the complaint form: no redirect a villager waits through on a weak signal.
+    assert 'href="/complain?village=629901101201">我要反映问题' in response.text
     for section in ("ledger", "subsidies", "projects", "contracts", "revisions"):
         assert f'href="{V}/{section}"' in response.text
 
@@ -258,18 +259,18 @@ def test_revisions_show_old_and_new_values_and_withdrawals(client, seeded):
     assert "以下条目已撤回" in withdrawn and "办公用品 金额（元） 300.00" in withdrawn
 
 
-def test_every_row_links_to_the_report_page(client, seeded, march):
+def test_every_row_links_straight_to_the_complaint_form(client, seeded, march):
     for path, kind in [("/ledger?month=2025-02", "ledger"), ("/projects/XM-001", "projects"),
                        ("/contracts", "contracts"),
                        ("/subsidies?item=最低生活保障金&month=2025-02", "subsidies")]:
         body = client.get(V + path).text
-        links = re.findall(rf'href="{V}/report\?item={kind}:(\d+)">对此有疑问', body)
+        links = re.findall(rf'href="/complain\?village=629901101201&amp;item={kind}:(\d+)">对此有疑问', body)
         assert links, path
     feb = client.get(f"{V}/ledger?month=2025-02").text
     assert len(re.findall(r"对此有疑问", feb)) == 3
 
 
-def test_report_links_open_the_complaint_form_with_the_item(client, seeded):
+def test_old_report_links_still_open_the_complaint_form_with_the_item(client, seeded):
     row = seeded["roster"][0]
     response = client.get(f"{V}/report", query_string={"item": f"subsidies:{row.id}"})
     assert response.status_code == 302
@@ -307,7 +308,8 @@ def test_kiosk_layout_in_base_html(client, seeded):
     page = client.get(V).text
     assert re.search(r'<body class="[^"]*\bkiosk\b', page)
     assert "工作人员登录" not in page
-    assert 'src="/static/js/kiosk.js" data-home="/r/629901101000"' in page
+    # By its content-hashed name, cached for good (core/assets).
+    assert re.search(r'src="/static/js/kiosk\.[0-9a-f]{12}\.js" data-home="/r/629901101000"', page)
     client.get("/kiosk/exit")
     page = client.get(V).text
     assert "工作人员登录" in page and "kiosk.js" not in page

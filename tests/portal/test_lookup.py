@@ -33,7 +33,7 @@ def test_exact_pair_lists_every_payment_with_a_report_link(ask, seeded, people):
     assert "最低生活保障金" in found and "500.00" in found and "2025-02-10" in found
     assert "耕地地力保护补贴" in found and "120.50" in found and "青山村" in found
     ids = {p.id for p in seeded["roster"] if p.name == "张三"}
-    links = set(map(int, re.findall(r'/r/629901101201/report\?item=subsidies:(\d+)">我没有收到这笔钱', found)))
+    links = set(map(int, re.findall(r'/complain\?village=629901101201&amp;item=subsidies:(\d+)">我没有收到这笔钱', found)))
     assert links == ids
     assert number not in response.text and number[:6] not in response.text and account not in response.text
     assert name not in response.text  # not even the name is echoed back

@@ -1,8 +1,9 @@
 """Page weight: every public page ≤ 60 KB transferred (HTML + the CSS and JS it loads), and
 nothing from any other host. Pages are filled to their pagination limits: the heaviest they get.
 
-Transferred means the bytes as a phone receives them. The nginx setup in README.md compresses
-nothing, so CSS and JS count raw; the disclosure pages are gzipped by the app itself
+Transferred means the bytes as a phone receives them. Public pages carry their CSS inline
+(core/assets); any stylesheet or script a page still loads counts raw. The disclosure pages are
+gzipped by the app itself
 (portal/caching.py) for browsers that send Accept-Encoding: gzip, as every phone browser does.
 Raw, a full page of 100 ledger rows is about 70 KB of HTML; see bench/README.md."""
 import gzip

@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 
@@ -40,3 +42,15 @@ def test_text_size_toggle_sets_cookie_and_stays_on_site(client, township_tree):
     assert response.headers["Location"] == "/"
     assert "text=large" in response.headers["Set-Cookie"]
     assert 'class="large-text' in client.get("/").text
+
+
+def test_text_size_flips_in_the_page_without_a_round_trip(client, township_tree):
+    html = client.get("/").text
+    # The page's own script flips the class and the cookie (static/js/text-size.js); the link is
+    # what a browser without scripts follows.
+    assert re.search(r'href="/prefs/text-size\?next=[^"]+" data-text-size>大字</a>', html)
+    script = re.findall(r"<script>(.*?)</script>", html, re.S)[-1]
+    assert "a[data-text-size]" in script and "preventDefault" in script and "text=large" in script
+    # A cookie that script can change later: the link's cookie is not HttpOnly.
+    cookie = client.get("/prefs/text-size").headers["Set-Cookie"]
+    assert "text=large" in cookie and "HttpOnly" not in cookie
