@@ -136,7 +136,7 @@ def test_a_closed_case_takes_no_more_material(client, handler):
     filed, case = new_case()
     actions.close(case, "已核实处理", "属实", by=handler)
     page = open_tracking(client, filed)
-    assert "supplement-form" not in page
+    assert 'class="card supplement-form' not in page
     token = csrf_from(page)
     response = client.post("/track/case/material", data={"csrf_token": token, "text": "还有一件事"})
     assert response.status_code == 302 and "不能再补充材料" in client.get(response.headers["Location"]).text

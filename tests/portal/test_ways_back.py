@@ -33,8 +33,8 @@ def test_a_kiosk_leads_back_but_keeps_no_list(client, township_tree, path):
 
 def test_the_list_page_is_the_same_for_everyone_and_asks_for_nothing(client, township_tree):
     page = client.get("/mine").text
-    assert "mine.js" in page and "data-mine" in page
+    assert re.search(r"/static/js/mine\.[0-9a-f]{12}\.js", page) and "data-mine" in page
     assert "<form" not in page.split('<main')[1].split('</main>')[0]  # nothing is ever posted from it
     client.get("/kiosk/629901101000")
     kiosk = client.get("/mine").text
-    assert "mine.js" not in kiosk and "不保存" in kiosk
+    assert "js/mine." not in kiosk and "不保存" in kiosk
