@@ -4,6 +4,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from admin.forms import ConfirmForm, LoginForm
 from core.extensions import limiter
+from core.web import local_path
 from core.users import services
 
 bp = Blueprint("auth", __name__, url_prefix="/staff", template_folder="templates")
@@ -40,9 +41,7 @@ def login():
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("admin.home")
+    return local_path(target) or url_for("admin.home")
 
 
 @bp.post("/logout")

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from core.timezone import format_local
 
@@ -30,7 +31,41 @@ def money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+# The largest id a table holds: PostgreSQL's `integer` (SQLite's is larger). A bigger number in
+# a URL names nothing, and passing it on would fail in the database driver instead of answering 404.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a row id, so a number past LARGEST_ID does not match (404)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = LARGEST_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+LAST_PAGE = 100_000  # far beyond any list's end; a larger number would overflow the OFFSET
+
+
+def page_arg() -> int:
+    """?page=N for a paginated list: 1 when absent or not a number, never past LAST_PAGE (the
+    list's own last page is shown for any number after it)."""
+    return min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site a redirect may go to, else None: it starts with one
+    slash (no other host, `//host` or `/\\host`), and has no control character — a line break
+    would end the Location header and start another."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    return target
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
     for code in ERROR_PAGES:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 

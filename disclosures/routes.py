@@ -8,6 +8,7 @@ from core.problems import Rejected
 from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
+from core.web import page_arg
 from disclosures import queries
 from disclosures.due import ledger_calendar
 from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm,
@@ -149,7 +150,7 @@ def _batch_or_404(batch_id: int) -> Batch:
 @role_required(*STAFF)
 def batch(batch_id: int):
     found = _batch_or_404(batch_id)
-    page = db.paginate(queries.batch_rows(found), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.batch_rows(found), page=page_arg(),
                        per_page=100, error_out=False)
     return render_template("disclosures/batch.html", batch=found, rows=page, review_form=ReviewForm(),
                            columns=PREVIEW_COLUMNS[found.kind_enum], totals=totals(

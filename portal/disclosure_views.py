@@ -14,6 +14,7 @@ from core.regions.models import Level, Region
 from core.regions.queries import ancestors_of
 from core.settings import settings_for
 from core.timezone import local_date
+from core import web
 from core.web import money
 from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
 from portal import queries
@@ -22,6 +23,7 @@ from portal.caching import public_page
 from portal.rent import RentStatus, rent_status
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+FIRST_MONTH, LAST_MONTH = "1000-01", "9998-12"
 DIRECTIONS = {"income": "收入", "expense": "支出"}
 KINDS = {kind.value for kind in Kind}
 # The public columns of each kind, in page order. ID numbers, bank accounts and party IDs are
@@ -95,15 +97,16 @@ def village_or_404(code: str) -> Region:
 
 
 def month_arg() -> str | None:
-    """?month=YYYY-MM, None when absent; a malformed month is a 404."""
+    """?month=YYYY-MM, None when absent; a malformed month, or one whose neighbours the page
+    could not name (year 0000, 9999), is a 404."""
     value = request.args.get("month", "").strip()
-    if value and not MONTH.fullmatch(value):
+    if value and not (MONTH.fullmatch(value) and FIRST_MONTH <= value <= LAST_MONTH):
         abort(404)
     return value or None
 
 
 def page_arg() -> int:
-    return request.args.get("page", 1, type=int)
+    return web.page_arg()
 
 
 def shown_month(months: list[str]) -> str | None:

@@ -9,6 +9,7 @@ from core.regions.models import Level, Region
 from portal import disclosure_views
 from portal.blueprint import bp
 from portal.caching import public_page
+from core.web import local_path
 
 TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
              Level.VILLAGE: "portal/village.html"}
@@ -50,8 +51,7 @@ def search():
 def text_size():
     """Toggle large text; a link, not a script, so it works on every phone."""
     target = request.args.get("next", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
+    if urlsplit(target).scheme or not local_path(target):
         target = url_for(".index")
     response = make_response(redirect(target))
     if request.cookies.get("text") == "large":
