@@ -95,13 +95,14 @@ def _register_cli(app: Flask) -> None:
     from core.users.cli import users_cli
     from disclosures.cli import disclosures_cli
     from admin.sweep_cli import deadlines_cli
+    from admin.rekey_cli import crypto_cli
     from admin.uploads_cli import uploads_cli
     from rules.cli import rules_cli
     from rules.rosters.cli import rosters_cli
     from backup.cli import backup_command, restore_command
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command):
+                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, crypto_cli):
         app.cli.add_command(command)
 
 
