@@ -5,6 +5,7 @@ from flask_login import current_user
 from core.extensions import db
 from core.db import utcnow
 from core.problems import Rejected
+from core.regions.models import Level, Region
 from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
@@ -110,6 +111,9 @@ def empty_month():
         abort(400)
     if not can_upload(current_user, form.village.data):
         abort(403)
+    village = db.session.get(Region, form.village.data)
+    if village is None or village.level_enum is not Level.VILLAGE:
+        abort(404)  # in scope but no village: a township's code, or nobody's
     stage_upload(ParsedUpload(Kind.LEDGER, "本月无收支", [ParsedBatch(form.village.data, Kind.LEDGER,
                                                                     form.period.data, [])]),
                  uploader=current_user)
