@@ -59,6 +59,14 @@ def test_an_empty_month_for_a_village_that_does_not_exist_is_404(client, root):
     assert db.session.scalar(select(Batch)) is None
 
 
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_a_rules_run_as_of_year_1_or_9999_is_refused(client, root, as_of):
+    from rules.models import RuleRun
+    page = client.get("/admin/rules")
+    response = client.post("/admin/rules/run", data={"csrf_token": csrf_from(page.text), "as_of": as_of})
+    assert response.status_code == 302 and db.session.scalar(select(RuleRun)) is None
+
+
 def test_an_upload_confirmed_with_an_unknown_kind_is_400(client, root):
     page = client.get("/disclosures/")
     response = client.post("/disclosures/upload/confirm", data={
