@@ -15,7 +15,13 @@ from dataclasses import dataclass, field
 from flask import current_app
 from sqlalchemy import Table, bindparam, select, update
 
-from core.crypto import PROFILES, TOKEN_VERSION, FieldCipher, TokenError, keys_from_setting
+from core.crypto import (
+    PROFILES,
+    TOKEN_VERSION,
+    FieldCipher,
+    TokenError,
+    keys_from_setting,
+)
 from core.extensions import db
 from core.fields import field_cipher
 
@@ -86,13 +92,13 @@ def _new_values(row, spec: SealedTable, cipher: FieldCipher, ciphers: dict[str, 
         token = getattr(row, sealed.cipher)
         if token is None:
             continue
-        old = ciphers[token.split(":")[1]] if token.count(":") >= 3 and token.split(":")[1] in ciphers else cipher
-        plain = cipher.decrypt(token)
+        plain = cipher.decrypt(token)  # TokenError for a token no configured key opens
         values[sealed.cipher] = cipher.encrypt(plain)
         if sealed.hash:
             values[sealed.hash] = cipher.lookup_hash(plain)
         if sealed.public_ref:
             values[sealed.public_ref] = cipher.public_ref(plain)
+        old = ciphers[token.split(":")[1]]  # the profile the token names (decrypt checked it is one)
         if sealed.hash_if_matching and getattr(row, sealed.hash_if_matching) == old.lookup_hash(plain):
             values[sealed.hash_if_matching] = cipher.lookup_hash(plain)
     return values

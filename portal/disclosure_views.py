@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import abort, g, redirect, render_template, request, url_for
 
+from core import web
 from core.db import utcnow
 from core.extensions import db
 from core.names import normalise_name
@@ -14,7 +15,6 @@ from core.regions.models import Level, Region
 from core.regions.queries import ancestors_of
 from core.settings import settings_for
 from core.timezone import local_date
-from core import web
 from core.web import money
 from disclosures.models import Batch, Kind, LedgerEntry, SubsidyPayment
 from portal import queries

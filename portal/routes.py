@@ -6,10 +6,10 @@ from flask import abort, make_response, redirect, render_template, request, url_
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
+from core.web import local_path
 from portal import disclosure_views
 from portal.blueprint import bp
 from portal.caching import public_page
-from core.web import local_path
 
 TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
              Level.VILLAGE: "portal/village.html"}
