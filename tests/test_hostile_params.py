@@ -17,6 +17,7 @@ HOSTILE = [
     HUGE,
     "9223372036854775808",
     "2147483648",
+    "ledger:99999999999",  # a questioned item (?item=kind:id) past PostgreSQL's integers
     "0000-01",
     "0000-00",
     "9999-12",
