@@ -64,8 +64,21 @@ def local_path(target: str | None) -> str | None:
     return target
 
 
+def _has_nul(fields) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in fields.items(multi=True))
+
+
+def refuse_nul_characters():
+    """400 for a NUL character anywhere in the URL or a form's fields: no page or form of ours
+    sends one, and PostgreSQL refuses it in any text it is given (a 500 otherwise)."""
+    if "\x00" in request.path or _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
+        return render_error(400)
+    return None
+
+
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
+    app.before_request(refuse_nul_characters)
     for code in ERROR_PAGES:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 

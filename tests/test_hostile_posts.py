@@ -40,6 +40,15 @@ def test_a_staff_filing_received_in_year_1_or_9999_is_refused(client, root, rece
     assert response.status_code in (200, 422) and message in response.text
 
 
+def test_a_nul_character_in_a_form_is_400(client, root):
+    page = client.get("/staff/complaints/new")
+    response = client.post("/staff/complaints/new", data={
+        "csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1), "channel": "phone_12388",
+        "village": "629901101201", "category": "subsidy", "text": "来电反映\x00低保户名单有误",
+        "received_at": "2026-09-30T10:00"})
+    assert response.status_code == 400  # PostgreSQL would refuse the text: a 500 before
+
+
 def test_a_region_code_typed_twice_is_one_scope(client, root):
     page = client.get("/admin/users/new")
     response = client.post("/admin/users/new", data={
