@@ -98,6 +98,7 @@ def _register_cli(app: Flask) -> None:
     from core.users.cli import users_cli
     from disclosures.cli import disclosures_cli
     from admin.sweep_cli import deadlines_cli
+    from admin.rekey_cli import crypto_cli
     from admin.uploads_cli import uploads_cli
     from rules.cli import rules_cli
     from rules.rosters.cli import rosters_cli
@@ -105,7 +106,8 @@ def _register_cli(app: Flask) -> None:
     from core.assets.cli import static_cli
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, static_cli):
+                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, static_cli,
+                    crypto_cli):
         app.cli.add_command(command)
 
 

@@ -10,12 +10,12 @@ from flask import Blueprint, current_app, flash, make_response, redirect, render
 from flask_login import current_user, login_required, login_user, logout_user
 
 from admin.forms import CodeForm, ConfirmForm, LoginForm
-from admin.safe_redirect import safe_next
 from core.extensions import limiter
 from core.fields import field_cipher
 from core.qr import qr_svg
 from core.users import backoff, second_factor, services
 from core.users.models import User
+from core.web import local_path
 
 bp = Blueprint("auth", __name__, url_prefix="/staff", template_folder="templates")
 
@@ -55,7 +55,7 @@ def login():
             backoff.record_failure(known.id)
         form.password.errors.append("用户名或密码错误，或账号已停用")
         return render_template("auth/login.html", form=form), 401
-    target = safe_next(request.args.get("next"))
+    target = _safe_next(request.args.get("next"))
     session.clear()  # a fresh session on login: nothing carried over from before it
     if user.has_second_factor or second_factor.must_enrol(user):
         session[PENDING] = {"user": user.get_id(), "at": int(time.time()), "next": target}
@@ -130,6 +130,10 @@ def enrol():
 def totp_groups(secret: str) -> str:
     """ABCDEFGH… → ABCD EFGH …: easier to copy by hand from one screen to another."""
     return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def _safe_next(target: str | None) -> str:
+    return local_path(target) or url_for("admin.home")
 
 
 def _private(body: str, status: int = 200):

@@ -63,7 +63,13 @@ def _deadline_state(next_due_at: datetime | None, now: datetime, soon: datetime)
 
 
 def queue_rows(user: User, filters: QueueFilters, now: datetime) -> Iterator[list]:
-    """The queue as the page orders it, one export row per case, read in batches."""
+    """The queue as the page orders it, one export row per case, read in batches. The query is
+    built now, from the user as loaded now: a streamed CSV is read after the request's session
+    is gone, where the user (expired by the export's audit commit) could not be loaded again."""
+    return _export_rows(_export_statement(user, filters, now), now)
+
+
+def _export_statement(user: User, filters: QueueFilters, now: datetime):
     village, township, assignee = aliased(Region), aliased(Region), aliased(User)
     statement = (queue(user, filters, now)
                  .with_only_columns(Complaint.code, Complaint.received_at, township.name, village.name,
@@ -74,6 +80,10 @@ def queue_rows(user: User, filters: QueueFilters, now: datetime) -> Iterator[lis
                  .outerjoin(village, village.code == Complaint.village_code)
                  .outerjoin(township, township.code == Complaint.township_code)
                  .outerjoin(assignee, assignee.id == Complaint.assignee_id))
+    return statement
+
+
+def _export_rows(statement, now: datetime) -> Iterator[list]:
     soon = due_soon_until(now)
     for (code, received, township_name, village_name, category, channel, status, shown, username, due,
          text, result, classification, closed) in db.session.execute(statement.execution_options(yield_per=2000)):
@@ -201,12 +211,13 @@ def case_file(case_id: int):
 @role_required(*DASHBOARD_ROLES)
 def queue_export(fmt: str):
     now, user, filters = utcnow(), current_user._get_current_object(), filters_from(request.args)
+    rows = queue_rows(user, filters, now)
     log_queue_export(user, fmt, filters)
     name = f"案件清单-{local_date(now).isoformat()}.{fmt}"
     if fmt == "xlsx":
-        return _unstored(send_file(io.BytesIO(queue_xlsx(queue_rows(user, filters, now))), mimetype=MIME[fmt],
-                                   as_attachment=True, download_name=name))
-    response = Response(stream_with_context(queue_csv(queue_rows(user, filters, now))), mimetype=MIME[fmt])
+        return _unstored(send_file(io.BytesIO(queue_xlsx(rows)), mimetype=MIME[fmt], as_attachment=True,
+                                   download_name=name))
+    response = Response(stream_with_context(queue_csv(rows)), mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = _attachment(name)
     return _unstored(response)
 

@@ -10,6 +10,7 @@ import importlib
 import smtplib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
@@ -24,6 +25,9 @@ from core.users.models import User
 
 TIMEOUT_SECONDS = 10
 CHUNK = 1000
+# A reminder whose mail failed is tried again by each sweep for this long; after that its news is
+# stale and it stays in the back office's list only.
+RETRY_FOR = timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,14 @@ def address_function(setting) -> Callable[[User], str | None]:
     return getattr(importlib.import_module(module), name)
 
 
+def unmailed_reminders(now: datetime) -> list[int]:
+    """Clock reminders written in the last RETRY_FOR and not mailed yet: this sweep's new ones and
+    those whose mail failed before (a server down, a refused recipient)."""
+    return list(db.session.scalars(select(Reminder.id).where(
+        Reminder.emailed_at.is_(None), Reminder.clock_id.is_not(None), Reminder.created_at >= now - RETRY_FOR)
+        .order_by(Reminder.id)))
+
+
 def _message(reminder: Reminder, user: User, case_code: str, clock: CaseClock, to: str, sender: str) -> EmailMessage:
     what = reminder.level.label
     clock_label = clock.kind.label
@@ -90,7 +102,8 @@ def _connect(server: SmtpServer) -> smtplib.SMTP:
 
 def send_reminders(reminders: Sequence[Reminder | int], address_of: Callable[[User], str | None], *,
                    smtp_url: str, sender: str) -> MailResult:
-    """Mail each reminder whose user has an address, once; record emailed_at; commit."""
+    """Mail each reminder whose user has an address, once: each one's emailed_at is committed as
+    soon as the server took it, so a failure later in the run (or a crash) sends it no second time."""
     ids = [getattr(reminder, "id", reminder) for reminder in reminders]
     outgoing = []
     for start in range(0, len(ids), CHUNK):  # a first sweep can write tens of thousands
@@ -107,11 +120,16 @@ def send_reminders(reminders: Sequence[Reminder | int], address_of: Callable[[Us
     try:
         with _connect(parse_smtp_url(smtp_url)) as connection:
             for reminder, message in outgoing:
-                connection.send_message(message)
+                try:
+                    connection.send_message(message)
+                except smtplib.SMTPRecipientsRefused as refused:
+                    error = str(refused) or type(refused).__name__  # one address: the others still go
+                    continue
                 reminder.emailed_at = utcnow()
+                db.session.commit()
                 sent += 1
     except (OSError, ValueError, smtplib.SMTPException) as failure:
-        # The unsent keep emailed_at empty; they stay in the back office's list all the same.
+        # The unsent keep emailed_at empty: the next sweep tries them again (unmailed_reminders).
         error = str(failure) or type(failure).__name__
-    db.session.commit()
+    db.session.rollback()
     return MailResult(sent, error)

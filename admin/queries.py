@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from core.audit import AuditEntry
 from core.extensions import db
 from core.regions.queries import escape_like
-from core.timezone import SHANGHAI
+from core.timezone import SHANGHAI, clamp_day
 from core.users.models import User
 from core.users.permissions import can_manage_account
 
@@ -21,7 +21,7 @@ def managed_users(admin: User) -> list[User]:
 
 def _day_start(text: str) -> datetime | None:
     try:
-        return datetime.combine(date.fromisoformat(text), time.min, tzinfo=SHANGHAI)
+        return datetime.combine(clamp_day(date.fromisoformat(text)), time.min, tzinfo=SHANGHAI)
     except ValueError:
         return None
 

@@ -14,6 +14,7 @@ from core.timezone import local_date
 from core.users import services
 from core.users.access import role_required, staff_required
 from core.users.models import Role, User
+from core.web import page_arg
 from core.users.permissions import can_manage_account
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -114,7 +115,7 @@ def user_reset_password(user_id: int):
 def audit():
     form = AuditFilterForm(request.args)
     form.action.choices = [SelectChoice("", "全部")] + [SelectChoice(*item) for item in ACTION_LABELS.items()]
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     statement = queries.audit_entries(form.data if form.validate() else {})
     entries = db.paginate(statement.where(visible_audit_entries(me(), local_date(utcnow()))),
                           page=page, per_page=50, error_out=False)

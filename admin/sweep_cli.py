@@ -5,7 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from admin.mailer import address_function, send_reminders
+from admin.mailer import address_function, send_reminders, unmailed_reminders
 from admin.sweep import sweep
 from core.db import utcnow
 from core.timezone import SHANGHAI
@@ -26,13 +26,16 @@ def _parse_now(value: str | None) -> datetime:
 @deadlines_cli.command("sweep")
 @click.option("--now", "now_text", metavar="ISO", help="假定的当前时间（北京时间，除非带时区）")
 def sweep_command(now_text: str | None) -> None:
-    """Write reminders and escalations for clocks that became due soon or overdue (idempotent)."""
-    result = sweep(_parse_now(now_text))
+    """Write reminders and escalations for clocks that became due soon or overdue (idempotent),
+    and mail the reminders not mailed yet."""
+    now = _parse_now(now_text)
+    result = sweep(now)
     line = result.summary()
     config = current_app.config
     address_of = address_function(config.get("REMINDER_ADDRESS_OF"))
-    if config.get("SMTP_URL") and result.new_reminder_ids:
-        sent = send_reminders(result.new_reminder_ids, address_of, smtp_url=config["SMTP_URL"],
+    # The new reminders and those whose mail failed in an earlier run.
+    if config.get("SMTP_URL") and (pending := unmailed_reminders(now)):
+        sent = send_reminders(pending, address_of, smtp_url=config["SMTP_URL"],
                               sender=config.get("MAIL_FROM") or "noreply@localhost")
         line += f"，发送邮件 {sent.sent} 封" + (f"（失败：{sent.error}）" if sent.error else "")
     click.echo(line)

@@ -13,6 +13,7 @@ from complaints.models import CaseClock, ClockKind, Complaint, Status
 REPLY_WORKING_DAYS = 3
 PROGRESS_WORKING_DAYS = 10
 LEGAL_CALENDAR_DAYS = 60
+REVIEW_CALENDAR_DAYS = 30  # a 复查 is answered within 30 days of the request
 
 
 def _deadline(clock: CaseClock):

@@ -19,6 +19,7 @@ from complaints.services import Identity
 MOBILE = re.compile(r"1[3-9]\d{9}")
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")  # staff may note a landline from a letter
 TEXT_LIMIT = 2000
+EARLIEST_RECEIVED_YEAR = 2000
 TICKET_SALT = "complaint-ticket"
 TICKET_MAX_AGE = 7 * 86400  # a form left open for a week is refilled from a fresh page
 FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
@@ -157,6 +158,9 @@ class StaffComplaintForm(TicketMixin, FlaskForm):
             raise ValidationError("请按 年-月-日 时:分 填写收到时间") from None
         if moment > utcnow() + timedelta(minutes=1):
             raise ValidationError("收到时间不能晚于现在")
+        if moment.year < EARLIEST_RECEIVED_YEAR:
+            # Year 1 has no UTC instant before it; nothing so old is registered as a new case.
+            raise ValidationError(f"收到时间不能早于{EARLIEST_RECEIVED_YEAR}年")
         self.received = moment
 
     def validate_phone(self, field):

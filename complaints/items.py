@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.privacy import mask_name
+from core.web import LARGEST_ID
 from complaints.models import Category
 from disclosures.models import ROW_MODELS, Direction, Kind
 from disclosures.public import is_public, public_fields
@@ -53,7 +54,7 @@ class QuestionedItem:
 def find_item(village_code: str, ref: str) -> QuestionedItem | None:
     """`ledger:123` → the village's current public row, described; None for anything else."""
     kind_name, _, row_id = (ref or "").partition(":")
-    if kind_name not in {kind.value for kind in Kind} or not row_id.isdigit() or len(row_id) > 12:
+    if kind_name not in {kind.value for kind in Kind} or not row_id.isdigit() or int(row_id) > LARGEST_ID:
         return None
     kind = Kind(kind_name)
     model = ROW_MODELS[kind]

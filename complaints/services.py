@@ -14,9 +14,9 @@ from core.fields import field_cipher
 from core.regions.models import Level, Region
 from core.regions.places import Place
 from core.timezone import local
-from complaints.clocks import open_arrival_clocks
+from complaints.clocks import REVIEW_CALENDAR_DAYS, open_arrival_clocks, start_clock
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
-from complaints.models import (Attachment, CaseEvent, Category, Channel, Complaint,
+from complaints.models import (Attachment, CaseEvent, Category, Channel, ClockKind, Complaint,
                                ComplaintIdentity, Rating, Status)
 
 REVIEW_WINDOW_DAYS = 30  # 复查 may be asked within 30 days of the written answer (docs/clocks.md)
@@ -165,8 +165,14 @@ def review_refusal(case: Complaint) -> str | None:
 
 
 def request_review(case: Complaint) -> None:
-    """The complainant's formal 复查 request, within 30 days of the written answer."""
+    """The complainant's formal 复查 request, within 30 days of the written answer: it starts the
+    30-day clock for the review's answer (the case's next closing) and puts the case back in
+    front of its handler."""
     if refusal := review_refusal(case):
         raise ComplaintError(refusal)
-    add_event(case, "review_requested", public=True, body="申请复查", actor_label="反映人")
+    now = utcnow()
+    add_event(case, "review_requested", public=True, body="申请复查", actor_label="反映人", at=now)
+    start_clock(case, ClockKind.REVIEW, now, REVIEW_CALENDAR_DAYS, "calendar")
+    if case.status == Status.CLOSED:
+        case.status = Status.REOPENED
     db.session.commit()

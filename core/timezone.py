@@ -25,6 +25,16 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=SHANGHAI)
 
 
+# Filters name days; a day outside these, the day after it, or its midnight in UTC may not be
+# representable (year 1, 9999-12-31). No stored instant lies outside them.
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(9998, 12, 31)
+
+
+def clamp_day(day: date) -> date:
+    """A filter's day brought within FIRST_DAY..LAST_DAY: the same rows, and arithmetic that works."""
+    return min(max(day, FIRST_DAY), LAST_DAY)
+
+
 def format_local(instant: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Render an instant for a Chinese reader; empty for None."""
     return local(instant).strftime(fmt) if instant else ""

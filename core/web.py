@@ -1,8 +1,10 @@
 """Error pages, template filters and the small bits every page shares."""
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from core.timezone import format_local
 
@@ -36,7 +38,58 @@ def money(value) -> str:
     return f"{Decimal(value):,.2f}"
 
 
+# The largest id a table holds: PostgreSQL's `integer` (SQLite's is larger). A bigger number in
+# a URL names nothing, and passing it on would fail in the database driver instead of answering 404.
+LARGEST_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a row id, so a number past LARGEST_ID does not match (404)."""
+
+    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = LARGEST_ID,
+                 signed: bool = False) -> None:
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+LAST_PAGE = 100_000  # far beyond any list's end; a larger number would overflow the OFFSET
+
+
+def page_arg() -> int:
+    """?page=N for a paginated list: 1 when absent or not a number, never past LAST_PAGE (the
+    list's own last page is shown for any number after it)."""
+    return min(max(request.args.get("page", 1, type=int), 1), LAST_PAGE)
+
+
+def local_path(target: str | None) -> str | None:
+    """`target` when it is a plain path on this site a redirect may go to, else None.
+
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so
+    `/%09/evil.example` and `/\\evil` would leave the site, and a line break would end the
+    Location header and start another: any control character, whitespace or backslash refuses
+    the target, as does a scheme, a host, or a second leading slash."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(char.isspace() or ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    return None if parts.scheme or parts.netloc else target
+
+
+def _has_nul(fields) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in fields.items(multi=True))
+
+
+def refuse_nul_characters():
+    """400 for a NUL character anywhere in the URL or a form's fields: no page or form of ours
+    sends one, and PostgreSQL refuses it in any text it is given (a 500 otherwise)."""
+    if "\x00" in request.path or _has_nul(request.args) or (request.method == "POST" and _has_nul(request.form)):
+        return render_error(400)
+    return None
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter  # before the blueprints add their routes
+    app.before_request(refuse_nul_characters)
     for code in ERROR_PAGES:
         app.register_error_handler(code, lambda error, code=code: render_error(code))
 

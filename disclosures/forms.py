@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
 
 from disclosures.models import Kind
 
@@ -33,7 +33,7 @@ ACCEPT_WARNINGS = "以上提示我已核对，确认无误"
 class ConfirmUploadForm(FlaskForm):
     token = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
-    kind = HiddenField(validators=[DataRequired()])
+    kind = HiddenField(validators=[DataRequired(), AnyOf([kind.value for kind in Kind])])
     period = HiddenField()
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
 

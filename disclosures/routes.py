@@ -5,9 +5,11 @@ from flask_login import current_user
 from core.extensions import db
 from core.db import utcnow
 from core.problems import Rejected
+from core.regions.models import Level, Region
 from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
+from core.web import page_arg
 from disclosures import queries
 from disclosures.due import ledger_calendar
 from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm,
@@ -110,6 +112,9 @@ def empty_month():
         abort(400)
     if not can_upload(current_user, form.village.data):
         abort(403)
+    village = db.session.get(Region, form.village.data)
+    if village is None or village.level_enum is not Level.VILLAGE:
+        abort(404)  # in scope but no village: a township's code, or nobody's
     stage_upload(ParsedUpload(Kind.LEDGER, "本月无收支", [ParsedBatch(form.village.data, Kind.LEDGER,
                                                                     form.period.data, [])]),
                  uploader=current_user)
@@ -150,7 +155,7 @@ def _batch_or_404(batch_id: int) -> Batch:
 @role_required(*STAFF)
 def batch(batch_id: int):
     found = _batch_or_404(batch_id)
-    page = db.paginate(queries.batch_rows(found), page=request.args.get("page", 1, type=int),
+    page = db.paginate(queries.batch_rows(found), page=page_arg(),
                        per_page=100, error_out=False)
     # A correction is shown as what it changes: its rows summed as new ones would count a
     # withdrawn expense as a fresh one.

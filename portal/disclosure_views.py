@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import abort, g, redirect, render_template, request, url_for
 
+from core import web
 from core.db import utcnow
 from core.extensions import db
 from core.names import normalise_name
@@ -23,6 +24,7 @@ from portal.caching import public_page
 from portal.rent import RentStatus, rent_status
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
+FIRST_MONTH, LAST_MONTH = "1000-01", "9998-12"
 KINDS = {kind.value for kind in Kind}
 # The columns that tell a reader which row a correction touched.
 SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
@@ -78,15 +80,16 @@ def village_or_404(code: str) -> Region:
 
 
 def month_arg() -> str | None:
-    """?month=YYYY-MM, None when absent; a malformed month is a 404."""
+    """?month=YYYY-MM, None when absent; a malformed month, or one whose neighbours the page
+    could not name (year 0000, 9999), is a 404."""
     value = request.args.get("month", "").strip()
-    if value and not MONTH.fullmatch(value):
+    if value and not (MONTH.fullmatch(value) and FIRST_MONTH <= value <= LAST_MONTH):
         abort(404)
     return value or None
 
 
 def page_arg() -> int:
-    return request.args.get("page", 1, type=int)
+    return web.page_arg()
 
 
 def shown_month(months: list[str]) -> str | None:

@@ -1,12 +1,11 @@
 """Public read side: region pages and search. No account needed, nothing personal shown."""
-from urllib.parse import urlsplit
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
-from core.web import secure_cookies
+from core.web import local_path, secure_cookies
 from portal import disclosure_views
 from portal.blueprint import bp
 from portal.caching import public_page
@@ -52,8 +51,7 @@ def text_size():
     """Toggle large text: what the 大字 link does where no script runs (static/js/text-size.js
     flips it in the page without this round trip). The cookie is readable by that script."""
     target = request.args.get("next", "/")
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/"):
+    if not local_path(target):
         target = url_for(".index")
     response = make_response(redirect(target))
     if request.cookies.get("text") == "large":

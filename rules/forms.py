@@ -5,6 +5,7 @@ from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from core.timezone import FIRST_DAY, LAST_DAY
 from rules.rosters.models import RosterKind
 from rules.settings import PAIR_SEPARATOR, parse_pairs
 
@@ -22,6 +23,11 @@ class RosterConfirmForm(FlaskForm):
 
 class RunForm(FlaskForm):
     as_of = DateField("比对日期（留空为今天）", validators=[Optional()])
+
+    def validate_as_of(self, field):
+        # The rules count back from this day (a rent's grace period): year 1 has nothing before it.
+        if field.data and not FIRST_DAY <= field.data <= LAST_DAY:
+            raise ValidationError("比对日期超出范围")
 
 
 class RuleSettingsForm(FlaskForm):

@@ -1,6 +1,6 @@
 """Reference rosters in the back office: upload with a preview, the versions kept, a version's
 rows. Commission staff only (rules/permissions.py): others get 403, and every look is audited."""
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from core import storage
@@ -8,6 +8,7 @@ from core.extensions import db
 from core.problems import Rejected
 from core.users.access import role_required
 from core.users.models import Role
+from core.web import page_arg
 from disclosures.staging import STAGING
 from rules.forms import RosterConfirmForm, RosterUploadForm
 from rules.permissions import can_manage_rosters
@@ -85,7 +86,7 @@ def roster_confirm():
 def roster_version(version_id: int):
     _allowed()
     version = db.get_or_404(RosterVersion, version_id)
-    page = db.paginate(services.version_rows(version), page=request.args.get("page", 1, type=int),
+    page = db.paginate(services.version_rows(version), page=page_arg(),
                        per_page=PER_PAGE, error_out=False)
     services.record_roster_view(version, by=current_user._get_current_object(), page=page.page)
     response = current_app.make_response(render_template(

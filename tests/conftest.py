@@ -4,6 +4,7 @@ The schema is built once per run through the Alembic migrations; each test then 
 copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so tests are isolated
 without savepoint tricks.
 """
+import contextvars
 import itertools
 import shutil
 import uuid
@@ -229,13 +230,18 @@ def database_uri(databases, tmp_path):
 
 
 class FreshContextClient(FlaskClient):
-    """Each request runs in its own app context, with its own `g` and database session, as in
-    production; otherwise the test's long-lived context would leak the signed-in user between
-    requests."""
+    """Each request runs as in production: in a context of its own, where the test's application
+    context (and its `g` and database session) does not exist, and its body is read there too,
+    after the request's own context has ended — so a streamed response that needs the database
+    after the view returned fails here as it fails in a server."""
 
     def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
+        return contextvars.Context().run(self._open_and_read, *args, **kwargs)
+
+    def _open_and_read(self, *args, **kwargs):
+        response = super().open(*args, **kwargs)
+        response.make_sequence()  # the server reads the body once the view and its context are gone
+        return response
 
 
 @pytest.fixture

@@ -105,7 +105,8 @@ def note(case: Complaint, body: str, *, by: User) -> None:
 
 
 def close(case: Complaint, result: str, classification: str, *, by: User) -> None:
-    """Close with a public result and a classification; starts the real-name feedback clock."""
+    """Close with a public result and a classification (the answer to a 复查 too); starts the
+    real-name feedback clock."""
     require_workable(case, by)
     if classification not in CLASSIFICATIONS:
         raise CaseError("请选择办理结果的定性")
@@ -115,6 +116,7 @@ def close(case: Complaint, result: str, classification: str, *, by: User) -> Non
     _public(case, "closed", result, by)
     now = utcnow()
     meet_clock(case, ClockKind.LEGAL, now)
+    meet_clock(case, ClockKind.REVIEW, now)  # closing a case under 复查 is the review's answer
     case.status, case.result, case.classification, case.closed_at = Status.CLOSED, result, classification, now
     case.rating = None  # a case closed again after 不满意 may be rated again
     if case.is_real_name and case.clock(ClockKind.FEEDBACK) is None:

@@ -11,8 +11,9 @@ from core.calendar.clocks import due_soon_until
 from core.extensions import db
 from core.regions.codes import scope_prefix
 from core.regions.queries import escape_like
-from core.timezone import SHANGHAI
+from core.timezone import SHANGHAI, clamp_day
 from core.users.models import User
+from core.web import LARGEST_ID
 
 CLOCK_STATES = {"overdue": "已超期", "due_soon": "即将到期", "running": "进行中", "done": "无待办期限"}
 
@@ -48,7 +49,7 @@ def _assignee_condition(value: str, user: User):
         return Complaint.assignee_id == user.id
     if value == "none":
         return Complaint.assignee_id.is_(None)
-    return Complaint.assignee_id == int(value) if value.isdigit() else None
+    return Complaint.assignee_id == int(value) if value.isdigit() and int(value) <= LARGEST_ID else None
 
 
 def _text_condition(term: str, others: list):
@@ -100,9 +101,9 @@ def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
     if (assignee := _assignee_condition(filters.assignee, user)) is not None:
         conditions.append(assignee)
     if filters.date_from:
-        conditions.append(Complaint.received_at >= _day_start(filters.date_from))
+        conditions.append(Complaint.received_at >= _day_start(clamp_day(filters.date_from)))
     if filters.date_to:
-        conditions.append(Complaint.received_at < _day_start(filters.date_to + timedelta(days=1)))
+        conditions.append(Complaint.received_at < _day_start(clamp_day(filters.date_to) + timedelta(days=1)))
     if filters.text.strip():
         conditions.append(_text_condition(filters.text.strip()[:50], conditions))
     # queue_rank puts reopened cases first; finished cases (no open deadline) go last. The order

@@ -28,6 +28,7 @@ from core.timezone import local_date
 from core.transaction import atomic
 from core.users.access import role_required
 from core.users.models import Role, User
+from core.web import page_arg
 
 VIEWERS = (Role.HANDLER, Role.INSPECTOR, Role.ADMIN)
 WORKERS = (Role.HANDLER, Role.INSPECTOR)
@@ -138,7 +139,7 @@ def case_queue():
     form.validate()
     filters = form.filters()
     statement = queue(user, filters, now)
-    page = db.paginate(statement.options(*lookups.queue_options()), page=request.args.get("page", 1, type=int),
+    page = db.paginate(statement.options(*lookups.queue_options()), page=page_arg(),
                        per_page=PER_PAGE, error_out=False, count=False)
     page.total, more = queue_count(statement, filters)
     filtered = any(value for key, value in request.args.items() if key != "page")

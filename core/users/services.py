@@ -46,6 +46,12 @@ def _clean_email(email: str) -> str:
         raise AccountError(f"邮箱地址「{email}」格式不对") from None
 
 
+def _distinct(codes) -> list[str]:
+    """Each code once, in the order given: a code typed twice is one scope (and one row of the
+    account's regions, whose key it is)."""
+    return list(dict.fromkeys(code.strip() for code in codes))
+
+
 def _resolve_regions(role: Role, codes: list[str]) -> list[Region]:
     regions = []
     for code in codes:
@@ -82,7 +88,7 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
                 by: User | None = None) -> tuple[User, str]:
     """Create an account; returns it with its (generated unless given) password. `by` is the
     administrator doing it (None from the command line)."""
-    username = username.strip()
+    username, region_codes = username.strip(), _distinct(region_codes)
     if not username:
         raise AccountError("用户名不能为空")
     if db.session.scalar(select(User.id).where(User.username == username)):
@@ -108,7 +114,7 @@ def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: boo
                 display_name: str, email: str = "", by: User | None = None) -> User:
     """Change an account's role, scope, lead flag, display name and e-mail address. An
     administrator (`by`) never changes its own role or scope, nor gives more than its reach."""
-    email = _clean_email(email)
+    email, region_codes = _clean_email(email), _distinct(region_codes)
     if is_lead and role != Role.HANDLER:
         raise AccountError("只有纪委监委工作人员可以设为负责人")
     before = {"role": user.role, "regions": [r.code for r in user.regions], "is_lead": user.is_lead,

@@ -243,6 +243,43 @@ def test_unreachable_server_leaves_reminders_unmailed(app, people):
     assert db.session.scalar(select(Reminder.emailed_at)) is None
 
 
+def test_a_failed_mail_is_sent_by_the_next_sweep_and_only_once(app, cli, people, smtp_server):
+    url, inbox = smtp_server
+    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{_free_port()}",  # the mail server is down
+                      REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test")
+    actions.assign(new_case(), people["handler"], by=people["handler"])
+    assert "发送邮件 0 封（失败：" in run(cli, "2026-10-09T09:00")
+    assert db.session.scalar(select(Reminder.emailed_at)) is None
+    app.config.update(SMTP_URL=url)  # back up: the next sweep writes nothing new but mails the old one
+    assert run(cli, "2026-10-09T09:01").endswith("写入提醒 0 条，督办 0 条，发送邮件 1 封")
+    assert [envelope.rcpt_tos for envelope in inbox.messages] == [["handler@example.test"]]
+    assert "邮件" not in run(cli, "2026-10-09T09:02") and len(inbox.messages) == 1
+
+
+def test_a_refused_address_does_not_hold_up_the_others(app, cli, people, smtp_server):
+    url, inbox = smtp_server
+    app.config.update(SMTP_URL=url, REMINDER_ADDRESS_OF=lambda user: (
+        "nobody@refused.test" if user.username == "handler" else f"{user.username}@example.test"))
+    refuse = inbox.handle_RCPT = _refusing("nobody@refused.test")
+    actions.assign(new_case(), people["handler"], by=people["handler"])
+    assert "发送邮件 1 封（失败：" in run(cli, "2026-10-11T08:00")  # overdue: the handler and the lead
+    assert [envelope.rcpt_tos for envelope in inbox.messages] == [["zhenlead@example.test"]]
+    assert refuse.calls == 1
+    assert "发送邮件 0 封（失败：" in run(cli, "2026-10-11T08:01")  # tried again, the lead not mailed twice
+    assert refuse.calls == 2 and len(inbox.messages) == 1
+
+
+def _refusing(address: str):
+    async def handle_RCPT(server, session, envelope, rcpt, options):
+        if rcpt == address:
+            handle_RCPT.calls += 1
+            return "550 no such user"
+        envelope.rcpt_tos.append(rcpt)
+        return "250 OK"
+    handle_RCPT.calls = 0
+    return handle_RCPT
+
+
 def test_smtp_url_forms():
     assert parse_smtp_url("smtp://mail.example:2525") == parse_smtp_url("smtp://mail.example:2525/")
     server = parse_smtp_url("smtps://bot%40x:p%2Fw@mail.example")
