@@ -5,21 +5,21 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import build_config
-from core.extensions import csrf, db, limiter, login_manager, migrate
+from core.extensions import csrf, db, limiter, login_manager
+from core.public_url import require_public_base_url
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build a portal application; `config` overrides everything else (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(Path(app.instance_path), config))
+    require_public_base_url(app)
     if app.config["TRUSTED_PROXIES"]:
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     db.init_app(app)
     _import_models()
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -99,9 +99,10 @@ def _register_cli(app: Flask) -> None:
     from rules.cli import rules_cli
     from rules.rosters.cli import rosters_cli
     from backup.cli import backup_command, restore_command
+    from core.schema_migrations import db_cli
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command):
+                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, db_cli):
         app.cli.add_command(command)
 
 

@@ -11,7 +11,6 @@ from urllib.parse import quote
 
 from flask import Response, abort, render_template, request, send_file, stream_with_context
 from flask_login import current_user
-from openpyxl import Workbook
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
@@ -115,6 +114,8 @@ def queue_csv(rows: Iterator[list]) -> Iterator[str]:
 
 def queue_xlsx(rows: Iterator[list]) -> bytes:
     """One write-only sheet; text that Excel would run as a formula is neutralised."""
+    from openpyxl import Workbook  # loaded on the first XLSX download, not with the app
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet("案件")
     sheet.append(QUEUE_HEADERS)

@@ -392,3 +392,14 @@ def test_hand_written_inputs_match_what_the_form_class_renders(client, app, fast
     page = submit(client, category="asset", identity="real", name="段凤", phone="12", text="写好的内容")
     assert page.status_code == 422 and 'value="asset" checked' in page.text and 'value="real" checked' in page.text
     assert 'value="段凤"' in page.text and ">\n写好的内容</textarea>" in page.text
+
+
+def test_without_public_base_url_the_receipt_names_the_address_the_page_came_from(app, client, fast):
+    """Development (bin/serve --port 8000, a phone on the LAN): the receipt's address works from there."""
+    app.config["PUBLIC_BASE_URL"] = ""
+    lan = "http://192.168.1.5:8000"
+    fields = dict(HIDDEN.findall(client.get(FORM, base_url=lan).text))
+    page = client.post("/complain", base_url=lan, content_type="multipart/form-data",
+                       data=fields | {"category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"})
+    assert page.status_code == 200
+    assert '<span class="nowrap">http://192.168.1.5:8000/track</span>' in page.text
