@@ -26,19 +26,25 @@ def migrations(app: Flask):
 
 
 class _LazyMigrateGroup(click.Group):
-    """`flask db`: Flask-Migrate's command group, imported when a subcommand or its help is asked."""
+    """`flask db`: Flask-Migrate's command group, imported only when `flask db …` runs."""
 
     @staticmethod
-    def _commands() -> click.Group:
+    def _real() -> click.Group:
         from flask_migrate.cli import db as flask_migrate_db
 
         return flask_migrate_db
 
+    def make_context(self, info_name, args, parent=None, **extra) -> click.Context:
+        # Take on the real group's options (-d, -x) and callback before the arguments are parsed.
+        real = self._real()
+        self.params, self.callback, self.help = real.params, real.callback, real.help
+        return super().make_context(info_name, args, parent=parent, **extra)
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return self._commands().list_commands(ctx)
+        return self._real().list_commands(ctx)
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        return self._commands().get_command(ctx, name)
+        return self._real().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         migrations(ctx.ensure_object(ScriptInfo).load_app())

@@ -23,3 +23,14 @@ def create(username: str, role: str, regions: tuple[str, ...], lead: bool, displ
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"已创建账号 {user.username}（{user.role_enum.label}），密码：{password}")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def reset_password(username: str) -> None:
+    """Give an account a new generated password (ending its sessions) and print it."""
+    user = services.find_user(username)
+    if user is None:
+        raise click.ClickException(f"没有账号 {username}")
+    password = services.reset_password(user)
+    click.echo(f"账号 {user.username} 的新密码：{password}（原有登录已失效）")

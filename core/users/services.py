@@ -165,9 +165,14 @@ def reset_password(user: User, *, by: User | None = None) -> str:
     return password
 
 
+def find_user(username: str) -> User | None:
+    """The account with this username (spaces around it ignored), enabled or not."""
+    return db.session.scalar(select(User).where(User.username == username.strip()))
+
+
 def authenticate(username: str, password: str) -> User | None:
     """The enabled account with this username and password, or None."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    user = find_user(username)
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
