@@ -33,7 +33,8 @@ from core.timezone import format_local, local_date
 from core.users.access import role_required
 from core.users.models import User
 
-MIME = {"csv": "text/csv; charset=utf-8",
+# Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here said it twice.
+MIME = {"csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来源", "状态", "承办人", "最近期限", "期限状态",
                  "反映内容", "办理结果", "定性", "办结时间"]

@@ -20,7 +20,8 @@ from portal.disclosure_views import (DIRECTIONS, FIELDS, contract_rows, full_nam
                                      month_arg, revision_entries, show_name, shown_month,
                                      village_or_404)
 
-MIME = {"csv": "text/csv; charset=utf-8",
+# Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here said it twice.
+MIME = {"csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 

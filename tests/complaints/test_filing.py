@@ -403,3 +403,18 @@ def test_without_public_base_url_the_receipt_names_the_address_the_page_came_fro
                        data=fields | {"category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"})
     assert page.status_code == 200
     assert '<span class="nowrap">http://192.168.1.5:8000/track</span>' in page.text
+
+
+def test_real_name_with_nothing_filled_in_names_both_missing_fields(client, fast):
+    response = submit(client, identity="real", name="", phone="")
+    assert response.status_code == 422
+    assert "实名反映请填写姓名" in response.text and "请填写11位手机号码" in response.text
+    assert count() == 0
+
+
+def test_a_one_character_complaint_is_refused_with_a_reason(client, fast):
+    response = submit(client, text="啊")
+    assert response.status_code == 422
+    assert "请多写几个字" in response.text
+    assert count() == 0
+    assert submit(client, text="低保不公").status_code == 200  # a short but real complaint is filed
