@@ -10,9 +10,8 @@ system CJK font may stand in; with none, such a character prints blank.
 import threading
 from pathlib import Path
 
-# WeasyPrint (with Pango and fontTools) takes about a second to import: it is loaded on the first
-# PDF, not with the app, so that every `flask` command and worker start stays quick.
-
+# No WeasyPrint here: with Pango and fontTools it takes about a second to import, so each function
+# below imports it on the first PDF, and `flask` commands and worker starts stay quick.
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei-subset.ttf"
 # Our own family name, so a system copy of WenQuanYi can never silently stand in for the bundle.
 FONT_FAMILY = "WQY MicroHei Bundled"

@@ -56,9 +56,9 @@ def date_styles(book) -> set[int]:
 def _values(book, sheet) -> Iterator[Sequence[object]]:
     """sheet.iter_rows(values_only=True), parsed by xlsx_rows: openpyxl's per-cell objects are
     most of the cost of a big upload."""
-    source = _quietly(book._archive.open, sheet._worksheet_path)
-    from core.tabular.xlsx_rows import sheet_rows
+    from core.tabular.xlsx_rows import sheet_rows  # openpyxl's helpers: loaded with the first .xlsx
 
+    source = _quietly(book._archive.open, sheet._worksheet_path)
     return sheet_rows(source, sheet._shared_strings, date_styles(book), book._timedelta_formats,
                       book.epoch, guard=_quietly)
 
@@ -79,13 +79,13 @@ def _other_sheet_notices(book, chosen) -> list[str]:
 
 
 def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:
+    from core.tabular.formulas import has_formulas, unsaved_formulas
+
     formulas: Iterator[tuple[int, dict[int, str]]] = iter(())
     try:
         # Declared dimensions can be wrong; trusting them would silently drop rows.
         sheet.reset_dimensions()
         path = sheet._worksheet_path.lstrip("/")
-        from core.tabular.formulas import has_formulas, unsaved_formulas
-
         if _quietly(has_formulas, stream, path):
             formulas = unsaved_formulas(stream, path)
         yield from _attach(_values(book, sheet), formulas)
