@@ -5,18 +5,18 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from core.config import build_config
-from core.extensions import csrf, db, limiter, login_manager, migrate
+from core.extensions import csrf, db, limiter, login_manager
+from core.public_url import require_public_base_url
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build a portal application; `config` overrides everything else (tests use it)."""
     app = Flask(__name__, instance_relative_config=True)
     app.config.update(build_config(Path(app.instance_path), config))
+    require_public_base_url(app)
 
     db.init_app(app)
     _import_models()
-    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"),
-                     render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     limiter.init_app(app)
     _init_login(app)
@@ -104,10 +104,11 @@ def _register_cli(app: Flask) -> None:
     from rules.rosters.cli import rosters_cli
     from backup.cli import backup_command, restore_command
     from core.assets.cli import static_cli
+    from core.schema_migrations import db_cli
 
     for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
                     uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, static_cli,
-                    crypto_cli):
+                    crypto_cli, db_cli):
         app.cli.add_command(command)
 
 

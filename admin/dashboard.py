@@ -69,7 +69,7 @@ class Tally:
 
 TALLY_FIELDS = tuple(each.name for each in fields(Tally))
 ARRIVAL_FIELDS = ("received", "reply_on_time", "reply_late", "reply_overdue", "progress_on_time", "progress_late",
-                  "progress_overdue", "closed")
+                  "progress_overdue", "closed", "rated", "good")
 
 
 @dataclass
@@ -124,12 +124,17 @@ def _clock_counts(kind: ClockKind, now: datetime) -> list:
 def _arrivals(scope, bounds: list[datetime], now: datetime):
     # One pass over both arrival clocks; every case opens exactly one reply clock on arrival,
     # so counting reply rows counts the cases received.
+    # Every column counts the cases that arrived in the row's month: its closures and ratings
+    # too, so that a month never shows more ratings than cases closed, or rates a case it did
+    # not receive.
     bucket = _bucket(Complaint.received_at, bounds)
     is_reply = CaseClock.kind == ClockKind.REPLY
     return db.session.execute(
         select(bucket, Complaint.village_code, Complaint.category, _count(is_reply),
                *_clock_counts(ClockKind.REPLY, now), *_clock_counts(ClockKind.PROGRESS, now),
-               _count(and_(is_reply, Complaint.status == Status.CLOSED)))
+               _count(and_(is_reply, Complaint.status == Status.CLOSED)),
+               _count(and_(is_reply, Complaint.rating.is_not(None))),
+               _count(and_(is_reply, Complaint.rating.in_(Rating.good()))))
         # An arrival clock starts when its case arrives (or later, after a pause): the bound
         # lets the database skip the clocks of older cases before joining.
         .join(CaseClock, and_(CaseClock.complaint_id == Complaint.id, CaseClock.starts_at >= bounds[0],
@@ -137,16 +142,6 @@ def _arrivals(scope, bounds: list[datetime], now: datetime):
         # A merged duplicate is counted in the case it joined.
         .where(scope, Complaint.received_at >= bounds[0], Complaint.received_at < bounds[-1],
                Complaint.merged_into_id.is_(None))
-        .group_by(bucket, Complaint.village_code, Complaint.category))
-
-
-def _ratings(scope, bounds: list[datetime]):
-    bucket = _bucket(Complaint.closed_at, bounds)
-    return db.session.execute(
-        select(bucket, Complaint.village_code, Complaint.category, func.count(),
-               _count(Complaint.rating.in_(Rating.good())))
-        .where(scope, Complaint.closed_at >= bounds[0], Complaint.closed_at < bounds[-1],
-               Complaint.rating.is_not(None))
         .group_by(bucket, Complaint.village_code, Complaint.category))
 
 
@@ -213,7 +208,7 @@ def _sum_into(table: dict, key, vector: list[int]) -> None:
 
 
 def dashboard_stats(user: User, months: list[date], now: datetime) -> Stats:
-    """The dashboard's numbers for the cases the user may see: three grouped queries."""
+    """The dashboard's numbers for the cases the user may see: two grouped queries."""
     # Complaints only: the rules page counts warnings (channel 预警), which have no reply clock.
     scope = and_(visible_cases(user, local_date(now)), Complaint.channel != Channel.WARNING)
     bounds = _bounds(months)
@@ -223,7 +218,6 @@ def dashboard_stats(user: User, months: list[date], now: datetime) -> Stats:
         db.session.execute(text("SET LOCAL work_mem = '32MB'"))
     rollup = _Rollup(Stats(months=months, now=now))
     rollup.add(_arrivals(scope, bounds, now), ARRIVAL_FIELDS, bucketed=True)
-    rollup.add(_ratings(scope, bounds), ("rated", "good"), bucketed=True)
     rollup.add(_current(scope, now), ("open", "overdue"), bucketed=False)
     return rollup.finish()
 

@@ -7,6 +7,7 @@ from admin import lookup_alerts, queries
 from admin.forms import AuditFilterForm, ConfirmForm, UserForm
 from admin.menu import staff_menu
 from admin.permissions import visible_audit_entries
+from admin.todo import batches_to_review, case_todos, ledgers_outstanding, returned_batches
 from core.audit import ACTION_LABELS
 from core.db import utcnow
 from core.extensions import db
@@ -24,8 +25,17 @@ bp.app_context_processor(lambda: {"staff_menu": staff_menu})
 @bp.get("/")
 @staff_required
 def home():
-    budget_spent_at = lookup_alerts.budget_spent_recently() if current_user.role == Role.ADMIN else None
-    return render_template("admin/home.html", lookup_budget_spent_at=budget_spent_at)
+    user, now = me(), utcnow()
+    todo = {}
+    if user.role in (Role.HANDLER, Role.INSPECTOR, Role.ADMIN):
+        todo["cases"] = case_todos(user, now)
+    if user.role in (Role.REVIEWER, Role.ADMIN):
+        todo["to_review"] = batches_to_review(user)
+    if user.role == Role.ACCOUNTANT:
+        todo["ledgers"] = ledgers_outstanding(user, local_date(now))
+        todo["returned"] = returned_batches(user)
+    budget_spent_at = lookup_alerts.budget_spent_recently() if user.role == Role.ADMIN else None
+    return render_template("admin/home.html", todo=todo, lookup_budget_spent_at=budget_spent_at)
 
 
 def me() -> User:

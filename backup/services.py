@@ -96,7 +96,9 @@ def restore_backup(source: Path, *, force: bool = False) -> Restored:
 
 def _head_revision() -> str | None:
     from alembic.script import ScriptDirectory
-    migrate = current_app.extensions["migrate"]
+    from core.schema_migrations import migrations
+
+    migrate = migrations(current_app._get_current_object())
     return ScriptDirectory.from_config(migrate.migrate.get_config(migrate.directory)).get_current_head()
 
 

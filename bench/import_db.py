@@ -20,7 +20,8 @@ SECRETS = {
 
 
 def app_config(uri: str, workdir: Path) -> dict:
-    return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"), **SECRETS}
+    return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"),
+            "PUBLIC_BASE_URL": "http://bench.test", **SECRETS}
 
 
 def _migrate_and_seed(uri: str, workdir: Path, village_count: int) -> None:
@@ -30,6 +31,7 @@ def _migrate_and_seed(uri: str, workdir: Path, village_count: int) -> None:
 
     from app import create_app
     from core.extensions import db
+    from core.schema_migrations import migrations
     from core.regions.models import Region
     from disclosures.importers import validate_rows
     from disclosures.models import Kind
@@ -38,6 +40,7 @@ def _migrate_and_seed(uri: str, workdir: Path, village_count: int) -> None:
     app = create_app(app_config(uri, workdir))
     with app.app_context():
         logging.disable(logging.INFO)  # alembic's line per migration
+        migrations(app)
         upgrade()
         db.session.execute(insert(Region), import_data.regions(village_count))
         db.session.commit()

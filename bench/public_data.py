@@ -111,7 +111,7 @@ def _admin(server: str, sql: str) -> None:
 def app_config(uri: str, workdir: Path) -> dict:
     return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"),
             "PORTAL_PAGE_CACHE_DIR": str(workdir / "page-cache"), "STATIC_BUILD_DIR": str(workdir / "static"),
-            **SECRETS}
+            "PUBLIC_BASE_URL": "http://bench.test", **SECRETS}
 
 
 def migrate(uri: str, workdir: Path) -> None:
@@ -119,9 +119,11 @@ def migrate(uri: str, workdir: Path) -> None:
 
     from app import create_app
     from core.extensions import db
+    from core.schema_migrations import migrations
 
     app = create_app(app_config(uri, workdir))
     with app.app_context():
+        migrations(app)
         upgrade()
         db.engine.dispose()
 

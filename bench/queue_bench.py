@@ -404,6 +404,7 @@ def main() -> None:
 
     from app import create_app
     from core.extensions import db
+    from core.schema_migrations import migrations
     from core.timezone import shanghai
     from core.users.models import User
 
@@ -416,8 +417,10 @@ def main() -> None:
     print(f"database {name}", file=sys.stderr)
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": server.set(database=name).render_as_string(hide_password=False),
-                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", **SECRETS})
+                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "PUBLIC_BASE_URL": "http://bench.test",
+                          **SECRETS})
         with app.app_context():
+            migrations(app)
             upgrade()
             counts = count_rows(db) if args.database else seed(db, args.cases, args.events_per_case)
             recorder = Recorder(db.engine)

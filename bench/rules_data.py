@@ -170,6 +170,7 @@ def fill(uri: str, subsidies: int, ledger: int, rosters: int, village_count: int
     from app import create_app
     from core.bulk import bulk_insert
     from core.extensions import db
+    from core.schema_migrations import migrations
     from core.fields import field_cipher
     from core.regions.models import Region
     from disclosures.models import Contract, LedgerEntry, ProjectUpdate, SubsidyPayment
@@ -179,6 +180,7 @@ def fill(uri: str, subsidies: int, ledger: int, rosters: int, village_count: int
     rng = random.Random(SEED)
     with app.app_context():
         logging.disable(logging.INFO)
+        migrations(app)
         upgrade()
         db.session.execute(insert(Region), import_data.regions(village_count))
         villages = import_data.villages(village_count)

@@ -1,6 +1,10 @@
-# Sourced by bin/test and bin/serve: make .venv and node_modules match pyproject.toml and
-# package-lock.json, reinstalling only when those files changed since the last install.
+# Sourced by bin/serve and bin/test with what the caller needs, "serve" or "test":
+#   serve: the portal's own dependencies (pyproject.toml's [project] dependencies);
+#   test:  those, the test extras ([test]: pytest, Playwright, …) and axe-core from npm.
+# Each set is reinstalled only when its files changed since its last install (a stamp per set).
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+purpose=${1:?_setup.sh needs "serve" or "test"}
 
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
@@ -14,17 +18,26 @@ fi
 
 stamp_of() { sha256sum "$1" | cut -c1-16; }
 
-py_stamp=".venv/.installed-$(stamp_of pyproject.toml)"
-if [ ! -e "$py_stamp" ]; then
-    echo "Installing Python dependencies (pyproject.toml changed)" >&2
-    .venv/bin/python -m pip install -q -e '.[test]'
-    rm -f .venv/.installed-*
-    touch "$py_stamp"
+py_hash=$(stamp_of pyproject.toml)
+if [ ! -e ".venv/.installed-$purpose-$py_hash" ]; then
+    if [ "$purpose" = test ]; then
+        echo "Installing Python dependencies and test extras (first time, or pyproject.toml changed)" >&2
+        .venv/bin/python -m pip install -q -e '.[test]'
+        satisfied="serve test"  # the test set holds everything the portal needs to serve
+    else
+        echo "Installing Python dependencies (first time, or pyproject.toml changed)" >&2
+        .venv/bin/python -m pip install -q -e .
+        satisfied="serve"
+    fi
+    for set in $satisfied; do
+        rm -f .venv/.installed-"$set"-*
+        touch ".venv/.installed-$set-$py_hash"
+    done
 fi
 
-# axe-core for the browser tests' accessibility checks; npm ci empties node_modules first,
+# axe-core, for the browser tests' accessibility checks only; npm ci empties node_modules first,
 # so a stamp inside it cannot outlive the install it describes.
-if command -v npm >/dev/null 2>&1; then
+if [ "$purpose" = test ] && command -v npm >/dev/null 2>&1; then
     node_stamp="node_modules/.installed-$(stamp_of package-lock.json)"
     if [ ! -e "$node_stamp" ]; then
         echo "Installing Node dependencies (package-lock.json changed)" >&2

@@ -4,14 +4,15 @@ Photos are decoded and re-encoded as plain JPEG, which drops EXIF (GPS, device),
 comments. Recordings cannot be re-encoded without ffmpeg; their container is checked by its
 magic bytes and their tags are removed (complaints/recordings.py).
 """
+from __future__ import annotations
+
 import io
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import select
 
 from core import storage
@@ -19,6 +20,9 @@ from core.extensions import db
 from complaints.models import Attachment
 from complaints.recordings import UnreadableRecording, clean_recording
 from complaints.services import FiledComplaint, file_complaint
+
+if TYPE_CHECKING:  # Pillow is imported with the first photo, not with the app
+    from PIL import Image
 
 AREA = "attachments"
 MAX_PHOTOS = 5
@@ -75,6 +79,8 @@ def _read(upload, limit: int, what: str) -> bytes:
 
 def clean_photo(data: bytes, filename: str = "") -> CleanFile:
     """Decode a photo whatever its name says; re-encode it as a bare JPEG of at most 2000 px."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
     refused = AttachmentError(f"“{filename}”不是能识别的照片，请选择手机拍的照片（JPG、PNG 等）")
     try:
         with warnings.catch_warnings():
@@ -103,6 +109,8 @@ def _check_pixels(image: Image.Image, filename: str) -> None:
 
 def _flatten(image: Image.Image) -> Image.Image:
     """RGB on white (transparent PNGs would turn black), with no metadata carried along."""
+    from PIL import Image
+
     image.load()
     if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
@@ -122,6 +130,8 @@ def _jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
 
 def thumbnail(data: bytes) -> bytes:
     """A small JPEG of a stored (already clean) photo for the tracking page."""
+    from PIL import Image
+
     image = Image.open(io.BytesIO(data))
     image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
     image = image.convert("RGB")

@@ -20,6 +20,7 @@ MOBILE = re.compile(r"1[3-9]\d{9}")
 PHONE = re.compile(r"1[3-9]\d{9}|0\d{2,3}-?\d{7,8}")  # staff may note a landline from a letter
 TEXT_LIMIT = 2000
 EARLIEST_RECEIVED_YEAR = 2000
+MIN_TEXT_CHARS = 3  # "路没修" is a report; "啊" is not
 TICKET_SALT = "complaint-ticket"
 TICKET_MAX_AGE = 7 * 86400  # a form left open for a week is refilled from a fresh page
 FULL_WIDTH = str.maketrans("０１２３４５６７８９－", "0123456789-")
@@ -70,8 +71,10 @@ class ComplaintForm(TicketMixin, FlaskForm):
     voice = FileField("录音（可选，1段）")
     identity = RadioField("是否留下姓名和电话", choices=[SelectChoice("anonymous", "匿名"), SelectChoice("real", "实名")],
                           default="anonymous", validators=[InputRequired("请选择匿名或实名")])
-    name = StringField("姓名", validators=[Optional(), Length(max=32, message="姓名太长")])
-    phone = StringField("手机号", validators=[Optional(), Length(max=20, message="手机号格式不对")])
+    # No Optional(): it would end the checks of an empty field before validate_name/validate_phone
+    # run, and a 实名 form left blank would be filed without a name or a number.
+    name = StringField("姓名", validators=[Length(max=32, message="姓名太长")])
+    phone = StringField("手机号", validators=[Length(max=20, message="手机号格式不对")])
     # A field people never see: a robot filling every box fills this one too.
     website = StringField("网址（请不要填写）")
     # Where the complaint is from travels in the body, never in the URL the form posts to.
@@ -88,6 +91,11 @@ class ComplaintForm(TicketMixin, FlaskForm):
     def validate_website(self, field):
         if field.data:
             raise ValidationError("提交未成功，请检查后重试")
+
+    def validate_text(self, field):
+        # Letters and digits (a Chinese character is one), so "？？？" or one character is not a report.
+        if sum(char.isalnum() for char in field.data or "") < MIN_TEXT_CHARS:
+            raise ValidationError(f"请多写几个字，说清楚发生了什么（至少{MIN_TEXT_CHARS}个字）")
 
     def validate_name(self, field):
         if self.identity.data == "real" and not (field.data or "").strip():

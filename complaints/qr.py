@@ -6,11 +6,11 @@ outlive any change of page addresses.
 import secrets
 from dataclasses import dataclass
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from core.extensions import db
+from core.public_url import public_base_url
 from complaints.models import QrLink, TargetKind
 
 # Crockford base32: no I, L, O or U, so a token read aloud or copied by hand survives.
@@ -96,4 +96,4 @@ def qr_url(token: str) -> str:
 
     Written out rather than built with url_for: the printed path must stay /q/<token> forever,
     whatever the routes become."""
-    return f"{current_app.config['PUBLIC_BASE_URL']}/q/{token}"
+    return f"{public_base_url()}/q/{token}"

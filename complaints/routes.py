@@ -13,6 +13,7 @@ from core.calendar.clocks import clock_state, due_soon_until
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
 from core.kiosk import kiosk_code
+from core.public_url import public_base_url
 from core.regions import places, queries as regions
 from core.regions.models import Level, Region
 from core.regions.places import Place
@@ -163,7 +164,7 @@ def _picker(region: Region | None):
 
 
 def _secret_context(code: str, secret: str) -> dict:
-    track_url = current_app.config["PUBLIC_BASE_URL"] + url_for(".track")
+    track_url = public_base_url() + url_for(".track")
     return {"secret": format_secret(secret), "track_url": track_url,
             "image": secret_data_uri(code, secret, track_url)}
 

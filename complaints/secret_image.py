@@ -1,13 +1,17 @@
 """A PNG of the case number and secret that a villager can long-press to save on the phone."""
+from __future__ import annotations
+
 import base64
 import io
 import zlib
 from functools import lru_cache
 from pathlib import Path
-
-from PIL import Image, ImageDraw, ImageFont
+from typing import TYPE_CHECKING
 
 from complaints.codes import format_secret
+
+if TYPE_CHECKING:  # Pillow is imported with the first picture, not with the app
+    from PIL import Image, ImageFont
 
 FONT_PATH = Path(__file__).resolve().parents[1] / "core" / "fonts" / "wqy-microhei-subset.ttf"
 WIDTH, HEIGHT = 720, 470
@@ -20,12 +24,16 @@ TO_TWO_BITS = [(value + GREY_STEP // 2) // GREY_STEP for value in range(256)]
 
 @lru_cache(maxsize=8)
 def _font(size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont
+
     return ImageFont.truetype(str(FONT_PATH), size)
 
 
 @lru_cache(maxsize=4)
 def _card(track_url: str) -> Image.Image:
     """Everything but the case's own number and secret, drawn once per process."""
+    from PIL import Image, ImageDraw
+
     image = Image.new("L", (WIDTH, HEIGHT), 255)
     draw = ImageDraw.Draw(image)
     draw.rectangle((6, 6, WIDTH - 7, HEIGHT - 7), outline=BRAND, width=4)
@@ -45,6 +53,8 @@ def _card(track_url: str) -> Image.Image:
 @lru_cache(maxsize=64)
 def _glyph(char: str, size: int) -> tuple[Image.Image, float]:
     """One character's coverage mask and advance, drawn once per process."""
+    from PIL import Image, ImageDraw
+
     font = _font(size)
     ascent, descent = font.getmetrics()
     mask = Image.new("L", (int(font.getlength(char)) + 4, ascent + descent), 0)

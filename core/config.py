@@ -12,7 +12,8 @@ from pathlib import Path
 SECRET_NAMES = ("SECRET_KEY", "ID_HMAC_KEY", "DATA_ENCRYPTION_KEY", "TRACKING_SECRET_KEY")
 
 DEFAULTS = {
-    "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+    # Unset: links follow each request's address, for the `flask` command only (core/public_url.py).
+    "PUBLIC_BASE_URL": "",
     "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 1_000_000,

@@ -1,4 +1,7 @@
 """Declarative base with a constraint naming convention, and the UTC clock."""
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, MetaData
@@ -44,6 +47,21 @@ class Base(DeclarativeBase):
                         type_annotation_map={datetime: UTCDateTime()})
 
 
+# Set only while the demo county is built: its staff answer each case on the day they would have,
+# weeks ago, so that the demo's deadlines and statistics look like a county at work.
+_acting_at: ContextVar[datetime | None] = ContextVar("acting_at", default=None)
+
+
 def utcnow() -> datetime:
     """The current instant, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    return _acting_at.get() or datetime.now(timezone.utc)
+
+
+@contextmanager
+def clock_reads(instant: datetime) -> Iterator[None]:
+    """Make utcnow() answer `instant` in this context (the demo's history; never a request)."""
+    token = _acting_at.set(instant)
+    try:
+        yield
+    finally:
+        _acting_at.reset(token)

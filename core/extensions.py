@@ -5,7 +5,6 @@ from contextlib import contextmanager
 from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import Connection
@@ -19,7 +18,6 @@ def client_address() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Counters only; storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production

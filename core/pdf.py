@@ -10,10 +10,8 @@ system CJK font may stand in; with none, such a character prints blank.
 import threading
 from pathlib import Path
 
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
-from weasyprint.urls import URLFetcher
-
+# No WeasyPrint here: with Pango and fontTools it takes about a second to import, so each function
+# below imports it on the first PDF, and `flask` commands and worker starts stay quick.
 FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei-subset.ttf"
 # Our own family name, so a system copy of WenQuanYi can never silently stand in for the bundle.
 FONT_FAMILY = "WQY MicroHei Bundled"
@@ -37,13 +35,18 @@ html {{ font-family: "{FONT_FAMILY}", {FALLBACK_FAMILIES}; font-size: 11pt; line
 _local = threading.local()
 
 
-def local_fetcher() -> URLFetcher:
+def local_fetcher():
     """A URL fetcher that reads only file: and data: URLs, so a PDF never touches the network."""
+    from weasyprint.urls import URLFetcher
+
     return URLFetcher(allowed_protocols=ALLOWED_SCHEMES, timeout=5)
 
 
-def _base() -> tuple[FontConfiguration, CSS]:
+def _base():
     if not hasattr(_local, "base"):
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
         font_config = FontConfiguration()
         stylesheet = CSS(string=BASE_CSS, font_config=font_config, url_fetcher=local_fetcher())
         _local.base = (font_config, stylesheet)
@@ -52,6 +55,8 @@ def _base() -> tuple[FontConfiguration, CSS]:
 
 def render_pdf(html: str, *, base_url: str | None = None) -> bytes:
     """PDF bytes for an HTML page; the page's own CSS overrides the default font, size and margins."""
+    from weasyprint import HTML
+
     font_config, stylesheet = _base()
     document = HTML(string=html, base_url=base_url, url_fetcher=local_fetcher())
     return document.write_pdf(stylesheets=[stylesheet], font_config=font_config)

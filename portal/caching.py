@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 
 from core.db import utcnow
 from core.extensions import read_outside_transaction
+from core.public_url import public_base_url
 from core.regions.models import Level, Region
 from core.settings import CountySettings, county_code_of
 from core.timezone import local_date
@@ -140,7 +141,8 @@ def page_etag(state, encoding: str, path: str | None = None) -> str:
     `path` is the page's own address when another one (a QR token's) renders it."""
     parts = [encoding, asset_version(), request.script_root, path or request.path,
              request.query_string.decode("latin-1"), _today(),
-             *map(str, state), kiosk_home() or "", str(request.cookies.get("text") == "large")]
+             *map(str, state), kiosk_home() or "", str(request.cookies.get("text") == "large"),
+             public_base_url()]  # in development the QR codes on a page follow the address asked for
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 

@@ -4,12 +4,12 @@ import io
 from urllib.parse import unquote
 from dataclasses import dataclass
 
-from flask import abort, current_app, render_template, request, send_file, url_for
-from openpyxl import Workbook
+from flask import abort, render_template, request, send_file, url_for
 
 from core.extensions import db
 from core.formatting import plain_text
 from core.pdf import render_pdf
+from core.public_url import public_base_url
 from core.qr import qr_data_uri
 from core.timezone import local_date
 from core.tabular import neutralise_formula
@@ -21,7 +21,8 @@ from portal.disclosure_views import (contract_rows, full_names, ledger_month,
                                      month_arg, revision_entries, show_name, shown_month,
                                      village_or_404)
 
-MIME = {"csv": "text/csv; charset=utf-8",
+# Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here said it twice.
+MIME = {"csv": "text/csv",
         "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
@@ -49,6 +50,8 @@ def to_csv(table: Table) -> bytes:
 
 def to_xlsx(table: Table) -> bytes:
     """One sheet, written row by row; text that Excel would run as a formula is neutralised."""
+    from openpyxl import Workbook  # loaded on the first XLSX download, not with the app
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(table.name[:31])
     sheet.append(table.headers)
@@ -134,7 +137,7 @@ def _pdf(html: str, name: str):
 
 def _qr_for(endpoint: str, **values) -> dict:
     """The page's public URL, as a QR code and as readable text for the notice board."""
-    url = current_app.config["PUBLIC_BASE_URL"] + url_for(endpoint, **values)
+    url = public_base_url() + url_for(endpoint, **values)
     return {"url": url, "url_text": unquote(url), "qr": qr_data_uri(url)}
 
 

@@ -56,7 +56,10 @@ def app_config(database_uri: str, tmp_path: Path) -> dict:
 def migrate_to_head(database_uri: str, tmp_path: Path) -> None:
     from flask_migrate import upgrade
 
+    from core.schema_migrations import migrations
+
     app = create_app(app_config(database_uri, tmp_path))
+    migrations(app)
     with app.app_context():
         upgrade()
         db.engine.dispose()

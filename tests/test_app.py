@@ -1,3 +1,5 @@
+import pytest
+
 from app import create_app
 from core.config import build_config, normalise_database_url
 
@@ -72,6 +74,27 @@ def test_each_connection_gets_its_settings(app):
 
 def test_create_app_without_arguments_works(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("PUBLIC_BASE_URL", "https://cunwu.example.cn")  # as production must
     for name in ("SECRET_KEY", "ID_HMAC_KEY", "DATA_ENCRYPTION_KEY", "TRACKING_SECRET_KEY"):
         monkeypatch.setenv(name, "k")
     assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")
+
+
+PRODUCTION_CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "ID_HMAC_KEY": "x",
+                     "DATA_ENCRYPTION_KEY": "x", "TRACKING_SECRET_KEY": "x"}
+
+
+def test_a_production_server_refuses_to_start_without_public_base_url(monkeypatch):
+    from core.public_url import MissingPublicBaseUrl
+
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)  # as under gunicorn
+    with pytest.raises(MissingPublicBaseUrl, match="PUBLIC_BASE_URL"):
+        create_app(PRODUCTION_CONFIG)
+    assert create_app(PRODUCTION_CONFIG | {"PUBLIC_BASE_URL": "https://cunwu.example.cn"})
+
+
+def test_the_flask_command_may_do_without_public_base_url(monkeypatch):
+    monkeypatch.delenv("PUBLIC_BASE_URL", raising=False)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")  # what Flask's CLI sets, for `flask run` too
+    assert create_app(PRODUCTION_CONFIG).config["PUBLIC_BASE_URL"] == ""

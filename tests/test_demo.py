@@ -1,7 +1,12 @@
+from datetime import datetime
+
+import pytest
+import time_machine
 from sqlalchemy import func, select
 
 from core.extensions import db
 from core.regions.models import Region
+from core.timezone import SHANGHAI
 from core.users.models import User
 from core.users.services import authenticate
 
@@ -29,3 +34,26 @@ def test_demo_if_empty_leaves_existing_data_alone(cli, township_tree):
 
 def test_demo_refuses_a_non_empty_database(cli, township_tree):
     assert cli.invoke(args=["demo"]).exit_code != 0
+
+
+@pytest.fixture
+def late_november():
+    with time_machine.travel(datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI), tick=False):
+        yield
+
+
+def test_the_demo_county_looks_like_one_that_works(cli, client, late_november):
+    """Its public statistics read like a county at work: mostly on time, mostly satisfied, a few late."""
+    from complaints.stats import published_until, year_stats
+    from core.db import utcnow
+    from core.demo import DEMO_COUNTY
+
+    assert cli.invoke(args=["demo"]).exit_code == 0
+    _, total = year_stats(DEMO_COUNTY[0][:6], 2026, published_until(utcnow()))
+    for rate, low, high in ((total.replies, 0.75, 0.97), (total.progress, 0.7, 0.97),
+                            (total.satisfaction, 0.7, 0.97)):
+        assert rate.whole >= 8 and low <= rate.part / rate.whole <= high, rate
+    assert total.replies.part < total.replies.whole  # a few late or overdue cases to look at
+    page = client.get(f"/stats?region={DEMO_COUNTY[0]}")
+    assert total.replies.percent in page.text and total.satisfaction.percent in page.text
+

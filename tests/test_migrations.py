@@ -23,6 +23,10 @@ def test_every_model_table_exists_after_upgrade(app):
 def test_downgrade_to_base_and_upgrade_again(app):
     from flask_migrate import downgrade, upgrade
 
+    from core.schema_migrations import migrations
+
+    migrations(app)
+
     downgrade(revision="base")
     assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
     upgrade()

@@ -10,6 +10,7 @@ ANY_STAFF = frozenset(Role)
 # endpoint → who may use it (PUBLIC, or the set of roles).
 ACCESS = {
     "static": PUBLIC,
+    "favicon": PUBLIC,
     "health.healthz": PUBLIC,
     "health.readyz": PUBLIC,
     "portal.index": PUBLIC,

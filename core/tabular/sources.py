@@ -5,12 +5,8 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO, TypeVar
 
-from openpyxl import load_workbook
-
 from core.problems import Problem, Rejected
-from core.tabular.formulas import has_formulas, unsaved_formulas
 from core.tabular.safety import SAVE_AS, reject
-from core.tabular.xlsx_rows import sheet_rows
 
 # Unsaved formulas are keyed by 0-based column index, valued by the formula text.
 RawRow = tuple[int, Sequence[object], dict[int, str]]
@@ -60,6 +56,8 @@ def date_styles(book) -> set[int]:
 def _values(book, sheet) -> Iterator[Sequence[object]]:
     """sheet.iter_rows(values_only=True), parsed by xlsx_rows: openpyxl's per-cell objects are
     most of the cost of a big upload."""
+    from core.tabular.xlsx_rows import sheet_rows  # openpyxl's helpers: loaded with the first .xlsx
+
     source = _quietly(book._archive.open, sheet._worksheet_path)
     return sheet_rows(source, sheet._shared_strings, date_styles(book), book._timedelta_formats,
                       book.epoch, guard=_quietly)
@@ -81,6 +79,8 @@ def _other_sheet_notices(book, chosen) -> list[str]:
 
 
 def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:
+    from core.tabular.formulas import has_formulas, unsaved_formulas
+
     formulas: Iterator[tuple[int, dict[int, str]]] = iter(())
     try:
         # Declared dimensions can be wrong; trusting them would silently drop rows.
@@ -96,6 +96,9 @@ def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:
 
 def open_xlsx(stream: BinaryIO) -> tuple[Iterator[RawRow], list[str]]:
     """Rows of the first visible worksheet, as saved values, and notices about sheets left unread."""
+    # openpyxl is loaded with the first spreadsheet, not with the app (a fifth of a second).
+    from openpyxl import load_workbook
+
     book = _quietly(load_workbook, stream, read_only=True, data_only=True)
     try:
         sheet = _first_visible(book)

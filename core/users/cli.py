@@ -35,3 +35,14 @@ def reset_2fa(username: str) -> None:
         raise click.ClickException(f"没有账号「{username}」")
     second_factor.reset(user)
     click.echo(f"已重置 {user.username} 的两步验证；下次登录时重新设置")
+
+
+@users_cli.command("reset-password")
+@click.argument("username")
+def reset_password(username: str) -> None:
+    """Give an account a new generated password (ending its sessions) and print it."""
+    user = services.find_user(username)
+    if user is None:
+        raise click.ClickException(f"没有账号 {username}")
+    password = services.reset_password(user)
+    click.echo(f"账号 {user.username} 的新密码：{password}（原有登录已失效）")

@@ -1,7 +1,7 @@
 """Account use cases; each public function is one transaction."""
+import functools
 import secrets
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,9 +15,13 @@ from core.users.models import Role, User, new_session_token
 from core.users.permissions import SCOPE_LEVELS, can_give_scope, can_manage_account, in_scope
 from core.transaction import transactional
 
-# A hash to compare against when the username is unknown, so that timing does not tell
-# whether an account exists.
-_DUMMY_HASH = generate_password_hash("not-a-password")
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the username is unknown, so that timing does not tell
+    whether an account exists. Made on first sign-in: scrypt costs a fifth of a second, which every
+    `flask` command would otherwise pay."""
+    return generate_password_hash("not-a-password")
 
 
 class AccountError(ValueError):
@@ -39,6 +43,8 @@ def _clean_email(email: str) -> str:
     email = email.strip()
     if not email:
         return ""
+    from email_validator import EmailNotValidError, validate_email  # dnspython: loaded when used
+
     try:
         # Syntax only: the server must not look anything up on the network for a form.
         return validate_email(email, check_deliverability=False).normalized
@@ -169,14 +175,15 @@ def reset_password(user: User, *, by: User | None = None) -> str:
 
 
 def find_user(username: str) -> User | None:
+    """The account with this username (spaces around it ignored), enabled or not."""
     return db.session.scalar(select(User).where(User.username == username.strip()))
 
 
 def authenticate(username: str, password: str) -> User | None:
     """The enabled account with this username and password, or None."""
-    user = db.session.scalar(select(User).where(User.username == username.strip()))
+    user = find_user(username)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     if not check_password_hash(user.password_hash, password) or not user.is_enabled:
         return None

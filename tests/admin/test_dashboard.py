@@ -1,5 +1,5 @@
 """Dashboard numbers on a known fixture: met on time, met late, overdue, not yet due, merged,
-ratings by month of closing; scoped to what the user may see; charts as inline SVG."""
+every column of a month by month of arrival; scoped to what the user may see; charts as inline SVG."""
 from datetime import date, timedelta
 
 import pytest
@@ -67,11 +67,12 @@ def test_numbers_for_the_whole_county(known, make_user):
     assert (total.received, total.open, total.overdue, total.closed) == (5, 3, 2, 2)
     assert (total.reply_rate.part, total.reply_rate.whole, total.reply_rate.percent) == (2, 4, "50.0%")
     assert (total.progress_rate.part, total.progress_rate.whole) == (1, 4)
-    assert (total.satisfaction.part, total.satisfaction.whole) == (2, 3)
+    # The case received in 2025 and rated in the window is not one of the window's cases.
+    assert (total.satisfaction.part, total.satisfaction.whole) == (2, 2)
     october, november = stats.by_month[-2], stats.by_month[-1]
     assert (october.received, november.received) == (3, 2)
-    assert (october.satisfaction.part, october.satisfaction.whole) == (1, 1)
-    assert (november.satisfaction.part, november.satisfaction.whole) == (1, 2)
+    assert (october.satisfaction.part, october.satisfaction.whole) == (2, 2)
+    assert (november.satisfaction.part, november.satisfaction.whole) == (0, 0)
     assert [t.received for t in stats.by_month[:-2]] == [0] * 10
     townships = {row.label: (row.tally.received, row.tally.open, row.tally.overdue) for row in stats.by_township}
     assert townships == {"黄大镇": (4, 2, 1), "白水乡": (1, 1, 1)}
@@ -91,7 +92,18 @@ def test_numbers_stay_in_the_users_scope(known, make_user):
 
 def test_a_single_month_as_in_the_monthly_report(known, make_user):
     stats = dashboard_stats(make_user("root", "admin"), [date(2026, 10, 1)], NOW)
-    assert (stats.total.received, stats.total.reply_rate.whole, stats.total.satisfaction.whole) == (3, 3, 1)
+    assert (stats.total.received, stats.total.reply_rate.whole, stats.total.satisfaction.whole) == (3, 3, 2)
+
+
+def test_each_column_of_a_month_counts_that_months_cases(known, make_user):
+    """October received three cases and closed two of them (one closed in November): its row says
+    2 closed and rates those 2; November, which received no case that is closed yet, rates none."""
+    stats = dashboard_stats(make_user("root", "admin"), month_starts(NOW), NOW)
+    october, november = stats.by_month[-2], stats.by_month[-1]
+    assert (october.received, october.closed, october.satisfaction.whole) == (3, 2, 2)
+    assert (november.received, november.closed, november.satisfaction.whole) == (2, 0, 0)
+    for month in stats.by_month:
+        assert month.satisfaction.whole <= month.closed <= month.received
 
 
 def test_dashboard_page_has_charts_and_tables_without_inline_styles(known, client, make_user, login):

@@ -116,7 +116,9 @@ def test_queue_export_is_scoped_and_neutralised(client, login, people, queue_cas
 
 def test_queue_export_uses_the_queue_filters(client, login, people, queue_cases):
     login("handler")
-    rows = csv_rows(client.get("/admin/cases/export.csv", query_string={"category": "subsidy"}))
+    response = client.get("/admin/cases/export.csv", query_string={"category": "subsidy"})
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not twice
+    rows = csv_rows(response)
     assert [row[0] for row in rows[1:]] == [queue_cases["plus"].code]
     rows = csv_rows(client.get("/admin/cases/export.csv", query_string={"q": "打不通"}))
     assert [row[0] for row in rows[1:]] == [queue_cases["plus"].code]

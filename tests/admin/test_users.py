@@ -379,3 +379,15 @@ def test_a_scoped_admin_reads_only_the_audit_entries_of_its_scope(staff, signed_
     everything = signed_in("root").get("/admin/audit").text
     assert reasons["629901101201"] in everything and reasons["629901102201"] in everything
     assert f"user {staff['lead'].id}</td>" in everything
+
+
+def test_users_cli_resets_a_forgotten_password(cli, make_user):
+    make_user("jiwei", "admin")
+    result = cli.invoke(args=["users", "reset-password", "jiwei"])
+    assert result.exit_code == 0, result.output
+    password = result.output.split("新密码：")[1].split("（")[0]
+    assert services.authenticate("jiwei", password) is not None
+    assert services.authenticate("jiwei", "pw-for-tests-1") is None
+    assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "user.reset_password"))
+    unknown = cli.invoke(args=["users", "reset-password", "nobody"])
+    assert unknown.exit_code != 0 and "没有账号 nobody" in unknown.output

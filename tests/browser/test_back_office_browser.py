@@ -120,6 +120,13 @@ def test_handler_works_a_case_and_the_complainant_rates_it(cases, app, desktop, 
 
 def test_queue_on_a_phone(cases, phone, live_server, visit, checkpoint):
     _sign_in(phone, live_server)
+    visit(phone, "/admin/", "home")  # the 工作台: the handler's piles, each a link to its queue
+    overdue = phone.get_by_role("link", name=re.compile("已超期"))
+    shown = int(overdue.locator(".value").inner_text())
+    overdue.click()
+    phone.wait_for_url(re.compile(r"/admin/cases\?clock=overdue"))
+    checkpoint(phone, "overdue")
+    assert shown >= 1 and phone.locator("tbody tr").count() == shown
     visit(phone, "/admin/cases", "queue")
     assert phone.locator("tbody tr").count() == 3
     visit(phone, f"/admin/cases/{cases.id}", "case")

@@ -399,3 +399,29 @@ def test_hand_written_inputs_match_what_the_form_class_renders(client, app, fast
     page = submit(client, category="asset", identity="real", name="段凤", phone="12", text="写好的内容")
     assert page.status_code == 422 and 'value="asset" checked' in page.text and 'value="real" checked' in page.text
     assert 'value="段凤"' in page.text and ">\n写好的内容</textarea>" in page.text
+
+
+def test_without_public_base_url_the_receipt_names_the_address_the_page_came_from(app, client, fast):
+    """Development (bin/serve --port 8000, a phone on the LAN): the receipt's address works from there."""
+    app.config["PUBLIC_BASE_URL"] = ""
+    lan = "http://192.168.1.5:8000"
+    fields = dict(HIDDEN.findall(client.get(FORM, base_url=lan).text))
+    page = client.post("/complain", base_url=lan, content_type="multipart/form-data",
+                       data=fields | {"category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"})
+    assert page.status_code == 200
+    assert '<span class="nowrap">http://192.168.1.5:8000/track</span>' in page.text
+
+
+def test_real_name_with_nothing_filled_in_names_both_missing_fields(client, fast):
+    response = submit(client, identity="real", name="", phone="")
+    assert response.status_code == 422
+    assert "实名反映请填写姓名" in response.text and "请填写11位手机号码" in response.text
+    assert count() == 0
+
+
+def test_a_one_character_complaint_is_refused_with_a_reason(client, fast):
+    response = submit(client, text="啊")
+    assert response.status_code == 422
+    assert "请多写几个字" in response.text
+    assert count() == 0
+    assert submit(client, text="低保不公").status_code == 200  # a short but real complaint is filed

@@ -113,9 +113,9 @@ def _any_url(app: Flask, rule) -> str:
 # What may answer without the database: files, the process probe, cookie-only switches, pages
 # that send a visitor without a tracking session back to /track, and forms shown empty or refused
 # as incomplete before anything is looked up.
-NEEDS_NO_DATABASE = {"static", "health.healthz", "portal.text_size", "portal.kiosk_exit", "kiosk_reset.token",
-                     "kiosk_reset.reset", "complaints.case", "complaints.rate", "complaints.review",
-                     "complaints.leave", "complaints.material", "complaints.mine"}
+NEEDS_NO_DATABASE = {"static", "favicon", "health.healthz", "portal.text_size", "portal.kiosk_exit",
+                     "kiosk_reset.token", "kiosk_reset.reset", "complaints.case", "complaints.rate",
+                     "complaints.review", "complaints.leave", "complaints.material", "complaints.mine"}
 ANONYMOUS_NEEDS_NO_DATABASE = {"auth.login", "auth.code", "auth.enrol", "complaints.track", "portal.lookup",
                                "portal.search"}
 STAFF_AREAS = ("admin.", "disclosures.", "complaints_staff.", "rounds_admin.", "rules.", "auth.logout")

@@ -42,7 +42,7 @@ def assert_same(csv_rows_, xlsx_rows_) -> None:
 
 def test_ledger_csv_has_bom_neutralised_formulas_and_balances(client, seeded):
     response = client.get(f"{V}/ledger.csv?month=2025-02")
-    assert response.mimetype == "text/csv"
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not twice
     assert "attachment" in response.headers["Content-Disposition"]
     rows = csv_rows(response)
     assert rows[0] == ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号", "收入（元）",
