@@ -3,8 +3,9 @@ from flask import url_for
 from flask_login import current_user
 
 from core.users.models import Role
+from rules.permissions import can_manage_rosters
 
-# (endpoint, label, roles allowed) — the same roles the routes' guards name.
+# (endpoint, label, who may open it: the roles the route's guard names, or its permission function).
 MENU = [
     ("admin.home", "工作台", set(Role)),
     ("admin.case_queue", "案件办理", {Role.HANDLER, Role.INSPECTOR, Role.ADMIN}),
@@ -16,7 +17,7 @@ MENU = [
     ("admin.departments", "转办部门与模板", {Role.ADMIN}),
     ("admin.settings_index", "县级设置", {Role.ADMIN}),
     ("rules.index", "比对规则", {Role.ADMIN}),
-    ("rules.rosters", "比对名单", {Role.ADMIN}),
+    ("rules.rosters", "比对名单", can_manage_rosters),
     ("admin.calendar", "节假日安排", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]
@@ -27,4 +28,5 @@ def staff_menu() -> list[dict]:
     if not current_user.is_authenticated:
         return []
     return [{"url": url_for(endpoint), "label": label}
-            for endpoint, label, roles in MENU if current_user.role in roles]
+            for endpoint, label, allowed in MENU
+            if (allowed(current_user) if callable(allowed) else current_user.role in allowed)]

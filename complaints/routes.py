@@ -325,7 +325,7 @@ def attachment(token: str):
         data, content_type = thumbnail(data), "image/jpeg"
     response = make_response(data)
     response.headers.update({"Content-Type": content_type, "Content-Disposition": "inline",
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
+                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
     return response
 
 

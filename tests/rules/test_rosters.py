@@ -77,6 +77,8 @@ def test_only_commission_staff_see_rosters_and_each_look_is_audited(client, coun
     version = roster("deceased", DECEASED)
     make_user("someone", role=role, regions=regions, is_lead=lead)
     login("someone")
+    # The menu offers the page to exactly those who may open it (a county lead too).
+    assert ('href="/admin/rosters"' in client.get("/admin/").text) == (status == 200)
     assert client.get("/admin/rosters").status_code == status
     page = client.get(f"/admin/rosters/{version.id}")
     assert page.status_code == status
