@@ -109,14 +109,21 @@ def phone(browser, live_server, page_requests, request):
     # Anything bound elsewhere is recorded above, then refused here, so it never leaves the machine.
     context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
     context.set_default_timeout(10_000)
+    yield from page_of(request, context)
+    outside = [url for url in page_requests if not is_local(url, live_server)]
+    assert not outside, f"pages requested addresses off the live server: {outside}"
+
+
+def page_of(request, context):
+    """For a fixture to `yield from`: a page of the context, a screenshot of it if the test
+    failed, then the context closed. Returns the page."""
     page = context.new_page()
     yield page
     call = getattr(request.node, "report_call", None)
     if call is not None and call.failed and not page.is_closed():
         save_screenshot(page, f"{screenshot_name(request.node)}-failure")
     context.close()
-    outside = [url for url in page_requests if not is_local(url, live_server)]
-    assert not outside, f"pages requested addresses off the live server: {outside}"
+    return page
 
 
 def screenshot_name(node) -> str:

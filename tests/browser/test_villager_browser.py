@@ -15,7 +15,7 @@ from complaints.codes import format_secret
 from complaints.models import Category, Channel, Complaint
 from complaints.services import file_complaint
 
-from .conftest import WECHAT_ANDROID, is_local, save_screenshot
+from .conftest import WECHAT_ANDROID, is_local, page_of
 from .test_complaints_browser import photo
 from .test_disclosures_browser import village  # noqa: F401  (a fixture: 青山村's published tables)
 
@@ -37,16 +37,12 @@ def open_phone(browser, live_server, size: str, text: str, *, bypass_csp: bool =
 
 
 @pytest.fixture(params=SIZES, ids=lambda p: f"{p[0]}px-{p[1]}")
-def villager(request, browser, live_server):
+def villager(request, browser, live_server, app):
     """A phone at one of the two widths, in standard or 大字 text (axe-core needs the CSP bypassed)."""
+    app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0  # a test types faster than a person
     size, text = request.param
     context = open_phone(browser, live_server, size, text)
-    page = context.new_page()
-    yield page
-    call = getattr(request.node, "report_call", None)
-    if call is not None and call.failed and not page.is_closed():
-        save_screenshot(page, f"{request.node.name}-failure")
-    context.close()
+    yield from page_of(request, context)
 
 
 def services(page):

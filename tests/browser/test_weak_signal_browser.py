@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from core.extensions import db
 from complaints.models import Attachment, Complaint
 
-from .conftest import save_screenshot
+from .conftest import page_of, save_screenshot
 from .test_complaints_browser import photo
 from .test_villager_browser import open_phone
 
@@ -30,12 +30,7 @@ def cases() -> int:
 def weak_phone(request, browser, live_server, app):
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
     context = open_phone(browser, live_server, *request.param)
-    page = context.new_page()
-    yield page
-    call = getattr(request.node, "report_call", None)
-    if call is not None and call.failed and not page.is_closed():
-        save_screenshot(page, f"{request.node.name}-failure")
-    context.close()
+    yield from page_of(request, context)
 
 
 def test_a_draft_survives_and_an_offline_submission_is_sent_once_when_back_online(township_tree, weak_phone,
