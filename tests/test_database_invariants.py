@@ -14,6 +14,7 @@ from complaints.services import file_complaint
 from core.enums import EnumText
 from core.extensions import db
 from core.regions.models import Region
+from core.schema_migrations import migrations
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def filed_case(township_tree, make_user):
 
 def _alembic(direction: str, revision: str) -> None:
     db.session.remove()
-    getattr(command, direction)(current_app.extensions["migrate"].migrate.get_config(), revision)
+    getattr(command, direction)(migrations(current_app).migrate.get_config(), revision)
 
 
 def _revision() -> str:

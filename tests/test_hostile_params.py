@@ -74,6 +74,7 @@ def _failure(client, endpoint: str, path: str, query: dict) -> str | None:
         response = client.get(path, query_string=query)
     except Exception as error:  # noqa: BLE001  TESTING propagates what a server answers with a 500
         return f"{endpoint} {path} {query!r}: {error!r}"[:300]
+    response.close()  # a file sent whole (the favicon) is closed as a server closes it
     injected = "X-Injected" in response.headers or any(
         "\r" in value or "\n" in value for value in response.headers.values())
     if response.status_code >= 500 or injected:
@@ -87,7 +88,7 @@ def _parameters_read(client, rules) -> list:
     for rule in rules:
         _read.clear()
         path = _path(rule, "1").replace("/1", f"/{VILLAGE}", 1) if "<code>" in rule.rule else _path(rule, "1")
-        client.get(path)
+        client.get(path).close()
         read.append((rule, path, sorted(_read)))
     return read
 
