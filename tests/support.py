@@ -2,6 +2,7 @@
 not importable by name once several folders have one)."""
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from core.config import normalise_database_url
@@ -149,3 +150,8 @@ def png_bytes(size: tuple[int, int] = (40, 40), colour: tuple[int, int, int] = (
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "PNG")
     return buffer.getvalue()
+
+
+def is_temp_dir(path: str) -> bool:
+    """Whether `path` is the system's temp folder (where a throwaway clone may sit)."""
+    return os.path.realpath(path) == os.path.realpath(tempfile.gettempdir())
