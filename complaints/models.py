@@ -104,7 +104,7 @@ class EventKind(LabelledEnum):
     IDENTITY_REVEALED = "identity_revealed", "查看反映人身份"
     RATED = "rated", "评价"
     REVIEW_REQUESTED = "review_requested", "申请复查"
-    SECRET_REPLACED = "secret_replaced", "更换查询密码"
+    SECRET_REPLACED = "secret_replaced", "更换查询密码"  # pragma: allowlist secret (an event name)
     VERIFY_STARTED = "verify_started", "核查启动"
     RULE_RAISED = "rule_raised", "生成预警"
     RULE_CLEARED = "rule_cleared", "预警消除"

@@ -7,7 +7,7 @@ from disclosures.models import Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.services import correct_row, stage_upload
 
-PASSWORD = "pw-for-tests-1"
+PASSWORD = "pw-for-tests-1"  # pragma: allowlist secret (a test account)
 
 
 def test_a_reviewer_reads_a_withdrawal(township_tree, make_user, phone, live_server, visit):
