@@ -27,7 +27,9 @@ def dispatch(function: Callable, *args, queue: str) -> None:
         app.extensions.setdefault("background_threads", []).append(thread)
         thread.start()
     else:
-        function(*args)
+        # At once, but in an app context (and so a database session) of its own: the work must
+        # not end or detach the session of the command that caused it.
+        _run_in(app, function, args)
 
 
 def _run_in(app: Flask, function: Callable, args: tuple) -> None:
