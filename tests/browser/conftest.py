@@ -73,7 +73,7 @@ def live_server(app):
     def record(sender, exception, **extra):
         errors.append(exception)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_every_response(app), threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     app.config["PUBLIC_BASE_URL"] = base  # links and QR codes the pages print point here
     got_request_exception.connect(record, app)
@@ -86,6 +86,22 @@ def live_server(app):
     got_request_exception.disconnect(record, app)
     if errors:
         pytest.fail(f"the live server raised: {errors!r}", pytrace=False)
+
+
+def _closing_every_response(app):
+    """The app with each response read whole and closed before it is sent.
+
+    Werkzeug's server drains the request after the response and, when the browser has reset the
+    connection meanwhile (a page left mid-load), skips close() on the response: a static file
+    served by WhiteNoise then stays open and the test fails on its ResourceWarning."""
+    def application(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+    return application
 
 
 def is_local(url: str, base: str) -> bool:
