@@ -1,7 +1,6 @@
 """Exports: a case's 受理登记及办理情况表 (PDF), the filtered queue (CSV, XLSX) and the monthly
 statistics report (PDF). Every export stays inside the user's scope; a case file shows the
 complainant only to a handler whose identity request a lead approved, and is audited."""
-import csv
 import io
 import re
 from collections.abc import Iterator
@@ -16,50 +15,28 @@ from sqlalchemy.orm import aliased
 
 from admin.cases.actions import CaseError
 from admin.cases.identity import may_reveal, reveal_identity
-from admin.cases.queries import CLOCK_STATES, QueueFilters, queue
+from admin.cases import lookups
+from admin.cases.forms import queue_filter_form
+from admin.cases.queries import QueueFilters, deadline_state, queue
 from admin.dashboard import DASHBOARD_ROLES, dashboard_stats, month_label
 from admin.models import Referral
 from admin.routes import bp
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
 from core.audit import record_audit
-from core.calendar.clocks import clock_state, due_soon_until
+from core.calendar.clocks import due_soon_until
 from core.db import utcnow
 from core.extensions import db
 from core.pdf import render_pdf
 from core.regions.models import Region
-from core.tabular.cells import neutralise_formula
+from core.tabular.writing import MIME, csv_chunks, to_xlsx
 from core.timezone import format_local, local_date
 from core.users.access import role_required
 from core.users.models import User
 
-# Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here said it twice.
-MIME = {"csv": "text/csv",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来源", "状态", "承办人", "最近期限", "期限状态",
                  "反映内容", "办理结果", "定性", "办结时间"]
 MONTH = re.compile(r"(\d{4})-(\d{2})")
-
-
-def filters_from(args) -> QueueFilters:
-    """The queue's filters from the queue page's query string (the same names: q is the text);
-    scope is not taken from here: queue() always narrows to the cases the user may see."""
-    def day(name: str) -> date | None:
-        try:
-            return date.fromisoformat(args.get(name, ""))
-        except ValueError:
-            return None
-    values = {name: args.get(name, "")[:64] for name in ("status", "region", "category", "channel", "clock",
-                                                          "assignee")}
-    return QueueFilters(**values, date_from=day("date_from"), date_to=day("date_to"), text=args.get("q", "")[:50])
-
-
-def _deadline_state(next_due_at: datetime | None, now: datetime, soon: datetime) -> str:
-    if next_due_at is None:
-        return CLOCK_STATES["done"]
-    if next_due_at < now:
-        return CLOCK_STATES["overdue"]
-    return CLOCK_STATES["due_soon" if next_due_at <= soon else "running"]
 
 
 def queue_rows(user: User, filters: QueueFilters, now: datetime) -> Iterator[list]:
@@ -89,40 +66,7 @@ def _export_rows(statement, now: datetime) -> Iterator[list]:
          text, result, classification, closed) in db.session.execute(statement.execution_options(yield_per=2000)):
         yield [code, format_local(received), township_name or "", village_name or "", category.label,
                channel.label, status.label, shown or username or "", format_local(due),
-               _deadline_state(due, now, soon), text, result, classification, format_local(closed)]
-
-
-def _safe(row: list) -> list:
-    return [neutralise_formula(value) if isinstance(value, str) else value for value in row]
-
-
-def queue_csv(rows: Iterator[list]) -> Iterator[str]:
-    """UTF-8 with a BOM, so that Excel on a Chinese Windows opens it; streamed line by line."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    buffer.write("\ufeff")
-    writer.writerow(QUEUE_HEADERS)
-    for row in rows:
-        writer.writerow(_safe(row))
-        if buffer.tell() > 64 * 1024:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
-
-
-def queue_xlsx(rows: Iterator[list]) -> bytes:
-    """One write-only sheet; text that Excel would run as a formula is neutralised."""
-    from openpyxl import Workbook  # loaded on the first XLSX download, not with the app
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("案件")
-    sheet.append(QUEUE_HEADERS)
-    for row in rows:
-        sheet.append(_safe(row))
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+               deadline_state(due, now, soon), text, result, classification, format_local(closed)]
 
 
 def log_queue_export(user: User, fmt: str, filters: QueueFilters) -> None:
@@ -130,23 +74,6 @@ def log_queue_export(user: User, fmt: str, filters: QueueFilters) -> None:
     record_audit("case.export_queue", target_type="complaint", actor=user,
                  detail={"format": fmt, "filters": {k: v for k, v in asdict(filters).items() if v}})
     db.session.commit()
-
-
-def _timeline(case: Complaint) -> list[dict]:
-    actor_ids = {event.actor_id for event in case.events if event.actor_id}
-    names = {user.id: user.display_name or user.username
-             for user in db.session.scalars(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
-    return [{"at": event.at, "public": event.is_public, "what": event.kind.label,
-             "body": event.body, "who": " ".join(filter(None, (event.actor_label, names.get(event.actor_id))))}
-            for event in case.events]
-
-
-def _clocks(case: Complaint, now: datetime) -> list[dict]:
-    soon = due_soon_until(now)
-    return [{"label": clock.kind.label, "starts_at": clock.starts_at, "due_at": clock.due_at,
-             "met_at": clock.met_at, "extension": clock.extension_days, "provisional": clock.provisional,
-             "state": "暂停" if clock.paused_at else clock_state(clock.due_at, clock.met_at, now, soon_until=soon).label}
-            for clock in case.clocks]
 
 
 def case_file_pdf(case: Complaint, user: User, now: datetime) -> bytes:
@@ -161,7 +88,7 @@ def case_file_pdf(case: Complaint, user: User, now: datetime) -> bytes:
     assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
     township = db.session.get(Region, case.township_code)
     html = render_template("admin/dashboard_case_file.html", case=case, township=township, assignee=assignee,
-                           revealed=revealed, timeline=_timeline(case), clocks=_clocks(case, now),
+                           revealed=revealed, events=lookups.timeline(case), clocks=lookups.clock_rows(case, now),
                            referrals=referrals, now=now, user=user)
     record_audit("case.export_file", target_type="complaint", target_id=case.id, actor=user,
                  detail={"code": case.code, "identity": revealed is not None})
@@ -212,14 +139,18 @@ def case_file(case_id: int):
 @bp.get("/cases/export.<any(csv,xlsx):fmt>")
 @role_required(*DASHBOARD_ROLES)
 def queue_export(fmt: str):
-    now, user, filters = utcnow(), current_user._get_current_object(), filters_from(request.args)
-    rows = queue_rows(user, filters, now)
+    now, user = utcnow(), current_user._get_current_object()
+    form = queue_filter_form(user, request.args)
+    filters = form.filters()
+    # The page skips a filter it cannot read; a file passed on must never hold more than was
+    # asked for, so an export with one exports nothing.
+    rows = iter(()) if form.errors else queue_rows(user, filters, now)
     log_queue_export(user, fmt, filters)
     name = f"案件清单-{local_date(now).isoformat()}.{fmt}"
     if fmt == "xlsx":
-        return _unstored(send_file(io.BytesIO(queue_xlsx(rows)), mimetype=MIME[fmt], as_attachment=True,
-                                   download_name=name))
-    response = Response(stream_with_context(queue_csv(rows)), mimetype=MIME[fmt])
+        return _unstored(send_file(io.BytesIO(to_xlsx("案件", QUEUE_HEADERS, rows)), mimetype=MIME[fmt],
+                                   as_attachment=True, download_name=name))
+    response = Response(stream_with_context(csv_chunks(QUEUE_HEADERS, rows)), mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = _attachment(name)
     return _unstored(response)
 

@@ -1,5 +1,4 @@
 """Downloads of the public tables (CSV, XLSX) and notice-board PDFs, with the pages' privacy."""
-import csv
 import io
 from urllib.parse import unquote
 from dataclasses import dataclass
@@ -7,12 +6,11 @@ from dataclasses import dataclass
 from flask import abort, render_template, request, send_file, url_for
 
 from core.extensions import db
-from core.formatting import plain_text
 from core.pdf import render_pdf
 from core.public_url import public_base_url
 from core.qr import qr_data_uri
 from core.timezone import local_date
-from core.tabular import neutralise_formula
+from core.tabular.writing import MIME, to_csv, to_xlsx
 from disclosures.models import Direction, Kind, LedgerEntry, SubsidyPayment
 from disclosures.public import PUBLIC_FIELDS
 from portal import queries
@@ -21,11 +19,6 @@ from portal.disclosure_views import (contract_rows, full_names, ledger_month,
                                      month_arg, revision_entries, show_name, shown_month,
                                      village_or_404)
 
-# Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here said it twice.
-MIME = {"csv": "text/csv",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
 @dataclass
 class Table:
     """A public table as a spreadsheet holds it: a name, headers and rows of plain values."""
@@ -33,33 +26,6 @@ class Table:
     name: str
     headers: list[str]
     rows: list[list]
-
-
-def _csv_cell(value) -> str:
-    return neutralise_formula(value) if isinstance(value, str) else plain_text(value)
-
-
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with a BOM, so that Excel on a Chinese Windows opens it without mojibake."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(table.headers)
-    writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def to_xlsx(table: Table) -> bytes:
-    """One sheet, written row by row; text that Excel would run as a formula is neutralised."""
-    from openpyxl import Workbook  # loaded on the first XLSX download, not with the app
-
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet(table.name[:31])
-    sheet.append(table.headers)
-    for row in table.rows:
-        sheet.append([neutralise_formula(v) if isinstance(v, str) else v for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def ledger_table(code: str) -> Table:
@@ -125,7 +91,7 @@ TABLES = {"ledger": ledger_table, "subsidies": subsidies_table, "projects": proj
 def table_download(code: str, table: str, fmt: str):
     village = village_or_404(code)
     found = TABLES[table](code)
-    data = to_csv(found) if fmt == "csv" else to_xlsx(found)
+    data = to_csv(found.headers, found.rows) if fmt == "csv" else to_xlsx(found.name, found.headers, found.rows)
     return send_file(io.BytesIO(data), mimetype=MIME[fmt], as_attachment=True,
                      download_name=f"{village.name}-{found.name}.{fmt}")
 

@@ -6,6 +6,7 @@ from wtforms import (DateField, HiddenField, IntegerField, RadioField, SelectFie
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from admin.cases import lookups
 from admin.cases.actions import CLASSIFICATIONS
 from admin.cases.queries import CLOCK_STATES, QueueFilters
 from complaints.models import Category, Channel, Status
@@ -47,6 +48,20 @@ class QueueFilterForm(FlaskForm):
                             clock=value(self.clock) or "", assignee=value(self.assignee) or "",
                             date_from=value(self.date_from), date_to=value(self.date_to),
                             text=value(self.q) or "")
+
+
+ASSIGNEE_CHOICES = [SelectChoice("", "全部"), SelectChoice("me", "我的"), SelectChoice("none", "未分派")]
+
+
+def queue_filter_form(user, args) -> QueueFilterForm:
+    """The queue's filters from a query string, with the user's regions and colleagues to choose
+    from; the queue page and its exports read the same one."""
+    form = QueueFilterForm(args)
+    form.region.choices = [SelectChoice("", "全部")] + [SelectChoice(r.code, r.name) for r in lookups.filter_regions(user)]
+    form.assignee.choices = ASSIGNEE_CHOICES + [SelectChoice(str(u.id), u.display_name or u.username)
+                                                for u in lookups.colleagues(user)]
+    form.validate()
+    return form
 
 
 class AssignForm(FlaskForm):

@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, or_, select
 from complaints.models import COMPLAINT_GRAMS, Complaint
 from complaints.permissions import visible_cases
 from complaints.search import term_grams
-from core.calendar.clocks import due_soon_until
+from core.calendar.clocks import ClockState, clock_state, due_soon_until
 from core.extensions import db
 from core.regions.codes import scope_prefix
 from core.regions.queries import escape_like
@@ -15,7 +15,10 @@ from core.timezone import SHANGHAI, clamp_day
 from core.users.models import User
 from core.web import LARGEST_ID
 
-CLOCK_STATES = {"overdue": "已超期", "due_soon": "即将到期", "running": "进行中", "done": "无待办期限"}
+# The queue's 期限 filter and column: the state of a case's nearest open deadline, or none open.
+NO_OPEN_CLOCK = "done"
+CLOCK_STATES = {state.value: state.label for state in (ClockState.OVERDUE, ClockState.DUE_SOON, ClockState.RUNNING)}
+CLOCK_STATES[NO_OPEN_CLOCK] = "无待办期限"
 
 
 @dataclass
@@ -36,12 +39,19 @@ class QueueFilters:
 TEXT_MATCHES_LISTED = 1000
 
 
+def deadline_state(next_due_at: datetime | None, now: datetime, soon: datetime) -> str:
+    """The label of a case's 期限 column, from its nearest open deadline (None: nothing open)."""
+    if next_due_at is None:
+        return CLOCK_STATES[NO_OPEN_CLOCK]
+    return clock_state(next_due_at, None, now, soon_until=soon).label
+
+
 def _clock_condition(state: str, now: datetime):
     soon = due_soon_until(now)
     return {"overdue": Complaint.next_due_at < now,
             "due_soon": Complaint.next_due_at.between(now, soon),
             "running": Complaint.next_due_at > soon,
-            "done": Complaint.next_due_at.is_(None)}[state]
+            NO_OPEN_CLOCK: Complaint.next_due_at.is_(None)}[state]
 
 
 def _assignee_condition(value: str, user: User):

@@ -12,9 +12,9 @@ from wtforms.fields.choices import SelectChoice
 from admin.cases import inbox, lookups
 from admin.cases.actions import WARNING_VERDICTS, CaseError
 from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
-                               FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, QueueFilterForm,
+                               FeedbackForm, IdentityRequestForm, MergeForm, NoteForm,
                                ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm,
-                               VerifyForm)
+                               VerifyForm, queue_filter_form)
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
@@ -35,7 +35,6 @@ WORKERS = (Role.HANDLER, Role.INSPECTOR)
 PER_PAGE = 50
 REMINDERS_SHOWN = 100
 FILES_ROUTE = "complaints.attachment"  # the complaints package serves attachments when it is installed
-ASSIGNEE_CHOICES = [SelectChoice("", "全部"), SelectChoice("me", "我的"), SelectChoice("none", "未分派")]
 # Every form of the case page, by the name the template knows it under.
 CASE_FORMS = {"assign": AssignForm, "reply": ReplyForm, "note": NoteForm, "refer": ReferForm,
               "answer": ReferralAnswerForm, "extension": ExtensionForm, "merge": MergeForm, "close": CloseForm,
@@ -132,11 +131,7 @@ def attempt(case: Complaint, slot: str, form, call, done: str, then: str | None 
 @role_required(*VIEWERS)
 def case_queue():
     user, now = me(), utcnow()
-    form = QueueFilterForm(request.args)
-    form.region.choices = [SelectChoice("", "全部")] + [SelectChoice(r.code, r.name) for r in lookups.filter_regions(user)]
-    form.assignee.choices = ASSIGNEE_CHOICES + [SelectChoice(str(u.id), u.display_name or u.username)
-                                                for u in lookups.colleagues(user)]
-    form.validate()
+    form = queue_filter_form(user, request.args)
     filters = form.filters()
     statement = queue(user, filters, now)
     page = db.paginate(statement.options(*lookups.queue_options()), page=page_arg(),

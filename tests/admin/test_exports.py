@@ -11,6 +11,7 @@ from complaints.services import Identity, file_complaint
 from core.audit import AuditEntry
 from core.extensions import db
 from core.regions.models import Region
+from core.settings import CountySettings
 from core.timezone import local
 
 from support import csv_rows, run_tool, xlsx_rows
@@ -65,6 +66,18 @@ def test_case_file_has_the_timeline_in_chinese_and_the_bundled_font(client, logi
     assert fonts and all("WQY-MicroHei-Bundled" in line and " yes " in line for line in fonts), fonts
     audited = db.session.scalars(select(AuditEntry.action).where(AuditEntry.target_id == str(worked_case.id)))
     assert "case.export_file" in set(audited)
+
+
+def test_case_file_names_clocks_and_entries_as_the_case_page_does(client, login, people, tmp_path):
+    db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
+    case = new_case()
+    actions.reply(case, "request_info", "请补充修路合同的照片", by=people["handler"])
+    login("handler")
+    page = client.get(f"/admin/cases/{case.id}").text
+    text = pdf_text(client.get(f"/admin/cases/{case.id}/file.pdf").data, tmp_path)
+    # The clock waiting for the complainant's material reads the same on the page and on paper.
+    assert "已暂停" in page and "已暂停" in text
+    assert "请补充材料" in page and "请补充材料" in text
 
 
 def test_case_file_shows_the_identity_only_after_an_approved_request(client, login, people, worked_case, tmp_path):
