@@ -9,7 +9,8 @@ import time
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from admin.forms import CodeForm, ConfirmForm, LoginForm
+from admin.forms import CodeForm, LoginForm
+from core.forms import ConfirmForm
 from core.extensions import limiter
 from core.fields import field_cipher
 from core.qr import qr_svg

@@ -6,10 +6,11 @@ from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
 from admin import reference
-from admin.cases.forms import ConfirmForm, DepartmentForm, ReplyTemplateForm
+from admin.cases.forms import DepartmentForm, ReplyTemplateForm
 from admin.models import Department, ReplyTemplate
 from admin.routes import bp
 from complaints.models import Category
+from core.forms import ConfirmForm
 from core.extensions import db
 from core.regions.models import Level, Region
 from core.users.access import role_required

@@ -32,10 +32,6 @@ class UserForm(FlaskForm):
         return [code.strip() for code in (self.region_codes.data or "").split() if code.strip()]
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form: carries the CSRF token for a state-changing POST."""
-
-
 class AuditFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form changes nothing

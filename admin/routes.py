@@ -4,10 +4,11 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from admin import lookup_alerts, queries
-from admin.forms import AuditFilterForm, ConfirmForm, UserForm
+from admin.forms import AuditFilterForm, UserForm
 from admin.menu import staff_menu
 from admin.permissions import visible_audit_entries
 from admin.todo import batches_to_review, case_todos, ledgers_outstanding, returned_batches
+from core.forms import ConfirmForm
 from core.audit import ACTION_LABELS
 from core.db import utcnow
 from core.extensions import db

@@ -138,10 +138,6 @@ class RateForm(FlaskForm):
     comment = TextAreaField("想说的话（可选）", validators=[Optional(), Length(max=500, message="请不要超过500字")])
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form: carries the CSRF token for a state-changing POST."""
-
-
 class StaffComplaintForm(TicketMixin, FlaskForm):
     channel = SelectField("来源", choices=[SelectChoice(channel.value, channel.label) for channel in STAFF_CHANNELS])
     village = StringField("村（社区）", validators=[DataRequired("请选择村（社区）"), Length(max=12)])

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from core import storage
+from core.forms import ConfirmForm
 from core.calendar.clocks import clock_state, due_soon_until
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
@@ -23,7 +24,7 @@ from core.web import secure_cookies
 from complaints.attachments import (AREA, AttachmentError, clean_uploads, file_with_attachments, store_then,
                                    thumbnail)
 from complaints.codes import format_secret
-from complaints.forms import ComplaintForm, ConfirmForm, RateForm, SupplementForm, TrackForm, new_ticket
+from complaints.forms import ComplaintForm, RateForm, SupplementForm, TrackForm, new_ticket
 from complaints.items import find_item
 from complaints.models import Attachment, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files

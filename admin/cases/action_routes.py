@@ -4,7 +4,7 @@ from flask import abort, request, url_for
 
 from admin.cases import actions, identity, lookups, referrals
 from admin.cases.actions import CaseError
-from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
+from admin.cases.forms import (AssignForm, CloseForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
                                ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm, VerifyForm)
 from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
@@ -13,6 +13,7 @@ from admin.models import ClockExtension, Department, IdentityRequest, Referral
 from admin.routes import bp
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
+from core.forms import ConfirmForm
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import User

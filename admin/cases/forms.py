@@ -143,10 +143,6 @@ class DecisionForm(FlaskForm):
     back = HiddenField()
 
 
-class ConfirmForm(FlaskForm):
-    """A button-only form: carries the CSRF token for a state-changing POST."""
-
-
 # The lists administrators keep for case handling (admin/departments.py).
 class DepartmentForm(FlaskForm):
     county = SelectField("所属县", validators=[InputRequired("请选择县")])

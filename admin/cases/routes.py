@@ -11,7 +11,7 @@ from wtforms.fields.choices import SelectChoice
 
 from admin.cases import inbox, lookups
 from admin.cases.actions import WARNING_VERDICTS, CaseError
-from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
+from admin.cases.forms import (AssignForm, CloseForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm,
                                ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm,
                                VerifyForm, queue_filter_form)
@@ -22,6 +22,7 @@ from admin.routes import bp, me
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
 from rules.case_view import warning_panel
+from core.forms import ConfirmForm
 from core.db import utcnow
 from core.extensions import db
 from core.timezone import local_date
