@@ -72,7 +72,8 @@ def _register_blueprints(app: Flask) -> None:
     from portal import bp as portal_bp
     from complaints.routes import bp as complaints_bp
     from complaints.staff_routes import bp as complaints_staff_bp
-    from complaints import kiosk_reset, qr_routes, rounds_admin
+    from complaints import kiosk_reset, qr_routes
+    from admin import rounds as rounds_admin
     from rules import roster_routes  # noqa: F401  (attaches the roster views to the rules blueprint)
     from rules.custom import routes as custom_routes  # noqa: F401  (likewise, custom rules)
     from rules.routes import bp as rules_bp

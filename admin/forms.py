@@ -1,11 +1,15 @@
 """Back-office forms: the shape of input, nothing else."""
+import re
+
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, SelectField,
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from complaints import rounds
 from core.users.models import Role
 
 
@@ -58,3 +62,44 @@ class CountySettingsForm(FlaskForm):
                                          validators=[InputRequired("请填写天数"), NumberRange(1, 60, "应为1至60天")])
     approval_threshold = DecimalField("村级审批限额（元，拆分报销预警用）", places=2,
                                       validators=[InputRequired("请填写金额"), NumberRange(0, 10_000_000, "金额不正确")])
+
+
+# Inspection rounds (admin/rounds.py).
+TEXT_LIMIT = Length(max=2000, message="最多 2000 字")
+# One code a line, as the label says; pasted lists with commas or 、 are read the same way.
+CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
+
+
+class DayField(DateField):
+    """A date input whose every error is Chinese: an empty box counts as missing, not malformed.
+
+    Pair it with InputRequired: DataRequired would wipe the "malformed" message."""
+
+    def __init__(self, label, **kwargs):
+        super().__init__(label, invalid_value_message="请按 2026-10-08 的格式填写日期", **kwargs)
+
+    def process_formdata(self, valuelist):
+        super().process_formdata([value for value in valuelist if value.strip()])
+
+
+class RoundForm(FlaskForm):
+    name = StringField("巡察轮次名称", validators=[DataRequired("请填写巡察轮次名称"),
+                                             Length(max=100, message="最多 100 字")])
+    team_name = StringField("巡察组", validators=[DataRequired("请填写巡察组名称"),
+                                               Length(max=100, message="最多 100 字")])
+    # Checked against the inspector accounts by the service, which says so in Chinese.
+    member_ids = SelectMultipleField("巡察组成员", validate_choice=False, widget=ListWidget(prefix_label=False),
+                                     option_widget=CheckboxInput())
+    village_codes = TextAreaField("巡察对象（村的行政区划代码，每行一个）")
+    starts_on = DayField("开始日期", validators=[InputRequired("请填写开始日期")])
+    ends_on = DayField("结束日期", validators=[InputRequired("请填写结束日期")])
+    scope_text = TextAreaField("巡察范围", validators=[TEXT_LIMIT])
+    focus_text = TextAreaField("巡察重点", validators=[TEXT_LIMIT])
+    contact_text = TextAreaField("联系方式（电话、信箱、地点）", validators=[TEXT_LIMIT])
+
+    def fields(self) -> rounds.RoundFields:
+        return rounds.RoundFields(
+            name=self.name.data, team_name=self.team_name.data, starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data, member_ids=[int(v) for v in self.member_ids.data or [] if v.isdigit()],
+            village_codes=CODE_SEPARATORS.split(self.village_codes.data or ""), scope_text=self.scope_text.data or "",
+            focus_text=self.focus_text.data or "", contact_text=self.contact_text.data or "")
