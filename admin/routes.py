@@ -17,7 +17,8 @@ from core.users import services
 from core.users.access import role_required, staff_required
 from core.users.models import Role, User
 from core.web import page_arg
-from core.users.permissions import can_manage_account
+from core.users import second_factor
+from core.users.permissions import can_manage_account, is_unscoped_admin
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 bp.app_context_processor(lambda: {"staff_menu": staff_menu})
@@ -36,7 +37,9 @@ def home():
         todo["ledgers"] = ledgers_outstanding(user, local_date(now))
         todo["returned"] = returned_batches(user)
     budget_spent_at = lookup_alerts.budget_spent_recently() if user.role == Role.ADMIN else None
-    return render_template("admin/home.html", todo=todo, lookup_budget_spent_at=budget_spent_at)
+    return render_template("admin/home.html", todo=todo, lookup_budget_spent_at=budget_spent_at,
+                           suggest_second_factor=second_factor.is_required_for(user) and not user.has_second_factor,
+                           whole_installation=is_unscoped_admin(user))
 
 
 def me() -> User:

@@ -18,7 +18,7 @@ from disclosures.correction_form import COLUMNS, FIXED, Unconfirmed, column_valu
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
-from disclosures.permissions import can_review, can_upload, can_view_batch
+from disclosures.permissions import can_review, can_upload, can_view_batch, uploads_disclosures
 from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
 from disclosures.revisions import correction_summary
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
@@ -33,7 +33,8 @@ STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
 @role_required(*STAFF)
 def home():
     villages = queries.villages_in_scope(current_user)
-    return render_template("disclosures/home.html", upload_form=UploadForm(), empty_form=EmptyMonthForm(),
+    return render_template("disclosures/home.html", may_upload=uploads_disclosures(current_user),
+                           upload_form=UploadForm(), empty_form=EmptyMonthForm(),
                            calendar=ledger_calendar(villages, local_date(utcnow())),
                            pending=queries.pending_batches(current_user),
                            recent=queries.recent_batches(current_user))

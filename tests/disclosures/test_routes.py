@@ -159,6 +159,18 @@ def test_month_without_entries_can_be_declared(client, staff, login):
     assert forbidden.status_code == 403
 
 
+def test_the_calendar_offers_what_each_role_may_do(client, staff, make_user, login):
+    # The page asks the permission the route asks: a township's administrator may declare an
+    # empty month, a reviewer may not (neither sees a button the route would refuse).
+    make_user("guanli", "admin", ["629901101000"])
+    login("guanli")
+    assert "本月无收支" in client.get("/disclosures/").text and "上传" in client.get("/disclosures/").text
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    login("shenhe")
+    page = client.get("/disclosures/").text
+    assert "本月无收支" not in page and 'name="file"' not in page
+
+
 def test_accountant_enters_a_row_in_a_form(client, staff, login):
     login("kuaiji")
     page = client.get("/disclosures/enter/ledger")
