@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import render_template
 from sqlalchemy import func, select
+from sqlalchemy.orm import contains_eager
 
 from admin.routes import bp, me
 from complaints.models import Complaint
@@ -35,12 +36,12 @@ def notice_state(notice: Notice, now) -> str:
 def notices():
     now = utcnow()
     scope = visible_cases(me(), local_date(now))
-    unsent = (select(Notice, Complaint.code, Complaint.id).join(Complaint, Complaint.id == Notice.complaint_id)
+    unsent = (select(Notice).join(Complaint, Complaint.id == Notice.complaint_id).options(contains_eager(Notice.complaint))
               .where(Notice.sent_at.is_(None), scope).order_by(Notice.created_at.desc(), Notice.id.desc()))
     page = db.paginate(unsent, page=page_arg(), per_page=50, error_out=False)
     sent = db.session.scalar(select(func.count()).select_from(Notice).join(Complaint, Complaint.id == Notice.complaint_id)
                              .where(Notice.sent_at >= now - SENT_WINDOW, scope))
-    rows = [(notice, code, case_id, notice_state(notice, now),
+    rows = [(notice, notice_state(notice, now),
              notice.last_attempt_at + retry_wait(notice.attempts) if notice.last_attempt_at else None)
-            for notice, code, case_id in page.items]
+            for notice in page.items]
     return render_template("admin/notices.html", page=page, rows=rows, sent=sent, now=now)

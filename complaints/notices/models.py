@@ -8,7 +8,9 @@ from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy import text as sql_text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from complaints.models import Complaint
 
 from core.db import Base, utcnow
 from core.enums import EnumText, LabelledEnum
@@ -64,3 +66,5 @@ class Notice(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     provider: Mapped[str] = mapped_column(String(32), default="")
     provider_ref: Mapped[str] = mapped_column(String(64), default="")
+
+    complaint: Mapped[Complaint] = relationship()
