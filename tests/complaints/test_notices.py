@@ -232,3 +232,13 @@ def test_the_http_provider_reports_a_refusal_without_the_number(app, gateway):
 def test_bad_template_setting_is_refused_with_a_clear_message():
     with pytest.raises(ValueError, match="通知类型「answer」无效"):
         parse_templates("answer=SMS_1")
+
+
+def test_crypto_rehash_moves_the_contacts_to_the_new_profile(app, make_app, database_uri, people):
+    case = new_case()
+    switched = make_app(database_uri, CRYPTO_PROFILE="sm")
+    with switched.app_context():
+        result = switched.test_cli_runner().invoke(args=["crypto", "rehash"])
+        assert result.exit_code == 0, result.output
+        contact = db.session.scalar(select(NoticeContact).where(NoticeContact.complaint_id == case.id))
+        assert contact.address_cipher.startswith("v1:sm:") and field_cipher().decrypt(contact.address_cipher) == NUMBER
