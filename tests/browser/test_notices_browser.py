@@ -114,3 +114,30 @@ def test_an_anonymous_villager_is_told_by_sms_at_each_step(handler, app, phone, 
     checkpoint(phone, "rated")
     assert "感谢您的评价" in phone.locator("main").inner_text()
     assert re.search(r"评价：满意", phone.locator("main").inner_text())
+
+
+def test_an_administrator_sees_a_failed_notice_without_the_number(handler, make_user, app, desktop,  # noqa: F811
+                                                                 live_server, checkpoint):
+    from admin.cases import actions
+    from complaints.models import Category, Channel
+    from complaints.services import file_complaint
+    from core.regions.models import Region
+    make_user("xianadmin", "admin", ["629901000000"])
+    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS, text="修路款去向不明",
+                           channel=Channel.WEB, identity=None, notice_phone=NUMBER)
+    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    actions.reply(case, "first_reply", "已收到，正在核实", by=handler)
+    app.config.update(NOTICE_PROVIDER="http", NOTICE_SMS_HTTP_URL="http://127.0.0.1:9/sms",
+                      NOTICE_SMS_TEMPLATES="reply=SMS_1001")  # nothing listens on port 9
+    assert "失败 1 条" in sweep(app)
+    desktop.goto(f"{live_server}/staff/login")
+    desktop.get_by_label("用户名").fill("xianadmin")
+    desktop.get_by_label("密码").fill("pw-for-tests-1")
+    desktop.get_by_role("button", name="登录").click()
+    desktop.wait_for_url(f"{live_server}/admin/")
+    desktop.get_by_role("navigation", name="后台").get_by_role("link", name="短信通知").click()
+    desktop.wait_for_url(f"{live_server}/admin/notices")
+    checkpoint(desktop, "notices")
+    row = desktop.locator("tbody tr").first.inner_text()
+    assert case.code in row and "发送失败" in row and "短信网关无法连接" in row and "1次" in row
+    assert NUMBER not in desktop.content()

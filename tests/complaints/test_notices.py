@@ -242,3 +242,11 @@ def test_crypto_rehash_moves_the_contacts_to_the_new_profile(app, make_app, data
         assert result.exit_code == 0, result.output
         contact = db.session.scalar(select(NoticeContact).where(NoticeContact.complaint_id == case.id))
         assert contact.address_cipher.startswith("v1:sm:") and field_cipher().decrypt(contact.address_cipher) == NUMBER
+
+
+def test_a_staff_registered_caller_with_a_mobile_is_told_and_a_landline_is_not(app):
+    from complaints.forms import StaffComplaintForm
+    with app.test_request_context():
+        assert StaffComplaintForm(data={"name": "段凤", "phone": "139-1234-5678"}).notice_phone() == NUMBER
+        assert StaffComplaintForm(data={"name": "段凤", "phone": "0571-87654321"}).notice_phone() is None
+        assert StaffComplaintForm(data={"name": "", "phone": NUMBER}).notice_phone() is None
