@@ -33,7 +33,8 @@ TEMPLATES = {
     NoticeKind.REQUEST_INFO: "您反映的问题（编号{code}）需要您补充材料，请凭案件编号和查询密码登录阳光村务“查询进度”补充。",
     NoticeKind.RESULT: "您反映的问题（编号{code}）已办结，请凭案件编号和查询密码登录阳光村务“查询进度”查看结果并评价。",
 }
-_NUMBER_LIKE = re.compile(r"\+?\d[\d\s-]{5,}\d")
+_DIGIT_RUN = re.compile(r"\+?\d[\d \t-]*\d")
+NUMBER_DIGITS = 7  # a local landline has 7; anything shorter (a status code, an errno) stays
 
 
 class SendFailure(Exception):
@@ -62,7 +63,10 @@ class Provider(Protocol):
 def scrub(text: str) -> str:
     """Anything that looks like a phone number (seven digits or more) masked: a gateway's error
     may quote the recipient."""
-    return _NUMBER_LIKE.sub(lambda found: "*" * len(found.group()), text or "")
+    def mask(found: re.Match) -> str:
+        run = found.group()
+        return "*" * len(run) if sum(char.isdigit() for char in run) >= NUMBER_DIGITS else run
+    return _DIGIT_RUN.sub(mask, text or "")
 
 
 def last_four(number: str) -> str:

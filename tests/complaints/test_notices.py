@@ -250,3 +250,10 @@ def test_a_staff_registered_caller_with_a_mobile_is_told_and_a_landline_is_not(a
         assert StaffComplaintForm(data={"name": "段凤", "phone": "139-1234-5678"}).notice_phone() == NUMBER
         assert StaffComplaintForm(data={"name": "段凤", "phone": "0571-87654321"}).notice_phone() is None
         assert StaffComplaintForm(data={"name": "", "phone": NUMBER}).notice_phone() is None
+
+
+def test_errors_keep_no_number_however_it_is_written():
+    from complaints.notices.providers import scrub
+    assert scrub("号码 +86 139-1234-5678 不存在") == "号码 ***************** 不存在"
+    assert scrub("[Errno 111] Connection refused") == "[Errno 111] Connection refused"
+    assert scrub("HTTP 400 MOBILE_NUMBER_ILLEGAL") == "HTTP 400 MOBILE_NUMBER_ILLEGAL"
