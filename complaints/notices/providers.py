@@ -27,11 +27,12 @@ from core.timezone import local
 TIMEOUT_SECONDS = 10
 DEFAULT_SIGN = "阳光村务"
 # The registered wording: a case number and what happened, never the complaint text, the tracking
-# secret or a name. The same words are what the gateway's templates must be registered with.
+# secret or a name. The same words are what the gateway's templates must be registered with; with
+# the signature and an 18-character case number each fits one 70-character SMS.
 TEMPLATES = {
-    NoticeKind.REPLY: "您反映的问题（编号{code}）有了新的答复，请凭案件编号和查询密码登录阳光村务“查询进度”查看。",
-    NoticeKind.REQUEST_INFO: "您反映的问题（编号{code}）需要您补充材料，请凭案件编号和查询密码登录阳光村务“查询进度”补充。",
-    NoticeKind.RESULT: "您反映的问题（编号{code}）已办结，请凭案件编号和查询密码登录阳光村务“查询进度”查看结果并评价。",
+    NoticeKind.REPLY: "您反映的问题（编号{code}）有新的答复，请凭编号和查询密码在“查询办理进展”查看。",
+    NoticeKind.REQUEST_INFO: "您反映的问题（编号{code}）需要您补充材料，请凭编号和查询密码在“查询办理进展”补充。",
+    NoticeKind.RESULT: "您反映的问题（编号{code}）已办结，请凭编号和查询密码在“查询办理进展”查看结果并评价。",
 }
 _DIGIT_RUN = re.compile(r"\+?\d[\d \t-]*\d")
 NUMBER_DIGITS = 7  # a local landline has 7; anything shorter (a status code, an errno) stays

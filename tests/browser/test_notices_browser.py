@@ -100,7 +100,7 @@ def test_an_anonymous_villager_is_told_by_sms_at_each_step(handler, app, phone, 
     checkpoint(desktop, "closed")
     assert "短信通知 1 条" in sweep(app)
     lines = sms_lines(app)
-    assert len(lines) == 3 and "有了新的答复" in lines[1] and "已办结" in lines[2] and "查看结果并评价" in lines[2]
+    assert len(lines) == 3 and "有新的答复" in lines[1] and "已办结" in lines[2] and "查看结果并评价" in lines[2]
     assert all(NUMBER not in line and "尾号5678" in line for line in lines)
     assert db.session.scalar(select(Notice).where(Notice.sent_at.is_(None))) is None
 
