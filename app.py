@@ -39,7 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
-                 "core.settings", "disclosures.models", "complaints.models",
+                 "core.settings", "disclosures.models", "complaints.models", "complaints.notices.models",
                  "admin.models", "rules.rosters.models", "rules.models",
                  "rules.custom.models")
 
@@ -65,7 +65,7 @@ def _init_login(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from admin import calendar_routes, departments, settings_routes  # noqa: F401  (attach their views to the admin blueprint)
     from admin.cases import action_routes, routes as case_routes  # noqa: F401  (likewise)
-    from admin import dashboard, exports  # noqa: F401  (likewise)
+    from admin import dashboard, exports, notices  # noqa: F401  (likewise)
     from admin.routes import bp as admin_bp
     from disclosures.routes import bp as disclosures_bp
     from admin.auth import bp as auth_bp

@@ -19,6 +19,7 @@ MENU = [
     ("rules.index", "比对规则", {Role.ADMIN}),
     ("rules.rosters", "比对名单", can_manage_rosters),
     ("admin.calendar", "节假日安排", {Role.ADMIN}),
+    ("admin.notices", "短信通知", {Role.ADMIN}),
     ("admin.audit", "操作日志", {Role.ADMIN}),
 ]
 

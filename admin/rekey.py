@@ -56,6 +56,7 @@ SEALED_TABLES = (
     SealedTable("roster_cadres", "id_cipher",
                 (Sealed("id_cipher", "id_hash"), Sealed("cadre_id_cipher", "cadre_id_hash"))),
     SealedTable("complaint_identities", "name_cipher", (Sealed("name_cipher"), Sealed("phone_cipher"))),
+    SealedTable("notice_contacts", "address_cipher", (Sealed("address_cipher"),)),
     SealedTable("rule_warnings", "subject_cipher", (Sealed("subject_cipher", hash_if_matching="subject_key"),)),
     SealedTable("rule_hits", "subject_cipher", (Sealed("subject_cipher", hash_if_matching="subject_key"),)),
 )

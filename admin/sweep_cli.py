@@ -7,6 +7,8 @@ from flask.cli import AppGroup
 
 from admin.mailer import address_function, send_reminders, unmailed_reminders
 from admin.sweep import sweep
+from complaints.notices.providers import DEFAULT_SIGN, provider_from_config
+from complaints.notices.sender import due_notices, send_notices
 from core.db import utcnow
 from core.timezone import SHANGHAI
 
@@ -27,7 +29,7 @@ def _parse_now(value: str | None) -> datetime:
 @click.option("--now", "now_text", metavar="ISO", help="假定的当前时间（北京时间，除非带时区）")
 def sweep_command(now_text: str | None) -> None:
     """Write reminders and escalations for clocks that became due soon or overdue (idempotent),
-    and mail the reminders not mailed yet."""
+    mail the reminders not mailed yet and send the complainants' notices not sent yet."""
     now = _parse_now(now_text)
     result = sweep(now)
     line = result.summary()
@@ -38,4 +40,12 @@ def sweep_command(now_text: str | None) -> None:
         sent = send_reminders(pending, address_of, smtp_url=config["SMTP_URL"],
                               sender=config.get("MAIL_FROM") or "noreply@localhost")
         line += f"，发送邮件 {sent.sent} 封" + (f"（失败：{sent.error}）" if sent.error else "")
+    # SMS notices to complainants: the new ones and the failed ones whose next try is due.
+    if notices := due_notices(now):
+        try:
+            provider = provider_from_config(config)
+        except (ValueError, ImportError, AttributeError) as wrong:
+            raise click.ClickException(f"{line}；短信通知未发送，配置有误：{wrong}") from None
+        result = send_notices(notices, provider, sign=config.get("NOTICE_SMS_SIGN") or DEFAULT_SIGN)
+        line += f"，短信通知 {result.sent} 条" + (f"（失败 {result.failed} 条：{result.error}）" if result.failed else "")
     click.echo(line)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import (FileField, HiddenField, MultipleFileField, RadioField, SelectField, StringField,
+from wtforms import (BooleanField, FileField, HiddenField, MultipleFileField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -75,6 +75,9 @@ class ComplaintForm(TicketMixin, FlaskForm):
     # run, and a 实名 form left blank would be filed without a name or a number.
     name = StringField("姓名", validators=[Length(max=32, message="姓名太长")])
     phone = StringField("手机号", validators=[Length(max=20, message="手机号格式不对")])
+    # An anonymous complainant may leave a number for SMS notices only (docs/notices.md).
+    notify = BooleanField("有答复时发短信告诉我")
+    notify_phone = StringField("接收短信的手机号", validators=[Length(max=20, message="手机号格式不对")])
     # A field people never see: a robot filling every box fills this one too.
     website = StringField("网址（请不要填写）")
     # Where the complaint is from travels in the body, never in the URL the form posts to.
@@ -105,11 +108,22 @@ class ComplaintForm(TicketMixin, FlaskForm):
         if self.identity.data == "real" and not MOBILE.fullmatch(_clean_phone(field.data)):
             raise ValidationError("请填写11位手机号码，例如 13800138000")
 
+    def validate_notify_phone(self, field):
+        if self.identity.data != "real" and self.notify.data and not MOBILE.fullmatch(_clean_phone(field.data)):
+            raise ValidationError("要接收短信通知，请填写11位手机号码，例如 13800138000")
+
     def filing_identity(self) -> Identity | None:
         """Name and phone only when 实名 was chosen; typed-then-hidden fields are dropped."""
         if self.identity.data != "real":
             return None
         return Identity(self.name.data.strip(), _clean_phone(self.phone.data))
+
+    def notice_phone(self) -> str | None:
+        """Where SMS notices go: a real-name complainant's number, or the one an anonymous
+        complainant ticked 有答复时发短信告诉我 for; a number typed and then unticked is dropped."""
+        if self.identity.data == "real":
+            return _clean_phone(self.phone.data)
+        return _clean_phone(self.notify_phone.data) if self.notify.data else None
 
 
 class TrackForm(FlaskForm):
@@ -179,3 +193,8 @@ class StaffComplaintForm(TicketMixin, FlaskForm):
         """The caller's name (and phone) when they gave one."""
         name = (self.name.data or "").strip()
         return Identity(name, _clean_phone(self.phone.data)) if name else None
+
+    def notice_phone(self) -> str | None:
+        """A caller's mobile number receives SMS notices like a web filer's; a landline cannot."""
+        phone = _clean_phone(self.phone.data)
+        return phone if self.filing_identity() and MOBILE.fullmatch(phone) else None

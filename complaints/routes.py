@@ -149,6 +149,7 @@ def _filing(form: ComplaintForm, village: Place, item, inspection) -> dict:
     """What the form says, as file_complaint takes it."""
     return {"village": village, "category": Category(form.category.data), "text": form.text.data,
             "channel": Channel.INSPECTION if inspection else Channel.WEB, "identity": form.filing_identity(),
+            "notice_phone": form.notice_phone(),
             "item": item.snapshot if item else None, "round_id": inspection and inspection.round_id,
             "late_for_round": bool(inspection and inspection.late),
             "idempotency_key": form.token}

@@ -16,6 +16,8 @@ from core.regions.places import Place
 from core.timezone import local
 from complaints.clocks import REVIEW_CALENDAR_DAYS, open_arrival_clocks, start_clock
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
+from complaints.notices.models import NoticeContact
+from complaints.notices.outbox import contact_row
 from complaints.models import (Attachment, CaseEvent, Category, Channel, ClockKind, Complaint,
                                ComplaintIdentity, Rating, Status)
 
@@ -51,14 +53,17 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
                    identity: Identity | None, received_at: datetime | None = None,
                    item: tuple[str, int, str] | None = None, round_id: int | None = None,
                    late_for_round: bool = False, idempotency_key: str | None = None,
-                   registered_by=None, attachments: list[tuple[str, str, str, int]] = ()) -> FiledComplaint:
+                   registered_by=None, attachments: list[tuple[str, str, str, int]] = (),
+                   notice_phone: str | None = None) -> FiledComplaint:
     """Store a complaint with its clocks; return the case number and the one-time secret.
 
     A repeated idempotency key (a double tap, a retried submit) returns the first case's number
     and no secret, never a second complaint: the secret is random and only its keyed hash is
     stored (complaints/receipts.py lets the session that filed see it again for a few minutes).
     `attachments` are (kind, stored_name, content_type, size) of files already in storage,
-    committed with the case."""
+    committed with the case. `notice_phone`, a mobile number, is where news of the case is sent by
+    SMS (docs/notices.md): a real-name complainant's own, or one an anonymous complainant left for
+    notices only."""
     if village.level != Level.VILLAGE:
         raise ComplaintError("请选择一个村（社区）")
     if not text.strip():
@@ -87,7 +92,10 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
         open_arrival_clocks(case)
         add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
                   actor=registered_by)
-        _insert_new_case(case)
+        case_id = _insert_new_case(case)
+        if notice_phone:
+            contact = contact_row(notice_phone.strip())
+            db.session.connection().execute(insert(NoticeContact), _column_values(contact) | {"complaint_id": case_id})
         if registered_by is not None:  # the complainant's identity stays out of the audit log
             record_audit("complaint.register", target_type="complaint", target_id=code,
                          actor=registered_by, detail={"channel": channel.value, "village": village.code})
@@ -103,7 +111,7 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
     return FiledComplaint(code=code, secret=secret)
 
 
-def _insert_new_case(case: Complaint) -> None:
+def _insert_new_case(case: Complaint) -> int:
     """Write a case built in memory, with its clocks, events, identity and attachments: one INSERT
     per table, in the session's transaction. Filing is the portal's busiest write, and Core
     INSERTs cost a millisecond less than the ORM's unit of work for these few rows; the objects
@@ -113,6 +121,7 @@ def _insert_new_case(case: Complaint) -> None:
     children = [case.clocks, case.events, case.attachments, [case.identity] if case.identity else []]
     for rows in filter(None, children):
         connection.execute(insert(type(rows[0])), [_column_values(row) | {"complaint_id": case_id} for row in rows])
+    return case_id
 
 
 def _column_values(row) -> dict:

@@ -37,7 +37,8 @@ def new():
         filed = file_complaint(
             village=village, category=Category(form.category.data), text=form.text.data,
             channel=Channel(form.channel.data), identity=form.filing_identity(), received_at=form.received,
-            idempotency_key=form.token, registered_by=current_user._get_current_object())
+            idempotency_key=form.token, registered_by=current_user._get_current_object(),
+            notice_phone=form.notice_phone())
     except ComplaintError as error:
         form.form_errors.append(str(error))
         return _page(form)

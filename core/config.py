@@ -57,7 +57,8 @@ DEFAULTS = {
 ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI",
                "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
                "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY", "STATIC_BUILD_DIR",
-               "PORTAL_PAGE_CACHE_DIR")
+               "PORTAL_PAGE_CACHE_DIR", "NOTICE_PROVIDER", "NOTICE_LOG_FILE", "NOTICE_SMS_SIGN",
+               "NOTICE_SMS_HTTP_URL", "NOTICE_SMS_HTTP_KEY", "NOTICE_SMS_TEMPLATES")
 ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES",
             "STAFF_MAX_SESSION_HOURS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS")
 ENV_FLAGS = ("STAFF_2FA_REQUIRED",)
@@ -87,6 +88,7 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config = dict(DEFAULTS)
     config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance_path / 'portal.db'}"
     config["UPLOAD_DIR"] = str(instance_path / "uploads")
+    config["NOTICE_LOG_FILE"] = str(instance_path / "notices.log")
     for name in ENV_STRINGS:
         if os.environ.get(name):
             config[name] = os.environ[name]

@@ -49,6 +49,7 @@ def app_config(database_uri: str, tmp_path: Path) -> dict:
         # Pages are warmed after a publication when a test asks (tests/portal/test_warming.py).
         "PORTAL_WARM_AFTER_PUBLISH": False,
         "PORTAL_PAGE_CACHE_DIR": str(tmp_path / "page-cache"),
+        "NOTICE_LOG_FILE": str(tmp_path / "notices.log"),
         **TEST_SECRETS,
     }
 

@@ -43,6 +43,7 @@ ACCESS = {
     "admin.user_set_enabled": {Role.ADMIN},
     "admin.user_reset_password": {Role.ADMIN},
     "admin.audit": {Role.ADMIN},
+    "admin.notices": {Role.ADMIN},
     "admin.calendar": {Role.ADMIN},
     "admin.settings_index": {Role.ADMIN},
     "admin.settings_edit": {Role.ADMIN},

@@ -5,6 +5,7 @@ from admin.cases.permissions import can_work_case
 from complaints.clocks import (LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks,
                                start_clock)
 from complaints.models import CaseConflict, Channel, ClockKind, Complaint, Status
+from complaints.notices.outbox import announce
 from complaints.permissions import can_see_case
 from complaints.services import add_event
 from core.audit import record_audit
@@ -57,6 +58,7 @@ def _public(case: Complaint, kind: str, body: str, user: User) -> None:
     if case.assignee_id is None:
         case.assignee_id = user.id  # whoever answers an unassigned case has taken it
     add_event(case, kind, public=True, body=body, actor=user, actor_label=actor_label(user), at=now)
+    announce(case, kind)  # an SMS to a complainant who left a number, sent by the sweep
     if meet_clock(case, ClockKind.REPLY, now) and case.clock(ClockKind.LEGAL) is None:
         # The first public answer is the acceptance that starts the 60-day statutory limit.
         start_clock(case, ClockKind.LEGAL, now, LEGAL_CALENDAR_DAYS, "calendar")

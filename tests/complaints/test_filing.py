@@ -392,7 +392,8 @@ def test_hand_written_inputs_match_what_the_form_class_renders(client, app, fast
             *(option() for option in form.category),
             form.text(rows=6, maxlength=2000), form.photos(accept="image/*"), form.voice(accept="audio/*", capture=True),
             *(option() for option in form.identity), form.name(autocomplete="name"),
-            form.phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),
+            form.phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20), form.notify(),
+            form.notify_phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),
             form.website(tabindex="-1", autocomplete="off")])
     written = _inputs(client.get(FORM).text)
     assert written == _inputs(rendered)
