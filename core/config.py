@@ -50,6 +50,7 @@ DEFAULTS = {
     "RULES_AUTORUN": True,
     "RULES_BACKGROUND": True,  # False: a requested run happens before the request answers (tests)
     "RULES_QUEUE_URL": "",
+    "QUEUE_URL": "",  # the same, for all background work (core/background.py); RULES_QUEUE_URL is its older name
     # Where uploaded files are kept (core/storage): "local" (UPLOAD_DIR) or "database" (several hosts).
     "UPLOAD_STORE": "local",
     "RULE_SQL_TIMEOUT_SECONDS": 10,
@@ -57,7 +58,7 @@ DEFAULTS = {
 }
 
 ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "UPLOAD_STORE", "RATELIMIT_STORAGE_URI",
-               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
+               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
                "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY", "STATIC_BUILD_DIR",
                "PORTAL_PAGE_CACHE_DIR")
 ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES",
