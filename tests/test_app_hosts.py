@@ -60,3 +60,23 @@ def test_a_photo_filed_on_one_host_is_read_by_the_handler_on_another(
         assert files_under(tmp_path / "host-a") == files_under(tmp_path / "host-b") == []
     else:  # each host's own disk: the second has not got the file (the single-server default)
         assert len(files_under(tmp_path / "host-a")) == 1 and files_under(tmp_path / "host-b") == []
+
+
+def test_prune_on_the_database_store_keeps_what_a_case_names(app, township_tree, cli):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from core import storage
+    from core.db import utcnow
+    from core.storage.database import StoredFile
+
+    app.config.update(UPLOAD_STORE="database", COMPLAINT_MIN_FILL_SECONDS=0)
+    file_with_photo(app)
+    named = db.session.scalar(select(Attachment)).stored_name
+    orphan = storage.save("attachments", b"left by a host that died before its commit")
+    db.session.execute(update(StoredFile).values(created_at=utcnow() - timedelta(hours=2)))
+    db.session.commit()
+    result = cli.invoke(args=["uploads", "prune"])
+    assert result.exit_code == 0 and "删除无主附件 1 个" in result.output, result.output
+    assert storage.exists("attachments", named) and not storage.exists("attachments", orphan)
