@@ -18,10 +18,15 @@ class LocalStore:
     def __init__(self, root: str | Path):
         self.root = Path(root)
 
+    def _folder(self, area: str) -> Path:
+        if not valid_name(area):
+            raise FileNotFoundError(area)
+        return self.root / area
+
     def _path(self, area: str, name: str, *, create: bool = False) -> Path:
-        if not valid_name(area) or not valid_name(name.removesuffix(PART)):
+        if not valid_name(name.removesuffix(PART)):
             raise FileNotFoundError(f"{area}/{name}")
-        folder = self.root / area
+        folder = self._folder(area)
         if create:
             folder.mkdir(parents=True, exist_ok=True)
         return folder / name
@@ -53,7 +58,7 @@ class LocalStore:
     def names(self, area: str, *, older_than: timedelta | None = None) -> list[str]:
         """The names in an area (stored longer ago than `older_than`, unfinished writes included);
         without an age, the finished files only."""
-        folder = self._path(area, "x").parent
+        folder = self._folder(area)
         if not folder.is_dir():
             return []
         if older_than is None:
