@@ -39,7 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
 MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
-                 "core.settings", "disclosures.models", "complaints.models", "complaints.notices.models",
+                 "core.settings", "core.storage.database", "disclosures.models", "complaints.models",
+                 "complaints.notices.models",
                  "admin.models", "rules.rosters.models", "rules.models",
                  "rules.custom.models")
 

@@ -4,7 +4,6 @@ once whole."""
 import io
 import json
 import os
-import shutil
 import tarfile
 import tempfile
 from collections.abc import Iterator
@@ -12,7 +11,9 @@ from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
 
 from backup.errors import BackupError
-from backup.manifest import file_entry, upload_files
+from backup.manifest import file_entry
+from core import storage
+from core.storage import valid_name
 
 MANIFEST = "manifest.json"
 UPLOADS = "uploads"
@@ -42,17 +43,17 @@ def add_bytes(archive: tarfile.TarFile, name: str, data: bytes) -> None:
     archive.addfile(member, io.BytesIO(data))
 
 
-def add_uploads(archive: tarfile.TarFile, root: Path) -> dict[str, dict]:
-    """Every finished upload, read once: the bytes archived are the bytes hashed."""
+def add_uploads(archive: tarfile.TarFile) -> dict[str, dict]:
+    """Every finished upload in the configured store (core/storage), read once: the bytes archived
+    are the bytes hashed. Names are area/name, the same whichever store held them."""
     entries = {}
-    for path in upload_files(root):
-        name = path.relative_to(root).as_posix()
+    for area, name in storage.everything():
         try:
-            data = path.read_bytes()
+            data = storage.load(area, name)
         except FileNotFoundError:  # removed by a prune while the backup ran: named by no case
             continue
-        add_bytes(archive, f"{UPLOADS}/{name}", data)
-        entries[name] = file_entry(data)
+        add_bytes(archive, f"{UPLOADS}/{area}/{name}", data)
+        entries[f"{area}/{name}"] = file_entry(data)
     return entries
 
 
@@ -64,18 +65,18 @@ def read_manifest(archive: tarfile.TarFile) -> dict:
 
 
 @contextmanager
-def staged_uploads(archive: tarfile.TarFile, expected: dict[str, dict], beside: Path) -> Iterator[Path]:
-    """The archive's uploads unpacked into a folder beside the upload folder, each checked against
-    the manifest before anything is restored; a missing or altered file stops the restore."""
-    beside.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=beside, prefix=".restore-") as staging:
+def staged_uploads(archive: tarfile.TarFile, expected: dict[str, dict]) -> Iterator[Path]:
+    """The archive's uploads unpacked into a temporary folder, each checked against the manifest
+    before anything is restored; a missing or altered file stops the restore."""
+    with tempfile.TemporaryDirectory(prefix="cunwu-restore-") as staging:
         found = set()
         for member in archive:
             if not member.name.startswith(f"{UPLOADS}/"):
                 continue
             name = member.name.removeprefix(f"{UPLOADS}/")
             parts = PurePosixPath(name).parts
-            if not member.isfile() or PurePosixPath(name).is_absolute() or ".." in parts or name not in expected:
+            if (not member.isfile() or len(parts) != 2 or not all(map(valid_name, parts))
+                    or name not in expected):
                 raise BackupError(f"备份里有清单之外的文件：{member.name}")
             data = archive.extractfile(member).read()
             if file_entry(data) != expected[name]:
@@ -89,9 +90,11 @@ def staged_uploads(archive: tarfile.TarFile, expected: dict[str, dict], beside: 
         yield Path(staging)
 
 
-def move_into(staging: Path, root: Path) -> None:
-    """Put the staged files in place (same file system: each a rename)."""
-    for path in upload_files(staging):
-        target = root / path.relative_to(staging)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(path, target)
+def put_into_store(staging: Path) -> None:
+    """Put the staged files into the configured store, under their own names."""
+    for folder in sorted(staging.iterdir()):
+        for path in sorted(folder.iterdir()):
+            data = path.read_bytes()
+            # The database store's files came back with the dump: those are left as they are.
+            if not storage.exists(folder.name, path.name) or storage.load(folder.name, path.name) != data:
+                storage.put(folder.name, path.name, data)

@@ -2,7 +2,6 @@
 village's chain head, every uploaded file's size and SHA-256, and which keys the data needs."""
 import hashlib
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 from flask import current_app
@@ -10,7 +9,6 @@ from sqlalchemy import Connection, column, func, inspect, select, table
 
 from core.config import SECRET_NAMES
 from core.crypto import keys_from_setting
-from core.storage import PART
 from disclosures.models import Batch
 from disclosures.queries import chain_heads
 
@@ -18,6 +16,9 @@ FORMAT = 1
 # Tables a freshly migrated database already fills (the built-in subsidy items, the holiday
 # calendar from chinesecalendar): their rows do not make it "not empty".
 SEEDED_TABLES = {"alembic_version", "subsidy_items", "calendar_days", "calendar_years"}
+# Uploaded files, when the database store keeps them: checked one by one against the manifest's
+# uploads, as a backup of one store may be restored into the other (local → database, and back).
+FILE_TABLES = {"stored_files"}
 KEYS_NOTE = ("这份备份不含密钥。恢复后要读出身份证号、银行账号和反映人身份，须使用备份时的密钥"
              "（环境变量或 instance/secrets.json），密钥应与备份分开保存。")
 
@@ -33,16 +34,6 @@ def describe(connection: Connection) -> dict:
               for village, sequence, content_hash in connection.execute(chain_heads())}
              if Batch.__tablename__ in names else {})
     return {"tables": tables, "revision": revision, "chain_heads": heads}
-
-
-def upload_files(root: Path) -> Iterator[Path]:
-    """Every finished file under the upload folder (a write still under way ends in PART)."""
-    if not root.is_dir():
-        return
-    for folder, _dirs, names in sorted(os.walk(root)):
-        for name in sorted(names):
-            if not name.endswith(PART):
-                yield Path(folder) / name
 
 
 def file_entry(data: bytes) -> dict:
@@ -79,7 +70,8 @@ def holds_data(counts: dict[str, int]) -> list[str]:
 def differences(expected: dict, found: dict) -> list[str]:
     """Where the restored database disagrees with the manifest (tables and chain heads)."""
     problems = [f"表 {name}：备份时 {rows} 行，恢复后 {found['tables'].get(name)} 行"
-                for name, rows in expected["tables"].items() if found["tables"].get(name) != rows]
+                for name, rows in expected["tables"].items()
+                if found["tables"].get(name) != rows and name not in FILE_TABLES]
     problems += [f"村 {village} 的哈希链头与备份时不同" for village in
                  sorted(set(expected["chain_heads"]) | set(found["chain_heads"]))
                  if expected["chain_heads"].get(village) != found["chain_heads"].get(village)]

@@ -11,7 +11,8 @@ from sqlalchemy import inspect
 
 from backup import archive, postgres, sqlite
 from backup.errors import BackupError
-from backup.manifest import FORMAT, describe, differences, holds_data, key_facts, key_warnings, upload_files
+from backup.manifest import FORMAT, describe, differences, holds_data, key_facts, key_warnings
+from core import storage
 from core.audit import record_audit
 from core.db import utcnow
 from core.extensions import db
@@ -33,10 +34,6 @@ def _backend():
     return dialect, *BACKENDS[dialect]
 
 
-def _upload_root() -> Path:
-    return Path(current_app.config["UPLOAD_DIR"])
-
-
 def make_backup(out: Path) -> dict:
     """Write the archive `out`; return its manifest. The database is copied first, then the files:
     every file the copy names was saved before its case was committed, and a file saved since is
@@ -47,7 +44,7 @@ def make_backup(out: Path) -> dict:
         dump = Path(work, dump_name)
         database = backend.dump(db.engine, dump, describe)
         tar.add(dump, arcname=dump_name)
-        uploads = archive.add_uploads(tar, _upload_root())
+        uploads = archive.add_uploads(tar)
         manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "tables": database.pop("tables"),
                     "chain_heads": database.pop("chain_heads"), "uploads": uploads, "keys": key_facts(),
                     "database": {"dialect": dialect, "file": dump_name, **database}}
@@ -71,19 +68,18 @@ def restore_backup(source: Path, *, force: bool = False) -> Restored:
                               f"不能恢复到 {dialect}")
         if not force:
             _refuse_if_not_empty()
-        root = _upload_root()
-        with archive.staged_uploads(tar, manifest["uploads"], root.parent) as staged, \
+        with archive.staged_uploads(tar, manifest["uploads"]) as staged, \
                 tempfile.TemporaryDirectory() as work:
             dump = Path(work, dump_name)
             with tar.extractfile(dump_name) as packed, dump.open("wb") as unpacked:
                 shutil.copyfileobj(packed, unpacked)
             db.session.remove()
             backend.load(db.engine, dump, manifest["database"])
-            archive.move_into(staged, root)
+            archive.put_into_store(staged)
     restored = Restored(manifest, warnings=key_warnings(manifest))
     with db.engine.connect() as connection:
         restored.problems = differences(manifest, describe(connection))
-    restored.problems += [f"附件 {name} 没有恢复" for name in manifest["uploads"] if not (root / name).is_file()]
+    restored.problems += [f"附件 {name} 没有恢复" for name in manifest["uploads"] if not storage.exists(*name.split("/"))]
     if restored.problems:
         return restored
     if manifest["database"]["revision"] == _head_revision():
@@ -105,7 +101,8 @@ def _head_revision() -> str | None:
 def _refuse_if_not_empty() -> None:
     with db.engine.connect() as connection:
         tables = holds_data(describe(connection)["tables"]) if inspect(connection).get_table_names() else []
-    files = next(upload_files(_upload_root()), None)
+    # The database store's files are rows of stored_files, counted with the tables above.
+    files = storage.is_local() and next(storage.everything(), None)
     if tables or files:
         where = "、".join(tables[:5]) + ("等表" if tables else "") + ("和上传文件夹" if files else "")
         raise BackupError(f"当前数据库或上传文件夹里已有数据（{where}）：恢复会覆盖它们。"

@@ -50,12 +50,15 @@ DEFAULTS = {
     "RULES_AUTORUN": True,
     "RULES_BACKGROUND": True,  # False: a requested run happens before the request answers (tests)
     "RULES_QUEUE_URL": "",
+    "QUEUE_URL": "",  # the same, for all background work (core/background.py); RULES_QUEUE_URL is its older name
+    # Where uploaded files are kept (core/storage): "local" (UPLOAD_DIR) or "database" (several hosts).
+    "UPLOAD_STORE": "local",
     "RULE_SQL_TIMEOUT_SECONDS": 10,
     "RULE_SQL_MAX_ROWS": 10_000,
 }
 
-ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "RATELIMIT_STORAGE_URI",
-               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
+ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "UPLOAD_STORE", "RATELIMIT_STORAGE_URI",
+               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
                "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY", "STATIC_BUILD_DIR",
                "PORTAL_PAGE_CACHE_DIR", "NOTICE_PROVIDER", "NOTICE_LOG_FILE", "NOTICE_SMS_SIGN",
                "NOTICE_SMS_HTTP_URL", "NOTICE_SMS_HTTP_KEY", "NOTICE_SMS_TEMPLATES")
@@ -110,6 +113,8 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     config["SESSION_COOKIE_SECURE"] = config["PUBLIC_BASE_URL"].startswith("https://")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]
     config.setdefault("STAFF_2FA_REQUIRED", config["SESSION_COOKIE_SECURE"])
+    if config["UPLOAD_STORE"] not in ("local", "database"):
+        raise ValueError(f"UPLOAD_STORE={config['UPLOAD_STORE']!r}: 应为 local 或 database")
     _short_timeouts(config)
     return config
 

@@ -4,7 +4,7 @@ villager to open them does not wait for the render (up to a second for a very la
 The pages go into the page cache under the ETag a phone's request will carry (gzip, standard
 text, no kiosk): in this process's memory and in the shared folder (PORTAL_PAGE_CACHE_DIR),
 where every worker finds them. In the background (core/background.py): on RQ when
-RULES_QUEUE_URL is set, else a thread of the process that published.
+QUEUE_URL is set, else a thread of the process that published.
 """
 from flask import current_app, request, url_for
 from sqlalchemy import select

@@ -5,6 +5,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from core.background import queue_url
 from rules.export import export_csv
 from rules.jobs import work
 from rules.models import RunState
@@ -48,9 +49,10 @@ def export_command(file: Path) -> None:
 @rules_cli.command("worker")
 @click.option("--burst", is_flag=True, help="处理完队列中的任务后退出")
 def worker_command(burst: bool) -> None:
-    """Take rule runs (and page warm-ups) from the Redis queues at RULES_QUEUE_URL."""
-    url = current_app.config.get("RULES_QUEUE_URL")
+    """Take rule runs (and page warm-ups, every queue of core/background.py) from the Redis
+    queues at QUEUE_URL (or RULES_QUEUE_URL)."""
+    url = queue_url(current_app.config)
     if not url:
-        click.echo("未设置 RULES_QUEUE_URL：规则在应用进程的后台线程中运行，无需单独的工作进程", err=True)
+        click.echo("未设置 QUEUE_URL：规则在应用进程的后台线程中运行，无需单独的工作进程", err=True)
         raise SystemExit(1)
     work(url, burst=burst)

@@ -1,5 +1,5 @@
 """Rule runs in the background, so that an upload answers at once: on RQ over Redis when
-RULES_QUEUE_URL is configured (`flask rules worker` takes the jobs), else in a thread of the app
+QUEUE_URL (or RULES_QUEUE_URL) is configured (`flask rules worker` takes the jobs), else in a thread of the app
 process. Runs that wait are coalesced: one queued run as of today serves every import before it."""
 import threading
 from datetime import timedelta
@@ -7,7 +7,7 @@ from datetime import timedelta
 from flask import Flask, current_app, has_request_context
 from sqlalchemy import select
 
-from core.background import QUEUES
+from core.background import QUEUES, queue_url, run_job
 from core.db import utcnow
 from core.extensions import db
 from rules.models import RuleRun, RunState
@@ -34,7 +34,7 @@ def request_run(*, trigger: str, by=None, as_of=None) -> RuleRun:
 
 def _dispatch(run_id: int) -> None:
     app = current_app._get_current_object()
-    url = app.config.get("RULES_QUEUE_URL")
+    url = queue_url(app.config)
     # A command (an import from the shell) would exit before a thread finished: it runs the rules
     # itself, after its own work, unless a queue takes them.
     if not app.config["RULES_BACKGROUND"] or (not url and not has_request_context()):
@@ -43,7 +43,7 @@ def _dispatch(run_id: int) -> None:
     if url:
         from redis import Redis
         from rq import Queue
-        Queue(QUEUE_NAME, connection=Redis.from_url(url)).enqueue(perform, run_id, job_timeout=JOB_TIMEOUT)
+        Queue(QUEUE_NAME, connection=Redis.from_url(url)).enqueue(run_job, perform, run_id, job_timeout=JOB_TIMEOUT)
         return
     thread = threading.Thread(target=_perform_in, args=(app, run_id), name=f"rule-run-{run_id}", daemon=True)
     app.extensions.setdefault("rule_threads", []).append(thread)

@@ -6,7 +6,7 @@ import logging
 from datetime import date
 from time import perf_counter
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from complaints.models import Complaint
 from core.audit import record_audit
@@ -69,10 +69,18 @@ def _skip(run: RuleRun, last: RuleRun, clock: float) -> None:
 
 def execute_run(run_id: int, *, force: bool = False) -> RuleRun:
     """Do a queued run now; it ends succeeded or failed, never half done. Nothing changed since
-    the last successful run (same fingerprint), it is done at once, unless `force`."""
-    run = db.session.get(RuleRun, run_id)
+    the last successful run (same fingerprint), it is done at once, unless `force`.
+
+    Idempotent, so that a job delivered twice, or taken by two workers on two hosts, runs once:
+    the run is claimed by the one statement that moves it from queued to running, and a run
+    already claimed is returned as it stands."""
     started, clock = utcnow(), perf_counter()
-    run.state, run.started_at = RunState.RUNNING, started
+    claimed = db.session.execute(update(RuleRun).where(RuleRun.id == run_id, RuleRun.state == RunState.QUEUED)
+                                 .values(state=RunState.RUNNING, started_at=started)).rowcount
+    db.session.commit()
+    run = db.session.get(RuleRun, run_id)
+    if not claimed:
+        return run
     run.as_of = run.as_of or local_date(started)
     db.session.commit()
     try:

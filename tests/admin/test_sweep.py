@@ -1,13 +1,16 @@
 """The deadline sweep on a frozen clock (--now) around the 2026 National Day holiday, its
 idempotency, escalation to township then county leads, and reminders by e-mail."""
 import socket
+import threading
 from email import message_from_bytes
 from email import policy as email_policy
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from support import ON_POSTGRES
 
+from admin import sweep_cli
 from admin.cases import actions, referrals
 from admin.mailer import parse_smtp_url, send_reminders
 from admin.models import Department, Reminder, ReminderLevel
@@ -301,3 +304,54 @@ def test_an_escalation_reads_the_same_in_the_mail_and_the_reminder_list(app, cli
     assert label in mail["Subject"] and label in mail.get_content()
     login("zhenlead")
     assert label in client.get("/admin/reminders").get_data(as_text=True)
+
+
+# Every app host's cron starts the sweep (issue 15, item 4): while one runs, another skips, on
+# PostgreSQL across hosts (an advisory lock) and on SQLite on its one host (a file lock).
+SKIPPED = "另一次期限巡检正在进行，本次跳过"
+OVERDUE_NOW = "2026-10-11T08:00"
+
+
+def reminder_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Reminder))
+
+
+def test_a_second_sweep_skips_while_the_first_is_running(app, cli, people, monkeypatch):
+    actions.assign(new_case(), people["handler"], by=people["handler"])
+    db.session.remove()
+    started, release, outputs = threading.Event(), threading.Event(), []
+    real_sweep = sweep_cli.sweep
+
+    def slow_sweep(now):
+        started.set()
+        assert release.wait(30)
+        return real_sweep(now)
+    monkeypatch.setattr(sweep_cli, "sweep", slow_sweep)
+
+    def first_host():
+        with app.app_context():
+            outputs.append(app.test_cli_runner().invoke(args=["deadlines", "sweep", "--now", OVERDUE_NOW]).output)
+            db.session.remove()
+    first = threading.Thread(target=first_host)
+    first.start()
+    try:
+        assert started.wait(30)
+        assert run(cli, OVERDUE_NOW) == SKIPPED  # the sweep already under way is left to finish
+    finally:
+        release.set()
+        first.join(30)
+    assert outputs == ["新即将到期 0 个，新超期 1 个，写入提醒 1 条，督办 1 条\n"]
+    assert reminder_count() == 2
+    monkeypatch.setattr(sweep_cli, "sweep", real_sweep)
+    assert run(cli, OVERDUE_NOW) == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"  # the lock was let go
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="an advisory lock held by another host's connection: PostgreSQL")
+def test_a_sweep_held_by_another_host_on_postgresql_is_skipped(app, cli, people):
+    actions.assign(new_case(), people["handler"], by=people["handler"])
+    with db.engine.connect() as other_host:
+        assert other_host.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": sweep_cli.COMMAND_LOCK_KEY})
+        assert run(cli, OVERDUE_NOW) == SKIPPED
+        assert reminder_count() == 0
+        other_host.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": sweep_cli.COMMAND_LOCK_KEY})
+    assert run(cli, OVERDUE_NOW) == "新即将到期 0 个，新超期 1 个，写入提醒 1 条，督办 1 条"

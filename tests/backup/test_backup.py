@@ -182,3 +182,36 @@ def test_postgresql_tools_older_than_the_server_are_refused_by_name():
     require_tool("pg_dump")
     with pytest.raises(BackupError, match="postgresql-client-99"):
         postgres.tool("pg_dump", 99)
+
+
+@pytest.fixture
+def source_store(request, app):
+    app.config["UPLOAD_STORE"] = request.param
+    return request.param
+
+
+@pytest.mark.parametrize("source_store, target_store", [("database", "database"), ("database", "local"),
+                                                        ("local", "database")], indirect=["source_store"])
+def test_a_backup_moves_files_between_the_local_and_the_database_store(
+        app, source_store, portal, make_app, databases, tmp_path, target_store):
+    """The archive holds every file as area/name whichever store kept it, so a restore fills the
+    store the restored portal is configured with (the way from one server to several hosts)."""
+    archive = tmp_path / "cunwu.tar"
+    assert invoke(app, "backup", str(archive)).exit_code == 0
+    with tarfile.open(archive) as tar:
+        assert list(json.loads(tar.extractfile("manifest.json").read())["uploads"]) == [portal["file"]]
+        original = tar.extractfile(f"uploads/{portal['file']}").read()
+    migrated = tmp_path / "migrated"
+    migrated.mkdir()
+    uri = databases.create(migrated)
+    restored_app = make_app(uri, UPLOAD_STORE=target_store, UPLOAD_DIR=str(tmp_path / "restored-uploads"))
+    restored = invoke(restored_app, "restore", str(archive))
+    assert restored.exit_code == 0 and "与清单一致" in restored.output, restored.output
+    on_disk = files_under(tmp_path / "restored-uploads")
+    assert on_disk == ({portal["file"]: original} if target_store == "local" else {})
+    client = restored_app.test_client()
+    token = csrf_from(client.get("/staff/login").text)
+    assert client.post("/staff/login", data={"username": "clerk", "password": "pw-for-tests-1",
+                                             "csrf_token": token}).status_code == 302
+    assert client.get(f"/track/attachments/{portal['attachment']}").data == original
+    databases.drop(uri)

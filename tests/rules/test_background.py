@@ -93,6 +93,32 @@ def test_with_a_queue_url_a_roster_import_queues_an_rq_job_for_the_worker(app, c
     assert open_warnings() == {("DECEASED_RECIPIENT", V1, A)}
 
 
+def test_a_queued_run_is_done_once_by_a_worker_on_another_host_even_when_delivered_twice(
+        app, county, subsidies, roster, redis_url, make_app, database_uri, open_warnings):
+    from redis import Redis
+    from rq import Queue
+
+    from core.audit import AuditEntry
+    from core.background import run_job
+    from rules.jobs import QUEUE_NAME, perform, work
+
+    subsidies(V1, payment(A))
+    app.config.update(RULES_AUTORUN=True, RULES_BACKGROUND=True, QUEUE_URL=redis_url)
+    roster("deceased", f"姓名,身份证号,死亡日期\n甲,{A},2026-01-05\n")
+    [run] = runs()
+    assert run.state == "queued" and "rule_threads" not in app.extensions
+    # The same job once more, as RQ does with the job of a worker that died, or an operator's requeue.
+    Queue(QUEUE_NAME, connection=Redis.from_url(redis_url)).enqueue(run_job, perform, run.id)
+    other_host = make_app(database_uri, QUEUE_URL=redis_url)
+    with other_host.app_context():
+        work(redis_url, burst=True)
+    db.session.expire_all()
+    assert [run.state for run in runs()] == ["succeeded"]
+    assert db.session.scalars(select(AuditEntry.target_id).where(AuditEntry.action == "rules.run")).all() == [
+        str(run.id)]
+    assert open_warnings() == {("DECEASED_RECIPIENT", V1, A)}
+
+
 def test_an_import_from_the_shell_runs_the_rules_before_it_exits(app, cli, county, tmp_path, open_warnings):
     app.config.update(RULES_AUTORUN=True, RULES_BACKGROUND=True)
     roster_file = tmp_path / "deceased.csv"
