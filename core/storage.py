@@ -30,11 +30,16 @@ def save(area: str, data: bytes) -> str:
     token = secrets.token_urlsafe(TOKEN_BYTES)
     target = _path(area, token)
     temporary = target.with_name(token + PART)
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    temporary.replace(target)
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        temporary.replace(target)
+    except BaseException:
+        # A full disk or a quota: the half-written file goes at once, not at the next prune.
+        temporary.unlink(missing_ok=True)
+        raise
     return token
 
 
