@@ -45,8 +45,9 @@ class Ready(threading.Thread):
         while not self.stopping.is_set():
             started = time.time()
             try:
-                status = request(self.base, "GET", "/readyz")[0]
-            except OSError:
+                status, _cookies, body = request(self.base, "GET", "/readyz")
+                status = f"{status} {json.loads(body)['status']}"
+            except (OSError, ValueError):
                 status = None
             self.answers.append((started, status))
             time.sleep(0.2)
