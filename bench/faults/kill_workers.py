@@ -1,10 +1,10 @@
 """kill -9 of a gunicorn worker at random moments during filings, --kills times (default 100).
 
-    .venv/bin/python bench/faults/kill_workers.py [--kills 100] [--phones 8]
+    .venv/bin/python bench/faults/kill_workers.py [--kills 100] [--phones 8] [--gap 0.3 1.2]
 
 Own PostgreSQL, Redis and gunicorn -w 4 (bench/faults/rig.py). Phones file complaints with a
 photo without pause; a phone whose POST gets no answer (its worker died) sends the same form with
-the same ticket once more, as complaint-form.js does. Every 0.3–1.2 s (random) one worker gets
+the same ticket once more, as complaint-form.js does. Every 0.3–1.2 s (random, --gap) one worker gets
 SIGKILL, one in the middle of a request (it holds an accepted connection; not one still booting);
 the master starts another. Then:
 every case number a phone was shown exists exactly once, every case is whole (clocks, its
@@ -26,6 +26,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--phones", type=int, default=8)
+    parser.add_argument("--gap", type=float, nargs=2, default=(0.3, 1.2), metavar=("MIN", "MAX"),
+                        help="seconds between kills, drawn uniformly (a respawned worker needs a few to boot)")
     args = parser.parse_args()
     when = stamp()
     with Rig() as rig, Load(rig.base, rig.villages, phones=args.phones) as load:
@@ -33,7 +35,7 @@ def main() -> int:
         kills, busy = 0, 0
         started = time.time()
         while kills < args.kills:
-            time.sleep(random.uniform(0.3, 1.2))
+            time.sleep(random.uniform(*args.gap))
             victim, was_busy = _victim(rig)
             if victim is None:
                 continue
@@ -54,7 +56,7 @@ def main() -> int:
     statuses: dict = {}
     for outcome in outcomes:
         statuses[str(outcome.status)] = statuses.get(str(outcome.status), 0) + 1
-    report = {"when": when, "kills": kills, "seconds": round(seconds, 1), "kills_of_a_busy_worker": busy,
+    report = {"when": when, "gap_s": args.gap, "kills": kills, "seconds": round(seconds, 1), "kills_of_a_busy_worker": busy,
               "filings_tried": len(outcomes), "forms_without_answer": form_failed, "posts_without_answer": dropped,
               "retried_then_acknowledged": sum(1 for o in outcomes if o.attempts > 1 and o.code),
               "final_statuses": statuses, **result}
