@@ -1,6 +1,6 @@
 """The upload folder full: a small tmpfs as UPLOAD_DIR, filled to the last byte, under filings.
 
-    .venv/bin/python bench/faults/disk_full.py [--size 2m] [--filings 20]   # as root (mount)
+    .venv/bin/python bench/faults/disk_full.py [--size 8m] [--filings 20]   # as root (mount)
 
 Own PostgreSQL, Redis and gunicorn -w 4 (bench/faults/rig.py), UPLOAD_DIR on a tmpfs mounted
 for the run (`mount -t tmpfs -o size=…`) and unmounted at the end, whatever happens. Phases, each
@@ -64,7 +64,7 @@ def tally(outcomes) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--size", default="2m")
+    parser.add_argument("--size", default="8m")
     parser.add_argument("--filings", type=int, default=20)
     args = parser.parse_args()
     when = stamp()
