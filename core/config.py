@@ -19,6 +19,11 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 1_000_000,
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_HEADERS_ENABLED": False,
+    # Redis gone: each worker counts in its own memory with the same limits (so the county sees at
+    # most workers × each limit) until Redis answers again; a count that cannot be written after a
+    # view ran (its work is committed) is logged, not turned into a 500.
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+    "RATELIMIT_SWALLOW_ERRORS": True,
     "LOGIN_LIMIT_PER_ADDRESS": "30 per 15 minutes",
     # Per account: after this many failed passwords or codes in a row, each further one doubles
     # the wait before the next try (1 s, 2 s, 4 s …), up to the maximum (core/users/backoff.py).

@@ -1,5 +1,5 @@
 """Probes for a load balancer, a supervisor or a fault script: /healthz says the process answers,
-/readyz that it can serve (the database answers and, when configured, the rate-limit store)."""
+/readyz that it can serve (the database answers) and whether the rate-limit store does."""
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -7,7 +7,7 @@ from core.extensions import db, limiter
 from core.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 
 bp = Blueprint("health", __name__)
-OK, UNAVAILABLE, NOT_CONFIGURED = "ok", "unavailable", "not configured"
+OK, UNAVAILABLE, NOT_CONFIGURED, DEGRADED = "ok", "unavailable", "not configured", "degraded"
 
 
 @bp.get("/healthz")
@@ -18,10 +18,14 @@ def healthz():
 
 @bp.get("/readyz")
 def readyz():
-    """Ready: each dependency answers within its connect timeout (core/config.py)."""
+    """Ready: the database answers within its connect timeout (core/config.py). Redis missing
+    leaves it ready but degraded: each worker then counts rate limits in its own memory
+    (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), and a balancer that pulled every instance for it
+    would turn a Redis outage into a whole outage."""
     checks = {"database": _database(), "redis": _rate_limit_store()}
-    ready = all(state in (OK, NOT_CONFIGURED) for state in checks.values())
-    return _answer({"status": OK if ready else UNAVAILABLE, **checks}, 200 if ready else 503)
+    if checks["database"] != OK:
+        return _answer({"status": UNAVAILABLE, **checks}, 503)
+    return _answer({"status": DEGRADED if checks["redis"] == UNAVAILABLE else OK, **checks}, 200)
 
 
 def _database() -> str:

@@ -1,10 +1,12 @@
-"""While the database cannot answer, every page says so with a 503 and a Retry-After, never a 500.
+"""While the database cannot answer, or the upload folder cannot take a file (disk full, quota,
+read-only), every page says so with a 503 and a Retry-After, never a 500.
 
 A request that meets an unreachable, locked or overloaded database gets a short Chinese page;
 one that posted something is told plainly that it was not stored (a view may say it in its own
 words with `unsaved_notice`). The page is rendered from the template alone: nothing on it may
 need the database, not even the signed-in user.
 """
+import errno
 import sqlite3
 from collections.abc import Callable
 
@@ -20,6 +22,9 @@ NOT_STORED = "您刚才提交的内容没有保存成功，请稍后重新提交
 # busy or locked by another writer, an I/O error, the file cannot be opened, the disk is full,
 # the file is read-only. "no such table" (SQLITE_ERROR) is a bug and stays a 500.
 _SQLITE_UNAVAILABLE = {5, 6, 8, 10, 13, 14, 15}
+# A write to local storage refused for want of room or permission to write: the operator's to fix,
+# the visitor's to retry later. Any other OSError (a missing file, a bad path) is a bug: a 500.
+_STORAGE_FULL = {errno.ENOSPC, errno.EDQUOT, errno.EROFS}
 
 
 def is_unavailable(error: BaseException | None) -> bool:
@@ -61,9 +66,9 @@ def _notice() -> tuple[str | None, str]:
     return message, kept
 
 
-def busy_response(error: BaseException):
-    """The 503 page for a request the database could not serve."""
-    current_app.logger.warning("database unavailable during %s %s: %s", request.method, request.path,
+def busy_response(error: BaseException, what: str = "database"):
+    """The 503 page for a request the database (or `what`) could not serve."""
+    current_app.logger.warning("%s unavailable during %s %s: %s", what, request.method, request.path,
                                error.__class__.__name__)
     unsaved, kept = _notice()
     try:
@@ -86,11 +91,19 @@ def _database_error(error: Exception):
     return busy_response(error)
 
 
+def _storage_error(error: OSError):
+    if error.errno not in _STORAGE_FULL:
+        raise error
+    current_app.logger.error("upload storage cannot take a file: %s", error.strerror)
+    return busy_response(error, what="upload storage")
+
+
 def init_app(app: Flask, server_error: Callable) -> None:
     """Answer 503 for an unavailable database, whether the view, a hook before or after it, or
     the 500 path met it; `server_error` answers every other 500."""
     for error_class in (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError):
         app.register_error_handler(error_class, _database_error)
+    app.register_error_handler(OSError, _storage_error)
 
     def internal_error(error: InternalServerError):
         cause = getattr(error, "original_exception", None)

@@ -34,11 +34,16 @@ class LocalStore:
     def put(self, area: str, name: str, data: bytes) -> None:
         target = self._path(area, name, create=True)
         temporary = target.with_name(name + PART)
-        with open(temporary, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.replace(target)
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            temporary.replace(target)
+        except BaseException:
+            # A full disk or a quota: the half-written file goes at once, not at the next prune.
+            temporary.unlink(missing_ok=True)
+            raise
 
     def open(self, area: str, name: str) -> bytes:
         return self._path(area, name).read_bytes()

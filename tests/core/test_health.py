@@ -85,15 +85,17 @@ def test_a_hung_postgresql_server_makes_readyz_fail_within_its_timeout_not_hang(
 
 
 def test_readyz_checks_redis_when_rate_limits_are_kept_there(make_app, database_uri):
+    # Without Redis each worker counts in its own memory and filings go on (issue 14, item 4): the
+    # instance stays in the balancer, flagged degraded, rather than every instance leaving it at once.
     refused = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/0")
     ready = refused.test_client().get("/readyz")
-    assert ready.status_code == 503 and ready.json == {"status": "unavailable", "database": "ok",
+    assert ready.status_code == 200 and ready.json == {"status": "degraded", "database": "ok",
                                                         "redis": "unavailable"}
     with silent_server() as port:
         hung = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
         ready = probe(hung, "/readyz")
     assert ready is not None, "readyz hung on a Redis that never answers"
-    assert ready.status_code == 503 and ready.json["redis"] == "unavailable"
+    assert ready.status_code == 200 and ready.json["redis"] == "unavailable"
 
 
 def test_readyz_with_a_running_redis(make_app, database_uri, redis_server):

@@ -243,3 +243,26 @@ def test_a_kiosk_keeps_the_name_after_a_miss_but_never_the_id_number(client, ask
     assert "未查到" in result(missed)
     assert field_value(missed, "name") == name and field_value(missed, "id") == ""
     assert number[:-1] not in missed.text
+
+
+def test_with_redis_unreachable_misses_are_still_counted(make_app, database_uri, seeded, people):
+    # Redis down: each worker counts the misses in its own memory; no 500, and the brake holds.
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    client = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed}/0",
+                      PROPAGATE_EXCEPTIONS=False).test_client()
+
+    def ask(name, number, address):
+        form = client.get("/lookup", environ_base={"REMOTE_ADDR": address})
+        return client.post("/lookup", data={"name": name, "id_number": number,
+                                            "csrf_token": TOKEN.search(form.text).group(1)},
+                           environ_base={"REMOTE_ADDR": address})
+    rotate = fresh_device_ask(ask, client)
+    name, number, _ = people["zhang"]
+    for n in range(10):
+        response = rotate(name, f"11010119800101{n:03d}X")
+        assert response.status_code == 200 and "未查到" in result(response)
+    refused = rotate(name, number)
+    assert refused.status_code == 429 and REFUSED in refused.text
