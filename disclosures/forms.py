@@ -3,9 +3,9 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
 from disclosures.models import Kind
 
@@ -15,7 +15,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 class UploadForm(FlaskForm):
     kind = SelectField("公开类别", choices=KIND_CHOICES)
-    period = StringField("公开月份（收支明细必填，如 2026-10）", validators=[Optional(), Length(max=7)])
+    period = StringField("公开月份（收支明细必填）", validators=[Optional(), Length(max=7)])
     file = FileField("Excel 或 CSV 文件", validators=[FileRequired("请选择要上传的文件")])
 
     def validate(self, extra_validators=None) -> bool:
@@ -36,6 +36,8 @@ class ConfirmUploadForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired(), AnyOf([kind.value for kind in Kind])])
     period = HiddenField()
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
+    # The preview page to show: its 上一页/下一页 buttons post this form back to the preview.
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 class CancelUploadForm(FlaskForm):

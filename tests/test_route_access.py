@@ -54,6 +54,8 @@ ACCESS = {
     "disclosures.upload": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.upload_confirm": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.upload_cancel": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.upload_preview": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.template_download": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.empty_month": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.enter": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.batch": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
