@@ -64,7 +64,7 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from admin import calendar_routes, departments, settings_routes  # noqa: F401  (attach their views to the admin blueprint)
-    from admin.cases import action_routes, routes as case_routes  # noqa: F401  (likewise)
+    from admin.cases import action_routes, bulk_routes, routes as case_routes  # noqa: F401  (likewise)
     from admin import dashboard, exports  # noqa: F401  (likewise)
     from admin.routes import bp as admin_bp
     from disclosures.routes import bp as disclosures_bp

@@ -86,6 +86,7 @@ ACCESS = {
     "admin.reminders": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
     "admin.case_conflict": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
     "admin.case_assign": {Role.HANDLER, Role.INSPECTOR},
+    "admin.cases_bulk_assign": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_reply": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_note": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_refer": {Role.HANDLER, Role.INSPECTOR},
