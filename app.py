@@ -68,6 +68,7 @@ def _register_blueprints(app: Flask) -> None:
     from admin import dashboard, exports  # noqa: F401  (likewise)
     from admin.routes import bp as admin_bp
     from disclosures.routes import bp as disclosures_bp
+    from disclosures import photo_routes  # noqa: F401  (attaches the photo views to the disclosures blueprint)
     from admin.auth import bp as auth_bp
     from portal import bp as portal_bp
     from complaints.routes import bp as complaints_bp

@@ -65,3 +65,11 @@ class RowEntryForm(FlaskForm):
     A warning (a credit code's check character, an ID ending in 000) is confirmed, as on an upload."""
 
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
+
+
+class PhotoForm(FlaskForm):
+    """A site photo for one project update of a batch awaiting review."""
+
+    READ_LIMIT = 10 * 1024 * 1024 + 1  # one byte past the limit, so the service can say it is too big
+    photo = FileField("现场照片", validators=[FileRequired("请选择照片")])
+    caption = StringField("照片说明（可不填）", validators=[Optional(), Length(max=100)])

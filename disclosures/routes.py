@@ -12,13 +12,14 @@ from core.users.models import Role
 from core.web import page_arg
 from disclosures import queries
 from disclosures.due import ledger_calendar
-from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm,
-                               RowEntryForm, UploadForm)
+from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, PhotoForm,
+                               ReviewForm, RowEntryForm, UploadForm)
 from disclosures.correction_form import COLUMNS, FIXED, Unconfirmed, column_values, correction_values
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
+from disclosures.photos import batch_photos
 from disclosures.preview import PREVIEW_COLUMNS, display_value, preview_page, totals
 from disclosures.revisions import correction_summary
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
@@ -199,7 +200,9 @@ def batch(batch_id: int):
                            totals=None if correction else totals(
                                found.kind, db.session.scalars(queries.batch_rows(found))),
                            may_review=can_review(current_user, found),
-                           may_correct=can_upload(current_user, found.village_code))
+                           may_correct=can_upload(current_user, found.village_code),
+                           photos=batch_photos(found) if found.kind == Kind.PROJECTS else None,
+                           photo_form=PhotoForm())
 
 
 @bp.post("/batches/<int:batch_id>/review")
