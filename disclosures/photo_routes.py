@@ -20,10 +20,10 @@ def jpeg_response(data: bytes, cache: str):
     return response
 
 
-@bp.post("/rows/projects/<int:row_id>/photos")
+@bp.post("/updates/<int:update_id>/photos")
 @role_required(Role.ACCOUNTANT, Role.ADMIN)
-def photo_add(row_id: int):
-    update = db.get_or_404(ProjectUpdate, row_id)
+def photo_add(update_id: int):
+    update = db.get_or_404(ProjectUpdate, update_id)
     if not can_view_batch(current_user, update.batch):
         abort(404)
     if not can_upload(current_user, update.village_code):

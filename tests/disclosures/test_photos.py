@@ -3,7 +3,7 @@ EXIF, no GPS, bounded size), public exactly while that update is — on the proj
 own address and on the project sign PDF."""
 import io
 import re
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -13,7 +13,6 @@ from support import csrf_from, run_tool
 
 from core import storage
 from core.extensions import db
-from core.users.models import User
 from disclosures.models import Kind, ProjectPhoto, ProjectUpdate
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.photos import AREA
@@ -54,7 +53,7 @@ def pending_update(staff) -> ProjectUpdate:
 
 def add(client, update_id: int, data: bytes, caption="路基施工"):
     token = csrf_from(client.get("/admin/").text)
-    return client.post(f"/disclosures/rows/projects/{update_id}/photos", content_type="multipart/form-data", data={
+    return client.post(f"/disclosures/updates/{update_id}/photos", content_type="multipart/form-data", data={
         "csrf_token": token, "caption": caption, "photo": (io.BytesIO(data), "IMG_0001.jpg")})
 
 
@@ -108,7 +107,7 @@ def test_not_a_photo_is_refused_and_nothing_kept(app, client, login, pending_upd
     assert "不是能识别的照片" in client.get(refused.headers["Location"]).text
     assert db.session.scalar(select(func.count()).select_from(ProjectPhoto)) == 0
     with app.app_context():
-        assert storage.stale_names(AREA, age=__import__("datetime").timedelta(seconds=-60)) == []
+        assert storage.stale_names(AREA, age=timedelta(seconds=-60)) == []  # no file left behind
 
 
 def test_withdrawing_the_update_takes_its_photo_down(app, client, login, pending_update, staff):
