@@ -106,7 +106,7 @@ def test_the_migration_refuses_rows_that_break_its_rules_and_runs_once_they_are_
         connection.execute(text("UPDATE users SET role = 'handler'"))
         connection.execute(text(f"UPDATE complaints SET status = 'received' WHERE id = {case_id}"))
         connection.execute(text("DELETE FROM identity_requests WHERE id = (SELECT max(id) FROM identity_requests)"))
-    _alembic("upgrade", "head")
+    _alembic("upgrade", "0020")  # this migration's own revision: later ones are not under test here
     assert _revision() == "0020"
     assert db.session.get(Complaint, case_id).events  # the rows survived the tables' rebuild
     with pytest.raises(IntegrityError):
