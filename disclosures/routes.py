@@ -1,5 +1,8 @@
 """Accountants upload and correct; reviewers approve or return. Views stay thin."""
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
 from flask_login import current_user
 
 from core.extensions import db
@@ -103,9 +106,9 @@ def upload_preview():
 def template_download(kind: str):
     villages = queries.villages_in_scope(current_user)
     data = template_workbook(Kind(kind), villages[0].code if villages else "")
-    response = Response(data, mimetype=CONTENT_TYPE)
-    response.headers.set("Content-Disposition", "attachment", filename=template_filename(Kind(kind)))
-    return response
+    # send_file spells a Chinese name as RFC 6266 filename* (a raw header must be latin-1).
+    return send_file(io.BytesIO(data), mimetype=CONTENT_TYPE, as_attachment=True,
+                     download_name=template_filename(Kind(kind)))
 
 
 @bp.post("/upload/confirm")

@@ -37,7 +37,7 @@ def cases_bulk_assign():
     if not form.validate_on_submit():
         abort(400)
     cases = _ticked_cases()
-    assignee = db.session.get(User, form.assignee.data)
+    assignee = db.session.get(User, form.assign_to.data)
     try:
         with atomic():
             actions.assign_many(cases, assignee, by=me())

@@ -56,7 +56,7 @@ class AssignForm(FlaskForm):
 class BulkAssignForm(FlaskForm):
     """The queue's 批量分派: the ticked cases come as repeated `case` values (checkboxes in the table)."""
 
-    assignee = SelectField("把勾选的案件分派给", coerce=int, validators=[InputRequired("请选择承办人")])
+    assign_to = SelectField("把勾选的案件分派给", coerce=int, validators=[InputRequired("请选择承办人")])
 
 
 class ReplyForm(FlaskForm):

@@ -152,7 +152,7 @@ def bulk_assign_form(user: User) -> BulkAssignForm:
     """The queue's 批量分派 form with the colleagues the user may hand work to (themself first)."""
     form = BulkAssignForm()
     others = [colleague for colleague in lookups.colleagues(user) if colleague.id != user.id]
-    form.assignee.choices = [SelectChoice(user.id, (user.display_name or user.username) + "（本人）")] + [
+    form.assign_to.choices = [SelectChoice(user.id, (user.display_name or user.username) + "（本人）")] + [
         SelectChoice(colleague.id, colleague.display_name or colleague.username) for colleague in others]
     return form
 

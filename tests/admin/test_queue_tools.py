@@ -49,7 +49,7 @@ def bulk(client, cases, assignee, **args):
     page = client.get("/admin/cases")
     query = "".join(f"&{k}={v}" for k, v in args.items())
     return client.post(f"/admin/cases/assign?{query.lstrip('&')}", data={
-        "csrf_token": csrf_from(page.text), "assignee": assignee, "case": [str(c) for c in cases]})
+        "csrf_token": csrf_from(page.text), "assign_to": assignee, "case": [str(c) for c in cases]})
 
 
 def test_handler_assigns_several_cases_at_once(as_user, people):
@@ -96,7 +96,7 @@ def test_bulk_assign_needs_csrf_and_a_worker(as_user, people):
     case = new_case()
     client = as_user("handler")
     client.get("/admin/cases")
-    response = client.post("/admin/cases/assign", data={"assignee": people["colleague"].id, "case": [case.id]})
+    response = client.post("/admin/cases/assign", data={"assign_to": people["colleague"].id, "case": [case.id]})
     assert response.status_code == 400 and assignees(case) == [None]
     assert 'name="case"' not in as_user("inspector").get("/admin/cases").text
 
