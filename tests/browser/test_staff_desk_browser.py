@@ -12,9 +12,8 @@ from complaints.services import file_complaint
 from core.extensions import db
 from core.regions.models import Region
 from disclosures.importers.checking import TEMPLATES
-from disclosures.models import Kind, ProjectUpdate
+from disclosures.models import Batch, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
-from disclosures.photos import add_photo
 from disclosures.services import approve_batch, stage_upload
 
 PASSWORD = "pw-for-tests-1"  # pragma: allowlist secret (a test account)
@@ -109,7 +108,7 @@ def _site_photo() -> bytes:
     return buffer.getvalue()
 
 
-def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live_server, visit):
+def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live_server, visit, checkpoint):
     accountant = make_user("kuaiji", "accountant", ["629901101201"])
     reviewer = make_user("shenhe", "reviewer", ["629901101000"])
     row = {"row_number": 2, "project_no": "XM-001", "name": "村道硬化（二组至四组）", "project_type": "道路",
@@ -119,9 +118,18 @@ def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live
            "note": "路基完成"}
     [batch] = stage_upload(ParsedUpload(Kind.PROJECTS, "p.xlsx", [ParsedBatch("629901101201", Kind.PROJECTS, None,
                                                                               [row])]), uploader=accountant)
-    update = db.session.scalar(select(ProjectUpdate).where(ProjectUpdate.batch_id == batch.id))
-    add_photo(update, _site_photo(), "IMG_0001.jpg", "二组路段路基", by=accountant)
-    approve_batch(batch, reviewer=reviewer)
+    # The accountant adds the photo to the update while the batch waits for review.
+    sign_in(phone, live_server, "kuaiji")
+    visit(phone, f"/disclosures/batches/{batch.id}", "batch-pending")
+    phone.locator("input[type=file][name=photo]").set_input_files(files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg",
+                                                        "buffer": _site_photo()}])
+    phone.get_by_label("照片说明（可不填）").fill("二组路段路基")
+    phone.get_by_role("button", name="添加照片").click()
+    phone.wait_for_load_state("load")
+    checkpoint(phone, "batch-with-photo")
+    assert "随本批次一起审核公开" in phone.locator("main").inner_text()
+    assert phone.get_by_role("img", name="二组路段路基").evaluate("img => img.complete && img.naturalWidth") == 1200
+    approve_batch(db.session.get(Batch, batch.id), reviewer=reviewer)
     visit(phone, "/r/629901101201/projects/XM-001", "project-photo")
     image = phone.get_by_role("img", name="二组路段路基")
     image.scroll_into_view_if_needed()
