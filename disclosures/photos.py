@@ -6,6 +6,8 @@ batch is published nothing about it changes. So a photo is public exactly while 
 (disclosures/public.py's is_public), and goes out of sight with a correction or withdrawal of that
 update. Every file is cleaned (core/images.py: re-encoded, EXIF and GPS gone, at most 1600 px)
 and read and written only through photo_bytes/_store below, which use core/storage."""
+from datetime import timedelta
+
 from sqlalchemy import Select, select
 
 from core import images, storage
@@ -20,6 +22,8 @@ MAX_BYTES = 10 * 1024 * 1024
 MAX_SIDE = 1600
 MAX_PER_UPDATE = 6
 CAPTION_LENGTH = 100
+ORPHAN_AGE = timedelta(hours=1)  # add_photo stores its file and commits within seconds
+NAMES_PER_QUERY = 500
 
 
 class PhotoError(ValueError):
@@ -94,3 +98,17 @@ def public_photo(village_code: str, token: str) -> ProjectPhoto | None:
     return db.session.scalar(select(ProjectPhoto).join(ProjectUpdate, ProjectUpdate.id == ProjectPhoto.update_id)
                              .where(ProjectPhoto.stored_name == token, ProjectUpdate.village_code == village_code,
                                     is_public(ProjectUpdate)))
+
+
+def prune_orphan_photos(age: timedelta = ORPHAN_AGE) -> int:
+    """Delete photo files no row names, stored longer ago than `age` (a worker that died between
+    storing a photo and committing it); how many."""
+    names = storage.stale_names(AREA, age)
+    named: set[str] = set()
+    for start in range(0, len(names), NAMES_PER_QUERY):
+        named.update(db.session.scalars(select(ProjectPhoto.stored_name).where(
+            ProjectPhoto.stored_name.in_(names[start:start + NAMES_PER_QUERY]))))
+    orphans = [name for name in names if name not in named]
+    for name in orphans:
+        storage.delete(AREA, name)
+    return len(orphans)

@@ -142,3 +142,21 @@ def test_the_project_sign_prints_the_newest_photo(tmp_path, app, client, login, 
     assert "现场照片（2026年6月1日）：路基施工" in text
 
 
+
+
+def test_prune_removes_photo_files_no_row_names(app, client, login, pending_update, cli):
+    import os
+    import time
+    from pathlib import Path
+
+    login("kuaiji")
+    add(client, pending_update.id, photo_with_gps((40, 30)))
+    kept = stored_photo().stored_name
+    orphan = storage.save(AREA, b"left by a worker that died before its commit")
+    young = storage.save(AREA, b"a photo being added right now")
+    folder = Path(app.config["UPLOAD_DIR"]) / AREA
+    for name in (kept, orphan):
+        os.utime(folder / name, (time.time() - 2 * 3600,) * 2)
+    result = cli.invoke(args=["uploads", "prune"])
+    assert result.exit_code == 0 and "无主项目照片 1 个" in result.output
+    assert sorted(path.name for path in folder.iterdir()) == sorted([kept, young])
