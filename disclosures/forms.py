@@ -73,3 +73,7 @@ class PhotoForm(FlaskForm):
     READ_LIMIT = 10 * 1024 * 1024 + 1  # one byte past the limit, so the service can say it is too big
     photo = FileField("现场照片", validators=[FileRequired("请选择照片")])
     caption = StringField("照片说明（可不填）", validators=[Optional(), Length(max=100)])
+
+
+class RemovePhotoForm(FlaskForm):
+    """Carries the CSRF token of 删除 under a photo of a batch awaiting review."""

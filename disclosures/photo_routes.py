@@ -6,10 +6,10 @@ from flask_login import current_user
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import Role
-from disclosures.forms import PhotoForm
+from disclosures.forms import PhotoForm, RemovePhotoForm
 from disclosures.models import Kind, ProjectPhoto, ProjectUpdate
 from disclosures.permissions import can_upload, can_view_batch
-from disclosures.photos import PhotoError, add_photo, photo_bytes
+from disclosures.photos import PhotoError, add_photo, photo_bytes, remove_photo
 from disclosures.routes import STAFF, bp
 
 
@@ -53,3 +53,22 @@ def photo_view(photo_id: int):
         return jpeg_response(photo_bytes(photo), "private, no-store")
     except FileNotFoundError:
         abort(404)
+
+
+@bp.post("/photos/<int:photo_id>/remove")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def photo_remove(photo_id: int):
+    photo = db.get_or_404(ProjectPhoto, photo_id)
+    batch = photo.update.batch
+    if not can_view_batch(current_user, batch):
+        abort(404)
+    if not can_upload(current_user, batch.village_code):
+        abort(403)
+    if not RemovePhotoForm().validate_on_submit():
+        abort(400)
+    try:
+        remove_photo(photo, by=current_user)
+        flash("照片已删除", "success")
+    except PhotoError as refused:
+        flash(str(refused), "error")
+    return redirect(url_for(".batch", batch_id=batch.id), 303)

@@ -61,6 +61,20 @@ def add_photo(update: ProjectUpdate, data: bytes, filename: str, caption: str, *
     return photo
 
 
+def remove_photo(photo: ProjectPhoto, *, by: User) -> None:
+    """Take a photo off an update still awaiting review (a wrong or private picture); the row goes
+    in one transaction, the file after its commit."""
+    update = photo.update
+    if update.batch.status != BatchStatus.PENDING:
+        raise PhotoError("已审核的批次的照片不能删除")
+    name = photo.stored_name
+    record_audit("disclosure.photo_remove", target_type="batch", target_id=update.batch_id, actor=by,
+                 detail={"project_no": update.project_no, "photo": photo.id})
+    db.session.delete(photo)
+    db.session.commit()
+    storage.delete(AREA, name)
+
+
 def _store(data: bytes) -> str:
     return storage.save(AREA, data)
 

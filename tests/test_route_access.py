@@ -59,6 +59,7 @@ ACCESS = {
     "disclosures.template_download": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.photo_add": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.photo_view": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
+    "disclosures.photo_remove": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.empty_month": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.enter": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.batch": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},

@@ -160,3 +160,21 @@ def test_prune_removes_photo_files_no_row_names(app, client, login, pending_upda
     result = cli.invoke(args=["uploads", "prune"])
     assert result.exit_code == 0 and "无主项目照片 1 个" in result.output
     assert sorted(path.name for path in folder.iterdir()) == sorted([kept, young])
+
+
+def test_the_uploader_removes_a_photo_before_review_only(app, client, login, pending_update, staff):
+    login("kuaiji")
+    add(client, pending_update.id, photo_with_gps((40, 30)))
+    photo = stored_photo()
+    name, token = photo.stored_name, csrf_from(client.get("/admin/").text)
+    assert client.post(f"/disclosures/photos/{photo.id}/remove").status_code == 400  # no CSRF token
+    assert client.post(f"/disclosures/photos/{photo.id}/remove", data={"csrf_token": token}).status_code == 303
+    assert stored_photo() is None
+    with app.app_context(), pytest.raises(FileNotFoundError):
+        storage.load(AREA, name)
+    add(client, pending_update.id, photo_with_gps((40, 30)))
+    photo = stored_photo()
+    approve_batch(pending_update.batch, reviewer=staff["shenhe"])
+    refused = client.post(f"/disclosures/photos/{photo.id}/remove", data={"csrf_token": token})
+    assert "已审核的批次的照片不能删除" in client.get(refused.headers["Location"]).text
+    assert stored_photo() is not None
