@@ -84,6 +84,8 @@ def test_a_photo_is_cleaned_reviewed_and_published_with_its_batch(app, client, l
     assert shown.status_code == 200 and shown.mimetype == "image/jpeg" and shown.data == data
     page = villager.get(f"/r/{QINGSHAN}/projects/XM-2026-007").text
     assert "现场照片" in page and public in page and "路基施工" in page
+    small = villager.get(public + "?size=small")
+    assert small.status_code == 200 and max(Image.open(io.BytesIO(small.data)).size) == 640
 
 
 def test_photos_only_on_a_pending_batch_by_its_uploaders(client, login, pending_update, staff, make_user):
