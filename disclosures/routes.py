@@ -20,9 +20,9 @@ from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionFo
 from disclosures.correction_form import COLUMNS, FIXED, Unconfirmed, column_values, correction_values
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
+from disclosures.photos import batch_photos
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
-from disclosures.photos import batch_photos
 from disclosures.preview import PREVIEW_COLUMNS, display_value, preview_page, totals
 from disclosures.revisions import correction_summary
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload

@@ -11,10 +11,11 @@ from wtforms.fields.choices import SelectChoice
 
 from admin.cases import inbox, lookups
 from admin.cases.actions import WARNING_VERDICTS, CaseError
-from admin.cases.forms import (AssignForm, BulkAssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
+from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm, DecisionForm, ExtensionForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, QueueFilterForm,
                                ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm,
                                VerifyForm)
+from admin.cases.forms import BulkAssignForm
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
