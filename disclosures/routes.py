@@ -23,11 +23,12 @@ from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.photos import batch_photos
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch
-from disclosures.preview import PREVIEW_COLUMNS, display_value, preview_page, totals
+from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
 from disclosures.revisions import correction_summary
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
 from disclosures.staging import discard, stage, staged
 from disclosures.template_files import CONTENT_TYPE, template_filename, template_workbook
+from disclosures.preview import preview_page
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures", template_folder="templates")
 bp.app_template_global("preview_value")(display_value)

@@ -15,11 +15,11 @@ from admin.cases.forms import (AssignForm, CloseForm, ConfirmForm, ConflictForm,
                                FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, QueueFilterForm,
                                ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm,
                                VerifyForm)
-from admin.cases.forms import BulkAssignForm
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
 from admin.routes import bp, me
+from admin.cases.forms import BulkAssignForm
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
 from rules.case_view import warning_panel
