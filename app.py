@@ -65,10 +65,11 @@ def _init_login(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from admin import calendar_routes, departments, settings_routes  # noqa: F401  (attach their views to the admin blueprint)
-    from admin.cases import action_routes, routes as case_routes  # noqa: F401  (likewise)
+    from admin.cases import action_routes, bulk_routes, routes as case_routes  # noqa: F401  (likewise)
     from admin import dashboard, exports, notices  # noqa: F401  (likewise)
     from admin.routes import bp as admin_bp
     from disclosures.routes import bp as disclosures_bp
+    from disclosures import photo_routes  # noqa: F401  (attaches the photo views to the disclosures blueprint)
     from admin.auth import bp as auth_bp
     from portal import bp as portal_bp
     from complaints.routes import bp as complaints_bp

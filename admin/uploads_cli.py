@@ -3,6 +3,7 @@ import click
 from flask.cli import AppGroup
 
 from complaints.attachments import prune_orphan_files
+from disclosures.photos import prune_orphan_photos
 from disclosures.staging import prune_staged_uploads
 
 uploads_cli = AppGroup("uploads", help="上传文件")
@@ -10,6 +11,7 @@ uploads_cli = AppGroup("uploads", help="上传文件")
 
 @uploads_cli.command("prune")
 def prune_command() -> None:
-    """Delete complaint attachments left by an interrupted filing, and unconfirmed uploads a day old."""
-    orphans, staged = prune_orphan_files(), prune_staged_uploads()
-    click.echo(f"删除无主附件 {orphans} 个，过期的待确认上传 {staged} 个")
+    """Delete complaint attachments and project photos left by an interrupted request, and
+    unconfirmed uploads a day old."""
+    orphans, staged, photos = prune_orphan_files(), prune_staged_uploads(), prune_orphan_photos()
+    click.echo(f"删除无主附件 {orphans} 个，过期的待确认上传 {staged} 个，无主项目照片 {photos} 个")

@@ -1,49 +1,33 @@
 """Villagers' photos and voice recordings: checked by content, never by name, and cleaned.
 
 Photos are decoded and re-encoded as plain JPEG, which drops EXIF (GPS, device), XMP and
-comments. Recordings cannot be re-encoded without ffmpeg; their container is checked by its
-magic bytes and their tags are removed (complaints/recordings.py).
+comments (core/images.py, shared with the projects' site photos). Recordings cannot be
+re-encoded without ffmpeg; their container is checked by its magic bytes and their tags are
+removed (complaints/recordings.py).
 """
 from __future__ import annotations
 
-import io
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 
-from core import storage
+from core import images, storage
 from core.extensions import db
 from complaints.models import Attachment
 from complaints.recordings import UnreadableRecording, clean_recording
 from complaints.services import FiledComplaint, file_complaint
 
-if TYPE_CHECKING:  # Pillow is imported with the first photo, not with the app
-    from PIL import Image
-
 AREA = "attachments"
 MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_AUDIO_BYTES = 5 * 1024 * 1024
-MAX_SIDE = 2000
-# Pixel caps, read from the file's header before anything is decoded. A JPEG decodes at a reduced
-# scale (draft), so a 48-megapixel phone photo costs about what a 12-megapixel one does; PNG, WebP
-# and the rest decode whole, and a few 60-megapixel PNGs (tiny files when flat) would hold a worker
-# for seconds each. A phone screenshot is under 4 megapixels, a phone photo 12.
-MAX_PIXELS_SCALED = 50_000_000
-MAX_PIXELS_WHOLE = 16_000_000
-SCALED_FORMATS = {"JPEG", "MPO"}
-JPEG_QUALITY = 85
-THUMB_SIDE = 240
 ORPHAN_AGE = timedelta(hours=1)  # a filing stores its files and commits within seconds
 NAMES_PER_QUERY = 500
 StoredFile = tuple[str, str, str, int]  # kind, stored name, content type, size
 T = TypeVar("T")
-# MPO is how Pillow names the JPEG that many phone cameras write (a JPEG with a depth image).
-PHOTO_FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "HEIF", "AVIF"}
 
 
 class AttachmentError(ValueError):
@@ -79,64 +63,13 @@ def _read(upload, limit: int, what: str) -> bytes:
 
 def clean_photo(data: bytes, filename: str = "") -> CleanFile:
     """Decode a photo whatever its name says; re-encode it as a bare JPEG of at most 2000 px."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
-    refused = AttachmentError(f"“{filename}”不是能识别的照片，请选择手机拍的照片（JPG、PNG 等）")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in PHOTO_FORMATS:
-                raise refused
-            _check_pixels(image, filename)
-            image.draft("RGB", (MAX_SIDE, MAX_SIDE))  # JPEG only: decode at a smaller scale, faster
-            image = ImageOps.exif_transpose(image)  # keep it upright once the EXIF is gone
-            image = _flatten(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as error:
-        raise (error if isinstance(error, AttachmentError) else refused) from None
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    return CleanFile("image", _jpeg(image), "image/jpeg")
+        return CleanFile("image", images.clean_photo(data, filename), "image/jpeg")
+    except images.ImageRefused as refused:
+        raise AttachmentError(str(refused)) from None
 
 
-def _check_pixels(image: Image.Image, filename: str) -> None:
-    """Refuse on the header's size alone: Image.open has read nothing else yet."""
-    limit = MAX_PIXELS_SCALED if image.format in SCALED_FORMATS else MAX_PIXELS_WHOLE
-    if image.width * image.height > limit:
-        raise AttachmentError(f"照片“{filename}”像素太多（{image.width}×{image.height}），"
-                              f"这种格式的照片最多{limit // 10_000}万像素。请用手机相机直接拍一张，或截图后再上传")
-
-
-def _flatten(image: Image.Image) -> Image.Image:
-    """RGB on white (transparent PNGs would turn black), with no metadata carried along."""
-    from PIL import Image
-
-    image.load()
-    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
-        rgba = image.convert("RGBA")
-        flat = Image.new("RGB", rgba.size, "white")
-        flat.paste(rgba, mask=rgba.getchannel("A"))
-    else:
-        flat = image.convert("RGB")
-    flat.info = {}
-    return flat
-
-
-def _jpeg(image: Image.Image, quality: int = JPEG_QUALITY) -> bytes:
-    buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=quality, optimize=True)
-    return buffer.getvalue()
-
-
-def thumbnail(data: bytes) -> bytes:
-    """A small JPEG of a stored (already clean) photo for the tracking page."""
-    from PIL import Image
-
-    image = Image.open(io.BytesIO(data))
-    image.draft("RGB", (THUMB_SIDE, THUMB_SIDE))
-    image = image.convert("RGB")
-    image.thumbnail((THUMB_SIDE, THUMB_SIDE))
-    return _jpeg(image, 75)
+thumbnail = images.thumbnail  # a small JPEG of a stored photo, for the tracking page
 
 
 def clean_audio(data: bytes, filename: str = "") -> CleanFile:

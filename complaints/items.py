@@ -76,3 +76,33 @@ def _text(kind: Kind, name: str, value) -> str:
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return str(value)
+
+
+@dataclass(frozen=True)
+class ItemLocation:
+    """Where a questioned row can be looked at: its public page and its batch in the back office."""
+
+    endpoint: str
+    args: dict
+    batch_id: int
+    current: bool  # False once a correction replaced or withdrew the row
+
+
+def item_location(kind_name: str | None, row_id: int | None, village_code: str) -> ItemLocation | None:
+    """The stored row a complaint names (as it was questioned), or None when none is named."""
+    if kind_name not in {kind.value for kind in Kind} or row_id is None:
+        return None
+    kind = Kind(kind_name)
+    model = ROW_MODELS[kind]
+    row = db.session.scalar(select(model).where(model.id == row_id, model.village_code == village_code))
+    if row is None:
+        return None
+    code = row.village_code
+    endpoint, args = {
+        Kind.LEDGER: lambda: ("portal.ledger", {"code": code, "month": row.month}),
+        Kind.SUBSIDIES: lambda: ("portal.subsidies", {"code": code, "item": row.item, "month": row.month}),
+        Kind.PROJECTS: lambda: ("portal.project", {"code": code, "project_no": row.project_no}),
+        Kind.CONTRACTS: lambda: ("portal.contracts", {"code": code}),
+    }[kind]()
+    current = row.superseded_by_batch_id is None and not row.withdrawn
+    return ItemLocation(endpoint, args, row.batch_id, current)

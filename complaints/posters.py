@@ -1,5 +1,6 @@
 """Print-ready A4 posters with a QR code to /q/<token>: the village notice-board header, the
 project sign (项目公示牌) and the inspection-round notice (巡察公告)."""
+import base64
 import io
 from dataclasses import dataclass
 
@@ -13,7 +14,8 @@ from core.qr import qr_data_uri
 from core.regions.models import Region
 from core.regions.queries import ancestors_of
 from core.timezone import local_date
-from disclosures.models import Batch, BatchStatus, ProjectUpdate
+from disclosures.models import Batch, BatchStatus, ProjectPhoto, ProjectUpdate
+from disclosures.photos import photo_bytes, public_photos
 from disclosures.public import project_history
 from complaints.models import InspectionRound
 from complaints.qr import project_target, qr_url, round_target, token_for, village_target
@@ -64,10 +66,21 @@ def village_poster(village: Region) -> Poster:
     return Poster(render_pdf(html), f"{village.name}-村务公开栏.pdf")
 
 
+def latest_photo(village_code: str, project_no: str) -> tuple[str, ProjectPhoto] | None:
+    """The newest public site photo as a data: URI (a PDF reads no URL but file: and data:)."""
+    photo = db.session.scalars(public_photos(village_code, project_no).limit(1)).first()
+    try:
+        data = photo and photo_bytes(photo)
+    except FileNotFoundError:
+        return None
+    return (f"data:image/jpeg;base64,{base64.b64encode(data).decode('ascii')}", photo) if data else None
+
+
 def project_poster(village: Region, project: ProjectUpdate) -> Poster:
-    """The project sign: its facts as last disclosed, and a QR to the project online."""
+    """The project sign: its facts as last disclosed, its newest site photo, and a QR to the project online."""
     html = render_template("complaints/posters/project.html", village=village, place=_place(village),
                            project=project, format_day=format_day,
+                           photo=latest_photo(village.code, project.project_no),
                            **_qr(token_for(project_target(village.code, project.project_no))))
     return Poster(render_pdf(html), f"{village.name}-项目公示牌-{project.project_no}.pdf")
 

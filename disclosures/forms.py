@@ -3,9 +3,9 @@ import re
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, Regexp
+from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optional, Regexp
 
 from disclosures.models import Kind
 
@@ -15,7 +15,7 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 class UploadForm(FlaskForm):
     kind = SelectField("公开类别", choices=KIND_CHOICES)
-    period = StringField("公开月份（收支明细必填，如 2026-10）", validators=[Optional(), Length(max=7)])
+    period = StringField("公开月份（收支明细必填）", validators=[Optional(), Length(max=7)])
     file = FileField("Excel 或 CSV 文件", validators=[FileRequired("请选择要上传的文件")])
 
     def validate(self, extra_validators=None) -> bool:
@@ -36,6 +36,8 @@ class ConfirmUploadForm(FlaskForm):
     kind = HiddenField(validators=[DataRequired(), AnyOf([kind.value for kind in Kind])])
     period = HiddenField()
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
+    # The preview page to show: its 上一页/下一页 buttons post this form back to the preview.
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
 class CancelUploadForm(FlaskForm):
@@ -63,3 +65,15 @@ class RowEntryForm(FlaskForm):
     A warning (a credit code's check character, an ID ending in 000) is confirmed, as on an upload."""
 
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
+
+
+class PhotoForm(FlaskForm):
+    """A site photo for one project update of a batch awaiting review."""
+
+    READ_LIMIT = 10 * 1024 * 1024 + 1  # one byte past the limit, so the service can say it is too big
+    photo = FileField("现场照片", validators=[FileRequired("请选择照片")])
+    caption = StringField("照片说明（可不填）", validators=[Optional(), Length(max=100)])
+
+
+class RemovePhotoForm(FlaskForm):
+    """Carries the CSRF token of 删除 under a photo of a batch awaiting review."""

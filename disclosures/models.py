@@ -219,3 +219,20 @@ class SubsidyItem(Base):
 
 ROW_MODELS = {Kind.LEDGER: LedgerEntry, Kind.SUBSIDIES: SubsidyPayment, Kind.PROJECTS: ProjectUpdate,
               Kind.CONTRACTS: Contract}
+
+
+class ProjectPhoto(Base):
+    """A site photo uploaded with one project update while its batch awaits review; public exactly
+    while that update is (disclosures/public.py). The file is a cleaned JPEG in storage."""
+
+    __tablename__ = "project_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("project_updates.id"), index=True)
+    stored_name: Mapped[str] = mapped_column(String(40), unique=True)
+    size: Mapped[int]
+    caption: Mapped[str] = mapped_column(String(100), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    update = relationship(ProjectUpdate)

@@ -3,7 +3,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from sqlalchemy import select
+
+from core.extensions import db
+from core.regions.models import Region
 from disclosures.models import Direction, Kind
+from disclosures.parsed import ParsedBatch, ParsedUpload
+
+PREVIEW_PAGE_ROWS = 50
 
 # Per kind: the row keys shown in a preview table, with their headings. No ID or account numbers.
 PREVIEW_COLUMNS = {
@@ -61,3 +68,39 @@ def display_value(row, key: str) -> str:
     if isinstance(value, Decimal):
         return f"{value:,.2f}"
     return "" if value is None else str(value)
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    village: str
+    period: str | None
+    row: dict
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """One page of an upload's rows, across its batches in order, with each batch's village name."""
+
+    page: int
+    pages: int
+    rows: list[PreviewRow]
+    names: dict[str, str]
+
+    def name(self, batch: ParsedBatch) -> str:
+        return self.names.get(batch.village_code, batch.village_code)
+
+
+def preview_page(parsed: ParsedUpload, page: int, per_page: int = PREVIEW_PAGE_ROWS) -> PreviewPage:
+    """Rows `per_page` at a time; a page past the end shows the last one."""
+    codes = {batch.village_code for batch in parsed.batches}
+    names = dict(db.session.execute(select(Region.code, Region.name).where(Region.code.in_(codes))).all())
+    pages = max(1, -(-parsed.row_count // per_page))
+    page = min(max(page, 1), pages)
+    start, end, seen, rows = (page - 1) * per_page, page * per_page, 0, []
+    for batch in parsed.batches:
+        if seen + len(batch.rows) > start and seen < end:
+            name = names.get(batch.village_code, batch.village_code)
+            rows += [PreviewRow(name, batch.period, row)
+                     for row in batch.rows[max(0, start - seen):end - seen]]
+        seen += len(batch.rows)
+    return PreviewPage(page, pages, rows, names)

@@ -1,5 +1,8 @@
 """Accountants upload and correct; reviewers approve or return. Views stay thin."""
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import io
+
+from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
+                   url_for)
 from flask_login import current_user
 
 from core.extensions import db
@@ -12,20 +15,24 @@ from core.users.models import Role
 from core.web import page_arg
 from disclosures import queries
 from disclosures.due import ledger_calendar
-from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, ReviewForm,
-                               RowEntryForm, UploadForm)
+from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, PhotoForm,
+                               ReviewForm, RowEntryForm, UploadForm)
 from disclosures.correction_form import COLUMNS, FIXED, Unconfirmed, column_values, correction_values
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
+from disclosures.photos import batch_photos
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.permissions import can_review, can_upload, can_view_batch, uploads_disclosures
 from disclosures.preview import PREVIEW_COLUMNS, display_value, totals
 from disclosures.revisions import correction_summary
 from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
 from disclosures.staging import discard, stage, staged
+from disclosures.template_files import CONTENT_TYPE, template_filename, template_workbook
+from disclosures.preview import preview_page
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures", template_folder="templates")
 bp.app_template_global("preview_value")(display_value)
+bp.add_app_template_global(list(Kind), "template_kinds")
 STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
 
 
@@ -61,8 +68,49 @@ def upload():
                                filename=filename), 422
     confirm = ConfirmUploadForm(token=stage(data), filename=filename,
                                 kind=form.kind.data, period=form.period.data)
-    return render_template("disclosures/preview.html", parsed=parsed, form=confirm, totals=totals,
-                           columns=PREVIEW_COLUMNS[parsed.kind])
+    return _preview(parsed, confirm)
+
+
+def _preview(parsed: ParsedUpload, form: ConfirmUploadForm, status: int = 200):
+    return render_template("disclosures/preview.html", parsed=parsed, form=form, totals=totals,
+                           columns=PREVIEW_COLUMNS[parsed.kind],
+                           preview=preview_page(parsed, form.page.data or 1)), status
+
+
+def _staged_upload(form: ConfirmUploadForm):
+    """The staged file checked again, or the page to show instead (gone, or now refused)."""
+    try:
+        data = staged(form.token.data)
+        # Validated again: another upload may have taken a voucher number since the preview.
+        return _validate(form.kind.data, data, form.filename.data, form.period.data), None
+    except FileNotFoundError:
+        flash("上传的文件已过期，请重新上传", "error")
+        return None, redirect(url_for(".home"))
+    except Rejected as rejected:
+        discard(form.token.data)  # the page below asks for the file again: nothing waits for it
+        return None, (render_template("disclosures/upload_errors.html", form=UploadForm(),
+                                      problems=rejected.problems, filename=form.filename.data), 422)
+
+
+@bp.post("/upload/preview")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def upload_preview():
+    """Another page of the rows of a staged upload; the file stays staged."""
+    form = ConfirmUploadForm()
+    if not form.validate_on_submit():
+        abort(400)
+    parsed, instead = _staged_upload(form)
+    return instead if parsed is None else _preview(parsed, form)
+
+
+@bp.get("/templates/<any(ledger,subsidies,projects,contracts):kind>.xlsx")
+@role_required(Role.ACCOUNTANT, Role.ADMIN)
+def template_download(kind: str):
+    villages = queries.villages_in_scope(current_user)
+    data = template_workbook(Kind(kind), villages[0].code if villages else "")
+    # send_file spells a Chinese name as RFC 6266 filename* (a raw header must be latin-1).
+    return send_file(io.BytesIO(data), mimetype=CONTENT_TYPE, as_attachment=True,
+                     download_name=template_filename(Kind(kind)))
 
 
 @bp.post("/upload/confirm")
@@ -71,21 +119,12 @@ def upload_confirm():
     form = ConfirmUploadForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        data = staged(form.token.data)
-        # Validated again: another upload may have taken a voucher number since the preview.
-        parsed = _validate(form.kind.data, data, form.filename.data, form.period.data)
-    except FileNotFoundError:
-        flash("上传的文件已过期，请重新上传", "error")
-        return redirect(url_for(".home"))
-    except Rejected as rejected:
-        discard(form.token.data)  # the page below asks for the file again: nothing waits for it
-        return render_template("disclosures/upload_errors.html", form=UploadForm(), problems=rejected.problems,
-                               filename=form.filename.data), 422
+    parsed, instead = _staged_upload(form)
+    if parsed is None:
+        return instead
     if parsed.warnings and not form.accept_warnings.data:
         flash("请先核对提示，勾选确认后再提交", "error")
-        return render_template("disclosures/preview.html", parsed=parsed, form=form, totals=totals,
-                               columns=PREVIEW_COLUMNS[parsed.kind]), 422
+        return _preview(parsed, form, 422)
     batches = stage_upload(parsed, uploader=current_user)
     discard(form.token.data)
     flash(f"已提交{len(batches)}个批次，共{parsed.row_count}行", "success")
@@ -166,7 +205,9 @@ def batch(batch_id: int):
                            totals=None if correction else totals(
                                found.kind, db.session.scalars(queries.batch_rows(found))),
                            may_review=can_review(current_user, found),
-                           may_correct=can_upload(current_user, found.village_code))
+                           may_correct=can_upload(current_user, found.village_code),
+                           photos=batch_photos(found) if found.kind == Kind.PROJECTS else None,
+                           photo_form=PhotoForm())
 
 
 @bp.post("/batches/<int:batch_id>/review")

@@ -4,9 +4,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from flask import abort, g, redirect, render_template, request, url_for
+from flask import abort, g, make_response, redirect, render_template, request, url_for
 
-from core import web
+from core import images, web
 from core.db import utcnow
 from core.extensions import db
 from core.names import normalise_name
@@ -17,6 +17,7 @@ from core.settings import settings_for
 from core.timezone import local_date
 from core.web import money
 from disclosures.models import Batch, Direction, Kind, LedgerEntry, SubsidyPayment
+from disclosures.photos import photo_bytes, public_photo, public_photos
 from disclosures.public import PUBLIC_FIELDS, project_history
 from portal import queries
 from portal.blueprint import bp
@@ -256,7 +257,29 @@ def project(code: str, project_no: str):
     if not history:
         abort(404)
     return render_template("portal/project.html", **_village_context(village), latest=history[0],
-                           history=history)
+                           history=history, photos=db.session.scalars(public_photos(code, project_no)).all())
+
+
+SMALL_PHOTO_SIDE = 640
+
+
+@bp.get("/r/<code>/photos/<token>.jpg")
+def project_photo(code: str, token: str):
+    """A project's site photo, while the update it came with is public; else 404. A published
+    photo never changes, but a correction can take it down: cached for an hour, not for good."""
+    photo = public_photo(code, token)
+    if photo is None:
+        abort(404)
+    try:
+        data = photo_bytes(photo)
+    except FileNotFoundError:
+        abort(404)
+    if request.args.get("size") == "small":  # the page's own picture: a fraction of the bytes on 4G
+        data = images.thumbnail(data, SMALL_PHOTO_SIDE)
+    response = make_response(data)
+    response.headers.update({"Content-Type": "image/jpeg", "X-Content-Type-Options": "nosniff",
+                             "Cache-Control": "public, max-age=3600"})
+    return response
 
 
 @bp.get("/r/<code>/contracts")

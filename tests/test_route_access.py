@@ -21,6 +21,7 @@ ACCESS = {
     "portal.subsidies": PUBLIC,
     "portal.projects": PUBLIC,
     "portal.project": PUBLIC,
+    "portal.project_photo": PUBLIC,
     "portal.contracts": PUBLIC,
     "portal.revisions": PUBLIC,
     "portal.report": PUBLIC,
@@ -55,6 +56,11 @@ ACCESS = {
     "disclosures.upload": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.upload_confirm": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.upload_cancel": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.upload_preview": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.template_download": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.photo_add": {Role.ACCOUNTANT, Role.ADMIN},
+    "disclosures.photo_view": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
+    "disclosures.photo_remove": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.empty_month": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.enter": {Role.ACCOUNTANT, Role.ADMIN},
     "disclosures.batch": {Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN},
@@ -85,6 +91,7 @@ ACCESS = {
     "admin.reminders": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
     "admin.case_conflict": {Role.HANDLER, Role.INSPECTOR, Role.ADMIN},
     "admin.case_assign": {Role.HANDLER, Role.INSPECTOR},
+    "admin.cases_bulk_assign": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_reply": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_note": {Role.HANDLER, Role.INSPECTOR},
     "admin.case_refer": {Role.HANDLER, Role.INSPECTOR},
@@ -260,6 +267,39 @@ def _custom_rule_id() -> int:
     return found
 
 
+def _project_photo() -> tuple[int, int, str]:
+    """A project update awaiting review with one site photo: (update id, photo id, stored name)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from sqlalchemy import select
+
+    from core.extensions import db
+    from core.users.models import User
+    from disclosures.models import Kind, ProjectPhoto
+    from disclosures.parsed import ParsedBatch, ParsedUpload
+    from disclosures.photos import add_photo
+    from disclosures.services import stage_upload
+
+    found = db.session.scalar(select(ProjectPhoto))
+    if found is None:
+        row = {"row_number": 2, "project_no": "XM-009", "name": "路灯", "project_type": "其他",
+               "budget": Decimal("1000.00"), "funding_source": "", "contractor": "", "contractor_uscc": "",
+               "approved_on": None, "start_on": None, "planned_end_on": None, "progress": 10,
+               "paid_total": Decimal("0"), "status": "在建", "updated_on": date(2026, 10, 1), "note": ""}
+        [batch] = stage_upload(ParsedUpload(Kind.PROJECTS, "p.csv", [ParsedBatch("629901101201", Kind.PROJECTS, None,
+                                                                                 [row])]), uploader=None)
+        update = db.session.scalar(select(batch_rows_model(Kind.PROJECTS)).where(
+            batch_rows_model(Kind.PROJECTS).batch_id == batch.id))
+        found = add_photo(update, _png(), "a.png", "", by=db.session.scalar(select(User)))
+    return found.update_id, found.id, found.stored_name
+
+
+def batch_rows_model(kind):
+    from disclosures.models import ROW_MODELS
+    return ROW_MODELS[kind]
+
+
 def _sample_url(app, rule, target_user_id: int, row) -> str:
     values = {"code": "629901101201", "user_id": target_user_id, "filename": "css/site.css",
               "project_no": "XM-001", "table": "ledger", "fmt": "csv",
@@ -268,6 +308,8 @@ def _sample_url(app, rule, target_user_id: int, row) -> str:
               "department_id": _department_id(), "template_id": _reply_template_id(),
               "version_id": _roster_version_id(), "rule_id": _custom_rule_id(),
               "county_code": "629901000000", "batch_id": row.batch_id, "row_id": row.id, "kind": "ledger"}
+    if {"update_id", "photo_id"} & set(rule.arguments):
+        values["update_id"], values["photo_id"], _ = _project_photo()
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
 

@@ -68,13 +68,31 @@ def _public(case: Complaint, kind: str, body: str, user: User) -> None:
 
 def assign(case: Complaint, assignee: User, *, by: User) -> None:
     """Give the case to a colleague who may work it (or take it oneself)."""
+    _assign(case, assignee, by)
+    db.session.commit()
+
+
+def assign_many(cases: list[Complaint], assignee: User, *, by: User) -> None:
+    """Several cases to one colleague, each checked as a single assignment is: all or none."""
+    if not cases:
+        raise CaseError("请先勾选要分派的案件")
+    for case in cases:
+        code = case.code
+        try:
+            _assign(case, assignee, by)
+        except CaseError as refusal:
+            db.session.rollback()  # the ones already assigned in this loop go back too
+            raise CaseError(f"{code}：{refusal}，所选案件都未分派") from None
+    db.session.commit()
+
+
+def _assign(case: Complaint, assignee: User, by: User) -> None:
     require_workable(case, by)
     if not assignee.is_enabled or not can_work_case(assignee, case, local_date(utcnow())):
         raise CaseError("只能分派给有权办理本案的工作人员")
     case.assignee_id = assignee.id
     add_event(case, "assigned", public=False, body=f"分派给 {assignee.display_name or assignee.username}", actor=by)
     _log(case, "assign", by, assignee=assignee.username)
-    db.session.commit()
 
 
 def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:

@@ -68,6 +68,12 @@ class AssignForm(FlaskForm):
     assignee = SelectField("分派给", coerce=int, validators=[InputRequired("请选择承办人")])
 
 
+class BulkAssignForm(FlaskForm):
+    """The queue's 批量分派: the ticked cases come as repeated `case` values (checkboxes in the table)."""
+
+    assign_to = SelectField("把勾选的案件分派给", coerce=int, validators=[InputRequired("请选择承办人")])
+
+
 class ReplyForm(FlaskForm):
     kind = RadioField("答复类型", choices=REPLY_KINDS, validators=[InputRequired("请选择答复类型")])
     reply = _text("答复内容（反映人在查询页可见）", "请填写答复内容")

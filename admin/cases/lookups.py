@@ -15,7 +15,8 @@ from core.calendar.clocks import ClockState, clock_state, due_soon_until
 from core.extensions import db
 from core.regions.models import Level, Region
 from core.users.models import Role, User, user_regions
-from core.users.permissions import scope_filter
+from core.users.permissions import in_scope, scope_filter
+from complaints.items import ItemLocation, item_location
 
 FILTER_REGION_LIMIT = 400  # beyond this (a province) the region filter offers townships only
 WORKER_ROLES = (Role.HANDLER, Role.INSPECTOR)
@@ -220,3 +221,13 @@ def _warning_actions(case: Complaint) -> set[str]:
         if not any(event.kind == "verify_started" for event in case.events):
             offered.add("verify")
     return offered
+
+
+# Who may open a batch page (disclosures/routes.py STAFF); inspectors see the public page only.
+BATCH_VIEWERS = (Role.HANDLER, Role.ADMIN)
+
+
+def questioned_item(case: Complaint, user: User) -> tuple[ItemLocation | None, bool]:
+    """The disclosed row the complaint is about, and whether the user may open its batch."""
+    location = item_location(case.item_kind, case.item_id, case.village_code)
+    return location, bool(location) and user.role in BATCH_VIEWERS and in_scope(user, case.village_code)

@@ -19,6 +19,7 @@ from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
 from admin.routes import bp, me
+from admin.cases.forms import BulkAssignForm
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
 from rules.case_view import warning_panel
@@ -104,7 +105,7 @@ def case_page(case: Complaint, status: int = 200, *, error: str | None = None, a
         identity_requests=lookups.pending_identity_requests(user, today(), case) if decide else [],
         extensions=lookups.pending_extensions(user, today(), case) if decide else [],
         pending_extension=lookups.pending_extension(case), merged_into=lookups.merged_into(case),
-        warning=warning_panel(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
+        warning=warning_panel(case, user), item=lookups.questioned_item(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
         status)
     response.headers["Cache-Control"] = "no-store"  # internal notes and identities must not linger in caches
     return response
@@ -140,7 +141,17 @@ def case_queue():
     page.total, more = queue_count(statement, filters)
     filtered = any(value for key, value in request.args.items() if key != "page")
     return render_template("admin/cases/queue.html", form=form, page=page, more=more, filtered=filtered,
-                           rows=lookups.queue_rows(page.items, now), is_lead=can_lead(user))
+                           rows=lookups.queue_rows(page.items, now), is_lead=can_lead(user),
+                           bulk_form=bulk_assign_form(user) if user.role in WORKERS else None)
+
+
+def bulk_assign_form(user: User) -> BulkAssignForm:
+    """The queue's 批量分派 form with the colleagues the user may hand work to (themself first)."""
+    form = BulkAssignForm()
+    others = [colleague for colleague in lookups.colleagues(user) if colleague.id != user.id]
+    form.assign_to.choices = [SelectChoice(user.id, (user.display_name or user.username) + "（本人）")] + [
+        SelectChoice(colleague.id, colleague.display_name or colleague.username) for colleague in others]
+    return form
 
 
 def can_lead(user: User) -> bool:

@@ -1,13 +1,13 @@
 """stored files: uploaded files kept in the database (UPLOAD_STORE=database, several app hosts)
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0024"
-down_revision = "0021"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,137 @@
+"""On a phone: the accountant's 工作台 → a template download → an upload previewed page by page;
+a handler assigns two cases at once from the queue; a villager sees a project's site photo."""
+import io
+from datetime import date
+from decimal import Decimal
+
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from complaints.models import Category, Channel, Complaint
+from complaints.services import file_complaint
+from core.extensions import db
+from core.regions.models import Region
+from disclosures.importers.checking import TEMPLATES
+from disclosures.models import Batch, Kind
+from disclosures.parsed import ParsedBatch, ParsedUpload
+from disclosures.services import approve_batch, stage_upload
+
+PASSWORD = "pw-for-tests-1"  # pragma: allowlist secret (a test account)
+HEADER = "村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n"
+
+
+def sign_in(phone, live_server, username: str) -> None:
+    phone.goto(f"{live_server}/staff/login")
+    phone.get_by_label("用户名").fill(username)
+    phone.get_by_label("密码").fill(PASSWORD)
+    phone.get_by_role("button", name="登录").click()
+    phone.wait_for_url(f"{live_server}/admin/")
+
+
+def test_accountant_downloads_a_template_and_pages_through_a_preview(township_tree, make_user, phone, live_server,
+                                                                     visit, checkpoint, tmp_path):
+    make_user("kuaiji", "accountant", ["629901101201", "629901101202"])
+    sign_in(phone, live_server, "kuaiji")
+    visit(phone, "/admin/", "workbench")
+    link = phone.get_by_role("link", name="收支明细导入模板（Excel）")
+    with phone.expect_download() as download:
+        link.click()
+    saved = tmp_path / "ledger.xlsx"
+    download.value.save_as(saved)
+    rows = list(load_workbook(saved).active.iter_rows(values_only=True))
+    assert list(rows[0]) == list(TEMPLATES[Kind.LEDGER].columns) and rows[1][0] == "629901101201"
+
+    visit(phone, "/disclosures/", "upload-form")
+    assert phone.locator("#period").get_attribute("type") == "month"
+    csv = HEADER + "".join(
+        f"{'629901101201' if n <= 60 else '629901101202'},2026-10-05,记-{n:04d},支出,管理费用,办公用品{n},1.00,,\n"
+        for n in range(1, 121))
+    phone.locator("#kind").select_option("ledger")
+    phone.locator("#period").fill("2026-10")
+    phone.locator("#file").set_input_files(files=[{"name": "10月.csv", "mimeType": "text/csv",
+                                                  "buffer": csv.encode("utf-8")}])
+    phone.get_by_role("button", name="检查并预览").click()
+    phone.wait_for_url(f"{live_server}/disclosures/upload")
+    checkpoint(phone, "preview-page-1")
+    table = phone.locator("table.preview-rows")
+    assert "青山村" in phone.locator(".preview-batches").inner_text()
+    assert "上东村" in phone.locator(".preview-batches").inner_text()
+    assert "第1页 / 共3页" in phone.locator("main").inner_text() and "办公用品1\t" in table.inner_text() + "\t"
+    phone.get_by_role("button", name="下一页").click()
+    phone.wait_for_url(f"{live_server}/disclosures/upload/preview")
+    checkpoint(phone, "preview-page-2")
+    assert "第2页 / 共3页" in phone.locator("main").inner_text()
+    assert "办公用品51" in table.inner_text() and "上东村" in table.inner_text()
+    phone.get_by_role("button", name="下一页").click()
+    phone.wait_for_load_state("load")
+    assert "办公用品120" in phone.locator("table.preview-rows").inner_text()
+    phone.get_by_role("button", name="确认提交").click()
+    checkpoint(phone, "submitted")
+    assert "已提交2个批次，共120行" in phone.locator("main").inner_text()
+
+
+def _case() -> Complaint:
+    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
+                           text="修路款去向不明", channel=Channel.WEB, identity=None)
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def test_handler_assigns_two_cases_at_once(township_tree, make_user, phone, live_server, visit, checkpoint):
+    make_user("handler", "handler", ["629901101000"])
+    colleague = make_user("colleague", "handler", ["629901101000"])
+    first, second, third = _case(), _case(), _case()
+    sign_in(phone, live_server, "handler")
+    visit(phone, "/admin/cases", "queue")
+    # On a phone the filters are folded away behind one line.
+    assert phone.locator("summary", has_text="筛选").is_visible() and not phone.locator("#status").is_visible()
+    phone.get_by_label(f"勾选 {first.code}").check()
+    phone.get_by_label(f"勾选 {second.code}").check()
+    phone.get_by_label("把勾选的案件分派给").select_option(str(colleague.id))
+    phone.get_by_role("button", name="分派勾选的案件").click()
+    phone.wait_for_url(f"{live_server}/admin/cases")
+    checkpoint(phone, "assigned")
+    assert "已分派2件案件给 colleague" in phone.locator("main").inner_text()
+    db.session.expire_all()
+    assert [db.session.get(Complaint, case.id).assignee_id for case in (first, second, third)] == [
+        colleague.id, colleague.id, None]
+    phone.locator("summary", has_text="筛选").click()
+    assert phone.locator("#status").is_visible()
+
+
+def _site_photo() -> bytes:
+    from PIL import Image, ImageDraw
+    image = Image.new("RGB", (1200, 900), (120, 160, 90))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((100, 500, 1100, 700), fill=(90, 90, 90))  # a road under construction, roughly
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live_server, visit, checkpoint):
+    accountant = make_user("kuaiji", "accountant", ["629901101201"])
+    reviewer = make_user("shenhe", "reviewer", ["629901101000"])
+    row = {"row_number": 2, "project_no": "XM-001", "name": "村道硬化（二组至四组）", "project_type": "道路",
+           "budget": Decimal("300000"), "funding_source": "财政衔接资金", "contractor": "青川县路桥工程有限责任公司",
+           "contractor_uscc": "", "approved_on": None, "start_on": date(2026, 4, 1), "planned_end_on": None,
+           "progress": 40, "paid_total": Decimal("100000"), "status": "在建", "updated_on": date(2026, 10, 1),
+           "note": "路基完成"}
+    [batch] = stage_upload(ParsedUpload(Kind.PROJECTS, "p.xlsx", [ParsedBatch("629901101201", Kind.PROJECTS, None,
+                                                                              [row])]), uploader=accountant)
+    # The accountant adds the photo to the update while the batch waits for review.
+    sign_in(phone, live_server, "kuaiji")
+    visit(phone, f"/disclosures/batches/{batch.id}", "batch-pending")
+    phone.locator("input[type=file][name=photo]").set_input_files(files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg",
+                                                        "buffer": _site_photo()}])
+    phone.get_by_label("照片说明（可不填）").fill("二组路段路基")
+    phone.get_by_role("button", name="添加照片").click()
+    phone.wait_for_load_state("load")
+    checkpoint(phone, "batch-with-photo")
+    assert "随本批次一起审核公开" in phone.locator("main").inner_text()
+    assert phone.get_by_role("img", name="二组路段路基").evaluate("img => img.complete && img.naturalWidth") == 1200
+    approve_batch(db.session.get(Batch, batch.id), reviewer=reviewer)
+    visit(phone, "/r/629901101201/projects/XM-001", "project-photo")
+    image = phone.get_by_role("img", name="二组路段路基")
+    image.scroll_into_view_if_needed()
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 640  # the small copy; the link opens it whole
+    assert "现场照片" in phone.locator("main").inner_text()
