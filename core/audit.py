@@ -55,6 +55,8 @@ ACTION_LABELS = {
     "disclosure.return": "退回批次",
     "disclosure.correct": "提交更正",
     "disclosure.reveal": "查看个人信息",
+    "disclosure.photo_add": "添加项目照片",
+    "disclosure.photo_remove": "删除项目照片",
     "complaint.register": "登记来电来信来访",
     "case.assign": "分派案件",
     "case.first_reply": "初步答复",
