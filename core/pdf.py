@@ -7,6 +7,7 @@ package fonts-hanazono (HanaMinA: Ext-A; HanaMinB: all of Ext-B and C–F; OFL-1
 lists as a requirement — all of Ext-B would add some 22 MB to the repository. Without them a
 system CJK font may stand in; with none, such a character prints blank.
 """
+import atexit
 import threading
 from pathlib import Path
 
@@ -33,6 +34,15 @@ html {{ font-family: "{FONT_FAMILY}", {FALLBACK_FAMILIES}; font-size: 11pt; line
 # saves about a third of each render (~15 of ~45 ms), and WeasyPrint objects are not
 # documented as thread-safe, so threads do not share them.
 _local = threading.local()
+
+
+@atexit.register
+def _release_base() -> None:
+    # Left to the interpreter's last teardown, the main thread's font configuration frees its GLib
+    # objects after the libraries behind them are gone: a segfault as the process exits (seen after
+    # a PDF with a JPEG). Freed here, everything it needs is still alive.
+    if hasattr(_local, "base"):
+        del _local.base
 
 
 def local_fetcher():
