@@ -100,10 +100,12 @@ def projects_table(code: str) -> Table:
 def contracts_table(code: str) -> Table:
     """Contracts with rent due to date, received and short."""
     found = db.session.scalars(queries.contracts(code)).all()
-    rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall]
+    rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall,
+                                              rent.surplus, rent.surplus_label if rent.surplus else ""]
             for c, rent in contract_rows(code, found)]
     return Table("资产资源", [label for _, label in PUBLIC_FIELDS[Kind.CONTRACTS]]
-                 + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）"], rows)
+                 + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）",
+                    "多收或预收（元）", "多收/预收"], rows)
 
 
 def revisions_table(code: str) -> Table:

@@ -203,6 +203,23 @@ def test_contracts_show_party_rent_due_and_received(client, seeded, march):
     assert "少收 5,000.00 元" in page
 
 
+def test_rent_paid_ahead_is_prepaid_and_past_the_end_is_overpaid(client, publish_rows, march):
+    ledger = publish_rows.ledger
+    publish_rows("contracts", [
+        {"contract_no": "HT-101", "subject": "鱼塘", "category": "资源", "party": "王二", "start_on": date(2024, 7, 1),
+         "end_on": date(2029, 6, 30), "annual_rent": Decimal("10000.00"), "pay_cycle": "半年"},
+        {"contract_no": "HT-102", "subject": "旧仓库", "category": "资产", "party": "赵六", "start_on": date(2022, 1, 1),
+         "end_on": date(2024, 6, 30), "annual_rent": Decimal("1200.00"), "pay_cycle": "年"}])
+    publish_rows("ledger", [
+        ledger(date(2025, 1, 5), "记-101", "income", "发包及上交收入", "鱼塘租金", "15000.00", "王二", "HT-101"),
+        ledger(date(2025, 1, 6), "记-102", "income", "发包及上交收入", "仓库租金", "4000.00", "赵六", "HT-102")])
+    page = text(client.get(f"{V}/contracts"))
+    pond, store = page.split("鱼塘")[1].split("旧仓库")
+    assert "已收 15,000.00 元" in pond and "预收 5,000.00 元" in pond and "已收齐" not in pond
+    assert "截至今天应收 3,600.00 元（3 期）" in store and "多收 400.00 元" in store and "已收齐" not in store
+    assert "5000.00,预收" in client.get(f"{V}/contracts.csv").get_data(as_text=True)
+
+
 def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
@@ -241,6 +258,8 @@ def test_ended_and_not_started_contracts():
     later = rent_status(start=date(2025, 6, 1), end=date(2026, 5, 31), annual_rent=Decimal("1200"),
                         cycle="月", received=Decimal("100"), today=date(2025, 3, 10))
     assert (later.installments, later.due, later.shortfall) == (0, Decimal("0.00"), Decimal("0.00"))
+    assert (later.surplus, later.surplus_label) == (Decimal("100.00"), "预收")
+    assert (ended.surplus, ended.more_to_come) == (Decimal("0.00"), False)
 
 
 def test_unknown_cycle_is_an_error():
