@@ -199,9 +199,10 @@ def village_page(village: Region):
         summary = {"month": (income, expense),
                    "year": queries.income_expense(code, LedgerEntry.year == int(month[:4])),
                    "closing": queries.balance_before(code, month) + income - expense}
+    batches = db.session.scalars(queries.recent_batches(code)).all()
     return render_template("portal/village.html", **_village_context(village), month=month,
                            is_current=month == today().strftime("%Y-%m"), summary=summary,
-                           batches=db.session.scalars(queries.recent_batches(code)).all(),
+                           batches=batches, topics=queries.batch_topics(batches),
                            projects=db.session.scalars(queries.open_projects(code).limit(20)).all(),
                            head=queries.latest_batch(code))
 

@@ -125,6 +125,26 @@ def recent_batches(code: str, limit: int = 8) -> Select:
             .order_by(Batch.sequence.desc()).limit(limit))
 
 
+def batch_topics(batches: list[Batch]) -> dict[int, list[tuple[str, str | None]]]:
+    """Batch id → what its rows are about, (name, month): a roster's items and months, the projects'
+    and contracts' names (a ledger batch names its month already). Withdrawals count: a row taken
+    back is what such a batch published."""
+    topics: dict[int, list[tuple[str, str | None]]] = {b.id: [] for b in batches}
+    columns = {Kind.SUBSIDIES: (SubsidyPayment.item, SubsidyPayment.month),
+               Kind.PROJECTS: (ProjectUpdate.name, literal(None, String)),
+               Kind.CONTRACTS: (Contract.subject, literal(None, String))}
+    for kind, (name, month) in columns.items():
+        ids = [b.id for b in batches if b.kind is kind]
+        if not ids:
+            continue
+        model = ROW_MODELS[kind]
+        query = (select(model.batch_id, name, month).distinct().where(model.batch_id.in_(ids))
+                 .order_by(model.batch_id, month.desc(), name))
+        for batch_id, topic, topic_month in db.session.execute(query):
+            topics[batch_id].append((topic, topic_month))
+    return topics
+
+
 def latest_batch(code: str) -> Batch | None:
     """The head of the village's hash chain: its fingerprint vouches for everything before it."""
     return db.session.scalars(recent_batches(code, 1)).first()

@@ -61,8 +61,12 @@ def test_village_page_lists_disclosures_open_projects_fingerprint_and_button(cli
     head = db.session.scalars(select(Batch).where(Batch.village_code == "629901101201")
                               .order_by(Batch.sequence.desc())).first()
     assert f"公示指纹： {head.fingerprint}" in page and "与村务公开栏纸质版核对" in page
-    assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page and "资产资源" in page
-    assert "村道硬化 在建" in page and "饮水改造" not in page  # 已验收 is not open
+    assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page
+    # Not only a date: which roster and month, which project, which lease.
+    assert "补贴发放 · 最低生活保障金 2025年2月、耕地地力保护补贴 2025年1月" in page
+    assert "项目进度 · 村道硬化 2025-03-01公开" in page and "资产资源 · 村东50亩耕地" in page
+    building = page.split("在建项目")[1]
+    assert "村道硬化 在建" in building and "饮水改造" not in building  # 已验收 is not open
     # Straight to the complaint form: no redirect a villager waits through on a weak signal.
     assert 'href="/complain?village=629901101201">我要反映问题' in response.text
     for section in ("ledger", "subsidies", "projects", "contracts", "revisions"):
