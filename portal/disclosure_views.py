@@ -17,6 +17,7 @@ from core.settings import settings_for
 from core.timezone import local_date
 from core.web import money
 from disclosures.models import Batch, Direction, Kind, LedgerEntry, SubsidyPayment
+from disclosures.due import public_overdue
 from disclosures.public import PUBLIC_FIELDS, project_history
 from portal import queries
 from portal.blueprint import bp
@@ -64,6 +65,12 @@ class Revision:
 def month_label(month: str | None) -> str:
     """2025-02 → 2025年2月."""
     return f"{month[:4]}年{int(month[5:])}月" if month else ""
+
+
+@bp.app_template_filter("cn_date")
+def cn_date(day: date) -> str:
+    """2026-11-10 → 2026年11月10日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def today() -> date:
@@ -203,6 +210,7 @@ def village_page(village: Region):
     return render_template("portal/village.html", **_village_context(village), month=month,
                            is_current=month == today().strftime("%Y-%m"), summary=summary,
                            batches=batches, topics=queries.batch_topics(batches),
+                           overdue=public_overdue(village, today()),
                            projects=db.session.scalars(queries.open_projects(code).limit(20)).all(),
                            head=queries.latest_batch(code))
 
@@ -218,7 +226,9 @@ def ledger(code: str):
                                found=found)
     months = queries.ledger_months(code)
     month = month_arg() or shown_month(months) or today().strftime("%Y-%m")
+    late = {due.month: due for due in public_overdue(village, today())}
     return render_template("portal/ledger.html", **_village_context(village), months=months,
+                           late=late.get(month),
                            view=ledger_month(code, month, page_arg()), nav=month_nav(month, months),
                            batch=queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month))
 

@@ -73,6 +73,29 @@ def test_village_page_lists_disclosures_open_projects_fingerprint_and_button(cli
         assert f'href="{V}/{section}"' in response.text
 
 
+def test_an_overdue_ledger_month_is_said_publicly_with_since_when(client, seeded):
+    # 2025-04-11: March was due by 10 April and nothing is published for it; February was.
+    with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+        month = text(client.get(f"{V}/ledger?month=2025-03"))
+        february = text(client.get(f"{V}/ledger?month=2025-02"))
+    assert "逾期未公开 2025年3月收支明细 ：应在2025年4月10日前公开，自2025年4月11日起逾期" in page
+    assert "2025年2月收支明细 ：" not in page
+    assert "2025年3月收支明细应在2025年4月10日前公开，自2025年4月11日起逾期" in month
+    assert "逾期未公开" not in february
+
+
+def test_a_batch_waiting_for_review_does_not_lift_the_overdue_notice(client, seeded):
+    # The page may change only with a publication or the date (its ETag); and a batch under
+    # review is not disclosed yet.
+    db.session.add(Batch(village_code="629901101201", kind="ledger", period="2025-03", status="pending"))
+    db.session.commit()
+    with time_machine.travel(datetime(2025, 4, 10, 9, 0, tzinfo=SHANGHAI), tick=False):
+        assert "逾期未公开" not in text(client.get(V))  # due today: not late yet
+    with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        assert "2025年3月收支明细 ：应在2025年4月10日前公开" in text(client.get(V))
+
+
 def test_village_without_disclosures(client, township_tree):
     page = text(client.get(V))
     assert "本村尚未公开集体资金收支" in page and "本村尚未发布公开内容" in page
