@@ -37,12 +37,13 @@ class LedgerMonth:
     """A month of the ledger as the page and the notice board show it."""
 
     month: str
-    opening: Decimal
+    opening: Decimal  # the balance the month starts from, with an opening balance disclosed in it
     income: Decimal
     expense: Decimal
     subtotals: list
     page: queries.Page
     rows: list = field(default_factory=list)  # (entry, balance after it)
+    disclosed_opening: object = None  # the village's 期初余额 row when it falls in this month
 
     @property
     def closing(self) -> Decimal:
@@ -147,8 +148,13 @@ def ledger_month(code: str, month: str, page: int | None = None) -> LedgerMonth:
     found = (queries.paginate(rows, page, scalars=False) if page
              else queries.whole(rows))
     income, expense = queries.income_expense(code, LedgerEntry.month == month)
-    result = LedgerMonth(month, queries.balance_before(code, month), income, expense,
-                         list(db.session.execute(queries.category_subtotals(code, month))), found)
+    opening = queries.opening_balance(code)
+    if opening is not None and opening.month != month:
+        opening = None
+    start = queries.balance_before(code, month) + (opening.amount if opening else 0)
+    result = LedgerMonth(month, start, income, expense,
+                         list(db.session.execute(queries.category_subtotals(code, month))), found,
+                         disclosed_opening=opening)
     result.rows = [(entry, result.opening + Decimal(running)) for entry, running in found.items]
     return result
 
@@ -203,9 +209,12 @@ def village_page(village: Region):
     summary = {}
     if month:
         income, expense = queries.income_expense(code, LedgerEntry.month == month)
+        opening = queries.opening_balance(code)
+        in_month = opening.amount if opening is not None and opening.month == month else 0
         summary = {"month": (income, expense),
                    "year": queries.income_expense(code, LedgerEntry.year == int(month[:4])),
-                   "closing": queries.balance_before(code, month) + income - expense}
+                   "closing": queries.balance_before(code, month) + in_month + income - expense,
+                   "opening": opening}
     batches = db.session.scalars(queries.recent_batches(code)).all()
     return render_template("portal/village.html", **_village_context(village), month=month,
                            is_current=month == today().strftime("%Y-%m"), summary=summary,

@@ -18,7 +18,7 @@ from disclosures.models import (ROW_MODELS, Direction, Batch, BatchStatus, Contr
 from disclosures.public import is_public, newest_update_first
 
 PER_PAGE = 100
-INCOME, EXPENSE = Direction.INCOME, Direction.EXPENSE
+INCOME, EXPENSE, OPENING = Direction.INCOME, Direction.EXPENSE, Direction.OPENING
 RENT_CATEGORY = "发包及上交收入"
 ACCEPTED = "已验收"
 ZERO = Decimal("0.00")
@@ -29,7 +29,8 @@ def _village_public(model, code: str):
 
 
 def _signed():
-    return case((LedgerEntry.direction == INCOME, LedgerEntry.amount), else_=-LedgerEntry.amount)
+    """What a row does to the balance: an expense takes away; income and the opening balance add."""
+    return case((LedgerEntry.direction == EXPENSE, -LedgerEntry.amount), else_=LedgerEntry.amount)
 
 
 @dataclass
@@ -89,11 +90,19 @@ def balance_before(code: str, month: str) -> Decimal:
     return db.session.scalar(query) or ZERO
 
 
+def opening_balance(code: str) -> LedgerEntry | None:
+    """The village's disclosed 期初余额 row, if it published one (the importer allows one)."""
+    return db.session.scalars(select(LedgerEntry).where(_village_public(LedgerEntry, code),
+                                                        LedgerEntry.direction == OPENING)
+                              .order_by(LedgerEntry.entry_on, LedgerEntry.id).limit(1)).first()
+
+
 def ledger_month_rows(code: str, month: str) -> Select:
     """A month's public rows by date, each with the month's running income − expense up to it."""
     running = func.sum(_signed()).over(order_by=(LedgerEntry.entry_on, LedgerEntry.id))
     return (select(LedgerEntry, running.label("running"))
-            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month)
+            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month,
+                   LedgerEntry.direction != OPENING)
             .order_by(LedgerEntry.entry_on, LedgerEntry.id))
 
 
@@ -101,7 +110,8 @@ def category_subtotals(code: str, month: str) -> Select:
     """(direction, category, rows, amount) for a month, income first."""
     return (select(LedgerEntry.direction, LedgerEntry.category, func.count(),
                    func.sum(LedgerEntry.amount))
-            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month)
+            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month,
+                   LedgerEntry.direction != OPENING)
             .group_by(LedgerEntry.direction, LedgerEntry.category)
             .order_by(LedgerEntry.direction.desc(), LedgerEntry.category))
 
