@@ -145,7 +145,7 @@ def _text(value) -> str:
 def ledger_month(code: str, month: str, page: int | None = None) -> LedgerMonth:
     """Opening balance, subtotals and rows with running balance; page None gives every row."""
     rows = queries.ledger_month_rows(code, month)
-    found = (queries.paginate(rows, page, scalars=False) if page
+    found = (queries.paginate(rows, page, scalars=False, per_page=queries.LEDGER_PER_PAGE) if page
              else queries.whole(rows))
     income, expense = queries.income_expense(code, LedgerEntry.month == month)
     opening = queries.opening_balance(code)
@@ -230,7 +230,7 @@ def ledger(code: str):
     village = village_or_404(code)
     term = request.args.get("q", "").strip()[:50]
     if term:
-        found = queries.paginate(queries.ledger_search(code, term), page_arg())
+        found = queries.paginate(queries.ledger_search(code, term), page_arg(), per_page=queries.LEDGER_PER_PAGE)
         return render_template("portal/ledger_search.html", **_village_context(village), term=term,
                                found=found)
     months = queries.ledger_months(code)
@@ -247,14 +247,16 @@ def ledger(code: str):
 def subsidies(code: str):
     village = village_or_404(code)
     item, month = request.args.get("item", "").strip()[:32], month_arg()
+    items, months = queries.subsidy_choices(code)
     if not (item and month):
-        index = queries.paginate(queries.subsidy_index(code, item, month), page_arg(), scalars=False)
+        index = queries.paginate(queries.subsidy_index(code, item, month), page_arg(), scalars=False,
+                                 per_page=queries.INDEX_PER_PAGE)
         return render_template("portal/subsidies.html", **_village_context(village), item=item,
-                               month=month, index=index)
-    found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg())
+                               month=month, index=index, items=items, months=months)
+    found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg(), per_page=queries.ROSTER_PER_PAGE)
     where = (SubsidyPayment.item == item, SubsidyPayment.month == month)
     return render_template("portal/subsidy_roster.html", **_village_context(village), item=item,
-                           month=month, found=found, full_names=full_names(code),
+                           month=month, items=items, months=months, found=found, full_names=full_names(code),
                            names=[show_name(p.name, code) for p in found.items],
                            totals=db.session.execute(queries.subsidy_index(code, item, month)).first(),
                            batch=queries.latest_batch_holding(SubsidyPayment, code, *where))
@@ -264,7 +266,7 @@ def subsidies(code: str):
 @public_page
 def projects(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.latest_project_updates(code), page_arg())
+    found = queries.paginate(queries.latest_project_updates(code), page_arg(), per_page=queries.CARDS_PER_PAGE)
     return render_template("portal/projects.html", **_village_context(village), found=found)
 
 
@@ -283,7 +285,7 @@ def project(code: str, project_no: str):
 @public_page
 def contracts(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.contracts(code), page_arg())
+    found = queries.paginate(queries.contracts(code), page_arg(), per_page=queries.CARDS_PER_PAGE)
     return render_template("portal/contracts.html", **_village_context(village), found=found,
                            rows=contract_rows(code, found.items), today=today())
 
@@ -292,7 +294,8 @@ def contracts(code: str):
 @public_page
 def revisions(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False)
+    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False,
+                             per_page=queries.CARDS_PER_PAGE)
     return render_template("portal/revisions.html", **_village_context(village), found=found,
                            entries=revision_entries(code, found.items))
 

@@ -18,6 +18,13 @@ from disclosures.models import (ROW_MODELS, Direction, Batch, BatchStatus, Contr
 from disclosures.public import is_public, newest_update_first
 
 PER_PAGE = 100
+# On a phone each list reads as cards of a few lines (a ledger row ~290 px at 360 px, a lease
+# ~470 px): pages of these sizes stay under 5,000 px, a few screens, with the pager in reach
+# (tests/browser/test_widths_browser.py measures them).
+LEDGER_PER_PAGE = 12
+ROSTER_PER_PAGE = 30
+INDEX_PER_PAGE = 30
+CARDS_PER_PAGE = 8  # projects, contracts, corrections
 INCOME, EXPENSE, OPENING = Direction.INCOME, Direction.EXPENSE, Direction.OPENING
 RENT_CATEGORY = "发包及上交收入"
 ACCEPTED = "已验收"
@@ -40,22 +47,23 @@ class Page:
     items: list
     number: int
     total: int
+    per_page: int = PER_PAGE
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / PER_PAGE))
+        return max(1, math.ceil(self.total / self.per_page))
 
     @property
     def offset(self) -> int:
-        return (self.number - 1) * PER_PAGE
+        return (self.number - 1) * self.per_page
 
 
-def paginate(query: Select, number: int, *, scalars: bool = True) -> Page:
+def paginate(query: Select, number: int, *, scalars: bool = True, per_page: int = PER_PAGE) -> Page:
     """Count the query's rows and fetch page `number` (clamped to the pages there are)."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = Page([], 1, total or 0)
+    page = Page([], 1, total or 0, per_page)
     page.number = min(max(number, 1), page.pages)
-    limited = query.limit(PER_PAGE).offset(page.offset)
+    limited = query.limit(per_page).offset(page.offset)
     page.items = list(db.session.scalars(limited) if scalars else db.session.execute(limited))
     return page
 
@@ -182,6 +190,15 @@ def subsidy_index(code: str, item: str = "", month: str = "") -> Select:
     if month:
         query = query.where(SubsidyPayment.month == month)
     return query
+
+
+def subsidy_choices(code: str) -> tuple[list[str], list[str]]:
+    """The items and the months (latest first) of the village's public rosters, for the selectors."""
+    where = _village_public(SubsidyPayment, code)
+    items = db.session.scalars(select(SubsidyPayment.item).distinct().where(where).order_by(SubsidyPayment.item))
+    months = db.session.scalars(select(SubsidyPayment.month).distinct().where(where)
+                                .order_by(SubsidyPayment.month.desc()))
+    return list(items), list(months)
 
 
 def subsidy_rows(code: str, item: str, month: str) -> Select:

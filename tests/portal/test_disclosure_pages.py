@@ -40,7 +40,8 @@ def test_village_page_shows_latest_month_and_year_when_this_month_has_none(clien
     # Month, then the year: January after its correction adds 15,000 in and 2,200 out
     # (道路维修 corrected from 2,000, 办公用品 withdrawn).
     assert "2025年2月 2025年累计 收入 800.00 15,800.00 支出 250.50 2,450.50 结余 549.50 13,349.50" in page
-    assert "至2025年2月末的收入减支出）： 13,349.50 元" in page
+    assert "账面余额（到2025年2月末账上应有的钱）： 13,349.50 元" in page
+    assert "本村还没有公开期初余额，所以账面余额只从开始公开算起" in page
 
 
 def test_village_page_says_this_month_when_it_has_data(client, seeded):
@@ -83,6 +84,13 @@ def test_an_overdue_ledger_month_is_said_publicly_with_since_when(client, seeded
     assert "2025年2月收支明细 ：" not in page
     assert "2025年3月收支明细应在2025年4月10日前公开，自2025年4月11日起逾期" in month
     assert "逾期未公开" not in february
+
+
+def test_many_overdue_months_are_summed_up_from_the_oldest(client, seeded):
+    with time_machine.travel(datetime(2025, 8, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+    assert ("2025年3月至2025年7月，共 5 个月的收支明细至今未公开：最早的应在2025年4月10日前公开，"
+            "自2025年4月11日起逾期") in page
 
 
 def test_a_batch_waiting_for_review_does_not_lift_the_overdue_notice(client, seeded):
