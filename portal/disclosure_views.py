@@ -27,6 +27,7 @@ from portal.rent import RentStatus, rent_status
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 FIRST_MONTH, LAST_MONTH = "1000-01", "9998-12"
 KINDS = {kind.value for kind in Kind}
+OPEN_PROJECTS_SHOWN = 5  # the overview names a few; the projects page lists them all
 # The columns that tell a reader which row a correction touched.
 SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
            Kind.PROJECTS: ("项目编号", "项目名称", "更新日期"), Kind.CONTRACTS: ("合同编号", "标的名称")}
@@ -220,7 +221,8 @@ def village_page(village: Region):
                            is_current=month == today().strftime("%Y-%m"), summary=summary,
                            batches=batches, topics=queries.batch_topics(batches),
                            overdue=public_overdue(village, today()),
-                           projects=db.session.scalars(queries.open_projects(code).limit(20)).all(),
+                           projects=db.session.scalars(queries.open_projects(code).limit(OPEN_PROJECTS_SHOWN + 1)).all(),
+                           projects_shown=OPEN_PROJECTS_SHOWN,
                            head=queries.latest_batch(code))
 
 

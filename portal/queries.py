@@ -21,10 +21,10 @@ PER_PAGE = 100
 # On a phone each list reads as cards of a few lines (a ledger row ~290 px at 360 px, a lease
 # ~470 px): pages of these sizes stay under 5,000 px, a few screens, with the pager in reach
 # (tests/browser/test_widths_browser.py measures them).
-LEDGER_PER_PAGE = 12
+LEDGER_PER_PAGE = 9
 ROSTER_PER_PAGE = 30
 INDEX_PER_PAGE = 30
-CARDS_PER_PAGE = 8  # projects, contracts, corrections
+CARDS_PER_PAGE = 7  # projects, contracts, corrections
 INCOME, EXPENSE, OPENING = Direction.INCOME, Direction.EXPENSE, Direction.OPENING
 RENT_CATEGORY = "发包及上交收入"
 ACCEPTED = "已验收"

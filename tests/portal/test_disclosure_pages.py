@@ -153,14 +153,14 @@ def test_ledger_pages_keep_the_running_balance(client, publish_rows):
     publish_rows("ledger", [publish_rows.ledger(date(2025, 4, 30), "记-0", "income", "经营收入", "上月", "50.00")])
     publish_rows("ledger", [publish_rows.ledger(date(2025, 5, 1 + n // 5), f"记-{n + 1}", "income", "经营收入",
                                                 f"第{n + 1}笔", "1.00") for n in range(120)])
-    # Twelve rows a page: a phone's few screens (portal/queries.py LEDGER_PER_PAGE).
+    # Nine rows a page: a phone's few screens (portal/queries.py LEDGER_PER_PAGE).
     first = text(client.get(f"{V}/ledger?month=2025-05"))
-    assert first.count("对此有疑问") == 12 and "第 1 / 10 页，共 120 条" in first
-    assert "期初余额 50.00" in first and "第12笔 1.00 62.00" in first and "第13笔" not in first
-    last = text(client.get(f"{V}/ledger?month=2025-05&page=10"))
-    assert last.count("对此有疑问") == 12 and "第109笔 1.00 159.00" in last
+    assert first.count("对此有疑问") == 9 and "第 1 / 14 页，共 120 条" in first
+    assert "期初余额 50.00" in first and "第9笔 1.00 59.00" in first and "第10笔" not in first
+    last = text(client.get(f"{V}/ledger?month=2025-05&page=14"))
+    assert last.count("对此有疑问") == 3 and "第118笔 1.00 168.00" in last
     assert "第120笔 1.00 170.00" in last and "期末余额 170.00" in last
-    assert "第 10 / 10 页" in text(client.get(f"{V}/ledger?month=2025-05&page=99"))
+    assert "第 14 / 14 页" in text(client.get(f"{V}/ledger?month=2025-05&page=99"))
 
 
 def test_search_escapes_wildcards_and_stays_in_the_village(client, seeded):
