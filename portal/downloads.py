@@ -71,6 +71,10 @@ def ledger_table(code: str) -> Table:
     rows = [[e.entry_on, e.voucher_no, Direction.label_of(e.direction), e.category, e.summary, e.counterparty,
              e.link_code, e.amount if e.direction == "income" else None,
              e.amount if e.direction == "expense" else None, balance] for e, balance in view.rows]
+    if (opening := view.disclosed_opening) is not None:  # the month's first line: the balance starts here
+        rows.insert(0, [opening.entry_on, opening.voucher_no, Direction.label_of(opening.direction),
+                        opening.category, opening.summary, opening.counterparty, opening.link_code, None,
+                        None, opening.amount])
     return Table(f"收支明细-{month}", ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号",
                                        "收入（元）", "支出（元）", "余额（元）"], rows)
 

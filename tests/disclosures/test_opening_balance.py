@@ -104,6 +104,9 @@ def test_a_published_opening_balance_starts_the_public_balances(people, client, 
     assert "公开了期初余额 50,000.00 元（凭证号 期初，2025年末结转）" in january
     assert "2026-01-05 记-1 管理费用 办公用品 300.00 49,700.00" in january
     assert "期初余额 49,700.00 本月收入 20.00 本月支出 1,000.00 期末余额 48,720.00" in february
+    lines = client.get(f"{V}/ledger.csv?month=2026-01").get_data(as_text=True).splitlines()
+    assert lines[1].endswith("期初,期初余额,期初余额,2025年末结转,,,,,50000.00")
+    assert lines[2].endswith("记-1,支出,管理费用,办公用品,,,,300.00,49700.00")
 
 
 def test_an_opening_balance_is_corrected_like_any_row(people, client):
