@@ -7,12 +7,12 @@ from core.formatting import plain_text
 from core.users.models import User
 from disclosures import queries
 from disclosures.importers import validate_rows
-from disclosures.models import Kind
+from disclosures.models import Direction, Kind
 
 # Template column → how to read it from a stored row (a row attribute, or a function).
 COLUMNS = {
     Kind.LEDGER: {"日期": "entry_on", "凭证号": "voucher_no",
-                  "收支": lambda r: {"income": "收入", "expense": "支出"}[r.direction],
+                  "收支": lambda r: Direction.label_of(r.direction),
                   "科目": "category", "摘要": "summary", "金额": "amount", "对方单位": "counterparty",
                   "关联编号": "link_code"},
     Kind.SUBSIDIES: {"补贴项目": "item", "发放年月": "month", "姓名": "name",

@@ -1,6 +1,6 @@
 """The disclosure calendar: each village's monthly ledger is due by the 10th of the next month."""
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -18,6 +18,11 @@ class LedgerDue:
     month: str
     due_on: date
     state: str  # published / pending / due / late
+
+    @property
+    def late_since(self) -> date:
+        """The first day the month counts as late: the day after its due date."""
+        return self.due_on + timedelta(days=1)
 
     @property
     def label(self) -> str:
@@ -68,3 +73,17 @@ def ledger_calendar(villages: list[Region], today: date) -> list[LedgerDue]:
             entries.append(LedgerDue(village, month, due_date(month), state))
     order = {"late": 0, "due": 1, "pending": 2, "published": 3}
     return sorted(entries, key=lambda e: (order[e.state], e.month, e.village.code))
+
+
+def public_overdue(village: Region, today: date) -> list[LedgerDue]:
+    """The village's ledger months past due with nothing published, oldest first: what the public
+    pages say. Published batches only, unlike the staff calendar's 待审核: a public page may
+    change only with a publication or the date (portal/caching.py keys it on those), and a batch
+    waiting for review is not disclosed yet."""
+    months = recent_months(today)
+    published = set(db.session.scalars(select(Batch.period).where(
+        Batch.kind == Kind.LEDGER, Batch.village_code == village.code, Batch.status == BatchStatus.PUBLISHED)))
+    start = min(min(published, default=months[0]), months[0])
+    late = [month for month in months
+            if month >= start and month not in published and today > due_date(month)]
+    return [LedgerDue(village, month, due_date(month), "late") for month in reversed(late)]

@@ -26,10 +26,13 @@ class BatchStatus(LabelledEnum):
 
 
 class Direction(LabelledEnum):
-    """A ledger entry's side: the template's 收支 column holds the label."""
+    """A ledger entry's side: the template's 收支 column holds the label. An opening balance is
+    neither income nor expense: the village's money when it began to disclose, which the balances
+    start from (docs/import-templates.md)."""
 
     INCOME = "income", "收入"
     EXPENSE = "expense", "支出"
+    OPENING = "opening", "期初余额"
 
 
 class Batch(Base):

@@ -53,7 +53,7 @@ def totals(kind: Kind, rows: Iterable) -> Totals:
         if kind == Kind.LEDGER:
             if _get(row, "direction") == "income":
                 income += _get(row, "amount")
-            else:
+            elif _get(row, "direction") == "expense":
                 expense += _get(row, "amount")
         elif kind == Kind.SUBSIDIES:
             amount += _get(row, "amount")

@@ -15,7 +15,7 @@ browser keeps a copy (`Vary: Cookie` there makes the 大字 toggle fetch afresh)
 after 60 s, and a revisit costs one small query and a 304. Speed for first visits comes from the
 server-side cache below. Pages showing a flashed message are one-off: never stored, no ETag.
 
-These pages are also sent gzipped to browsers that accept it (every phone does): a full page of
+These pages are also sent gzipped to browsers that accept it (every phone does): a page of
 100 ledger rows is ~70 KB of HTML but ~8 KB on the wire, and the cache keeps the gzipped bytes,
 so compression costs nothing on a hit. They hold no secret (no CSRF token, nothing from the
 session), so compression cannot leak one (BREACH); pages with forms are not compressed here.

@@ -17,6 +17,7 @@ from core.settings import settings_for
 from core.timezone import local_date
 from core.web import money
 from disclosures.models import Batch, Direction, Kind, LedgerEntry, SubsidyPayment
+from disclosures.due import public_overdue
 from disclosures.photos import photo_bytes, public_photo, public_photos
 from disclosures.public import PUBLIC_FIELDS, project_history
 from portal import queries
@@ -27,6 +28,7 @@ from portal.rent import RentStatus, rent_status
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 FIRST_MONTH, LAST_MONTH = "1000-01", "9998-12"
 KINDS = {kind.value for kind in Kind}
+OPEN_PROJECTS_SHOWN = 5  # the overview names a few; the projects page lists them all
 # The columns that tell a reader which row a correction touched.
 SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
            Kind.PROJECTS: ("项目编号", "项目名称", "更新日期"), Kind.CONTRACTS: ("合同编号", "标的名称")}
@@ -37,12 +39,13 @@ class LedgerMonth:
     """A month of the ledger as the page and the notice board show it."""
 
     month: str
-    opening: Decimal
+    opening: Decimal  # the balance the month starts from, with an opening balance disclosed in it
     income: Decimal
     expense: Decimal
     subtotals: list
     page: queries.Page
     rows: list = field(default_factory=list)  # (entry, balance after it)
+    disclosed_opening: object = None  # the village's 期初余额 row when it falls in this month
 
     @property
     def closing(self) -> Decimal:
@@ -65,6 +68,12 @@ class Revision:
 def month_label(month: str | None) -> str:
     """2025-02 → 2025年2月."""
     return f"{month[:4]}年{int(month[5:])}月" if month else ""
+
+
+@bp.app_template_filter("cn_date")
+def cn_date(day: date) -> str:
+    """2026-11-10 → 2026年11月10日."""
+    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def today() -> date:
@@ -138,11 +147,16 @@ def _text(value) -> str:
 def ledger_month(code: str, month: str, page: int | None = None) -> LedgerMonth:
     """Opening balance, subtotals and rows with running balance; page None gives every row."""
     rows = queries.ledger_month_rows(code, month)
-    found = (queries.paginate(rows, page, scalars=False) if page
+    found = (queries.paginate(rows, page, scalars=False, per_page=queries.LEDGER_PER_PAGE) if page
              else queries.whole(rows))
     income, expense = queries.income_expense(code, LedgerEntry.month == month)
-    result = LedgerMonth(month, queries.balance_before(code, month), income, expense,
-                         list(db.session.execute(queries.category_subtotals(code, month))), found)
+    opening = queries.opening_balance(code)
+    if opening is not None and opening.month != month:
+        opening = None
+    start = queries.balance_before(code, month) + (opening.amount if opening else 0)
+    result = LedgerMonth(month, start, income, expense,
+                         list(db.session.execute(queries.category_subtotals(code, month))), found,
+                         disclosed_opening=opening)
     result.rows = [(entry, result.opening + Decimal(running)) for entry, running in found.items]
     return result
 
@@ -197,13 +211,19 @@ def village_page(village: Region):
     summary = {}
     if month:
         income, expense = queries.income_expense(code, LedgerEntry.month == month)
+        opening = queries.opening_balance(code)
+        in_month = opening.amount if opening is not None and opening.month == month else 0
         summary = {"month": (income, expense),
                    "year": queries.income_expense(code, LedgerEntry.year == int(month[:4])),
-                   "closing": queries.balance_before(code, month) + income - expense}
+                   "closing": queries.balance_before(code, month) + in_month + income - expense,
+                   "opening": opening}
+    batches = db.session.scalars(queries.recent_batches(code)).all()
     return render_template("portal/village.html", **_village_context(village), month=month,
                            is_current=month == today().strftime("%Y-%m"), summary=summary,
-                           batches=db.session.scalars(queries.recent_batches(code)).all(),
-                           projects=db.session.scalars(queries.open_projects(code).limit(20)).all(),
+                           batches=batches, topics=queries.batch_topics(batches),
+                           overdue=public_overdue(village, today()),
+                           projects=db.session.scalars(queries.open_projects(code).limit(OPEN_PROJECTS_SHOWN + 1)).all(),
+                           projects_shown=OPEN_PROJECTS_SHOWN,
                            head=queries.latest_batch(code))
 
 
@@ -213,12 +233,14 @@ def ledger(code: str):
     village = village_or_404(code)
     term = request.args.get("q", "").strip()[:50]
     if term:
-        found = queries.paginate(queries.ledger_search(code, term), page_arg())
+        found = queries.paginate(queries.ledger_search(code, term), page_arg(), per_page=queries.LEDGER_PER_PAGE)
         return render_template("portal/ledger_search.html", **_village_context(village), term=term,
                                found=found)
     months = queries.ledger_months(code)
     month = month_arg() or shown_month(months) or today().strftime("%Y-%m")
+    late = {due.month: due for due in public_overdue(village, today())}
     return render_template("portal/ledger.html", **_village_context(village), months=months,
+                           late=late.get(month),
                            view=ledger_month(code, month, page_arg()), nav=month_nav(month, months),
                            batch=queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month))
 
@@ -228,14 +250,16 @@ def ledger(code: str):
 def subsidies(code: str):
     village = village_or_404(code)
     item, month = request.args.get("item", "").strip()[:32], month_arg()
+    items, months = queries.subsidy_choices(code)
     if not (item and month):
-        index = queries.paginate(queries.subsidy_index(code, item, month), page_arg(), scalars=False)
+        index = queries.paginate(queries.subsidy_index(code, item, month), page_arg(), scalars=False,
+                                 per_page=queries.INDEX_PER_PAGE)
         return render_template("portal/subsidies.html", **_village_context(village), item=item,
-                               month=month, index=index)
-    found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg())
+                               month=month, index=index, items=items, months=months)
+    found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg(), per_page=queries.ROSTER_PER_PAGE)
     where = (SubsidyPayment.item == item, SubsidyPayment.month == month)
     return render_template("portal/subsidy_roster.html", **_village_context(village), item=item,
-                           month=month, found=found, full_names=full_names(code),
+                           month=month, items=items, months=months, found=found, full_names=full_names(code),
                            names=[show_name(p.name, code) for p in found.items],
                            totals=db.session.execute(queries.subsidy_index(code, item, month)).first(),
                            batch=queries.latest_batch_holding(SubsidyPayment, code, *where))
@@ -245,7 +269,7 @@ def subsidies(code: str):
 @public_page
 def projects(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.latest_project_updates(code), page_arg())
+    found = queries.paginate(queries.latest_project_updates(code), page_arg(), per_page=queries.CARDS_PER_PAGE)
     return render_template("portal/projects.html", **_village_context(village), found=found)
 
 
@@ -286,7 +310,7 @@ def project_photo(code: str, token: str):
 @public_page
 def contracts(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.contracts(code), page_arg())
+    found = queries.paginate(queries.contracts(code), page_arg(), per_page=queries.CARDS_PER_PAGE)
     return render_template("portal/contracts.html", **_village_context(village), found=found,
                            rows=contract_rows(code, found.items), today=today())
 
@@ -295,7 +319,8 @@ def contracts(code: str):
 @public_page
 def revisions(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False)
+    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False,
+                             per_page=queries.CARDS_PER_PAGE)
     return render_template("portal/revisions.html", **_village_context(village), found=found,
                            entries=revision_entries(code, found.items))
 

@@ -37,6 +37,10 @@ def ledger_table(code: str) -> Table:
     rows = [[e.entry_on, e.voucher_no, Direction.label_of(e.direction), e.category, e.summary, e.counterparty,
              e.link_code, e.amount if e.direction == "income" else None,
              e.amount if e.direction == "expense" else None, balance] for e, balance in view.rows]
+    if (opening := view.disclosed_opening) is not None:  # the month's first line: the balance starts here
+        rows.insert(0, [opening.entry_on, opening.voucher_no, Direction.label_of(opening.direction),
+                        opening.category, opening.summary, opening.counterparty, opening.link_code, None,
+                        None, opening.amount])
     return Table(f"收支明细-{month}", ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号",
                                        "收入（元）", "支出（元）", "余额（元）"], rows)
 
@@ -66,10 +70,12 @@ def projects_table(code: str) -> Table:
 def contracts_table(code: str) -> Table:
     """Contracts with rent due to date, received and short."""
     found = db.session.scalars(queries.contracts(code)).all()
-    rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall]
+    rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall,
+                                              rent.surplus, rent.surplus_label if rent.surplus else ""]
             for c, rent in contract_rows(code, found)]
     return Table("资产资源", [label for _, label in PUBLIC_FIELDS[Kind.CONTRACTS]]
-                 + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）"], rows)
+                 + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）",
+                    "多收或预收（元）", "多收/预收"], rows)
 
 
 def revisions_table(code: str) -> Table:

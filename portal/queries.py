@@ -18,7 +18,14 @@ from disclosures.models import (ROW_MODELS, Direction, Batch, BatchStatus, Contr
 from disclosures.public import is_public, newest_update_first
 
 PER_PAGE = 100
-INCOME, EXPENSE = Direction.INCOME, Direction.EXPENSE
+# On a phone each list reads as cards of a few lines (a ledger row ~290 px at 360 px, a lease
+# ~470 px): pages of these sizes stay under 5,000 px, a few screens, with the pager in reach
+# (tests/browser/test_widths_browser.py measures them).
+LEDGER_PER_PAGE = 9
+ROSTER_PER_PAGE = 30
+INDEX_PER_PAGE = 30
+CARDS_PER_PAGE = 7  # projects, contracts, corrections
+INCOME, EXPENSE, OPENING = Direction.INCOME, Direction.EXPENSE, Direction.OPENING
 RENT_CATEGORY = "发包及上交收入"
 ACCEPTED = "已验收"
 ZERO = Decimal("0.00")
@@ -29,7 +36,8 @@ def _village_public(model, code: str):
 
 
 def _signed():
-    return case((LedgerEntry.direction == INCOME, LedgerEntry.amount), else_=-LedgerEntry.amount)
+    """What a row does to the balance: an expense takes away; income and the opening balance add."""
+    return case((LedgerEntry.direction == EXPENSE, -LedgerEntry.amount), else_=LedgerEntry.amount)
 
 
 @dataclass
@@ -39,22 +47,23 @@ class Page:
     items: list
     number: int
     total: int
+    per_page: int = PER_PAGE
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / PER_PAGE))
+        return max(1, math.ceil(self.total / self.per_page))
 
     @property
     def offset(self) -> int:
-        return (self.number - 1) * PER_PAGE
+        return (self.number - 1) * self.per_page
 
 
-def paginate(query: Select, number: int, *, scalars: bool = True) -> Page:
+def paginate(query: Select, number: int, *, scalars: bool = True, per_page: int = PER_PAGE) -> Page:
     """Count the query's rows and fetch page `number` (clamped to the pages there are)."""
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    page = Page([], 1, total or 0)
+    page = Page([], 1, total or 0, per_page)
     page.number = min(max(number, 1), page.pages)
-    limited = query.limit(PER_PAGE).offset(page.offset)
+    limited = query.limit(per_page).offset(page.offset)
     page.items = list(db.session.scalars(limited) if scalars else db.session.execute(limited))
     return page
 
@@ -89,11 +98,19 @@ def balance_before(code: str, month: str) -> Decimal:
     return db.session.scalar(query) or ZERO
 
 
+def opening_balance(code: str) -> LedgerEntry | None:
+    """The village's disclosed 期初余额 row, if it published one (the importer allows one)."""
+    return db.session.scalars(select(LedgerEntry).where(_village_public(LedgerEntry, code),
+                                                        LedgerEntry.direction == OPENING)
+                              .order_by(LedgerEntry.entry_on, LedgerEntry.id).limit(1)).first()
+
+
 def ledger_month_rows(code: str, month: str) -> Select:
     """A month's public rows by date, each with the month's running income − expense up to it."""
     running = func.sum(_signed()).over(order_by=(LedgerEntry.entry_on, LedgerEntry.id))
     return (select(LedgerEntry, running.label("running"))
-            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month)
+            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month,
+                   LedgerEntry.direction != OPENING)
             .order_by(LedgerEntry.entry_on, LedgerEntry.id))
 
 
@@ -101,7 +118,8 @@ def category_subtotals(code: str, month: str) -> Select:
     """(direction, category, rows, amount) for a month, income first."""
     return (select(LedgerEntry.direction, LedgerEntry.category, func.count(),
                    func.sum(LedgerEntry.amount))
-            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month)
+            .where(_village_public(LedgerEntry, code), LedgerEntry.month == month,
+                   LedgerEntry.direction != OPENING)
             .group_by(LedgerEntry.direction, LedgerEntry.category)
             .order_by(LedgerEntry.direction.desc(), LedgerEntry.category))
 
@@ -123,6 +141,26 @@ def recent_batches(code: str, limit: int = 8) -> Select:
     """The village's latest published batches, newest first."""
     return (select(Batch).where(Batch.village_code == code, Batch.status == BatchStatus.PUBLISHED)
             .order_by(Batch.sequence.desc()).limit(limit))
+
+
+def batch_topics(batches: list[Batch]) -> dict[int, list[tuple[str, str | None]]]:
+    """Batch id → what its rows are about, (name, month): a roster's items and months, the projects'
+    and contracts' names (a ledger batch names its month already). Withdrawals count: a row taken
+    back is what such a batch published."""
+    topics: dict[int, list[tuple[str, str | None]]] = {b.id: [] for b in batches}
+    columns = {Kind.SUBSIDIES: (SubsidyPayment.item, SubsidyPayment.month),
+               Kind.PROJECTS: (ProjectUpdate.name, literal(None, String)),
+               Kind.CONTRACTS: (Contract.subject, literal(None, String))}
+    for kind, (name, month) in columns.items():
+        ids = [b.id for b in batches if b.kind is kind]
+        if not ids:
+            continue
+        model = ROW_MODELS[kind]
+        query = (select(model.batch_id, name, month).distinct().where(model.batch_id.in_(ids))
+                 .order_by(model.batch_id, month.desc(), name))
+        for batch_id, topic, topic_month in db.session.execute(query):
+            topics[batch_id].append((topic, topic_month))
+    return topics
 
 
 def latest_batch(code: str) -> Batch | None:
@@ -152,6 +190,15 @@ def subsidy_index(code: str, item: str = "", month: str = "") -> Select:
     if month:
         query = query.where(SubsidyPayment.month == month)
     return query
+
+
+def subsidy_choices(code: str) -> tuple[list[str], list[str]]:
+    """The items and the months (latest first) of the village's public rosters, for the selectors."""
+    where = _village_public(SubsidyPayment, code)
+    items = db.session.scalars(select(SubsidyPayment.item).distinct().where(where).order_by(SubsidyPayment.item))
+    months = db.session.scalars(select(SubsidyPayment.month).distinct().where(where)
+                                .order_by(SubsidyPayment.month.desc()))
+    return list(items), list(months)
 
 
 def subsidy_rows(code: str, item: str, month: str) -> Select:

@@ -16,11 +16,23 @@ class RentStatus:
     installments: int
     due: Decimal
     received: Decimal
+    more_to_come: bool = True  # an installment still falls due after today
 
     @property
     def shortfall(self) -> Decimal:
         """Rent due but not received (never negative: paying ahead is not a debt)."""
         return max(self.due - self.received, Decimal("0.00"))
+
+    @property
+    def surplus(self) -> Decimal:
+        """Rent received beyond what fell due: paid ahead while the contract runs, else overpaid."""
+        return max(self.received - self.due, Decimal("0.00"))
+
+    @property
+    def surplus_label(self) -> str:
+        """预收 while installments are still to come, 多收 once none are: then no later due date
+        can absorb the difference and it is money the village should explain or return."""
+        return "预收" if self.more_to_come else "多收"
 
 
 def add_months(day: date, months: int) -> date:
@@ -51,8 +63,9 @@ def rent_status(*, start: date, end: date, annual_rent: Decimal, cycle: str, rec
                 today: date) -> RentStatus:
     """Rent due up to today under the contract, beside what the ledger shows received."""
     count = len(due_dates(start, end, cycle, today))
+    every = len(due_dates(start, end, cycle, end))
     return RentStatus(installments=count, due=installment(annual_rent, cycle) * count,
-                      received=Decimal(received).quantize(CENT))
+                      received=Decimal(received).quantize(CENT), more_to_come=count < every)
 
 
 def _per_year(cycle: str) -> int:

@@ -10,7 +10,7 @@ from complaints.models import Channel, Complaint
 from core.extensions import db
 from core.privacy import mask_name
 from core.users.models import User
-from disclosures.models import Contract, LedgerEntry, ProjectUpdate, SubsidyPayment
+from disclosures.models import Contract, Direction, LedgerEntry, ProjectUpdate, SubsidyPayment
 from rules.cases import GRADE_LABELS, subject_display
 from rules.export import subject_of
 from rules.models import RuleEvidence, RuleWarning
@@ -47,7 +47,7 @@ def _describe(source: str, row) -> tuple[str, str]:
     if source == "subsidy_payments":
         return "补贴发放", f"{row.month} {row.item} {row.amount:,.2f} 元（{mask_name(row.name)}，发放日期 {row.paid_on}）"
     if source == "ledger_entries":
-        direction = "收入" if row.direction == "income" else "支出"
+        direction = Direction.label_of(row.direction)
         return "收支明细", f"{row.entry_on} {direction} {row.category} {row.amount:,.2f} 元 {row.counterparty} {row.summary}"
     if source == "project_updates":
         return "项目进度", (f"{row.project_no} {row.name}：预算 {row.budget:,.2f} 元，累计支付 {row.paid_total:,.2f} 元，"

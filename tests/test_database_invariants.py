@@ -112,3 +112,28 @@ def test_the_migration_refuses_rows_that_break_its_rules_and_runs_once_they_are_
     with pytest.raises(IntegrityError):
         db.session.execute(text("UPDATE users SET role = 'wizard'"))
     db.session.rollback()
+
+
+def test_the_ledger_takes_an_opening_balance_from_0022_on(app, township_tree):
+    """Migration 0022 widens the direction check by one value and no more, and goes back down
+    only while no opening balance is stored."""
+    insert = ("INSERT INTO disclosure_batches (village_code, kind, status, is_correction, reason, source_filename, "
+              "row_count, uploaded_at, review_note) VALUES ('629901101201', 'ledger', 'pending', false, '', '', 1, "
+              "CURRENT_TIMESTAMP, '')")
+    row = ("INSERT INTO ledger_entries (batch_id, village_code, row_number, published, withdrawn, entry_on, month, "
+           "year, voucher_no, direction, category, summary, amount, counterparty, link_code) VALUES "
+           "((SELECT max(id) FROM disclosure_batches), '629901101201', 1, false, false, '2026-01-01', '2026-01', "
+           "2026, '期初', '{}', '期初余额', '结转', 100, '', '')")
+    with db.engine.begin() as connection:
+        connection.execute(text(insert))
+        connection.execute(text(row.format("opening")))
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text(row.format("transfer")))
+    db.session.remove()
+    with pytest.raises(CommandError):
+        _alembic("downgrade", "0021")
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM ledger_entries"))
+    _alembic("downgrade", "0021")
+    with pytest.raises(IntegrityError), db.engine.begin() as connection:
+        connection.execute(text(row.format("opening")))

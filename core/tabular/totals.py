@@ -9,6 +9,7 @@ from core.tabular.cells import cell_text, is_blank, to_decimal
 
 ALL = "all"
 INCOME, EXPENSE = "收入", "支出"
+OPENING = "期初余额"  # a ledger's opening balance: no movement of money, in no total
 # Longest first: 收入合计 must not be read as a plain 合计.
 _PREFIXES = (("收入合计", INCOME), ("支出合计", EXPENSE), ("合计", ALL), ("总计", ALL), ("小计", ALL))
 _SPACES = re.compile(r"\s+")
@@ -40,6 +41,8 @@ class Totals:
         side = cells.get(self.direction) if self.direction else None
         if side is not None and side not in (INCOME, EXPENSE):
             side = _SPACES.sub("", cell_text(side))
+        if side == OPENING:
+            return
         for column in self.amounts:
             try:
                 amount = to_decimal(cells.get(column))

@@ -11,7 +11,9 @@ from disclosures.models import Contract, Direction, Kind, LedgerEntry, ProjectUp
 COLUMNS = ("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额", "对方单位", "关联编号")
 SPEC = TableSpec(required=COLUMNS[:7], optional=COLUMNS[7:], amounts=("金额",), direction="收支")
 CATEGORIES = {"income": ("经营收入", "发包及上交收入", "投资收益", "补助收入", "其他收入"),
-              "expense": ("经营支出", "管理费用", "公益支出", "其他支出")}
+              "expense": ("经营支出", "管理费用", "公益支出", "其他支出"),
+              "opening": ("期初余额",)}
+OPENING = Direction.OPENING
 positive_amount = amount_parser(allow_zero=False)
 
 
@@ -34,11 +36,12 @@ class LedgerTemplate(Template):
                                   for word, side in self._sides.items()}
         self._vouchers = UniqueKeys()  # per (village, year): 凭证号 → first row
         self._links: dict[tuple[str, str], array] = {}  # (village, 关联编号) → rows naming it
+        self._openings = UniqueKeys()  # per village: its one 期初余额 row
 
     def parse(self, cells: Cells) -> dict:
         entry_on = self._entry_on(cells)
         month, year = self._month_of(entry_on) if entry_on else (None, None)
-        direction = cells.choice("收支", self._sides, "应为 收入 或 支出")
+        direction = cells.choice("收支", self._sides, "应为 收入、支出 或 期初余额")
         # 科目 depends on 收支: with a bad 收支 there is no list to check it against.
         category = (cells.choice("科目", self._categories[direction], self._category_reasons[direction])
                     if direction else None)
@@ -72,10 +75,31 @@ class LedgerTemplate(Template):
             if rows is None:
                 rows = self._links[village, row["link_code"]] = array("I")
             rows.append(number)
+        if village and row["direction"] == OPENING:
+            self._openings.add((village,), OPENING.value, number)
 
     def check(self, findings: Findings, bad_villages: set[str]) -> None:
         self._check_vouchers(findings, bad_villages)
         self._check_links(findings, bad_villages)
+        self._check_openings(findings, bad_villages)
+
+    def _check_openings(self, findings: Findings, bad_villages: set[str]) -> None:
+        """One live 期初余额 per village: a second would count the village's money twice."""
+        if not self._openings.groups:
+            return
+
+        def report(number: int, group: tuple, key: str, earlier: int | None) -> None:
+            reason = (f"期初余额与第{earlier}行重复（每个村只有一个期初余额）" if earlier else
+                      "本村已上报过期初余额；要改请对那一行提交更正")
+            findings.error(number, "收支", OPENING.label, reason)
+
+        villages = sorted({village for village, in self._openings.groups} - bad_villages)
+        stored = set()
+        for part in chunks(villages):
+            query = live_rows(LedgerEntry, LedgerEntry.village_code, LedgerEntry.direction, villages=part,
+                              excluding=self.replacing).where(LedgerEntry.direction == OPENING)
+            stored |= {((village,), OPENING.value) for village, _ in db.session.execute(query)}
+        self._openings.report(stored, bad_villages, report)
 
     def _check_vouchers(self, findings: Findings, bad_villages: set[str]) -> None:
         """凭证号 unique per village and year, in the file and against live stored rows."""

@@ -26,7 +26,7 @@ TABLES = {table.name: table for table in (
           {"item": ("补贴项目", TEXT), "month": ("发放年月", TEXT), "name": ("姓名", TEXT), "amount": ("金额", NUMBER),
            "paid_on": ("发放日期", DATE)}),
     Table("ledger_entries", "收支明细", LedgerEntry,
-          {"direction": ("收支（income/expense）", TEXT), "category": ("科目", TEXT), "summary": ("摘要", TEXT),
+          {"direction": ("收支（income/expense/opening）", TEXT), "category": ("科目", TEXT), "summary": ("摘要", TEXT),
            "amount": ("金额", NUMBER), "entry_on": ("日期", DATE), "counterparty": ("对方单位", TEXT)}),
     Table("project_updates", "项目进度", ProjectUpdate,
           {"project_type": ("项目类型", TEXT), "status": ("状态", TEXT), "budget": ("预算金额", NUMBER),

@@ -261,7 +261,7 @@ def test_ledger_good_cells(villages, cells):
 
 
 def test_category_is_checked_only_when_direction_is_valid(villages):
-    assert rejected(Kind.LEDGER, [ledger(收支="收", 科目="不存在的科目")]) == [(1, "收支", "应为 收入 或 支出")]
+    assert rejected(Kind.LEDGER, [ledger(收支="收", 科目="不存在的科目")]) == [(1, "收支", "应为 收入、支出 或 期初余额")]
 
 
 def test_period_restricts_ledger_dates(villages):

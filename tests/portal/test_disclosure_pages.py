@@ -40,7 +40,8 @@ def test_village_page_shows_latest_month_and_year_when_this_month_has_none(clien
     # Month, then the year: January after its correction adds 15,000 in and 2,200 out
     # (道路维修 corrected from 2,000, 办公用品 withdrawn).
     assert "2025年2月 2025年累计 收入 800.00 15,800.00 支出 250.50 2,450.50 结余 549.50 13,349.50" in page
-    assert "至2025年2月末的收入减支出）： 13,349.50 元" in page
+    assert "账面余额（到2025年2月末账上应有的钱）： 13,349.50 元" in page
+    assert "本村还没有公开期初余额，所以账面余额只从开始公开算起" in page
 
 
 def test_village_page_says_this_month_when_it_has_data(client, seeded):
@@ -61,12 +62,46 @@ def test_village_page_lists_disclosures_open_projects_fingerprint_and_button(cli
     head = db.session.scalars(select(Batch).where(Batch.village_code == "629901101201")
                               .order_by(Batch.sequence.desc())).first()
     assert f"公示指纹： {head.fingerprint}" in page and "与村务公开栏纸质版核对" in page
-    assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page and "资产资源" in page
-    assert "村道硬化 在建" in page and "饮水改造" not in page  # 已验收 is not open
+    assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page
+    # Not only a date: which roster and month, which project, which lease.
+    assert "补贴发放 · 最低生活保障金 2025年2月、耕地地力保护补贴 2025年1月" in page
+    assert "项目进度 · 村道硬化 2025-03-01公开" in page and "资产资源 · 村东50亩耕地" in page
+    building = page.split("在建项目")[1]
+    assert "村道硬化 在建" in building and "饮水改造" not in building  # 已验收 is not open
     # Straight to the complaint form: no redirect a villager waits through on a weak signal.
     assert 'href="/complain?village=629901101201">我要反映问题' in response.text
     for section in ("ledger", "subsidies", "projects", "contracts", "revisions"):
         assert f'href="{V}/{section}"' in response.text
+
+
+def test_an_overdue_ledger_month_is_said_publicly_with_since_when(client, seeded):
+    # 2025-04-11: March was due by 10 April and nothing is published for it; February was.
+    with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+        month = text(client.get(f"{V}/ledger?month=2025-03"))
+        february = text(client.get(f"{V}/ledger?month=2025-02"))
+    assert "逾期未公开 2025年3月收支明细 ：应在2025年4月10日前公开，自2025年4月11日起逾期" in page
+    assert "2025年2月收支明细 ：" not in page
+    assert "2025年3月收支明细应在2025年4月10日前公开，自2025年4月11日起逾期" in month
+    assert "逾期未公开" not in february
+
+
+def test_many_overdue_months_are_summed_up_from_the_oldest(client, seeded):
+    with time_machine.travel(datetime(2025, 8, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+    assert ("2025年3月至2025年7月，共 5 个月的收支明细至今未公开：最早的应在2025年4月10日前公开，"
+            "自2025年4月11日起逾期") in page
+
+
+def test_a_batch_waiting_for_review_does_not_lift_the_overdue_notice(client, seeded):
+    # The page may change only with a publication or the date (its ETag); and a batch under
+    # review is not disclosed yet.
+    db.session.add(Batch(village_code="629901101201", kind="ledger", period="2025-03", status="pending"))
+    db.session.commit()
+    with time_machine.travel(datetime(2025, 4, 10, 9, 0, tzinfo=SHANGHAI), tick=False):
+        assert "逾期未公开" not in text(client.get(V))  # due today: not late yet
+    with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        assert "2025年3月收支明细 ：应在2025年4月10日前公开" in text(client.get(V))
 
 
 def test_village_without_disclosures(client, township_tree):
@@ -85,7 +120,7 @@ def test_not_a_village_or_bad_arguments_is_404(client, seeded, path):
 def test_ledger_month_subtotals_running_and_opening_balance(client, seeded, march):
     page = text(client.get(f"{V}/ledger?month=2025-02"))
     assert "期初余额 12,800.00 本月收入 800.00 本月支出 250.50 期末余额 13,349.50" in page
-    assert "期初余额＝本村此前各月已公开的收入合计减去支出合计" in page
+    assert "期初余额＝本村公开的期初余额（如有）加上此前各月已公开的收入合计、减去支出合计" in page
     rows = re.findall(r"(2025-02-\d\d) .*? ([\d,]+\.\d\d) ([\d,]+\.\d\d) 对此有疑问", page)
     assert rows == [("2025-02-03", "100.00", "12,700.00"), ("2025-02-15", "800.00", "13,500.00"),
                     ("2025-02-20", "150.50", "13,349.50")]
@@ -118,13 +153,14 @@ def test_ledger_pages_keep_the_running_balance(client, publish_rows):
     publish_rows("ledger", [publish_rows.ledger(date(2025, 4, 30), "记-0", "income", "经营收入", "上月", "50.00")])
     publish_rows("ledger", [publish_rows.ledger(date(2025, 5, 1 + n // 5), f"记-{n + 1}", "income", "经营收入",
                                                 f"第{n + 1}笔", "1.00") for n in range(120)])
+    # Nine rows a page: a phone's few screens (portal/queries.py LEDGER_PER_PAGE).
     first = text(client.get(f"{V}/ledger?month=2025-05"))
-    assert first.count("对此有疑问") == 100 and "第 1 / 2 页，共 120 条" in first
-    assert "期初余额 50.00" in first and "第100笔 1.00 150.00" in first and "第101笔" not in first
-    second = text(client.get(f"{V}/ledger?month=2025-05&page=2"))
-    assert second.count("对此有疑问") == 20 and "第101笔 1.00 151.00" in second
-    assert "第120笔 1.00 170.00" in second and "期末余额 170.00" in second
-    assert "第 2 / 2 页" in text(client.get(f"{V}/ledger?month=2025-05&page=99"))
+    assert first.count("对此有疑问") == 9 and "第 1 / 14 页，共 120 条" in first
+    assert "期初余额 50.00" in first and "第9笔 1.00 59.00" in first and "第10笔" not in first
+    last = text(client.get(f"{V}/ledger?month=2025-05&page=14"))
+    assert last.count("对此有疑问") == 3 and "第118笔 1.00 168.00" in last
+    assert "第120笔 1.00 170.00" in last and "期末余额 170.00" in last
+    assert "第 14 / 14 页" in text(client.get(f"{V}/ledger?month=2025-05&page=99"))
 
 
 def test_search_escapes_wildcards_and_stays_in_the_village(client, seeded):
@@ -145,7 +181,31 @@ def test_subsidy_index_by_item_and_month(client, seeded):
     assert "2025年2月 · 最低生活保障金 4 人次，共 2,440.00 元" in page
     assert "2025年1月 · 耕地地力保护补贴 1 人次，共 120.50 元" in page
     only = text(client.get(f"{V}/subsidies", query_string={"item": "耕地地力保护补贴"}))
-    assert "最低生活保障金" not in only.split("只看")[1]
+    assert "· 最低生活保障金" not in only and "· 耕地地力保护补贴 1 人次" in only
+
+
+def test_rosters_are_chosen_by_item_and_month(client, seeded):
+    response = client.get(f"{V}/subsidies")
+    page = text(response)
+    assert "补贴项目 全部项目 最低生活保障金 耕地地力保护补贴 发放月份 全部月份 2025年2月 2025年1月 查看" in page
+    assert 'method="get" action="/r/629901101201/subsidies"' in response.text
+    by_month = text(client.get(f"{V}/subsidies", query_string={"item": "", "month": "2025-01"}))
+    assert "· 耕地地力保护补贴 1 人次" in by_month and "· 最低生活保障金" not in by_month
+    roster = client.get(f"{V}/subsidies", query_string={"item": "最低生活保障金", "month": "2025-02"}).text
+    assert '<option value="最低生活保障金" selected>' in roster and '<option value="2025-02" selected>' in roster
+
+
+def test_a_long_roster_is_paged(client, publish_rows, people):
+    name, number, account = people["zhang"]
+    publish_rows("subsidies", [{"item": "最低生活保障金", "month": "2025-03", "name": name, "id_number": number,
+                                "account": account, "amount": Decimal("500.00"), "paid_on": date(2025, 3, 10)}
+                               for _ in range(45)])
+    query = {"item": "最低生活保障金", "month": "2025-03"}
+    first = text(client.get(f"{V}/subsidies", query_string=query))
+    assert first.count("对此有疑问") == 30 and "第 1 / 2 页，共 45 条" in first
+    assert "共 45 人次，合计 22,500.00 元" in first
+    second = text(client.get(f"{V}/subsidies", query_string=query | {"page": 2}))
+    assert second.count("对此有疑问") == 15 and " 31 张* " in second and " 45 张* " in second
 
 
 def test_roster_masks_names_and_tells_namesakes_apart(client, seeded):
@@ -203,6 +263,23 @@ def test_contracts_show_party_rent_due_and_received(client, seeded, march):
     assert "少收 5,000.00 元" in page
 
 
+def test_rent_paid_ahead_is_prepaid_and_past_the_end_is_overpaid(client, publish_rows, march):
+    ledger = publish_rows.ledger
+    publish_rows("contracts", [
+        {"contract_no": "HT-101", "subject": "鱼塘", "category": "资源", "party": "王二", "start_on": date(2024, 7, 1),
+         "end_on": date(2029, 6, 30), "annual_rent": Decimal("10000.00"), "pay_cycle": "半年"},
+        {"contract_no": "HT-102", "subject": "旧仓库", "category": "资产", "party": "赵六", "start_on": date(2022, 1, 1),
+         "end_on": date(2024, 6, 30), "annual_rent": Decimal("1200.00"), "pay_cycle": "年"}])
+    publish_rows("ledger", [
+        ledger(date(2025, 1, 5), "记-101", "income", "发包及上交收入", "鱼塘租金", "15000.00", "王二", "HT-101"),
+        ledger(date(2025, 1, 6), "记-102", "income", "发包及上交收入", "仓库租金", "4000.00", "赵六", "HT-102")])
+    page = text(client.get(f"{V}/contracts"))
+    pond, store = page.split("鱼塘")[1].split("旧仓库")
+    assert "已收 15,000.00 元" in pond and "预收 5,000.00 元" in pond and "已收齐" not in pond
+    assert "截至今天应收 3,600.00 元（3 期）" in store and "多收 400.00 元" in store and "已收齐" not in store
+    assert "5000.00,预收" in client.get(f"{V}/contracts.csv").get_data(as_text=True)
+
+
 def test_add_months_keeps_the_day_or_takes_the_months_last():
     assert add_months(date(2025, 1, 31), 1) == date(2025, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
@@ -241,6 +318,8 @@ def test_ended_and_not_started_contracts():
     later = rent_status(start=date(2025, 6, 1), end=date(2026, 5, 31), annual_rent=Decimal("1200"),
                         cycle="月", received=Decimal("100"), today=date(2025, 3, 10))
     assert (later.installments, later.due, later.shortfall) == (0, Decimal("0.00"), Decimal("0.00"))
+    assert (later.surplus, later.surplus_label) == (Decimal("100.00"), "预收")
+    assert (ended.surplus, ended.more_to_come) == (Decimal("0.00"), False)
 
 
 def test_unknown_cycle_is_an_error():

@@ -78,7 +78,7 @@ def test_subsidies_csv_masks_names_and_shows_references(client, seeded):
 
 def test_contracts_csv_has_rent_due_and_received(client, seeded):
     rows = csv_rows(client.get(f"{V}/contracts.csv"))
-    assert rows[1][3] == "李大山" and rows[1][-4:] == ["2", "10000.00", "5000.00", "5000.00"]
+    assert rows[1][3] == "李大山" and rows[1][-6:] == ["2", "10000.00", "5000.00", "5000.00", "0.00", ""]
 
 
 def test_subsidies_download_needs_item_and_month(client, seeded):

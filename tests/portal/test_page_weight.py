@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from portal.queries import PER_PAGE
+from portal.queries import CARDS_PER_PAGE, LEDGER_PER_PAGE, PER_PAGE
 
 V = "/r/629901101201"
 LIMIT = 60_000
@@ -97,8 +97,8 @@ def test_every_public_page_is_light_and_local(client, full_village, path, kiosk)
 
 def test_full_pages_really_are_full(client, full_village):
     # Otherwise the weights above would prove nothing about a busy village.
-    assert client.get(f"{V}/ledger?month=2025-03").text.count("对此有疑问") >= PER_PAGE
-    assert client.get(f"{V}/revisions").text.count(SUMMARY) >= PER_PAGE
+    assert client.get(f"{V}/ledger?month=2025-03").text.count("对此有疑问") >= LEDGER_PER_PAGE
+    assert client.get(f"{V}/revisions").text.count(SUMMARY) >= CARDS_PER_PAGE
 
 
 def test_stylesheets_fetch_nothing_from_elsewhere(client, township_tree):
