@@ -196,6 +196,34 @@ def _refuse_reads_beside_the_repository() -> None:
 
 _refuse_reads_beside_the_repository()
 
+def _share_url_builders() -> None:
+    """Werkzeug compiles two small Python functions per URL rule each time an app is made, over
+    half of create_app's time, and the suite makes an app per test. A rule with the same text,
+    converters and defaults always compiles to the same function (it reaches the rule only through
+    its `self` argument), so the tests' apps share them; every app still builds its own Map and
+    Rules, and matching is untouched."""
+    import inspect
+
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    if list(inspect.signature(compile_builder).parameters) != ["self", "append_unknown"]:
+        return  # another Werkzeug: compile as it does
+    builders = {}
+
+    def shared(self, append_unknown=True):
+        key = (self.rule, tuple(self._trace), append_unknown,
+               tuple((name, repr(value)) for name, value in (self.defaults or {}).items()),
+               tuple((name, type(converter), repr({k: v for k, v in vars(converter).items() if k != "map"})) for name, converter in self._converters.items()))
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
+
 
 def pytest_addoption(parser):
     parser.addoption(
