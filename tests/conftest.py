@@ -440,6 +440,21 @@ def make_user(app):
 
 
 @pytest.fixture
+def make_people(township_tree, make_user):
+    """make_people("lead", "handler", …): those accounts of tests/factories.py's STAFF, made in
+    that order, as a dict by the same keys."""
+    from factories import STAFF
+
+    def make(*keys: str) -> dict:
+        people = {}
+        for key in keys:
+            username, role, regions, is_lead = STAFF[key]
+            people[key] = make_user(username, role, regions, is_lead=is_lead)
+        return people
+    return make
+
+
+@pytest.fixture
 def login(client):
     def do(username: str, password: str = "pw-for-tests-1"):
         page = client.get("/staff/login")
