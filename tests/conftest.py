@@ -66,9 +66,13 @@ def migrate_to_head(database_uri: str, tmp_path: Path) -> None:
 
 
 class SqliteDatabases:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, source: "SqliteDatabases | None" = None):
         self.template = workdir / "template.db"
-        migrate_to_head(f"sqlite:///{self.template}", workdir)
+        if source:
+            shutil.copyfile(source.template, self.template)
+        else:
+            migrate_to_head(f"sqlite:///{self.template}", workdir)
+        self.template_uri = f"sqlite:///{self.template}"
 
     def create(self, tmp_path: Path) -> str:
         target = tmp_path / "test.db"
@@ -104,7 +108,7 @@ class PostgresDatabases:
     and no test waits for its database's DROP, which on PostgreSQL 15 waits for a checkpoint
     (then most of a test's time on a busy server); drops waiting together share one checkpoint."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, source: "PostgresDatabases | None" = None):
         from concurrent.futures import ThreadPoolExecutor
 
         self.server = make_url(DATABASE_URL)
@@ -112,8 +116,12 @@ class PostgresDatabases:
         self.prefix = f"yg_{uuid.uuid4().hex[:8]}"
         self.template = f"{self.prefix}_template"
         self.counter = itertools.count()
-        self._run(f'CREATE DATABASE "{self.template}"')
-        migrate_to_head(self._url(self.template), workdir)
+        if source:
+            self._run(f'CREATE DATABASE "{self.template}" TEMPLATE "{source.template}"')
+        else:
+            self._run(f'CREATE DATABASE "{self.template}"')
+            migrate_to_head(self._url(self.template), workdir)
+        self.template_uri = self._url(self.template)
         self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-database-copy")
         self.dropper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-database-drop")
         self.ready = None  # the next test's database, being copied
@@ -283,6 +291,30 @@ def database_uri(databases, tmp_path):
     uri = databases.create(tmp_path)
     yield uri
     databases.drop(uri)
+
+
+@pytest.fixture(scope="session")
+def demo_databases(databases, tmp_path_factory):
+    """Like `databases`, but each copy holds the demo county as `flask demo` builds it, built once
+    per run (it takes seconds). A test on it overrides database_uri with demo_database_uri."""
+    workdir = tmp_path_factory.mktemp("demo-db")
+    demo = type(databases)(workdir, source=databases)
+    application = create_app(app_config(demo.template_uri, workdir))
+    with application.app_context():
+        result = application.test_cli_runner().invoke(args=["demo"])
+        db.session.remove()
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    yield demo
+    if ON_POSTGRES:
+        demo.close()
+
+
+@pytest.fixture
+def demo_database_uri(demo_databases, tmp_path):
+    uri = demo_databases.create(tmp_path)
+    yield uri
+    demo_databases.drop(uri)
 
 
 class FreshContextClient(FlaskClient):
