@@ -60,6 +60,11 @@ def _base():
         font_config = FontConfiguration()
         stylesheet = CSS(string=BASE_CSS, font_config=font_config, url_fetcher=local_fetcher())
         _local.base = (font_config, stylesheet)
+        if threading.current_thread() is threading.main_thread():
+            # The main thread's locals are freed after the interpreter has torn down what Pango
+            # needs to free the font map: the process then ended in a segfault (exit 139, which
+            # failed CI after every test had passed). Freed at exit, while that still works.
+            atexit.register(_local.__dict__.pop, "base", None)
     return _local.base
 
 

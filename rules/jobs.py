@@ -78,4 +78,15 @@ def work(url: str, *, burst: bool = False) -> None:
     process (no fork: the app's connection pool stays its own)."""
     from redis import Redis
     from rq import SimpleWorker
-    SimpleWorker(list(QUEUES), connection=Redis.from_url(url)).work(burst=burst)
+
+    class Worker(SimpleWorker):
+        def subscribe(self):
+            # As rq subscribes, but its control channel (stop a job) is read every second, not
+            # every 60: redis-py 8 makes stopping that reader wait out its sleep, so each burst
+            # run and each shutdown took a minute longer than the work.
+            self.pubsub = self.connection.pubsub()
+            self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
+            self.pubsub_thread = self.pubsub.run_in_thread(
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler)
+
+    Worker(list(QUEUES), connection=Redis.from_url(url)).work(burst=burst)

@@ -67,9 +67,13 @@ def migrate_to_head(database_uri: str, tmp_path: Path) -> None:
 
 
 class SqliteDatabases:
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, source: "SqliteDatabases | None" = None):
         self.template = workdir / "template.db"
-        migrate_to_head(f"sqlite:///{self.template}", workdir)
+        if source:
+            shutil.copyfile(source.template, self.template)
+        else:
+            migrate_to_head(f"sqlite:///{self.template}", workdir)
+        self.template_uri = f"sqlite:///{self.template}"
 
     def create(self, tmp_path: Path) -> str:
         target = tmp_path / "test.db"
@@ -100,14 +104,29 @@ class SqliteDatabases:
 
 
 class PostgresDatabases:
-    def __init__(self, workdir: Path):
+    """One database per test, copied from the migrated template. Copies and drops happen in
+    threads of their own while the tests run: the next test's database is copied before it asks,
+    and no test waits for its database's DROP, which on PostgreSQL 15 waits for a checkpoint
+    (then most of a test's time on a busy server); drops waiting together share one checkpoint."""
+
+    def __init__(self, workdir: Path, source: "PostgresDatabases | None" = None):
+        from concurrent.futures import ThreadPoolExecutor
+
         self.server = make_url(DATABASE_URL)
         self.admin = create_engine(self.server, isolation_level="AUTOCOMMIT")
         self.prefix = f"yg_{uuid.uuid4().hex[:8]}"
         self.template = f"{self.prefix}_template"
         self.counter = itertools.count()
-        self._run(f'CREATE DATABASE "{self.template}"')
-        migrate_to_head(self._url(self.template), workdir)
+        if source:
+            self._run(f'CREATE DATABASE "{self.template}" TEMPLATE "{source.template}"')
+        else:
+            self._run(f'CREATE DATABASE "{self.template}"')
+            migrate_to_head(self._url(self.template), workdir)
+        self.template_uri = self._url(self.template)
+        self.copier = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-database-copy")
+        self.dropper = ThreadPoolExecutor(max_workers=4, thread_name_prefix="test-database-drop")
+        self.ready = None  # the next test's database, being copied
+        self.drops = []
 
     def _url(self, name: str) -> str:
         return self.server.set(database=name).render_as_string(hide_password=False)
@@ -116,13 +135,20 @@ class PostgresDatabases:
         with self.admin.connect() as connection:
             connection.execute(text(sql))
 
-    def create(self, tmp_path: Path) -> str:
+    def _copy(self) -> str:
         name = f"{self.prefix}_{next(self.counter)}"
         self._run(f'CREATE DATABASE "{name}" TEMPLATE "{self.template}"')
+        return name
+
+    def create(self, tmp_path: Path) -> str:
+        name = (self.ready or self.copier.submit(self._copy)).result()
+        self.ready = self.copier.submit(self._copy)
         return self._url(name)
 
     def drop(self, uri: str) -> None:
-        self._run(f'DROP DATABASE IF EXISTS "{make_url(uri).database}" WITH (FORCE)')
+        sql = f'DROP DATABASE IF EXISTS "{make_url(uri).database}" WITH (FORCE)'
+        self.drops = [drop for drop in self.drops if not drop.done() or drop.exception()]
+        self.drops.append(self.dropper.submit(self._run, sql))
 
     def create_empty(self, tmp_path: Path) -> str:
         """A database with no tables at all, as `createdb` leaves it."""
@@ -141,8 +167,15 @@ class PostgresDatabases:
         self._run(f'ALTER DATABASE "{make_url(uri).database}" ALLOW_CONNECTIONS true')
 
     def close(self) -> None:
+        if self.ready is not None:
+            self.drop(self._url(self.ready.result()))
+        self.copier.shutdown(wait=True)
+        self.dropper.shutdown(wait=True)
         self._run(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
         self.admin.dispose()
+        failed = [drop.exception() for drop in self.drops if drop.exception()]
+        if failed:
+            raise RuntimeError(f"{len(failed)} test databases could not be dropped: {failed[0]}")
 
 
 def _refuse_reads_beside_the_repository() -> None:
@@ -171,6 +204,34 @@ def _refuse_reads_beside_the_repository() -> None:
 
 
 _refuse_reads_beside_the_repository()
+
+def _share_url_builders() -> None:
+    """Werkzeug compiles two small Python functions per URL rule each time an app is made, over
+    half of create_app's time, and the suite makes an app per test. A rule with the same text,
+    converters and defaults always compiles to the same function (it reaches the rule only through
+    its `self` argument), so the tests' apps share them; every app still builds its own Map and
+    Rules, and matching is untouched."""
+    import inspect
+
+    from werkzeug.routing.rules import Rule
+
+    compile_builder = Rule._compile_builder
+    if list(inspect.signature(compile_builder).parameters) != ["self", "append_unknown"]:
+        return  # another Werkzeug: compile as it does
+    builders = {}
+
+    def shared(self, append_unknown=True):
+        key = (self.rule, tuple(self._trace), append_unknown,
+               tuple((name, repr(value)) for name, value in (self.defaults or {}).items()),
+               tuple((name, type(converter), repr({k: v for k, v in vars(converter).items() if k != "map"})) for name, converter in self._converters.items()))
+        if key not in builders:
+            builders[key] = compile_builder(self, append_unknown)
+        return builders[key]
+    Rule._compile_builder = shared
+
+
+_share_url_builders()
+
 
 
 def pytest_addoption(parser):
@@ -231,6 +292,30 @@ def database_uri(databases, tmp_path):
     uri = databases.create(tmp_path)
     yield uri
     databases.drop(uri)
+
+
+@pytest.fixture(scope="session")
+def demo_databases(databases, tmp_path_factory):
+    """Like `databases`, but each copy holds the demo county as `flask demo` builds it, built once
+    per run (it takes seconds). A test on it overrides database_uri with demo_database_uri."""
+    workdir = tmp_path_factory.mktemp("demo-db")
+    demo = type(databases)(workdir, source=databases)
+    application = create_app(app_config(demo.template_uri, workdir))
+    with application.app_context():
+        result = application.test_cli_runner().invoke(args=["demo"])
+        db.session.remove()
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+    yield demo
+    if ON_POSTGRES:
+        demo.close()
+
+
+@pytest.fixture
+def demo_database_uri(demo_databases, tmp_path):
+    uri = demo_databases.create(tmp_path)
+    yield uri
+    demo_databases.drop(uri)
 
 
 class FreshContextClient(FlaskClient):
@@ -384,6 +469,21 @@ def make_user(app):
         user, _ = create_user(username, role=Role(role), region_codes=list(regions), is_lead=is_lead,
                               password=password)
         return user
+    return make
+
+
+@pytest.fixture
+def make_people(township_tree, make_user):
+    """make_people("lead", "handler", …): those accounts of tests/factories.py's STAFF, made in
+    that order, as a dict by the same keys."""
+    from factories import STAFF
+
+    def make(*keys: str) -> dict:
+        people = {}
+        for key in keys:
+            username, role, regions, is_lead = STAFF[key]
+            people[key] = make_user(username, role, regions, is_lead=is_lead)
+        return people
     return make
 
 

@@ -21,9 +21,15 @@ DIGIT_RUN = re.compile(r"\d{6,}")
 
 
 @pytest.fixture
-def demo(cli):
-    result = cli.invoke(args=["demo"])
-    assert result.exit_code == 0, result.output
+def database_uri(demo_database_uri):
+    """The demo county (`flask demo`), built once per run."""
+    return demo_database_uri
+
+
+@pytest.fixture
+def demo(app):
+    """What the tests below read: the demo county, as the database above holds it."""
+    return app
 
 
 def secrets_of_people() -> tuple[set[str], set[str]]:

@@ -6,30 +6,16 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import time_machine
 from sqlalchemy import func, select
+from factories import NAME, PHONE, new_case
 from support import csrf_from
 
 from admin.cases import actions
 from admin.models import ClockExtension, Decision, Department, IdentityRequest, Reminder, ReplyTemplate
-from complaints.models import CaseEvent, Category, Channel, ClockKind, Complaint, Status
-from complaints.services import Identity, file_complaint
+from complaints.models import CaseEvent, ClockKind, Complaint, Status
 from core.audit import AuditEntry
 from core.extensions import db
-from core.regions.models import Region
 from core.settings import CountySettings
 from core.users.models import User
-
-NAME, PHONE = "段凤", "13800138000"
-
-
-@pytest.fixture
-def people(township_tree, make_user):
-    return {"lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
-            "handler": make_user("handler", "handler", ["629901101000"]),
-            "colleague": make_user("colleague", "handler", ["629901101000"]),
-            "far": make_user("far", "handler", ["629901102000"]),
-            "accountant": make_user("kuaiji", "accountant", ["629901101201"]),
-            "reviewer": make_user("shenhe", "reviewer", ["629901101000"]),
-            "admin": make_user("root", "admin")}
 
 
 @pytest.fixture
@@ -44,13 +30,6 @@ def as_user(app, people):
         client.token = csrf_from(client.get("/admin/").text)
         return client
     return sign_in
-
-
-def new_case(real_name=False, village="629901101201", **kw) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB,
-                           identity=Identity(NAME, PHONE) if real_name else None, **kw)
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
 def post(client, url: str, **data):

@@ -1,6 +1,7 @@
 """Case handling: every transition and refusal, scope and conflicts, identity requests."""
 from datetime import date, datetime, timedelta, timezone
 
+from factories import new_case
 import pytest
 import time_machine
 from sqlalchemy import event, select
@@ -11,32 +12,18 @@ from admin.cases.queries import QueueFilters, queue, queue_count
 from admin.models import Decision, Department
 from core.audit import AuditEntry
 from core.extensions import db
-from core.regions.models import Region
 from core.settings import CountySettings
 from core.timezone import SHANGHAI, local_date, shanghai
-from complaints.models import Category, Channel, ClockKind, Complaint, InspectionRound, Status
+from complaints.models import ClockKind, Complaint, InspectionRound, Status
 from complaints.permissions import can_see_case, visible_cases
-from complaints.services import Identity, file_complaint
 from support import ON_POSTGRES
 
 TODAY = date(2026, 11, 25)
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
-            "handler": make_user("handler", "handler", ["629901101000"]),
-            "other_township": make_user("far", "handler", ["629901102000"]),
-            "accountant": make_user("kuaiji", "accountant", ["629901101201"]),
-            "reviewer": make_user("shenhe", "reviewer", ["629901101000"]),
-            "admin": make_user("root", "admin")}
-
-
-def new_case(real_name=False, village="629901101201", text="修路款去向不明", **kw) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS,
-                           text=text, channel=Channel.WEB,
-                           identity=Identity("段凤", "13800138000") if real_name else None, **kw)
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+def people(make_people):
+    return make_people("lead", "handler", "other_township", "accountant", "reviewer", "admin")
 
 
 def test_scope_matrix(people):

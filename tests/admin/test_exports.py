@@ -2,15 +2,14 @@
 audited), the queue as CSV and XLSX (scoped, filtered, formula-safe) and the monthly report."""
 import re
 
+from factories import new_case
 import pytest
 from sqlalchemy import select
 
 from admin.cases import actions, identity
-from complaints.models import Category, Channel, Complaint
-from complaints.services import Identity, file_complaint
+from complaints.models import Category
 from core.audit import AuditEntry
 from core.extensions import db
-from core.regions.models import Region
 from core.settings import CountySettings
 from core.timezone import local
 
@@ -30,17 +29,8 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"handler": make_user("handler", "handler", ["629901101000"]),
-            "lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
-            "far": make_user("far", "handler", ["629901102000"]),
-            "admin": make_user("root", "admin")}
-
-
-def new_case(text="修路款去向不明", village="629901101201", category=Category.FUNDS, real_name=False) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=category, text=text,
-                           channel=Channel.WEB, identity=Identity("段凤", "13800138000") if real_name else None)
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+def people(make_people):
+    return make_people("handler", "lead", "far", "admin")
 
 
 @pytest.fixture
@@ -107,8 +97,8 @@ def test_case_file_is_404_outside_scope(client, login, people, worked_case):
 
 @pytest.fixture
 def queue_cases(people):
-    return {"formula": new_case(FORMULA), "plus": new_case("+86 13800138000 打不通", category=Category.SUBSIDY),
-            "far": new_case("河口村的事", village="629901102201")}
+    return {"formula": new_case(text=FORMULA), "plus": new_case(text="+86 13800138000 打不通", category=Category.SUBSIDY),
+            "far": new_case(text="河口村的事", village="629901102201")}
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

@@ -17,9 +17,8 @@ from support import csv_rows, run_tool
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"handler": make_user("handler", "handler", ["629901101000"]),
-            "lead": make_user("lead", "handler", ["629901000000"], is_lead=True)}
+def people(make_people):
+    return make_people("handler", "lead")
 
 
 @pytest.fixture

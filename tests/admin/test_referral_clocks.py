@@ -21,10 +21,8 @@ SUMMARY = "反映修路款去向问题，请核查"
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
-            "handler": make_user("handler", "handler", ["629901101000"]),
-            "far": make_user("far", "handler", ["629901102000"])}
+def people(make_people):
+    return make_people("lead", "handler", "far")
 
 
 @pytest.fixture

@@ -40,14 +40,19 @@ def _tokens(app) -> dict[str, set[str]]:
 
 
 @pytest.fixture
-def demo_county(cli):
+def database_uri(demo_database_uri):
+    """The demo county (`flask demo`), built once per run."""
+    return demo_database_uri
+
+
+@pytest.fixture
+def demo_county(app):
     """The demo county, plus a deceased roster naming one subsidy recipient and the rules run on it."""
     from rules.models import RunState
     from rules.rosters.models import RosterKind
     from rules.rosters.services import import_roster
     from rules.runs import run_rules
 
-    assert cli.invoke(args=["demo"]).exit_code == 0
     payment = db.session.scalars(select(SubsidyPayment).order_by(SubsidyPayment.id)).first()
     number = field_cipher().decrypt(payment.id_cipher)
     import_roster(RosterKind("deceased"), f"姓名,身份证号,死亡日期\n{payment.name},{number},2000-01-01\n".encode(),

@@ -6,6 +6,7 @@ from email import message_from_bytes
 from email import policy as email_policy
 from datetime import timedelta
 
+import factories
 import pytest
 from sqlalchemy import func, select, text
 from support import ON_POSTGRES
@@ -16,10 +17,8 @@ from admin.mailer import parse_smtp_url, send_reminders
 from admin.models import Department, Reminder, ReminderLevel
 from admin.sweep import sweep
 from complaints.clocks import refresh_next_due
-from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint
-from complaints.services import Identity, file_complaint
+from complaints.models import CaseClock, ClockKind, Complaint
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import end_of_day, shanghai
 from core.users import services
 from core.users.models import Role
@@ -28,18 +27,12 @@ ARRIVAL = shanghai(2026, 9, 30, 10)  # Wed: reply due Sat 10-10 (make-up workday
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"handler": make_user("handler", "handler", ["629901101000"]),
-            "township_lead": make_user("zhenlead", "handler", ["629901101000"], is_lead=True),
-            "county_lead": make_user("xianlead", "handler", ["629901000000"], is_lead=True),
-            "other_lead": make_user("xianglead", "handler", ["629901102000"], is_lead=True)}
+def people(make_people):
+    return make_people("handler", "township_lead", "county_lead", "other_lead")
 
 
 def new_case(received_at=ARRIVAL, village="629901101201", real_name=False) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS, text="修路款去向不明",
-                           channel=Channel.WEB, identity=Identity("段凤", "13800138000") if real_name else None,
-                           received_at=received_at)
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return factories.new_case(received_at=received_at, village=village, real_name=real_name)
 
 
 def run(cli, now: str) -> str:

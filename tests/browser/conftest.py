@@ -17,7 +17,8 @@ from werkzeug.serving import make_server
 from .axe import IN_CI, REPO, check_accessibility, require_axe
 
 HERE = Path(__file__).resolve().parent
-SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+# .ci/run gives its PostgreSQL run a folder of its own, as it runs beside the SQLite one.
+SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "test-artifacts" / "screenshots")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
 # As the machine's own check ran it: without the background-networking flags Chromium calls
 # out to Google at start-up, which this closed network refuses.
@@ -164,7 +165,7 @@ def checkpoint(request):
     """checkpoint(page, step): screenshot the page as it is now, run axe-core, check its width."""
     name = screenshot_name(request.node)
     for old in SCREENSHOTS.glob(f"{name}-[0-9][0-9]-*.png"):
-        old.unlink()
+        old.unlink(missing_ok=True)
     steps = iter(range(1, 100))
 
     def check(page, step: str) -> Path:

@@ -22,9 +22,9 @@ REQUESTED_AT = shanghai(2026, 10, 13, 10)  # Tue: 30 calendar days end Thu 2026-
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"handler": make_user("handler", "handler", ["629901101000"]),
-            "lead": make_user("zhenlead", "handler", ["629901101000"], is_lead=True)}
+def people(make_people):
+    people = make_people("handler", "township_lead")
+    return {"handler": people["handler"], "lead": people["township_lead"]}
 
 
 @pytest.fixture

@@ -66,8 +66,8 @@ def corrected(batch: Batch, *, withdraw: bool = False) -> Batch:
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"reviewer": make_user("shenhe", "reviewer", ["629901101000"])}
+def people(make_people):
+    return make_people("reviewer")
 
 
 def tamper(sql: str, **values) -> None:

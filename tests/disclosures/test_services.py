@@ -39,9 +39,8 @@ def subsidy_upload() -> ParsedUpload:
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {"accountant": make_user("kuaiji", "accountant", ["629901101201"]),
-            "reviewer": make_user("shenhe", "reviewer", ["629901101000"])}
+def people(make_people):
+    return make_people("accountant", "reviewer")
 
 
 def test_upload_waits_for_review(people):
