@@ -39,8 +39,8 @@ _local = threading.local()
 @atexit.register
 def _release_base() -> None:
     # Left to the interpreter's last teardown, the main thread's font configuration frees its GLib
-    # objects after the libraries behind them are gone: a segfault as the process exits (seen after
-    # a PDF with a JPEG). Freed here, everything it needs is still alive.
+    # objects after what Pango needs for that is gone: the process then ended in a segfault (exit
+    # 139, which failed CI after every test had passed). Freed here, everything is still alive.
     if hasattr(_local, "base"):
         del _local.base
 
@@ -60,11 +60,6 @@ def _base():
         font_config = FontConfiguration()
         stylesheet = CSS(string=BASE_CSS, font_config=font_config, url_fetcher=local_fetcher())
         _local.base = (font_config, stylesheet)
-        if threading.current_thread() is threading.main_thread():
-            # The main thread's locals are freed after the interpreter has torn down what Pango
-            # needs to free the font map: the process then ended in a segfault (exit 139, which
-            # failed CI after every test had passed). Freed at exit, while that still works.
-            atexit.register(_local.__dict__.pop, "base", None)
     return _local.base
 
 
