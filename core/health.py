@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from core import replica
 from core.extensions import db, limiter
 from core.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 
@@ -21,7 +22,9 @@ def readyz():
     """Ready: each dependency answers within its connect timeout (core/config.py)."""
     checks = {"database": _database(), "redis": _rate_limit_store()}
     ready = all(state in (OK, NOT_CONFIGURED) for state in checks.values())
-    return _answer({"status": OK if ready else UNAVAILABLE, **checks}, 200 if ready else 503)
+    # Reported, never a reason to take the worker out: without the replica it reads the primary.
+    return _answer({"status": OK if ready else UNAVAILABLE, **checks, "replica": _replica()},
+                   200 if ready else 503)
 
 
 def _database() -> str:
@@ -34,6 +37,13 @@ def _database() -> str:
             current_app.logger.exception("readiness check failed")
         return UNAVAILABLE
     return OK
+
+
+def _replica() -> str:
+    found = replica.state()
+    if found is None:
+        return NOT_CONFIGURED
+    return OK if found.usable() else UNAVAILABLE  # down, or further behind than the bound
 
 
 def _rate_limit_store() -> str:

@@ -176,3 +176,17 @@ def test_a_replica_behind_the_bound_is_skipped(replica_app, monkeypatch, lag, na
     monkeypatch.setattr(core.replica, "replica_lag", lambda engine: lag)
     made = replica_app(DATABASE_REPLICA_MAX_LAG_SECONDS=5)
     assert village_name(made.test_client().get(PAGE)) == name
+
+
+def test_readiness_reports_the_replica_but_does_not_depend_on_it(replica_app, databases, pair):
+    made = replica_app(DATABASE_REPLICA_CHECK_SECONDS=0)
+    client = made.test_client()
+    assert client.get("/readyz").get_json()["replica"] == "ok"
+    databases.take_down(pair)
+    if not ON_POSTGRES:
+        core.replica.dispose(made)
+    try:
+        answer = client.get("/readyz")
+        assert answer.status_code == 200 and answer.get_json()["replica"] == "unavailable"
+    finally:
+        databases.bring_up(pair)
