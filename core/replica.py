@@ -26,6 +26,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import Delete, Insert, Update, create_engine, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.elements import TextClause
 
 log = logging.getLogger(__name__)
 
@@ -143,14 +144,19 @@ class RoutingSession(FlaskSession):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         if bind is None:
-            if self._flushing or isinstance(clause, (Insert, Update, Delete)) or _locks(clause):
+            if self._flushing or _writes(clause):
                 _note_write()
             elif reads_from_replica():
                 return state().engine
         return super().get_bind(mapper, clause=clause, bind=bind, **kwargs)
 
 
-def _locks(clause) -> bool:
+def _writes(clause) -> bool:
+    """An INSERT, UPDATE or DELETE, a SELECT … FOR UPDATE, or SQL text that does not only read."""
+    if isinstance(clause, (Insert, Update, Delete)):
+        return True
+    if isinstance(clause, TextClause):
+        return not clause.text.lstrip().lower().startswith(("select", "with"))
     return getattr(clause, "_for_update_arg", None) is not None
 
 

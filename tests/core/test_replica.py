@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 from flask import request
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
 from support import ON_POSTGRES, csrf_from
 
@@ -145,6 +145,16 @@ def test_a_request_that_writes_goes_to_the_primary_from_then_on(replica_app):
         db.session.commit()
         assert request.environ[core.replica.WROTE]
     assert db.session.get(Region, "629901101203").name == "新设村"  # on the primary
+
+
+def test_sql_text_that_writes_goes_to_the_primary(replica_app):
+    made = replica_app()
+    with made.test_request_context(PAGE):
+        assert db.session.scalar(text(f"SELECT name FROM regions WHERE code = '{VILLAGE}'")) == ON_REPLICA
+        db.session.execute(text(f"UPDATE regions SET name = '上山村' WHERE code = '{VILLAGE}'"))
+        db.session.commit()
+        assert request.environ[core.replica.WROTE]
+    assert db.session.get(Region, VILLAGE).name == "上山村"
 
 
 def test_a_replica_that_fails_mid_request_gives_way_to_the_primary(replica_app, databases, pair):
