@@ -23,6 +23,7 @@ from time import monotonic
 
 from flask import Flask, current_app, has_request_context, request, session
 from flask_sqlalchemy.session import Session as FlaskSession
+from core.web import secure_cookies
 from sqlalchemy import Delete, Insert, Update, create_engine, text
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import Engine
@@ -189,7 +190,7 @@ def _sticky_after_write(response):
         # Past the bound, plus a check interval in which the replica may have fallen behind unseen.
         seconds = ceil(replica.max_lag + 2 * replica.interval) + 1
         response.set_cookie(STICKY_COOKIE, "1", max_age=seconds, httponly=True, samesite="Lax",
-                            secure=current_app.config["SESSION_COOKIE_SECURE"])
+                            secure=secure_cookies())
     return response
 
 

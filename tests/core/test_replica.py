@@ -85,6 +85,7 @@ def test_a_browser_that_posted_reads_the_primary_for_a_while(replica_app):
     client.post("/track", data={"code": "X", "secret": "Y"})
     sticky = client.get_cookie(core.replica.STICKY_COOKIE)
     assert sticky is not None and sticky.max_age == 10  # 5 s bound + 2 checks of 2 s + 1
+    assert sticky.http_only and sticky.same_site == "Lax" and not sticky.secure  # plain http here
     # Within the second the village's state is remembered, and still not the replica's copy.
     assert village_name(client.get(PAGE)) == ON_PRIMARY
 
@@ -200,3 +201,9 @@ def test_readiness_reports_the_replica_but_does_not_depend_on_it(replica_app, da
         assert answer.status_code == 200 and answer.get_json()["replica"] == "unavailable"
     finally:
         databases.bring_up(pair)
+
+
+def test_the_read_your_writes_cookie_is_secure_over_https(replica_app):
+    client = replica_app().test_client()
+    client.post("/track", data={"code": "X", "secret": "Y"}, base_url="https://portal.test")
+    assert client.get_cookie(core.replica.STICKY_COOKIE, domain="portal.test").secure
