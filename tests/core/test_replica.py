@@ -207,3 +207,10 @@ def test_the_read_your_writes_cookie_is_secure_over_https(replica_app):
     client = replica_app().test_client()
     client.post("/track", data={"code": "X", "secret": "Y"}, base_url="https://portal.test")
     assert client.get_cookie(core.replica.STICKY_COOKIE, domain="portal.test").secure
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="the SQLite primary's rule")
+def test_a_sqlite_primary_outside_the_tests_has_no_replica(make_app, database_uri, pair):
+    made = make_app(database_uri, DATABASE_REPLICA_URL=pair, TESTING=False)
+    assert "replica" not in made.extensions
+    assert village_name(made.test_client().get(PAGE)) == ON_PRIMARY
