@@ -32,6 +32,8 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     from admin import staff_sessions
     staff_sessions.init_app(app)
+    from core import replica
+    replica.init_app(app)  # after the blueprints: it wraps their views
     _register_cli(app)
     _connect_signals()
     return app

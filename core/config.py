@@ -60,15 +60,20 @@ DEFAULTS = {
     "UPLOAD_STORE": "local",
     "RULE_SQL_TIMEOUT_SECONDS": 10,
     "RULE_SQL_MAX_ROWS": 10_000,
+    # A streaming replica for public reads (core/replica.py); unset, everything reads the primary.
+    "DATABASE_REPLICA_URL": "",
+    "DATABASE_REPLICA_MAX_LAG_SECONDS": 5.0,  # a replica further behind is skipped
+    "DATABASE_REPLICA_CHECK_SECONDS": 2.0,  # how often each worker asks it how far behind it is
 }
 
 ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "UPLOAD_STORE", "RATELIMIT_STORAGE_URI",
                "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
                "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY", "STATIC_BUILD_DIR",
                "PORTAL_PAGE_CACHE_DIR", "NOTICE_PROVIDER", "NOTICE_LOG_FILE", "NOTICE_SMS_SIGN",
-               "NOTICE_SMS_HTTP_URL", "NOTICE_SMS_HTTP_KEY", "NOTICE_SMS_TEMPLATES")
+               "NOTICE_SMS_HTTP_URL", "NOTICE_SMS_HTTP_KEY", "NOTICE_SMS_TEMPLATES", "DATABASE_REPLICA_URL")
 ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES",
             "STAFF_MAX_SESSION_HOURS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS")
+ENV_FLOATS = ("DATABASE_REPLICA_MAX_LAG_SECONDS", "DATABASE_REPLICA_CHECK_SECONDS")
 ENV_FLAGS = ("STAFF_2FA_REQUIRED",)
 
 
@@ -103,6 +108,9 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     for name in ENV_INTS:
         if os.environ.get(name):
             config[name] = int(os.environ[name])
+    for name in ENV_FLOATS:
+        if os.environ.get(name):
+            config[name] = float(os.environ[name])
     for name in ENV_FLAGS:
         if os.environ.get(name):
             config[name] = os.environ[name].strip().lower() in ("1", "true", "yes", "on")
@@ -114,6 +122,8 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if not all(name in overrides for name in SECRET_NAMES):
         config.update(load_secrets(instance_path))
     config.update(overrides)
+    if config["DATABASE_REPLICA_URL"]:
+        config["DATABASE_REPLICA_URL"] = normalise_database_url(config["DATABASE_REPLICA_URL"])
     config["PUBLIC_BASE_URL"] = config["PUBLIC_BASE_URL"].rstrip("/")
     config["SESSION_COOKIE_SECURE"] = config["PUBLIC_BASE_URL"].startswith("https://")
     config["REMEMBER_COOKIE_SECURE"] = config["SESSION_COOKIE_SECURE"]

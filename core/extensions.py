@@ -10,6 +10,7 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import Connection
 
 from core.db import Base
+from core.replica import RoutingSession, read_engine
 
 
 def client_address() -> str:
@@ -17,7 +18,8 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-db = SQLAlchemy(model_class=Base)
+# The session class routes a public page's reads to the replica when one is set (core/replica.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 login_manager = LoginManager()
 csrf = CSRFProtect()
 # Counters only; storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production
@@ -30,6 +32,7 @@ def read_outside_transaction() -> Iterator[Connection]:
     """A connection for one small read apart from the request's session. On PostgreSQL it runs in
     autocommit: no BEGIN and ROLLBACK round trips around the read. (SQLite's driver opens no
     transaction for a read; its reset would be a PRAGMA.)"""
-    options = {"isolation_level": "AUTOCOMMIT"} if db.engine.dialect.name == "postgresql" else {}
-    with db.engine.connect().execution_options(**options) as connection:
+    engine = read_engine(db.engine)  # the replica for a public page's read, as the session's
+    options = {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as connection:
         yield connection

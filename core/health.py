@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from core import replica
 from core.extensions import db, limiter
 from core.unavailable import RETRY_AFTER_SECONDS, is_unavailable
 
@@ -23,9 +24,11 @@ def readyz():
     (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED), and a balancer that pulled every instance for it
     would turn a Redis outage into a whole outage."""
     checks = {"database": _database(), "redis": _rate_limit_store()}
+    # The replica is reported, never a reason to take the worker out: without it reads go to the primary.
     if checks["database"] != OK:
-        return _answer({"status": UNAVAILABLE, **checks}, 503)
-    return _answer({"status": DEGRADED if checks["redis"] == UNAVAILABLE else OK, **checks}, 200)
+        return _answer({"status": UNAVAILABLE, **checks, "replica": _replica()}, 503)
+    return _answer({"status": DEGRADED if checks["redis"] == UNAVAILABLE else OK, **checks, "replica": _replica()},
+                   200)
 
 
 def _database() -> str:
@@ -38,6 +41,13 @@ def _database() -> str:
             current_app.logger.exception("readiness check failed")
         return UNAVAILABLE
     return OK
+
+
+def _replica() -> str:
+    found = replica.state()
+    if found is None:
+        return NOT_CONFIGURED
+    return OK if found.usable() else UNAVAILABLE  # down, or further behind than the bound
 
 
 def _rate_limit_store() -> str:

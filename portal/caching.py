@@ -33,6 +33,7 @@ from sqlalchemy.orm import Session
 from core.db import utcnow
 from core.extensions import read_outside_transaction
 from core.public_url import public_base_url
+from core.replica import reads_from_replica
 from core.regions.models import Level, Region
 from core.settings import CountySettings, county_code_of
 from core.timezone import local_date
@@ -113,14 +114,17 @@ def village_state(code: str):
     seconds = current_app.config.get("PORTAL_STATE_SECONDS", 1.0)
     memo = current_app.extensions.setdefault("portal_state_memo", {})
     now = monotonic()
-    remembered = memo.get(code)
+    # Remembered per database: a state read on the primary must not key a page rendered from a
+    # replica that has not replayed that publication yet (the page cache would keep it).
+    key = (reads_from_replica(), code)
+    remembered = memo.get(key)
     if remembered is not None and now - remembered[0] < seconds:
         return remembered[1]
     state = _read_state(code)
     if seconds:
         if len(memo) >= STATE_MEMO_SIZE:
             memo.clear()
-        memo[code] = (now, state)
+        memo[key] = (now, state)
     return state
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from core.background import dispatch
 from core.extensions import db
+from core.replica import PRIMARY, READ_TARGET
 from disclosures.models import Batch
 
 QUEUE = "portal"
@@ -36,7 +37,9 @@ def warm_villages(codes: list[str]) -> None:
         with app.test_request_context(base_url=base_url):
             paths = [url_for(endpoint, code=code).removeprefix(request.script_root) for endpoint in PAGES]
         for path in paths:
-            with app.test_request_context(path, base_url=base_url, headers=PHONE):
+            # On the primary: a replica may not have replayed the publication yet.
+            with app.test_request_context(path, base_url=base_url, headers=PHONE,
+                                          environ_overrides={READ_TARGET: PRIMARY}):
                 try:
                     app.full_dispatch_request().close()
                 finally:

@@ -66,14 +66,16 @@ def test_healthz_answers_with_no_database_and_readyz_says_it_is_unreachable(make
     assert alive.status_code == 200 and alive.json == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.headers["Retry-After"].isdigit()
-    assert ready.json == {"status": "unavailable", "database": "unavailable", "redis": "not configured"}
+    assert ready.json == {"status": "unavailable", "database": "unavailable", "redis": "not configured",
+                          "replica": "not configured"}
     assert_busy_page(client.get("/"))
 
 
 def test_readyz_when_everything_answers(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.headers["Cache-Control"] == "no-store"
-    assert ready.json == {"status": "ok", "database": "ok", "redis": "not configured"}
+    assert ready.json == {"status": "ok", "database": "ok", "redis": "not configured",
+                          "replica": "not configured"}
 
 
 def test_a_hung_postgresql_server_makes_readyz_fail_within_its_timeout_not_hang(make_app):
@@ -90,7 +92,7 @@ def test_readyz_checks_redis_when_rate_limits_are_kept_there(make_app, database_
     refused = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/0")
     ready = refused.test_client().get("/readyz")
     assert ready.status_code == 200 and ready.json == {"status": "degraded", "database": "ok",
-                                                        "redis": "unavailable"}
+                                                        "redis": "unavailable", "replica": "not configured"}
     with silent_server() as port:
         hung = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
         ready = probe(hung, "/readyz")
@@ -101,7 +103,8 @@ def test_readyz_checks_redis_when_rate_limits_are_kept_there(make_app, database_
 def test_readyz_with_a_running_redis(make_app, database_uri, redis_server):
     app = make_app(database_uri, RATELIMIT_STORAGE_URI=redis_server)
     ready = app.test_client().get("/readyz")
-    assert ready.status_code == 200 and ready.json == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert ready.status_code == 200 and ready.json == {"status": "ok", "database": "ok", "redis": "ok",
+                                                       "replica": "not configured"}
 
 
 def _any_url(app: Flask, rule) -> str:
