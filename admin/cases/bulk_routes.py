@@ -33,7 +33,10 @@ def _ticked_cases() -> list[Complaint]:
 @role_required(*WORKERS)
 def cases_bulk_assign():
     form = bulk_assign_form(me())
-    back = url_for("admin.case_queue", **request.args)
+    # Back to the queue as it was filtered; url_for's own options (_external, _scheme, _anchor)
+    # are not the query string's to set.
+    back = url_for("admin.case_queue", **{name: value for name, value in request.args.items()
+                                           if not name.startswith("_")})
     if not form.validate_on_submit():
         abort(400)
     cases = _ticked_cases()

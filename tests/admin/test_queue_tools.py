@@ -69,6 +69,13 @@ def test_handler_assigns_several_cases_at_once(as_user, people):
     assert "已分派2件案件" in client.get("/admin/cases").text
 
 
+def test_the_way_back_is_the_queue_on_this_site(as_user, people):
+    # The query string is the queue's filters, never url_for's own options.
+    response = bulk(as_user("handler"), [new_case().id], people["colleague"].id,
+                    _external="1", _scheme="http", _anchor="x")
+    assert response.status_code == 303 and response.headers["Location"] == "/admin/cases"
+
+
 def test_a_case_out_of_scope_refuses_the_whole_request(as_user, people):
     mine, theirs = new_case(), new_case(village="629901102201")
     response = bulk(as_user("handler"), [mine.id, theirs.id], people["colleague"].id)
