@@ -12,10 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
 
-from sqlalchemy import select
 
 from core import images, storage
-from core.extensions import db
 from complaints.models import Attachment
 from complaints.recordings import UnreadableRecording, clean_recording
 from complaints.services import FiledComplaint, file_complaint
@@ -25,7 +23,6 @@ MAX_PHOTOS = 5
 MAX_PHOTO_BYTES = 8 * 1024 * 1024
 MAX_AUDIO_BYTES = 5 * 1024 * 1024
 ORPHAN_AGE = timedelta(hours=1)  # a filing stores its files and commits within seconds
-NAMES_PER_QUERY = 500
 StoredFile = tuple[str, str, str, int]  # kind, stored name, content type, size
 T = TypeVar("T")
 
@@ -112,12 +109,4 @@ def prune_orphan_files(age: timedelta = ORPHAN_AGE) -> int:
 
     file_with_attachments removes its files on any error it sees; these are the files of a worker
     that died between storing them and committing the case (and unfinished writes)."""
-    names = storage.stale_names(AREA, age)
-    named: set[str] = set()
-    for start in range(0, len(names), NAMES_PER_QUERY):
-        named.update(db.session.scalars(select(Attachment.stored_name).where(
-            Attachment.stored_name.in_(names[start:start + NAMES_PER_QUERY]))))
-    orphans = [name for name in names if name not in named]
-    for name in orphans:
-        storage.delete(AREA, name)
-    return len(orphans)
+    return storage.prune_unnamed(AREA, Attachment.stored_name, age)

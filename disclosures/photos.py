@@ -23,7 +23,6 @@ MAX_SIDE = 1600
 MAX_PER_UPDATE = 6
 CAPTION_LENGTH = 100
 ORPHAN_AGE = timedelta(hours=1)  # add_photo stores its file and commits within seconds
-NAMES_PER_QUERY = 500
 
 
 class PhotoError(ValueError):
@@ -117,12 +116,4 @@ def public_photo(village_code: str, token: str) -> ProjectPhoto | None:
 def prune_orphan_photos(age: timedelta = ORPHAN_AGE) -> int:
     """Delete photo files no row names, stored longer ago than `age` (a worker that died between
     storing a photo and committing it); how many."""
-    names = storage.stale_names(AREA, age)
-    named: set[str] = set()
-    for start in range(0, len(names), NAMES_PER_QUERY):
-        named.update(db.session.scalars(select(ProjectPhoto.stored_name).where(
-            ProjectPhoto.stored_name.in_(names[start:start + NAMES_PER_QUERY]))))
-    orphans = [name for name in names if name not in named]
-    for name in orphans:
-        storage.delete(AREA, name)
-    return len(orphans)
+    return storage.prune_unnamed(AREA, ProjectPhoto.stored_name, age)

@@ -20,12 +20,15 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
+from core.extensions import db
 from core.storage.local import PART, LocalStore, valid_name
 
 TOKEN_BYTES = 18
+NAMES_PER_QUERY = 500  # names asked about in one IN (…): well within every database's limit
 STORES = ("local", "database")
-__all__ = ["PART", "save", "load", "delete", "exists", "stale_names", "everything", "put", "store", "is_local", "valid_name"]
+__all__ = ["PART", "save", "load", "delete", "exists", "stale_names", "prune_unnamed", "everything", "put", "store", "is_local", "valid_name"]
 
 
 def store():
@@ -74,6 +77,19 @@ def stale_names(area: str, age: timedelta) -> list[str]:
     """Names of the files stored longer ago than `age`, including writes that never finished
     (ending in PART, local store only): what a cleanup may consider."""
     return store().names(area, older_than=age)
+
+
+def prune_unnamed(area: str, named_by, age: timedelta) -> int:
+    """Delete the files of `area` stored longer ago than `age` that no row names in the column
+    `named_by` (a worker died between storing them and committing their rows); how many."""
+    names = stale_names(area, age)
+    named: set[str] = set()
+    for start in range(0, len(names), NAMES_PER_QUERY):
+        named.update(db.session.scalars(select(named_by).where(named_by.in_(names[start:start + NAMES_PER_QUERY]))))
+    orphans = [name for name in names if name not in named]
+    for name in orphans:
+        delete(area, name)
+    return len(orphans)
 
 
 def everything() -> Iterator[tuple[str, str]]:
