@@ -1,7 +1,7 @@
 """Back-office forms: the shape of input, nothing else."""
 import re
 
-from flask_wtf import FlaskForm
+from core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
@@ -13,16 +13,16 @@ from complaints import rounds
 from core.users.models import Role
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     password = PasswordField("密码", validators=[DataRequired("请输入密码"), Length(max=200)])
 
 
-class CodeForm(FlaskForm):
+class CodeForm(Form):
     code = StringField("验证码", validators=[DataRequired("请输入验证码"), Length(max=40)])
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64)])
     email = StringField("电子邮箱（可选：收期限提醒邮件）", filters=[lambda value: value.strip() if value else value],
@@ -36,9 +36,10 @@ class UserForm(FlaskForm):
         return [code.strip() for code in (self.region_codes.data or "").split() if code.strip()]
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
+        announce_errors = False
 
     actor = StringField("操作人", validators=[Optional(), Length(max=64)])
     action = SelectField("操作", validators=[Optional()])
@@ -47,13 +48,13 @@ class AuditFilterForm(FlaskForm):
     date_to = StringField("截止日期", validators=[Optional(), Length(max=10)])
 
 
-class CalendarLoadForm(FlaskForm):
+class CalendarLoadForm(Form):
     file = FileField("节假日安排 CSV（表头：日期,类型；类型为 休息 或 上班）",
                      validators=[FileRequired("请选择文件")])
     confirm = BooleanField("我确认文件是该年度完整的节假日安排", validators=[DataRequired("请确认文件是完整安排")])
 
 
-class CountySettingsForm(FlaskForm):
+class CountySettingsForm(Form):
     review_enabled = BooleanField("公开前须经审核")
     reviewer_level = SelectField("由谁审核")
     show_full_names = BooleanField("补贴名单公开完整姓名（默认只显示部分姓名）")
@@ -82,7 +83,7 @@ class DayField(DateField):
         super().process_formdata([value for value in valuelist if value.strip()])
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     name = StringField("巡察轮次名称", validators=[DataRequired("请填写巡察轮次名称"),
                                              Length(max=100, message="最多 100 字")])
     team_name = StringField("巡察组", validators=[DataRequired("请填写巡察组名称"),

@@ -4,7 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_wtf import FlaskForm
+from core.forms import Form
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from wtforms import (BooleanField, FileField, HiddenField, MultipleFileField, RadioField, SelectField, StringField,
                      TextAreaField)
@@ -62,7 +62,7 @@ class TicketMixin:
             raise ValidationError("提交太快了，请检查填写的内容后再提交一次")
 
 
-class ComplaintForm(TicketMixin, FlaskForm):
+class ComplaintForm(TicketMixin, Form):
     category = RadioField("问题类别", choices=CATEGORY_CHOICES,
                           validators=[InputRequired("请选择问题类别")])
     text = TextAreaField("发生了什么", validators=[
@@ -126,7 +126,7 @@ class ComplaintForm(TicketMixin, FlaskForm):
         return _clean_phone(self.notify_phone.data) if self.notify.data else None
 
 
-class TrackForm(FlaskForm):
+class TrackForm(Form):
     code = StringField("案件编号", validators=[DataRequired("请输入案件编号"), Length(max=40)])
     secret = StringField("查询密码（16位数字）", validators=[DataRequired("请输入查询密码"), Length(max=60)])
 
@@ -139,20 +139,20 @@ class TrackForm(FlaskForm):
         return "".join(ch for ch in typed if not ch.isspace()).replace("—", "-")
 
 
-class SupplementForm(FlaskForm):
+class SupplementForm(Form):
     """More from the complainant on the tracking page: the same limits and files as filing."""
     text = TextAreaField("补充说明", validators=[Optional(), Length(max=TEXT_LIMIT, message=f"请不要超过{TEXT_LIMIT}字")])
     photos = MultipleFileField("照片（可选，最多5张）")
     voice = FileField("录音（可选，1段）")
 
 
-class RateForm(FlaskForm):
+class RateForm(Form):
     rating = RadioField("您对办理结果满意吗", choices=[SelectChoice(value, label) for value, label in Rating.choices()],
                         validators=[InputRequired("请选择满意、基本满意或不满意")])
     comment = TextAreaField("想说的话（可选）", validators=[Optional(), Length(max=500, message="请不要超过500字")])
 
 
-class StaffComplaintForm(TicketMixin, FlaskForm):
+class StaffComplaintForm(TicketMixin, Form):
     channel = SelectField("来源", choices=[SelectChoice(channel.value, channel.label) for channel in STAFF_CHANNELS])
     village = StringField("村（社区）", validators=[DataRequired("请选择村（社区）"), Length(max=12)])
     category = SelectField("问题类别", choices=CATEGORY_CHOICES)

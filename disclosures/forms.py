@@ -1,7 +1,7 @@
 """Accountants' and reviewers' forms: the shape of input, nothing else."""
 import re
 
-from flask_wtf import FlaskForm
+from core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -13,7 +13,7 @@ KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in Kind]
 MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     kind = SelectField("公开类别", choices=KIND_CHOICES)
     period = StringField("公开月份（收支明细必填）", validators=[Optional(), Length(max=7)])
     file = FileField("Excel 或 CSV 文件", validators=[FileRequired("请选择要上传的文件")])
@@ -30,7 +30,7 @@ class UploadForm(FlaskForm):
 ACCEPT_WARNINGS = "以上提示我已核对，确认无误"
 
 
-class ConfirmUploadForm(FlaskForm):
+class ConfirmUploadForm(Form):
     token = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     kind = HiddenField(validators=[DataRequired(), AnyOf([kind.value for kind in Kind])])
@@ -40,34 +40,34 @@ class ConfirmUploadForm(FlaskForm):
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])
 
 
-class CancelUploadForm(FlaskForm):
+class CancelUploadForm(Form):
     token = HiddenField(validators=[DataRequired()])
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     note = TextAreaField("退回原因（退回时必填）", validators=[Optional(), Length(max=500)])
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     reason = TextAreaField("更正原因（必填，将向村民公开）",
                            validators=[DataRequired("请填写更正原因"), Length(max=500)])
     withdraw = BooleanField("撤回这一行（这一行本不应公开）")
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
 
 
-class EmptyMonthForm(FlaskForm):
+class EmptyMonthForm(Form):
     village = HiddenField(validators=[DataRequired(), Regexp(r"^\d{12}$")])
     period = HiddenField(validators=[DataRequired(), Regexp(MONTH.pattern)])
 
 
-class RowEntryForm(FlaskForm):
+class RowEntryForm(Form):
     """Carries the CSRF token; the row's cells are the template's columns, checked by the importer.
     A warning (a credit code's check character, an ID ending in 000) is confirmed, as on an upload."""
 
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
 
 
-class PhotoForm(FlaskForm):
+class PhotoForm(Form):
     """A site photo for one project update of a batch awaiting review."""
 
     READ_LIMIT = 10 * 1024 * 1024 + 1  # one byte past the limit, so the service can say it is too big
@@ -75,5 +75,5 @@ class PhotoForm(FlaskForm):
     caption = StringField("照片说明（可不填）", validators=[Optional(), Length(max=100)])
 
 
-class RemovePhotoForm(FlaskForm):
+class RemovePhotoForm(Form):
     """Carries the CSRF token of 删除 under a photo of a batch awaiting review."""

@@ -9,7 +9,7 @@ import secrets
 import unicodedata
 
 from flask import make_response, render_template, request
-from flask_wtf import FlaskForm
+from core.forms import Form
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
@@ -25,7 +25,7 @@ DEVICE_COOKIE = "device"
 LIMITS = "10 per minute;60 per hour"
 
 
-class LookupForm(FlaskForm):
+class LookupForm(Form):
     name = StringField("姓名", validators=[InputRequired("请填写姓名"), Length(max=64)])
     id_number = StringField("身份证号", validators=[InputRequired("请填写身份证号"), Length(max=40)])
 

@@ -1,5 +1,5 @@
 """Forms of the rosters and rules pages: the shape of input, nothing else."""
-from flask_wtf import FlaskForm
+from core.forms import Form
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -10,18 +10,18 @@ from rules.rosters.models import RosterKind
 from rules.settings import PAIR_SEPARATOR, parse_pairs
 
 
-class RosterUploadForm(FlaskForm):
+class RosterUploadForm(Form):
     kind = SelectField("名单类别", choices=[SelectChoice(kind.value, kind.label) for kind in RosterKind])
     file = FileField("Excel 或 CSV 文件", validators=[FileRequired("请选择要上传的文件")])
 
 
-class RosterConfirmForm(FlaskForm):
+class RosterConfirmForm(Form):
     token = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     kind = HiddenField(validators=[DataRequired()])
 
 
-class RunForm(FlaskForm):
+class RunForm(Form):
     as_of = DateField("比对日期（留空为今天）", validators=[Optional()])
 
     def validate_as_of(self, field):
@@ -30,7 +30,7 @@ class RunForm(FlaskForm):
             raise ValidationError("比对日期超出范围")
 
 
-class RuleSettingsForm(FlaskForm):
+class RuleSettingsForm(Form):
     approval_threshold = DecimalField("村级审批限额（元，拆分报销）", places=2, validators=[
         InputRequired("请填写审批限额"), NumberRange(min=1, max=10_000_000, message="审批限额应在1元至1000万元之间")])
     split_window_days = IntegerField("拆分报销时间窗口（天）", validators=[

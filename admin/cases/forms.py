@@ -1,6 +1,6 @@
 """Case forms: the shape of input, nothing else. Field names differ between forms because the
 case page shows them all at once and every label must point at its own field."""
-from flask_wtf import FlaskForm
+from core.forms import Form
 from wtforms import (DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
@@ -24,9 +24,10 @@ def _text(label: str, message: str, limit: int = TEXT) -> TextAreaField:
     return TextAreaField(label, validators=[DataRequired(message), Length(max=limit, message=f"请不要超过{limit}字")])
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(Form):
     class Meta:
         csrf = False  # a GET search form changes nothing
+        announce_errors = False
 
     status = SelectField("状态", choices=_any("全部", Status), validators=[Optional()])
     region = SelectField("地区", validators=[Optional()])
@@ -64,83 +65,83 @@ def queue_filter_form(user, args) -> QueueFilterForm:
     return form
 
 
-class AssignForm(FlaskForm):
+class AssignForm(Form):
     assignee = SelectField("分派给", coerce=int, validators=[InputRequired("请选择承办人")])
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(Form):
     """The queue's 批量分派: the ticked cases come as repeated `case` values (checkboxes in the table)."""
 
     assign_to = SelectField("把勾选的案件分派给", coerce=int, validators=[InputRequired("请选择承办人")])
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     kind = RadioField("答复类型", choices=REPLY_KINDS, validators=[InputRequired("请选择答复类型")])
     reply = _text("答复内容（反映人在查询页可见）", "请填写答复内容")
     reply_template = SelectField("回复模板", coerce=str, validators=[Optional()])
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     note = _text("内部备注（反映人看不到）", "请填写备注内容")
     note_template = SelectField("回复模板", coerce=str, validators=[Optional()])
 
 
-class ReferForm(FlaskForm):
+class ReferForm(Form):
     department = SelectField("转办部门", coerce=int, validators=[InputRequired("请选择部门")])
     summary = _text("转办摘要（不得含反映人姓名、电话）", "请填写转办摘要")
 
 
-class ReferralAnswerForm(FlaskForm):
+class ReferralAnswerForm(Form):
     referral_id = HiddenField(validators=[DataRequired("请选择转办记录")])
     answer = _text("部门答复", "请填写部门答复")
 
 
-class ExtensionForm(FlaskForm):
+class ExtensionForm(Form):
     extension_days = IntegerField("延长天数（1至30日）", validators=[
         InputRequired("请填写延长天数"), NumberRange(1, 30, "延期天数为1至30天")])
     extension_reason = _text("延期理由（反映人可见）", "请写明延期理由", 1000)
 
 
-class ReferralExtensionForm(FlaskForm):
+class ReferralExtensionForm(Form):
     referral_id = HiddenField(validators=[DataRequired("请选择转办记录")])
     referral_extension_days = IntegerField("延长工作日数（1至15个）", validators=[
         InputRequired("请填写延长的工作日数"), NumberRange(1, 15, "延期为1至15个工作日")])
     referral_extension_reason = _text("延期理由（反映人可见）", "请写明延期理由", 1000)
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     into_code = StringField("合并到案件（编号）", validators=[DataRequired("请填写案件编号"), Length(max=24)])
     merge_reason = TextAreaField("合并理由（两件案件不在同一个村时必填）",
                                  validators=[Optional(), Length(max=500, message="请不要超过500字")])
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     result = _text("办理结果（反映人可见）", "请填写办理结果")
     classification = SelectField("定性", choices=[SelectChoice("", "请选择")] + [SelectChoice(c, c) for c in CLASSIFICATIONS],
                                  validators=[DataRequired("请选择办理结果的定性")])
 
 
-class VerifyForm(FlaskForm):
+class VerifyForm(Form):
     verify = _text("核查安排（内部记录，如核查人员、方式）", "请填写核查安排", 2000)
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     feedback = _text("向实名反映人反馈的情况（方式、时间）", "请填写反馈情况")
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     reopen_reason = _text("重新办理的原因（反映人可见）", "请填写重新办理的原因", 1000)
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     conflict_reason = _text("回避理由（如同村、亲属关系）", "请填写回避理由", 1000)
 
 
-class IdentityRequestForm(FlaskForm):
+class IdentityRequestForm(Form):
     identity_reason = _text("申请理由", "请写明需要查看身份信息的理由", 1000)
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     """Approve or deny one pending request; `back` says which page to return to."""
 
     request_id = HiddenField(validators=[DataRequired()])
@@ -150,12 +151,12 @@ class DecisionForm(FlaskForm):
 
 
 # The lists administrators keep for case handling (admin/departments.py).
-class DepartmentForm(FlaskForm):
+class DepartmentForm(Form):
     county = SelectField("所属县", validators=[InputRequired("请选择县")])
     name = StringField("部门名称（如 县医保局）", validators=[DataRequired("请填写部门名称"), Length(max=64)])
 
 
-class ReplyTemplateForm(FlaskForm):
+class ReplyTemplateForm(Form):
     category = SelectField("适用类别", choices=_any("全部类别", Category), validators=[Optional()])
     title = StringField("标题", validators=[DataRequired("请填写标题"), Length(max=64)])
     body = _text("模板内容", "请填写模板内容")

@@ -1,7 +1,7 @@
 """The custom rule form: a join built from lists, or a SELECT; the shape of input, nothing else."""
 import json
 
-from flask_wtf import FlaskForm
+from core.forms import Form
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
@@ -15,7 +15,7 @@ COLUMN_CHOICES = [SelectChoice("", "（不设条件）")] + [
     for table in TABLES.values() for column, (label, _) in table.columns.items()]
 
 
-class CustomRuleForm(FlaskForm):
+class CustomRuleForm(Form):
     code = StringField("规则代码（大写字母、数字、下划线，如 LOW_INCOME_CAR）", validators=[Optional(), Length(max=40)])
     title = StringField("规则名称", validators=[DataRequired("请填写规则名称"), Length(max=64)])
     description = StringField("预警说明（一句话，随预警进入案件）", validators=[DataRequired("请填写预警说明"), Length(max=500)])
