@@ -1,11 +1,12 @@
 """Back-office forms: the shape of input, nothing else."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DecimalField, IntegerField, PasswordField, SelectField, StringField,
+from wtforms import (BooleanField, IntegerField, PasswordField, SelectField, StringField,
                      TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from core.form_fields import FiniteDecimalField
 from core.users.models import Role
 
 
@@ -60,5 +61,5 @@ class CountySettingsForm(FlaskForm):
     clock_pausing_enabled = BooleanField("等待补充材料期间暂停答复期限")
     referral_working_days = IntegerField("转办部门答复期限（工作日）",
                                          validators=[InputRequired("请填写天数"), NumberRange(1, 60, "应为1至60天")])
-    approval_threshold = DecimalField("村级审批限额（元，拆分报销预警用）", places=2,
+    approval_threshold = FiniteDecimalField("村级审批限额（元，拆分报销预警用）", places=2,
                                       validators=[InputRequired("请填写金额"), NumberRange(0, 10_000_000, "金额不正确")])

@@ -15,6 +15,7 @@ from core.db import utcnow
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import Role
+from core.web import id_from
 from complaints import posters, rounds
 from complaints.models import InspectionRound
 from complaints.qr import qr_url, round_target, token_for
@@ -55,7 +56,7 @@ class RoundForm(FlaskForm):
     def fields(self) -> rounds.RoundFields:
         return rounds.RoundFields(
             name=self.name.data, team_name=self.team_name.data, starts_on=self.starts_on.data,
-            ends_on=self.ends_on.data, member_ids=[int(v) for v in self.member_ids.data or [] if v.isdigit()],
+            ends_on=self.ends_on.data, member_ids=[member for member in map(id_from, self.member_ids.data or []) if member is not None],
             village_codes=CODE_SEPARATORS.split(self.village_codes.data or ""), scope_text=self.scope_text.data or "",
             focus_text=self.focus_text.data or "", contact_text=self.contact_text.data or "")
 
