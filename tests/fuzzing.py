@@ -6,7 +6,9 @@ Profiles, chosen by HYPOTHESIS_PROFILE: `ci` (the default, a few inputs each, so
 within its time), `dev` (a few more) and `bench` (bench/fuzz_bench.py: 10,000 inputs each)."""
 import csv
 import io
+import json
 import os
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -19,8 +21,28 @@ RELAXED = dict(deadline=None, database=None, print_blob=True,
                suppress_health_check=list(HealthCheck))
 settings.register_profile("ci", max_examples=6, **RELAXED)
 settings.register_profile("dev", max_examples=60, **RELAXED)
-settings.register_profile("bench", max_examples=10_000, **RELAXED)
+# FUZZ_EXAMPLES: bench/fuzz_bench.py --examples, for a shorter run of the large profile.
+settings.register_profile("bench", max_examples=int(os.environ.get("FUZZ_EXAMPLES", 10_000)), **RELAXED)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+TALLY: Counter = Counter()  # inputs run, by form, route or importer
+
+
+def tally(key: str) -> None:
+    TALLY[key] += 1
+
+
+def save_tally(failures: list[str]) -> None:
+    """Add the inputs run and the failures found to the JSON file FUZZ_TALLY names (the bench's)."""
+    path = os.environ.get("FUZZ_TALLY")
+    if path:
+        found = json.loads(open(path, encoding="utf-8").read()) if os.path.exists(path) else {"inputs": {}, "failures": []}
+        found["inputs"].update(TALLY)
+        found["failures"] += failures
+        with open(path, "w", encoding="utf-8") as out:
+            json.dump(found, out, ensure_ascii=False, indent=1)
+    TALLY.clear()
+
 
 HUGE = "99999999999999999999999"  # past SQLite's 64-bit and PostgreSQL's integers
 HOSTILE = [
@@ -218,7 +240,7 @@ def template_columns() -> list[tuple[str, ...]]:
     from rules.rosters.models import RosterKind
     from rules.rosters.templates import ROSTER_TEMPLATES
 
-    return ([tuple(template_for(kind).columns) for kind in Kind] + [tuple(HEADER)]
+    return ([tuple(template_for(kind, None).columns) for kind in Kind] + [tuple(HEADER)]
             + [tuple(ROSTER_TEMPLATES[kind]().columns) for kind in RosterKind])
 
 

@@ -18,7 +18,7 @@ from test_route_access import ACCESS, PUBLIC, _sample_url, _visible_case_id
 from core.extensions import db
 from core.users.models import Role
 from fuzzing import (RecordingMultiDict, RowCounts, field_values, file_field_names, harvest, record_parameters,
-                     uploads)
+                     save_tally, tally, uploads)
 
 VILLAGE = "629901101201"
 # Sign-out ends the session the other forms are posted in; it has no field but the CSRF token.
@@ -141,7 +141,6 @@ def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) ->
 def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
     token = _token(client)
     names = _fields_read(client, path, token, offered)
-    print("FUZZ", endpoint, path, names)
     files = file_field_names()
     strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered)
                   for name in names}
@@ -149,6 +148,7 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
 
     @given(st.fixed_dictionaries({}, optional=strategies))
     def post(data):
+        tally(f"form {endpoint}")
         before = counts.read()
         shown = {name: value if not isinstance(value, tuple) else value[1] for name, value in data.items()}
         try:
@@ -180,4 +180,5 @@ def test_no_form_fails_or_writes_half_on_generated_input(fuzz_world):
             _fuzz(endpoint, path, fuzz_world["posters"].client(who), fuzz_world["offered"], fuzz_world["counts"])
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0][:400])
+    save_tally(failures)
     assert not failures, "\n".join(failures)

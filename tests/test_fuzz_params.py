@@ -16,7 +16,8 @@ from support import csrf_from, publish_ledger_row
 from test_route_access import _sample_url
 from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
 
-from fuzzing import INTEGERS, SCALARS, RecordingMultiDict, field_values, harvest, record_parameters
+from fuzzing import (INTEGERS, SCALARS, RecordingMultiDict, field_values, harvest, record_parameters, save_tally,
+                     tally)
 
 VILLAGE = "629901101201"
 
@@ -70,6 +71,7 @@ def test_no_get_route_fails_on_generated_input(app, township_tree, make_user, ma
             _fuzz(client, rule, real, names, offered)
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0][:400])
+    save_tally(failures)
     assert not failures, "\n".join(failures)
 
 
@@ -77,6 +79,7 @@ def _fuzz(client, rule, real: dict[str, str], names: list[str], offered) -> None
     @given(st.fixed_dictionaries(_segments(rule, real)),
            st.fixed_dictionaries({}, optional={name: field_values(name, offered) for name in names}))
     def get(segments, query):
+        tally(f"route {rule.endpoint}")
         path = _path(rule, segments)
         try:
             response = client.get(path, query_string=query)
