@@ -183,19 +183,33 @@ def table_cells(village: str, xlsx: bool) -> st.SearchStrategy:
     return st.one_of(text, ODD_CELLS) if xlsx else text
 
 
+class Sheet:
+    """A generated table; its file is made when asked, so that a failure shows the cells, not bytes."""
+
+    def __init__(self, rows: list[list], xlsx: bool, encoding: str, title: str):
+        self.rows, self.xlsx, self.encoding, self.title = rows, xlsx, encoding, title
+
+    def __repr__(self) -> str:
+        kind = f"xlsx, sheet {self.title!r}" if self.xlsx else f"csv, {self.encoding}"
+        return f"Sheet({kind}, rows={self.rows!r})"
+
+    def file(self) -> tuple[bytes, str]:
+        if self.xlsx:
+            return xlsx_bytes(self.rows, sheet_title=self.title), "导入.xlsx"
+        return csv_bytes(self.rows, encoding=self.encoding), "导入.csv"
+
+
 @st.composite
-def spreadsheets(draw, columns: tuple[str, ...], village: str) -> tuple[bytes, str]:
-    """A CSV or .xlsx file under (mostly) the template's header, with rows of odd cells; its name."""
-    xlsx = draw(st.booleans())
+def spreadsheets(draw, columns: tuple[str, ...], village: str, xlsx: bool | None = None) -> Sheet:
+    """A CSV or .xlsx table under (mostly) the template's header, with rows of odd cells."""
+    xlsx = draw(st.booleans()) if xlsx is None else xlsx
     header = list(columns)
     if draw(st.integers(0, 9)) == 0:  # now and then a header with a column lost, doubled or foreign
         header = draw(st.lists(st.one_of(st.sampled_from(columns), ANY_TEXT), max_size=len(columns) + 2))
-    width = len(header) + draw(st.integers(-1, 1)) if header else draw(st.integers(0, 3))
-    rows = draw(st.lists(st.lists(table_cells(village, xlsx), min_size=max(width, 0), max_size=max(width, 0)),
-                         max_size=6))
-    if xlsx:
-        return xlsx_bytes([header, *rows], sheet_title=draw(st.sampled_from(["Sheet1", "数据", "'x"]))), "导入.xlsx"
-    return csv_bytes([header, *rows], encoding=draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk", "utf-16"]))), "导入.csv"
+    width = max(len(header) + draw(st.integers(-1, 1)), 0) if header else draw(st.integers(0, 3))
+    rows = draw(st.lists(st.lists(table_cells(village, xlsx), min_size=width, max_size=width), max_size=6))
+    return Sheet([header, *rows], xlsx, draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk", "utf-16"])),
+                 draw(st.sampled_from(["Sheet1", "数据", "'x"])))
 
 
 def csv_bytes(rows: list[list], encoding: str) -> bytes:
@@ -259,7 +273,8 @@ def images(draw) -> tuple[bytes, str]:
 def uploads(village: str) -> st.SearchStrategy:
     """A file for an upload field: a spreadsheet in one of the templates' columns, a picture, or
     bytes of anything."""
-    files = st.one_of(st.sampled_from(template_columns()).flatmap(lambda columns: spreadsheets(columns, village)),
+    sheets = st.sampled_from(template_columns()).flatmap(lambda columns: spreadsheets(columns, village))
+    files = st.one_of(sheets.map(Sheet.file),
                       images(),
                       st.tuples(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.jpg", "x", "..\\x.csv"])))
     return files.map(lambda made: (io.BytesIO(made[0]), made[1]))
