@@ -26,9 +26,11 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=10_000)
     parser.add_argument("--only", nargs="+", choices=sorted(SUITES), default=sorted(SUITES))
     parser.add_argument("--postgres", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--tally", default="", help="keep the tally here (JSON, written form by form as the run goes)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
-        tally = Path(scratch) / "tally.json"
+        tally = Path(args.tally or Path(scratch) / "tally.json")
+        tally.unlink(missing_ok=True)
         env = {**os.environ, "HYPOTHESIS_PROFILE": "bench", "FUZZ_EXAMPLES": str(args.examples),
                "FUZZ_TALLY": str(tally)}
         env.pop("DATABASE_URL", None)

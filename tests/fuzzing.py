@@ -2,7 +2,7 @@
 forms and routes found in the app, spreadsheets with odd cells, and the row counts that show a
 refused request wrote nothing.
 
-Profiles, chosen by HYPOTHESIS_PROFILE: `ci` (the default, a few inputs each, so .ci/run stays
+Profiles, chosen by HYPOTHESIS_PROFILE: `ci` (the default, 4 inputs each, so .ci/run stays
 within its time), `dev` (a few more) and `bench` (bench/fuzz_bench.py: 10,000 inputs each)."""
 import csv
 import io
@@ -19,7 +19,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 
 RELAXED = dict(deadline=None, database=None, print_blob=True,
                suppress_health_check=list(HealthCheck))
-settings.register_profile("ci", max_examples=6, **RELAXED)
+settings.register_profile("ci", max_examples=4, **RELAXED)
 settings.register_profile("dev", max_examples=60, **RELAXED)
 # FUZZ_EXAMPLES: bench/fuzz_bench.py --examples, for a shorter run of the large profile.
 settings.register_profile("bench", max_examples=int(os.environ.get("FUZZ_EXAMPLES", 10_000)), **RELAXED)

@@ -71,7 +71,8 @@ def test_no_get_route_fails_on_generated_input(app, township_tree, make_user, ma
             _fuzz(client, rule, real, names, offered)
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0][:400])
-    save_tally(failures)
+            save_tally(failures[-1:])
+        save_tally([])  # route by route, so that a bench stopped early keeps what it ran
     assert not failures, "\n".join(failures)
 
 
