@@ -1,5 +1,6 @@
 """Files kept outside the web root under random names (UPLOAD_DIR, shared by every instance)."""
 import os
+import re
 import secrets
 import time
 from datetime import timedelta
@@ -9,6 +10,7 @@ from flask import current_app
 
 TOKEN_BYTES = 18
 PART = ".part"  # a file being written; renamed to its token once complete
+TOKEN_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
 
 
 def _area(area: str) -> Path:
@@ -18,9 +20,11 @@ def _area(area: str) -> Path:
 
 
 def _path(area: str, token: str) -> Path:
-    # Tokens are ours (urlsafe base64, or one being written); anything else could walk out of the folder.
+    # Tokens are ours (urlsafe base64, or one being written); anything else could walk out of the
+    # folder, and a name of non-ASCII letters (str.isalnum takes 长) or too long fails in the OS
+    # with another error than FileNotFoundError (a 500 where a form posted one).
     name = token.removesuffix(PART)
-    if not name or not all(c.isalnum() or c in "-_" for c in name):
+    if not TOKEN_NAME.fullmatch(name):
         raise FileNotFoundError(token)
     return _area(area) / token
 

@@ -109,3 +109,11 @@ def test_an_approval_threshold_that_is_no_number_is_refused(client, root, path, 
                                        "split_window_days": "30", "rent_grace_days": "30", "referral_working_days": "10",
                                        "reviewer_level": "township"})
     assert response.status_code in (200, 422) and "请填写数字" in response.text  # sNaN was a 500
+
+
+@pytest.mark.parametrize("path", ["/disclosures/upload/cancel", "/disclosures/upload/confirm", "/admin/rosters/confirm"])
+def test_a_staged_upload_token_too_long_for_a_file_name_is_one_that_expired(client, root, path):
+    page = client.get("/disclosures/")
+    response = client.post(path, data={"csrf_token": csrf_from(page.text), "token": "长" * 300, "kind": "ledger",
+                                       "filename": "x.csv", "period": "2026-10"})
+    assert response.status_code in (302, 400)  # an OSError (File name too long) was a 500
