@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -36,11 +37,11 @@ def save_tally(failures: list[str]) -> None:
     """Add the inputs run and the failures found to the JSON file FUZZ_TALLY names (the bench's)."""
     path = os.environ.get("FUZZ_TALLY")
     if path:
-        found = json.loads(open(path, encoding="utf-8").read()) if os.path.exists(path) else {"inputs": {}, "failures": []}
+        path = Path(path)
+        found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"inputs": {}, "failures": []}
         found["inputs"].update(TALLY)
         found["failures"] += failures
-        with open(path, "w", encoding="utf-8") as out:
-            json.dump(found, out, ensure_ascii=False, indent=1)
+        path.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     TALLY.clear()
 
 
