@@ -34,12 +34,13 @@ TOTP_KEY = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
 
 
 class Posters:
-    """A fresh client per form, signed in as the form's user: forms posted before leave no
-    session state (a case tracked, a sign-in half done) to the next."""
+    """A client signed in as a form's user: staff sessions are kept from form to form, a villager's
+    and a half-done sign-in are fresh for each, so that no form leaves them a case tracked or left."""
 
     def __init__(self, app, twofa_app, case):
         self.app, self.twofa_app, self.case = app, twofa_app, case
         self.totp_key = self._enrol("enrolled")
+        self.staff = {}
 
     def _sign_in(self, app, username: str):
         client = app.test_client()
@@ -57,7 +58,9 @@ class Posters:
 
     def client(self, who: str):
         if who in ("admin", "lead"):
-            return self._sign_in(self.app, {"admin": "root", "lead": "lead"}[who])
+            if who not in self.staff:
+                self.staff[who] = self._sign_in(self.app, {"admin": "root", "lead": "lead"}[who])
+            return self.staff[who]
         if who == "enrolling":
             return self._sign_in(self.twofa_app, "newcomer")
         if who == "second_factor":
