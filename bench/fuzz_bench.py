@@ -3,7 +3,8 @@ profile, 10,000 generated inputs per form, GET route and importer unless --examp
 on SQLite or on PostgreSQL (--postgres). It prints, per form, route and importer, the inputs run,
 and every failure (a 500, or a refusal that wrote), then a line for bench/README.md.
 
-    python bench/fuzz_bench.py [--examples N] [--only forms params importers] [-k EXPR] [--postgres URL]
+    python bench/fuzz_bench.py [--examples N] [--only forms params importers] [-k EXPR] [--forms ENDPOINT,…]
+                               [--postgres URL]
                                [--tally FILE]
 
 A form without a field (a button that confirms) has one input only: nothing of it can vary.
@@ -27,6 +28,7 @@ def main() -> int:
     parser.add_argument("--examples", type=int, default=10_000)
     parser.add_argument("--only", nargs="+", choices=sorted(SUITES), default=sorted(SUITES))
     parser.add_argument("--postgres", default="", help="e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--forms", default="", help="only these forms' endpoints, comma-separated")
     parser.add_argument("-k", dest="select", default="", help="pytest -k: only the importers matching, say")
     parser.add_argument("--tally", default="", help="keep the tally here (JSON, written form by form as the run goes)")
     args = parser.parse_args()
@@ -34,7 +36,7 @@ def main() -> int:
         tally = Path(args.tally or Path(scratch) / "tally.json")
         tally.unlink(missing_ok=True)
         env = {**os.environ, "HYPOTHESIS_PROFILE": "bench", "FUZZ_EXAMPLES": str(args.examples),
-               "FUZZ_TALLY": str(tally)}
+               "FUZZ_TALLY": str(tally), "FUZZ_FORMS": args.forms}
         env.pop("DATABASE_URL", None)
         if args.postgres:
             env["DATABASE_URL"] = args.postgres

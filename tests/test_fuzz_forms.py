@@ -6,6 +6,7 @@ The routes come from the app's url_map and the fields from what each view reads,
 is fuzzed without an entry here. Each field gets a value one of the app's pages offers for it
 (a select's options, a hidden ticket) or a generated one; the CSRF token is always valid, so that
 what is fuzzed is the form behind it. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
+import os
 import re
 
 import pyotp
@@ -179,7 +180,10 @@ def _token(client) -> str:
 
 def test_no_form_fails_or_writes_half_on_generated_input(fuzz_world):
     failures = []
+    only = set(filter(None, os.environ.get("FUZZ_FORMS", "").split(",")))  # bench/fuzz_bench.py --forms
     for endpoint, path, who in fuzz_world["routes"]:
+        if only and endpoint not in only:
+            continue
         try:
             _fuzz(endpoint, path, fuzz_world["posters"].client(who), fuzz_world["offered"], fuzz_world["counts"])
         except AssertionError as failure:
