@@ -3,13 +3,15 @@ import re
 
 from core.forms import Form
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, DecimalField, IntegerField, PasswordField, SelectField,
+from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
 from complaints import rounds
+from core.form_fields import FiniteDecimalField
+from core.web import id_from
 from core.users.models import Role
 
 
@@ -61,7 +63,7 @@ class CountySettingsForm(Form):
     clock_pausing_enabled = BooleanField("等待补充材料期间暂停答复期限")
     referral_working_days = IntegerField("转办部门答复期限（工作日）",
                                          validators=[InputRequired("请填写天数"), NumberRange(1, 60, "应为1至60天")])
-    approval_threshold = DecimalField("村级审批限额（元，拆分报销预警用）", places=2,
+    approval_threshold = FiniteDecimalField("村级审批限额（元，拆分报销预警用）", places=2,
                                       validators=[InputRequired("请填写金额"), NumberRange(0, 10_000_000, "金额不正确")])
 
 
@@ -101,6 +103,6 @@ class RoundForm(Form):
     def fields(self) -> rounds.RoundFields:
         return rounds.RoundFields(
             name=self.name.data, team_name=self.team_name.data, starts_on=self.starts_on.data,
-            ends_on=self.ends_on.data, member_ids=[int(v) for v in self.member_ids.data or [] if v.isdigit()],
+            ends_on=self.ends_on.data, member_ids=[member for member in map(id_from, self.member_ids.data or []) if member is not None],
             village_codes=CODE_SEPARATORS.split(self.village_codes.data or ""), scope_text=self.scope_text.data or "",
             focus_text=self.focus_text.data or "", contact_text=self.contact_text.data or "")

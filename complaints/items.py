@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.privacy import mask_name
-from core.web import LARGEST_ID
+from core.web import id_from
 from complaints.models import Category
 from disclosures.models import ROW_MODELS, Direction, Kind
 from disclosures.public import is_public, public_fields
@@ -54,12 +54,13 @@ class QuestionedItem:
 def find_item(village_code: str, ref: str) -> QuestionedItem | None:
     """`ledger:123` → the village's current public row, described; None for anything else."""
     kind_name, _, row_id = (ref or "").partition(":")
-    if kind_name not in {kind.value for kind in Kind} or not row_id.isdigit() or int(row_id) > LARGEST_ID:
+    row_id = id_from(row_id)
+    if kind_name not in {kind.value for kind in Kind} or row_id is None:
         return None
     kind = Kind(kind_name)
     model = ROW_MODELS[kind]
     row = db.session.scalar(select(model).where(
-        model.id == int(row_id), model.village_code == village_code, is_public(model)))
+        model.id == row_id, model.village_code == village_code, is_public(model)))
     if row is None:
         return None
     values = [(label, _text(kind, name, getattr(row, name))) for name, label in COLUMNS[kind]]

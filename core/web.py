@@ -44,6 +44,15 @@ def money(value) -> str:
 LARGEST_ID = 2**31 - 1
 
 
+def id_from(raw: object) -> int | None:
+    """A row id a form or link sent as text, or None: only ASCII digits (str.isdigit also takes
+    "²", which int() refuses) and no more than LARGEST_ID (the driver would fail on a larger one)."""
+    text = str(raw) if raw is not None else ""
+    if not (text.isascii() and text.isdigit()) or int(text) > LARGEST_ID:
+        return None
+    return int(text)
+
+
 class IdConverter(IntegerConverter):
     """`<int:…>` in every route: a row id, so a number past LARGEST_ID does not match (404)."""
 

@@ -1,10 +1,11 @@
 """Forms of the rosters and rules pages: the shape of input, nothing else."""
 from core.forms import Form
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, DecimalField, HiddenField, IntegerField, SelectField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from core.form_fields import FiniteDecimalField
 from core.timezone import FIRST_DAY, LAST_DAY
 from rules.rosters.models import RosterKind
 from rules.settings import PAIR_SEPARATOR, parse_pairs
@@ -31,7 +32,7 @@ class RunForm(Form):
 
 
 class RuleSettingsForm(Form):
-    approval_threshold = DecimalField("村级审批限额（元，拆分报销）", places=2, validators=[
+    approval_threshold = FiniteDecimalField("村级审批限额（元，拆分报销）", places=2, validators=[
         InputRequired("请填写审批限额"), NumberRange(min=1, max=10_000_000, message="审批限额应在1元至1000万元之间")])
     split_window_days = IntegerField("拆分报销时间窗口（天）", validators=[
         InputRequired("请填写天数"), NumberRange(2, 90, "时间窗口应为2至90天")])

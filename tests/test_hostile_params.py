@@ -13,18 +13,17 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 HUGE = "99999999999999999999999"  # past SQLite's 64-bit and PostgreSQL's integers
+# One value of each kind: tests/test_fuzz_params.py draws more of each in every run (numbers up to
+# 2^80 and negative ones, any date or month of years 0 to 9999, any text), so the sweep keeps only
+# the boundaries (2^31 for PostgreSQL, 2^63 for SQLite) and the dates that once failed.
 HOSTILE = [
-    HUGE,
     "9223372036854775808",
     "2147483648",
     "ledger:99999999999",  # a questioned item (?item=kind:id) past PostgreSQL's integers
     "0000-01",
-    "0000-00",
-    "9999-12",
     "9999-12-31",
     "0001-01-01",
     "2026-02-30",
-    "-1",
     "/\r\nX-Injected: 1",
     "%0d%0aX-Injected:%201",
     "x\x00y",

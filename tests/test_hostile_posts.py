@@ -81,3 +81,39 @@ def test_an_upload_confirmed_with_an_unknown_kind_is_400(client, root):
     response = client.post("/disclosures/upload/confirm", data={
         "csrf_token": csrf_from(page.text), "token": "anything", "kind": "salaries", "filename": "x.csv"})
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("request_id", ["99999999999999999999999", "²"])
+def test_a_decision_on_a_request_past_any_id_or_not_a_number_is_refused(client, township_tree, make_user, login,
+                                                                        request_id):
+    from complaints.models import Category, Channel, Complaint
+    from complaints.services import file_complaint
+    from core.regions.models import Region
+    make_user("lead", "handler", ["629901000000"], is_lead=True)
+    assert login("lead").status_code == 302
+    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
+                           text="账目不清", channel=Channel.WEB, identity=None)
+    case_id = db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
+    page = client.get(f"/admin/cases/{case_id}")
+    for action in ("identity/decide", "extension/decide"):
+        response = client.post(f"/admin/cases/{case_id}/{action}", data={
+            "csrf_token": csrf_from(page.text), "request_id": request_id, "decision": "approve"})
+        assert response.status_code == 422 and "找不到这条记录" in response.text  # an OverflowError, a ValueError before
+
+
+@pytest.mark.parametrize("path", ["/admin/rules/settings/629901000000", "/admin/settings/629901000000"])
+@pytest.mark.parametrize("threshold", ["sNaN", "NaN", "Infinity"])
+def test_an_approval_threshold_that_is_no_number_is_refused(client, root, path, threshold):
+    page = client.get(path)
+    response = client.post(path, data={"csrf_token": csrf_from(page.text), "approval_threshold": threshold,
+                                       "split_window_days": "30", "rent_grace_days": "30", "referral_working_days": "10",
+                                       "reviewer_level": "township"})
+    assert response.status_code in (200, 422) and "请填写数字" in response.text  # sNaN was a 500
+
+
+@pytest.mark.parametrize("path", ["/disclosures/upload/cancel", "/disclosures/upload/confirm", "/admin/rosters/confirm"])
+def test_a_staged_upload_token_too_long_for_a_file_name_is_one_that_expired(client, root, path):
+    page = client.get("/disclosures/")
+    response = client.post(path, data={"csrf_token": csrf_from(page.text), "token": "长" * 300, "kind": "ledger",
+                                       "filename": "x.csv", "period": "2026-10"})
+    assert response.status_code in (302, 400)  # an OSError (File name too long) was a 500

@@ -17,6 +17,7 @@ from core.forms import ConfirmForm
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import User
+from core.web import id_from
 
 REPLY_DONE = {"first_reply": "初步答复已发送，反映人可在查询页看到", "progress": "进展告知已发送，反映人可在查询页看到",
               "request_info": "已请反映人补充材料"}
@@ -211,7 +212,8 @@ def _user(user_id: int) -> User:
 
 def _own(model, raw_id, case: Complaint):
     """A row of this case by the id a form posted; anything else is refused, not looked up elsewhere."""
-    found = db.session.get(model, int(raw_id)) if str(raw_id).isdigit() else None
+    row_id = id_from(raw_id)
+    found = db.session.get(model, row_id) if row_id is not None else None
     if found is None or found.complaint_id != case.id:
         raise CaseError("找不到这条记录，请刷新页面")
     return found

@@ -13,7 +13,7 @@ from core.regions.codes import scope_prefix
 from core.regions.queries import escape_like
 from core.timezone import SHANGHAI, clamp_day
 from core.users.models import User
-from core.web import LARGEST_ID
+from core.web import id_from
 
 # The queue's 期限 filter and column: the state of a case's nearest open deadline, or none open.
 NO_OPEN_CLOCK = "done"
@@ -59,7 +59,8 @@ def _assignee_condition(value: str, user: User):
         return Complaint.assignee_id == user.id
     if value == "none":
         return Complaint.assignee_id.is_(None)
-    return Complaint.assignee_id == int(value) if value.isdigit() and int(value) <= LARGEST_ID else None
+    assignee = id_from(value)
+    return Complaint.assignee_id == assignee if assignee is not None else None
 
 
 def _text_condition(term: str, others: list):

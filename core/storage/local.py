@@ -1,5 +1,6 @@
 """The local store: a folder per area under UPLOAD_DIR (the single-server default)."""
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -8,10 +9,14 @@ from pathlib import Path
 PART = ".part"  # a file being written; renamed to its name once complete
 
 
+# Areas and names are ours (urlsafe base64 tokens, plain words): anything else could walk out of
+# the folder or name what no store holds, and a name of non-ASCII letters (str.isalnum takes 长)
+# or too long fails in the OS with another error than FileNotFoundError (a 500 where a form posted one).
+VALID_NAME = re.compile(r"[A-Za-z0-9_-]{1,100}")
+
+
 def valid_name(name: str) -> bool:
-    """Areas and names are ours (urlsafe base64 tokens, plain words): anything else could walk out
-    of the folder, or name what no store holds."""
-    return bool(name) and all(c.isalnum() or c in "-_" for c in name)
+    return bool(VALID_NAME.fullmatch(name))
 
 
 class LocalStore:

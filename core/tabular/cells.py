@@ -10,6 +10,9 @@ from core.names import normalise_name
 CENT = Decimal("0.01")
 # Money columns are Numeric(14, 2): anything larger could not be stored.
 MAX_AMOUNT = Decimal("999999999999.99")
+# Far past any amount, and small enough to be held to the cent: Decimal keeps 28 digits, and
+# rounding a larger number to cents raises InvalidOperation (a 500) instead of refusing the cell.
+LARGEST_NUMBER = Decimal(10) ** 20
 # Float noise from Excel arithmetic (0.1 + 0.2) is far below this; a real third decimal is not.
 FLOAT_NOISE = Decimal("1e-9")
 # Excel keeps 15 significant digits of a number and replaces the rest by zeros.
@@ -87,13 +90,23 @@ def _require(value: object) -> None:
 def _float_to_decimal(value: float) -> Decimal:
     if not math.isfinite(value):
         raise ValueError("不是有效金额")
+    if abs(value) >= LARGEST_NUMBER:
+        raise ValueError("金额过大")
     exact = Decimal(repr(value))
     rounded = exact.quantize(CENT)
     return rounded if abs(exact - rounded) < FLOAT_NOISE else exact
 
 
 def to_decimal(value: object) -> Decimal:
-    """Any number cell or numeric text (¥, thousands commas, full-width) as a signed Decimal."""
+    """Any number cell or numeric text (¥, thousands commas, full-width) as a signed Decimal, less
+    than LARGEST_NUMBER in size."""
+    number = _to_decimal(value)
+    if abs(number) >= LARGEST_NUMBER:
+        raise ValueError("金额过大")
+    return number
+
+
+def _to_decimal(value: object) -> Decimal:
     # Nearly every amount of a big CSV is plain 1234.50: no normalising needed.
     if type(value) is str and _PLAIN_DECIMAL.fullmatch(value):
         return Decimal(value)

@@ -25,7 +25,7 @@ def _value(kind: str, op: str, raw: str):
     if not raw:
         raise DefinitionError("条件的值不能为空")
     if op == "within":
-        if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= 3650:
             raise DefinitionError("“比对日前N天内”的值应为1至3650的天数")
         return int(raw)
     if op == "in":

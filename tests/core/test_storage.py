@@ -76,3 +76,11 @@ def test_local_store_keeps_todays_paths(app):
 def test_an_unknown_store_is_refused_at_start(make_app, database_uri):
     with pytest.raises(ValueError, match="UPLOAD_STORE"):
         make_app(database_uri, UPLOAD_STORE="s3")
+
+
+@pytest.mark.parametrize("token", ["长" * 300, "x" * 300])
+def test_a_token_too_long_or_not_ascii_is_one_that_is_not_there(app, token):
+    # The OS refused such a name with OSError (File name too long), a 500 from the cancel button.
+    with pytest.raises(FileNotFoundError):
+        storage.load("staging", token)
+    storage.delete("staging", token)

@@ -443,6 +443,19 @@ def test_parse_amount_rejects(value, reason):
         parse_amount(value, allow_zero=False)
 
 
+@pytest.mark.parametrize("value", [1e300, -1e30, 10**40, "1" * 40, "-" + "9" * 30 + ".5", Decimal("1e40")])
+def test_a_number_too_large_to_hold_to_the_cent_is_refused_not_a_crash(value):
+    # Rounding such a number to cents raised decimal.InvalidOperation, which no importer catches (a 500).
+    with pytest.raises(ValueError, match="金额过大"):
+        parse_amount(value, allow_zero=False)
+
+
+def test_a_huge_amount_in_a_spreadsheet_is_a_problem_of_its_cell():
+    table, rows = all_rows(xlsx([["名称", "金额"], ["甲", 1e300], ["合计", 1e300]]), "t.xlsx")
+    assert [row.cells["名称"] for row in rows] == ["甲"]
+    assert [p.reason for p in table.problems] == ["合计不是有效金额"]
+
+
 def test_parse_amount_zero_allowed_but_not_negative():
     assert parse_amount("0", allow_zero=True) == Decimal("0.00")
     with pytest.raises(ValueError, match="金额不能为负数"):

@@ -1,0 +1,193 @@
+"""Every form the app answers a POST on, public and staff, given generated input (any Unicode,
+control characters, numbers and ids past 2^63, dates like 0000-01 and 9999-12-31, files of any
+bytes and spreadsheets of odd cells): never a 500, and a refusal (a 4xx) writes nothing.
+
+The routes come from the app's url_map and the fields from what each view reads, so a new form
+is fuzzed without an entry here. Each field gets a value one of the app's pages offers for it
+(a select's options, a hidden ticket) or a generated one; the CSRF token is always valid, so that
+what is fuzzed is the form behind it. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
+import os
+import re
+
+import pyotp
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from support import csrf_from
+from test_route_access import ACCESS, PUBLIC, _sample_url, _visible_case_id
+
+from core.extensions import db
+from core.users.models import Role
+from fuzzing import (RecordingMultiDict, RowCounts, field_values, file_field_names, harvest, record_parameters,
+                     save_tally, tally, uploads)
+
+VILLAGE = "629901101201"
+# Sign-out ends the session the other forms are posted in; it has no field but the CSRF token.
+SKIPPED = {"auth.logout"}
+# Who posts each public form: a villager tracking a case, or someone halfway through signing in.
+PUBLIC_POSTERS = {"auth.enrol": "enrolling", "auth.code": "second_factor"}
+# Whose pages offer the values a form's fields are given: an administrator's, a handler's case
+# pages (an administrator only looks at a case) and a villager's tracking pages.
+HARVEST = {"admin": ("admin.", "auth.", "complaints_staff.", "disclosures.", "portal.", "rounds_admin.", "rules."),
+           "lead": ("admin.case",), "villager": ("complaints.",)}
+NOT_PAGES = ("pdf", "_poster", "export", "download")
+TOTP_KEY = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
+
+
+class Posters:
+    """A client signed in as a form's user: staff sessions are kept from form to form, a villager's
+    and a half-done sign-in are fresh for each, so that no form leaves them a case tracked or left."""
+
+    def __init__(self, app, twofa_app, case):
+        self.app, self.twofa_app, self.case = app, twofa_app, case
+        self.totp_key = self._enrol("enrolled")
+        self.staff = {}
+
+    def _sign_in(self, app, username: str):
+        client = app.test_client()
+        page = client.get("/staff/login")
+        client.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",  # pragma: allowlist secret
+                                          "csrf_token": csrf_from(page.text)}).close()
+        return client
+
+    def _enrol(self, username: str) -> str:
+        client = self._sign_in(self.twofa_app, username)
+        page = client.get("/staff/login/enrol")
+        key = TOTP_KEY.search(page.text).group(1).replace(" ", "")
+        client.post("/staff/login/enrol", data={"code": pyotp.TOTP(key).now(), "csrf_token": csrf_from(page.text)}).close()
+        return key
+
+    def client(self, who: str):
+        if who in ("admin", "lead"):
+            if who not in self.staff:
+                self.staff[who] = self._sign_in(self.app, {"admin": "root", "lead": "lead"}[who])
+            return self.staff[who]
+        if who == "enrolling":
+            return self._sign_in(self.twofa_app, "newcomer")
+        if who == "second_factor":
+            return self._sign_in(self.twofa_app, "enrolled")
+        client = self.app.test_client()  # a villager who opened their case with its number and secret
+        page = client.get("/track")
+        client.post("/track", data={"code": self.case.code, "secret": self.case.secret,
+                                    "csrf_token": csrf_from(page.text)}).close()
+        return client
+
+
+@pytest.fixture
+def fuzz_world(app, make_app, database_uri, township_tree, make_user):
+    """The app's POST routes on real objects, who posts each, and every value the app's pages offer
+    for a field."""
+    from complaints.models import Category, Channel
+    from complaints.services import file_complaint
+    from core.regions.models import Region
+    from support import publish_ledger_row
+
+    fuzz_app = make_app(database_uri, RATELIMIT_ENABLED=False)  # a limit would refuse before the form is read
+    twofa_app = make_app(database_uri, RATELIMIT_ENABLED=False, STAFF_2FA_REQUIRED=True)
+    record_parameters(fuzz_app)
+    record_parameters(twofa_app)
+    target = make_user("target", role="handler", regions=["629901000000"])
+    for username in ("root", "newcomer", "enrolled"):
+        make_user(username, "admin")
+    make_user("lead", "handler", ["629901000000"], is_lead=True)
+    row = publish_ledger_row(VILLAGE)
+    villager_case = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS,
+                                   text="账目不清", channel=Channel.WEB, identity=None)
+    posters = Posters(fuzz_app, twofa_app, villager_case)
+    offered: dict[str, set[str]] = {}
+    for who, pages in HARVEST.items():
+        client = posters.client(who)
+        for rule in fuzz_app.url_map.iter_rules():
+            if "GET" in rule.methods and rule.endpoint.startswith(pages) and not rule.endpoint.endswith(NOT_PAGES):
+                with client.get(_sample_url(fuzz_app, rule, target.id, row)) as response:
+                    if response.mimetype == "text/html":
+                        harvest(response.text, offered)
+    routes = []
+    # Deletions last, so that the forms before them find what they edit.
+    for rule in sorted(fuzz_app.url_map.iter_rules(), key=lambda rule: ("delete" in rule.endpoint, rule.endpoint)):
+        if "POST" in rule.methods and rule.endpoint not in SKIPPED:
+            allowed = ACCESS[rule.endpoint]
+            who = (PUBLIC_POSTERS.get(rule.endpoint, "villager") if allowed == PUBLIC
+                   else "admin" if Role.ADMIN in allowed else "lead")
+            path = _sample_url(fuzz_app, rule, target.id, row)
+            if "case_id" in rule.arguments:  # a case of its own: one closed or merged by a form refuses the next
+                path = path.replace(f"/cases/{_visible_case_id()}/", f"/cases/{_new_case_id()}/")
+            routes.append((rule.endpoint, path, who))
+    return {"routes": routes, "offered": offered, "counts": RowCounts(db.engine), "posters": posters}
+
+
+def _new_case_id() -> int:
+    from sqlalchemy import select
+
+    from complaints.models import Category, Channel, Complaint
+    from complaints.services import file_complaint
+    from core.regions.models import Region
+
+    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.SUBSIDY,
+                           text="低保名单有误", channel=Channel.WEB, identity=None)
+    return db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
+
+
+def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) -> list[str]:
+    """The names a view reads from a POST of its CSRF token alone, then (up to three rounds) of the
+    names read so far with a value a page offers: a form that first asks which village shows its
+    other fields once given one."""
+    names: set[str] = set()
+    for _ in range(3):
+        data = {name: max(offered[name], key=len) for name in names if offered.get(name)}
+        RecordingMultiDict.read.clear()
+        client.post(path, data={**data, "csrf_token": token}).close()
+        found = RecordingMultiDict.read - {"csrf_token"}
+        if found <= names:
+            break
+        names |= found
+    return sorted(names)
+
+
+def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
+    token = _token(client)
+    names = _fields_read(client, path, token, offered)
+    files = file_field_names()
+    strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered)
+                  for name in names}
+
+    @given(st.fixed_dictionaries({}, optional=strategies))
+    def post(data):
+        tally(f"form {endpoint}")
+        before = counts.read()
+        shown = {name: value if not isinstance(value, tuple) else value[1] for name, value in data.items()}
+        try:
+            response = client.post(path, data={**data, "csrf_token": token})
+        except Exception as error:  # noqa: BLE001  TESTING propagates what a server answers with a 500
+            raise AssertionError(f"{endpoint} {path} {shown!r}: {error!r}") from error
+        response.close()
+        assert response.status_code < 500, f"{endpoint} {path} {shown!r}: {response.status_code}"
+        if 400 <= response.status_code < 500:
+            # A failed sign-in is counted on the account's row, never in a row of its own.
+            changed = RowCounts.changed(before, counts.read())
+            assert not changed, f"{endpoint} {path} {shown!r}: {response.status_code} but wrote {changed}"
+    post()
+
+
+def _token(client) -> str:
+    """A CSRF token of the client's session (tokens last an hour: one per form)."""
+    for page in ("/staff/login", "/admin/", "/track/case"):  # the sign-in page redirects once signed in
+        with client.get(page) as response:
+            if 'name="csrf_token"' in response.text:
+                return csrf_from(response.text)
+    raise AssertionError("no page with a CSRF token")
+
+
+def test_no_form_fails_or_writes_half_on_generated_input(fuzz_world):
+    failures = []
+    only = set(filter(None, os.environ.get("FUZZ_FORMS", "").split(",")))  # bench/fuzz_bench.py --forms
+    for endpoint, path, who in fuzz_world["routes"]:
+        if only and endpoint not in only:
+            continue
+        try:
+            _fuzz(endpoint, path, fuzz_world["posters"].client(who), fuzz_world["offered"], fuzz_world["counts"])
+        except AssertionError as failure:
+            failures.append(str(failure).splitlines()[0][:400])
+            save_tally(failures[-1:])
+        save_tally([])  # form by form, so that a bench stopped early keeps what it ran
+    assert not failures, "\n".join(failures)
