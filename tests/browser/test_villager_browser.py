@@ -75,7 +75,8 @@ def test_every_public_page_leads_back_and_my_list_stays_on_the_phone(township_tr
     code = villager.locator(".case-code").inner_text()
     secret = villager.locator(".secret-box").inner_text()
     remember = villager.locator(".remember")
-    assert remember.is_visible() and "别人用这部手机" in remember.inner_text()
+    expect(remember).to_be_visible()  # shown by the deferred mine.js, which may come after the heading
+    assert "别人用这部手机" in remember.inner_text()
     checkpoint(villager, "done")
     assert not villager.get_by_text("已记在这部手机上").is_visible()
     villager.get_by_role("button", name="记住这个案件编号").click()
