@@ -18,7 +18,7 @@ from core.settings import county_code_of, settings_for
 from core.users.models import User
 from disclosures.chain import CANONICAL_FIELDS, batch_hash, clear_row, compute_batch_hash, sorted_lines
 from disclosures.importers import CheckedFile, check_file
-from disclosures.importers.common import chunks
+from disclosures.importers.stored import chunks
 from disclosures.models import ROW_MODELS, Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.queries import chain_heads

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from core.tabular import Row, open_table
 from disclosures.importers.checking import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FileCheck, template_for
-from disclosures.importers.common import Template
+from disclosures.importers.template import Template
 from disclosures.importers.streaming import CheckedFile, check_file, check_with
 from disclosures.models import Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload

@@ -4,7 +4,9 @@ from collections.abc import Iterable
 
 from core.problems import Problem, Rejected
 from core.tabular import Row
-from disclosures.importers.common import Cells, Findings, Template, VillageRows
+from disclosures.importers.rows import Cells, Findings
+from disclosures.importers.template import Template
+from disclosures.importers.villages import VillageRows
 from disclosures.importers.contracts import ContractsTemplate
 from disclosures.importers.ledger import LedgerTemplate
 from disclosures.importers.projects import ProjectsTemplate

@@ -2,8 +2,10 @@
 from datetime import date
 
 from core.tabular import TableSpec, Truncated, check_id_number, check_uscc, parse_date
-from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
-                                          live_rows, parse_village_code, stored_keys)
+from disclosures.importers.rows import Cells, Findings, amount_parser
+from disclosures.importers.stored import UniqueKeys, chunks, live_rows, stored_keys
+from disclosures.importers.template import Template
+from disclosures.importers.villages import parse_village_code
 from disclosures.models import Contract, Kind
 
 COLUMNS = ("村代码", "合同编号", "标的名称", "类别", "承包方", "承包方证件号", "起始日期", "终止日期",

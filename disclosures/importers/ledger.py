@@ -4,8 +4,10 @@ from datetime import date
 
 from core.extensions import db
 from core.tabular import TableSpec, parse_date
-from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
-                                          live_rows, parse_village_code, stored_keys)
+from disclosures.importers.rows import Cells, Findings, amount_parser
+from disclosures.importers.stored import UniqueKeys, chunks, live_rows, stored_keys
+from disclosures.importers.template import Template
+from disclosures.importers.villages import parse_village_code
 from disclosures.models import Contract, Direction, Kind, LedgerEntry, ProjectUpdate
 
 COLUMNS = ("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额", "对方单位", "关联编号")

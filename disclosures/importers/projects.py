@@ -5,8 +5,10 @@ from decimal import Decimal, InvalidOperation
 from core.extensions import db
 from core.tabular import TableSpec, cell_text, check_uscc, parse_date
 from core.tabular.cells import normalise
-from disclosures.importers.common import (Cells, Findings, Template, UniqueKeys, amount_parser, chunks,
-                                          live_rows, parse_village_code)
+from disclosures.importers.rows import Cells, Findings, amount_parser
+from disclosures.importers.stored import UniqueKeys, chunks, live_rows
+from disclosures.importers.template import Template
+from disclosures.importers.villages import parse_village_code
 from disclosures.models import Kind, ProjectUpdate
 
 COLUMNS = ("村代码", "项目编号", "项目名称", "项目类型", "预算金额", "资金来源", "承建单位",

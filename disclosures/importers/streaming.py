@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from core.tabular import open_table
 from disclosures.importers.checking import DEFAULT_MAX_BYTES, DEFAULT_MAX_ROWS, FileCheck, template_for
-from disclosures.importers.common import Template, batch_key
+from disclosures.importers.template import Template, batch_key
 from disclosures.importers.spill import RowSpill
 from disclosures.models import Kind
 

@@ -5,7 +5,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.tabular import TableSpec, check_id_number, parse_date, parse_digits, parse_month, parse_person_name
-from disclosures.importers.common import Cells, Template, amount_parser, parse_village_code
+from disclosures.importers.rows import Cells, amount_parser
+from disclosures.importers.template import Template
+from disclosures.importers.villages import parse_village_code
 from disclosures.models import Kind, SubsidyItem
 
 COLUMNS = ("村代码", "补贴项目", "发放年月", "姓名", "身份证号", "金额", "发放日期", "银行账号")

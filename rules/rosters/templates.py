@@ -4,7 +4,9 @@ from sqlalchemy import select
 
 from core.extensions import db
 from core.tabular import TableSpec, parse_date, parse_id_number, parse_month
-from disclosures.importers.common import Cells, Findings, Template, amount_parser, parse_village_code
+from disclosures.importers.rows import Cells, Findings, amount_parser
+from disclosures.importers.template import Template
+from disclosures.importers.villages import parse_village_code
 from disclosures.models import SubsidyItem
 from rules.rosters.models import RosterKind
 
