@@ -66,34 +66,36 @@ def _init_login(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from admin import calendar_routes, departments, settings_routes  # noqa: F401  (attach their views to the admin blueprint)
-    from admin.cases import action_routes, bulk_routes, routes as case_routes  # noqa: F401  (likewise)
-    from admin import dashboard, exports, notices  # noqa: F401  (likewise)
-    from admin.routes import bp as admin_bp
-    from disclosures.routes import bp as disclosures_bp
-    from disclosures import photo_routes  # noqa: F401  (attaches the photo views to the disclosures blueprint)
+    from admin import calendar_routes, dashboard, departments, exports, notices, settings_routes
+    from admin import rounds as rounds_admin
     from admin.auth import bp as auth_bp
-    from portal import bp as portal_bp
+    from admin.cases import action_routes, bulk_routes, routes as case_routes
+    from admin.routes import bp as admin_bp
+    from complaints import kiosk_reset, qr_routes
     from complaints.routes import bp as complaints_bp
     from complaints.staff_routes import bp as complaints_staff_bp
-    from complaints import kiosk_reset, qr_routes
-    from admin import rounds as rounds_admin
-    from rules import roster_routes  # noqa: F401  (attaches the roster views to the rules blueprint)
-    from rules.custom import routes as custom_routes  # noqa: F401  (likewise, custom rules)
-    from rules.routes import bp as rules_bp
     from core.health import bp as health_bp
+    from disclosures import photo_routes
+    from disclosures.routes import bp as disclosures_bp
+    from portal import disclosure_views, downloads, kiosk, lookup, routes as portal_routes
+    from portal.blueprint import bp as portal_bp
+    from rules import roster_routes
+    from rules.custom import routes as custom_routes
+    from rules.routes import bp as rules_bp
 
-    app.register_blueprint(portal_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(admin_bp)
-    app.register_blueprint(disclosures_bp)
-    app.register_blueprint(complaints_bp)
-    app.register_blueprint(complaints_staff_bp)
-    app.register_blueprint(qr_routes.bp)
-    app.register_blueprint(kiosk_reset.bp)
-    app.register_blueprint(rounds_admin.bp)
-    app.register_blueprint(rules_bp)
-    app.register_blueprint(health_bp)
+    # Blueprints whose views live in several modules: each module's views attached here.
+    attached = {portal_bp: (portal_routes, disclosure_views, downloads, kiosk, lookup),
+                admin_bp: (calendar_routes, departments, settings_routes, case_routes, action_routes, bulk_routes,
+                           dashboard, exports, notices),
+                disclosures_bp: (photo_routes,),
+                rules_bp: (roster_routes, custom_routes)}
+    for bp, modules in attached.items():
+        for module in modules:
+            module.views.attach(bp)
+
+    for bp in (portal_bp, auth_bp, admin_bp, disclosures_bp, complaints_bp, complaints_staff_bp, qr_routes.bp,
+               kiosk_reset.bp, rounds_admin.bp, rules_bp, health_bp):
+        app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:

@@ -3,7 +3,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from admin.forms import CalendarLoadForm
-from admin.routes import bp
+from core.views import Views
 from core.calendar import queries
 from core.calendar.reminders import schedule_reminder
 from core.calendar.workdays import covered_years
@@ -14,8 +14,10 @@ from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
 
+views = Views()
 
-@bp.route("/calendar", methods=["GET", "POST"])
+
+@views.route("/calendar", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def calendar():
     form = CalendarLoadForm()

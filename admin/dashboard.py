@@ -8,15 +8,17 @@ from flask_login import current_user
 from sqlalchemy import and_, case, func, select, text
 
 from admin import charts
-from admin.routes import bp
 from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint, Rating, Status
 from complaints.permissions import visible_cases
+from core.views import Views
 from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
 from core.timezone import SHANGHAI, local_date
 from core.users.access import role_required
 from core.users.models import Role, User
+
+views = Views()
 
 DASHBOARD_ROLES = (Role.HANDLER, Role.INSPECTOR, Role.ADMIN)
 TOP = 10
@@ -240,7 +242,7 @@ def stat_charts(stats: Stats) -> dict:
     }
 
 
-@bp.get("/dashboard")
+@views.get("/dashboard")
 @role_required(*DASHBOARD_ROLES)
 def dashboard():
     now = utcnow()

@@ -8,14 +8,16 @@ from wtforms.fields.choices import SelectChoice
 from admin import reference
 from admin.cases.forms import DepartmentForm, ReplyTemplateForm
 from admin.models import Department, ReplyTemplate
-from admin.routes import bp
 from complaints.models import Category
+from core.views import Views
 from core.forms import ConfirmForm
 from core.extensions import db
 from core.regions.models import Level, Region
 from core.users.access import role_required
 from core.users.models import Role
 from core.users.permissions import in_scope, scope_filter
+
+views = Views()
 
 CATEGORY_LABELS = {"": "全部类别", **{c.value: c.label for c in Category}}
 
@@ -25,7 +27,7 @@ def _counties() -> list[Region]:
         Region.level == Level.COUNTY, scope_filter(current_user, Region.code)).order_by(Region.code)))
 
 
-@bp.route("/departments", methods=["GET", "POST"])
+@views.route("/departments", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def departments():
     counties = _counties()
@@ -46,7 +48,7 @@ def departments():
                            action_form=ConfirmForm(formdata=None)), 422 if form.errors else 200
 
 
-@bp.post("/departments/<int:department_id>/active")
+@views.post("/departments/<int:department_id>/active")
 @role_required(Role.ADMIN)
 def department_set_active(department_id: int):
     department = db.get_or_404(Department, department_id)
@@ -60,13 +62,13 @@ def department_set_active(department_id: int):
     return redirect(url_for(".departments"))
 
 
-@bp.route("/reply-templates", methods=["GET", "POST"])
+@views.route("/reply-templates", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def reply_templates():
     return _template_page(None)
 
 
-@bp.route("/reply-templates/<int:template_id>", methods=["GET", "POST"])
+@views.route("/reply-templates/<int:template_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def reply_template_edit(template_id: int):
     return _template_page(db.get_or_404(ReplyTemplate, template_id))
@@ -88,7 +90,7 @@ def _template_page(template: ReplyTemplate | None):
                            labels=CATEGORY_LABELS, action_form=ConfirmForm(formdata=None)), 422 if form.errors else 200
 
 
-@bp.post("/reply-templates/<int:template_id>/delete")
+@views.post("/reply-templates/<int:template_id>/delete")
 @role_required(Role.ADMIN)
 def reply_template_delete(template_id: int):
     template = db.get_or_404(ReplyTemplate, template_id)

@@ -20,9 +20,9 @@ from admin.cases.forms import queue_filter_form
 from admin.cases.queries import QueueFilters, deadline_state, queue
 from admin.dashboard import DASHBOARD_ROLES, dashboard_stats, month_label
 from admin.models import Referral
-from admin.routes import bp
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
+from core.views import Views
 from core.audit import record_audit
 from core.calendar.clocks import due_soon_until
 from core.db import utcnow
@@ -33,6 +33,8 @@ from core.tabular.writing import MIME, csv_chunks, to_xlsx
 from core.timezone import format_local, local_date
 from core.users.access import role_required
 from core.users.models import User
+
+views = Views()
 
 QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来源", "状态", "承办人", "最近期限", "期限状态",
                  "反映内容", "办理结果", "定性", "办结时间"]
@@ -126,7 +128,7 @@ def _pdf(data: bytes, name: str):
                                download_name=name))
 
 
-@bp.get("/cases/<int:case_id>/file.pdf")
+@views.get("/cases/<int:case_id>/file.pdf")
 @role_required(*DASHBOARD_ROLES)
 def case_file(case_id: int):
     now = utcnow()
@@ -136,7 +138,7 @@ def case_file(case_id: int):
     return _pdf(case_file_pdf(case, current_user, now), f"受理登记及办理情况表-{case.code}.pdf")
 
 
-@bp.get("/cases/export.<any(csv,xlsx):fmt>")
+@views.get("/cases/export.<any(csv,xlsx):fmt>")
 @role_required(*DASHBOARD_ROLES)
 def queue_export(fmt: str):
     now, user = utcnow(), current_user._get_current_object()
@@ -160,7 +162,7 @@ def _attachment(name: str) -> str:
     return f"attachment; filename=\"export.csv\"; filename*=UTF-8''{quote(name)}"
 
 
-@bp.get("/reports/monthly.pdf")
+@views.get("/reports/monthly.pdf")
 @role_required(*DASHBOARD_ROLES)
 def monthly_report():
     now = utcnow()

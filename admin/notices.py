@@ -7,17 +7,20 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import contains_eager
 
-from admin.routes import bp, me
+from admin.routes import me
 from complaints.models import Complaint
 from complaints.notices.models import Notice
 from complaints.notices.sender import RETRY_FOR, retry_wait
 from complaints.permissions import visible_cases
+from core.views import Views
 from core.db import utcnow
 from core.extensions import db
 from core.timezone import local_date
 from core.users.access import role_required
 from core.users.models import Role
 from core.web import page_arg
+
+views = Views()
 
 SENT_WINDOW = timedelta(days=7)
 
@@ -31,7 +34,7 @@ def notice_state(notice: Notice, now) -> str:
     return "发送失败" if notice.attempts else "等待发送"
 
 
-@bp.get("/notices")
+@views.get("/notices")
 @role_required(Role.ADMIN)
 def notices():
     now = utcnow()

@@ -5,7 +5,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from admin.forms import CountySettingsForm
-from admin.routes import bp
+from core.views import Views
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
@@ -14,14 +14,16 @@ from core.users.access import role_required
 from core.users.models import Role
 from core.users.permissions import in_scope
 
-@bp.get("/settings")
+views = Views()
+
+@views.get("/settings")
 @role_required(Role.ADMIN)
 def settings_index():
     counties = [county for county in queries.counties() if in_scope(current_user, county.code)]
     return render_template("admin/settings.html", counties=counties, settings_for=settings_for)
 
 
-@bp.route("/settings/<county_code>", methods=["GET", "POST"])
+@views.route("/settings/<county_code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def settings_edit(county_code: str):
     county = db.get_or_404(Region, county_code)

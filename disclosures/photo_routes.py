@@ -3,6 +3,7 @@ who may see the batch (its reviewer among them) view them. Attached to the discl
 from flask import abort, flash, make_response, redirect, url_for
 from flask_login import current_user
 
+from core.views import Views
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import Role
@@ -10,7 +11,9 @@ from disclosures.forms import PhotoForm, RemovePhotoForm
 from disclosures.models import Kind, ProjectPhoto, ProjectUpdate
 from disclosures.permissions import can_upload, can_view_batch
 from disclosures.photos import PhotoError, add_photo, photo_bytes, remove_photo
-from disclosures.routes import STAFF, bp
+from disclosures.routes import STAFF
+
+views = Views()
 
 
 def jpeg_response(data: bytes, cache: str):
@@ -20,7 +23,7 @@ def jpeg_response(data: bytes, cache: str):
     return response
 
 
-@bp.post("/updates/<int:update_id>/photos")
+@views.post("/updates/<int:update_id>/photos")
 @role_required(Role.ACCOUNTANT, Role.ADMIN)
 def photo_add(update_id: int):
     update = db.get_or_404(ProjectUpdate, update_id)
@@ -43,7 +46,7 @@ def photo_add(update_id: int):
     return redirect(url_for(".batch", batch_id=update.batch_id, _anchor=f"photos-{update.id}"), 303)
 
 
-@bp.get("/photos/<int:photo_id>.jpg")
+@views.get("/photos/<int:photo_id>.jpg")
 @role_required(*STAFF)
 def photo_view(photo_id: int):
     photo = db.get_or_404(ProjectPhoto, photo_id)
@@ -55,7 +58,7 @@ def photo_view(photo_id: int):
         abort(404)
 
 
-@bp.post("/photos/<int:photo_id>/remove")
+@views.post("/photos/<int:photo_id>/remove")
 @role_required(Role.ACCOUNTANT, Role.ADMIN)
 def photo_remove(photo_id: int):
     photo = db.get_or_404(ProjectPhoto, photo_id)

@@ -1,5 +1,4 @@
-"""Public read side. Importing the view modules attaches their routes to the blueprint."""
-from portal import disclosure_views, downloads, kiosk, lookup, routes  # noqa: F401
+"""Public read side: the blueprint, with views in several modules (attached in app.py)."""
 from portal.blueprint import bp
 
 __all__ = ["bp"]

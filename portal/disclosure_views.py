@@ -7,6 +7,7 @@ from decimal import Decimal
 from flask import abort, g, make_response, redirect, render_template, request, url_for
 
 from core import images, web
+from core.views import Views
 from core.db import utcnow
 from core.extensions import db
 from core.names import normalise_name
@@ -21,9 +22,10 @@ from disclosures.due import public_overdue
 from disclosures.photos import photo_bytes, public_photo, public_photos
 from disclosures.public import PUBLIC_FIELDS, project_history
 from portal import queries
-from portal.blueprint import bp
 from portal.caching import public_page
 from portal.rent import RentStatus, rent_status
+
+views = Views()
 
 MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 FIRST_MONTH, LAST_MONTH = "1000-01", "9998-12"
@@ -64,13 +66,13 @@ class Revision:
     changes: list  # (label, old, new)
 
 
-@bp.app_template_filter("month_label")
+@views.app_template_filter("month_label")
 def month_label(month: str | None) -> str:
     """2025-02 → 2025年2月."""
     return f"{month[:4]}年{int(month[5:])}月" if month else ""
 
 
-@bp.app_template_filter("cn_date")
+@views.app_template_filter("cn_date")
 def cn_date(day: date) -> str:
     """2026-11-10 → 2026年11月10日."""
     return f"{day.year}年{day.month}月{day.day}日"
@@ -227,7 +229,7 @@ def village_page(village: Region):
                            head=queries.latest_batch(code))
 
 
-@bp.get("/r/<code>/ledger")
+@views.get("/r/<code>/ledger")
 @public_page
 def ledger(code: str):
     village = village_or_404(code)
@@ -245,7 +247,7 @@ def ledger(code: str):
                            batch=queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month))
 
 
-@bp.get("/r/<code>/subsidies")
+@views.get("/r/<code>/subsidies")
 @public_page
 def subsidies(code: str):
     village = village_or_404(code)
@@ -265,7 +267,7 @@ def subsidies(code: str):
                            batch=queries.latest_batch_holding(SubsidyPayment, code, *where))
 
 
-@bp.get("/r/<code>/projects")
+@views.get("/r/<code>/projects")
 @public_page
 def projects(code: str):
     village = village_or_404(code)
@@ -273,7 +275,7 @@ def projects(code: str):
     return render_template("portal/projects.html", **_village_context(village), found=found)
 
 
-@bp.get("/r/<code>/projects/<project_no>")
+@views.get("/r/<code>/projects/<project_no>")
 @public_page
 def project(code: str, project_no: str):
     village = village_or_404(code)
@@ -287,7 +289,7 @@ def project(code: str, project_no: str):
 SMALL_PHOTO_SIDE = 640
 
 
-@bp.get("/r/<code>/photos/<token>.jpg")
+@views.get("/r/<code>/photos/<token>.jpg")
 def project_photo(code: str, token: str):
     """A project's site photo, while the update it came with is public; else 404. A published
     photo never changes, but a correction can take it down: cached for an hour, not for good."""
@@ -306,7 +308,7 @@ def project_photo(code: str, token: str):
     return response
 
 
-@bp.get("/r/<code>/contracts")
+@views.get("/r/<code>/contracts")
 @public_page
 def contracts(code: str):
     village = village_or_404(code)
@@ -315,7 +317,7 @@ def contracts(code: str):
                            rows=contract_rows(code, found.items), today=today())
 
 
-@bp.get("/r/<code>/revisions")
+@views.get("/r/<code>/revisions")
 @public_page
 def revisions(code: str):
     village = village_or_404(code)
@@ -325,7 +327,7 @@ def revisions(code: str):
                            entries=revision_entries(code, found.items))
 
 
-@bp.get("/r/<code>/report")
+@views.get("/r/<code>/report")
 def report(code: str):
     """对此有疑问 / 我要反映问题 as the pages linked them before they linked straight to the complaint
     form (a redirect is a round trip a villager waits through): kept for saved pages."""

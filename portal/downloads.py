@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from flask import abort, render_template, request, send_file, url_for
 
+from core.views import Views
 from core.extensions import db
 from core.pdf import render_pdf
 from core.public_url import public_base_url
@@ -14,10 +15,11 @@ from core.tabular.writing import MIME, to_csv, to_xlsx
 from disclosures.models import Direction, Kind, LedgerEntry, SubsidyPayment
 from disclosures.public import PUBLIC_FIELDS
 from portal import queries
-from portal.blueprint import bp
 from portal.disclosure_views import (contract_rows, full_names, ledger_month,
                                      month_arg, revision_entries, show_name, shown_month,
                                      village_or_404)
+
+views = Views()
 
 @dataclass
 class Table:
@@ -93,7 +95,7 @@ TABLES = {"ledger": ledger_table, "subsidies": subsidies_table, "projects": proj
           "contracts": contracts_table, "revisions": revisions_table}
 
 
-@bp.get("/r/<code>/<any(ledger,subsidies,projects,contracts,revisions):table>.<any(csv,xlsx):fmt>")
+@views.get("/r/<code>/<any(ledger,subsidies,projects,contracts,revisions):table>.<any(csv,xlsx):fmt>")
 def table_download(code: str, table: str, fmt: str):
     village = village_or_404(code)
     found = TABLES[table](code)
@@ -113,7 +115,7 @@ def _qr_for(endpoint: str, **values) -> dict:
     return {"url": url, "url_text": unquote(url), "qr": qr_data_uri(url)}
 
 
-@bp.get("/r/<code>/ledger.pdf")
+@views.get("/r/<code>/ledger.pdf")
 def ledger_pdf(code: str):
     """The month's ledger for the village notice board, with a QR code to the page online."""
     village = village_or_404(code)
@@ -127,7 +129,7 @@ def ledger_pdf(code: str):
     return _pdf(html, f"{village.name}-收支公开-{month}.pdf")
 
 
-@bp.get("/r/<code>/subsidies.pdf")
+@views.get("/r/<code>/subsidies.pdf")
 def subsidies_pdf(code: str):
     """One item's roster of one month for the notice board."""
     village = village_or_404(code)

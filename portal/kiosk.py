@@ -8,11 +8,13 @@ leave kiosk mode, e.g. before using the machine for something else.
 """
 from flask import abort, redirect, url_for
 
+from core.views import Views
 from core.extensions import db
 from core.kiosk import KIOSK_COOKIE, kiosk_code
 from core.regions.models import Level, Region
 from core.web import secure_cookies
-from portal.blueprint import bp
+
+views = Views()
 
 KIOSK_LEVELS = (Level.TOWNSHIP, Level.COUNTY)
 
@@ -23,13 +25,13 @@ def kiosk_home() -> str | None:
     return url_for("portal.region", code=code) if code else None
 
 
-@bp.app_context_processor
+@views.app_context_processor
 def kiosk_context() -> dict:
     home = kiosk_home()
     return {"kiosk": home is not None, "kiosk_home": home}
 
 
-@bp.get("/kiosk/<code>")
+@views.get("/kiosk/<code>")
 def kiosk_start(code: str):
     region = db.session.get(Region, code)
     if region is None or region.level_enum not in KIOSK_LEVELS:
@@ -41,7 +43,7 @@ def kiosk_start(code: str):
     return response
 
 
-@bp.get("/kiosk/exit")
+@views.get("/kiosk/exit")
 def kiosk_exit():
     response = redirect(url_for("portal.index"))
     response.delete_cookie(KIOSK_COOKIE)

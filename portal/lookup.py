@@ -9,17 +9,19 @@ import secrets
 import unicodedata
 
 from flask import make_response, render_template, request
-from core.forms import Form
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length
 
 from core.extensions import client_address, limiter
+from core.forms import Form
+from core.views import Views
 from core.fields import field_cipher
 from core.kiosk import kiosk_code
 from core.web import secure_cookies
 from portal import queries
 from portal.lookup_limits import LookupGate
-from portal.blueprint import bp
+
+views = Views()
 
 DEVICE_COOKIE = "device"
 LIMITS = "10 per minute;60 per hour"
@@ -42,7 +44,7 @@ def device_key() -> str:
     return "device:" + device if len(device) == 32 and device.isalnum() else "address:" + client_address()
 
 
-@bp.route("/lookup", methods=["GET", "POST"])
+@views.route("/lookup", methods=["GET", "POST"])
 @limiter.limit(LIMITS, methods=["POST"])
 @limiter.limit(LIMITS, methods=["POST"], key_func=device_key)
 def lookup():

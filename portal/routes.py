@@ -2,19 +2,21 @@
 
 from flask import abort, make_response, redirect, render_template, request, url_for
 
+from core.views import Views
 from core.extensions import db
 from core.regions import queries
 from core.regions.models import Level, Region
 from core.web import local_path, secure_cookies
 from portal import disclosure_views
-from portal.blueprint import bp
 from portal.caching import public_page
+
+views = Views()
 
 TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
              Level.VILLAGE: "portal/village.html"}
 
 
-@bp.get("/")
+@views.get("/")
 def index():
     counties = queries.counties()
     if len(counties) == 1:
@@ -22,7 +24,7 @@ def index():
     return render_template("portal/index.html", counties=counties)
 
 
-@bp.get("/r/<code>")
+@views.get("/r/<code>")
 @public_page  # village pages only; county and township pages pass through
 def region(code: str):
     found = db.session.get(Region, code)
@@ -39,14 +41,14 @@ def _render_region(found: Region):
                            children=queries.children_of(found))
 
 
-@bp.get("/search")
+@views.get("/search")
 def search():
     term = request.args.get("q", "").strip()[:50]
     results = list(db.session.scalars(queries.search_regions(term))) if term else []
     return render_template("portal/search.html", term=term, results=results)
 
 
-@bp.get("/prefs/text-size")
+@views.get("/prefs/text-size")
 def text_size():
     """Toggle large text: what the 大字 link does where no script runs (static/js/text-size.js
     flips it in the page without this round trip). The cookie is readable by that script."""

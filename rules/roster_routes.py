@@ -4,6 +4,7 @@ from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from core import storage
+from core.views import Views
 from core.extensions import db
 from core.problems import Rejected
 from core.users.access import role_required
@@ -15,7 +16,8 @@ from rules.permissions import can_manage_rosters
 from rules.rosters import services
 from rules.rosters.models import RosterKind, RosterVersion
 from rules.rosters.views import PREVIEW_ROWS, ROSTER_COLUMNS, cell
-from rules.routes import bp
+
+views = Views()
 
 COMMISSION = (Role.ADMIN, Role.HANDLER)
 PER_PAGE = 100
@@ -35,14 +37,14 @@ def _page(form, status: int = 200, **extra):
                            history={kind: services.versions(kind) for kind in RosterKind}, **extra), status
 
 
-@bp.get("/rosters")
+@views.get("/rosters")
 @role_required(*COMMISSION)
 def rosters():
     _allowed()
     return _page(RosterUploadForm())
 
 
-@bp.post("/rosters/upload")
+@views.post("/rosters/upload")
 @role_required(*COMMISSION)
 def roster_upload():
     _allowed()
@@ -61,7 +63,7 @@ def roster_upload():
                            count=count, notices=notices, columns=ROSTER_COLUMNS[RosterKind(form.kind.data)], cell=cell)
 
 
-@bp.post("/rosters/confirm")
+@views.post("/rosters/confirm")
 @role_required(*COMMISSION)
 def roster_confirm():
     _allowed()
@@ -81,7 +83,7 @@ def roster_confirm():
     return redirect(url_for(".rosters"))
 
 
-@bp.get("/rosters/<int:version_id>")
+@views.get("/rosters/<int:version_id>")
 @role_required(*COMMISSION)
 def roster_version(version_id: int):
     _allowed()

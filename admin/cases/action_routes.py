@@ -10,20 +10,22 @@ from admin.cases.forms import (AssignForm, CloseForm, ConflictForm, DecisionForm
 from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
                                 visible_case)
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
-from admin.routes import bp
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
+from core.views import Views
 from core.forms import ConfirmForm
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import User
 from core.web import id_from
 
+views = Views()
+
 REPLY_DONE = {"first_reply": "初步答复已发送，反映人可在查询页看到", "progress": "进展告知已发送，反映人可在查询页看到",
               "request_info": "已请反映人补充材料"}
 
 
-@bp.post("/cases/<int:case_id>/assign")
+@views.post("/cases/<int:case_id>/assign")
 @role_required(*WORKERS)
 def case_assign(case_id: int):
     case = visible_case(case_id)
@@ -32,7 +34,7 @@ def case_assign(case_id: int):
                    "已分派")
 
 
-@bp.post("/cases/<int:case_id>/reply")
+@views.post("/cases/<int:case_id>/reply")
 @role_required(*WORKERS)
 def case_reply(case_id: int):
     case = visible_case(case_id)
@@ -43,7 +45,7 @@ def case_reply(case_id: int):
                    REPLY_DONE.get(form.kind.data, ""))
 
 
-@bp.post("/cases/<int:case_id>/note")
+@views.post("/cases/<int:case_id>/note")
 @role_required(*WORKERS)
 def case_note(case_id: int):
     case = visible_case(case_id)
@@ -53,7 +55,7 @@ def case_note(case_id: int):
     return attempt(case, "note", form, lambda: actions.note(case, form.note.data, by=me()), "内部备注已保存")
 
 
-@bp.post("/cases/<int:case_id>/refer")
+@views.post("/cases/<int:case_id>/refer")
 @role_required(*WORKERS)
 def case_refer(case_id: int):
     case = visible_case(case_id)
@@ -62,7 +64,7 @@ def case_refer(case_id: int):
         case, db.session.get(Department, form.department.data), form.summary.data, by=me()), "已转办")
 
 
-@bp.post("/cases/<int:case_id>/referral-answer")
+@views.post("/cases/<int:case_id>/referral-answer")
 @role_required(*WORKERS)
 def case_referral_answer(case_id: int):
     case = visible_case(case_id)
@@ -71,7 +73,7 @@ def case_referral_answer(case_id: int):
         _own(Referral, form.referral_id.data, case), form.answer.data, by=me()), "已记录部门答复")
 
 
-@bp.post("/cases/<int:case_id>/material")
+@views.post("/cases/<int:case_id>/material")
 @role_required(*WORKERS)
 def case_material(case_id: int):
     case = visible_case(case_id)
@@ -79,7 +81,7 @@ def case_material(case_id: int):
                    "已记录收到补充材料")
 
 
-@bp.post("/cases/<int:case_id>/extension")
+@views.post("/cases/<int:case_id>/extension")
 @role_required(*WORKERS)
 def case_extension(case_id: int):
     case = visible_case(case_id)
@@ -88,7 +90,7 @@ def case_extension(case_id: int):
         case, form.extension_days.data, form.extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
 
 
-@bp.post("/cases/<int:case_id>/referral-extension")
+@views.post("/cases/<int:case_id>/referral-extension")
 @role_required(*WORKERS)
 def case_referral_extension(case_id: int):
     case = visible_case(case_id)
@@ -98,7 +100,7 @@ def case_referral_extension(case_id: int):
         form.referral_extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
 
 
-@bp.post("/cases/<int:case_id>/merge")
+@views.post("/cases/<int:case_id>/merge")
 @role_required(*WORKERS)
 def case_merge(case_id: int):
     case = visible_case(case_id)
@@ -107,7 +109,7 @@ def case_merge(case_id: int):
         case, _merge_target(form.into_code.data), by=me(), reason=form.merge_reason.data or ""), "已合并")
 
 
-@bp.post("/cases/<int:case_id>/close")
+@views.post("/cases/<int:case_id>/close")
 @role_required(*WORKERS)
 def case_close(case_id: int):
     case = visible_case(case_id)
@@ -117,7 +119,7 @@ def case_close(case_id: int):
         "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开")
 
 
-@bp.post("/cases/<int:case_id>/verify")
+@views.post("/cases/<int:case_id>/verify")
 @role_required(*WORKERS)
 def case_verify(case_id: int):
     case = visible_case(case_id)
@@ -126,7 +128,7 @@ def case_verify(case_id: int):
                    "已记录核查启动")
 
 
-@bp.post("/cases/<int:case_id>/feedback")
+@views.post("/cases/<int:case_id>/feedback")
 @role_required(*WORKERS)
 def case_feedback(case_id: int):
     case = visible_case(case_id)
@@ -135,7 +137,7 @@ def case_feedback(case_id: int):
                    "已记录向反映人反馈的情况")
 
 
-@bp.post("/cases/<int:case_id>/reopen")
+@views.post("/cases/<int:case_id>/reopen")
 @role_required(*WORKERS)
 def case_reopen(case_id: int):
     case = visible_case(case_id)
@@ -144,7 +146,7 @@ def case_reopen(case_id: int):
                    "案件已重新办理")
 
 
-@bp.post("/cases/<int:case_id>/conflict")
+@views.post("/cases/<int:case_id>/conflict")
 @role_required(*VIEWERS)
 def case_conflict(case_id: int):
     case = visible_case(case_id)
@@ -153,7 +155,7 @@ def case_conflict(case_id: int):
                    "已回避：您不再看到这件案件", then=url_for("admin.case_queue"))
 
 
-@bp.post("/cases/<int:case_id>/identity/request")
+@views.post("/cases/<int:case_id>/identity/request")
 @role_required(*WORKERS)
 def case_identity_request(case_id: int):
     case = visible_case(case_id)
@@ -162,7 +164,7 @@ def case_identity_request(case_id: int):
         case, form.identity_reason.data, by=me()), "申请已提交，等待负责人审批")
 
 
-@bp.post("/cases/<int:case_id>/identity/reveal")
+@views.post("/cases/<int:case_id>/identity/reveal")
 @role_required(*WORKERS)
 def case_identity_reveal(case_id: int):
     case = visible_case(case_id)
@@ -175,7 +177,7 @@ def case_identity_reveal(case_id: int):
     return case_page(case, active="identity", revealed=revealed)
 
 
-@bp.post("/cases/<int:case_id>/identity/decide")
+@views.post("/cases/<int:case_id>/identity/decide")
 @lead_required
 def case_identity_decide(case_id: int):
     case = visible_case(case_id)
@@ -185,7 +187,7 @@ def case_identity_decide(case_id: int):
         "已审批", then=_back(form, case))
 
 
-@bp.post("/cases/<int:case_id>/extension/decide")
+@views.post("/cases/<int:case_id>/extension/decide")
 @lead_required
 def case_extension_decide(case_id: int):
     case = visible_case(case_id)

@@ -6,14 +6,16 @@ from flask import abort, flash, redirect, request, url_for
 from admin.cases import actions
 from admin.cases.actions import CaseError
 from admin.cases.routes import PER_PAGE, WORKERS, bulk_assign_form, me, today
-from admin.routes import bp
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
+from core.views import Views
 from core.extensions import db
 from core.transaction import atomic
 from core.users.access import role_required
 from core.users.models import User
 from core.web import LARGEST_ID
+
+views = Views()
 
 
 def _ticked_cases() -> list[Complaint]:
@@ -29,7 +31,7 @@ def _ticked_cases() -> list[Complaint]:
     return cases
 
 
-@bp.post("/cases/assign")
+@views.post("/cases/assign")
 @role_required(*WORKERS)
 def cases_bulk_assign():
     form = bulk_assign_form(me())

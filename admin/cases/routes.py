@@ -18,11 +18,12 @@ from admin.cases.forms import (AssignForm, CloseForm, ConflictForm, DecisionForm
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
-from admin.routes import bp, me
+from admin.routes import me
 from admin.cases.forms import BulkAssignForm
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
 from rules.case_view import warning_panel
+from core.views import Views
 from core.forms import ConfirmForm
 from core.db import utcnow
 from core.extensions import db
@@ -31,6 +32,8 @@ from core.transaction import atomic
 from core.users.access import role_required
 from core.users.models import Role, User
 from core.web import page_arg
+
+views = Views()
 
 VIEWERS = (Role.HANDLER, Role.INSPECTOR, Role.ADMIN)
 WORKERS = (Role.HANDLER, Role.INSPECTOR)
@@ -129,7 +132,7 @@ def attempt(case: Complaint, slot: str, form, call, done: str, then: str | None 
     return redirect(then or url_for("admin.case_view", case_id=case.id))
 
 
-@bp.get("/cases")
+@views.get("/cases")
 @role_required(*VIEWERS)
 def case_queue():
     user, now = me(), utcnow()
@@ -159,13 +162,13 @@ def can_lead(user: User) -> bool:
     return user.role == Role.HANDLER and user.is_lead
 
 
-@bp.get("/cases/<int:case_id>")
+@views.get("/cases/<int:case_id>")
 @role_required(*VIEWERS)
 def case_view(case_id: int):
     return case_page(visible_case(case_id))
 
 
-@bp.get("/approvals")
+@views.get("/approvals")
 @lead_required
 def approvals():
     user = me()
@@ -176,7 +179,7 @@ def approvals():
                            names=lookups.user_names(e.requested_by_id for e, _ in extensions))
 
 
-@bp.get("/reminders")
+@views.get("/reminders")
 @role_required(*VIEWERS)
 def reminders():
     user = me()
@@ -186,7 +189,7 @@ def reminders():
     return render_template("admin/cases/reminders.html", rows=rows, unread=unread)
 
 
-@bp.app_context_processor
+@views.app_context_processor
 def reminder_badge():
     def unread() -> int | None:
         """Unread reminders for the header; None for roles that never get any."""

@@ -3,13 +3,15 @@ a new version. Administrators only; attached to the rules blueprint."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from core.views import Views
 from core.extensions import db
 from core.users.access import role_required
 from core.users.models import Role
 from rules.custom import services
 from rules.custom.forms import CONDITIONS, CustomRuleForm
 from rules.custom.models import CustomRule
-from rules.routes import bp
+
+views = Views()
 
 
 def _page(form: CustomRuleForm, rule: CustomRule | None, status: int = 200, **extra):
@@ -38,13 +40,13 @@ def _compose(rule: CustomRule | None):
     return redirect(url_for("rules.custom_edit", rule_id=saved.id))
 
 
-@bp.route("/rules/custom/new", methods=["GET", "POST"])
+@views.route("/rules/custom/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def custom_new():
     return _compose(None)
 
 
-@bp.route("/rules/custom/<int:rule_id>", methods=["GET", "POST"])
+@views.route("/rules/custom/<int:rule_id>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def custom_edit(rule_id: int):
     return _compose(db.get_or_404(CustomRule, rule_id))
