@@ -6,35 +6,22 @@ ties the ID number to the requester: it is hashed for the query and then forgott
 stored or echoed; the response may not be cached.
 """
 import secrets
-import unicodedata
 
 from flask import make_response, render_template, request
-from wtforms import StringField
-from wtforms.validators import InputRequired, Length
 
 from core.extensions import client_address, limiter
-from core.forms import Form
 from core.views import Views
 from core.fields import field_cipher
 from core.kiosk import kiosk_code
 from core.web import secure_cookies
 from portal import queries
+from portal.forms import LookupForm
 from portal.lookup_limits import LookupGate
 
 views = Views()
 
 DEVICE_COOKIE = "device"
 LIMITS = "10 per minute;60 per hour"
-
-
-class LookupForm(Form):
-    name = StringField("姓名", validators=[InputRequired("请填写姓名"), Length(max=64)])
-    id_number = StringField("身份证号", validators=[InputRequired("请填写身份证号"), Length(max=40)])
-
-    def typed_id(self) -> str:
-        """The ID number as a phone keyboard types it: full-width digits, a lower-case x, and
-        spaces anywhere (people group the 18 digits as the card prints them)."""
-        return "".join(unicodedata.normalize("NFKC", self.id_number.data).split()).upper()
 
 
 def device_key() -> str:
