@@ -1,4 +1,5 @@
 """Application factory: defaults → instance/env config → argument; extensions; blueprints; CLI."""
+
 from pathlib import Path
 
 from flask import Flask
@@ -22,6 +23,7 @@ def create_app(config: dict | None = None) -> Flask:
     _init_login(app)
 
     from core import assets, security, unavailable, web
+
     security.init_app(app)
     assets.init_app(app)  # static files are served in front of the app (WhiteNoise)
     if app.config["TRUSTED_PROXIES"]:  # in front of both: static files too know https
@@ -31,8 +33,10 @@ def create_app(config: dict | None = None) -> Flask:
     unavailable.init_app(app, server_error=lambda error: web.render_error(500))
     _register_blueprints(app)
     from admin import staff_sessions
+
     staff_sessions.init_app(app)
     from core import replica
+
     replica.init_app(app)  # after the blueprints: it wraps their views
     _register_cli(app)
     _connect_signals()
@@ -40,11 +44,21 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 # Every module that defines tables, so that migrations and the mapper see the whole schema.
-MODEL_MODULES = ("core.regions.models", "core.users.models", "core.audit", "core.calendar.models",
-                 "core.settings", "core.storage.database", "disclosures.models", "complaints.models",
-                 "complaints.notices.models",
-                 "admin.models", "rules.rosters.models", "rules.models",
-                 "rules.custom.models")
+MODEL_MODULES = (
+    "core.regions.models",
+    "core.users.models",
+    "core.audit",
+    "core.calendar.models",
+    "core.settings",
+    "core.storage.database",
+    "disclosures.models",
+    "complaints.models",
+    "complaints.notices.models",
+    "admin.models",
+    "rules.rosters.models",
+    "rules.models",
+    "rules.custom.models",
+)
 
 
 def _import_models() -> None:
@@ -84,17 +98,39 @@ def _register_blueprints(app: Flask) -> None:
     from rules.routes import bp as rules_bp
 
     # Blueprints whose views live in several modules: each module's views attached here.
-    attached = {portal_bp: (portal_routes, disclosure_views, downloads, kiosk, lookup),
-                admin_bp: (calendar_routes, departments, settings_routes, case_routes, action_routes, bulk_routes,
-                           dashboard, exports, notices),
-                disclosures_bp: (photo_routes,),
-                rules_bp: (roster_routes, custom_routes)}
+    attached = {
+        portal_bp: (portal_routes, disclosure_views, downloads, kiosk, lookup),
+        admin_bp: (
+            calendar_routes,
+            departments,
+            settings_routes,
+            case_routes,
+            action_routes,
+            bulk_routes,
+            dashboard,
+            exports,
+            notices,
+        ),
+        disclosures_bp: (photo_routes,),
+        rules_bp: (roster_routes, custom_routes),
+    }
     for bp, modules in attached.items():
         for module in modules:
             module.views.attach(bp)
 
-    for bp in (portal_bp, auth_bp, admin_bp, disclosures_bp, complaints_bp, complaints_staff_bp, qr_routes.bp,
-               kiosk_reset.bp, rounds_admin.bp, rules_bp, health_bp):
+    for bp in (
+        portal_bp,
+        auth_bp,
+        admin_bp,
+        disclosures_bp,
+        complaints_bp,
+        complaints_staff_bp,
+        qr_routes.bp,
+        kiosk_reset.bp,
+        rounds_admin.bp,
+        rules_bp,
+        health_bp,
+    ):
         app.register_blueprint(bp)
 
 
@@ -113,9 +149,22 @@ def _register_cli(app: Flask) -> None:
     from core.assets.cli import static_cli
     from core.schema_migrations import db_cli
 
-    for command in (regions_cli, users_cli, calendar_cli, disclosures_cli, demo_command, deadlines_cli,
-                    uploads_cli, rosters_cli, rules_cli, backup_command, restore_command, static_cli,
-                    crypto_cli, db_cli):
+    for command in (
+        regions_cli,
+        users_cli,
+        calendar_cli,
+        disclosures_cli,
+        demo_command,
+        deadlines_cli,
+        uploads_cli,
+        rosters_cli,
+        rules_cli,
+        backup_command,
+        restore_command,
+        static_cli,
+        crypto_cli,
+        db_cli,
+    ):
         app.cli.add_command(command)
 
 
@@ -144,4 +193,5 @@ def _connect_signals() -> None:
 
     from admin.lookup_alerts import on_budget_spent
     from portal.signals import lookup_budget_spent
+
     lookup_budget_spent.connect(on_budget_spent)

@@ -8,6 +8,7 @@ Exit status: 0 audited, nothing known; 1 known vulnerabilities, or pip-audit fai
 (the vulnerability data could not be reached for some or all packages).
 Accepted findings go in .ci/pip-audit-ignore.txt, one "ID  reason" per line.
 """
+
 import json
 import subprocess
 import sys
@@ -25,8 +26,17 @@ def ignored() -> list[str]:
 
 
 def main() -> int:
-    command = [str(VENV_BIN / "pip-audit"), "--skip-editable", "--format", "json", "--progress-spinner", "off",
-               "--timeout", "20", *(arg for vuln in ignored() for arg in ("--ignore-vuln", vuln))]
+    command = [
+        str(VENV_BIN / "pip-audit"),
+        "--skip-editable",
+        "--format",
+        "json",
+        "--progress-spinner",
+        "off",
+        "--timeout",
+        "20",
+        *(arg for vuln in ignored() for arg in ("--ignore-vuln", vuln)),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=900)
     except subprocess.TimeoutExpired:
@@ -48,8 +58,10 @@ def main() -> int:
         print(f"DEPENDENCY AUDIT FAILED: {len(found)} known vulnerabilities in {audited} audited packages")
         return 1
     if skipped:
-        print(f"DEPENDENCY AUDIT NOT DONE for {len(skipped)} of {len(report['dependencies'])} packages "
-              f"(audited: {audited}); the vulnerability data could not be had, e.g.:")
+        print(
+            f"DEPENDENCY AUDIT NOT DONE for {len(skipped)} of {len(report['dependencies'])} packages "
+            f"(audited: {audited}); the vulnerability data could not be had, e.g.:"
+        )
         for dep in skipped[:3]:
             print(f"  {dep['skip_reason']}")
         return NOT_DONE

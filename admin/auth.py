@@ -4,6 +4,7 @@ Throttled per address (flask-limiter) and per account (core/users/backoff.py: do
 lock). Between the password and the code the account is only "pending" in the session: nothing
 else opens until the code is right.
 """
+
 import time
 
 from flask import Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for
@@ -122,15 +123,20 @@ def enrol():
             return _private(render_template("auth/recovery_codes.html", codes=codes, target=target))
         form.code.errors.append("验证码不对，请核对手机上显示的6位数字后再试")
     uri = second_factor.provisioning_uri(user, secret)
-    page = render_template("auth/enrol.html", form=form, secret=secret, qr=qr_svg(uri, label="两步验证二维码"),
-                           required=second_factor.must_enrol(user))
+    page = render_template(
+        "auth/enrol.html",
+        form=form,
+        secret=secret,
+        qr=qr_svg(uri, label="两步验证二维码"),
+        required=second_factor.must_enrol(user),
+    )
     return _private(page, 400 if request.method == "POST" else 200)
 
 
 @bp.app_template_filter("totp_groups")
 def totp_groups(secret: str) -> str:
     """ABCDEFGH… → ABCD EFGH …: easier to copy by hand from one screen to another."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def _safe_next(target: str | None) -> str:

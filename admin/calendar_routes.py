@@ -1,4 +1,5 @@
 """The holiday calendar in the back office: coverage, the yearly reminder, loading a schedule."""
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -31,6 +32,11 @@ def calendar():
             flash(f"已载入：{summary}", "success")
             return redirect(url_for(".calendar"))
     today = local_date(utcnow())
-    return render_template("admin/calendar.html", form=form, problems=problems,
-                           coverage=queries.year_coverage(), today=today,
-                           reminder=schedule_reminder(today, covered_years())), 422 if problems else 200
+    return render_template(
+        "admin/calendar.html",
+        form=form,
+        problems=problems,
+        coverage=queries.year_coverage(),
+        today=today,
+        reminder=schedule_reminder(today, covered_years()),
+    ), 422 if problems else 200

@@ -1,5 +1,6 @@
 """Inline SVG charts drawn on the server: no JavaScript, they print, and they obey the CSP (colours
 are SVG presentation attributes, never style=). Every chart is shown beside a table of its numbers."""
+
 import hashlib
 import math
 
@@ -20,7 +21,8 @@ def _frame(title: str, height: int, body: list[str]) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" '
         f'role="img" aria-labelledby="{ident}" font-size="12" font-family="sans-serif">'
-        f'<title id="{ident}">{escape(title)}</title>' + "".join(body) + "</svg>")
+        f'<title id="{ident}">{escape(title)}</title>' + "".join(body) + "</svg>"
+    )
 
 
 def _nice_max(value: float) -> int:
@@ -55,8 +57,10 @@ def bar_chart(title: str, labels: list[str], values: list[int], *, unit: str = "
     for index, (label, value) in enumerate(zip(labels, values)):
         bar = (bottom - top) * value / maximum
         x = left + index * slot + slot * 0.15
-        body.append(f'<rect x="{x:.1f}" y="{bottom - bar:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" '
-                    f'fill="{PALETTE[0]}"><title>{escape(label)}：{value}{escape(unit)}</title></rect>')
+        body.append(
+            f'<rect x="{x:.1f}" y="{bottom - bar:.1f}" width="{slot * 0.7:.1f}" height="{bar:.1f}" '
+            f'fill="{PALETTE[0]}"><title>{escape(label)}：{value}{escape(unit)}</title></rect>'
+        )
         body.append(_text(x + slot * 0.35, bottom - bar - 4, value))
         body.append(_text(x + slot * 0.35, bottom + 18, label, fill=MUTED))
     return _frame(title, height, body)
@@ -75,8 +79,14 @@ def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float
     return runs + ([current] if current else [])
 
 
-def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float | None]]], *,
-               maximum: float = 100, suffix: str = "%") -> Markup:
+def line_chart(
+    title: str,
+    labels: list[str],
+    series: list[tuple[str, list[float | None]]],
+    *,
+    maximum: float = 100,
+    suffix: str = "%",
+) -> Markup:
     """Lines over the labels (months) on a 0–maximum axis; None leaves a gap."""
     height, top, bottom, left = 270, 40, 240, 48
     slot = (WIDTH - 10 - left) / max(len(labels), 1)
@@ -86,18 +96,24 @@ def line_chart(title: str, labels: list[str], series: list[tuple[str, list[float
     for number, (name, values) in enumerate(series):
         colour, dash = PALETTE[number % len(PALETTE)], DASHES[number % len(DASHES)]
         dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-        points = [None if v is None else (left + slot * (i + 0.5), bottom - (bottom - top) * v / maximum)
-                  for i, v in enumerate(values)]
+        points = [
+            None if v is None else (left + slot * (i + 0.5), bottom - (bottom - top) * v / maximum)
+            for i, v in enumerate(values)
+        ]
         for run in _segments(points):
             path = " ".join(f"{x:.1f},{y:.1f}" for x, y in run)
             body.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash_attr}/>')
-        for (x_y, value, label) in zip(points, values, labels):
+        for x_y, value, label in zip(points, values, labels):
             if x_y is not None:
-                body.append(f'<circle cx="{x_y[0]:.1f}" cy="{x_y[1]:.1f}" r="3" fill="{colour}">'
-                            f'<title>{escape(name)} {escape(label)}：{value:.1f}{suffix}</title></circle>')
+                body.append(
+                    f'<circle cx="{x_y[0]:.1f}" cy="{x_y[1]:.1f}" r="3" fill="{colour}">'
+                    f"<title>{escape(name)} {escape(label)}：{value:.1f}{suffix}</title></circle>"
+                )
         legend_x = left + number * 170
-        body.append(f'<line x1="{legend_x}" x2="{legend_x + 24}" y1="14" y2="14" stroke="{colour}" '
-                    f'stroke-width="3"{dash_attr}/>')
+        body.append(
+            f'<line x1="{legend_x}" x2="{legend_x + 24}" y1="14" y2="14" stroke="{colour}" '
+            f'stroke-width="3"{dash_attr}/>'
+        )
         body.append(_text(legend_x + 30, 18, name, "start"))
     return _frame(title, height, body)
 
@@ -113,8 +129,10 @@ def hbar_chart(title: str, items: list[tuple[str, int]], *, unit: str = "件") -
         y = top + index * row
         length = span * value / maximum
         body.append(_text(left - 8, y + row / 2 + 4, label, "end"))
-        body.append(f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="{row - 8}" fill="{PALETTE[0]}">'
-                    f'<title>{escape(label)}：{value}{escape(unit)}</title></rect>')
+        body.append(
+            f'<rect x="{left}" y="{y + 4}" width="{length:.1f}" height="{row - 8}" fill="{PALETTE[0]}">'
+            f"<title>{escape(label)}：{value}{escape(unit)}</title></rect>"
+        )
         body.append(_text(left + length + 6, y + row / 2 + 4, value, "start"))
     if not items:
         body.append(_text(WIDTH / 2, top + row / 2 + 4, "暂无数据", fill=MUTED))

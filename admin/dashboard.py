@@ -1,4 +1,5 @@
 """驾驶舱: the numbers of the cases a user may see, counted in SQL by month, region and category."""
+
 from dataclasses import dataclass, field, fields
 from operator import add
 from datetime import date, datetime
@@ -70,8 +71,18 @@ class Tally:
 
 
 TALLY_FIELDS = tuple(each.name for each in fields(Tally))
-ARRIVAL_FIELDS = ("received", "reply_on_time", "reply_late", "reply_overdue", "progress_on_time", "progress_late",
-                  "progress_overdue", "closed", "rated", "good")
+ARRIVAL_FIELDS = (
+    "received",
+    "reply_on_time",
+    "reply_late",
+    "reply_overdue",
+    "progress_on_time",
+    "progress_late",
+    "progress_overdue",
+    "closed",
+    "rated",
+    "good",
+)
 
 
 @dataclass
@@ -118,9 +129,11 @@ def _clock_counts(kind: ClockKind, now: datetime) -> list:
     """Met on time, met late, overdue and not met, for the joined clock rows of one kind."""
     clock = CaseClock
     mine = clock.kind == kind
-    return [_count(and_(mine, clock.met_at.is_not(None), clock.met_at <= clock.due_at)),
-            _count(and_(mine, clock.met_at > clock.due_at)),
-            _count(and_(mine, clock.met_at.is_(None), clock.paused_at.is_(None), clock.due_at < now))]
+    return [
+        _count(and_(mine, clock.met_at.is_not(None), clock.met_at <= clock.due_at)),
+        _count(and_(mine, clock.met_at > clock.due_at)),
+        _count(and_(mine, clock.met_at.is_(None), clock.paused_at.is_(None), clock.due_at < now)),
+    ]
 
 
 def _arrivals(scope, bounds: list[datetime], now: datetime):
@@ -132,26 +145,44 @@ def _arrivals(scope, bounds: list[datetime], now: datetime):
     bucket = _bucket(Complaint.received_at, bounds)
     is_reply = CaseClock.kind == ClockKind.REPLY
     return db.session.execute(
-        select(bucket, Complaint.village_code, Complaint.category, _count(is_reply),
-               *_clock_counts(ClockKind.REPLY, now), *_clock_counts(ClockKind.PROGRESS, now),
-               _count(and_(is_reply, Complaint.status == Status.CLOSED)),
-               _count(and_(is_reply, Complaint.rating.is_not(None))),
-               _count(and_(is_reply, Complaint.rating.in_(Rating.good()))))
+        select(
+            bucket,
+            Complaint.village_code,
+            Complaint.category,
+            _count(is_reply),
+            *_clock_counts(ClockKind.REPLY, now),
+            *_clock_counts(ClockKind.PROGRESS, now),
+            _count(and_(is_reply, Complaint.status == Status.CLOSED)),
+            _count(and_(is_reply, Complaint.rating.is_not(None))),
+            _count(and_(is_reply, Complaint.rating.in_(Rating.good()))),
+        )
         # An arrival clock starts when its case arrives (or later, after a pause): the bound
         # lets the database skip the clocks of older cases before joining.
-        .join(CaseClock, and_(CaseClock.complaint_id == Complaint.id, CaseClock.starts_at >= bounds[0],
-                              CaseClock.kind.in_((ClockKind.REPLY, ClockKind.PROGRESS))))
+        .join(
+            CaseClock,
+            and_(
+                CaseClock.complaint_id == Complaint.id,
+                CaseClock.starts_at >= bounds[0],
+                CaseClock.kind.in_((ClockKind.REPLY, ClockKind.PROGRESS)),
+            ),
+        )
         # A merged duplicate is counted in the case it joined.
-        .where(scope, Complaint.received_at >= bounds[0], Complaint.received_at < bounds[-1],
-               Complaint.merged_into_id.is_(None))
-        .group_by(bucket, Complaint.village_code, Complaint.category))
+        .where(
+            scope,
+            Complaint.received_at >= bounds[0],
+            Complaint.received_at < bounds[-1],
+            Complaint.merged_into_id.is_(None),
+        )
+        .group_by(bucket, Complaint.village_code, Complaint.category)
+    )
 
 
 def _current(scope, now: datetime):
     return db.session.execute(
         select(Complaint.village_code, Complaint.category, func.count(), _count(Complaint.next_due_at < now))
         .where(scope, Complaint.status.in_(OPEN_STATUSES))
-        .group_by(Complaint.village_code, Complaint.category))
+        .group_by(Complaint.village_code, Complaint.category)
+    )
 
 
 def _category_label(key: str) -> str:
@@ -187,8 +218,11 @@ class _Rollup:
         townships: dict[str, list[int]] = {}
         for village, vector in self.villages.items():
             _sum_into(townships, village[:9] + "000", vector)
-        names = dict(db.session.execute(select(Region.code, Region.name).where(
-            Region.code.in_([*townships, *self.villages]))).all())
+        names = dict(
+            db.session.execute(
+                select(Region.code, Region.name).where(Region.code.in_([*townships, *self.villages]))
+            ).all()
+        )
 
         def rows(vectors: dict[str, list[int]], label) -> list[Row]:
             found = [Row(key, label(key), Tally(*vector)) for key, vector in vectors.items()]
@@ -196,8 +230,9 @@ class _Rollup:
 
         stats = self.stats
         stats.total = Tally(*[sum(column) for column in zip(*townships.values())]) if townships else Tally()
-        stats.by_month = [Tally(*self.months[index]) if index in self.months else Tally()
-                          for index in range(len(stats.months))]
+        stats.by_month = [
+            Tally(*self.months[index]) if index in self.months else Tally() for index in range(len(stats.months))
+        ]
         stats.by_township = rows(townships, lambda code: names.get(code, code))
         stats.by_village = rows(self.villages, lambda code: names.get(code, code))[:TOP]
         stats.by_category = rows(self.categories, _category_label)
@@ -233,10 +268,15 @@ def stat_charts(stats: Stats) -> dict:
     labels = [f"{d.month}月" for d in stats.months]
     return {
         "received": charts.bar_chart("近12个月受理量", labels, [t.received for t in stats.by_month], unit="件"),
-        "rates": charts.line_chart("按期答复率与满意度", labels, [
-            ("初步答复按期率", [t.reply_rate.value for t in stats.by_month]),
-            ("进展告知按期率", [t.progress_rate.value for t in stats.by_month]),
-            ("满意度", [t.satisfaction.value for t in stats.by_month])]),
+        "rates": charts.line_chart(
+            "按期答复率与满意度",
+            labels,
+            [
+                ("初步答复按期率", [t.reply_rate.value for t in stats.by_month]),
+                ("进展告知按期率", [t.progress_rate.value for t in stats.by_month]),
+                ("满意度", [t.satisfaction.value for t in stats.by_month]),
+            ],
+        ),
         "categories": charts.hbar_chart("按类别受理量", [(r.label, r.tally.received) for r in stats.by_category]),
         "villages": charts.hbar_chart("受理量居前的村", [(r.label, r.tally.received) for r in stats.by_village]),
     }
@@ -248,4 +288,3 @@ def dashboard():
     now = utcnow()
     stats = dashboard_stats(current_user, month_starts(now), now)
     return render_template("admin/dashboard.html", stats=stats, charts=stat_charts(stats), month_label=month_label)
-

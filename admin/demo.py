@@ -1,5 +1,6 @@
 """Demo cases for the fictional county: complaints at every stage, worked by the demo handlers
 through the same services the back office uses, plus departments and reply templates."""
+
 import random
 from datetime import datetime, timedelta
 
@@ -15,19 +16,23 @@ from core.regions.models import Region
 from core.users.models import User
 
 DEPARTMENTS = ("县农业农村局", "县民政局", "县医疗保障局", "县住房和城乡建设局")
-TEXTS = ("村道硬化工程去年就验收了，账上今年又支出了一笔维修费，路却没修。",
-         "我家低保从八月起就停了，名单上却还有我的名字和发放记录。",
-         "村东耕地承包费三年没见入账，承包户说早就交了。",
-         "公益岗的人平时不上岗，工资照领，请核实。",
-         "村里招待费每月都好几千，希望公开明细。",
-         "饮水工程拖了半年还没完工，施工队说钱没拨下来。")
+TEXTS = (
+    "村道硬化工程去年就验收了，账上今年又支出了一笔维修费，路却没修。",
+    "我家低保从八月起就停了，名单上却还有我的名字和发放记录。",
+    "村东耕地承包费三年没见入账，承包户说早就交了。",
+    "公益岗的人平时不上岗，工资照领，请核实。",
+    "村里招待费每月都好几千，希望公开明细。",
+    "饮水工程拖了半年还没完工，施工队说钱没拨下来。",
+)
 # About one step in twelve misses its clock, and one case in twenty is left unanswered: a county
 # that mostly works, with something for the reminders, the queue's 逾期 filter and /stats to show.
 LATE_SHARE = 0.08
 UNANSWERED_SHARE = 0.05
-REPLIES = ("您反映的问题已收到，已安排专人核实，我们会在规定期限内答复。",
-           "经初步了解，已调取相关凭证和发放记录，正在逐项核对。",
-           "经核查，相关款项已责令退回，并对相关人员进行了批评教育。")
+REPLIES = (
+    "您反映的问题已收到，已安排专人核实，我们会在规定期限内答复。",
+    "经初步了解，已调取相关凭证和发放记录，正在逐项核对。",
+    "经核查，相关款项已责令退回，并对相关人员进行了批评教育。",
+)
 
 
 def build_cases(rng: random.Random, villages: list[str], count: int = 36) -> int:
@@ -48,13 +53,21 @@ def build_cases(rng: random.Random, villages: list[str], count: int = 36) -> int
         village = db.session.get(Region, rng.choice(villages))
         channel = rng.choice([Channel.WEB] * 4 + [Channel.QR, Channel.PHONE_12388])
         # The first two arrived this morning: the queue always has something new.
-        received = now - (timedelta(hours=rng.randint(1, 8)) if index < 2 else
-                          timedelta(days=rng.randint(0, 70), hours=rng.randint(0, 23)))
+        received = now - (
+            timedelta(hours=rng.randint(1, 8))
+            if index < 2
+            else timedelta(days=rng.randint(0, 70), hours=rng.randint(0, 23))
+        )
         with clock_reads(received):
             filed = file_complaint(
-                village=village, category=rng.choice(list(Category)), text=rng.choice(TEXTS), channel=channel,
+                village=village,
+                category=rng.choice(list(Category)),
+                text=rng.choice(TEXTS),
+                channel=channel,
                 identity=Identity("王小红", "13800000000") if rng.random() < 0.3 else None,
-                received_at=received, registered_by=lead if channel.is_staff_registered else None)
+                received_at=received,
+                registered_by=lead if channel.is_staff_registered else None,
+            )
         case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
         handler = township_handler if village.code.startswith(township_handler.regions[0].prefix) else lead
         _work(rng, case, handler, now)

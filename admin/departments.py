@@ -1,5 +1,6 @@
 """Administrators keep the departments cases are referred to (per county) and the reply templates
 handlers insert (per complaint category): list, add, deactivate or remove."""
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -23,8 +24,13 @@ CATEGORY_LABELS = {"": "全部类别", **{c.value: c.label for c in Category}}
 
 
 def _counties() -> list[Region]:
-    return list(db.session.scalars(select(Region).where(
-        Region.level == Level.COUNTY, scope_filter(current_user, Region.code)).order_by(Region.code)))
+    return list(
+        db.session.scalars(
+            select(Region)
+            .where(Region.level == Level.COUNTY, scope_filter(current_user, Region.code))
+            .order_by(Region.code)
+        )
+    )
 
 
 @views.route("/departments", methods=["GET", "POST"])
@@ -41,11 +47,19 @@ def departments():
         else:
             flash("已添加部门", "success")
             return redirect(url_for(".departments"))
-    listed = db.session.execute(select(Department, Region.name).join(Region, Region.code == Department.county_code)
-                                .where(scope_filter(current_user, Department.county_code))
-                                .order_by(Department.county_code, Department.is_active.desc(), Department.name)).all()
-    return render_template("admin/departments.html", form=form, departments=listed, counties=counties,
-                           action_form=ConfirmForm(formdata=None)), 422 if form.errors else 200
+    listed = db.session.execute(
+        select(Department, Region.name)
+        .join(Region, Region.code == Department.county_code)
+        .where(scope_filter(current_user, Department.county_code))
+        .order_by(Department.county_code, Department.is_active.desc(), Department.name)
+    ).all()
+    return render_template(
+        "admin/departments.html",
+        form=form,
+        departments=listed,
+        counties=counties,
+        action_form=ConfirmForm(formdata=None),
+    ), 422 if form.errors else 200
 
 
 @views.post("/departments/<int:department_id>/active")
@@ -78,16 +92,27 @@ def _template_page(template: ReplyTemplate | None):
     form = ReplyTemplateForm(obj=template)
     if form.validate_on_submit():
         try:
-            reference.save_template(template, category=form.category.data or "", title=form.title.data,
-                                    body=form.body.data, by=current_user._get_current_object())
+            reference.save_template(
+                template,
+                category=form.category.data or "",
+                title=form.title.data,
+                body=form.body.data,
+                by=current_user._get_current_object(),
+            )
         except reference.ListError as error:
             form.body.errors.append(str(error))
         else:
             flash("模板已保存", "success")
             return redirect(url_for(".reply_templates"))
     templates = db.session.scalars(select(ReplyTemplate).order_by(ReplyTemplate.category, ReplyTemplate.title))
-    return render_template("admin/reply_templates.html", form=form, template=template, templates=list(templates),
-                           labels=CATEGORY_LABELS, action_form=ConfirmForm(formdata=None)), 422 if form.errors else 200
+    return render_template(
+        "admin/reply_templates.html",
+        form=form,
+        template=template,
+        templates=list(templates),
+        labels=CATEGORY_LABELS,
+        action_form=ConfirmForm(formdata=None),
+    ), 422 if form.errors else 200
 
 
 @views.post("/reply-templates/<int:template_id>/delete")

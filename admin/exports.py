@@ -1,6 +1,7 @@
 """Exports: a case's 受理登记及办理情况表 (PDF), the filtered queue (CSV, XLSX) and the monthly
 statistics report (PDF). Every export stays inside the user's scope; a case file shows the
 complainant only to a handler whose identity request a lead approved, and is audited."""
+
 import io
 import re
 from collections.abc import Iterator
@@ -36,8 +37,22 @@ from core.users.models import User
 
 views = Views()
 
-QUEUE_HEADERS = ["案件编号", "收到时间", "乡镇", "村", "类别", "来源", "状态", "承办人", "最近期限", "期限状态",
-                 "反映内容", "办理结果", "定性", "办结时间"]
+QUEUE_HEADERS = [
+    "案件编号",
+    "收到时间",
+    "乡镇",
+    "村",
+    "类别",
+    "来源",
+    "状态",
+    "承办人",
+    "最近期限",
+    "期限状态",
+    "反映内容",
+    "办理结果",
+    "定性",
+    "办结时间",
+]
 MONTH = re.compile(r"(\d{4})-(\d{2})")
 
 
@@ -50,31 +65,77 @@ def queue_rows(user: User, filters: QueueFilters, now: datetime) -> Iterator[lis
 
 def _export_statement(user: User, filters: QueueFilters, now: datetime):
     village, township, assignee = aliased(Region), aliased(Region), aliased(User)
-    statement = (queue(user, filters, now)
-                 .with_only_columns(Complaint.code, Complaint.received_at, township.name, village.name,
-                                    Complaint.category, Complaint.channel, Complaint.status, assignee.display_name,
-                                    assignee.username, Complaint.next_due_at, Complaint.text, Complaint.result,
-                                    Complaint.classification, Complaint.closed_at, maintain_column_froms=False)
-                 .select_from(Complaint)
-                 .outerjoin(village, village.code == Complaint.village_code)
-                 .outerjoin(township, township.code == Complaint.township_code)
-                 .outerjoin(assignee, assignee.id == Complaint.assignee_id))
+    statement = (
+        queue(user, filters, now)
+        .with_only_columns(
+            Complaint.code,
+            Complaint.received_at,
+            township.name,
+            village.name,
+            Complaint.category,
+            Complaint.channel,
+            Complaint.status,
+            assignee.display_name,
+            assignee.username,
+            Complaint.next_due_at,
+            Complaint.text,
+            Complaint.result,
+            Complaint.classification,
+            Complaint.closed_at,
+            maintain_column_froms=False,
+        )
+        .select_from(Complaint)
+        .outerjoin(village, village.code == Complaint.village_code)
+        .outerjoin(township, township.code == Complaint.township_code)
+        .outerjoin(assignee, assignee.id == Complaint.assignee_id)
+    )
     return statement
 
 
 def _export_rows(statement, now: datetime) -> Iterator[list]:
     soon = due_soon_until(now)
-    for (code, received, township_name, village_name, category, channel, status, shown, username, due,
-         text, result, classification, closed) in db.session.execute(statement.execution_options(yield_per=2000)):
-        yield [code, format_local(received), township_name or "", village_name or "", category.label,
-               channel.label, status.label, shown or username or "", format_local(due),
-               deadline_state(due, now, soon), text, result, classification, format_local(closed)]
+    for (
+        code,
+        received,
+        township_name,
+        village_name,
+        category,
+        channel,
+        status,
+        shown,
+        username,
+        due,
+        text,
+        result,
+        classification,
+        closed,
+    ) in db.session.execute(statement.execution_options(yield_per=2000)):
+        yield [
+            code,
+            format_local(received),
+            township_name or "",
+            village_name or "",
+            category.label,
+            channel.label,
+            status.label,
+            shown or username or "",
+            format_local(due),
+            deadline_state(due, now, soon),
+            text,
+            result,
+            classification,
+            format_local(closed),
+        ]
 
 
 def log_queue_export(user: User, fmt: str, filters: QueueFilters) -> None:
     """Audit a queue export before it is streamed."""
-    record_audit("case.export_queue", target_type="complaint", actor=user,
-                 detail={"format": fmt, "filters": {k: v for k, v in asdict(filters).items() if v}})
+    record_audit(
+        "case.export_queue",
+        target_type="complaint",
+        actor=user,
+        detail={"format": fmt, "filters": {k: v for k, v in asdict(filters).items() if v}},
+    )
     db.session.commit()
 
 
@@ -89,11 +150,25 @@ def case_file_pdf(case: Complaint, user: User, now: datetime) -> bytes:
     referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == case.id).order_by(Referral.id)).all()
     assignee = db.session.get(User, case.assignee_id) if case.assignee_id else None
     township = db.session.get(Region, case.township_code)
-    html = render_template("admin/dashboard_case_file.html", case=case, township=township, assignee=assignee,
-                           revealed=revealed, events=lookups.timeline(case), clocks=lookups.clock_rows(case, now),
-                           referrals=referrals, now=now, user=user)
-    record_audit("case.export_file", target_type="complaint", target_id=case.id, actor=user,
-                 detail={"code": case.code, "identity": revealed is not None})
+    html = render_template(
+        "admin/dashboard_case_file.html",
+        case=case,
+        township=township,
+        assignee=assignee,
+        revealed=revealed,
+        events=lookups.timeline(case),
+        clocks=lookups.clock_rows(case, now),
+        referrals=referrals,
+        now=now,
+        user=user,
+    )
+    record_audit(
+        "case.export_file",
+        target_type="complaint",
+        target_id=case.id,
+        actor=user,
+        detail={"code": case.code, "identity": revealed is not None},
+    )
     db.session.commit()
     return render_pdf(html)
 
@@ -112,8 +187,9 @@ def parse_month(text: str | None, now: datetime) -> date | None:
 def monthly_report_pdf(user: User, month: date, now: datetime) -> bytes:
     """The dashboard's numbers for one month of the user's scope."""
     stats = dashboard_stats(user, [month], now)
-    return render_pdf(render_template("admin/dashboard_monthly.html", stats=stats, month=month_label(month),
-                                      user=user, now=now))
+    return render_pdf(
+        render_template("admin/dashboard_monthly.html", stats=stats, month=month_label(month), user=user, now=now)
+    )
 
 
 def _unstored(response):
@@ -124,8 +200,7 @@ def _unstored(response):
 
 
 def _pdf(data: bytes, name: str):
-    return _unstored(send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False,
-                               download_name=name))
+    return _unstored(send_file(io.BytesIO(data), mimetype="application/pdf", as_attachment=False, download_name=name))
 
 
 @views.get("/cases/<int:case_id>/file.pdf")
@@ -150,8 +225,14 @@ def queue_export(fmt: str):
     log_queue_export(user, fmt, filters)
     name = f"案件清单-{local_date(now).isoformat()}.{fmt}"
     if fmt == "xlsx":
-        return _unstored(send_file(io.BytesIO(to_xlsx("案件", QUEUE_HEADERS, rows)), mimetype=MIME[fmt],
-                                   as_attachment=True, download_name=name))
+        return _unstored(
+            send_file(
+                io.BytesIO(to_xlsx("案件", QUEUE_HEADERS, rows)),
+                mimetype=MIME[fmt],
+                as_attachment=True,
+                download_name=name,
+            )
+        )
     response = Response(stream_with_context(csv_chunks(QUEUE_HEADERS, rows)), mimetype=MIME[fmt])
     response.headers["Content-Disposition"] = _attachment(name)
     return _unstored(response)

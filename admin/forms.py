@@ -1,10 +1,19 @@
 """Back-office forms: the shape of input, nothing else."""
+
 import re
 
 from core.forms import Form
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (BooleanField, DateField, IntegerField, PasswordField, SelectField,
-                     SelectMultipleField, StringField, TextAreaField)
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
@@ -27,9 +36,15 @@ class CodeForm(Form):
 class UserForm(Form):
     username = StringField("用户名", validators=[DataRequired("请输入用户名"), Length(max=64)])
     display_name = StringField("姓名", validators=[Optional(), Length(max=64)])
-    email = StringField("电子邮箱（可选：收期限提醒邮件）", filters=[lambda value: value.strip() if value else value],
-                        validators=[Optional(), Length(max=254, message="邮箱地址太长"),
-                                    Email("邮箱地址格式不对，例如 name@example.gov.cn")])
+    email = StringField(
+        "电子邮箱（可选：收期限提醒邮件）",
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            Optional(),
+            Length(max=254, message="邮箱地址太长"),
+            Email("邮箱地址格式不对，例如 name@example.gov.cn"),
+        ],
+    )
     role = SelectField("角色", choices=[SelectChoice(value, label) for value, label in Role.choices()])
     region_codes = TextAreaField("管辖范围（行政区划代码，每行一个）", validators=[Optional()])
     is_lead = BooleanField("负责人（可审批身份查看和延期申请）")
@@ -51,8 +66,7 @@ class AuditFilterForm(Form):
 
 
 class CalendarLoadForm(Form):
-    file = FileField("节假日安排 CSV（表头：日期,类型；类型为 休息 或 上班）",
-                     validators=[FileRequired("请选择文件")])
+    file = FileField("节假日安排 CSV（表头：日期,类型；类型为 休息 或 上班）", validators=[FileRequired("请选择文件")])
     confirm = BooleanField("我确认文件是该年度完整的节假日安排", validators=[DataRequired("请确认文件是完整安排")])
 
 
@@ -61,10 +75,14 @@ class CountySettingsForm(Form):
     reviewer_level = SelectField("由谁审核")
     show_full_names = BooleanField("补贴名单公开完整姓名（默认只显示部分姓名）")
     clock_pausing_enabled = BooleanField("等待补充材料期间暂停答复期限")
-    referral_working_days = IntegerField("转办部门答复期限（工作日）",
-                                         validators=[InputRequired("请填写天数"), NumberRange(1, 60, "应为1至60天")])
-    approval_threshold = FiniteDecimalField("村级审批限额（元，拆分报销预警用）", places=2,
-                                      validators=[InputRequired("请填写金额"), NumberRange(0, 10_000_000, "金额不正确")])
+    referral_working_days = IntegerField(
+        "转办部门答复期限（工作日）", validators=[InputRequired("请填写天数"), NumberRange(1, 60, "应为1至60天")]
+    )
+    approval_threshold = FiniteDecimalField(
+        "村级审批限额（元，拆分报销预警用）",
+        places=2,
+        validators=[InputRequired("请填写金额"), NumberRange(0, 10_000_000, "金额不正确")],
+    )
 
 
 # Inspection rounds (admin/rounds.py).
@@ -86,13 +104,16 @@ class DayField(DateField):
 
 
 class RoundForm(Form):
-    name = StringField("巡察轮次名称", validators=[DataRequired("请填写巡察轮次名称"),
-                                             Length(max=100, message="最多 100 字")])
-    team_name = StringField("巡察组", validators=[DataRequired("请填写巡察组名称"),
-                                               Length(max=100, message="最多 100 字")])
+    name = StringField(
+        "巡察轮次名称", validators=[DataRequired("请填写巡察轮次名称"), Length(max=100, message="最多 100 字")]
+    )
+    team_name = StringField(
+        "巡察组", validators=[DataRequired("请填写巡察组名称"), Length(max=100, message="最多 100 字")]
+    )
     # Checked against the inspector accounts by the service, which says so in Chinese.
-    member_ids = SelectMultipleField("巡察组成员", validate_choice=False, widget=ListWidget(prefix_label=False),
-                                     option_widget=CheckboxInput())
+    member_ids = SelectMultipleField(
+        "巡察组成员", validate_choice=False, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput()
+    )
     village_codes = TextAreaField("巡察对象（村的行政区划代码，每行一个）")
     starts_on = DayField("开始日期", validators=[InputRequired("请填写开始日期")])
     ends_on = DayField("结束日期", validators=[InputRequired("请填写结束日期")])
@@ -102,7 +123,13 @@ class RoundForm(Form):
 
     def fields(self) -> rounds.RoundFields:
         return rounds.RoundFields(
-            name=self.name.data, team_name=self.team_name.data, starts_on=self.starts_on.data,
-            ends_on=self.ends_on.data, member_ids=[member for member in map(id_from, self.member_ids.data or []) if member is not None],
-            village_codes=CODE_SEPARATORS.split(self.village_codes.data or ""), scope_text=self.scope_text.data or "",
-            focus_text=self.focus_text.data or "", contact_text=self.contact_text.data or "")
+            name=self.name.data,
+            team_name=self.team_name.data,
+            starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data,
+            member_ids=[member for member in map(id_from, self.member_ids.data or []) if member is not None],
+            village_codes=CODE_SEPARATORS.split(self.village_codes.data or ""),
+            scope_text=self.scope_text.data or "",
+            focus_text=self.focus_text.data or "",
+            contact_text=self.contact_text.data or "",
+        )

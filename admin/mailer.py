@@ -6,6 +6,7 @@ A reminder goes to the address on its staff account (set in the back office or w
 addresses live elsewhere (a directory) can name a function from a user to an address instead:
 REMINDER_ADDRESS_OF, a callable or "module:function".
 """
+
 import importlib
 import smtplib
 from collections.abc import Callable, Sequence
@@ -51,8 +52,13 @@ def parse_smtp_url(url: str) -> SmtpServer:
     if parts.scheme not in ("smtp", "smtps") or not parts.hostname:
         raise ValueError("SMTP_URL 应形如 smtp://host:port")
     use_ssl = parts.scheme == "smtps"
-    return SmtpServer(parts.hostname, parts.port or (465 if use_ssl else 25), use_ssl,
-                      unquote(parts.username or ""), unquote(parts.password or ""))
+    return SmtpServer(
+        parts.hostname,
+        parts.port or (465 if use_ssl else 25),
+        use_ssl,
+        unquote(parts.username or ""),
+        unquote(parts.password or ""),
+    )
 
 
 def account_address(user: User) -> str | None:
@@ -74,9 +80,15 @@ def address_function(setting) -> Callable[[User], str | None]:
 def unmailed_reminders(now: datetime) -> list[int]:
     """Clock reminders written in the last RETRY_FOR and not mailed yet: this sweep's new ones and
     those whose mail failed before (a server down, a refused recipient)."""
-    return list(db.session.scalars(select(Reminder.id).where(
-        Reminder.emailed_at.is_(None), Reminder.clock_id.is_not(None), Reminder.created_at >= now - RETRY_FOR)
-        .order_by(Reminder.id)))
+    return list(
+        db.session.scalars(
+            select(Reminder.id)
+            .where(
+                Reminder.emailed_at.is_(None), Reminder.clock_id.is_not(None), Reminder.created_at >= now - RETRY_FOR
+            )
+            .order_by(Reminder.id)
+        )
+    )
 
 
 def _message(reminder: Reminder, user: User, case_code: str, clock: CaseClock, to: str, sender: str) -> EmailMessage:
@@ -86,9 +98,11 @@ def _message(reminder: Reminder, user: User, case_code: str, clock: CaseClock, t
     message["From"], message["To"] = sender, to
     message["Subject"] = f"【阳光村务】{what}：案件 {case_code} {clock_label}"
     # Only the case number and the deadline: no complainant, no complaint text in a mailbox.
-    message.set_content(f"{user.display_name or user.username}：\n\n案件 {case_code} 的“{clock_label}”期限"
-                        f"为 {format_local(clock.due_at)}（北京时间），现为：{what}。\n"
-                        "请登录阳光村务工作人员后台查看办理。\n")
+    message.set_content(
+        f"{user.display_name or user.username}：\n\n案件 {case_code} 的“{clock_label}”期限"
+        f"为 {format_local(clock.due_at)}（北京时间），现为：{what}。\n"
+        "请登录阳光村务工作人员后台查看办理。\n"
+    )
     return message
 
 
@@ -100,8 +114,9 @@ def _connect(server: SmtpServer) -> smtplib.SMTP:
     return connection
 
 
-def send_reminders(reminders: Sequence[Reminder | int], address_of: Callable[[User], str | None], *,
-                   smtp_url: str, sender: str) -> MailResult:
+def send_reminders(
+    reminders: Sequence[Reminder | int], address_of: Callable[[User], str | None], *, smtp_url: str, sender: str
+) -> MailResult:
     """Mail each reminder whose user has an address, once: each one's emailed_at is committed as
     soon as the server took it, so a failure later in the run (or a crash) sends it no second time."""
     ids = [getattr(reminder, "id", reminder) for reminder in reminders]
@@ -109,11 +124,17 @@ def send_reminders(reminders: Sequence[Reminder | int], address_of: Callable[[Us
     for start in range(0, len(ids), CHUNK):  # a first sweep can write tens of thousands
         rows = db.session.execute(
             select(Reminder, User, Complaint.code, CaseClock)
-            .join(User, User.id == Reminder.user_id).join(Complaint, Complaint.id == Reminder.complaint_id)
+            .join(User, User.id == Reminder.user_id)
+            .join(Complaint, Complaint.id == Reminder.complaint_id)
             .join(CaseClock, CaseClock.id == Reminder.clock_id)
-            .where(Reminder.id.in_(ids[start:start + CHUNK]), Reminder.emailed_at.is_(None)).order_by(Reminder.id))
-        outgoing += [(reminder, _message(reminder, user, code, clock, to, sender))
-                     for reminder, user, code, clock in rows if (to := address_of(user))]
+            .where(Reminder.id.in_(ids[start : start + CHUNK]), Reminder.emailed_at.is_(None))
+            .order_by(Reminder.id)
+        )
+        outgoing += [
+            (reminder, _message(reminder, user, code, clock, to, sender))
+            for reminder, user, code, clock in rows
+            if (to := address_of(user))
+        ]
     if not outgoing:
         return MailResult(0)
     sent, error = 0, ""

@@ -1,4 +1,5 @@
 """The back-office menu: only the pages a role may open."""
+
 from flask import url_for
 from flask_login import current_user
 
@@ -28,6 +29,8 @@ def staff_menu() -> list[dict]:
     """Menu entries for the signed-in user."""
     if not current_user.is_authenticated:
         return []
-    return [{"url": url_for(endpoint), "label": label}
-            for endpoint, label, allowed in MENU
-            if (allowed(current_user) if callable(allowed) else current_user.role in allowed)]
+    return [
+        {"url": url_for(endpoint), "label": label}
+        for endpoint, label, allowed in MENU
+        if (allowed(current_user) if callable(allowed) else current_user.role in allowed)
+    ]

@@ -1,6 +1,7 @@
 """The back office's own records about cases: referrals, identity requests, reply templates,
 reminders and clock extensions. Complaints never import these (a declared conflict of interest
 lives with the complaints: it decides who may see a case)."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint, text
@@ -66,8 +67,16 @@ class IdentityRequest(Base):
 
     __tablename__ = "identity_requests"
     # One request waiting per person and case: a second click cannot file a second one.
-    __table_args__ = (Index("uq_identity_requests_pending", "complaint_id", "requester_id", unique=True,
-                            sqlite_where=text("status = 'pending'"), postgresql_where=text("status = 'pending'")),)
+    __table_args__ = (
+        Index(
+            "uq_identity_requests_pending",
+            "complaint_id",
+            "requester_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"), index=True)
@@ -100,12 +109,20 @@ class ClockExtension(Base):
     __tablename__ = "clock_extensions"
     # One request waiting per clock: the case's statutory limit, or one referral's answer.
     __table_args__ = (
-        Index("uq_clock_extensions_pending_clock", "clock_id", unique=True,
-              sqlite_where=text("status = 'pending' AND clock_id IS NOT NULL"),
-              postgresql_where=text("status = 'pending' AND clock_id IS NOT NULL")),
-        Index("uq_clock_extensions_pending_referral", "referral_id", unique=True,
-              sqlite_where=text("status = 'pending' AND referral_id IS NOT NULL"),
-              postgresql_where=text("status = 'pending' AND referral_id IS NOT NULL")),
+        Index(
+            "uq_clock_extensions_pending_clock",
+            "clock_id",
+            unique=True,
+            sqlite_where=text("status = 'pending' AND clock_id IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND clock_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_clock_extensions_pending_referral",
+            "referral_id",
+            unique=True,
+            sqlite_where=text("status = 'pending' AND referral_id IS NOT NULL"),
+            postgresql_where=text("status = 'pending' AND referral_id IS NOT NULL"),
+        ),
         CheckConstraint("days > 0", name="days_positive"),
     )
 
@@ -138,12 +155,13 @@ class Reminder(Base):
     One per (clock, level, user), so running the sweep again writes nothing new."""
 
     __tablename__ = "reminders"
-    __table_args__ = (UniqueConstraint("clock_id", "level", "user_id", name="clock_level_user"),
-                      Index("ix_reminders_user_unread", "user_id", "read_at"),
-                      # One key names the clock and its case: PostgreSQL checks a foreign key row by
-                      # row, and the first sweep over a backlog writes tens of thousands of reminders.
-                      ForeignKeyConstraint(["clock_id", "complaint_id"],
-                                           ["case_clocks.id", "case_clocks.complaint_id"]))
+    __table_args__ = (
+        UniqueConstraint("clock_id", "level", "user_id", name="clock_level_user"),
+        Index("ix_reminders_user_unread", "user_id", "read_at"),
+        # One key names the clock and its case: PostgreSQL checks a foreign key row by
+        # row, and the first sweep over a backlog writes tens of thousands of reminders.
+        ForeignKeyConstraint(["clock_id", "complaint_id"], ["case_clocks.id", "case_clocks.complaint_id"]),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

@@ -1,6 +1,7 @@
 """短信通知: the notices to complainants that are waiting, failed or were given up, for the
 administrators of the cases' regions (docs/notices.md). Never a number: the page reads the
 outbox, not the contacts."""
+
 from datetime import timedelta
 
 from flask import render_template
@@ -39,12 +40,26 @@ def notice_state(notice: Notice, now) -> str:
 def notices():
     now = utcnow()
     scope = visible_cases(me(), local_date(now))
-    unsent = (select(Notice).join(Complaint, Complaint.id == Notice.complaint_id).options(contains_eager(Notice.complaint))
-              .where(Notice.sent_at.is_(None), scope).order_by(Notice.created_at.desc(), Notice.id.desc()))
+    unsent = (
+        select(Notice)
+        .join(Complaint, Complaint.id == Notice.complaint_id)
+        .options(contains_eager(Notice.complaint))
+        .where(Notice.sent_at.is_(None), scope)
+        .order_by(Notice.created_at.desc(), Notice.id.desc())
+    )
     page = db.paginate(unsent, page=page_arg(), per_page=50, error_out=False)
-    sent = db.session.scalar(select(func.count()).select_from(Notice).join(Complaint, Complaint.id == Notice.complaint_id)
-                             .where(Notice.sent_at >= now - SENT_WINDOW, scope))
-    rows = [(notice, notice_state(notice, now),
-             notice.last_attempt_at + retry_wait(notice.attempts) if notice.last_attempt_at else None)
-            for notice in page.items]
+    sent = db.session.scalar(
+        select(func.count())
+        .select_from(Notice)
+        .join(Complaint, Complaint.id == Notice.complaint_id)
+        .where(Notice.sent_at >= now - SENT_WINDOW, scope)
+    )
+    rows = [
+        (
+            notice,
+            notice_state(notice, now),
+            notice.last_attempt_at + retry_wait(notice.attempts) if notice.last_attempt_at else None,
+        )
+        for notice in page.items
+    ]
     return render_template("admin/notices.html", page=page, rows=rows, sent=sent, now=now)

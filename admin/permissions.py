@@ -4,6 +4,7 @@ An entry names its object by type and id; the object's region decides. Entries a
 follow the case visibility rule, about accounts the account management rule. Entries about
 things that belong to no scope (the holiday calendar, reply templates, a whole-queue export)
 are for unscoped administrators only."""
+
 from datetime import date
 
 from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_, true
@@ -20,8 +21,10 @@ from disclosures.models import ROW_MODELS, Batch
 
 def _about(target_type: str, model, region_column, user: User) -> ColumnElement[bool]:
     """Entries about a `model` row (named by its id) whose region lies in the user's scope."""
-    return and_(AuditEntry.target_type == target_type,
-                exists().where(cast(model.id, String) == AuditEntry.target_id, scope_filter(user, region_column)))
+    return and_(
+        AuditEntry.target_type == target_type,
+        exists().where(cast(model.id, String) == AuditEntry.target_id, scope_filter(user, region_column)),
+    )
 
 
 def visible_audit_entries(user: User, today: date) -> ColumnElement[bool]:
@@ -32,8 +35,9 @@ def visible_audit_entries(user: User, today: date) -> ColumnElement[bool]:
         return true()
     target = AuditEntry.target_id
     # A staff registration names its case by number, everything else by id.
-    case_seen = exists().where(or_(cast(Complaint.id, String) == target, Complaint.code == target),
-                               visible_cases(user, today))
+    case_seen = exists().where(
+        or_(cast(Complaint.id, String) == target, Complaint.code == target), visible_cases(user, today)
+    )
     return or_(
         and_(AuditEntry.target_type == "complaint", case_seen),
         _about("batch", Batch, Batch.village_code, user),

@@ -1,4 +1,5 @@
 """Read helpers for the back office."""
+
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, select

@@ -1,5 +1,6 @@
 """Lists administrators keep for case handling: the departments cases are referred to (per county)
 and the reply templates handlers insert (per complaint category). Each function is one transaction."""
+
 from sqlalchemy import select
 
 from admin.models import Department, ReplyTemplate
@@ -22,8 +23,13 @@ def add_department(county_code: str, name: str, *, by: User) -> Department:
     department = Department(county_code=county_code, name=name, is_active=True)
     db.session.add(department)
     db.session.flush()
-    record_audit("department.create", target_type="department", target_id=department.id, actor=by,
-                 detail={"county": county_code, "name": name})
+    record_audit(
+        "department.create",
+        target_type="department",
+        target_id=department.id,
+        actor=by,
+        detail={"county": county_code, "name": name},
+    )
     db.session.commit()
     return department
 
@@ -31,13 +37,17 @@ def add_department(county_code: str, name: str, *, by: User) -> Department:
 def set_department_active(department: Department, active: bool, *, by: User) -> None:
     """Stop offering a department for new referrals (old referrals keep it), or offer it again."""
     department.is_active = active
-    record_audit("department.enable" if active else "department.disable", target_type="department",
-                 target_id=department.id, actor=by, detail={"name": department.name})
+    record_audit(
+        "department.enable" if active else "department.disable",
+        target_type="department",
+        target_id=department.id,
+        actor=by,
+        detail={"name": department.name},
+    )
     db.session.commit()
 
 
-def save_template(template: ReplyTemplate | None, *, category: str, title: str, body: str,
-                  by: User) -> ReplyTemplate:
+def save_template(template: ReplyTemplate | None, *, category: str, title: str, body: str, by: User) -> ReplyTemplate:
     """Create a reply template or change one."""
     title, body = (title or "").strip()[:64], (body or "").strip()
     if not title or not body:
@@ -47,15 +57,25 @@ def save_template(template: ReplyTemplate | None, *, category: str, title: str, 
         db.session.add(template)
     template.category, template.title, template.body = category, title, body[:5000]
     db.session.flush()
-    record_audit("reply_template.save", target_type="reply_template", target_id=template.id, actor=by,
-                 detail={"title": title, "category": category})
+    record_audit(
+        "reply_template.save",
+        target_type="reply_template",
+        target_id=template.id,
+        actor=by,
+        detail={"title": title, "category": category},
+    )
     db.session.commit()
     return template
 
 
 def delete_template(template: ReplyTemplate, *, by: User) -> None:
     """Remove a template; texts already sent are on the case timelines and stay."""
-    record_audit("reply_template.delete", target_type="reply_template", target_id=template.id, actor=by,
-                 detail={"title": template.title})
+    record_audit(
+        "reply_template.delete",
+        target_type="reply_template",
+        target_id=template.id,
+        actor=by,
+        detail={"title": template.title},
+    )
     db.session.delete(template)
     db.session.commit()

@@ -9,6 +9,7 @@ What is done is recorded in the rows themselves: a row whose marker token alread
 current profile and key (`v1:sm:k1:…`) is finished, so an interrupted run simply continues, and a
 second run finds nothing to do. Hashes stay keyed by ID_HMAC_KEY; only the hash function changes.
 """
+
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -48,13 +49,17 @@ class SealedTable:
 
 
 SEALED_TABLES = (
-    SealedTable("subsidy_payments", "id_cipher",
-                (Sealed("id_cipher", "id_hash", "public_ref"), Sealed("account_cipher", "account_hash"))),
+    SealedTable(
+        "subsidy_payments",
+        "id_cipher",
+        (Sealed("id_cipher", "id_hash", "public_ref"), Sealed("account_cipher", "account_hash")),
+    ),
     SealedTable("contracts", "party_id_cipher", (Sealed("party_id_cipher", "party_id_hash"),)),
     SealedTable("roster_deceased", "id_cipher", (Sealed("id_cipher", "id_hash"),)),
     SealedTable("roster_public_employees", "id_cipher", (Sealed("id_cipher", "id_hash"),)),
-    SealedTable("roster_cadres", "id_cipher",
-                (Sealed("id_cipher", "id_hash"), Sealed("cadre_id_cipher", "cadre_id_hash"))),
+    SealedTable(
+        "roster_cadres", "id_cipher", (Sealed("id_cipher", "id_hash"), Sealed("cadre_id_cipher", "cadre_id_hash"))
+    ),
     SealedTable("complaint_identities", "name_cipher", (Sealed("name_cipher"), Sealed("phone_cipher"))),
     SealedTable("notice_contacts", "address_cipher", (Sealed("address_cipher"),)),
     SealedTable("rule_warnings", "subject_cipher", (Sealed("subject_cipher", hash_if_matching="subject_key"),)),
@@ -112,20 +117,25 @@ def _columns(spec: SealedTable) -> list[str]:
     return sorted(names)
 
 
-def rehash_table(spec: SealedTable, *, batch: int = BATCH,
-                 on_batch: Callable[[TableProgress], None] | None = None) -> TableProgress:
+def rehash_table(
+    spec: SealedTable, *, batch: int = BATCH, on_batch: Callable[[TableProgress], None] | None = None
+) -> TableProgress:
     """Bring one table's sealed rows to the current profile and key, a committed batch at a time."""
     cipher, ciphers = field_cipher(), _ciphers()
     table = db.metadata.tables[spec.name]
     prefix = current_prefix(cipher)
     progress = TableProgress(spec.name)
-    progress.left_before = db.session.scalar(select(db.func.count()).select_from(table)
-                                             .where(_pending(table, spec, prefix))) or 0
+    progress.left_before = (
+        db.session.scalar(select(db.func.count()).select_from(table).where(_pending(table, spec, prefix))) or 0
+    )
     after = 0
     while True:
-        rows = db.session.execute(select(*(table.c[name] for name in _columns(spec)))
-                                  .where(_pending(table, spec, prefix), table.c.id > after)
-                                  .order_by(table.c.id).limit(batch)).all()
+        rows = db.session.execute(
+            select(*(table.c[name] for name in _columns(spec)))
+            .where(_pending(table, spec, prefix), table.c.id > after)
+            .order_by(table.c.id)
+            .limit(batch)
+        ).all()
         if not rows:
             break
         after = rows[-1].id
@@ -137,10 +147,12 @@ def rehash_table(spec: SealedTable, *, batch: int = BATCH,
                 progress.unreadable.append(row.id)
         for names, group in _by_columns(changes):
             # Bound under other names than the columns': SQLAlchemy reserves those for itself.
-            db.session.execute(update(table).where(table.c.id == bindparam("row_id"))
-                               .values({name: bindparam(f"new_{name}") for name in names}),
-                               [{"row_id": change["row_id"]} | {f"new_{name}": change[name] for name in names}
-                                for change in group])
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("row_id"))
+                .values({name: bindparam(f"new_{name}") for name in names}),
+                [{"row_id": change["row_id"]} | {f"new_{name}": change[name] for name in names} for change in group],
+            )
         db.session.commit()
         progress.changed += len(changes)
         if on_batch:

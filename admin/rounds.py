@@ -1,5 +1,6 @@
 """Back-office pages for inspection rounds (巡察轮次): list, create, edit, print the notice
 (the rounds themselves, and the QR codes and posters that file into them, are complaints/)."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -15,12 +16,15 @@ from complaints.models import InspectionRound
 from complaints.qr import qr_url, round_target, token_for
 
 bp = Blueprint("rounds_admin", __name__, url_prefix="/admin/rounds")
+
+
 def _form(inspection: InspectionRound | None = None) -> RoundForm:
     form = RoundForm(obj=inspection)
     # Current members stay listed even if no longer inspectors, so the error names them.
     people = {user.id: user for user in rounds.inspector_accounts() + (inspection.members if inspection else [])}
-    form.member_ids.choices = [SelectChoice(str(user.id), _person(user))
-                               for user in sorted(people.values(), key=lambda user: user.username)]
+    form.member_ids.choices = [
+        SelectChoice(str(user.id), _person(user)) for user in sorted(people.values(), key=lambda user: user.username)
+    ]
     if inspection is not None and request.method == "GET":
         form.member_ids.data = [str(user.id) for user in inspection.members]
         form.village_codes.data = "\n".join(village.code for village in inspection.villages)
@@ -45,8 +49,13 @@ def _show_error(form: RoundForm, error: rounds.RoundError) -> None:
 @bp.get("/")
 @role_required(Role.ADMIN)
 def index():
-    return render_template("admin/rounds_list.html", rounds=rounds.rounds_for(current_user),
-                           now=utcnow(), period_text=rounds.period_text, state=rounds.state_label)
+    return render_template(
+        "admin/rounds_list.html",
+        rounds=rounds.rounds_for(current_user),
+        now=utcnow(),
+        period_text=rounds.period_text,
+        state=rounds.state_label,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,8 +88,10 @@ def edit(round_id: int):
             flash("巡察轮次已保存", "success")
             return redirect(url_for(".edit", round_id=inspection.id))
     link = qr_url(token_for(round_target(inspection.id)))
-    return (render_template("admin/rounds_form.html", form=form, inspection=inspection, link=link),
-            422 if form.errors else 200)
+    return (
+        render_template("admin/rounds_form.html", form=form, inspection=inspection, link=link),
+        422 if form.errors else 200,
+    )
 
 
 @bp.get("/<int:round_id>/notice.pdf")

@@ -1,4 +1,5 @@
 """Back office: home, accounts and the audit log."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -37,9 +38,13 @@ def home():
         todo["ledgers"] = ledgers_outstanding(user, local_date(now))
         todo["returned"] = returned_batches(user)
     budget_spent_at = lookup_alerts.budget_spent_recently() if user.role == Role.ADMIN else None
-    return render_template("admin/home.html", todo=todo, lookup_budget_spent_at=budget_spent_at,
-                           suggest_second_factor=second_factor.is_required_for(user) and not user.has_second_factor,
-                           whole_installation=is_unscoped_admin(user))
+    return render_template(
+        "admin/home.html",
+        todo=todo,
+        lookup_budget_spent_at=budget_spent_at,
+        suggest_second_factor=second_factor.is_required_for(user) and not user.has_second_factor,
+        whole_installation=is_unscoped_admin(user),
+    )
 
 
 def me() -> User:
@@ -68,9 +73,14 @@ def user_new():
     if form.validate_on_submit():
         try:
             user, password = services.create_user(
-                form.username.data, role=Role(form.role.data), region_codes=form.codes(),
-                is_lead=form.is_lead.data, display_name=form.display_name.data or "", email=form.email.data or "",
-                by=me())
+                form.username.data,
+                role=Role(form.role.data),
+                region_codes=form.codes(),
+                is_lead=form.is_lead.data,
+                display_name=form.display_name.data or "",
+                email=form.email.data or "",
+                by=me(),
+            )
         except services.AccountError as error:
             form.region_codes.errors.append(str(error))
         else:
@@ -87,9 +97,15 @@ def user_edit(user_id: int):
         form.region_codes.data = "\n".join(region.code for region in user.regions)
     if form.validate_on_submit():
         try:
-            services.update_user(user, role=Role(form.role.data), region_codes=form.codes(),
-                                 is_lead=form.is_lead.data, display_name=form.display_name.data or "",
-                                 email=form.email.data or "", by=me())
+            services.update_user(
+                user,
+                role=Role(form.role.data),
+                region_codes=form.codes(),
+                is_lead=form.is_lead.data,
+                display_name=form.display_name.data or "",
+                email=form.email.data or "",
+                by=me(),
+            )
         except services.AccountError as error:
             form.region_codes.errors.append(str(error))
         else:
@@ -131,6 +147,7 @@ def audit():
     form.action.choices = [SelectChoice("", "全部")] + [SelectChoice(*item) for item in ACTION_LABELS.items()]
     page = page_arg()
     statement = queries.audit_entries(form.data if form.validate() else {})
-    entries = db.paginate(statement.where(visible_audit_entries(me(), local_date(utcnow()))),
-                          page=page, per_page=50, error_out=False)
+    entries = db.paginate(
+        statement.where(visible_audit_entries(me(), local_date(utcnow()))), page=page, per_page=50, error_out=False
+    )
     return render_template("admin/audit.html", form=form, entries=entries, labels=ACTION_LABELS)

@@ -16,6 +16,7 @@ from core.users.permissions import in_scope
 
 views = Views()
 
+
 @views.get("/settings")
 @role_required(Role.ADMIN)
 def settings_index():
@@ -36,5 +37,3 @@ def settings_edit(county_code: str):
         flash(f"已保存{county.name}的设置", "success")
         return redirect(url_for(".settings_index"))
     return render_template("admin/settings_edit.html", county=county, form=form), 422 if form.errors else 200
-
-

@@ -1,5 +1,6 @@
 """Rules every signed-in staff request passes: the idle timeout, the required second factor, and
 no caching of anything a staff member is shown."""
+
 import time
 
 from flask import current_app, flash, redirect, request, session, url_for
@@ -32,8 +33,11 @@ def end_idle_session():
 
 
 def require_enrolment():
-    if (current_user.is_authenticated and request.endpoint not in OPEN_WHILE_ENROLLING
-            and second_factor.must_enrol(current_user)):
+    if (
+        current_user.is_authenticated
+        and request.endpoint not in OPEN_WHILE_ENROLLING
+        and second_factor.must_enrol(current_user)
+    ):
         return redirect(url_for("auth.enrol"))
     return None
 

@@ -1,4 +1,5 @@
 """`flask deadlines sweep [--now ISO]`: the cron job behind reminders and escalations."""
+
 from datetime import datetime
 
 import click
@@ -46,8 +47,9 @@ def _sweep_and_mail(now: datetime) -> str:
     address_of = address_function(config.get("REMINDER_ADDRESS_OF"))
     # The new reminders and those whose mail failed in an earlier run.
     if not result.skipped and config.get("SMTP_URL") and (pending := unmailed_reminders(now)):
-        sent = send_reminders(pending, address_of, smtp_url=config["SMTP_URL"],
-                              sender=config.get("MAIL_FROM") or "noreply@localhost")
+        sent = send_reminders(
+            pending, address_of, smtp_url=config["SMTP_URL"], sender=config.get("MAIL_FROM") or "noreply@localhost"
+        )
         line += f"，发送邮件 {sent.sent} 封" + (f"（失败：{sent.error}）" if sent.error else "")
     # SMS notices to complainants: the new ones and the failed ones whose next try is due.
     if notices := due_notices(now):
@@ -56,5 +58,7 @@ def _sweep_and_mail(now: datetime) -> str:
         except (ValueError, ImportError, AttributeError) as wrong:
             raise click.ClickException(f"{line}；短信通知未发送，配置有误：{wrong}") from None
         result = send_notices(notices, provider, sign=config.get("NOTICE_SMS_SIGN") or DEFAULT_SIGN)
-        line += f"，短信通知 {result.sent} 条" + (f"（失败 {result.failed} 条：{result.error}）" if result.failed else "")
+        line += f"，短信通知 {result.sent} 条" + (
+            f"（失败 {result.failed} 条：{result.error}）" if result.failed else ""
+        )
     return line

@@ -2,6 +2,7 @@
 
 Case counts are the queue's own statement with one filter, so a count and the queue it links to
 always agree."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,11 +18,13 @@ from disclosures.models import Batch, BatchStatus
 from disclosures.queries import pending_batches, villages_in_scope
 
 # (label, the queue filter that lists them, whether any is a problem rather than routine)
-CASE_TODOS = (("新收到", {"status": "received"}, False),
-              ("即将到期", {"clock": "due_soon"}, False),
-              ("已超期", {"clock": "overdue"}, True),
-              ("待补充材料", {"status": "awaiting_info"}, False),
-              ("重新办理", {"status": "reopened"}, True))
+CASE_TODOS = (
+    ("新收到", {"status": "received"}, False),
+    ("即将到期", {"clock": "due_soon"}, False),
+    ("已超期", {"clock": "overdue"}, True),
+    ("待补充材料", {"status": "awaiting_info"}, False),
+    ("重新办理", {"status": "reopened"}, True),
+)
 
 
 @dataclass(frozen=True)
@@ -51,12 +54,20 @@ def returned_batches(user: User) -> list[Batch]:
     """Batches a reviewer sent back that nothing newer of the same village, kind and month has
     replaced yet, with the reviewer's note, newest first."""
     later = aliased(Batch)
-    replaced = exists().where(later.village_code == Batch.village_code, later.kind == Batch.kind,
-                              and_(later.period == Batch.period) | and_(later.period.is_(None), Batch.period.is_(None)),
-                              later.id > Batch.id)
-    return list(db.session.scalars(select(Batch).where(
-        scope_filter(user, Batch.village_code), Batch.status == BatchStatus.RETURNED, ~replaced)
-        .order_by(Batch.id.desc()).limit(50)))
+    replaced = exists().where(
+        later.village_code == Batch.village_code,
+        later.kind == Batch.kind,
+        and_(later.period == Batch.period) | and_(later.period.is_(None), Batch.period.is_(None)),
+        later.id > Batch.id,
+    )
+    return list(
+        db.session.scalars(
+            select(Batch)
+            .where(scope_filter(user, Batch.village_code), Batch.status == BatchStatus.RETURNED, ~replaced)
+            .order_by(Batch.id.desc())
+            .limit(50)
+        )
+    )
 
 
 def batches_to_review(user: User) -> list[Batch]:

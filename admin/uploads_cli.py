@@ -1,4 +1,5 @@
 """`flask uploads prune`: the daily cron job that removes stored files nothing refers to."""
+
 import click
 from flask.cli import AppGroup
 

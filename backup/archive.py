@@ -1,6 +1,7 @@
 """The backup archive: a plain tar (the database dump and the photos are compressed already)
 holding the database, uploads/… and manifest.json, written under a temporary name and renamed
 once whole."""
+
 import io
 import json
 import os
@@ -75,8 +76,7 @@ def staged_uploads(archive: tarfile.TarFile, expected: dict[str, dict]) -> Itera
                 continue
             name = member.name.removeprefix(f"{UPLOADS}/")
             parts = PurePosixPath(name).parts
-            if (not member.isfile() or len(parts) != 2 or not all(map(valid_name, parts))
-                    or name not in expected):
+            if not member.isfile() or len(parts) != 2 or not all(map(valid_name, parts)) or name not in expected:
                 raise BackupError(f"备份里有清单之外的文件：{member.name}")
             data = archive.extractfile(member).read()
             if file_entry(data) != expected[name]:

@@ -1,4 +1,5 @@
 """`flask backup OUT` and `flask restore IN [--force]`: what cron and an operator run."""
+
 from pathlib import Path
 
 import click
@@ -19,8 +20,10 @@ def backup_command(out: Path) -> None:
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     rows = sum(manifest["tables"].values())
-    click.echo(f"备份完成：{out}（{len(manifest['tables'])}张表共{rows}行，附件{len(manifest['uploads'])}个，"
-               f"{len(manifest['chain_heads'])}个村的哈希链）")
+    click.echo(
+        f"备份完成：{out}（{len(manifest['tables'])}张表共{rows}行，附件{len(manifest['uploads'])}个，"
+        f"{len(manifest['chain_heads'])}个村的哈希链）"
+    )
     kept = "；".join(f"{name} 在 {facts['kept_in']}" for name, facts in manifest["keys"].items())
     click.echo(f"{KEYS_NOTE}本机的密钥：{kept}")
 
@@ -43,5 +46,7 @@ def restore_command(source: Path, force: bool) -> None:
         click.echo(f"恢复后与备份清单不符，共{len(restored.problems)}处", err=True)
         raise SystemExit(1)
     manifest = restored.manifest
-    click.echo(f"恢复完成：备份时间 {manifest['created_at']}，{sum(manifest['tables'].values())}行、"
-               f"附件{len(manifest['uploads'])}个与清单一致。请运行 flask --app app disclosures verify 检查哈希链")
+    click.echo(
+        f"恢复完成：备份时间 {manifest['created_at']}，{sum(manifest['tables'].values())}行、"
+        f"附件{len(manifest['uploads'])}个与清单一致。请运行 flask --app app disclosures verify 检查哈希链"
+    )

@@ -2,6 +2,7 @@
 server cannot dump it, and pg_restore must be at least as new as the pg_dump that wrote the
 archive: the tools of the server's own version are looked for first (Debian keeps each under
 /usr/lib/postgresql/N/bin), then those on PATH."""
+
 import os
 import re
 import shutil
@@ -36,8 +37,20 @@ def load(engine: Engine, source: Path, database: dict) -> None:
     engine.dispose()
     try:
         # A portal still running holds locks on the tables: give up rather than wait for ever.
-        _run([pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--single-transaction",
-              "--exit-on-error", str(source)], engine, options=f"-c lock_timeout={LOCK_TIMEOUT}")
+        _run(
+            [
+                pg_restore,
+                "--clean",
+                "--if-exists",
+                "--no-owner",
+                "--no-privileges",
+                "--single-transaction",
+                "--exit-on-error",
+                str(source),
+            ],
+            engine,
+            options=f"-c lock_timeout={LOCK_TIMEOUT}",
+        )
     except BackupError as error:
         raise BackupError(f"{error}\n数据库没有改动（恢复在一个事务里进行）。门户还在运行的话，请先停止它。") from None
     finally:
@@ -58,8 +71,10 @@ def tool(name: str, at_least: int) -> tuple[str, int]:
             if major >= at_least:
                 return path, major
             seen.append(f"{path}（{major}）")
-    raise BackupError(f"需要 {at_least} 或更新版本的 {name}，找到的是：{'、'.join(seen) or '没有'}。"
-                      f"请安装 postgresql-client-{at_least}")
+    raise BackupError(
+        f"需要 {at_least} 或更新版本的 {name}，找到的是：{'、'.join(seen) or '没有'}。"
+        f"请安装 postgresql-client-{at_least}"
+    )
 
 
 def _major(path: str) -> int:

@@ -1,4 +1,5 @@
 """Backing up and restoring the whole portal: the database, the uploaded files and a manifest."""
+
 import json
 import shutil
 import tarfile
@@ -45,9 +46,15 @@ def make_backup(out: Path) -> dict:
         database = backend.dump(db.engine, dump, describe)
         tar.add(dump, arcname=dump_name)
         uploads = archive.add_uploads(tar)
-        manifest = {"format": FORMAT, "created_at": utcnow().isoformat(), "tables": database.pop("tables"),
-                    "chain_heads": database.pop("chain_heads"), "uploads": uploads, "keys": key_facts(),
-                    "database": {"dialect": dialect, "file": dump_name, **database}}
+        manifest = {
+            "format": FORMAT,
+            "created_at": utcnow().isoformat(),
+            "tables": database.pop("tables"),
+            "chain_heads": database.pop("chain_heads"),
+            "uploads": uploads,
+            "keys": key_facts(),
+            "database": {"dialect": dialect, "file": dump_name, **database},
+        }
         archive.add_bytes(tar, archive.MANIFEST, _json(manifest))
     return manifest
 
@@ -64,12 +71,13 @@ def restore_backup(source: Path, *, force: bool = False) -> Restored:
     with tarfile.open(source, "r") as tar:
         manifest = archive.read_manifest(tar)
         if manifest.get("format") != FORMAT or manifest["database"]["dialect"] != dialect:
-            raise BackupError(f"这份备份来自 {manifest['database']['dialect']} 数据库（格式 {manifest.get('format')}），"
-                              f"不能恢复到 {dialect}")
+            raise BackupError(
+                f"这份备份来自 {manifest['database']['dialect']} 数据库（格式 {manifest.get('format')}），"
+                f"不能恢复到 {dialect}"
+            )
         if not force:
             _refuse_if_not_empty()
-        with archive.staged_uploads(tar, manifest["uploads"]) as staged, \
-                tempfile.TemporaryDirectory() as work:
+        with archive.staged_uploads(tar, manifest["uploads"]) as staged, tempfile.TemporaryDirectory() as work:
             dump = Path(work, dump_name)
             with tar.extractfile(dump_name) as packed, dump.open("wb") as unpacked:
                 shutil.copyfileobj(packed, unpacked)
@@ -79,14 +87,18 @@ def restore_backup(source: Path, *, force: bool = False) -> Restored:
     restored = Restored(manifest, warnings=key_warnings(manifest))
     with db.engine.connect() as connection:
         restored.problems = differences(manifest, describe(connection))
-    restored.problems += [f"附件 {name} 没有恢复" for name in manifest["uploads"] if not storage.exists(*name.split("/"))]
+    restored.problems += [
+        f"附件 {name} 没有恢复" for name in manifest["uploads"] if not storage.exists(*name.split("/"))
+    ]
     if restored.problems:
         return restored
     if manifest["database"]["revision"] == _head_revision():
         _record(source, manifest)
     else:
-        restored.warnings.append(f"备份的数据库结构版本为 {manifest['database']['revision']}，程序的是 "
-                                 f"{_head_revision()}：请运行 flask --app app db upgrade")
+        restored.warnings.append(
+            f"备份的数据库结构版本为 {manifest['database']['revision']}，程序的是 "
+            f"{_head_revision()}：请运行 flask --app app db upgrade"
+        )
     return restored
 
 
@@ -105,13 +117,16 @@ def _refuse_if_not_empty() -> None:
     files = storage.is_local() and next(storage.everything(), None)
     if tables or files:
         where = "、".join(tables[:5]) + ("等表" if tables else "") + ("和上传文件夹" if files else "")
-        raise BackupError(f"当前数据库或上传文件夹里已有数据（{where}）：恢复会覆盖它们。"
-                          "确认要覆盖，请加 --force")
+        raise BackupError(f"当前数据库或上传文件夹里已有数据（{where}）：恢复会覆盖它们。确认要覆盖，请加 --force")
 
 
 def _record(source: Path, manifest: dict) -> None:
     """The restore goes into the restored audit log: what happened between the backup and now
     is gone, and the log says so."""
-    record_audit("system.restore", target_type="backup", target_id=source.name[:64],
-                 detail={"backup_created_at": manifest["created_at"]})
+    record_audit(
+        "system.restore",
+        target_type="backup",
+        target_id=source.name[:64],
+        detail={"backup_created_at": manifest["created_at"]},
+    )
     db.session.commit()

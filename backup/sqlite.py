@@ -1,4 +1,5 @@
 """SQLite: copied with its online backup API, a consistent snapshot while the portal runs."""
+
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing

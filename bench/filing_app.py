@@ -6,6 +6,7 @@ submit right after loading the form, a person takes ≥ 3 s) and the per-address
 filing limits raised (every simulated phone comes from 127.0.0.1). The CSRF token, the signed
 ticket (idempotency key), the honeypot and the limiter itself all stay on and are exercised.
 """
+
 import os
 
 from public_app import app  # noqa: F401  (reads BENCH_DATABASE_URI and BENCH_WORKDIR)

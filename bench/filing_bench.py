@@ -14,6 +14,7 @@ complaint: each acknowledged case number must be there exactly once (zero lost, 
 Finally the form page's transferred size (HTML + the CSS and JS it references). Prints Markdown
 for bench/README.md. Runs are bounded (--duration, default 20 s; --quick: 5 s).
 """
+
 import argparse
 import gzip
 import http.client
@@ -44,8 +45,7 @@ from public_bench import SERVER, free_port, log, machine, serve  # noqa: E402
 
 TARGET_PER_SECOND = 100
 FORM_BUDGET = 40 * 1024
-SHAPE = public_data.Shape(ledger_rows=600, subsidy_rows=40, villages=4, subsidy_months=1,
-                          people_per_village=10)
+SHAPE = public_data.Shape(ledger_rows=600, subsidy_rows=40, villages=4, subsidy_months=1, people_per_village=10)
 CATEGORIES = ("funds", "subsidy", "project", "asset", "conduct", "other")
 HIDDEN = re.compile(r'<input[^>]*\bname="(csrf_token|ticket)"[^>]*\bvalue="([^"]*)"')
 CASE_CODE = re.compile(r'<p class="case-code">([^<]+)</p>')
@@ -56,7 +56,7 @@ def main() -> None:
     args = parse_args()
     log(machine())
     out = [f"{machine()} · load average before: {os.getloadavg()[0]:.1f}", ""]
-    for backend in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+    for backend in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
         out.append(run_backend(backend, args))
     print("\n".join(out))
 
@@ -69,13 +69,20 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=16, help="simulated phones at once (16–32)")
     parser.add_argument("--procs", type=int, default=4, help="load-generator processes (threads split among them)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
-    parser.add_argument("--villages", type=int, default=4,
-                        help="villages of the township the phones file from, in turn (at most 799)")
+    parser.add_argument(
+        "--villages", type=int, default=4, help="villages of the township the phones file from, in turn (at most 799)"
+    )
     parser.add_argument("--threads", type=int, default=1, help="gunicorn threads per worker (>1: gthread)")
-    parser.add_argument("--limits", default="redis://127.0.0.1:6379/15",
-                        help="RATELIMIT_STORAGE_URI for gunicorn (memory:// counts per worker)")
-    parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", SERVER),
-                        help="PostgreSQL server URL for the throwaway database")
+    parser.add_argument(
+        "--limits",
+        default="redis://127.0.0.1:6379/15",
+        help="RATELIMIT_STORAGE_URI for gunicorn (memory:// counts per worker)",
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", SERVER),
+        help="PostgreSQL server URL for the throwaway database",
+    )
     args = parser.parse_args()
     args.duration = args.duration or (5 if args.quick else 20)
     args.procs = max(1, min(args.procs, args.clients))
@@ -124,6 +131,7 @@ def start_gunicorn(uri: str, workdir: Path, args) -> tuple[subprocess.Popen, str
 
 # Where the CPU went -------------------------------------------------------------------------------
 
+
 def cpu_snapshot(master: int) -> dict:
     """CPU seconds so far of the gunicorn workers, of every PostgreSQL process, of this bench's
     finished child processes (the load generator's pools), and the machine's busy and total time."""
@@ -142,8 +150,13 @@ def cpu_snapshot(master: int) -> dict:
             postgres += seconds
     generator = resource.getrusage(resource.RUSAGE_CHILDREN)
     times = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
-    return {"workers": workers, "postgres": postgres, "generator": generator.ru_utime + generator.ru_stime,
-            "busy": (sum(times) - times[3] - times[4]) / tick, "total": sum(times) / tick}
+    return {
+        "workers": workers,
+        "postgres": postgres,
+        "generator": generator.ru_utime + generator.ru_stime,
+        "busy": (sum(times) - times[3] - times[4]) / tick,
+        "total": sum(times) / tick,
+    }
 
 
 def cpu_spent(before: dict, after: dict, run: dict) -> dict:
@@ -156,6 +169,7 @@ def cpu_spent(before: dict, after: dict, run: dict) -> dict:
 
 # Load generator ---------------------------------------------------------------------------------
 
+
 def run_load(base: str, kind: str, villages: list[str], seconds: float, args) -> dict:
     """--clients loops in --procs processes (the GIL would cap one process), for `seconds`."""
     per_proc = [args.clients // args.procs + (i < args.clients % args.procs) for i in range(args.procs)]
@@ -164,10 +178,17 @@ def run_load(base: str, kind: str, villages: list[str], seconds: float, args) ->
         parts = pool.starmap(_generator, [(base, kind, villages, n, start_at, seconds) for n in per_proc])
     merged = {key: [x for part in parts for x in part[key]] for key in parts[0]}
     done = len(merged["main_ms"])
-    return {"kind": kind, "count": done, "rate": done / seconds, "codes": merged["codes"],
-            "errors": len(merged["errors"]), "error_samples": sorted(set(merged["errors"]))[:5],
-            "main": percentiles(merged["main_ms"]), "form": percentiles(merged["form_ms"]),
-            "form_rate": len(merged["form_ms"]) / seconds}
+    return {
+        "kind": kind,
+        "count": done,
+        "rate": done / seconds,
+        "codes": merged["codes"],
+        "errors": len(merged["errors"]),
+        "error_samples": sorted(set(merged["errors"]))[:5],
+        "main": percentiles(merged["main_ms"]),
+        "form": percentiles(merged["form_ms"]),
+        "form_rate": len(merged["form_ms"]) / seconds,
+    }
 
 
 def _generator(base: str, kind: str, villages: list[str], threads: int, start_at: float, seconds: float) -> dict:
@@ -176,8 +197,9 @@ def _generator(base: str, kind: str, villages: list[str], threads: int, start_at
     time.sleep(max(0.0, start_at - time.time()))
     deadline = start_at + seconds
     loop = _hello if kind == "hello" else _phone
-    workers = [threading.Thread(target=_until, args=(loop, base, villages, deadline, result, lock, n))
-               for n in range(threads)]
+    workers = [
+        threading.Thread(target=_until, args=(loop, base, villages, deadline, result, lock, n)) for n in range(threads)
+    ]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -226,8 +248,14 @@ def _phone(base: str, village: str) -> dict:
     fields = dict(HIDDEN.findall(page))
     if status != 200 or set(fields) != {"csrf_token", "ticket"}:
         return {"error": f"form {status} without csrf_token/ticket"}
-    fields |= {"category": secrets.choice(CATEGORIES), "identity": "anonymous", "name": "", "phone": "",
-               "website": "", "text": f"村道路灯坏了两个月没人修，晚上出行不便。基准测试 {secrets.token_hex(4)}"}
+    fields |= {
+        "category": secrets.choice(CATEGORIES),
+        "identity": "anonymous",
+        "name": "",
+        "phone": "",
+        "website": "",
+        "text": f"村道路灯坏了两个月没人修，晚上出行不便。基准测试 {secrets.token_hex(4)}",
+    }
     body, content_type = multipart(fields)
     start = time.perf_counter()
     status, _cookies, done = _request(base, "POST", path, body, {"Content-Type": content_type, "Cookie": cookies})
@@ -238,8 +266,9 @@ def _phone(base: str, village: str) -> dict:
     return {"main_ms": main_ms, "form_ms": form_ms, "code": found.group(1).strip()}
 
 
-def _request(base: str, method: str, path: str, body: bytes | None = None,
-             headers: dict | None = None) -> tuple[int, str, str]:
+def _request(
+    base: str, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+) -> tuple[int, str, str]:
     """One request on its own connection, as gunicorn's sync workers close each one: status, the
     cookies it set (as a Cookie header), the body. http.client, not urllib: the load generator
     shares the server's two CPUs, so its own cost is kept small."""
@@ -257,11 +286,15 @@ def _request(base: str, method: str, path: str, body: bytes | None = None,
 def multipart(fields: dict) -> tuple[bytes, str]:
     """multipart/form-data as a phone sends this form (enctype); the file inputs left empty."""
     boundary = "----bench" + secrets.token_hex(12)
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-             for name, value in fields.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+        for name, value in fields.items()
+    ]
     for name in ("photos", "voice"):
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename=""\r\n'
-                     f"Content-Type: application/octet-stream\r\n\r\n\r\n")
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename=""\r\n'
+            f"Content-Type: application/octet-stream\r\n\r\n\r\n"
+        )
     return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
 
 
@@ -274,6 +307,7 @@ def percentiles(values: list[float]) -> dict:
 
 # Zero lost ----------------------------------------------------------------------------------------
 
+
 def check_database(uri: str, acknowledged: list[str]) -> dict:
     from sqlalchemy import create_engine, text
 
@@ -283,14 +317,19 @@ def check_database(uri: str, acknowledged: list[str]) -> dict:
     engine.dispose()
     stored = [code for code, _ in rows]
     stored_set = set(stored)
-    return {"acknowledged": len(acknowledged), "distinct_acknowledged": len(set(acknowledged)),
-            "in_db": len(stored), "lost": len(set(acknowledged) - stored_set),
-            "duplicate_codes_in_db": len(stored) - len(stored_set),
-            "duplicate_keys_in_db": len([k for _, k in rows]) - len({k for _, k in rows}),
-            "unacknowledged_in_db": len(stored_set - set(acknowledged))}
+    return {
+        "acknowledged": len(acknowledged),
+        "distinct_acknowledged": len(set(acknowledged)),
+        "in_db": len(stored),
+        "lost": len(set(acknowledged) - stored_set),
+        "duplicate_codes_in_db": len(stored) - len(stored_set),
+        "duplicate_keys_in_db": len([k for _, k in rows]) - len({k for _, k in rows}),
+        "unacknowledged_in_db": len(stored_set - set(acknowledged)),
+    }
 
 
 # The form page's weight ---------------------------------------------------------------------------
+
 
 def form_size(base: str, village: str) -> dict:
     """Body bytes on the wire for the form page and what it references, as sent with and without
@@ -324,46 +363,59 @@ def _get(url: str, encoding: str) -> tuple[bytes, str]:
 
 # Report -----------------------------------------------------------------------------------------
 
+
 def table(backend: str, hello: dict, filing: dict, check: dict, size: dict, args) -> str:
-    server = (f"gunicorn -w {args.workers} " +
-              (f"gthread --threads {args.threads}" if args.threads > 1 else "sync") +
-              f", rate limits in {args.limits.split('://')[0]}")
+    server = (
+        f"gunicorn -w {args.workers} "
+        + (f"gthread --threads {args.threads}" if args.threads > 1 else "sync")
+        + f", rate limits in {args.limits.split('://')[0]}"
+    )
     met = filing["rate"] >= TARGET_PER_SECOND and check["lost"] == 0
     cpu = filing["cpu"]
-    lines = [f"### {backend}", "",
-             f"{server}, {args.clients} simulated phones ({args.procs} processes), {args.duration:g} s per run, "
-             f"load generator on the same 2 CPUs.", "",
-             "| run | rate /s | p50 ms | p95 ms | errors |", "|---|---:|---:|---:|---:|",
-             f"| hello world (GET) | {hello['rate']:,.0f} | {hello['main']['p50']:.1f} | "
-             f"{hello['main']['p95']:.1f} | {hello['errors']} |",
-             f"| **filing: POST answered by the done page** | **{filing['rate']:,.1f}** | {filing['main']['p50']:.1f} | "
-             f"{filing['main']['p95']:.1f} | {filing['errors']} |",
-             f"| form GET (same phones, before each POST) | {filing['form_rate']:,.1f} | "
-             f"{filing['form']['p50']:.1f} | {filing['form']['p95']:.1f} | — |",
-             "",
-             f"Filings/s ÷ hello req/s: **{filing['rate'] / hello['rate']:.1%}** (a filing is 2 requests, "
-             f"form and POST: {2 * filing['rate'] / hello['rate']:.1%} of hello's request rate). "
-             f"Target ≥ {TARGET_PER_SECOND}/s: **{'met' if met else 'MISSED'}**.", "",
-             f"CPU per filing (form + POST): gunicorn workers {cpu['workers']:.1f} ms"
-             + (f", PostgreSQL {cpu['postgres']:.1f} ms" if backend == "postgresql" else "")
-             + f", load generator {cpu['generator']:.1f} ms; the two CPUs were {cpu['busy']:.0%} busy.", "",
-             f"Zero lost: {check['acknowledged']} case numbers acknowledged ({check['distinct_acknowledged']} distinct), "
-             f"{check['in_db']} complaints in the database, **{check['lost']} lost**, "
-             f"{check['duplicate_codes_in_db']} duplicate codes, {check['duplicate_keys_in_db']} duplicate "
-             f"idempotency keys, {check['unacknowledged_in_db']} stored but not acknowledged "
-             "(a phone whose answer came after the deadline is still checked)."]
+    lines = [
+        f"### {backend}",
+        "",
+        f"{server}, {args.clients} simulated phones ({args.procs} processes), {args.duration:g} s per run, "
+        f"load generator on the same 2 CPUs.",
+        "",
+        "| run | rate /s | p50 ms | p95 ms | errors |",
+        "|---|---:|---:|---:|---:|",
+        f"| hello world (GET) | {hello['rate']:,.0f} | {hello['main']['p50']:.1f} | "
+        f"{hello['main']['p95']:.1f} | {hello['errors']} |",
+        f"| **filing: POST answered by the done page** | **{filing['rate']:,.1f}** | {filing['main']['p50']:.1f} | "
+        f"{filing['main']['p95']:.1f} | {filing['errors']} |",
+        f"| form GET (same phones, before each POST) | {filing['form_rate']:,.1f} | "
+        f"{filing['form']['p50']:.1f} | {filing['form']['p95']:.1f} | — |",
+        "",
+        f"Filings/s ÷ hello req/s: **{filing['rate'] / hello['rate']:.1%}** (a filing is 2 requests, "
+        f"form and POST: {2 * filing['rate'] / hello['rate']:.1%} of hello's request rate). "
+        f"Target ≥ {TARGET_PER_SECOND}/s: **{'met' if met else 'MISSED'}**.",
+        "",
+        f"CPU per filing (form + POST): gunicorn workers {cpu['workers']:.1f} ms"
+        + (f", PostgreSQL {cpu['postgres']:.1f} ms" if backend == "postgresql" else "")
+        + f", load generator {cpu['generator']:.1f} ms; the two CPUs were {cpu['busy']:.0%} busy.",
+        "",
+        f"Zero lost: {check['acknowledged']} case numbers acknowledged ({check['distinct_acknowledged']} distinct), "
+        f"{check['in_db']} complaints in the database, **{check['lost']} lost**, "
+        f"{check['duplicate_codes_in_db']} duplicate codes, {check['duplicate_keys_in_db']} duplicate "
+        f"idempotency keys, {check['unacknowledged_in_db']} stored but not acknowledged "
+        "(a phone whose answer came after the deadline is still checked).",
+    ]
     if filing["error_samples"]:
         lines.append(f"Errors seen: {', '.join(filing['error_samples'])}.")
-    lines += ["", "Form page, body bytes transferred (cold cache):", "",
-              "| resource | sent without gzip | sent with Accept-Encoding: gzip | if gzipped (level 6) |",
-              "|---|---:|---:|---:|"]
+    lines += [
+        "",
+        "Form page, body bytes transferred (cold cache):",
+        "",
+        "| resource | sent without gzip | sent with Accept-Encoding: gzip | if gzipped (level 6) |",
+        "|---|---:|---:|---:|",
+    ]
     totals = [0, 0, 0]
     for name in size["identity"]:
         plain, zipped = size["identity"][name], size["gzip"].get(name, (0, "?", 0))
         totals = [totals[0] + plain[0], totals[1] + zipped[0], totals[2] + plain[2]]
         lines.append(f"| {name} | {plain[0]:,} | {zipped[0]:,} ({zipped[1]}) | {plain[2]:,} |")
-    lines.append(f"| **total** (budget {FORM_BUDGET:,}) | **{totals[0]:,}** | **{totals[1]:,}** | "
-                 f"**{totals[2]:,}** |")
+    lines.append(f"| **total** (budget {FORM_BUDGET:,}) | **{totals[0]:,}** | **{totals[1]:,}** | **{totals[2]:,}** |")
     lines += ["", f"`<script>` tags on the form page: {size['scripts']}.", ""]
     return "\n".join(lines)
 

@@ -18,6 +18,7 @@ Reported: median and worst first contentful paint (performance API, from navigat
 the median bytes transferred (headers included, from the performance API's transferSize).
 Prints a Markdown table for bench/README.md.
 """
+
 import argparse
 import os
 import shutil
@@ -38,12 +39,25 @@ from core.assets.build import build  # noqa: E402
 from public_bench import free_port, log, machine, serve  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # Weak rural 4G, as the issue measured it.
 WEAK_4G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
-PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True,
-         "has_touch": True, "locale": "zh-CN"}
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "zh-CN",
+}
 # First contentful paint, and every byte the page took (document and resources, headers included).
 MEASURE = """() => new Promise(resolve => {
   const done = () => {
@@ -67,8 +81,9 @@ def main() -> None:
         uri = public_data.create_database("sqlite", workdir, "")
         build(ROOT / "static", workdir / "static")  # as `flask static build` does before serving
         public_data.migrate(uri, workdir)
-        shape = public_data.Shape(ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24,
-                                  people_per_village=200)
+        shape = public_data.Shape(
+            ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24, people_per_village=200
+        )
         loaded = public_data.load(uri, shape, date.today())
         pages = prepare(uri, workdir, loaded)
         process, base = start(uri, workdir, args.workers)
@@ -104,19 +119,26 @@ def prepare(uri: str, workdir: Path, loaded) -> dict[str, str]:
     app = create_app(public_data.app_config(uri, workdir))
     with app.app_context():
         today = date.today()
-        inspection = InspectionRound(name="第三轮巡察", team_name="县委第一巡察组", county_code=public_data.COUNTY,
-                                     starts_on=today, ends_on=date.fromordinal(today.toordinal() + 30),
-                                     villages=[db.session.get(Region, village)])
+        inspection = InspectionRound(
+            name="第三轮巡察",
+            team_name="县委第一巡察组",
+            county_code=public_data.COUNTY,
+            starts_on=today,
+            ends_on=date.fromordinal(today.toordinal() + 30),
+            villages=[db.session.get(Region, village)],
+        )
         db.session.add(inspection)
         db.session.commit()
         village_token, round_token = token_for(village_target(village)), token_for(round_target(inspection.id))
         db.engine.dispose()
-    return {"floor: near-empty page": "/bench/empty",
-            "(a) village QR code → village page": f"/q/{village_token}",
-            "(b) round QR code → round notice": f"/q/{round_token}",
-            "(b) → complaint form": f"/complain?village={village}&round={round_token}",
-            "(c) ledger month": f"/r/{village}/ledger?month={month}",
-            "(d) subsidy roster": f"/r/{village}/subsidies?item={quote(public_data.ITEMS[0])}&month={month}"}
+    return {
+        "floor: near-empty page": "/bench/empty",
+        "(a) village QR code → village page": f"/q/{village_token}",
+        "(b) round QR code → round notice": f"/q/{round_token}",
+        "(b) → complaint form": f"/complain?village={village}&round={round_token}",
+        "(c) ledger month": f"/r/{village}/ledger?month={month}",
+        "(d) subsidy roster": f"/r/{village}/subsidies?item={quote(public_data.ITEMS[0])}&month={month}",
+    }
 
 
 def start(uri: str, workdir: Path, workers: int):
@@ -135,7 +157,8 @@ def measure(url: str, samples: int) -> dict:
             profile = tempfile.mkdtemp(prefix="first_visit_profile_")
             try:
                 context = playwright.chromium.launch_persistent_context(
-                    profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, **PHONE)
+                    profile, executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, **PHONE
+                )
                 page = context.pages[0] if context.pages else context.new_page()
                 cdp = context.new_cdp_session(page)
                 cdp.send("Network.enable")
@@ -149,29 +172,36 @@ def measure(url: str, samples: int) -> dict:
             finally:
                 shutil.rmtree(profile, ignore_errors=True)
     log(f"{url}: {runs}")
-    return {visit: {"fcp": [run[index]["fcp"] for run in runs], "bytes": [run[index]["bytes"] for run in runs]}
-            for index, visit in enumerate(("first", "repeat"))}
+    return {
+        visit: {"fcp": [run[index]["fcp"] for run in runs], "bytes": [run[index]["bytes"] for run in runs]}
+        for index, visit in enumerate(("first", "repeat"))
+    }
 
 
 def urllib_warm(url: str) -> None:
     import urllib.request
+
     urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": "gzip"}), timeout=60).close()
 
 
 def table(results: dict, args) -> str:
     load = open("/proc/loadavg").read().split()[:3]
-    lines = [f"Run of {date.today()} · {machine()} · load average {' '.join(load)} at the end · "
-             f"{args.samples} fresh profiles per page, {args.workers} gunicorn workers",
-             "",
-             "| page | first visit FCP, median (worst) | bytes | repeat visit FCP, median (worst) | bytes |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"Run of {date.today()} · {machine()} · load average {' '.join(load)} at the end · "
+        f"{args.samples} fresh profiles per page, {args.workers} gunicorn workers",
+        "",
+        "| page | first visit FCP, median (worst) | bytes | repeat visit FCP, median (worst) | bytes |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for label, result in results.items():
         cells = []
         for visit in ("first", "repeat"):
             fcp, size = result[visit]["fcp"], statistics.median(result[visit]["bytes"])
             mark = "" if label.startswith("floor") or statistics.median(fcp) <= TARGETS[visit] else " ⚠"
-            cells += [f"{statistics.median(fcp):.0f} ms ({max(fcp):.0f}){mark}",
-                      f"{size:,.0f}{' ⚠' if visit == 'first' and size > TARGETS['bytes'] else ''}"]
+            cells += [
+                f"{statistics.median(fcp):.0f} ms ({max(fcp):.0f}){mark}",
+                f"{size:,.0f}{' ⚠' if visit == 'first' and size > TARGETS['bytes'] else ''}",
+            ]
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

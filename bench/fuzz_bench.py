@@ -9,6 +9,7 @@ and every failure (a 500, or a refusal that wrote), then a line for bench/README
 
 A form without a field (a button that confirms) has one input only: nothing of it can vary.
 """
+
 import argparse
 import json
 import os
@@ -19,8 +20,11 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SUITES = {"forms": "tests/test_fuzz_forms.py", "params": "tests/test_fuzz_params.py",
-          "importers": "tests/test_fuzz_importers.py"}
+SUITES = {
+    "forms": "tests/test_fuzz_forms.py",
+    "params": "tests/test_fuzz_params.py",
+    "importers": "tests/test_fuzz_importers.py",
+}
 
 
 def main() -> int:
@@ -35,15 +39,32 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         tally = Path(args.tally or Path(scratch) / "tally.json")
         tally.unlink(missing_ok=True)
-        env = {**os.environ, "HYPOTHESIS_PROFILE": "bench", "FUZZ_EXAMPLES": str(args.examples),
-               "FUZZ_TALLY": str(tally), "FUZZ_FORMS": args.forms}
+        env = {
+            **os.environ,
+            "HYPOTHESIS_PROFILE": "bench",
+            "FUZZ_EXAMPLES": str(args.examples),
+            "FUZZ_TALLY": str(tally),
+            "FUZZ_FORMS": args.forms,
+        }
         env.pop("DATABASE_URL", None)
         if args.postgres:
             env["DATABASE_URL"] = args.postgres
         started = time.monotonic()
-        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "--tb=short", "-p", "no:cacheprovider",
-                              *(["-k", args.select] if args.select else []),
-                              *[SUITES[name] for name in args.only]], cwd=ROOT, env=env)
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "--tb=short",
+                "-p",
+                "no:cacheprovider",
+                *(["-k", args.select] if args.select else []),
+                *[SUITES[name] for name in args.only],
+            ],
+            cwd=ROOT,
+            env=env,
+        )
         seconds = time.monotonic() - started
         found = json.loads(tally.read_text(encoding="utf-8")) if tally.exists() else {"inputs": {}, "failures": []}
     inputs = found["inputs"]
@@ -55,11 +76,15 @@ def main() -> int:
     groups = {}
     for name, count in inputs.items():
         groups.setdefault(name.split()[0], []).append(count)
-    summary = "; ".join(f"{group}: {len(counts)}, {sum(counts):,} inputs, fewest {min(counts):,}"
-                        for group, counts in sorted(groups.items()))
+    summary = "; ".join(
+        f"{group}: {len(counts)}, {sum(counts):,} inputs, fewest {min(counts):,}"
+        for group, counts in sorted(groups.items())
+    )
     database = "PostgreSQL" if args.postgres else "SQLite"
-    print(f"\n{database}, --examples {args.examples}: {summary}; {len(found['failures'])} failures; "
-          f"pytest exit {run.returncode}; {seconds:.0f} s")
+    print(
+        f"\n{database}, --examples {args.examples}: {summary}; {len(found['failures'])} failures; "
+        f"pytest exit {run.returncode}; {seconds:.0f} s"
+    )
     return run.returncode
 
 

@@ -6,6 +6,7 @@ sealed as the importer seals them); they are prepared chunk by chunk outside the
 time is only the inserts — sqlite3 executemany on SQLite, psycopg COPY on PostgreSQL — and the
 commit. Prints one JSON line: {"seconds": …, "rows": …}.
 """
+
 import json
 import sys
 import time
@@ -23,14 +24,48 @@ from sqlalchemy.engine import make_url  # noqa: E402
 CHUNK = 10_000
 COMMON = ("batch_id", "village_code", "row_number", "published", "withdrawn")
 COLUMNS = {
-    "ledger": COMMON + ("entry_on", "month", "year", "voucher_no", "direction", "category", "summary",
-                        "amount", "counterparty", "link_code"),
-    "subsidies": COMMON + ("item", "month", "name", "id_hash", "id_cipher", "public_ref", "amount",
-                           "paid_on", "account_hash", "account_cipher"),
+    "ledger": COMMON
+    + (
+        "entry_on",
+        "month",
+        "year",
+        "voucher_no",
+        "direction",
+        "category",
+        "summary",
+        "amount",
+        "counterparty",
+        "link_code",
+    ),
+    "subsidies": COMMON
+    + (
+        "item",
+        "month",
+        "name",
+        "id_hash",
+        "id_cipher",
+        "public_ref",
+        "amount",
+        "paid_on",
+        "account_hash",
+        "account_cipher",
+    ),
 }
 TABLES = {"ledger": "ledger_entries", "subsidies": "subsidy_payments"}
-BATCH_COLUMNS = ("id", "village_code", "kind", "period", "status", "is_correction", "reason",
-                 "source_filename", "row_count", "uploaded_at", "review_note", "published_at")
+BATCH_COLUMNS = (
+    "id",
+    "village_code",
+    "kind",
+    "period",
+    "status",
+    "is_correction",
+    "reason",
+    "source_filename",
+    "row_count",
+    "uploaded_at",
+    "review_note",
+    "published_at",
+)
 # Data rows start below the title lines and the header, as in the generated files.
 FIRST_ROW = {"ledger": 4, "subsidies": 3}
 DIRECTIONS = {"收入": "income", "支出": "expense"}
@@ -61,16 +96,44 @@ class Rows:
     def _ledger(self, number: int, row: tuple) -> tuple:
         village, day, voucher, side, category, summary, amount, party, link = row
         month = f"{day:%Y-%m}"
-        return (self.batch(village, month), village, number, True, False, day, month, day.year,
-                voucher, DIRECTIONS[side], category, summary, amount, party, link)
+        return (
+            self.batch(village, month),
+            village,
+            number,
+            True,
+            False,
+            day,
+            month,
+            day.year,
+            voucher,
+            DIRECTIONS[side],
+            category,
+            summary,
+            amount,
+            party,
+            link,
+        )
 
     def _subsidy(self, number: int, row: tuple) -> tuple:
         village, item, month, name, id_number, amount, paid_on, account = row
         seal = self.cipher
-        return (self.batch(village, None), village, number, True, False, item, month, name,
-                seal.lookup_hash(id_number), seal.encrypt(id_number), seal.public_ref(id_number), amount,
-                paid_on, seal.lookup_hash(account) if account else None,
-                seal.encrypt(account) if account else None)
+        return (
+            self.batch(village, None),
+            village,
+            number,
+            True,
+            False,
+            item,
+            month,
+            name,
+            seal.lookup_hash(id_number),
+            seal.encrypt(id_number),
+            seal.public_ref(id_number),
+            amount,
+            paid_on,
+            seal.lookup_hash(account) if account else None,
+            seal.encrypt(account) if account else None,
+        )
 
     def chunks(self):
         make = self._ledger if self.kind == "ledger" else self._subsidy
@@ -79,9 +142,10 @@ class Rows:
 
     def batch_rows(self) -> list[tuple]:
         now = datetime.now(UTC)
-        return [(ident, village, self.kind, period, "published", False, "", "baseline", 0, now, "", now)
-                for (village, period), ident in self.batches.items()]
-
+        return [
+            (ident, village, self.kind, period, "published", False, "", "baseline", 0, now, "", now)
+            for (village, period), ident in self.batches.items()
+        ]
 
 
 def _insert_sql(table: str, columns: tuple[str, ...], mark: str) -> str:
@@ -93,8 +157,17 @@ def run_sqlite(path: str, rows: Rows) -> float:
 
     def plain(value):
         # What SQLAlchemy stores on SQLite: ISO dates and datetimes, Decimal as its text.
-        return value.isoformat(" ") if isinstance(value, datetime) else (
-            value.isoformat() if hasattr(value, "isoformat") else str(value) if hasattr(value, "quantize") else value)
+        return (
+            value.isoformat(" ")
+            if isinstance(value, datetime)
+            else (
+                value.isoformat()
+                if hasattr(value, "isoformat")
+                else str(value)
+                if hasattr(value, "quantize")
+                else value
+            )
+        )
 
     connection = sqlite3.connect(path)
     # The app's connection pragmas (core/security.py).

@@ -1,6 +1,7 @@
 """Throwaway databases for the import bench: one migrated, seeded template per backend, and a
 fresh copy of it for every measurement (a file copy on SQLite, CREATE DATABASE … TEMPLATE on
 PostgreSQL, as tests/conftest.py does)."""
+
 import shutil
 import uuid
 from pathlib import Path
@@ -20,8 +21,12 @@ SECRETS = {
 
 
 def app_config(uri: str, workdir: Path) -> dict:
-    return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"),
-            "PUBLIC_BASE_URL": "http://bench.test", **SECRETS}
+    return {
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "UPLOAD_DIR": str(workdir / "uploads"),
+        "PUBLIC_BASE_URL": "http://bench.test",
+        **SECRETS,
+    }
 
 
 def _migrate_and_seed(uri: str, workdir: Path, village_count: int) -> None:

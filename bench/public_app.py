@@ -5,6 +5,7 @@ public_bench.py: BENCH_DATABASE_URI, BENCH_WORKDIR, BENCH_PAGE_CACHE_ENTRIES (0 
 server-side page cache off, to measure full renders), BENCH_STATE_SECONDS (0: the village's
 state is queried on every request).
 """
+
 import os
 import sys
 from pathlib import Path
@@ -29,6 +30,7 @@ def build():
     def empty():
         # The first-visit bench's floor: what any page costs before its own bytes.
         return '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>空</title><p>空页面</p>'
+
     return application
 
 

@@ -13,6 +13,7 @@ lookup's server time over 200 calls through the test client. Prints a Markdown t
 bench/README.md (the lookup's plan line goes in a file under bench/plans/); the database is dropped
 at the end.
 """
+
 import argparse
 import json
 import os
@@ -38,19 +39,27 @@ from core.assets.build import build  # noqa: E402
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 WRK_INSTALL = "wrk is not installed: `apt-get install -y wrk` (Debian package), then run again."
 # (label, page cache entries, seconds the village's state is remembered); the first is the default.
-MODES = [("page cache, state memo 1 s", 256, 1), ("page cache, state query per request", 256, 0),
-         ("no page cache: full render", 0, 1)]
+MODES = [
+    ("page cache, state memo 1 s", 256, 1),
+    ("page cache, state query per request", 256, 0),
+    ("no page cache: full render", 0, 1),
+]
 
 
 def main() -> None:
     args = parse_args()
     if shutil.which("wrk") is None:
         sys.exit(WRK_INSTALL)
-    shape = (public_data.Shape(ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24,
-                               people_per_village=200) if args.small else public_data.Shape())
+    shape = (
+        public_data.Shape(
+            ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24, people_per_village=200
+        )
+        if args.small
+        else public_data.Shape()
+    )
     print(machine(), file=sys.stderr)
     tables = []
-    for backend in (["sqlite", "postgresql"] if args.db == "both" else [args.db]):
+    for backend in ["sqlite", "postgresql"] if args.db == "both" else [args.db]:
         tables.append(run_backend(backend, shape, args))
     print("\n".join(tables))
 
@@ -63,8 +72,11 @@ def parse_args():
     parser.add_argument("--rounds", type=int, help="hello-world/route pairs per route (default 3, --small 1)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (README: 2 × cores)")
-    parser.add_argument("--server", default=os.environ.get("BENCH_POSTGRES", SERVER),
-                        help="PostgreSQL server URL for the throwaway database")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", SERVER),
+        help="PostgreSQL server URL for the throwaway database",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database (prints its URL)")
     args = parser.parse_args()
     args.duration = args.duration or (3 if args.small else 10)
@@ -73,8 +85,14 @@ def parse_args():
 
 
 def machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor())
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     return f"{date.today()} · {os.cpu_count()} CPUs · {model} · Python {platform.python_version()}"
 
 
@@ -108,6 +126,7 @@ def log(message: str) -> None:
 
 # Gunicorn and wrk -------------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -116,15 +135,28 @@ def free_port() -> int:
 
 def start_gunicorn(uri: str, workdir: Path, mode: tuple, workers: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = dict(os.environ, BENCH_DATABASE_URI=uri, BENCH_WORKDIR=str(workdir),
-               BENCH_PAGE_CACHE_ENTRIES=str(mode[1]), BENCH_STATE_SECONDS=str(mode[2]))
+    env = dict(
+        os.environ,
+        BENCH_DATABASE_URI=uri,
+        BENCH_WORKDIR=str(workdir),
+        BENCH_PAGE_CACHE_ENTRIES=str(mode[1]),
+        BENCH_STATE_SECONDS=str(mode[2]),
+    )
     return serve(["-w", str(workers), "public_app:app"], port, env)
 
 
 def serve(options: list[str], port: int, env: dict) -> tuple[subprocess.Popen, str]:
     """Start gunicorn on 127.0.0.1:port with these options and wait (20 s at most) for /bench/hello."""
-    command = [str(Path(sys.executable).parent / "gunicorn"), "-b", f"127.0.0.1:{port}",
-               "--chdir", str(HERE), "--log-level", "warning", *options]
+    command = [
+        str(Path(sys.executable).parent / "gunicorn"),
+        "-b",
+        f"127.0.0.1:{port}",
+        "--chdir",
+        str(HERE),
+        "--log-level",
+        "warning",
+        *options,
+    ]
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -150,12 +182,21 @@ def fetch(url: str, **headers) -> tuple[int, dict]:
 
 
 def wrk(url: str, seconds: int, connections: int, headers: dict) -> dict:
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
-               "-s", str(HERE / "public_wrk.lua"), "-H", "Accept-Encoding: gzip"]
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(HERE / "public_wrk.lua"),
+        "-H",
+        "Accept-Encoding: gzip",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
-    output = subprocess.run(command + [url], capture_output=True, text=True, check=True,
-                            timeout=seconds + 60).stdout
+    output = subprocess.run(command + [url], capture_output=True, text=True, check=True, timeout=seconds + 60).stdout
     result = json.loads(output.strip().splitlines()[-1])
     if result["socket_errors"] or result["status_errors"]:
         log(f"  errors in {url}: {result}")
@@ -183,12 +224,17 @@ def measure_server(uri: str, workdir: Path, pages: dict, config: tuple, args) ->
         pairs = {name: [] for name, _, _ in targets}
         for _ in range(args.rounds):
             for name, path, headers in targets:
-                pairs[name].append((wrk(hello, args.duration, args.connections, {}),
-                                    wrk(base + path, args.duration, args.connections, headers)))
+                pairs[name].append(
+                    (
+                        wrk(hello, args.duration, args.connections, {}),
+                        wrk(base + path, args.duration, args.connections, headers),
+                    )
+                )
         rows = [summary(mode, name, runs) for name, runs in pairs.items()]
         for row in rows:
-            log(f"  {mode:36} {row['route']:36} {row['rps']:8.1f} req/s {row['ratio']:5.0%}  "
-                f"p95 {row['p95_ms']:.1f} ms")
+            log(
+                f"  {mode:36} {row['route']:36} {row['rps']:8.1f} req/s {row['ratio']:5.0%}  p95 {row['p95_ms']:.1f} ms"
+            )
         return rows
     finally:
         process.terminate()
@@ -197,13 +243,20 @@ def measure_server(uri: str, workdir: Path, pages: dict, config: tuple, args) ->
 
 def summary(mode: str, route: str, runs: list[tuple[dict, dict]]) -> dict:
     median = statistics.median
-    return {"mode": mode, "route": route, "hello_rps": median(h["rps"] for h, _ in runs),
-            "rps": median(r["rps"] for _, r in runs), "ratio": median(r["rps"] / h["rps"] for h, r in runs),
-            "p50_ms": median(r["p50_ms"] for _, r in runs), "p95_ms": median(r["p95_ms"] for _, r in runs),
-            "hello_p95_ms": median(h["p95_ms"] for h, _ in runs)}
+    return {
+        "mode": mode,
+        "route": route,
+        "hello_rps": median(h["rps"] for h, _ in runs),
+        "rps": median(r["rps"] for _, r in runs),
+        "ratio": median(r["rps"] / h["rps"] for h, r in runs),
+        "p50_ms": median(r["p50_ms"] for _, r in runs),
+        "p95_ms": median(r["p95_ms"] for _, r in runs),
+        "hello_p95_ms": median(h["p95_ms"] for h, _ in runs),
+    }
 
 
 # 我的补贴 ---------------------------------------------------------------------------------------
+
 
 def time_lookup(uri: str, workdir: Path, people: list[tuple[str, str]]) -> dict:
     """Server time of 200 lookups that find payments and 200 that find none (test client)."""
@@ -234,8 +287,9 @@ def explain_lookup(db, uri: str) -> str:
 
     where = "WHERE id_hash = :h AND name = :n AND published AND superseded_by_batch_id IS NULL"
     prefix = "EXPLAIN QUERY PLAN" if uri.startswith("sqlite") else "EXPLAIN"
-    rows = db.session.execute(text(f"{prefix} SELECT id FROM subsidy_payments {where}"),
-                              {"h": "0" * 64, "n": "某"}).all()
+    rows = db.session.execute(
+        text(f"{prefix} SELECT id FROM subsidy_payments {where}"), {"h": "0" * 64, "n": "某"}
+    ).all()
     steps = [str(row[-1]).strip() for row in rows]
     return " / ".join(step for step in steps if "INDEX" in step.upper()) or " / ".join(steps)
 
@@ -247,18 +301,24 @@ def percentiles(values: list[float]) -> dict:
 
 # Report -----------------------------------------------------------------------------------------
 
+
 def table(backend: str, loaded, rows: list[dict], lookup: dict, args) -> str:
-    lines = [f"### {backend}: {loaded.counts['ledger_entries']:,} ledger rows, "
-             f"{loaded.counts['subsidy_payments']:,} subsidy rows, {len(loaded.villages)} villages",
-             "", f"gunicorn -w {args.workers} (sync), wrk -t2 -c{args.connections} -d{args.duration}s, "
-             f"Accept-Encoding: gzip; medians of {args.rounds} rounds, each route right after hello world.",
-             "", "| server | route | req/s | hello world req/s | ratio | p50 ms | p95 ms |",
-             "|---|---|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"### {backend}: {loaded.counts['ledger_entries']:,} ledger rows, "
+        f"{loaded.counts['subsidy_payments']:,} subsidy rows, {len(loaded.villages)} villages",
+        "",
+        f"gunicorn -w {args.workers} (sync), wrk -t2 -c{args.connections} -d{args.duration}s, "
+        f"Accept-Encoding: gzip; medians of {args.rounds} rounds, each route right after hello world.",
+        "",
+        "| server | route | req/s | hello world req/s | ratio | p50 ms | p95 ms |",
+        "|---|---|---:|---:|---:|---:|---:|",
+    ]
     for row in rows:
-        lines.append(f"| {row['mode']} | {row['route']} | {row['rps']:,.0f} | {row['hello_rps']:,.0f} | "
-                     f"{row['ratio']:.0%} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |")
-    lines += ["", "| 我的补贴 lookup (test client, server time) | calls | p50 ms | p95 ms |",
-              "|---|---:|---:|---:|"]
+        lines.append(
+            f"| {row['mode']} | {row['route']} | {row['rps']:,.0f} | {row['hello_rps']:,.0f} | "
+            f"{row['ratio']:.0%} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} |"
+        )
+    lines += ["", "| 我的补贴 lookup (test client, server time) | calls | p50 ms | p95 ms |", "|---|---:|---:|---:|"]
     for label in ("found", "not found"):
         found = lookup[label]
         lines.append(f"| {label} | {found['calls']} | {found['p50_ms']} | {found['p95_ms']} |")

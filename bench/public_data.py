@@ -6,6 +6,7 @@ The batches' content_hash is a SHA-256 chain over the batch metadata, not comput
 over the rows (that would take longer than the bench): `disclosures verify` would report these
 batches, which is fine for a database thrown away at the end.
 """
+
 import hashlib
 import random
 import uuid
@@ -25,21 +26,74 @@ SECRETS = {
     "TRACKING_SECRET_KEY": "bench-public-tracking-key-0123456789",
 }
 ITEMS = ("最低生活保障金", "耕地地力保护补贴")
-CATEGORIES = {"income": ("经营收入", "发包及上交收入", "补助收入", "其他收入"),
-              "expense": ("管理费用", "公益支出", "其他支出", "经营支出")}
-SUMMARIES = ("购买办公用品", "村道维修", "水电费", "集体经营分红", "上级转移支付", "干部误工补贴",
-             "耕地承包费", "路灯维修", "垃圾清运费", "会议误餐费")
+CATEGORIES = {
+    "income": ("经营收入", "发包及上交收入", "补助收入", "其他收入"),
+    "expense": ("管理费用", "公益支出", "其他支出", "经营支出"),
+}
+SUMMARIES = (
+    "购买办公用品",
+    "村道维修",
+    "水电费",
+    "集体经营分红",
+    "上级转移支付",
+    "干部误工补贴",
+    "耕地承包费",
+    "路灯维修",
+    "垃圾清运费",
+    "会议误餐费",
+)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂"
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-LEDGER_COLUMNS = ("batch_id", "village_code", "row_number", "published", "withdrawn", "entry_on",
-                  "month", "year", "voucher_no", "direction", "category", "summary", "amount",
-                  "counterparty", "link_code")
-SUBSIDY_COLUMNS = ("batch_id", "village_code", "row_number", "published", "withdrawn", "item", "month",
-                   "name", "id_hash", "id_cipher", "public_ref", "amount", "paid_on")
-BATCH_COLUMNS = ("id", "village_code", "kind", "period", "status", "is_correction", "reason",
-                 "source_filename", "row_count", "uploaded_at", "review_note", "published_at",
-                 "sequence", "prev_hash", "content_hash")
+LEDGER_COLUMNS = (
+    "batch_id",
+    "village_code",
+    "row_number",
+    "published",
+    "withdrawn",
+    "entry_on",
+    "month",
+    "year",
+    "voucher_no",
+    "direction",
+    "category",
+    "summary",
+    "amount",
+    "counterparty",
+    "link_code",
+)
+SUBSIDY_COLUMNS = (
+    "batch_id",
+    "village_code",
+    "row_number",
+    "published",
+    "withdrawn",
+    "item",
+    "month",
+    "name",
+    "id_hash",
+    "id_cipher",
+    "public_ref",
+    "amount",
+    "paid_on",
+)
+BATCH_COLUMNS = (
+    "id",
+    "village_code",
+    "kind",
+    "period",
+    "status",
+    "is_correction",
+    "reason",
+    "source_filename",
+    "row_count",
+    "uploaded_at",
+    "review_note",
+    "published_at",
+    "sequence",
+    "prev_hash",
+    "content_hash",
+)
 
 
 @dataclass
@@ -84,6 +138,7 @@ def month_list(count: int, last: date) -> list[str]:
 
 # Throwaway databases ----------------------------------------------------------------------------
 
+
 def create_database(backend: str, workdir: Path, server: str) -> str:
     if backend == "sqlite":
         return f"sqlite:///{workdir / 'public_bench.db'}"
@@ -109,9 +164,14 @@ def _admin(server: str, sql: str) -> None:
 
 
 def app_config(uri: str, workdir: Path) -> dict:
-    return {"SQLALCHEMY_DATABASE_URI": uri, "UPLOAD_DIR": str(workdir / "uploads"),
-            "PORTAL_PAGE_CACHE_DIR": str(workdir / "page-cache"), "STATIC_BUILD_DIR": str(workdir / "static"),
-            "PUBLIC_BASE_URL": "http://bench.test", **SECRETS}
+    return {
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "UPLOAD_DIR": str(workdir / "uploads"),
+        "PORTAL_PAGE_CACHE_DIR": str(workdir / "page-cache"),
+        "STATIC_BUILD_DIR": str(workdir / "static"),
+        "PUBLIC_BASE_URL": "http://bench.test",
+        **SECRETS,
+    }
 
 
 def migrate(uri: str, workdir: Path) -> None:
@@ -129,6 +189,7 @@ def migrate(uri: str, workdir: Path) -> None:
 
 
 # Generated rows -----------------------------------------------------------------------------------
+
 
 class Generator:
     """Regions, batches in chain order, and the rows of each batch."""
@@ -149,15 +210,20 @@ class Generator:
             for n in range(shape.people_per_village):
                 number = id_number(v * shape.people_per_village + n)
                 name = rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2))))
-                pool.append((name, number, cipher.lookup_hash(number), cipher.encrypt(number),
-                             cipher.public_ref(number)))
+                pool.append(
+                    (name, number, cipher.lookup_hash(number), cipher.encrypt(number), cipher.public_ref(number))
+                )
             self.people[code] = pool
 
     def regions(self) -> list[dict]:
-        rows = [{"code": COUNTY, "name": "基准县", "level": "county", "parent_code": None},
-                {"code": TOWNSHIP, "name": "基准镇", "level": "township", "parent_code": COUNTY}]
-        return rows + [{"code": code, "name": f"基准{n + 1}村", "level": "village", "parent_code": TOWNSHIP}
-                       for n, code in enumerate(self.villages)]
+        rows = [
+            {"code": COUNTY, "name": "基准县", "level": "county", "parent_code": None},
+            {"code": TOWNSHIP, "name": "基准镇", "level": "township", "parent_code": COUNTY},
+        ]
+        return rows + [
+            {"code": code, "name": f"基准{n + 1}村", "level": "village", "parent_code": TOWNSHIP}
+            for n, code in enumerate(self.villages)
+        ]
 
     def batches(self) -> list[tuple]:
         """(id, village, kind, period) in publication order: each month's ledger, then its rosters."""
@@ -178,9 +244,25 @@ class Generator:
             direction = "income" if n % 3 == 0 else "expense"
             day = date(year, number, 1 + n % 28)
             amount = Decimal(f"{(n * 7919 + number * 131) % 30000 + 50}.{n % 100:02d}")
-            rows.append((batch_id, code, n + 4, True, False, day, month, year,
-                         f"记{year}-{n + 1:04d}", direction, CATEGORIES[direction][n % 4],
-                         SUMMARIES[n % len(SUMMARIES)], amount, f"青川县{SURNAMES[n % 20]}家商店", ""))
+            rows.append(
+                (
+                    batch_id,
+                    code,
+                    n + 4,
+                    True,
+                    False,
+                    day,
+                    month,
+                    year,
+                    f"记{year}-{n + 1:04d}",
+                    direction,
+                    CATEGORIES[direction][n % 4],
+                    SUMMARIES[n % len(SUMMARIES)],
+                    amount,
+                    f"青川县{SURNAMES[n % 20]}家商店",
+                    "",
+                )
+            )
         return rows
 
     def subsidy_rows(self, batch_id: int, code: str, month: str) -> list[tuple]:
@@ -191,15 +273,31 @@ class Generator:
         for i, item in enumerate(ITEMS):
             for n in range(per_item):
                 name, _, id_hash, sealed, ref = pool[(start + n + i * 7) % len(pool)]
-                rows.append((batch_id, code, len(rows) + 3, True, False, item, month, name, id_hash,
-                             sealed, ref, Decimal("620.00") if i == 0 else Decimal("120.50"),
-                             date(year, number, 10)))
+                rows.append(
+                    (
+                        batch_id,
+                        code,
+                        len(rows) + 3,
+                        True,
+                        False,
+                        item,
+                        month,
+                        name,
+                        id_hash,
+                        sealed,
+                        ref,
+                        Decimal("620.00") if i == 0 else Decimal("120.50"),
+                        date(year, number, 10),
+                    )
+                )
         return rows
 
     def lookup_sample(self, count: int) -> list[tuple[str, str]]:
         rng = random.Random(11)
-        return [(name, number) for name, number, *_ in
-                (rng.choice(self.people[rng.choice(self.villages)]) for _ in range(count))]
+        return [
+            (name, number)
+            for name, number, *_ in (rng.choice(self.people[rng.choice(self.villages)]) for _ in range(count))
+        ]
 
 
 def chain(batches: list[tuple], today: date) -> list[tuple]:
@@ -210,13 +308,15 @@ def chain(batches: list[tuple], today: date) -> list[tuple]:
     for ident, code, kind, period in batches:
         sequence, prev = last.get(code, (0, None))
         digest = hashlib.sha256(f"{prev}|{code}|{kind}|{period}|{sequence + 1}".encode()).hexdigest()
-        rows.append((ident, code, kind, period, "published", False, "", "bench", 0, now, "", now,
-                     sequence + 1, prev, digest))
+        rows.append(
+            (ident, code, kind, period, "published", False, "", "bench", 0, now, "", now, sequence + 1, prev, digest)
+        )
         last[code] = (sequence + 1, digest)
     return rows
 
 
 # Bulk load -------------------------------------------------------------------------------------
+
 
 def load(uri: str, shape: Shape, today: date) -> Loaded:
     """Fill the migrated database; returns what the bench needs to address it."""
@@ -228,13 +328,18 @@ def load(uri: str, shape: Shape, today: date) -> Loaded:
     writer = _SqliteWriter(uri) if uri.startswith("sqlite") else _PostgresWriter(uri)
     counts = {"ledger_entries": 0, "subsidy_payments": 0}
     with writer:
-        writer.write("regions", ("code", "name", "level", "parent_code", "pinyin", "initials"),
-                     [(r["code"], r["name"], r["level"], r["parent_code"], "", "") for r in gen.regions()])
+        writer.write(
+            "regions",
+            ("code", "name", "level", "parent_code", "pinyin", "initials"),
+            [(r["code"], r["name"], r["level"], r["parent_code"], "", "") for r in gen.regions()],
+        )
         writer.write("disclosure_batches", BATCH_COLUMNS, chain(batches, today))
         for ident, code, kind, period in batches:
-            table, columns, rows = (("ledger_entries", LEDGER_COLUMNS, gen.ledger_rows(ident, code, period))
-                                    if kind == "ledger" else
-                                    ("subsidy_payments", SUBSIDY_COLUMNS, gen.subsidy_rows(ident, code, period)))
+            table, columns, rows = (
+                ("ledger_entries", LEDGER_COLUMNS, gen.ledger_rows(ident, code, period))
+                if kind == "ledger"
+                else ("subsidy_payments", SUBSIDY_COLUMNS, gen.subsidy_rows(ident, code, period))
+            )
             writer.write(table, columns, rows)
             counts[table] += len(rows)
     loaded = Loaded(uri, gen.villages, gen.months, gen.lookup_sample(200), counts)

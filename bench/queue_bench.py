@@ -15,6 +15,7 @@ under bench/plans/, never inline in the README.
 The generated deadlines are approximate (3 working days ≈ 5 calendar days, 10 ≈ 14): the shape
 of the data matters here, not the calendar.
 """
+
 import argparse
 import os
 import random
@@ -35,24 +36,60 @@ from sqlalchemy.engine import make_url  # noqa: E402
 
 NOW_SQL = "timestamptz '2026-11-25 10:00:00+08'"
 TOWNSHIPS, VILLAGES_PER_TOWNSHIP = 20, 15
-SECRETS = {"SECRET_KEY": "bench-secret-key-0123456789", "ID_HMAC_KEY": "bench-id-hmac-key-0123456789",
-           "DATA_ENCRYPTION_KEY": "bench-data-encryption-key-0123456789",
-           "TRACKING_SECRET_KEY": "bench-tracking-key-0123456789"}
+SECRETS = {
+    "SECRET_KEY": "bench-secret-key-0123456789",
+    "ID_HMAC_KEY": "bench-id-hmac-key-0123456789",
+    "DATA_ENCRYPTION_KEY": "bench-data-encryption-key-0123456789",
+    "TRACKING_SECRET_KEY": "bench-tracking-key-0123456789",
+}
 TARGET_MS = {"queue": 100, "dashboard": 500, "sweep": 10_000}
 # The queue's text search: each term and how many cases contain it.
-TEXT_TERMS = {"第123456号": "one case", "0123456": "in a code, one case", "冒领": "no case",
-              "账": "one character, ~20 %", "低保": "~10 %", "维修款": "~10 %", "核查": "~40 %"}
-EXPLAINED = ("(none)", "(none), unfinished only †", "clock=overdue", "category=subsidy", "text=第123456号 (one case)",
-             "text=低保 (~10 %)", "text=维修款 (~10 %)", "text=核查 (~40 %)", "text=第123456号, LIKE alone ‡")
+TEXT_TERMS = {
+    "第123456号": "one case",
+    "0123456": "in a code, one case",
+    "冒领": "no case",
+    "账": "one character, ~20 %",
+    "低保": "~10 %",
+    "维修款": "~10 %",
+    "核查": "~40 %",
+}
+EXPLAINED = (
+    "(none)",
+    "(none), unfinished only †",
+    "clock=overdue",
+    "category=subsidy",
+    "text=第123456号 (one case)",
+    "text=低保 (~10 %)",
+    "text=维修款 (~10 %)",
+    "text=核查 (~40 %)",
+    "text=第123456号, LIKE alone ‡",
+)
 
 # A case's text: one clause of each list, drawn per case, so a term is about as common as its
 # clauses (TEXT_TERMS). The closing number is unique: "第123456号" finds one case while
 # every digit bigram in it is common — the hardest shape for a bigram index.
-WHAT = ("我家低保从八月起就停了，", "村道硬化的维修款去向不明，", "村里招待费每月都好几千，", "公益岗的人平时不上岗，",
-        "村东耕地承包费三年没见入账，", "饮水工程拖了半年还没完工，", "危房改造补助被村干部亲属领了，",
-        "集体林地被低价租给外村老板，", "养老保险代缴的钱没交上去，", "合作社分红一直没有发，")
-DETAIL = ("名单上还有已去世的人，", "账上今年又支出了一笔钱，", "问了村委会也没人答复，", "公示栏里什么都没贴，",
-          "好几户都是这个情况，", "会计说钱早就拨下去了，", "施工队说钱没拨下来，", "村民代表会也没开过，")
+WHAT = (
+    "我家低保从八月起就停了，",
+    "村道硬化的维修款去向不明，",
+    "村里招待费每月都好几千，",
+    "公益岗的人平时不上岗，",
+    "村东耕地承包费三年没见入账，",
+    "饮水工程拖了半年还没完工，",
+    "危房改造补助被村干部亲属领了，",
+    "集体林地被低价租给外村老板，",
+    "养老保险代缴的钱没交上去，",
+    "合作社分红一直没有发，",
+)
+DETAIL = (
+    "名单上还有已去世的人，",
+    "账上今年又支出了一笔钱，",
+    "问了村委会也没人答复，",
+    "公示栏里什么都没贴，",
+    "好几户都是这个情况，",
+    "会计说钱早就拨下去了，",
+    "施工队说钱没拨下来，",
+    "村民代表会也没开过，",
+)
 ASK = ("请核查。", "请派人核查一下。", "希望公开明细。", "希望尽快答复。", "请给个说法。")
 
 
@@ -164,8 +201,15 @@ def regions() -> list[dict]:
     for t in range(TOWNSHIPS):
         township = f"629901{101 + t:03d}000"
         found.append({"code": township, "name": f"第{t + 1}镇", "level": "township", "parent_code": "629901000000"})
-        found += [{"code": f"{township[:9]}{201 + v:03d}", "name": f"第{t + 1}镇{v + 1}村", "level": "village",
-                   "parent_code": township} for v in range(VILLAGES_PER_TOWNSHIP)]
+        found += [
+            {
+                "code": f"{township[:9]}{201 + v:03d}",
+                "name": f"第{t + 1}镇{v + 1}村",
+                "level": "village",
+                "parent_code": township,
+            }
+            for v in range(VILLAGES_PER_TOWNSHIP)
+        ]
     return [dict(r, pinyin="", initials="") for r in found]
 
 
@@ -179,8 +223,9 @@ def seed(db, cases: int, events_per_case: int) -> dict:
     for t in range(TOWNSHIPS):
         township = f"629901{101 + t:03d}000"
         create_user(f"h{t + 1:02d}", role=Role.HANDLER, region_codes=[township], password="bench-password-1")
-        create_user(f"lead{t + 1:02d}", role=Role.HANDLER, region_codes=[township], is_lead=True,
-                    password="bench-password-1")
+        create_user(
+            f"lead{t + 1:02d}", role=Role.HANDLER, region_codes=[township], is_lead=True, password="bench-password-1"
+        )
     create_user("county", role=Role.HANDLER, region_codes=["629901000000"], is_lead=True, password="bench-password-1")
     create_user("admin", role=Role.ADMIN, region_codes=[], password="bench-password-1")
     started = time.perf_counter()
@@ -197,8 +242,10 @@ def seed(db, cases: int, events_per_case: int) -> dict:
 
 
 def count_rows(db) -> dict:
-    counts = {table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
-              for table in ("complaints", "case_events", "case_clocks", "referrals")}
+    counts = {
+        table: db.session.scalar(text(f"SELECT count(*) FROM {table}"))
+        for table in ("complaints", "case_events", "case_clocks", "referrals")
+    }
     counts["open"] = db.session.scalar(text("SELECT count(*) FROM complaints WHERE status NOT IN ('closed','merged')"))
     return counts | {"seconds": "(reused)"}
 
@@ -261,14 +308,22 @@ def queue_filters(user, now) -> dict:
 
     township = user.regions[0].code if user.regions and user.regions[0].level == "township" else "629901105000"
     village = township[:9] + "203"
-    return {"(none)": QueueFilters(), "status=in_progress": QueueFilters(status="in_progress"),
-            "region=village": QueueFilters(region=village), "region=township": QueueFilters(region=township),
-            "category=subsidy": QueueFilters(category="subsidy"), "channel=phone_12345": QueueFilters(channel="phone_12345"),
-            "clock=overdue": QueueFilters(clock="overdue"), "clock=due_soon": QueueFilters(clock="due_soon"),
-            "clock=running": QueueFilters(clock="running"), "clock=done": QueueFilters(clock="done"),
-            "assignee=me": QueueFilters(assignee="me"), "assignee=none": QueueFilters(assignee="none"),
-            "date=last 30 days": QueueFilters(date_from=(now - timedelta(days=30)).date(), date_to=now.date()),
-            **{f"text={term} ({note})": QueueFilters(text=term) for term, note in TEXT_TERMS.items()}}
+    return {
+        "(none)": QueueFilters(),
+        "status=in_progress": QueueFilters(status="in_progress"),
+        "region=village": QueueFilters(region=village),
+        "region=township": QueueFilters(region=township),
+        "category=subsidy": QueueFilters(category="subsidy"),
+        "channel=phone_12345": QueueFilters(channel="phone_12345"),
+        "clock=overdue": QueueFilters(clock="overdue"),
+        "clock=due_soon": QueueFilters(clock="due_soon"),
+        "clock=running": QueueFilters(clock="running"),
+        "clock=done": QueueFilters(clock="done"),
+        "assignee=me": QueueFilters(assignee="me"),
+        "assignee=none": QueueFilters(assignee="none"),
+        "date=last 30 days": QueueFilters(date_from=(now - timedelta(days=30)).date(), date_to=now.date()),
+        **{f"text={term} ({note})": QueueFilters(text=term) for term, note in TEXT_TERMS.items()},
+    }
 
 
 def bench_queue(db, users, now, repeat: int, recorder: Recorder) -> tuple[list, dict]:
@@ -280,24 +335,38 @@ def bench_queue(db, users, now, repeat: int, recorder: Recorder) -> tuple[list, 
     for user in users:
         # name → (filters, how the statement is made): the page is timed from queue(), which may
         # itself ask the database first (a text search on PostgreSQL), the count as the route counts.
-        statements = {name: (filters, lambda f=filters: queue(user, f, now))
-                      for name, filters in queue_filters(user, now).items()}
+        statements = {
+            name: (filters, lambda f=filters: queue(user, f, now)) for name, filters in queue_filters(user, now).items()
+        }
         # Not what the queue does today: the first page if it were drawn from unfinished cases only.
         statements["(none), unfinished only †"] = (
-            QueueFilters(), lambda: queue(user, QueueFilters(), now).where(Complaint.next_due_at.is_not(None)))
+            QueueFilters(),
+            lambda: queue(user, QueueFilters(), now).where(Complaint.next_due_at.is_not(None)),
+        )
         # Not what the queue does today either: its text search before migration 0009 (LIKE alone,
         # as on SQLite), for a before-and-after on the same data.
         for term in ("第123456号", "低保"):
-            statements[f"text={term}, LIKE alone ‡"] = (QueueFilters(text=term), lambda t=term: _like_alone(user, t, now))
+            statements[f"text={term}, LIKE alone ‡"] = (
+                QueueFilters(text=term),
+                lambda t=term: _like_alone(user, t, now),
+            )
         for name, (filters, make) in statements.items():
             page = lambda: db.session.execute(make().limit(50)).scalars().all()  # noqa: E731
             statement = make()
             count = lambda: queue_count(statement, filters)  # noqa: E731
             page_ms, count_ms = timed(page, repeat), timed(count, repeat)
             total, more = count()
-            rows.append((user.username, name, p95(page_ms), p95(count_ms),
-                         statistics.median(page_ms) + statistics.median(count_ms), len(page()),
-                         f"{total:,}+" if more else f"{total:,}"))
+            rows.append(
+                (
+                    user.username,
+                    name,
+                    p95(page_ms),
+                    p95(count_ms),
+                    statistics.median(page_ms) + statistics.median(count_ms),
+                    len(page()),
+                    f"{total:,}+" if more else f"{total:,}",
+                )
+            )
             db.session.expire_all()
             if user.username != "admin" and name in EXPLAINED:
                 with recorder.recording() as sent:
@@ -332,8 +401,12 @@ def bench_sweep(db, now, recorder: Recorder) -> tuple[list, dict]:
 
     unswept(db)
     rows = []
-    runs = (("first run: every open case's clocks are news", now), ("again, same minute", now),
-            ("next minute", now + timedelta(minutes=1)), ("next day", now + timedelta(days=1)))
+    runs = (
+        ("first run: every open case's clocks are news", now),
+        ("again, same minute", now),
+        ("next minute", now + timedelta(minutes=1)),
+        ("next day", now + timedelta(days=1)),
+    )
     for index, (label, at) in enumerate(runs):
         with recorder.recording() as sent:
             started = time.perf_counter()
@@ -358,8 +431,12 @@ def unswept(db) -> None:
     """No reminders, no clock announced. Only the clocks a run marked are reset, and then
     vacuumed: rewriting all 656,000 would double the table just before a timed first run."""
     db.session.execute(text("DELETE FROM reminders"))
-    reset = db.session.execute(text("UPDATE case_clocks SET alerted_state = '', escalation_level = 0 "
-                                    "WHERE alerted_state <> '' OR escalation_level <> 0")).rowcount
+    reset = db.session.execute(
+        text(
+            "UPDATE case_clocks SET alerted_state = '', escalation_level = 0 "
+            "WHERE alerted_state <> '' OR escalation_level <> 0"
+        )
+    ).rowcount
     db.session.commit()
     if reset:
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -367,20 +444,35 @@ def unswept(db) -> None:
 
 
 def report(counts, queue_rows, dashboard_rows, sweep_rows, plans, repeat: int) -> str:
-    out = [f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
-           f"Data: {counts['complaints']:,} cases ({counts['open']:,} open), {counts['case_events']:,} timeline "
-           f"events, {counts['case_clocks']:,} clocks, {counts['referrals']:,} referrals; generated in "
-           f"{counts['seconds']} s. Times are p95 of {repeat} calls after one warm-up, in ms.", "",
-           "#### Queue, first page (50 rows) and its count", "",
-           "| user | filter | page p95 | count p95 | page + count p95 | median of both | rows | matches |",
-           "|---|---|---:|---:|---:|---:|---:|---:|"]
+    out = [
+        f"Load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs.",
+        f"Data: {counts['complaints']:,} cases ({counts['open']:,} open), {counts['case_events']:,} timeline "
+        f"events, {counts['case_clocks']:,} clocks, {counts['referrals']:,} referrals; generated in "
+        f"{counts['seconds']} s. Times are p95 of {repeat} calls after one warm-up, in ms.",
+        "",
+        "#### Queue, first page (50 rows) and its count",
+        "",
+        "| user | filter | page p95 | count p95 | page + count p95 | median of both | rows | matches |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for user, name, page, count, median, shown, total in queue_rows:
         flag = "" if page + count <= TARGET_MS["queue"] else " ⚠"
-        out.append(f"| {user} | {name} | {page:.1f} | {count:.1f} | {page + count:.1f}{flag} | {median:.1f} | {shown} "
-                   f"| {total} |")
-    out += ["", "† Not what the queue does today: its first page if drawn from unfinished cases only.",
-            "‡ Not what the queue does today on PostgreSQL: its text search before migration 0009, `LIKE` alone."]
-    out += ["", "#### Dashboard (three grouped queries + region names)", "", "| user | p95 | median |", "|---|---:|---:|"]
+        out.append(
+            f"| {user} | {name} | {page:.1f} | {count:.1f} | {page + count:.1f}{flag} | {median:.1f} | {shown} "
+            f"| {total} |"
+        )
+    out += [
+        "",
+        "† Not what the queue does today: its first page if drawn from unfinished cases only.",
+        "‡ Not what the queue does today on PostgreSQL: its text search before migration 0009, `LIKE` alone.",
+    ]
+    out += [
+        "",
+        "#### Dashboard (three grouped queries + region names)",
+        "",
+        "| user | p95 | median |",
+        "|---|---:|---:|",
+    ]
     out += [f"| {user} | {p:.0f} | {m:.0f} |" for user, p, m in dashboard_rows]
     out += ["", "#### Sweep", "", "| run | ms | summary |", "|---|---:|---|"]
     out += [f"| {label} | {ms:.0f} | {summary} |" for label, ms, summary in sweep_rows]
@@ -416,9 +508,14 @@ def main() -> None:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
     print(f"database {name}", file=sys.stderr)
     try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": server.set(database=name).render_as_string(hide_password=False),
-                          "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "PUBLIC_BASE_URL": "http://bench.test",
-                          **SECRETS})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": server.set(database=name).render_as_string(hide_password=False),
+                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+                "PUBLIC_BASE_URL": "http://bench.test",
+                **SECRETS,
+            }
+        )
         with app.app_context():
             migrations(app)
             upgrade()

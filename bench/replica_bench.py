@@ -18,6 +18,7 @@ table for bench/README.md; the pair is stopped and removed at the end.
 The load comes from Python threads on the same 2 CPUs (no wrk here): the figures compare the two
 databases with each other, not with public_bench.py's.
 """
+
 import argparse
 import http.client
 import os
@@ -44,8 +45,9 @@ from core.assets.build import build  # noqa: E402
 
 SCRIPT = ROOT / "bin" / "replica"
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:{}/{}"
-SMALL = public_data.Shape(ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24,
-                          people_per_village=200)
+SMALL = public_data.Shape(
+    ledger_rows=20_000, subsidy_rows=20_000, villages=4, subsidy_months=24, people_per_village=200
+)
 
 
 def main() -> None:
@@ -56,8 +58,12 @@ def main() -> None:
     pair = folder / "pair"
     ports = free_port(), free_port()
     started = time.perf_counter()
-    subprocess.run([SCRIPT, "setup", pair], check=True, capture_output=True,
-                   env=dict(os.environ, PRIMARY_PORT=str(ports[0]), REPLICA_PORT=str(ports[1])))
+    subprocess.run(
+        [SCRIPT, "setup", pair],
+        check=True,
+        capture_output=True,
+        env=dict(os.environ, PRIMARY_PORT=str(ports[0]), REPLICA_PORT=str(ports[1])),
+    )
     log(f"pair set up in {time.perf_counter() - started:.1f} s on ports {ports}")
     try:
         primary, replica = (SERVER.format(port, "cunwu") for port in ports)
@@ -68,14 +74,27 @@ def main() -> None:
         log(f"loaded {loaded.counts} in {loaded.seconds:.0f} s")
         cookie = open_tracking_page(primary, folder)
         wait_caught_up(replica)
-        process, base = serve(["-w", str(args.workers), "public_app:app"], free_port(), dict(
-            os.environ, BENCH_DATABASE_URI=primary, BENCH_WORKDIR=str(folder), BENCH_PAGE_CACHE_ENTRIES="0",
-            BENCH_STATE_SECONDS="0", DATABASE_REPLICA_URL=replica, DATABASE_REPLICA_CHECK_SECONDS="2"))
+        process, base = serve(
+            ["-w", str(args.workers), "public_app:app"],
+            free_port(),
+            dict(
+                os.environ,
+                BENCH_DATABASE_URI=primary,
+                BENCH_WORKDIR=str(folder),
+                BENCH_PAGE_CACHE_ENTRIES="0",
+                BENCH_STATE_SECONDS="0",
+                DATABASE_REPLICA_URL=replica,
+                DATABASE_REPLICA_CHECK_SECONDS="2",
+            ),
+        )
         try:
-            pages = {"village page": (f"/r/{loaded.villages[0]}", {}),
-                     "tracking page": ("/track/case", {"Cookie": cookie})}
-            rows = [measure(base, name, path, headers, (primary, replica), args)
-                    for name, (path, headers) in pages.items()]
+            pages = {
+                "village page": (f"/r/{loaded.villages[0]}", {}),
+                "tracking page": ("/track/case", {"Cookie": cookie}),
+            }
+            rows = [
+                measure(base, name, path, headers, (primary, replica), args) for name, (path, headers) in pages.items()
+            ]
             failover = stop_under_load(base, pages["village page"][0], pair, args)
         finally:
             process.terminate()
@@ -127,13 +146,15 @@ def open_tracking_page(primary: str, folder: Path) -> str:
     app = create_app(public_data.app_config(primary, folder))
     with app.app_context():
         village = db.session.scalar(select(Region).where(Region.level == Level.VILLAGE.value).limit(1))
-        filed = file_complaint(village=village, category=Category.FUNDS, text="村道维修款去向不明",
-                               channel=Channel.WEB, identity=None)
+        filed = file_complaint(
+            village=village, category=Category.FUNDS, text="村道维修款去向不明", channel=Channel.WEB, identity=None
+        )
         client = app.test_client()
         page = client.get("/track").text
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        answer = client.post("/track", data={"csrf_token": token, "code": filed.code,
-                                             "secret": format_secret(filed.secret)})
+        answer = client.post(
+            "/track", data={"csrf_token": token, "code": filed.code, "secret": format_secret(filed.secret)}
+        )
         assert answer.status_code == 302, answer.status_code
         session = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
         db.session.remove()
@@ -142,6 +163,7 @@ def open_tracking_page(primary: str, folder: Path) -> str:
 
 
 # Load ----------------------------------------------------------------------------------------------
+
 
 def get(base: str, path: str, headers: dict) -> int:
     connection = http.client.HTTPConnection(base.removeprefix("http://"), timeout=30)
@@ -158,11 +180,13 @@ def get(base: str, path: str, headers: dict) -> int:
 
 def load(base: str, path: str, headers: dict, clients: int, until, record: list) -> None:
     """`clients` threads asking for `path` until until() is true; (start, end, status) each."""
+
     def run():
         while not until():
             start = time.perf_counter()
             status = get(base, path, headers)
             record.append((start, time.perf_counter(), status))
+
     threads = [threading.Thread(target=run) for _ in range(clients)]
     for thread in threads:
         thread.start()
@@ -179,8 +203,10 @@ def measure(base: str, name: str, path: str, headers: dict, urls: tuple, args) -
     runs = {"replica": [], "primary": []}
     transactions = {"replica": [0, 0], "primary": [0, 0]}  # (on the primary, on the replica)
     for _ in range(args.rounds):
-        for target, extra in (("replica", {}), ("primary", {"Cookie": "; ".join(
-                filter(None, [headers.get("Cookie"), "rw=1"]))})):
+        for target, extra in (
+            ("replica", {}),
+            ("primary", {"Cookie": "; ".join(filter(None, [headers.get("Cookie"), "rw=1"]))}),
+        ):
             before = [commits(url) for url in urls]
             record: list = []
             end = time.perf_counter() + args.seconds
@@ -193,8 +219,11 @@ def measure(base: str, name: str, path: str, headers: dict, urls: tuple, args) -
                 log(f"  {name} on the {target}: {len(record) - len(good)} errors")
             runs[target].append(len(good) / args.seconds)
             log(f"  {name:14} {target:8} {runs[target][-1]:7.1f} req/s")
-    return {"page": name, **{target: statistics.median(values) for target, values in runs.items()},
-            "transactions": transactions}
+    return {
+        "page": name,
+        **{target: statistics.median(values) for target, values in runs.items()},
+        "transactions": transactions,
+    }
 
 
 def stop_under_load(base: str, path: str, pair: Path, args) -> dict:
@@ -208,6 +237,7 @@ def stop_under_load(base: str, path: str, pair: Path, args) -> dict:
         marks["stopped"] = time.perf_counter()
         time.sleep(5)
         marks["end"] = time.perf_counter()
+
     stopper = threading.Thread(target=stop)
     stopper.start()
     # As many clients as workers: a request's time is then its own, not a queue's.
@@ -216,29 +246,40 @@ def stop_under_load(base: str, path: str, pair: Path, args) -> dict:
     before = [r[1] - r[0] for r in record if r[1] < marks["stop"]]
     around = [r[1] - r[0] for r in record if r[1] >= marks["stop"] and r[0] <= marks["stopped"] + 2]
     after = [r for r in record if r[0] > marks["stopped"]]
-    result = {"errors": sum(r[2] != 200 for r in record), "requests": len(record),
-              "stop_seconds": marks["stopped"] - marks["stop"],
-              "median_before_ms": statistics.median(before) * 1000,
-              "longest_around_ms": max(around) * 1000,
-              "after_rps": sum(r[2] == 200 for r in after) / (marks["end"] - marks["stopped"])}
+    result = {
+        "errors": sum(r[2] != 200 for r in record),
+        "requests": len(record),
+        "stop_seconds": marks["stopped"] - marks["stop"],
+        "median_before_ms": statistics.median(before) * 1000,
+        "longest_around_ms": max(around) * 1000,
+        "after_rps": sum(r[2] == 200 for r in after) / (marks["end"] - marks["stopped"]),
+    }
     log(f"  failover: {result}")
     return result
 
 
 def table(rows: list[dict], failover: dict, args) -> str:
-    lines = [f"{machine()} · {args.workers} gunicorn workers, {args.clients} client threads, "
-             f"{args.rounds} × {args.seconds:g} s per figure (median)", "",
-             "| page (full render, state per request) | replica req/s | primary req/s | transactions on primary · replica while reading the replica | … while reading the primary |",
-             "|---|---:|---:|---:|---:|"]
+    lines = [
+        f"{machine()} · {args.workers} gunicorn workers, {args.clients} client threads, "
+        f"{args.rounds} × {args.seconds:g} s per figure (median)",
+        "",
+        "| page (full render, state per request) | replica req/s | primary req/s | transactions on primary · replica while reading the replica | … while reading the primary |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for row in rows:
         on_replica, on_primary = row["transactions"]["replica"], row["transactions"]["primary"]
-        lines.append(f"| {row['page']} | {row['replica']:.1f} | {row['primary']:.1f} | "
-                     f"{on_replica[0]:,} · {on_replica[1]:,} | {on_primary[0]:,} · {on_primary[1]:,} |")
-    lines += ["", f"Replica stopped under load on the village page ({failover['requests']:,} requests in "
-              f"all, {args.workers} clients): **{failover['errors']} errors**; longest request around the stop "
-              f"{failover['longest_around_ms']:.0f} ms (median before it {failover['median_before_ms']:.0f} ms; "
-              f"`pg_ctl stop -m fast` took {failover['stop_seconds']:.2f} s); afterwards "
-              f"{failover['after_rps']:.1f} req/s from the primary."]
+        lines.append(
+            f"| {row['page']} | {row['replica']:.1f} | {row['primary']:.1f} | "
+            f"{on_replica[0]:,} · {on_replica[1]:,} | {on_primary[0]:,} · {on_primary[1]:,} |"
+        )
+    lines += [
+        "",
+        f"Replica stopped under load on the village page ({failover['requests']:,} requests in "
+        f"all, {args.workers} clients): **{failover['errors']} errors**; longest request around the stop "
+        f"{failover['longest_around_ms']:.0f} ms (median before it {failover['median_before_ms']:.0f} ms; "
+        f"`pg_ctl stop -m fast` took {failover['stop_seconds']:.2f} s); afterwards "
+        f"{failover['after_rps']:.1f} req/s from the primary.",
+    ]
     return "\n".join(lines)
 
 

@@ -6,6 +6,7 @@ its own process: wall time, peak RSS), each rule's time and plan, and the same j
     python bench/rules_bench.py [--subsidies N] [--ledger N] [--rosters N] [--villages N]
                                 [--postgres postgresql://postgres@127.0.0.1:5432/postgres] [--no-sqlite]
 """
+
 import argparse
 import csv
 import json
@@ -26,8 +27,17 @@ from import_bench import app_env, flask, measure  # noqa: E402
 from import_db import app_config  # noqa: E402
 
 AS_OF = "2026-11-20"
-TABLES = ("subsidy_payments", "ledger_entries", "project_updates", "contracts", "roster_versions", "roster_deceased",
-          "roster_public_employees", "roster_cadres", "roster_standards")
+TABLES = (
+    "subsidy_payments",
+    "ledger_entries",
+    "project_updates",
+    "contracts",
+    "roster_versions",
+    "roster_deceased",
+    "roster_public_employees",
+    "roster_cadres",
+    "roster_standards",
+)
 
 
 def parse_args():
@@ -71,8 +81,10 @@ def plans_and_counts(uri: str, workdir: Path) -> tuple[dict, dict, dict]:
         for code, statement in statements:
             sql = compiled(statement, dialect)
             explain = "EXPLAIN QUERY PLAN " if dialect.name == "sqlite" else "EXPLAIN "
-            plans[code] = "\n".join(" | ".join(str(part) for part in row) if dialect.name == "sqlite" else row[0]
-                                    for row in connection.exec_driver_sql(explain + sql))
+            plans[code] = "\n".join(
+                " | ".join(str(part) for part in row) if dialect.name == "sqlite" else row[0]
+                for row in connection.exec_driver_sql(explain + sql)
+            )
             started = time.perf_counter()
             counts[code] = connection.exec_driver_sql(f"SELECT count(*) FROM ({sql}) AS hits").scalar()
             seconds[code] = time.perf_counter() - started
@@ -94,7 +106,9 @@ def load_duckdb(uri: str, workdir: Path):
     with app.app_context(), engine.connect() as connection:
         for name in TABLES:
             table = db.metadata.tables[name]
-            columns = ", ".join(f"{column.name} {column.type.compile(dialect=postgresql.dialect())}" for column in table.columns)
+            columns = ", ".join(
+                f"{column.name} {column.type.compile(dialect=postgresql.dialect())}" for column in table.columns
+            )
             duck.execute(f"CREATE TABLE {name} ({columns})")
             path = workdir / f"{name}.csv"
             with path.open("w", newline="", encoding="utf-8") as handle:
@@ -102,7 +116,9 @@ def load_duckdb(uri: str, workdir: Path):
                 writer.writerow([column.name for column in table.columns])
                 result = connection.execution_options(yield_per=50_000).execute(table.select())
                 for row in result:
-                    writer.writerow(["true" if value is True else "false" if value is False else value for value in row])
+                    writer.writerow(
+                        ["true" if value is True else "false" if value is False else value for value in row]
+                    )
             duck.execute(f"INSERT INTO {name} SELECT * FROM read_csv('{path}', header=true, all_varchar=true)")
             path.unlink()
     engine.dispose()
@@ -122,16 +138,26 @@ def duckdb_times(duck, statements) -> tuple[dict, dict]:
 def last_run(uri: str) -> dict:
     engine = create_engine(uri)
     with engine.connect() as connection:
-        duration, counts = connection.execute(text(
-            "SELECT duration_ms, counts FROM rule_runs ORDER BY id DESC LIMIT 1")).one()
+        duration, counts = connection.execute(
+            text("SELECT duration_ms, counts FROM rule_runs ORDER BY id DESC LIMIT 1")
+        ).one()
     engine.dispose()
     return {"duration_ms": duration, "counts": json.loads(counts)}
 
 
 def bench(name: str, uri: str, workdir: Path, args) -> dict:
     print(f"[{name}] filling", flush=True)
-    fill_seconds, _, _, out = measure([sys.executable, str(BENCH / "rules_data.py"), uri, str(args.subsidies),
-                                       str(args.ledger), str(args.rosters), str(args.villages)])
+    fill_seconds, _, _, out = measure(
+        [
+            sys.executable,
+            str(BENCH / "rules_data.py"),
+            uri,
+            str(args.subsidies),
+            str(args.ledger),
+            str(args.rosters),
+            str(args.villages),
+        ]
+    )
     result = {"database": name, "fill_seconds": fill_seconds, "rows": eval(out.strip().splitlines()[-1])}  # noqa: S307 (our own dict)
     env = app_env(uri, workdir)
     for attempt, extra in (("first", ()), ("again", ()), ("forced", ("--force",))):
@@ -147,29 +173,39 @@ def bench(name: str, uri: str, workdir: Path, args) -> dict:
 
 def report(result: dict) -> str:
     first, again, forced = result["first"], result["again"], result["forced"]
-    lines = [f"### {result['database']}", "",
-             f"Rows: {result['rows']}", "",
-             f"First run: {first['wall']:.1f} s wall (the run itself {first['duration_ms'] / 1000:.1f} s), "
-             f"peak RSS {first['peak_mb']:.0f} MB, CPU {first['cpu']:.1f} s; "
-             f"warnings raised: {first['counts']['_total']['new']}.",
-             f"Re-run, nothing changed: {again['wall']:.1f} s wall (the run {again['duration_ms'] / 1000:.2f} s: "
-             f"skipped by its fingerprint).",
-             f"Re-run forced (`--force`, every query again): {forced['wall']:.1f} s wall (the run "
-             f"{forced['duration_ms'] / 1000:.1f} s), peak RSS {forced['peak_mb']:.0f} MB; new "
-             f"{forced['counts']['_total']['new']}, cleared {forced['counts']['_total']['cleared']}.", "",
-             "| rule | first run | forced re-run | evidence rows | count query | DuckDB | ratio | same count |",
-             "|---|--:|--:|--:|--:|--:|--:|---|"]
+    lines = [
+        f"### {result['database']}",
+        "",
+        f"Rows: {result['rows']}",
+        "",
+        f"First run: {first['wall']:.1f} s wall (the run itself {first['duration_ms'] / 1000:.1f} s), "
+        f"peak RSS {first['peak_mb']:.0f} MB, CPU {first['cpu']:.1f} s; "
+        f"warnings raised: {first['counts']['_total']['new']}.",
+        f"Re-run, nothing changed: {again['wall']:.1f} s wall (the run {again['duration_ms'] / 1000:.2f} s: "
+        f"skipped by its fingerprint).",
+        f"Re-run forced (`--force`, every query again): {forced['wall']:.1f} s wall (the run "
+        f"{forced['duration_ms'] / 1000:.1f} s), peak RSS {forced['peak_mb']:.0f} MB; new "
+        f"{forced['counts']['_total']['new']}, cleared {forced['counts']['_total']['cleared']}.",
+        "",
+        "| rule | first run | forced re-run | evidence rows | count query | DuckDB | ratio | same count |",
+        "|---|--:|--:|--:|--:|--:|--:|---|",
+    ]
     for code, seconds in result["count_seconds"].items():
         duck = result["duck_seconds"][code]
-        lines.append(f"| {code} | {first['counts'][code]['ms']} ms | {forced['counts'][code]['ms']} ms | "
-                     f"{result['counts'][code]:,} | {seconds * 1000:.0f} ms | {duck * 1000:.0f} ms | "
-                     f"{seconds / duck if duck else 0:.1f}× | {'yes' if result['counts'][code] == result['duck_counts'][code] else 'NO'} |")
+        lines.append(
+            f"| {code} | {first['counts'][code]['ms']} ms | {forced['counts'][code]['ms']} ms | "
+            f"{result['counts'][code]:,} | {seconds * 1000:.0f} ms | {duck * 1000:.0f} ms | "
+            f"{seconds / duck if duck else 0:.1f}× | {'yes' if result['counts'][code] == result['duck_counts'][code] else 'NO'} |"
+        )
     return "\n".join(lines)
 
 
 def commit() -> str:
     import subprocess
-    return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True).stdout.strip()
+
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BENCH, capture_output=True, text=True
+    ).stdout.strip()
 
 
 def main() -> None:
@@ -185,16 +221,19 @@ def main() -> None:
         with admin.connect() as connection:
             connection.execute(text(f'CREATE DATABASE "{name}"'))
         try:
-            results.append(bench("PostgreSQL", server.set(database=name).render_as_string(hide_password=False),
-                                 workdir, args))
+            results.append(
+                bench("PostgreSQL", server.set(database=name).render_as_string(hide_password=False), workdir, args)
+            )
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     for result in results:
         print(report(result))
         plans = BENCH / "plans" / f"rules-{result['database'].lower()}-{time.strftime('%Y-%m-%d')}.txt"
-        head = (f"bench/rules_bench.py, EXPLAIN of each rule's query as a run sends it; "
-                f"commit {commit()}; {result['rows']}\n\n")
+        head = (
+            f"bench/rules_bench.py, EXPLAIN of each rule's query as a run sends it; "
+            f"commit {commit()}; {result['rows']}\n\n"
+        )
         plans.write_text(head + "\n\n".join(f"== {code}\n{plan}" for code, plan in result["plans"].items()) + "\n")
     (workdir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1, default=str))
     print(f"results: {workdir / 'results.json'}")

@@ -5,6 +5,7 @@ ordinary rows. Every value is fictional; 629901 is the samples' county.
 
     python bench/rules_data.py DATABASE_URL SUBSIDIES LEDGER ROSTERS [VILLAGES]
 """
+
 import random
 import sys
 from datetime import date, timedelta
@@ -20,8 +21,16 @@ from import_db import app_config  # noqa: E402
 
 SEED = 2026_12
 CHUNK = 20_000
-ITEMS = {"最低生活保障金": 650, "特困人员供养金": 900, "高龄津贴": 200, "乡村公益性岗位补贴": 800,
-         "残疾人两项补贴": 180, "耕地地力保护补贴": 3000, "公益林补偿金": 2000, "职业技能培训补贴": 1500}
+ITEMS = {
+    "最低生活保障金": 650,
+    "特困人员供养金": 900,
+    "高龄津贴": 200,
+    "乡村公益性岗位补贴": 800,
+    "残疾人两项补贴": 180,
+    "耕地地力保护补贴": 3000,
+    "公益林补偿金": 2000,
+    "职业技能培训补贴": 1500,
+}
 MONTHS = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)][:22]  # to 2026-10
 FIRST_DAY, LAST_DAY = date(2025, 1, 1), date(2026, 10, 31)
 
@@ -45,8 +54,18 @@ class People:
 
 def _batches(db, villages: list[str], kind: str) -> dict[str, int]:
     from disclosures.models import Batch
-    rows = [{"village_code": code, "kind": kind, "status": "published", "row_count": 0, "sequence": None,
-             "source_filename": "bench"} for code in villages]
+
+    rows = [
+        {
+            "village_code": code,
+            "kind": kind,
+            "status": "published",
+            "row_count": 0,
+            "sequence": None,
+            "source_filename": "bench",
+        }
+        for code in villages
+    ]
     db.session.execute(insert(Batch), rows)
     return dict(db.session.execute(select(Batch.village_code, Batch.id).where(Batch.kind == kind)).all())
 
@@ -71,7 +90,7 @@ def subsidy_rows(people: People, batches: dict, rng: random.Random, total: int):
     while number < total:
         village, item = people.village[person], rng.choice(list(ITEMS))
         start = rng.randrange(len(MONTHS) - 4)
-        for month in MONTHS[start:start + rng.randint(2, 8)]:
+        for month in MONTHS[start : start + rng.randint(2, 8)]:
             amount = Decimal(rng.randint(ITEMS[item] * 40, ITEMS[item] * 100)) / 100
             planted = rng.random()
             if planted < 0.0005:
@@ -81,10 +100,19 @@ def subsidy_rows(people: People, batches: dict, rng: random.Random, total: int):
                 copies.append(("特困人员供养金", Decimal(500)))
             for paid_item, paid in copies:
                 number += 1
-                yield {**_disclosed(batches[village], village, number), "item": paid_item, "month": month, "name": "测试",
-                       "id_hash": people.id_hash[person], "id_cipher": people.id_cipher[person], "public_ref": "BENCH000",
-                       "amount": paid, "paid_on": date(int(month[:4]), int(month[5:]), 15),
-                       "account_hash": people.account_hash[person], "account_cipher": people.account_cipher[person]}
+                yield {
+                    **_disclosed(batches[village], village, number),
+                    "item": paid_item,
+                    "month": month,
+                    "name": "测试",
+                    "id_hash": people.id_hash[person],
+                    "id_cipher": people.id_cipher[person],
+                    "public_ref": "BENCH000",
+                    "amount": paid,
+                    "paid_on": date(int(month[:4]), int(month[5:]), 15),
+                    "account_hash": people.account_hash[person],
+                    "account_cipher": people.account_cipher[person],
+                }
         person += 1
 
 
@@ -102,10 +130,19 @@ def ledger_rows(villages: list[str], batches: dict, rng: random.Random, total: i
                 link, category, direction = f"HT{village[-6:]}{rng.randrange(5)}", "发包及上交收入", "income"
             elif kind < 0.3:
                 category, direction, payee = "补助收入", "income", "县财政局"
-            yield {**_disclosed(batches[village], village, n + 2), "entry_on": day, "month": day.strftime("%Y-%m"),
-                   "year": day.year, "voucher_no": f"记-{n}", "direction": direction, "category": category,
-                   "summary": "测试", "amount": Decimal(rng.randint(1000, 800000)) / 100, "counterparty": payee,
-                   "link_code": link}
+            yield {
+                **_disclosed(batches[village], village, n + 2),
+                "entry_on": day,
+                "month": day.strftime("%Y-%m"),
+                "year": day.year,
+                "voucher_no": f"记-{n}",
+                "direction": direction,
+                "category": category,
+                "summary": "测试",
+                "amount": Decimal(rng.randint(1000, 800000)) / 100,
+                "counterparty": payee,
+                "link_code": link,
+            }
 
 
 def project_rows(villages: list[str], batches: dict, rng: random.Random):
@@ -115,21 +152,43 @@ def project_rows(villages: list[str], batches: dict, rng: random.Random):
             approved = FIRST_DAY + timedelta(days=rng.randrange(20))
             for update in range(4):
                 paid = budget * Decimal(update + 1) / 4 * (Decimal("1.1") if rng.random() < 0.005 else 1)
-                yield {**_disclosed(batches[village], village, p * 4 + update + 2), "project_no": f"XM{village[-6:]}{p}",
-                       "name": "测试项目", "project_type": "道路", "budget": budget, "funding_source": "",
-                       "contractor": "测试建筑公司", "contractor_uscc": "", "approved_on": approved, "start_on": approved,
-                       "planned_end_on": None, "progress": 25 * (update + 1), "paid_total": paid.quantize(Decimal("0.01")),
-                       "status": "在建", "updated_on": approved + timedelta(days=60 * (update + 1)), "note": ""}
+                yield {
+                    **_disclosed(batches[village], village, p * 4 + update + 2),
+                    "project_no": f"XM{village[-6:]}{p}",
+                    "name": "测试项目",
+                    "project_type": "道路",
+                    "budget": budget,
+                    "funding_source": "",
+                    "contractor": "测试建筑公司",
+                    "contractor_uscc": "",
+                    "approved_on": approved,
+                    "start_on": approved,
+                    "planned_end_on": None,
+                    "progress": 25 * (update + 1),
+                    "paid_total": paid.quantize(Decimal("0.01")),
+                    "status": "在建",
+                    "updated_on": approved + timedelta(days=60 * (update + 1)),
+                    "note": "",
+                }
 
 
 def contract_rows(villages: list[str], batches: dict, rng: random.Random):
     for village in villages:
         for c in range(5):
             start = FIRST_DAY + timedelta(days=rng.randrange(300))
-            yield {**_disclosed(batches[village], village, c + 2), "contract_no": f"HT{village[-6:]}{c}",
-                   "subject": "测试耕地", "category": "资源", "party": "测试合作社", "party_id_hash": None,
-                   "party_id_cipher": None, "start_on": start, "end_on": start + timedelta(days=3 * 365),
-                   "annual_rent": Decimal(rng.choice((1200, 6000, 12000, 30000))), "pay_cycle": rng.choice("年季月")}
+            yield {
+                **_disclosed(batches[village], village, c + 2),
+                "contract_no": f"HT{village[-6:]}{c}",
+                "subject": "测试耕地",
+                "category": "资源",
+                "party": "测试合作社",
+                "party_id_hash": None,
+                "party_id_cipher": None,
+                "start_on": start,
+                "end_on": start + timedelta(days=3 * 365),
+                "annual_rent": Decimal(rng.choice((1200, 6000, 12000, 30000))),
+                "pay_cycle": rng.choice("年季月"),
+            }
 
 
 def _mostly_unpaid(rng: random.Random, paid: int, count: int, size: int) -> list[int]:
@@ -141,23 +200,58 @@ def roster_rows(people: People, paid: int, rng: random.Random, total: int, versi
     """Deceased (most after their last payment), public employees and cadres' kin (a few paid)."""
     count = len(people.village)
     third = total // 3
-    deceased = [{"version_id": versions["deceased"], "row_number": n + 2, "name": "测试", "id_hash": people.id_hash[p],
-                 "id_cipher": people.id_cipher[p],
-                 "died_on": date(2026, 10, 20) if rng.random() > 0.01 else date(2025, 3, 1),
-                 "died_month": None} for n, p in enumerate(rng.sample(range(count), min(third, count)))]
+    deceased = [
+        {
+            "version_id": versions["deceased"],
+            "row_number": n + 2,
+            "name": "测试",
+            "id_hash": people.id_hash[p],
+            "id_cipher": people.id_cipher[p],
+            "died_on": date(2026, 10, 20) if rng.random() > 0.01 else date(2025, 3, 1),
+            "died_month": None,
+        }
+        for n, p in enumerate(rng.sample(range(count), min(third, count)))
+    ]
     for row in deceased:
         row["died_month"] = row["died_on"].strftime("%Y-%m")
-    employees = [{"version_id": versions["public_employees"], "row_number": n + 2, "name": "测试",
-                  "id_hash": people.id_hash[p], "id_cipher": people.id_cipher[p], "employer": "测试局", "category": "公务员"}
-                 for n, p in enumerate(_mostly_unpaid(rng, paid, count, third))]
+    employees = [
+        {
+            "version_id": versions["public_employees"],
+            "row_number": n + 2,
+            "name": "测试",
+            "id_hash": people.id_hash[p],
+            "id_cipher": people.id_cipher[p],
+            "employer": "测试局",
+            "category": "公务员",
+        }
+        for n, p in enumerate(_mostly_unpaid(rng, paid, count, third))
+    ]
     cadres = []
     for n, p in enumerate(_mostly_unpaid(rng, paid, count, total - 2 * third)):
-        cadres.append({"version_id": versions["cadres"], "row_number": n + 2, "village_code": people.village[p],
-                       "name": "测试", "id_hash": people.id_hash[p], "id_cipher": people.id_cipher[p],
-                       "post": "村委委员" if n % 10 == 0 else "", "cadre_id_hash": None if n % 10 == 0 else people.id_hash[p],
-                       "cadre_id_cipher": None, "relation": "本人" if n % 10 == 0 else "配偶"})
-    standards = [{"version_id": versions["standards"], "row_number": n + 2, "item": item, "from_month": "2025-01",
-                  "max_amount": Decimal(limit)} for n, (item, limit) in enumerate(ITEMS.items())]
+        cadres.append(
+            {
+                "version_id": versions["cadres"],
+                "row_number": n + 2,
+                "village_code": people.village[p],
+                "name": "测试",
+                "id_hash": people.id_hash[p],
+                "id_cipher": people.id_cipher[p],
+                "post": "村委委员" if n % 10 == 0 else "",
+                "cadre_id_hash": None if n % 10 == 0 else people.id_hash[p],
+                "cadre_id_cipher": None,
+                "relation": "本人" if n % 10 == 0 else "配偶",
+            }
+        )
+    standards = [
+        {
+            "version_id": versions["standards"],
+            "row_number": n + 2,
+            "item": item,
+            "from_month": "2025-01",
+            "max_amount": Decimal(limit),
+        }
+        for n, (item, limit) in enumerate(ITEMS.items())
+    ]
     return deceased, employees, cadres, standards
 
 
@@ -186,14 +280,22 @@ def fill(uri: str, subsidies: int, ledger: int, rosters: int, village_count: int
         villages = import_data.villages(village_count)
         paid = max(1000, subsidies // 5)  # about five payments each
         people = People(field_cipher(), rng, villages, paid + rosters)
-        counts = {"subsidy_payments": _store(SubsidyPayment.__table__, subsidy_rows(
-            people, _batches(db, villages, "subsidies"), rng, subsidies), bulk_insert)}
-        counts["ledger_entries"] = _store(LedgerEntry.__table__, ledger_rows(villages, _batches(db, villages, "ledger"),
-                                                                             rng, ledger), bulk_insert)
-        counts["project_updates"] = _store(ProjectUpdate.__table__, project_rows(
-            villages, _batches(db, villages, "projects"), rng), bulk_insert)
-        counts["contracts"] = _store(Contract.__table__, contract_rows(villages, _batches(db, villages, "contracts"), rng),
-                                     bulk_insert)
+        counts = {
+            "subsidy_payments": _store(
+                SubsidyPayment.__table__,
+                subsidy_rows(people, _batches(db, villages, "subsidies"), rng, subsidies),
+                bulk_insert,
+            )
+        }
+        counts["ledger_entries"] = _store(
+            LedgerEntry.__table__, ledger_rows(villages, _batches(db, villages, "ledger"), rng, ledger), bulk_insert
+        )
+        counts["project_updates"] = _store(
+            ProjectUpdate.__table__, project_rows(villages, _batches(db, villages, "projects"), rng), bulk_insert
+        )
+        counts["contracts"] = _store(
+            Contract.__table__, contract_rows(villages, _batches(db, villages, "contracts"), rng), bulk_insert
+        )
         versions = {}
         for kind in RosterKind:
             version = RosterVersion(kind=kind.value, filename="bench", row_count=0, is_current=True)

@@ -5,6 +5,7 @@ comments (core/images.py, shared with the projects' site photos). Recordings can
 re-encoded without ffmpeg; their container is checked by its magic bytes and their tags are
 removed (complaints/recordings.py).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

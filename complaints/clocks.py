@@ -1,5 +1,6 @@
 """The clocks of a case (docs/clocks.md): opened on arrival, met by public messages, recomputed
 when the calendar for their span changes, and summarised in next_due_at for the queue."""
+
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
@@ -24,8 +25,14 @@ def start_clock(case: Complaint, kind: ClockKind, starts_at: datetime, amount: i
     """Add a clock to a case with its deadline computed now (flush only)."""
     # Computed before the clock joins the case: the calendar query would autoflush a half-built clock.
     deadline = deadline_for(starts_at, amount, unit)
-    clock = CaseClock(kind=kind, starts_at=starts_at, amount=amount, unit=unit, due_at=deadline.at,
-                      provisional=deadline.is_provisional)
+    clock = CaseClock(
+        kind=kind,
+        starts_at=starts_at,
+        amount=amount,
+        unit=unit,
+        due_at=deadline.at,
+        provisional=deadline.is_provisional,
+    )
     case.clocks.append(clock)  # the one-to-many side cascades the clock into the session
     refresh_next_due(case)
     return clock
@@ -55,11 +62,21 @@ def refresh_next_due(case: Complaint) -> None:
 
 def recompute_unmet(years: frozenset[int]) -> int:
     """New deadlines for unmet clocks whose span touches the changed years; met ones keep theirs."""
-    rows = db.session.execute(select(
-        CaseClock.id, CaseClock.complaint_id, CaseClock.starts_at,
-        (CaseClock.amount + CaseClock.extension_days).label("amount"), CaseClock.unit, CaseClock.due_at,
-        CaseClock.provisional).where(CaseClock.met_at.is_(None), CaseClock.paused_at.is_(None),
-                                     spans_touching(CaseClock.starts_at, CaseClock.due_at, years))).all()
+    rows = db.session.execute(
+        select(
+            CaseClock.id,
+            CaseClock.complaint_id,
+            CaseClock.starts_at,
+            (CaseClock.amount + CaseClock.extension_days).label("amount"),
+            CaseClock.unit,
+            CaseClock.due_at,
+            CaseClock.provisional,
+        ).where(
+            CaseClock.met_at.is_(None),
+            CaseClock.paused_at.is_(None),
+            spans_touching(CaseClock.starts_at, CaseClock.due_at, years),
+        )
+    ).all()
     moved = moved_deadlines(rows)
     if moved:
         db.session.execute(update(CaseClock), moved)
@@ -72,12 +89,18 @@ def recompute_unmet(years: frozenset[int]) -> int:
 def _refresh_next_due_in_sql(case_ids: list[int]) -> None:
     """refresh_next_due for many cases in a few statements (flush only); a merged case keeps none:
     its clocks run on the case it joined."""
-    earliest = select(func.min(CaseClock.due_at)).where(
-        CaseClock.complaint_id == Complaint.id, CaseClock.met_at.is_(None),
-        CaseClock.paused_at.is_(None)).scalar_subquery()
+    earliest = (
+        select(func.min(CaseClock.due_at))
+        .where(CaseClock.complaint_id == Complaint.id, CaseClock.met_at.is_(None), CaseClock.paused_at.is_(None))
+        .scalar_subquery()
+    )
     for chunk in chunks(case_ids):
-        db.session.execute(update(Complaint).where(Complaint.id.in_(chunk), Complaint.status != Status.MERGED)
-                           .values(next_due_at=earliest).execution_options(synchronize_session=False))
+        db.session.execute(
+            update(Complaint)
+            .where(Complaint.id.in_(chunk), Complaint.status != Status.MERGED)
+            .values(next_due_at=earliest)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def on_calendar_changed(sender, years: frozenset[int]) -> None:

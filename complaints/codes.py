@@ -1,4 +1,5 @@
 """Public case numbers and tracking secrets."""
+
 import secrets
 
 from flask import current_app
@@ -25,20 +26,24 @@ def reserve_numbers(series: str, year: int, count: int) -> int:
     # One statement creates or advances the row without racing another worker.
     dialect_insert = postgresql_insert if db.engine.dialect.name == "postgresql" else sqlite_insert
     return db.session.scalar(
-        dialect_insert(ComplaintCounter).values(year=year, township_code=series, last=count)
-        .on_conflict_do_update(index_elements=[ComplaintCounter.year, ComplaintCounter.township_code],
-                               set_={"last": ComplaintCounter.last + count})
-        .returning(ComplaintCounter.last))
+        dialect_insert(ComplaintCounter)
+        .values(year=year, township_code=series, last=count)
+        .on_conflict_do_update(
+            index_elements=[ComplaintCounter.year, ComplaintCounter.township_code],
+            set_={"last": ComplaintCounter.last + count},
+        )
+        .returning(ComplaintCounter.last)
+    )
 
 
 def new_secret() -> str:
     """Sixteen random digits: easy to copy onto paper or read out on the phone."""
-    return f"{secrets.randbelow(10 ** SECRET_DIGITS):0{SECRET_DIGITS}d}"
+    return f"{secrets.randbelow(10**SECRET_DIGITS):0{SECRET_DIGITS}d}"
 
 
 def format_secret(secret: str) -> str:
     """1234567812345678 → 1234 5678 1234 5678."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def normalise_secret(typed: str) -> str:

@@ -1,4 +1,5 @@
 """Complaint forms: the shape of input, and the signed ticket each filing form carries."""
+
 import re
 import secrets
 from datetime import datetime, timedelta
@@ -6,8 +7,16 @@ from datetime import datetime, timedelta
 from flask import current_app
 from core.forms import Form
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from wtforms import (BooleanField, FileField, HiddenField, MultipleFileField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import (
+    BooleanField,
+    FileField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -50,8 +59,7 @@ class TicketMixin:
 
     def validate_ticket(self, field):
         try:
-            self.token, signed_at = _serializer().loads(field.data or "", max_age=TICKET_MAX_AGE,
-                                                         return_timestamp=True)
+            self.token, signed_at = _serializer().loads(field.data or "", max_age=TICKET_MAX_AGE, return_timestamp=True)
         except SignatureExpired:
             field.data = new_ticket()
             raise ValidationError("页面打开太久已过期，请检查内容后重新提交") from None
@@ -63,14 +71,19 @@ class TicketMixin:
 
 
 class ComplaintForm(TicketMixin, Form):
-    category = RadioField("问题类别", choices=CATEGORY_CHOICES,
-                          validators=[InputRequired("请选择问题类别")])
-    text = TextAreaField("发生了什么", validators=[
-        DataRequired("请写下发生了什么"), Length(max=TEXT_LIMIT, message=f"请不要超过{TEXT_LIMIT}字")])
+    category = RadioField("问题类别", choices=CATEGORY_CHOICES, validators=[InputRequired("请选择问题类别")])
+    text = TextAreaField(
+        "发生了什么",
+        validators=[DataRequired("请写下发生了什么"), Length(max=TEXT_LIMIT, message=f"请不要超过{TEXT_LIMIT}字")],
+    )
     photos = MultipleFileField("照片（可选，最多5张）")
     voice = FileField("录音（可选，1段）")
-    identity = RadioField("是否留下姓名和电话", choices=[SelectChoice("anonymous", "匿名"), SelectChoice("real", "实名")],
-                          default="anonymous", validators=[InputRequired("请选择匿名或实名")])
+    identity = RadioField(
+        "是否留下姓名和电话",
+        choices=[SelectChoice("anonymous", "匿名"), SelectChoice("real", "实名")],
+        default="anonymous",
+        validators=[InputRequired("请选择匿名或实名")],
+    )
     # No Optional(): it would end the checks of an empty field before validate_name/validate_phone
     # run, and a 实名 form left blank would be filed without a name or a number.
     name = StringField("姓名", validators=[Length(max=32, message="姓名太长")])
@@ -141,14 +154,20 @@ class TrackForm(Form):
 
 class SupplementForm(Form):
     """More from the complainant on the tracking page: the same limits and files as filing."""
-    text = TextAreaField("补充说明", validators=[Optional(), Length(max=TEXT_LIMIT, message=f"请不要超过{TEXT_LIMIT}字")])
+
+    text = TextAreaField(
+        "补充说明", validators=[Optional(), Length(max=TEXT_LIMIT, message=f"请不要超过{TEXT_LIMIT}字")]
+    )
     photos = MultipleFileField("照片（可选，最多5张）")
     voice = FileField("录音（可选，1段）")
 
 
 class RateForm(Form):
-    rating = RadioField("您对办理结果满意吗", choices=[SelectChoice(value, label) for value, label in Rating.choices()],
-                        validators=[InputRequired("请选择满意、基本满意或不满意")])
+    rating = RadioField(
+        "您对办理结果满意吗",
+        choices=[SelectChoice(value, label) for value, label in Rating.choices()],
+        validators=[InputRequired("请选择满意、基本满意或不满意")],
+    )
     comment = TextAreaField("想说的话（可选）", validators=[Optional(), Length(max=500, message="请不要超过500字")])
 
 
@@ -156,8 +175,9 @@ class StaffComplaintForm(TicketMixin, Form):
     channel = SelectField("来源", choices=[SelectChoice(channel.value, channel.label) for channel in STAFF_CHANNELS])
     village = StringField("村（社区）", validators=[DataRequired("请选择村（社区）"), Length(max=12)])
     category = SelectField("问题类别", choices=CATEGORY_CHOICES)
-    text = TextAreaField("反映内容", validators=[
-        DataRequired("请填写反映内容"), Length(max=TEXT_LIMIT * 2, message="内容太长")])
+    text = TextAreaField(
+        "反映内容", validators=[DataRequired("请填写反映内容"), Length(max=TEXT_LIMIT * 2, message="内容太长")]
+    )
     received_at = StringField("收到时间", validators=[DataRequired("请填写收到时间")])
     name = StringField("反映人姓名（可选）", validators=[Optional(), Length(max=32)])
     phone = StringField("联系电话（可选）", validators=[Optional(), Length(max=20)])

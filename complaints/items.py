@@ -1,5 +1,6 @@
 """The disclosed item a complaint questions: its public values for the form, and the snapshot
 kept with the complaint. Only what the public pages show; subsidy recipients' names masked."""
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -12,18 +13,25 @@ from complaints.models import Category
 from disclosures.models import ROW_MODELS, Direction, Kind
 from disclosures.public import is_public, public_fields
 
-CATEGORY_OF = {Kind.LEDGER: Category.FUNDS, Kind.SUBSIDIES: Category.SUBSIDY,
-               Kind.PROJECTS: Category.PROJECT, Kind.CONTRACTS: Category.ASSET}
+CATEGORY_OF = {
+    Kind.LEDGER: Category.FUNDS,
+    Kind.SUBSIDIES: Category.SUBSIDY,
+    Kind.PROJECTS: Category.PROJECT,
+    Kind.CONTRACTS: Category.ASSET,
+}
 # The public columns a villager needs to say which row they mean, drawn from the public
 # whitelist, so no ID number, bank account or party ID can leak into a form or a snapshot.
 COLUMNS = {
-    Kind.LEDGER: public_fields(Kind.LEDGER, ("entry_on", "voucher_no", "direction", "category", "summary",
-                                             "amount", "counterparty")),
+    Kind.LEDGER: public_fields(
+        Kind.LEDGER, ("entry_on", "voucher_no", "direction", "category", "summary", "amount", "counterparty")
+    ),
     Kind.SUBSIDIES: public_fields(Kind.SUBSIDIES, ("item", "month", "name", "public_ref", "amount", "paid_on")),
-    Kind.PROJECTS: public_fields(Kind.PROJECTS, ("project_no", "name", "budget", "contractor", "progress",
-                                                 "paid_total", "status", "updated_on")),
-    Kind.CONTRACTS: public_fields(Kind.CONTRACTS, ("contract_no", "subject", "party", "start_on", "end_on",
-                                                   "annual_rent")),
+    Kind.PROJECTS: public_fields(
+        Kind.PROJECTS, ("project_no", "name", "budget", "contractor", "progress", "paid_total", "status", "updated_on")
+    ),
+    Kind.CONTRACTS: public_fields(
+        Kind.CONTRACTS, ("contract_no", "subject", "party", "start_on", "end_on", "annual_rent")
+    ),
 }
 
 
@@ -59,8 +67,9 @@ def find_item(village_code: str, ref: str) -> QuestionedItem | None:
         return None
     kind = Kind(kind_name)
     model = ROW_MODELS[kind]
-    row = db.session.scalar(select(model).where(
-        model.id == row_id, model.village_code == village_code, is_public(model)))
+    row = db.session.scalar(
+        select(model).where(model.id == row_id, model.village_code == village_code, is_public(model))
+    )
     if row is None:
         return None
     values = [(label, _text(kind, name, getattr(row, name))) for name, label in COLUMNS[kind]]

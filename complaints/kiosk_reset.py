@@ -3,6 +3,7 @@ end on the server, since the session cookie stays in the machine for the next pe
 
 The public pages kiosk.js runs on are cached without a CSRF token, so it asks for one first; a
 cross-site page can neither read that answer nor post without it."""
+
 from flask import Blueprint, current_app, jsonify, session
 from flask_wtf.csrf import generate_csrf
 

@@ -3,11 +3,24 @@
 A complainant's identity lives in its own table, encrypted; nothing here stores an address or a
 user agent.
 """
+
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import (CheckConstraint, Column, ForeignKey, Index, Integer, SmallInteger, String, Table, Text,
-                        UniqueConstraint, event, func)
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    func,
+)
 from sqlalchemy import text as sql_text  # the class below has a column named text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -122,14 +135,22 @@ class Complaint(Base):
         Index("ix_complaints_township_status", "township_code", "status"),
         # PostgreSQL under a C.UTF-8 collation uses a plain index for `LIKE 'prefix%'` (the scope
         # filter) only with the pattern operator class.
-        Index("ix_complaints_village_code_prefix", "village_code",
-              postgresql_ops={"village_code": "varchar_pattern_ops"}),
+        Index(
+            "ix_complaints_village_code_prefix", "village_code", postgresql_ops={"village_code": "varchar_pattern_ops"}
+        ),
         # The queue's order: reopened first, then the nearest deadline (finished cases last, as
         # NULLs sort last ascending), so page 1 is an index scan, not a sort of the whole county.
         Index("ix_complaints_queue_order", "queue_rank", "next_due_at", "id"),
         # The dashboard's satisfaction counts read only this index (rated cases by closing time).
-        Index("ix_complaints_rated", "closed_at", "village_code", "category", "rating",
-              postgresql_where=sql_text("rating IS NOT NULL"), sqlite_where=sql_text("rating IS NOT NULL")),
+        Index(
+            "ix_complaints_rated",
+            "closed_at",
+            "village_code",
+            "category",
+            "rating",
+            postgresql_where=sql_text("rating IS NOT NULL"),
+            sqlite_where=sql_text("rating IS NOT NULL"),
+        ),
         # A merged case names the case it went into, and only a merged case does.
         CheckConstraint("(status = 'merged') = (merged_into_id IS NOT NULL)", name="merged_into_iff_merged"),
     )
@@ -208,14 +229,16 @@ class CaseClock(Base):
     """One deadline of a case, computed once and stored so the queue can sort and filter in SQL."""
 
     __tablename__ = "case_clocks"
-    __table_args__ = (UniqueConstraint("complaint_id", "kind", name="complaint_kind"),
-                      # What a reminder's foreign key names: the clock together with its case.
-                      UniqueConstraint("id", "complaint_id", name="id_complaint"),
-                      Index("ix_case_clocks_open_due", "met_at", "due_at"),
-                      # core/calendar counts a deadline in working days, calendar days or hours; the sweep
-                      # records what it announced (nothing yet, due soon, overdue).
-                      CheckConstraint("unit IN ('working', 'calendar', 'hours')", name="unit_valid"),
-                      CheckConstraint("alerted_state IN ('', 'due_soon', 'overdue')", name="alerted_state_valid"))
+    __table_args__ = (
+        UniqueConstraint("complaint_id", "kind", name="complaint_kind"),
+        # What a reminder's foreign key names: the clock together with its case.
+        UniqueConstraint("id", "complaint_id", name="id_complaint"),
+        Index("ix_case_clocks_open_due", "met_at", "due_at"),
+        # core/calendar counts a deadline in working days, calendar days or hours; the sweep
+        # records what it announced (nothing yet, due soon, overdue).
+        CheckConstraint("unit IN ('working', 'calendar', 'hours')", name="unit_valid"),
+        CheckConstraint("alerted_state IN ('', 'due_soon', 'overdue')", name="alerted_state_valid"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     complaint_id: Mapped[int] = mapped_column(ForeignKey("complaints.id"))
@@ -300,12 +323,14 @@ class TrackingSession(Base):
 
 
 round_members = Table(
-    "inspection_round_members", Base.metadata,
+    "inspection_round_members",
+    Base.metadata,
     Column("round_id", ForeignKey("inspection_rounds.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("users.id"), primary_key=True),
 )
 round_villages = Table(
-    "inspection_round_villages", Base.metadata,
+    "inspection_round_villages",
+    Base.metadata,
     Column("round_id", ForeignKey("inspection_rounds.id", ondelete="CASCADE"), primary_key=True),
     Column("region_code", ForeignKey("regions.code"), primary_key=True),
 )

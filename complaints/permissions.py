@@ -5,6 +5,7 @@ During an inspection round its reports belong to the round's team; after the rou
 report came late) they pass to the handlers of the case's region. Supervised people (accountants,
 reviewers) never see a case. A declared conflict of interest keeps a user off the case.
 """
+
 from datetime import date
 
 from sqlalchemy import ColumnElement, and_, false, not_, select
@@ -16,13 +17,15 @@ from core.users.permissions import in_scope, scope_filter
 
 
 def _round_active(case: Complaint, today: date) -> bool:
-    return (case.inspection_round is not None and not case.is_late_for_round
-            and today <= case.inspection_round.ends_on)
+    return case.inspection_round is not None and not case.is_late_for_round and today <= case.inspection_round.ends_on
 
 
 def _conflicted(user: User, case: Complaint) -> bool:
-    return bool(db.session.scalar(select(CaseConflict.id).where(
-        CaseConflict.complaint_id == case.id, CaseConflict.user_id == user.id)))
+    return bool(
+        db.session.scalar(
+            select(CaseConflict.id).where(CaseConflict.complaint_id == case.id, CaseConflict.user_id == user.id)
+        )
+    )
 
 
 def can_see_case(user, case: Complaint, today: date) -> bool:
@@ -59,8 +62,11 @@ def visible_cases(user: User, today: date) -> ColumnElement[bool]:
     if user.role == Role.INSPECTOR:
         running = running.where(InspectionRound.members.any(User.id == user.id))
     round_ids = sorted(db.session.scalars(running).all())
-    round_running = (and_(Complaint.round_id.is_not(None), Complaint.is_late_for_round.is_(False),
-                          Complaint.round_id.in_(round_ids)) if round_ids else false())
+    round_running = (
+        and_(Complaint.round_id.is_not(None), Complaint.is_late_for_round.is_(False), Complaint.round_id.in_(round_ids))
+        if round_ids
+        else false()
+    )
     if user.role == Role.INSPECTOR:
         return and_(round_running, *conditions)
     conditions.insert(0, scope_filter(user, Complaint.village_code))

@@ -1,5 +1,6 @@
 """Print-ready A4 posters with a QR code to /q/<token>: the village notice-board header, the
 project sign (项目公示牌) and the inspection-round notice (巡察公告)."""
+
 import base64
 import io
 from dataclasses import dataclass
@@ -48,9 +49,12 @@ def _place(village: Region) -> str:
 
 def latest_batch(village_code: str) -> Batch | None:
     """The head of the village's published hash chain (highest sequence)."""
-    return db.session.scalars(select(Batch).where(Batch.village_code == village_code,
-                                                  Batch.status == BatchStatus.PUBLISHED)
-                              .order_by(Batch.sequence.desc()).limit(1)).first()
+    return db.session.scalars(
+        select(Batch)
+        .where(Batch.village_code == village_code, Batch.status == BatchStatus.PUBLISHED)
+        .order_by(Batch.sequence.desc())
+        .limit(1)
+    ).first()
 
 
 def latest_project_update(village_code: str, project_no: str) -> ProjectUpdate | None:
@@ -60,9 +64,13 @@ def latest_project_update(village_code: str, project_no: str) -> ProjectUpdate |
 
 def village_poster(village: Region) -> Poster:
     """The notice-board header: village name, 村务公开栏, QR, and the latest fingerprint."""
-    html = render_template("complaints/posters/village.html", village=village, place=_place(village),
-                           batch=latest_batch(village.code),
-                           **_qr(token_for(village_target(village.code))))
+    html = render_template(
+        "complaints/posters/village.html",
+        village=village,
+        place=_place(village),
+        batch=latest_batch(village.code),
+        **_qr(token_for(village_target(village.code))),
+    )
     return Poster(render_pdf(html), f"{village.name}-村务公开栏.pdf")
 
 
@@ -78,17 +86,26 @@ def latest_photo(village_code: str, project_no: str) -> tuple[str, ProjectPhoto]
 
 def project_poster(village: Region, project: ProjectUpdate) -> Poster:
     """The project sign: its facts as last disclosed, its newest site photo, and a QR to the project online."""
-    html = render_template("complaints/posters/project.html", village=village, place=_place(village),
-                           project=project, format_day=format_day,
-                           photo=latest_photo(village.code, project.project_no),
-                           **_qr(token_for(project_target(village.code, project.project_no))))
+    html = render_template(
+        "complaints/posters/project.html",
+        village=village,
+        place=_place(village),
+        project=project,
+        format_day=format_day,
+        photo=latest_photo(village.code, project.project_no),
+        **_qr(token_for(project_target(village.code, project.project_no))),
+    )
     return Poster(render_pdf(html), f"{village.name}-项目公示牌-{project.project_no}.pdf")
 
 
 def round_notice(inspection: InspectionRound) -> Poster:
     """The 巡察公告: team, period, villages, scope, focus, contact and how to report by scanning."""
-    html = render_template("complaints/posters/round.html", inspection=inspection,
-                           period=period_text(inspection), issued=format_day(local_date(utcnow())),
-                           commission=COMMISSION,
-                           **_qr(token_for(round_target(inspection.id))))
+    html = render_template(
+        "complaints/posters/round.html",
+        inspection=inspection,
+        period=period_text(inspection),
+        issued=format_day(local_date(utcnow())),
+        commission=COMMISSION,
+        **_qr(token_for(round_target(inspection.id))),
+    )
     return Poster(render_pdf(html), f"巡察公告-{inspection.name}.pdf")

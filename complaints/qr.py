@@ -3,6 +3,7 @@
 A token names a target, not a URL: what it opens is decided at scan time, so printed codes
 outlive any change of page addresses.
 """
+
 import secrets
 from dataclasses import dataclass
 
@@ -59,8 +60,9 @@ def normalise(token: str) -> str:
 
 
 def _existing(target: Target) -> str | None:
-    return db.session.scalar(select(QrLink.token).where(QrLink.target_kind == target.kind,
-                                                        QrLink.target_ref == target.ref))
+    return db.session.scalar(
+        select(QrLink.token).where(QrLink.target_kind == target.kind, QrLink.target_ref == target.ref)
+    )
 
 
 def token_for(target: Target) -> str:

@@ -1,5 +1,6 @@
 """Public QR links (/q/<token>) and the printable posters that carry them. No account needed:
 posters are public notices."""
+
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request
@@ -35,13 +36,17 @@ def follow(token: str):
     if target.kind == TargetKind.VILLAGE:
         return current_app.view_functions["portal.region"](code=target.ref)
     if target.kind == TargetKind.PROJECT:
-        return current_app.view_functions["portal.project"](code=target.village_code,
-                                                            project_no=target.project_no)
+        return current_app.view_functions["portal.project"](code=target.village_code, project_no=target.project_no)
     inspection = db.session.get(InspectionRound, int(target.ref))
     if inspection is None:
         return render_error(404, UNKNOWN_CODE)
-    return render_template("complaints/qr_round.html", inspection=inspection, token=normalise(token),
-                           period=period_text(inspection), late_notice=late_notice(inspection, utcnow()))
+    return render_template(
+        "complaints/qr_round.html",
+        inspection=inspection,
+        token=normalise(token),
+        period=period_text(inspection),
+        late_notice=late_notice(inspection, utcnow()),
+    )
 
 
 @bp.get("/q/<token>/<code>")

@@ -5,6 +5,7 @@ show it again. A double tap or a retry after a lost answer must still see the sa
 secret: the session keeps them, encrypted with the field cipher, under the form's ticket. Another
 session holding the same ticket, or the same session sending other text, gets nothing back.
 """
+
 import hashlib
 import json
 import time
@@ -45,10 +46,15 @@ def _fingerprint(text: str) -> str:
 def remember_filing(session: MutableMapping, ticket: str, text: str, filed: FiledComplaint) -> None:
     """Keep a new filing's number and secret in the session under its ticket, for a few minutes."""
     now = int(time.time())
-    kept = {key: entry for key, entry in (session.get(SESSION_KEY) or {}).items()
-            if isinstance(entry, dict) and now - entry.get("at", 0) < RECEIPT_SECONDS}
-    kept[_ticket_key(ticket)] = {"at": now, "sealed": seal(
-        {"code": filed.code, "secret": filed.secret, "text": _fingerprint(text)})}
+    kept = {
+        key: entry
+        for key, entry in (session.get(SESSION_KEY) or {}).items()
+        if isinstance(entry, dict) and now - entry.get("at", 0) < RECEIPT_SECONDS
+    }
+    kept[_ticket_key(ticket)] = {
+        "at": now,
+        "sealed": seal({"code": filed.code, "secret": filed.secret, "text": _fingerprint(text)}),
+    }
     session[SESSION_KEY] = dict(sorted(kept.items(), key=lambda item: item[1]["at"])[-MAX_RECEIPTS:])
 
 

@@ -9,6 +9,7 @@ mutagen only clears iTunes tags and a recorder may keep a location beside them. 
 metadata; WebM recordings come from browsers, which write none, and no maintained library
 edits Matroska tags, so they are kept as they are.
 """
+
 import io
 import struct
 import wave
@@ -108,18 +109,18 @@ def blank_mp4_metadata(data: bytes) -> bytes:
     def walk(start: int, end: int, depth: int) -> None:
         at = start
         while at + 8 <= end:
-            size = int.from_bytes(out[at:at + 4], "big")
-            kind = bytes(out[at + 4:at + 8])
+            size = int.from_bytes(out[at : at + 4], "big")
+            kind = bytes(out[at + 4 : at + 8])
             header = 8
             if size == 1 and at + 16 <= end:
-                size, header = int.from_bytes(out[at + 8:at + 16], "big"), 16
+                size, header = int.from_bytes(out[at + 8 : at + 16], "big"), 16
             elif size == 0:
                 size = end - at
             if size < header or at + size > end:
                 return  # a damaged box: leave the rest as it is
             if kind in METADATA_BOXES:
-                out[at + 4:at + 8] = b"free"
-                out[at + header:at + size] = bytes(size - header)
+                out[at + 4 : at + 8] = b"free"
+                out[at + header : at + size] = bytes(size - header)
             elif kind in (b"moov", b"trak", b"mdia") and depth < 3:
                 walk(at + header, at + size, depth + 1)
             at += size
@@ -128,5 +129,9 @@ def blank_mp4_metadata(data: bytes) -> bytes:
     return bytes(out)
 
 
-CLEANERS = {"audio/ogg": _without_ogg_comments, "audio/wav": _rewritten_wav,
-            "audio/mp4": blank_mp4_metadata, "audio/3gpp": blank_mp4_metadata}
+CLEANERS = {
+    "audio/ogg": _without_ogg_comments,
+    "audio/wav": _rewritten_wav,
+    "audio/mp4": blank_mp4_metadata,
+    "audio/3gpp": blank_mp4_metadata,
+}

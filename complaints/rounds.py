@@ -1,5 +1,6 @@
 """Inspection rounds (巡察): their team, villages and period, and how a report filed through a
 round's QR code is routed. Each public write function is one transaction."""
+
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -112,10 +113,16 @@ def round_context(token: str, village_code: str, now: datetime) -> RoundContext 
         round_id, late = round_for_report(inspection, village_code, now)
     except RoundError:
         return None
-    return RoundContext(round_id=round_id, late=late, name=inspection.name,
-                        team_name=inspection.team_name, village_code=village_code,
-                        starts_on=inspection.starts_on, ends_on=inspection.ends_on,
-                        late_notice=late_notice(inspection, now))
+    return RoundContext(
+        round_id=round_id,
+        late=late,
+        name=inspection.name,
+        team_name=inspection.team_name,
+        village_code=village_code,
+        starts_on=inspection.starts_on,
+        ends_on=inspection.ends_on,
+        late_notice=late_notice(inspection, now),
+    )
 
 
 def can_manage_round(user: User, inspection: InspectionRound) -> bool:
@@ -125,15 +132,19 @@ def can_manage_round(user: User, inspection: InspectionRound) -> bool:
 
 def rounds_for(user: User) -> list[InspectionRound]:
     """The rounds the user manages, latest first (rounds are few: filtering here is fine)."""
-    found = db.session.scalars(select(InspectionRound)
-                               .order_by(InspectionRound.starts_on.desc(), InspectionRound.id.desc()))
+    found = db.session.scalars(
+        select(InspectionRound).order_by(InspectionRound.starts_on.desc(), InspectionRound.id.desc())
+    )
     return [inspection for inspection in found if can_manage_round(user, inspection)]
 
 
 def inspector_accounts() -> list[User]:
     """Enabled inspection-team accounts, the people a round's team may hold."""
-    return list(db.session.scalars(select(User).where(User.role == Role.INSPECTOR, User.is_enabled.is_(True))
-                                   .order_by(User.username)))
+    return list(
+        db.session.scalars(
+            select(User).where(User.role == Role.INSPECTOR, User.is_enabled.is_(True)).order_by(User.username)
+        )
+    )
 
 
 @transactional
@@ -144,16 +155,16 @@ def create_round(fields: RoundFields, *, by: User | None = None) -> InspectionRo
     _assign(inspection, fields)
     db.session.add(inspection)
     db.session.flush()
-    record_audit("round.create", target_type="inspection_round", target_id=inspection.id,
-                 detail=_snapshot(inspection), actor=by)
+    record_audit(
+        "round.create", target_type="inspection_round", target_id=inspection.id, detail=_snapshot(inspection), actor=by
+    )
     db.session.commit()
     token_for(round_target(inspection.id))  # its own small transaction; a retry issues it anyway
     return inspection
 
 
 @transactional
-def update_round(inspection: InspectionRound, fields: RoundFields, *,
-                 by: User | None = None) -> InspectionRound:
+def update_round(inspection: InspectionRound, fields: RoundFields, *, by: User | None = None) -> InspectionRound:
     """Change a round; the audit entry keeps what it was before. Its QR token never changes."""
     members, villages, county_code = _validate(fields, by)
     before = _snapshot(inspection)
@@ -161,8 +172,13 @@ def update_round(inspection: InspectionRound, fields: RoundFields, *,
     _assign(inspection, fields)
     after = _snapshot(inspection)
     if after != before:
-        record_audit("round.update", target_type="inspection_round", target_id=inspection.id,
-                     detail={"before": before, "after": after}, actor=by)
+        record_audit(
+            "round.update",
+            target_type="inspection_round",
+            target_id=inspection.id,
+            detail={"before": before, "after": after},
+            actor=by,
+        )
     db.session.commit()
     return inspection
 
@@ -175,12 +191,17 @@ def _assign(inspection: InspectionRound, fields: RoundFields) -> None:
 
 
 def _snapshot(inspection: InspectionRound) -> dict:
-    return {"name": inspection.name, "team_name": inspection.team_name,
-            "starts_on": inspection.starts_on.isoformat(), "ends_on": inspection.ends_on.isoformat(),
-            "members": sorted(user.username for user in inspection.members),
-            "villages": sorted(village.code for village in inspection.villages),
-            "scope_text": inspection.scope_text, "focus_text": inspection.focus_text,
-            "contact_text": inspection.contact_text}
+    return {
+        "name": inspection.name,
+        "team_name": inspection.team_name,
+        "starts_on": inspection.starts_on.isoformat(),
+        "ends_on": inspection.ends_on.isoformat(),
+        "members": sorted(user.username for user in inspection.members),
+        "villages": sorted(village.code for village in inspection.villages),
+        "scope_text": inspection.scope_text,
+        "focus_text": inspection.focus_text,
+        "contact_text": inspection.contact_text,
+    }
 
 
 def _validate(fields: RoundFields, by: User | None) -> tuple[list[User], list[Region], str]:
@@ -201,8 +222,10 @@ def _villages(codes: list[str], by: User | None) -> tuple[list[Region], str]:
         if region is None:
             raise RoundError(f"行政区划代码「{code}」不存在", "village_codes")
         if region.level != Level.VILLAGE:
-            raise RoundError(f"「{region.name}」（{code}）是{region.level_enum.label}级，巡察对象请填写村（社区）的代码",
-                             "village_codes")
+            raise RoundError(
+                f"「{region.name}」（{code}）是{region.level_enum.label}级，巡察对象请填写村（社区）的代码",
+                "village_codes",
+            )
         if by is not None and not in_scope(by, code):
             raise RoundError(f"「{region.name}」不在您的管辖范围内", "village_codes")
         villages.append(region)

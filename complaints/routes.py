@@ -1,10 +1,22 @@
 """Public complaint pages: filing, the one-time done page, tracking with number + secret,
 rating and 复查, attachments, and the public statistics. No account; nothing stores an address."""
+
 import secrets
 from datetime import timedelta
 
-from flask import (Blueprint, abort, current_app, flash, g, make_response, redirect, render_template,
-                   request, session, url_for)
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -21,8 +33,7 @@ from core.regions.places import Place
 from core.timezone import local, local_date, shanghai
 from core.unavailable import unsaved_notice
 from core.web import secure_cookies
-from complaints.attachments import (AREA, AttachmentError, clean_uploads, file_with_attachments, store_then,
-                                   thumbnail)
+from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, store_then, thumbnail
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, RateForm, SupplementForm, TrackForm, new_ticket
 from complaints.items import find_item
@@ -41,8 +52,10 @@ bp = Blueprint("complaints", __name__, template_folder="templates")
 
 DEVICE_COOKIE = "yg_device"
 WRONG_PAIR = "案件编号或查询密码不正确"
-ALREADY_FILED = ("这份反映已经提交过了，这次没有重复提交。为了保护反映人，这里不再显示案件编号和查询密码，"
-                 "请用第一次提交后记下的编号和密码查询。如果要反映另一件事，可以修改内容后再提交。")
+ALREADY_FILED = (
+    "这份反映已经提交过了，这次没有重复提交。为了保护反映人，这里不再显示案件编号和查询密码，"
+    "请用第一次提交后记下的编号和密码查询。如果要反映另一件事，可以修改内容后再提交。"
+)
 
 
 def _config(name: str, default: str):
@@ -64,8 +77,14 @@ def _failed(response) -> bool:
 def _give_device_cookie(response):
     # A random token that only the rate limits read: it names no one and is never stored with a case.
     if DEVICE_COOKIE not in request.cookies:
-        response.set_cookie(DEVICE_COOKIE, secrets.token_urlsafe(24), max_age=365 * 86400, httponly=True,
-                            samesite="Lax", secure=secure_cookies())
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_urlsafe(24),
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=secure_cookies(),
+        )
     return response
 
 
@@ -86,22 +105,31 @@ def _region_arg(name: str) -> Region | None:
 @bp.route("/complain", methods=["GET", "POST"])
 @unsaved_notice("您的反映没有提交成功，请稍后重新提交。", keep="text")
 @limiter.limit(_config("COMPLAINT_LIMIT_PER_ADDRESS", "30 per hour"), methods=["POST"])
-@limiter.limit(_config("COMPLAINT_LIMIT_PER_DEVICE", "5 per hour"), methods=["POST"], key_func=_device_key,
-               deduct_when=lambda response: g.get("new_case", False))
+@limiter.limit(
+    _config("COMPLAINT_LIMIT_PER_DEVICE", "5 per hour"),
+    methods=["POST"],
+    key_func=_device_key,
+    deduct_when=lambda response: g.get("new_case", False),
+)
 def complain():
     village = _village_arg()
     if village is None:
         return _picker(_region_arg("village") or _region_arg("region"))
     item_ref, round_token = _filing_arg("item"), _filing_arg("round")
     item, inspection = find_item(village.code, item_ref), round_context(round_token, village.code, utcnow())
-    form = ComplaintForm(min_seconds=current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3),
-                         category=item.category.value if item else None, village=village.code,
-                         item=item_ref, round=round_token)
+    form = ComplaintForm(
+        min_seconds=current_app.config.get("COMPLAINT_MIN_FILL_SECONDS", 3),
+        category=item.category.value if item else None,
+        village=village.code,
+        item=item_ref,
+        round=round_token,
+    )
     if not form.validate_on_submit():
         return _form_page(form, village, item, inspection, 422 if form.is_submitted() else 200)
     try:
-        filed = file_with_attachments(clean_uploads(form.photos.data, form.voice.data),
-                                      **_filing(form, village, item, inspection))
+        filed = file_with_attachments(
+            clean_uploads(form.photos.data, form.voice.data), **_filing(form, village, item, inspection)
+        )
     except (AttachmentError, ComplaintError) as error:
         form.form_errors.append(str(error))
         return _form_page(form, village, item, inspection, 422)
@@ -113,9 +141,15 @@ def complain():
         return _refiled_page(form, village, item, inspection)
     # Shown in answer to the POST itself: one round trip less on weak 4G, and the secret never
     # travels in clear in a cookie.
-    return _private(render_template("complaints/done.html", code=filed.code, label=Category(form.category.data).label,
-                                    village_code=village.code,
-                                    **_secret_context(filed.code, filed.secret)))
+    return _private(
+        render_template(
+            "complaints/done.html",
+            code=filed.code,
+            label=Category(form.category.data).label,
+            village_code=village.code,
+            **_secret_context(filed.code, filed.secret),
+        )
+    )
 
 
 def _filing_arg(name: str) -> str:
@@ -134,8 +168,17 @@ def _village_arg() -> Place | None:
 
 
 def _form_page(form: ComplaintForm, village: Place, item, inspection, status: int):
-    return _private(render_template("complaints/form.html", form=form, village=village, item=item,
-                                    inspection=inspection, ancestors=village.ancestors), status)
+    return _private(
+        render_template(
+            "complaints/form.html",
+            form=form,
+            village=village,
+            item=item,
+            inspection=inspection,
+            ancestors=village.ancestors,
+        ),
+        status,
+    )
 
 
 def _refiled_page(form: ComplaintForm, village: Place, item, inspection):
@@ -147,12 +190,18 @@ def _refiled_page(form: ComplaintForm, village: Place, item, inspection):
 
 def _filing(form: ComplaintForm, village: Place, item, inspection) -> dict:
     """What the form says, as file_complaint takes it."""
-    return {"village": village, "category": Category(form.category.data), "text": form.text.data,
-            "channel": Channel.INSPECTION if inspection else Channel.WEB, "identity": form.filing_identity(),
-            "notice_phone": form.notice_phone(),
-            "item": item.snapshot if item else None, "round_id": inspection and inspection.round_id,
-            "late_for_round": bool(inspection and inspection.late),
-            "idempotency_key": form.token}
+    return {
+        "village": village,
+        "category": Category(form.category.data),
+        "text": form.text.data,
+        "channel": Channel.INSPECTION if inspection else Channel.WEB,
+        "identity": form.filing_identity(),
+        "notice_phone": form.notice_phone(),
+        "item": item.snapshot if item else None,
+        "round_id": inspection and inspection.round_id,
+        "late_for_round": bool(inspection and inspection.late),
+        "idempotency_key": form.token,
+    }
 
 
 def _picker(region: Region | None):
@@ -161,20 +210,24 @@ def _picker(region: Region | None):
         counties = regions.counties()
         region = counties[0] if len(counties) == 1 else None
     children = regions.children_of(region) if region else regions.counties()
-    return render_template("complaints/pick.html", region=region, children=children,
-                           ancestors=regions.ancestors_of(region) if region else [])
+    return render_template(
+        "complaints/pick.html",
+        region=region,
+        children=children,
+        ancestors=regions.ancestors_of(region) if region else [],
+    )
 
 
 def _secret_context(code: str, secret: str) -> dict:
     track_url = public_base_url() + url_for(".track")
-    return {"secret": format_secret(secret), "track_url": track_url,
-            "image": secret_data_uri(code, secret, track_url)}
+    return {"secret": format_secret(secret), "track_url": track_url, "image": secret_data_uri(code, secret, track_url)}
 
 
 @bp.route("/track", methods=["GET", "POST"])
 @limiter.limit(_config("TRACK_LIMIT_PER_ADDRESS", "60 per hour"), methods=["POST"], deduct_when=_failed)
-@limiter.limit(_config("TRACK_LIMIT_PER_DEVICE", "10 per hour"), methods=["POST"], key_func=_device_key,
-               deduct_when=_failed)
+@limiter.limit(
+    _config("TRACK_LIMIT_PER_DEVICE", "10 per hour"), methods=["POST"], key_func=_device_key, deduct_when=_failed
+)
 def track():
     form = TrackForm()
     if not form.validate_on_submit():
@@ -211,8 +264,13 @@ def case():
     if found is None:
         return _ask_for_pair()
     fresh = unseal(session.pop(FRESH_KEY, None))
-    return _private(render_template("complaints/case.html", **_case_context(found),
-                                    fresh=fresh and _secret_context(fresh["code"], fresh["secret"])))
+    return _private(
+        render_template(
+            "complaints/case.html",
+            **_case_context(found),
+            fresh=fresh and _secret_context(fresh["code"], fresh["secret"]),
+        )
+    )
 
 
 @bp.post("/track/case/material")
@@ -230,8 +288,10 @@ def material():
     form = SupplementForm()
     if form.validate_on_submit():
         try:
-            ended_wait, _stored = store_then(clean_uploads(form.photos.data, form.voice.data),
-                                             lambda stored: add_material(found, form.text.data, stored))
+            ended_wait, _stored = store_then(
+                clean_uploads(form.photos.data, form.voice.data),
+                lambda stored: add_material(found, form.text.data, stored),
+            )
         except (AttachmentError, ComplaintError) as error:
             form.form_errors.append(str(error))
         else:
@@ -248,9 +308,10 @@ def _case_context(found: Complaint, supplement_form: SupplementForm | None = Non
     now = next((e.event.at for e in entries if e.event.kind == "merged"), utcnow()) if target else utcnow()
     soon = due_soon_until(now)
     return {
-        "case": found, "entries": entries, "target": target,
-        "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon))
-                   for clock in found.clocks],
+        "case": found,
+        "entries": entries,
+        "target": target,
+        "clocks": [(clock, clock_state(clock.due_at, clock.met_at, now, soon_until=soon)) for clock in found.clocks],
         "rate_form": RateForm() if found.status == Status.CLOSED and found.rating is None else None,
         "review_form": ConfirmForm() if found.rating == "unsatisfied" and not review_refusal(found) else None,
         "leave_form": ConfirmForm(),
@@ -326,8 +387,14 @@ def attachment(token: str):
     if found.kind == "image" and request.args.get("size") == "thumb":
         data, content_type = thumbnail(data), "image/jpeg"
     response = make_response(data)
-    response.headers.update({"Content-Type": content_type, "Content-Disposition": "inline",
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
+    response.headers.update(
+        {
+            "Content-Type": content_type,
+            "Content-Disposition": "inline",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "no-store",
+        }
+    )
     return response
 
 
@@ -350,7 +417,15 @@ def stats():
     until = published_until(utcnow())
     months, total = year_stats(region.prefix, year, until) if region else ([], None)
     shown = [row for row in months if shanghai(year, row.month, 1) < until]
-    return render_template("complaints/stats.html", region=region, counties=counties, year=year,
-                           this_year=this_year, months=shown, total=total, until=until,
-                           ancestors=regions.ancestors_of(region) if region else [],
-                           children=regions.children_of(region) if region else [])
+    return render_template(
+        "complaints/stats.html",
+        region=region,
+        counties=counties,
+        year=year,
+        this_year=this_year,
+        months=shown,
+        total=total,
+        until=until,
+        ancestors=regions.ancestors_of(region) if region else [],
+        children=regions.children_of(region) if region else [],
+    )

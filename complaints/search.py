@@ -17,4 +17,4 @@ def term_grams(term: str) -> list[str]:
     """The grams every text containing `term` has: its bigrams, or the term if one character."""
     if len(term) < 2:
         return [term] if term else []
-    return sorted({term[i:i + 2] for i in range(len(term) - 1)})
+    return sorted({term[i : i + 2] for i in range(len(term) - 1)})

@@ -1,4 +1,5 @@
 """A PNG of the case number and secret that a villager can long-press to save on the phone."""
+
 from __future__ import annotations
 
 import base64

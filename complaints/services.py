@@ -1,5 +1,6 @@
 """Filing and following a complaint. Each public function is one transaction; the complaint is
 committed before anything is shown to the person who filed it."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -18,8 +19,17 @@ from complaints.clocks import REVIEW_CALENDAR_DAYS, open_arrival_clocks, start_c
 from complaints.codes import check_tracking_secret, hash_tracking_secret, new_secret, next_case_code
 from complaints.notices.models import NoticeContact
 from complaints.notices.outbox import contact_row
-from complaints.models import (Attachment, CaseEvent, Category, Channel, ClockKind, Complaint,
-                               ComplaintIdentity, Rating, Status)
+from complaints.models import (
+    Attachment,
+    CaseEvent,
+    Category,
+    Channel,
+    ClockKind,
+    Complaint,
+    ComplaintIdentity,
+    Rating,
+    Status,
+)
 
 REVIEW_WINDOW_DAYS = 30  # 复查 may be asked within 30 days of the written answer (docs/clocks.md)
 
@@ -40,21 +50,45 @@ class FiledComplaint:
     secret: str
 
 
-def add_event(case: Complaint, kind: str, *, public: bool, body: str = "", actor=None,
-              actor_label: str = "", at: datetime | None = None) -> CaseEvent:
+def add_event(
+    case: Complaint,
+    kind: str,
+    *,
+    public: bool,
+    body: str = "",
+    actor=None,
+    actor_label: str = "",
+    at: datetime | None = None,
+) -> CaseEvent:
     """Append to the case timeline (flush only)."""
-    event = CaseEvent(kind=kind, is_public=public, body=body, at=at or utcnow(),
-                      actor_id=getattr(actor, "id", None), actor_label=actor_label)
+    event = CaseEvent(
+        kind=kind,
+        is_public=public,
+        body=body,
+        at=at or utcnow(),
+        actor_id=getattr(actor, "id", None),
+        actor_label=actor_label,
+    )
     case.events.append(event)
     return event
 
 
-def file_complaint(*, village: Region | Place, category: Category, text: str, channel: Channel,
-                   identity: Identity | None, received_at: datetime | None = None,
-                   item: tuple[str, int, str] | None = None, round_id: int | None = None,
-                   late_for_round: bool = False, idempotency_key: str | None = None,
-                   registered_by=None, attachments: list[tuple[str, str, str, int]] = (),
-                   notice_phone: str | None = None) -> FiledComplaint:
+def file_complaint(
+    *,
+    village: Region | Place,
+    category: Category,
+    text: str,
+    channel: Channel,
+    identity: Identity | None,
+    received_at: datetime | None = None,
+    item: tuple[str, int, str] | None = None,
+    round_id: int | None = None,
+    late_for_round: bool = False,
+    idempotency_key: str | None = None,
+    registered_by=None,
+    attachments: list[tuple[str, str, str, int]] = (),
+    notice_phone: str | None = None,
+) -> FiledComplaint:
     """Store a complaint with its clocks; return the case number and the one-time secret.
 
     A repeated idempotency key (a double tap, a retried submit) returns the first case's number
@@ -74,31 +108,52 @@ def file_complaint(*, village: Region | Place, category: Category, text: str, ch
     try:
         code = next_case_code(village.parent_code, local(received_at).year)
         case = Complaint(
-            code=code, village_code=village.code,
-            township_code=village.parent_code, category=category, channel=channel, text=text.strip(),
-            item_kind=item[0] if item else None, item_id=item[1] if item else None,
-            item_summary=item[2] if item else "", round_id=round_id, is_late_for_round=late_for_round,
-            is_real_name=identity is not None, secret_hash=hash_tracking_secret(secret),
-            secret_is_temporary=registered_by is not None, idempotency_key=idempotency_key,
-            received_at=received_at, registered_by_id=getattr(registered_by, "id", None),
-            status=Status.RECEIVED)
+            code=code,
+            village_code=village.code,
+            township_code=village.parent_code,
+            category=category,
+            channel=channel,
+            text=text.strip(),
+            item_kind=item[0] if item else None,
+            item_id=item[1] if item else None,
+            item_summary=item[2] if item else "",
+            round_id=round_id,
+            is_late_for_round=late_for_round,
+            is_real_name=identity is not None,
+            secret_hash=hash_tracking_secret(secret),
+            secret_is_temporary=registered_by is not None,
+            idempotency_key=idempotency_key,
+            received_at=received_at,
+            registered_by_id=getattr(registered_by, "id", None),
+            status=Status.RECEIVED,
+        )
         if identity is not None:
             cipher = field_cipher()
-            case.identity = ComplaintIdentity(name_cipher=cipher.encrypt(identity.name.strip()),
-                                              phone_cipher=cipher.encrypt(identity.phone.strip()))
+            case.identity = ComplaintIdentity(
+                name_cipher=cipher.encrypt(identity.name.strip()), phone_cipher=cipher.encrypt(identity.phone.strip())
+            )
         for kind, stored_name, content_type, size in attachments:
-            case.attachments.append(Attachment(kind=kind, stored_name=stored_name, content_type=content_type,
-                                               size=size, created_at=received_at))
+            case.attachments.append(
+                Attachment(
+                    kind=kind, stored_name=stored_name, content_type=content_type, size=size, created_at=received_at
+                )
+            )
         open_arrival_clocks(case)
-        add_event(case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at,
-                  actor=registered_by)
+        add_event(
+            case, "received", public=True, body=f"收到反映（{channel.label}）", at=received_at, actor=registered_by
+        )
         case_id = _insert_new_case(case)
         if notice_phone:
             contact = contact_row(notice_phone.strip())
             db.session.connection().execute(insert(NoticeContact), _column_values(contact) | {"complaint_id": case_id})
         if registered_by is not None:  # the complainant's identity stays out of the audit log
-            record_audit("complaint.register", target_type="complaint", target_id=code,
-                         actor=registered_by, detail={"channel": channel.value, "village": village.code})
+            record_audit(
+                "complaint.register",
+                target_type="complaint",
+                target_id=code,
+                actor=registered_by,
+                detail={"channel": channel.value, "village": village.code},
+            )
         db.session.commit()
     except IntegrityError:
         # The key was filed before (a double tap, a retry after a timeout): answer with that case.
@@ -126,8 +181,11 @@ def _insert_new_case(case: Complaint) -> int:
 
 def _column_values(row) -> dict:
     """The columns set on a new object; the table's defaults fill the rest."""
-    return {attribute.key: row.__dict__[attribute.key] for attribute in inspect(row).mapper.column_attrs
-            if attribute.key in row.__dict__}
+    return {
+        attribute.key: row.__dict__[attribute.key]
+        for attribute in inspect(row).mapper.column_attrs
+        if attribute.key in row.__dict__
+    }
 
 
 def _code_for_key(idempotency_key: str) -> str | None:
@@ -137,8 +195,9 @@ def _code_for_key(idempotency_key: str) -> str | None:
 def open_case(code: str, secret: str) -> Complaint | None:
     """The case these credentials open, following merges; None for any mismatch."""
     # A warning (channel 预警) has no complainant: no secret opens it, and none is even tried.
-    case = db.session.scalar(select(Complaint).where(Complaint.code == code.strip(),
-                                                     Complaint.channel != Channel.WARNING))
+    case = db.session.scalar(
+        select(Complaint).where(Complaint.code == code.strip(), Complaint.channel != Channel.WARNING)
+    )
     if case is None or not check_tracking_secret(secret, case.secret_hash):
         return None
     return case
@@ -154,7 +213,12 @@ def rate_case(case: Complaint, rating: str, comment: str = "") -> None:
     if chosen is None:
         raise ComplaintError("请选择满意、基本满意或不满意")
     case.rating, case.rating_comment, case.rated_at = chosen, comment.strip()[:500], utcnow()
-    add_event(case, "rated", public=True, body=f"评价：{chosen.label}" + (f"。{case.rating_comment}" if case.rating_comment else ""))
+    add_event(
+        case,
+        "rated",
+        public=True,
+        body=f"评价：{chosen.label}" + (f"。{case.rating_comment}" if case.rating_comment else ""),
+    )
     if chosen == Rating.UNSATISFIED:
         case.status = Status.REOPENED
         add_event(case, "reopened", public=True, body="因评价不满意，案件已退回重新办理")

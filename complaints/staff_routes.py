@@ -1,5 +1,6 @@
 """Staff registration of complaints received by phone (12388, 12345), letter or visit: the same
 clocks from the time received, and a paper secret that the portal replaces at first use."""
+
 from flask import Blueprint, flash, make_response, redirect, render_template, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -35,10 +36,16 @@ def new():
         return _page(form)
     try:
         filed = file_complaint(
-            village=village, category=Category(form.category.data), text=form.text.data,
-            channel=Channel(form.channel.data), identity=form.filing_identity(), received_at=form.received,
-            idempotency_key=form.token, registered_by=current_user._get_current_object(),
-            notice_phone=form.notice_phone())
+            village=village,
+            category=Category(form.category.data),
+            text=form.text.data,
+            channel=Channel(form.channel.data),
+            identity=form.filing_identity(),
+            received_at=form.received,
+            idempotency_key=form.token,
+            registered_by=current_user._get_current_object(),
+            notice_phone=form.notice_phone(),
+        )
     except ComplaintError as error:
         form.form_errors.append(str(error))
         return _page(form)
@@ -53,8 +60,10 @@ def new():
 
 def _page(form: StaffComplaintForm):
     # The ticket files (and shows the paper secret of) one case: no cache may hand it to another.
-    response = make_response(render_template("complaints/staff_new.html", form=form, villages=_villages_in_scope()),
-                             422 if form.is_submitted() else 200)
+    response = make_response(
+        render_template("complaints/staff_new.html", form=form, villages=_villages_in_scope()),
+        422 if form.is_submitted() else 200,
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -64,8 +73,9 @@ def _villages_in_scope() -> list[Region] | None:
     in_reach = (Region.level == Level.VILLAGE, scope_filter(current_user, Region.code))
     if db.session.scalar(select(func.count()).select_from(Region).where(*in_reach)) > SELECT_LIMIT:
         return None
-    return list(db.session.scalars(select(Region).where(*in_reach).options(selectinload(Region.parent))
-                                   .order_by(Region.code)))
+    return list(
+        db.session.scalars(select(Region).where(*in_reach).options(selectinload(Region.parent)).order_by(Region.code))
+    )
 
 
 @bp.get("/registered")
@@ -75,7 +85,8 @@ def registered():
     if not filed:
         flash("查询密码只显示一次；如需重新给反映人密码，请联系管理员。", "info")
         return redirect(url_for(".new"))
-    response = make_response(render_template("complaints/staff_done.html", code=filed["code"],
-                                             secret=format_secret(filed["secret"])))
+    response = make_response(
+        render_template("complaints/staff_done.html", code=filed["code"], secret=format_secret(filed["secret"]))
+    )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -4,6 +4,7 @@ publicly"): counted in SQL from stored deadlines, never by looping over cases.
 Published figures must not out a complaint: they stop at the end of yesterday, so that a count
 never moves while a neighbour is seen leaving the township hall, and a count (or the whole of a
 rate) below three is shown as "<3", never as the one or two it is."""
+
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -66,9 +67,14 @@ class MonthStats:
         return public_count(self.closed)
 
     def __add__(self, other: "MonthStats") -> "MonthStats":
-        return MonthStats(0, self.received + other.received, self.replies + other.replies,
-                          self.progress + other.progress, self.closed + other.closed,
-                          self.satisfaction + other.satisfaction)
+        return MonthStats(
+            0,
+            self.received + other.received,
+            self.replies + other.replies,
+            self.progress + other.progress,
+            self.closed + other.closed,
+            self.satisfaction + other.satisfaction,
+        )
 
 
 def _month_of(column, year: int):
@@ -87,37 +93,58 @@ def _count(condition):
 def _clock_counts(clock, now: datetime) -> list:
     """Met on time, met late, and overdue and not met, as they stood at `now`."""
     met = and_(clock.met_at.is_not(None), clock.met_at < now)
-    return [_count(and_(met, clock.met_at <= clock.due_at)),
-            _count(and_(met, clock.met_at > clock.due_at)),
-            _count(and_(or_(clock.met_at.is_(None), clock.met_at >= now), clock.due_at < now))]
+    return [
+        _count(and_(met, clock.met_at <= clock.due_at)),
+        _count(and_(met, clock.met_at > clock.due_at)),
+        _count(and_(or_(clock.met_at.is_(None), clock.met_at >= now), clock.due_at < now)),
+    ]
 
 
 def arrivals_by_month(prefix: str, year: int, now: datetime) -> dict[int, MonthStats]:
     """Received, on-time rates of both clocks and closed, by month of arrival, as at `now`."""
     reply, progress = aliased(CaseClock), aliased(CaseClock)
     month = _month_of(Complaint.received_at, year).label("month")
-    query = (select(month, func.count(Complaint.id), *_clock_counts(reply, now), *_clock_counts(progress, now),
-                    _count(and_(Complaint.status == Status.CLOSED, Complaint.closed_at < now)))
-             .select_from(Complaint)
-             .outerjoin(reply, and_(reply.complaint_id == Complaint.id, reply.kind == ClockKind.REPLY))
-             .outerjoin(progress, and_(progress.complaint_id == Complaint.id, progress.kind == ClockKind.PROGRESS))
-             .where(_region(prefix), _in_year(Complaint.received_at, year), Complaint.received_at < now,
-                    Complaint.merged_into_id.is_(None))  # a merged duplicate is counted in its target
-             .group_by(month))
+    query = (
+        select(
+            month,
+            func.count(Complaint.id),
+            *_clock_counts(reply, now),
+            *_clock_counts(progress, now),
+            _count(and_(Complaint.status == Status.CLOSED, Complaint.closed_at < now)),
+        )
+        .select_from(Complaint)
+        .outerjoin(reply, and_(reply.complaint_id == Complaint.id, reply.kind == ClockKind.REPLY))
+        .outerjoin(progress, and_(progress.complaint_id == Complaint.id, progress.kind == ClockKind.PROGRESS))
+        .where(
+            _region(prefix),
+            _in_year(Complaint.received_at, year),
+            Complaint.received_at < now,
+            Complaint.merged_into_id.is_(None),
+        )  # a merged duplicate is counted in its target
+        .group_by(month)
+    )
     found = {}
     for m, received, r_on, r_late, r_over, p_on, p_late, p_over, closed in db.session.execute(query):
-        found[m] = MonthStats(m, received, Rate(r_on, r_on + r_late + r_over),
-                              Rate(p_on, p_on + p_late + p_over), closed)
+        found[m] = MonthStats(
+            m, received, Rate(r_on, r_on + r_late + r_over), Rate(p_on, p_on + p_late + p_over), closed
+        )
     return found
 
 
 def satisfaction_by_month(prefix: str, year: int, now: datetime) -> dict[int, Rate]:
     """(满意 + 基本满意) / ratings given before `now`, by month of closing."""
     month = _month_of(Complaint.closed_at, year).label("month")
-    query = (select(month, _count(Complaint.rating.in_(Rating.good())), func.count(Complaint.rating))
-             .where(_region(prefix), _in_year(Complaint.closed_at, year), Complaint.rating.is_not(None),
-                    Complaint.closed_at < now, or_(Complaint.rated_at.is_(None), Complaint.rated_at < now))
-             .group_by(month))
+    query = (
+        select(month, _count(Complaint.rating.in_(Rating.good())), func.count(Complaint.rating))
+        .where(
+            _region(prefix),
+            _in_year(Complaint.closed_at, year),
+            Complaint.rating.is_not(None),
+            Complaint.closed_at < now,
+            or_(Complaint.rated_at.is_(None), Complaint.rated_at < now),
+        )
+        .group_by(month)
+    )
     return {m: Rate(good, given) for m, good, given in db.session.execute(query)}
 
 

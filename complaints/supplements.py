@@ -1,6 +1,7 @@
 """What a complainant adds to their own open case from the tracking page: the material a handler
 asked for (待补充材料), or more of their own accord. One transaction; the files were stored first
 (complaints/attachments.py: store_then) and are committed with their rows."""
+
 from core.db import utcnow
 from core.extensions import db
 from complaints.clocks import resume_working_clocks
@@ -33,18 +34,30 @@ def add_material(case: Complaint, text: str, stored: list[tuple[str, str, str, i
         raise ComplaintError(f"一件案件最多保存{MAX_FILES_PER_CASE}个照片和录音，请挑选最重要的")
     now = utcnow()
     for kind, stored_name, content_type, size in stored:
-        case.attachments.append(Attachment(kind=kind, stored_name=stored_name, content_type=content_type,
-                                           size=size, created_at=now))
+        case.attachments.append(
+            Attachment(kind=kind, stored_name=stored_name, content_type=content_type, size=size, created_at=now)
+        )
     awaited = case.status == Status.AWAITING_INFO
-    add_event(case, "supplement", public=True, actor_label=COMPLAINANT, at=now,
-              body="\n".join(filter(None, [text, _files_line(stored)])))
+    add_event(
+        case,
+        "supplement",
+        public=True,
+        actor_label=COMPLAINANT,
+        at=now,
+        body="\n".join(filter(None, [text, _files_line(stored)])),
+    )
     if awaited:
         case.status = Status.IN_PROGRESS
         paused = any(clock.paused_at is not None for clock in case.clocks)
         if paused:  # resumed even if pausing was switched off meanwhile: a clock never stays stopped
             resume_working_clocks(case, now)
-        add_event(case, "material_received", public=True, at=now,
-                  body="已收到补充材料，继续办理" + ("，答复期限恢复计算" if paused else ""))
+        add_event(
+            case,
+            "material_received",
+            public=True,
+            at=now,
+            body="已收到补充材料，继续办理" + ("，答复期限恢复计算" if paused else ""),
+        )
     db.session.commit()
     return awaited
 

@@ -4,6 +4,7 @@ while, and closes on the server when the person leaves, a kiosk resets, or its t
 The browser's session cookie holds only a random token; the server keeps its hash. Ending a
 session deletes the row, so a copy of the cookie (a kiosk's, a shared phone's) opens nothing.
 """
+
 import hashlib
 import secrets
 from collections.abc import MutableMapping
@@ -39,8 +40,11 @@ def begin_tracking(case: Complaint, lifetime: timedelta, *, ending: str | None =
     secret is replaced at first use."""
     now = utcnow()
     # Ended visits go as new ones begin: no job to run, and no row outlives its visit for long.
-    db.session.execute(delete(TrackingSession).where(
-        (TrackingSession.expires_at <= now) | (TrackingSession.token_hash == _hash(_token(ending)))))
+    db.session.execute(
+        delete(TrackingSession).where(
+            (TrackingSession.expires_at <= now) | (TrackingSession.token_hash == _hash(_token(ending)))
+        )
+    )
     fresh = _replace_temporary_secret(case)
     token = secrets.token_urlsafe(TOKEN_BYTES)
     db.session.add(TrackingSession(token_hash=_hash(token), complaint_id=case.id, expires_at=now + lifetime))
@@ -67,8 +71,11 @@ def tracked_case(token: str | None) -> Complaint | None:
     """The case a live tracking session opens; None when it ended, expired or never was."""
     if not _token(token):
         return None
-    return db.session.scalar(select(Complaint).join(TrackingSession).where(
-        TrackingSession.token_hash == _hash(token), TrackingSession.expires_at > utcnow()))
+    return db.session.scalar(
+        select(Complaint)
+        .join(TrackingSession)
+        .where(TrackingSession.token_hash == _hash(token), TrackingSession.expires_at > utcnow())
+    )
 
 
 def end_tracking(token: str | None) -> None:

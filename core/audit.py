@@ -3,6 +3,7 @@
 Entries are only ever inserted; the migration adds database triggers that refuse UPDATE and
 DELETE, so not even a bug in this code can rewrite history.
 """
+
 import json
 from datetime import datetime
 
@@ -95,8 +96,15 @@ ACTION_LABELS = {
 }
 
 
-def record_audit(action: str, *, target_type: str = "", target_id: str | int = "",
-                 detail: dict | None = None, actor=None, by_system: bool = False) -> AuditEntry:
+def record_audit(
+    action: str,
+    *,
+    target_type: str = "",
+    target_id: str | int = "",
+    detail: dict | None = None,
+    actor=None,
+    by_system: bool = False,
+) -> AuditEntry:
     """Add an audit entry to the current transaction (flush only; the caller commits).
 
     `by_system`: the portal notes something a villager's request set off (a spent lookup budget);

@@ -14,6 +14,7 @@ A new kind of job (a notice to send) follows the same rule: record the work as a
 claim it with one conditional UPDATE (… WHERE sent_at IS NULL), and let a second run find nothing
 to do. The deadline sweep is no job: every host's cron starts it and one runs (core/locks.py).
 """
+
 import threading
 from collections.abc import Callable
 
@@ -37,10 +38,12 @@ def dispatch(function: Callable, *args, queue: str) -> None:
     if url:
         from redis import Redis
         from rq import Queue
+
         Queue(queue, connection=Redis.from_url(url)).enqueue(run_job, function, *args, job_timeout=JOB_TIMEOUT)
     elif has_request_context():
-        thread = threading.Thread(target=_run_in, args=(app, function, args), daemon=True,
-                                  name=f"{queue}-{function.__name__}")
+        thread = threading.Thread(
+            target=_run_in, args=(app, function, args), daemon=True, name=f"{queue}-{function.__name__}"
+        )
         app.extensions.setdefault("background_threads", []).append(thread)
         thread.start()
     else:

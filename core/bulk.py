@@ -1,4 +1,5 @@
 """Many rows into one table at once, in the session's transaction."""
+
 from sqlalchemy import Table, insert
 
 from core.extensions import db
@@ -15,8 +16,11 @@ def bulk_insert(table: Table, values: list[dict]) -> None:
         return
     # PostgreSQL runs an executemany row by row; COPY is ~2× faster on a million rows. It skips
     # the columns' Python-side defaults, so those are filled in here; the names are the table's.
-    defaults = {column.name: column.default.arg for column in table.columns
-                if column.name not in values[0] and column.default is not None and column.default.is_scalar}
+    defaults = {
+        column.name: column.default.arg
+        for column in table.columns
+        if column.name not in values[0] and column.default is not None and column.default.is_scalar
+    }
     names = [*values[0], *defaults]
     with connection.connection.driver_connection.cursor() as cursor:
         with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:

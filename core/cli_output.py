@@ -1,4 +1,5 @@
 """How every import command reports: a summary on stdout, notices and errors on stderr."""
+
 from collections.abc import Callable, Iterable
 
 import click
@@ -6,8 +7,11 @@ import click
 from core.problems import Rejected
 
 
-def run_import(action: Callable[[], object], summary: Callable[[object], str],
-               notices: Callable[[object], Iterable[str]] = lambda result: ()) -> None:
+def run_import(
+    action: Callable[[], object],
+    summary: Callable[[object], str],
+    notices: Callable[[object], Iterable[str]] = lambda result: (),
+) -> None:
     """Run an import; exit 1 with `第N行…` lines and `共N处错误` on stderr when it is rejected."""
     try:
         result = action()

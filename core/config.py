@@ -4,6 +4,7 @@ Secrets come from the environment in production (the same for every worker). Whe
 it is generated once into instance/secrets.json — the single-server default — and never
 committed.
 """
+
 import json
 import os
 import secrets
@@ -66,13 +67,41 @@ DEFAULTS = {
     "DATABASE_REPLICA_CHECK_SECONDS": 2.0,  # how often each worker asks it how far behind it is
 }
 
-ENV_STRINGS = ("DATABASE_URL", "PUBLIC_BASE_URL", "UPLOAD_DIR", "UPLOAD_STORE", "RATELIMIT_STORAGE_URI",
-               "CRYPTO_PROFILE", "SMTP_URL", "MAIL_FROM", "RULES_QUEUE_URL", "QUEUE_URL", "LOGIN_LIMIT_PER_ADDRESS",
-               "LOOKUP_MISSES_PER_NAME", "LOOKUP_MISSES_PER_VILLAGE", "LOOKUP_MISSES_PER_COUNTY", "STATIC_BUILD_DIR",
-               "PORTAL_PAGE_CACHE_DIR", "NOTICE_PROVIDER", "NOTICE_LOG_FILE", "NOTICE_SMS_SIGN",
-               "NOTICE_SMS_HTTP_URL", "NOTICE_SMS_HTTP_KEY", "NOTICE_SMS_TEMPLATES", "DATABASE_REPLICA_URL")
-ENV_INTS = ("MAX_CONTENT_LENGTH", "UPLOAD_MAX_BYTES", "IMPORT_MAX_ROWS", "TRUSTED_PROXIES", "STAFF_IDLE_MINUTES",
-            "STAFF_MAX_SESSION_HOURS", "LOGIN_FREE_FAILURES", "LOGIN_MAX_DELAY_SECONDS")
+ENV_STRINGS = (
+    "DATABASE_URL",
+    "PUBLIC_BASE_URL",
+    "UPLOAD_DIR",
+    "UPLOAD_STORE",
+    "RATELIMIT_STORAGE_URI",
+    "CRYPTO_PROFILE",
+    "SMTP_URL",
+    "MAIL_FROM",
+    "RULES_QUEUE_URL",
+    "QUEUE_URL",
+    "LOGIN_LIMIT_PER_ADDRESS",
+    "LOOKUP_MISSES_PER_NAME",
+    "LOOKUP_MISSES_PER_VILLAGE",
+    "LOOKUP_MISSES_PER_COUNTY",
+    "STATIC_BUILD_DIR",
+    "PORTAL_PAGE_CACHE_DIR",
+    "NOTICE_PROVIDER",
+    "NOTICE_LOG_FILE",
+    "NOTICE_SMS_SIGN",
+    "NOTICE_SMS_HTTP_URL",
+    "NOTICE_SMS_HTTP_KEY",
+    "NOTICE_SMS_TEMPLATES",
+    "DATABASE_REPLICA_URL",
+)
+ENV_INTS = (
+    "MAX_CONTENT_LENGTH",
+    "UPLOAD_MAX_BYTES",
+    "IMPORT_MAX_ROWS",
+    "TRUSTED_PROXIES",
+    "STAFF_IDLE_MINUTES",
+    "STAFF_MAX_SESSION_HOURS",
+    "LOGIN_FREE_FAILURES",
+    "LOGIN_MAX_DELAY_SECONDS",
+)
 ENV_FLOATS = ("DATABASE_REPLICA_MAX_LAG_SECONDS", "DATABASE_REPLICA_CHECK_SECONDS")
 ENV_FLAGS = ("STAFF_2FA_REQUIRED",)
 
@@ -117,8 +146,9 @@ def build_config(instance_path: Path, overrides: dict | None = None) -> dict:
     if config.get("DATABASE_URL"):
         config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config.pop("DATABASE_URL"))
     if "SQLALCHEMY_DATABASE_URI" in overrides:
-        overrides = dict(overrides, SQLALCHEMY_DATABASE_URI=normalise_database_url(
-            overrides["SQLALCHEMY_DATABASE_URI"]))
+        overrides = dict(
+            overrides, SQLALCHEMY_DATABASE_URI=normalise_database_url(overrides["SQLALCHEMY_DATABASE_URI"])
+        )
     if not all(name in overrides for name in SECRET_NAMES):
         config.update(load_secrets(instance_path))
     config.update(overrides)
@@ -146,14 +176,16 @@ def _short_timeouts(config: dict) -> None:
         options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **options.get("connect_args", {})}
         config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     if config["RATELIMIT_STORAGE_URI"].startswith("redis"):
-        config["RATELIMIT_STORAGE_OPTIONS"] = {"socket_connect_timeout": CONNECT_TIMEOUT,
-                                               "socket_timeout": CONNECT_TIMEOUT,
-                                               **config.get("RATELIMIT_STORAGE_OPTIONS", {})}
+        config["RATELIMIT_STORAGE_OPTIONS"] = {
+            "socket_connect_timeout": CONNECT_TIMEOUT,
+            "socket_timeout": CONNECT_TIMEOUT,
+            **config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+        }
 
 
 def normalise_database_url(url: str) -> str:
     """Use psycopg 3 for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url

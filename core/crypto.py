@@ -6,6 +6,7 @@ so keys and even profiles can change while old tokens stay readable, and a re-en
 find what is left to rotate. Lookup hashes and public references use their own key, so rotating
 the encryption key never changes them. No Flask here: callers pass key material in.
 """
+
 import base64
 import binascii
 import hashlib
@@ -107,8 +108,7 @@ def normalise(value: str) -> str:
 class FieldCipher:
     """Encrypts fields under the current key and hashes them under a separate lookup key."""
 
-    def __init__(self, profile: str, keys: Mapping[str, KeyMaterial], current_key_id: str,
-                 *, hmac_key: KeyMaterial):
+    def __init__(self, profile: str, keys: Mapping[str, KeyMaterial], current_key_id: str, *, hmac_key: KeyMaterial):
         if profile not in PROFILES:
             raise ValueError(f"unknown crypto profile {profile!r}; expected one of {sorted(PROFILES)}")
         bad_ids = [key_id for key_id in keys if not KEY_ID.fullmatch(key_id)]
@@ -156,8 +156,7 @@ class FieldCipher:
         nonce, sealed = body[:NONCE_SIZE], body[NONCE_SIZE:]
         header = token.rsplit(":", 1)[0]
         try:
-            plaintext = profile.open(self._encryption_key(profile, key_id), nonce, sealed,
-                                     header.encode("ascii"))
+            plaintext = profile.open(self._encryption_key(profile, key_id), nonce, sealed, header.encode("ascii"))
         except InvalidTag:
             raise TokenError("token failed authentication: tampered with or wrong key") from None
         return plaintext

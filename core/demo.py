@@ -3,6 +3,7 @@
 Every name and number is made up. Feature packages add their own demo data by listening to
 `demo_built` (core imports no feature package).
 """
+
 import random
 
 import click
@@ -39,8 +40,7 @@ def _village_names(rng: random.Random, count: int, taken: set[str]) -> list[str]
 
 def _add_region(code: str, name: str, level: str, parent: str | None) -> None:
     full, initials = pinyin_keys(name)
-    db.session.add(Region(code=code, name=name, level=level, parent_code=parent, pinyin=full,
-                          initials=initials))
+    db.session.add(Region(code=code, name=name, level=level, parent_code=parent, pinyin=full, initials=initials))
 
 
 def build_regions(rng: random.Random) -> list[str]:
@@ -76,8 +76,7 @@ def build_accounts() -> list[tuple[str, str, str]]:
     """Create the demo staff; return (username, role label, password) for printing."""
     printed = []
     for username, role, regions, lead, name in DEMO_ACCOUNTS:
-        user, password = create_user(username, role=role, region_codes=regions, is_lead=lead,
-                                     display_name=name)
+        user, password = create_user(username, role=role, region_codes=regions, is_lead=lead, display_name=name)
         printed.append((username, user.role.label + ("（负责人）" if lead else ""), password))
     return printed
 

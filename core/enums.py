@@ -9,6 +9,7 @@ it back as the member, and adds a CHECK constraint naming every value, so a row 
 by another program cannot hold a status the code does not know. Migration 0020 created those
 constraints on the existing tables; a new value needs a migration that widens its constraint.
 """
+
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, String, event
@@ -64,8 +65,9 @@ class EnumText(TypeDecorator, SchemaType):
 
     def _set_table(self, column, table):
         values = ", ".join(f"'{member.value}'" for member in self.enum)
-        constraint = CheckConstraint(f"{column.name} IN ({values})", name=self.check_name or f"{column.name}_valid",
-                                     _type_bound=True)
+        constraint = CheckConstraint(
+            f"{column.name} IN ({values})", name=self.check_name or f"{column.name}_valid", _type_bound=True
+        )
         table.append_constraint(constraint)
 
     def process_bind_param(self, value, dialect):
@@ -97,4 +99,5 @@ def _coerce_on_set(mapper, _class) -> None:
 def _coercer(enum):
     def coerce(_target, value, _old, _initiator):
         return value if value is None else enum(value)
+
     return coerce

@@ -1,4 +1,5 @@
 """Extension singletons, bound to an app in create_app."""
+
 from collections.abc import Iterator
 from contextlib import contextmanager
 

@@ -1,4 +1,5 @@
 """Form fields shared by the back office's forms."""
+
 from wtforms import DecimalField
 
 

@@ -1,4 +1,5 @@
 """Values as plain text, the same way everywhere: exports, forms, hashes."""
+
 from datetime import date
 from decimal import Decimal
 

@@ -1,4 +1,5 @@
 """The project's form base and forms every package uses."""
+
 from flask_wtf import FlaskForm
 
 

@@ -1,5 +1,6 @@
 """Probes for a load balancer, a supervisor or a fault script: /healthz says the process answers,
 /readyz that it can serve (the database answers) and whether the rate-limit store does."""
+
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
@@ -27,8 +28,7 @@ def readyz():
     # The replica is reported, never a reason to take the worker out: without it reads go to the primary.
     if checks["database"] != OK:
         return _answer({"status": UNAVAILABLE, **checks, "replica": _replica()}, 503)
-    return _answer({"status": DEGRADED if checks["redis"] == UNAVAILABLE else OK, **checks, "replica": _replica()},
-                   200)
+    return _answer({"status": DEGRADED if checks["redis"] == UNAVAILABLE else OK, **checks, "replica": _replica()}, 200)
 
 
 def _database() -> str:

@@ -3,6 +3,7 @@ never by name, and cleaned.
 
 A photo is decoded and re-encoded as a plain JPEG of bounded size, which drops EXIF (GPS, device),
 XMP and comments. Pillow is imported with the first photo, not with the app."""
+
 from __future__ import annotations
 
 import io
@@ -45,8 +46,14 @@ def clean_photo(data: bytes, filename: str = "", max_side: int = MAX_SIDE) -> by
             image.draft("RGB", (max_side, max_side))  # JPEG only: decode at a smaller scale, faster
             image = ImageOps.exif_transpose(image)  # keep it upright once the EXIF is gone
             image = _flatten(image)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
-            Image.DecompressionBombError) as error:
+    except (
+        UnidentifiedImageError,
+        OSError,
+        SyntaxError,
+        ValueError,
+        Image.DecompressionBombWarning,
+        Image.DecompressionBombError,
+    ) as error:
         raise (error if isinstance(error, ImageRefused) else refused) from None
     image.thumbnail((max_side, max_side))
     return jpeg(image)
@@ -56,8 +63,10 @@ def _check_pixels(image: Image.Image, filename: str) -> None:
     """Refuse on the header's size alone: Image.open has read nothing else yet."""
     limit = MAX_PIXELS_SCALED if image.format in SCALED_FORMATS else MAX_PIXELS_WHOLE
     if image.width * image.height > limit:
-        raise ImageRefused(f"照片“{filename}”像素太多（{image.width}×{image.height}），"
-                           f"这种格式的照片最多{limit // 10_000}万像素。请用手机相机直接拍一张，或截图后再上传")
+        raise ImageRefused(
+            f"照片“{filename}”像素太多（{image.width}×{image.height}），"
+            f"这种格式的照片最多{limit // 10_000}万像素。请用手机相机直接拍一张，或截图后再上传"
+        )
 
 
 def _flatten(image: Image.Image) -> Image.Image:

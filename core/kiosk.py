@@ -1,5 +1,6 @@
 """The kiosk cookie: which township-hall touch screen this browser is, if any. The portal draws
 its kiosk layout from it (portal/kiosk.py); complaints keep a kiosk's case view short."""
+
 import re
 
 from flask import request

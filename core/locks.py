@@ -5,6 +5,7 @@ for the whole job and let go at its end, or by the server when the process dies.
 host: a lock on a file beside the database (flock), so that a run cron starts while the last one
 is still going skips too. Whoever does not get the lock skips the job; the next run catches up.
 """
+
 import fcntl
 from collections.abc import Iterator
 from contextlib import contextmanager

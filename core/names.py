@@ -4,13 +4,13 @@ Rosters pad two-character names to line up with three-character ones — 「王�
 space, 「王 五」, 「王  五」, or an invisible zero-width space — and the padding is no part of the name.
 The interpunct of minority names (阿沛·阿旺晋美) is, in whichever look-alike it was typed.
 """
+
 import re
 
-INTERPUNCT = "\u00b7"   # ·, as on the ID card
+INTERPUNCT = "\u00b7"  # ·, as on the ID card
 # What keyboards and encodings give for it: bullets, katakana and Greek middle dots, the
 # hyphenation point Taiwanese text uses, dot operators, full stops half- and full-width.
-_DOT_LOOKALIKES = ("\u0387\u2022\u2024\u2027\u2219\u22c5\u2981\u2e31\u30fb\uff65\ufe52\uff0e."
-                   "\u1427\u318d")
+_DOT_LOOKALIKES = "\u0387\u2022\u2024\u2027\u2219\u22c5\u2981\u2e31\u30fb\uff65\ufe52\uff0e.\u1427\u318d"
 _TO_INTERPUNCT = str.maketrans(dict.fromkeys(_DOT_LOOKALIKES, INTERPUNCT))
 # Whitespace of every width, and the invisible format characters that copying from web pages and
 # Word leaves behind (zero-width spaces and joiners, direction marks, soft hyphens, BOMs).

@@ -7,6 +7,7 @@ package fonts-hanazono (HanaMinA: Ext-A; HanaMinB: all of Ext-B and C–F; OFL-1
 lists as a requirement — all of Ext-B would add some 22 MB to the repository. Without them a
 system CJK font may stand in; with none, such a character prints blank.
 """
+
 import atexit
 import threading
 from pathlib import Path
@@ -17,8 +18,7 @@ FONT_PATH = Path(__file__).resolve().parent / "fonts" / "wqy-microhei-subset.ttf
 # Our own family name, so a system copy of WenQuanYi can never silently stand in for the bundle.
 FONT_FAMILY = "WQY MicroHei Bundled"
 # Hanazono first, so that a server set up as the README says prints every name the same way.
-FALLBACK_FAMILIES = ('"HanaMinA", "HanaMinB", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", '
-                     'sans-serif')
+FALLBACK_FAMILIES = '"HanaMinA", "HanaMinB", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Zen Hei", sans-serif'
 ALLOWED_SCHEMES = ("file", "data")
 
 BASE_CSS = f"""

@@ -1,4 +1,5 @@
 """De-identification for public pages (docs/privacy.md)."""
+
 from core.names import INTERPUNCT, normalise_name
 
 

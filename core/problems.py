@@ -1,4 +1,5 @@
 """Problems found in an imported file, worded as docs/import-templates.md prescribes."""
+
 from dataclasses import dataclass
 
 

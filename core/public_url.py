@@ -6,6 +6,7 @@ as `bin/serve` runs it) it may be left unset, and then the links follow the addr
 asked for: `bin/serve --port 8000`, or a phone on the LAN opening http://192.168.1.5:8000, gets
 QR codes that work from where it stands.
 """
+
 import os
 
 from flask import Flask, current_app, has_request_context, request
@@ -35,4 +36,5 @@ def require_public_base_url(app: Flask) -> None:
     if not app.config["PUBLIC_BASE_URL"] and not from_flask_command:
         raise MissingPublicBaseUrl(
             "PUBLIC_BASE_URL is not set: a production server needs the portal's public address "
-            "(e.g. PUBLIC_BASE_URL=https://cunwu.example.gov.cn) for its QR codes, receipts and PDFs")
+            "(e.g. PUBLIC_BASE_URL=https://cunwu.example.gov.cn) for its QR codes, receipts and PDFs"
+        )

@@ -1,4 +1,5 @@
 """QR codes for notice boards, PDFs (PNG) and web pages (inline SVG)."""
+
 import base64
 import io
 
@@ -9,12 +10,14 @@ BORDER = 4  # the quiet zone the standard asks for; scanners struggle with less
 
 def _code(data: str, box_size: int, image_factory):
     import qrcode
+
     # M (15% recovery) survives a weathered or partly dirty printout on a village notice board
     # while keeping the code small enough for a phone to read from a metre away.
     from qrcode.constants import ERROR_CORRECT_M
 
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, box_size=box_size, border=BORDER,
-                         image_factory=image_factory)
+    code = qrcode.QRCode(
+        error_correction=ERROR_CORRECT_M, box_size=box_size, border=BORDER, image_factory=image_factory
+    )
     code.add_data(data)
     code.make(fit=True)
     return code

@@ -15,6 +15,7 @@ not an error.
 
 Unset, everything is on the primary, as before.
 """
+
 import logging
 from collections.abc import Callable
 from functools import wraps
@@ -39,8 +40,9 @@ WROTE = "cunwu.wrote"
 PRIMARY, REPLICA = "primary", "replica"
 # Public pages that read and never write. Endpoint names, not imports: core imports no feature.
 REPLICA_BLUEPRINTS = frozenset({"portal", "qr"})
-REPLICA_ENDPOINTS = frozenset({"complaints.case", "complaints.attachment", "complaints.stats",
-                               "complaints.mine", "complaints.track"})
+REPLICA_ENDPOINTS = frozenset(
+    {"complaints.case", "complaints.attachment", "complaints.stats", "complaints.mine", "complaints.track"}
+)
 SAFE_METHODS = frozenset({"GET", "HEAD"})
 STICKY_COOKIE = "rw"
 
@@ -168,6 +170,7 @@ def read_engine(primary: Engine) -> Engine:
 
 def retry_on_primary(view: Callable) -> Callable:
     """Run the view again on the primary when the replica fails under it."""
+
     @wraps(view)
     def wrapper(*args, **kwargs):
         try:
@@ -177,9 +180,11 @@ def retry_on_primary(view: Callable) -> Callable:
                 raise
             state().failed(error)
             from core.extensions import db
+
             db.session.rollback()  # drops the replica's connection; the view starts afresh
             request.environ[READ_TARGET] = PRIMARY
             return view(*args, **kwargs)
+
     return wrapper
 
 
@@ -189,8 +194,7 @@ def _sticky_after_write(response):
         replica = state()
         # Past the bound, plus a check interval in which the replica may have fallen behind unseen.
         seconds = ceil(replica.max_lag + 2 * replica.interval) + 1
-        response.set_cookie(STICKY_COOKIE, "1", max_age=seconds, httponly=True, samesite="Lax",
-                            secure=secure_cookies())
+        response.set_cookie(STICKY_COOKIE, "1", max_age=seconds, httponly=True, samesite="Lax", secure=secure_cookies())
     return response
 
 
@@ -200,9 +204,11 @@ def init_app(app: Flask) -> None:
     if not url or app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and not app.testing:
         return  # SQLite has no replica (the tests let a second file stand for one)
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
-    app.extensions["replica"] = ReplicaState(create_engine(url, **options),
-                                             float(app.config["DATABASE_REPLICA_MAX_LAG_SECONDS"]),
-                                             float(app.config["DATABASE_REPLICA_CHECK_SECONDS"]))
+    app.extensions["replica"] = ReplicaState(
+        create_engine(url, **options),
+        float(app.config["DATABASE_REPLICA_MAX_LAG_SECONDS"]),
+        float(app.config["DATABASE_REPLICA_CHECK_SECONDS"]),
+    )
     for endpoint, view in list(app.view_functions.items()):
         app.view_functions[endpoint] = retry_on_primary(view)
     app.after_request(_sticky_after_write)

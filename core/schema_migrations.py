@@ -5,6 +5,7 @@ command, test and worker start would pay for it although only `flask db …`, th
 `flask restore` ever migrate. `flask db` stays a command of every app: a group that loads
 Flask-Migrate's own commands when it is asked for them.
 """
+
 from pathlib import Path
 
 import click

@@ -1,4 +1,5 @@
 """Security headers on every response, and per-connection database settings."""
+
 import sqlite3
 
 from flask import Flask, current_app, request
@@ -9,12 +10,14 @@ from sqlalchemy.engine import Engine
 def content_security_policy(style_hashes=(), script_hashes=()) -> str:
     """The policy; inline styles and scripts run only when their exact text's hash is listed
     (core/assets/inline.py), never by 'unsafe-inline'."""
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self'{_sources(script_hashes)}",
-        f"style-src 'self'{_sources(style_hashes)}",
-        *OTHER_DIRECTIVES,
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self'{_sources(script_hashes)}",
+            f"style-src 'self'{_sources(style_hashes)}",
+            *OTHER_DIRECTIVES,
+        ]
+    )
 
 
 def _sources(hashes) -> str:
@@ -50,8 +53,7 @@ def static_headers(headers, policy: str) -> None:
 
 def add_security_headers(response):
     """Headers that keep the pages from being framed, sniffed or fed foreign scripts."""
-    static_headers(response.headers, current_app.extensions.get("content_security_policy",
-                                                                CONTENT_SECURITY_POLICY))
+    static_headers(response.headers, current_app.extensions.get("content_security_policy", CONTENT_SECURITY_POLICY))
     if request.is_secure:  # over https (directly, or as TRUSTED_PROXIES report it): stay on https
         response.headers.setdefault("Strict-Transport-Security", HSTS)
     return response

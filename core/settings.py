@@ -1,4 +1,5 @@
 """Per-county settings that administrators change: review, names on public rosters, thresholds."""
+
 from decimal import Decimal
 
 from sqlalchemy import ForeignKey, Numeric, String, select
@@ -26,8 +27,14 @@ class CountySettings(Base):
 
 
 # What an administrator edits on the county settings page.
-EDITABLE = ("review_enabled", "reviewer_level", "show_full_names", "clock_pausing_enabled",
-            "referral_working_days", "approval_threshold")
+EDITABLE = (
+    "review_enabled",
+    "reviewer_level",
+    "show_full_names",
+    "clock_pausing_enabled",
+    "referral_working_days",
+    "approval_threshold",
+)
 
 
 def county_code_of(region_code: str) -> str:
@@ -37,12 +44,16 @@ def county_code_of(region_code: str) -> str:
 
 def settings_for(region_code: str) -> CountySettings:
     """The settings of the region's county, defaults when none are stored (not added to the session)."""
-    found = db.session.scalar(select(CountySettings).where(
-        CountySettings.county_code == county_code_of(region_code)))
-    return found or CountySettings(county_code=county_code_of(region_code), review_enabled=True,
-                                   reviewer_level="township", show_full_names=False,
-                                   approval_threshold=Decimal("5000"), clock_pausing_enabled=False,
-                                   referral_working_days=15)
+    found = db.session.scalar(select(CountySettings).where(CountySettings.county_code == county_code_of(region_code)))
+    return found or CountySettings(
+        county_code=county_code_of(region_code),
+        review_enabled=True,
+        reviewer_level="township",
+        show_full_names=False,
+        approval_threshold=Decimal("5000"),
+        clock_pausing_enabled=False,
+        referral_working_days=15,
+    )
 
 
 @transactional
@@ -53,6 +64,11 @@ def save_settings(county_code: str, values: dict, *, by) -> CountySettings:
     for name in EDITABLE:
         setattr(settings, name, values[name])
     db.session.add(settings)
-    record_audit("settings.update", target_type="county", target_id=county_code, actor=by,
-                 detail={"before": before, "after": {name: str(values[name]) for name in EDITABLE}})
+    record_audit(
+        "settings.update",
+        target_type="county",
+        target_id=county_code,
+        actor=by,
+        detail={"before": before, "after": {name: str(values[name]) for name in EDITABLE}},
+    )
     return settings

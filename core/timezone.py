@@ -1,4 +1,5 @@
 """Local (Asia/Shanghai) days for instants stored in UTC, whatever the server's zone."""
+
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 

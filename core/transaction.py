@@ -5,6 +5,7 @@ raises, so a refusal found half-way (a scope check after the first change, a dup
 leaves half a change in the session for the next commit to write. Views call services and show
 refusals; they never commit or roll back themselves.
 """
+
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -29,8 +30,10 @@ def atomic() -> Iterator[None]:
 
 def transactional(service: Callable[P, R]) -> Callable[P, R]:
     """A service that runs as one transaction (atomic)."""
+
     @wraps(service)
     def run(*args: P.args, **kwargs: P.kwargs) -> R:
         with atomic():
             return service(*args, **kwargs)
+
     return run

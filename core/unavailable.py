@@ -6,6 +6,7 @@ one that posted something is told plainly that it was not stored (a view may say
 words with `unsaved_notice`). The page is rendered from the template alone: nothing on it may
 need the database, not even the signed-in user.
 """
+
 import errno
 import sqlite3
 from collections.abc import Callable
@@ -50,9 +51,11 @@ def unsaved_notice(message: str, keep: str | None = None) -> Callable:
     """Decorate a view that stores what is posted: `message` is what the busy page says when a
     POST could not be stored; `keep` names a form field whose text the page gives back, so that
     what someone typed on a phone is not lost with the request."""
+
     def decorate(view: Callable) -> Callable:
         view.unsaved_notice = (message, keep)
         return view
+
     return decorate
 
 
@@ -68,14 +71,15 @@ def _notice() -> tuple[str | None, str]:
 
 def busy_response(error: BaseException, what: str = "database"):
     """The 503 page for a request the database (or `what`) could not serve."""
-    current_app.logger.warning("%s unavailable during %s %s: %s", what, request.method, request.path,
-                               error.__class__.__name__)
+    current_app.logger.warning(
+        "%s unavailable during %s %s: %s", what, request.method, request.path, error.__class__.__name__
+    )
     unsaved, kept = _notice()
     try:
         # Straight from the template: the usual context processors would load the signed-in user.
         body = current_app.jinja_env.get_template("errors/unavailable.html").render(
-            request=request, busy=BUSY, unsaved=unsaved, kept=kept,
-            large_text=request.cookies.get("text") == "large")
+            request=request, busy=BUSY, unsaved=unsaved, kept=kept, large_text=request.cookies.get("text") == "large"
+        )
     except Exception:  # the page must come out even if its template cannot
         current_app.logger.exception("the busy page could not be rendered")
         body = " ".join(filter(None, [BUSY, unsaved]))
@@ -108,4 +112,5 @@ def init_app(app: Flask, server_error: Callable) -> None:
     def internal_error(error: InternalServerError):
         cause = getattr(error, "original_exception", None)
         return busy_response(cause) if is_unavailable(cause) else server_error(error)
+
     app.register_error_handler(InternalServerError, internal_error)

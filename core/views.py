@@ -1,5 +1,6 @@
 """Views declared in the module that holds them and attached to their blueprint where the app is
 assembled (app.py), rather than by the side effect of importing a module."""
+
 from collections.abc import Callable
 
 from flask import Blueprint
@@ -17,6 +18,7 @@ class Views:
         def declare(view: Callable) -> Callable:
             self._steps.append(lambda bp: bp.add_url_rule(rule, view_func=view, **options))
             return view
+
         return declare
 
     def get(self, rule: str, **options) -> Callable:
@@ -33,6 +35,7 @@ class Views:
         def declare(function: Callable) -> Callable:
             self._steps.append(lambda bp: bp.app_template_filter(name)(function))
             return function
+
         return declare
 
     def attach(self, bp: Blueprint) -> None:

@@ -1,4 +1,5 @@
 """Error pages, template filters and the small bits every page shares."""
+
 from decimal import Decimal
 from urllib.parse import urlsplit
 
@@ -22,8 +23,7 @@ FAVICON_MAX_AGE = 7 * 24 * 3600
 
 def render_error(code: int, message: str | None = None):
     title, default_message = ERROR_PAGES[code]
-    return render_template("errors/error.html", code=code, title=title,
-                           message=message or default_message), code
+    return render_template("errors/error.html", code=code, title=title, message=message or default_message), code
 
 
 def secure_cookies() -> bool:
@@ -56,8 +56,9 @@ def id_from(raw: object) -> int | None:
 class IdConverter(IntegerConverter):
     """`<int:…>` in every route: a row id, so a number past LARGEST_ID does not match (404)."""
 
-    def __init__(self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = LARGEST_ID,
-                 signed: bool = False) -> None:
+    def __init__(
+        self, map, fixed_digits: int = 0, min: int | None = None, max: int | None = LARGEST_ID, signed: bool = False
+    ) -> None:
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
@@ -115,8 +116,7 @@ def init_app(app: Flask) -> None:
     def favicon():
         # Pages link static/favicon.svg; a browser still asks for /favicon.ico by itself (for a PDF,
         # a download, an older browser), and each of those would be a 404 in the log.
-        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/x-icon",
-                                   max_age=FAVICON_MAX_AGE)
+        return send_from_directory(app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=FAVICON_MAX_AGE)
 
     @app.context_processor
     def page_preferences():

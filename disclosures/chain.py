@@ -6,6 +6,7 @@ while any change to a stored value breaks it. What the rows hash to says nothing
 are still shown, or where: each village's record (disclosures/record.py) covers that, and
 verify_chain checks both.
 """
+
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
@@ -25,14 +26,36 @@ from disclosures.record import read_record
 STREAM_ABOVE = 20_000
 # Per kind: the columns whose values a row's canonical form holds, in order.
 CANONICAL_FIELDS = {
-    Kind.LEDGER: ("entry_on", "voucher_no", "direction", "category", "summary", "amount",
-                  "counterparty", "link_code"),
+    Kind.LEDGER: ("entry_on", "voucher_no", "direction", "category", "summary", "amount", "counterparty", "link_code"),
     Kind.SUBSIDIES: ("item", "month", "name", "id_cipher", "amount", "paid_on", "account_cipher"),
-    Kind.PROJECTS: ("project_no", "name", "project_type", "budget", "funding_source", "contractor",
-                    "contractor_uscc", "approved_on", "start_on", "planned_end_on", "progress",
-                    "paid_total", "status", "updated_on", "note"),
-    Kind.CONTRACTS: ("contract_no", "subject", "category", "party", "party_id_cipher", "start_on",
-                     "end_on", "annual_rent", "pay_cycle"),
+    Kind.PROJECTS: (
+        "project_no",
+        "name",
+        "project_type",
+        "budget",
+        "funding_source",
+        "contractor",
+        "contractor_uscc",
+        "approved_on",
+        "start_on",
+        "planned_end_on",
+        "progress",
+        "paid_total",
+        "status",
+        "updated_on",
+        "note",
+    ),
+    Kind.CONTRACTS: (
+        "contract_no",
+        "subject",
+        "category",
+        "party",
+        "party_id_cipher",
+        "start_on",
+        "end_on",
+        "annual_rent",
+        "pay_cycle",
+    ),
 }
 
 
@@ -40,8 +63,9 @@ CANONICAL_FIELDS = {
 _ENCRYPTED = {kind: tuple(name.endswith("_cipher") for name in names) for kind, names in CANONICAL_FIELDS.items()}
 # The same columns in a row before it is stored (disclosures/parsed.py): clear values, own names.
 _CLEAR_NAMES = {"id_cipher": "id_number", "account_cipher": "account", "party_id_cipher": "party_id"}
-_CLEAR_FIELDS = {kind: tuple(_CLEAR_NAMES.get(name, name) for name in names)
-                 for kind, names in CANONICAL_FIELDS.items()}
+_CLEAR_FIELDS = {
+    kind: tuple(_CLEAR_NAMES.get(name, name) for name in names) for kind, names in CANONICAL_FIELDS.items()
+}
 _NONE_ENCRYPTED = {kind: (False,) * len(names) for kind, names in CANONICAL_FIELDS.items()}
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
@@ -68,8 +92,7 @@ def _line(values: Sequence, withdrawn: bool, encrypted: tuple[bool, ...], cipher
 
 def canonical_row(kind: Kind, row, cipher: FieldCipher) -> str:
     """One row as a canonical JSON array of plain values."""
-    return _line([getattr(row, name) for name in CANONICAL_FIELDS[kind]], row.withdrawn, _ENCRYPTED[kind],
-                 cipher)
+    return _line([getattr(row, name) for name in CANONICAL_FIELDS[kind]], row.withdrawn, _ENCRYPTED[kind], cipher)
 
 
 def clear_row(kind: Kind, row: dict) -> str:
@@ -88,8 +111,14 @@ def batch_hash(batch: Batch, lines: Iterable[str] | bytes, prev_hash: str | None
     """SHA-256 over the batch's identity, its sorted canonical rows and the previous hash;
     `lines` may come as sorted_lines() already."""
     digest = hashlib.sha256()
-    head = [prev_hash or "", batch.village_code, batch.kind, batch.period or "",
-            "correction" if batch.is_correction else "", batch.reason or ""]
+    head = [
+        prev_hash or "",
+        batch.village_code,
+        batch.kind,
+        batch.period or "",
+        "correction" if batch.is_correction else "",
+        batch.reason or "",
+    ]
     digest.update(json.dumps(head, ensure_ascii=False).encode())
     digest.update(lines if isinstance(lines, bytes) else sorted_lines(lines))
     return digest.hexdigest()
@@ -101,7 +130,8 @@ def compute_batch_hash(batch: Batch, prev_hash: str | None, cipher: FieldCipher)
     model = ROW_MODELS[kind]
     # Plain column rows, not ORM objects: verifying a county's chain reads millions of rows.
     query = select(*(getattr(model, name) for name in CANONICAL_FIELDS[kind]), model.withdrawn).where(
-        model.batch_id == batch.id)
+        model.batch_id == batch.id
+    )
     if (batch.row_count or 0) > STREAM_ABOVE:
         query = query.execution_options(yield_per=STREAM_ABOVE)
     encrypted = _ENCRYPTED[kind]
@@ -122,8 +152,11 @@ def _verify_batches(village_code: str, cipher: FieldCipher) -> list[str]:
     """The chain of the village's published batches, each one's rows hashed again."""
     problems = []
     previous = None
-    batches = db.session.scalars(select(Batch).where(
-        Batch.village_code == village_code, Batch.status == BatchStatus.PUBLISHED).order_by(Batch.sequence))
+    batches = db.session.scalars(
+        select(Batch)
+        .where(Batch.village_code == village_code, Batch.status == BatchStatus.PUBLISHED)
+        .order_by(Batch.sequence)
+    )
     for expected_sequence, batch in enumerate(batches, start=1):
         label = f"{village_code} 第{batch.sequence}批（批次{batch.id}，{Kind(batch.kind).label}）"
         if batch.sequence != expected_sequence:

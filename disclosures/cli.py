@@ -1,4 +1,5 @@
 """`flask disclosures import|verify` — the staff and script side of the importer."""
+
 from pathlib import Path
 
 import click
@@ -20,18 +21,28 @@ def _import(kind: Kind, file: Path, publish: bool, accept_warnings: bool) -> lis
     # Streaming: a million-row file is checked and stored without holding its rows in memory.
     # A person would confirm warnings on the web; a script must say so explicitly.
     with file.open("rb") as stream:
-        return import_file(kind, stream, file.name, villages=None, uploader=None, publish=publish,
-                           accept_warnings=accept_warnings, confirm_hint="（确认无误请加 --accept-warnings）",
-                           on_notice=lambda notice: click.echo(notice, err=True),
-                           max_rows=current_app.config["IMPORT_MAX_ROWS"])
+        return import_file(
+            kind,
+            stream,
+            file.name,
+            villages=None,
+            uploader=None,
+            publish=publish,
+            accept_warnings=accept_warnings,
+            confirm_hint="（确认无误请加 --accept-warnings）",
+            on_notice=lambda notice: click.echo(notice, err=True),
+            max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        )
 
 
 def _summary(batches: list[Batch]) -> str:
     rows = sum(batch.row_count for batch in batches)
     villages = sorted({batch.village_code for batch in batches})
     states = sorted({batch.status.label for batch in batches})
-    return (f"导入{rows}行，{len(villages)}个村（{'、'.join(villages)}），{len(batches)}个批次"
-            f"（{'、'.join(states)}）：" + ",".join(str(batch.id) for batch in batches))
+    return (
+        f"导入{rows}行，{len(villages)}个村（{'、'.join(villages)}），{len(batches)}个批次"
+        f"（{'、'.join(states)}）：" + ",".join(str(batch.id) for batch in batches)
+    )
 
 
 @disclosures_cli.command("import")

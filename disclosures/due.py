@@ -1,4 +1,5 @@
 """The disclosure calendar: each village's monthly ledger is due by the 10th of the next month."""
+
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -54,15 +55,26 @@ def ledger_calendar(villages: list[Region], today: date) -> list[LedgerDue]:
     """Each village's ledger months, oldest outstanding first, with their state on `today`."""
     months = recent_months(today)
     codes = [village.code for village in villages]
-    found = db.session.execute(select(Batch.village_code, Batch.period, Batch.status).where(
-        Batch.kind == Kind.LEDGER, Batch.village_code.in_(codes), Batch.period.in_(months),
-        Batch.status != BatchStatus.RETURNED, Batch.is_correction.is_(False))).all()
+    found = db.session.execute(
+        select(Batch.village_code, Batch.period, Batch.status).where(
+            Batch.kind == Kind.LEDGER,
+            Batch.village_code.in_(codes),
+            Batch.period.in_(months),
+            Batch.status != BatchStatus.RETURNED,
+            Batch.is_correction.is_(False),
+        )
+    ).all()
     best = {}
     for code, period, status in found:
         if best.get((code, period)) != BatchStatus.PUBLISHED:
             best[(code, period)] = status
-    first = dict(db.session.execute(select(Batch.village_code, func.min(Batch.period)).where(
-        Batch.kind == Kind.LEDGER, Batch.village_code.in_(codes)).group_by(Batch.village_code)).all())
+    first = dict(
+        db.session.execute(
+            select(Batch.village_code, func.min(Batch.period))
+            .where(Batch.kind == Kind.LEDGER, Batch.village_code.in_(codes))
+            .group_by(Batch.village_code)
+        ).all()
+    )
     entries = []
     for village in villages:
         # A village is held to months since its first ledger on the portal (or just last month).
@@ -81,9 +93,13 @@ def public_overdue(village: Region, today: date) -> list[LedgerDue]:
     change only with a publication or the date (portal/caching.py keys it on those), and a batch
     waiting for review is not disclosed yet."""
     months = recent_months(today)
-    published = set(db.session.scalars(select(Batch.period).where(
-        Batch.kind == Kind.LEDGER, Batch.village_code == village.code, Batch.status == BatchStatus.PUBLISHED)))
+    published = set(
+        db.session.scalars(
+            select(Batch.period).where(
+                Batch.kind == Kind.LEDGER, Batch.village_code == village.code, Batch.status == BatchStatus.PUBLISHED
+            )
+        )
+    )
     start = min(min(published, default=months[0]), months[0])
-    late = [month for month in months
-            if month >= start and month not in published and today > due_date(month)]
+    late = [month for month in months if month >= start and month not in published and today > due_date(month)]
     return [LedgerDue(village, month, due_date(month), "late") for month in reversed(late)]

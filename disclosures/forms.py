@@ -1,4 +1,5 @@
 """Accountants' and reviewers' forms: the shape of input, nothing else."""
+
 import re
 
 from core.forms import Form
@@ -49,8 +50,9 @@ class ReviewForm(Form):
 
 
 class CorrectionForm(Form):
-    reason = TextAreaField("更正原因（必填，将向村民公开）",
-                           validators=[DataRequired("请填写更正原因"), Length(max=500)])
+    reason = TextAreaField(
+        "更正原因（必填，将向村民公开）", validators=[DataRequired("请填写更正原因"), Length(max=500)]
+    )
     withdraw = BooleanField("撤回这一行（这一行本不应公开）")
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
 

@@ -1,5 +1,6 @@
 """Disclosure batches and the rows they publish. Published rows are never edited or deleted:
 a correction publishes new versions that point at the rows they replace."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -73,9 +74,9 @@ class Batch(Base):
 
 
 class ChainEvent(LabelledEnum):
-    PUBLISH = "publish", "公开"        # a batch became public
-    SUPERSEDE = "supersede", "更正"    # a published row was replaced by a correction's new version
-    WITHDRAW = "withdraw", "撤回"      # a published row was taken back by a correction
+    PUBLISH = "publish", "公开"  # a batch became public
+    SUPERSEDE = "supersede", "更正"  # a published row was replaced by a correction's new version
+    WITHDRAW = "withdraw", "撤回"  # a published row was taken back by a correction
 
 
 class ChainEntry(Base):
@@ -173,10 +174,12 @@ class ProjectUpdate(DisclosedRow, Base):
     """One dated progress report of a project; the project is all updates sharing its 项目编号."""
 
     __tablename__ = "project_updates"
-    __table_args__ = (Index("ix_project_updates_village_project", "village_code", "project_no"),
-                      CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
-                      CheckConstraint("budget > 0", name="budget_positive"),
-                      CheckConstraint("paid_total >= 0", name="paid_total_not_negative"))
+    __table_args__ = (
+        Index("ix_project_updates_village_project", "village_code", "project_no"),
+        CheckConstraint("progress BETWEEN 0 AND 100", name="progress_percent"),
+        CheckConstraint("budget > 0", name="budget_positive"),
+        CheckConstraint("paid_total >= 0", name="paid_total_not_negative"),
+    )
 
     project_no: Mapped[str] = mapped_column(String(40))
     name: Mapped[str] = mapped_column(String(100))
@@ -197,8 +200,10 @@ class ProjectUpdate(DisclosedRow, Base):
 
 class Contract(DisclosedRow, Base):
     __tablename__ = "contracts"
-    __table_args__ = (Index("ix_contracts_village_contract", "village_code", "contract_no"),
-                      CheckConstraint("annual_rent >= 0", name="annual_rent_not_negative"))
+    __table_args__ = (
+        Index("ix_contracts_village_contract", "village_code", "contract_no"),
+        CheckConstraint("annual_rent >= 0", name="annual_rent_not_negative"),
+    )
 
     contract_no: Mapped[str] = mapped_column(String(40))
     subject: Mapped[str] = mapped_column(String(100))
@@ -220,8 +225,12 @@ class SubsidyItem(Base):
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
 
 
-ROW_MODELS = {Kind.LEDGER: LedgerEntry, Kind.SUBSIDIES: SubsidyPayment, Kind.PROJECTS: ProjectUpdate,
-              Kind.CONTRACTS: Contract}
+ROW_MODELS = {
+    Kind.LEDGER: LedgerEntry,
+    Kind.SUBSIDIES: SubsidyPayment,
+    Kind.PROJECTS: ProjectUpdate,
+    Kind.CONTRACTS: Contract,
+}
 
 
 class ProjectPhoto(Base):

@@ -3,6 +3,7 @@
 Subsidy and contract rows carry ID numbers and bank accounts in clear here; the services encrypt
 and hash them before anything is stored.
 """
+
 from dataclasses import dataclass, field
 
 from disclosures.models import Kind
@@ -26,7 +27,7 @@ class ParsedUpload:
     kind: Kind
     filename: str
     batches: list[ParsedBatch]
-    notices: list[str] = field(default_factory=list)   # `提示：…` lines (ignored columns)
+    notices: list[str] = field(default_factory=list)  # `提示：…` lines (ignored columns)
     warnings: list[str] = field(default_factory=list)  # to confirm (统一社会信用代码 check character)
 
     @property

@@ -1,4 +1,5 @@
 """Who may upload, review and see a village's disclosure batches."""
+
 from core.settings import settings_for
 from core.users.models import Role, User
 from core.users.permissions import in_scope
@@ -24,8 +25,7 @@ def can_review(user: User, batch: Batch) -> bool:
     if user.role != Role.REVIEWER or not in_scope(user, batch.village_code):
         return False
     level = settings_for(batch.village_code).reviewer_level
-    return any(region.level == level for region in user.regions
-               if batch.village_code.startswith(region.prefix))
+    return any(region.level == level for region in user.regions if batch.village_code.startswith(region.prefix))
 
 
 def can_view_batch(user: User, batch: Batch) -> bool:

@@ -1,5 +1,6 @@
 """Project photos in the back office: the uploader adds them to a pending project update; staff
 who may see the batch (its reviewer among them) view them. Attached to the disclosures blueprint."""
+
 from flask import abort, flash, make_response, redirect, url_for
 from flask_login import current_user
 
@@ -18,8 +19,14 @@ views = Views()
 
 def jpeg_response(data: bytes, cache: str):
     response = make_response(data)
-    response.headers.update({"Content-Type": "image/jpeg", "Content-Disposition": "inline",
-                             "X-Content-Type-Options": "nosniff", "Cache-Control": cache})
+    response.headers.update(
+        {
+            "Content-Type": "image/jpeg",
+            "Content-Disposition": "inline",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": cache,
+        }
+    )
     return response
 
 
@@ -37,8 +44,13 @@ def photo_add(update_id: int):
         return redirect(url_for(".batch", batch_id=update.batch_id), 303)
     upload = form.photo.data
     try:
-        add_photo(update, upload.stream.read(PhotoForm.READ_LIMIT), upload.filename or "照片",
-                  form.caption.data or "", by=current_user)
+        add_photo(
+            update,
+            upload.stream.read(PhotoForm.READ_LIMIT),
+            upload.filename or "照片",
+            form.caption.data or "",
+            by=current_user,
+        )
     except PhotoError as refused:
         flash(str(refused), "error")
     else:

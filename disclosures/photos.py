@@ -6,6 +6,7 @@ batch is published nothing about it changes. So a photo is public exactly while 
 (disclosures/public.py's is_public), and goes out of sight with a correction or withdrawal of that
 update. Every file is cleaned (core/images.py: re-encoded, EXIF and GPS gone, at most 1600 px)
 and read and written only through photo_bytes/_store below, which use core/storage."""
+
 from datetime import timedelta
 
 from sqlalchemy import Select, select
@@ -46,12 +47,22 @@ def add_photo(update: ProjectUpdate, data: bytes, filename: str, caption: str, *
         raise PhotoError(str(refused)) from None
     name = _store(clean)
     try:
-        photo = ProjectPhoto(update_id=update.id, stored_name=name, size=len(clean),
-                             caption=(caption or "").strip()[:CAPTION_LENGTH], uploaded_by_id=by.id)
+        photo = ProjectPhoto(
+            update_id=update.id,
+            stored_name=name,
+            size=len(clean),
+            caption=(caption or "").strip()[:CAPTION_LENGTH],
+            uploaded_by_id=by.id,
+        )
         db.session.add(photo)
         db.session.flush()
-        record_audit("disclosure.photo_add", target_type="batch", target_id=batch.id, actor=by,
-                     detail={"project_no": update.project_no, "photo": photo.id})
+        record_audit(
+            "disclosure.photo_add",
+            target_type="batch",
+            target_id=batch.id,
+            actor=by,
+            detail={"project_no": update.project_no, "photo": photo.id},
+        )
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -67,8 +78,13 @@ def remove_photo(photo: ProjectPhoto, *, by: User) -> None:
     if update.batch.status != BatchStatus.PENDING:
         raise PhotoError("已审核的批次的照片不能删除")
     name = photo.stored_name
-    record_audit("disclosure.photo_remove", target_type="batch", target_id=update.batch_id, actor=by,
-                 detail={"project_no": update.project_no, "photo": photo.id})
+    record_audit(
+        "disclosure.photo_remove",
+        target_type="batch",
+        target_id=update.batch_id,
+        actor=by,
+        detail={"project_no": update.project_no, "photo": photo.id},
+    )
     db.session.delete(photo)
     db.session.commit()
     storage.delete(AREA, name)
@@ -84,33 +100,41 @@ def photo_bytes(photo: ProjectPhoto) -> bytes:
 
 
 def photos_of(update_id: int) -> list[ProjectPhoto]:
-    return list(db.session.scalars(select(ProjectPhoto).where(ProjectPhoto.update_id == update_id)
-                                   .order_by(ProjectPhoto.id)))
+    return list(
+        db.session.scalars(select(ProjectPhoto).where(ProjectPhoto.update_id == update_id).order_by(ProjectPhoto.id))
+    )
 
 
 def batch_photos(batch: Batch) -> dict[int, list[ProjectPhoto]]:
     """A batch's photos by the update they came with (for the uploader and the reviewer)."""
     found: dict[int, list[ProjectPhoto]] = {}
-    for photo in db.session.scalars(select(ProjectPhoto).join(ProjectUpdate).where(
-            ProjectUpdate.batch_id == batch.id).order_by(ProjectPhoto.id)):
+    for photo in db.session.scalars(
+        select(ProjectPhoto).join(ProjectUpdate).where(ProjectUpdate.batch_id == batch.id).order_by(ProjectPhoto.id)
+    ):
         found.setdefault(photo.update_id, []).append(photo)
     return found
 
 
 def public_photos(village_code: str, project_no: str) -> Select:
     """A project's photos that anyone may see, the latest update's first."""
-    return (select(ProjectPhoto).join(ProjectUpdate, ProjectUpdate.id == ProjectPhoto.update_id)
-            .join(Batch, Batch.id == ProjectUpdate.batch_id)
-            .where(ProjectUpdate.village_code == village_code, ProjectUpdate.project_no == project_no,
-                   is_public(ProjectUpdate))
-            .order_by(*newest_update_first(), ProjectPhoto.id))
+    return (
+        select(ProjectPhoto)
+        .join(ProjectUpdate, ProjectUpdate.id == ProjectPhoto.update_id)
+        .join(Batch, Batch.id == ProjectUpdate.batch_id)
+        .where(
+            ProjectUpdate.village_code == village_code, ProjectUpdate.project_no == project_no, is_public(ProjectUpdate)
+        )
+        .order_by(*newest_update_first(), ProjectPhoto.id)
+    )
 
 
 def public_photo(village_code: str, token: str) -> ProjectPhoto | None:
     """The photo stored under `token`, if it is public and of this village."""
-    return db.session.scalar(select(ProjectPhoto).join(ProjectUpdate, ProjectUpdate.id == ProjectPhoto.update_id)
-                             .where(ProjectPhoto.stored_name == token, ProjectUpdate.village_code == village_code,
-                                    is_public(ProjectUpdate)))
+    return db.session.scalar(
+        select(ProjectPhoto)
+        .join(ProjectUpdate, ProjectUpdate.id == ProjectPhoto.update_id)
+        .where(ProjectPhoto.stored_name == token, ProjectUpdate.village_code == village_code, is_public(ProjectUpdate))
+    )
 
 
 def prune_orphan_photos(age: timedelta = ORPHAN_AGE) -> int:

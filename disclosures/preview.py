@@ -1,4 +1,5 @@
 """What the accountant checks before submitting, and the reviewer before approving: totals."""
+
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,14 +15,40 @@ PREVIEW_PAGE_ROWS = 50
 
 # Per kind: the row keys shown in a preview table, with their headings. No ID or account numbers.
 PREVIEW_COLUMNS = {
-    Kind.LEDGER: [("entry_on", "日期"), ("voucher_no", "凭证号"), ("direction", "收支"), ("category", "科目"),
-                  ("summary", "摘要"), ("amount", "金额"), ("counterparty", "对方单位")],
-    Kind.SUBSIDIES: [("item", "补贴项目"), ("month", "发放年月"), ("name", "姓名"), ("amount", "金额"),
-                     ("paid_on", "发放日期")],
-    Kind.PROJECTS: [("project_no", "项目编号"), ("name", "项目名称"), ("budget", "预算金额"),
-                    ("progress", "进度"), ("paid_total", "累计支付"), ("status", "状态"), ("updated_on", "更新日期")],
-    Kind.CONTRACTS: [("contract_no", "合同编号"), ("subject", "标的名称"), ("party", "承包方"),
-                     ("start_on", "起始日期"), ("end_on", "终止日期"), ("annual_rent", "年租金"), ("pay_cycle", "缴费周期")],
+    Kind.LEDGER: [
+        ("entry_on", "日期"),
+        ("voucher_no", "凭证号"),
+        ("direction", "收支"),
+        ("category", "科目"),
+        ("summary", "摘要"),
+        ("amount", "金额"),
+        ("counterparty", "对方单位"),
+    ],
+    Kind.SUBSIDIES: [
+        ("item", "补贴项目"),
+        ("month", "发放年月"),
+        ("name", "姓名"),
+        ("amount", "金额"),
+        ("paid_on", "发放日期"),
+    ],
+    Kind.PROJECTS: [
+        ("project_no", "项目编号"),
+        ("name", "项目名称"),
+        ("budget", "预算金额"),
+        ("progress", "进度"),
+        ("paid_total", "累计支付"),
+        ("status", "状态"),
+        ("updated_on", "更新日期"),
+    ],
+    Kind.CONTRACTS: [
+        ("contract_no", "合同编号"),
+        ("subject", "标的名称"),
+        ("party", "承包方"),
+        ("start_on", "起始日期"),
+        ("end_on", "终止日期"),
+        ("annual_rent", "年租金"),
+        ("pay_cycle", "缴费周期"),
+    ],
 }
 
 
@@ -34,8 +61,11 @@ class Totals:
 
     def lines(self, kind: Kind) -> list[str]:
         if kind == Kind.LEDGER:
-            return [f"收入合计 {self.income:,.2f} 元", f"支出合计 {self.expense:,.2f} 元",
-                    f"收支相抵 {self.income - self.expense:,.2f} 元"]
+            return [
+                f"收入合计 {self.income:,.2f} 元",
+                f"支出合计 {self.expense:,.2f} 元",
+                f"收支相抵 {self.income - self.expense:,.2f} 元",
+            ]
         if kind == Kind.SUBSIDIES:
             return [f"发放金额合计 {self.amount:,.2f} 元"]
         return []
@@ -100,7 +130,6 @@ def preview_page(parsed: ParsedUpload, page: int, per_page: int = PREVIEW_PAGE_R
     for batch in parsed.batches:
         if seen + len(batch.rows) > start and seen < end:
             name = names.get(batch.village_code, batch.village_code)
-            rows += [PreviewRow(name, batch.period, row)
-                     for row in batch.rows[max(0, start - seen):end - seen]]
+            rows += [PreviewRow(name, batch.period, row) for row in batch.rows[max(0, start - seen) : end - seen]]
         seen += len(batch.rows)
     return PreviewPage(page, pages, rows, names)

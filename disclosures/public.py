@@ -4,6 +4,7 @@ A row is public when its batch was published and it is current: not replaced by 
 not withdrawn. Every public page, download, PDF, complaint form and cross-check rule asks here, so
 the condition and the column whitelist cannot drift apart between them.
 """
+
 from sqlalchemy import ColumnElement, Select, and_, select
 
 from disclosures.models import Batch, Kind, ProjectUpdate
@@ -11,19 +12,50 @@ from disclosures.models import Batch, Kind, ProjectUpdate
 # The public columns of each kind, in the order a villager reads them. ID numbers, bank accounts
 # and party IDs are absent on purpose: nothing built from this list may ever print them.
 PUBLIC_FIELDS: dict[Kind, list[tuple[str, str]]] = {
-    Kind.LEDGER: [("entry_on", "日期"), ("voucher_no", "凭证号"), ("direction", "收支"),
-                  ("category", "科目"), ("summary", "摘要"), ("amount", "金额（元）"),
-                  ("counterparty", "对方单位"), ("link_code", "关联编号")],
-    Kind.SUBSIDIES: [("item", "补贴项目"), ("month", "发放年月"), ("name", "姓名"),
-                     ("public_ref", "公开编号"), ("amount", "金额（元）"), ("paid_on", "发放日期")],
-    Kind.PROJECTS: [("project_no", "项目编号"), ("name", "项目名称"), ("project_type", "项目类型"),
-                    ("budget", "预算金额（元）"), ("funding_source", "资金来源"), ("contractor", "承建单位"),
-                    ("approved_on", "批复日期"), ("start_on", "开工日期"), ("planned_end_on", "计划完工日期"),
-                    ("progress", "进度（%）"), ("paid_total", "累计支付（元）"), ("status", "状态"),
-                    ("updated_on", "更新日期"), ("note", "说明")],
-    Kind.CONTRACTS: [("contract_no", "合同编号"), ("subject", "标的名称"), ("category", "类别"),
-                     ("party", "承包方"), ("start_on", "起始日期"), ("end_on", "终止日期"),
-                     ("annual_rent", "年租金（元）"), ("pay_cycle", "缴费周期")],
+    Kind.LEDGER: [
+        ("entry_on", "日期"),
+        ("voucher_no", "凭证号"),
+        ("direction", "收支"),
+        ("category", "科目"),
+        ("summary", "摘要"),
+        ("amount", "金额（元）"),
+        ("counterparty", "对方单位"),
+        ("link_code", "关联编号"),
+    ],
+    Kind.SUBSIDIES: [
+        ("item", "补贴项目"),
+        ("month", "发放年月"),
+        ("name", "姓名"),
+        ("public_ref", "公开编号"),
+        ("amount", "金额（元）"),
+        ("paid_on", "发放日期"),
+    ],
+    Kind.PROJECTS: [
+        ("project_no", "项目编号"),
+        ("name", "项目名称"),
+        ("project_type", "项目类型"),
+        ("budget", "预算金额（元）"),
+        ("funding_source", "资金来源"),
+        ("contractor", "承建单位"),
+        ("approved_on", "批复日期"),
+        ("start_on", "开工日期"),
+        ("planned_end_on", "计划完工日期"),
+        ("progress", "进度（%）"),
+        ("paid_total", "累计支付（元）"),
+        ("status", "状态"),
+        ("updated_on", "更新日期"),
+        ("note", "说明"),
+    ],
+    Kind.CONTRACTS: [
+        ("contract_no", "合同编号"),
+        ("subject", "标的名称"),
+        ("category", "类别"),
+        ("party", "承包方"),
+        ("start_on", "起始日期"),
+        ("end_on", "终止日期"),
+        ("annual_rent", "年租金（元）"),
+        ("pay_cycle", "缴费周期"),
+    ],
 }
 
 
@@ -53,7 +85,11 @@ def newest_update_first() -> tuple:
 
 def project_history(village_code: str, project_no: str) -> Select:
     """A project's public updates, latest first: the first is the project as it stands."""
-    return (select(ProjectUpdate).join(Batch, Batch.id == ProjectUpdate.batch_id)
-            .where(ProjectUpdate.village_code == village_code, is_public(ProjectUpdate),
-                   ProjectUpdate.project_no == project_no)
-            .order_by(*newest_update_first()))
+    return (
+        select(ProjectUpdate)
+        .join(Batch, Batch.id == ProjectUpdate.batch_id)
+        .where(
+            ProjectUpdate.village_code == village_code, is_public(ProjectUpdate), ProjectUpdate.project_no == project_no
+        )
+        .order_by(*newest_update_first())
+    )

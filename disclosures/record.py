@@ -11,6 +11,7 @@ The hash of an entry covers the previous entry's hash, the village, the sequence
 batch and `detail`, a canonical JSON object stored beside it. migrations/versions/0019 holds a
 frozen copy of entry_hash: change both or neither.
 """
+
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -24,8 +25,7 @@ from disclosures.models import ROW_MODELS, Batch, BatchStatus, ChainEntry, Chain
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
-def entry_hash(prev_hash: str | None, village_code: str, sequence: int, event: str, batch_id: int,
-               detail: str) -> str:
+def entry_hash(prev_hash: str | None, village_code: str, sequence: int, event: str, batch_id: int, detail: str) -> str:
     """SHA-256 over an entry's links and content."""
     head = _to_json([prev_hash or "", village_code, sequence, event, batch_id, detail])
     return hashlib.sha256(head.encode()).hexdigest()
@@ -34,10 +34,17 @@ def entry_hash(prev_hash: str | None, village_code: str, sequence: int, event: s
 def entry_heads(villages) -> dict[str, tuple[int, str | None]]:
     """(sequence, hash) of each village's last entry, (0, None) before the first. The caller
     holds the villages' locks (disclosures/services.py: _chain_heads)."""
-    last = (select(ChainEntry.village_code, func.max(ChainEntry.sequence).label("sequence"))
-            .where(ChainEntry.village_code.in_(villages)).group_by(ChainEntry.village_code).subquery())
-    rows = db.session.execute(select(ChainEntry.village_code, ChainEntry.sequence, ChainEntry.entry_hash).join(
-        last, (ChainEntry.village_code == last.c.village_code) & (ChainEntry.sequence == last.c.sequence)))
+    last = (
+        select(ChainEntry.village_code, func.max(ChainEntry.sequence).label("sequence"))
+        .where(ChainEntry.village_code.in_(villages))
+        .group_by(ChainEntry.village_code)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(ChainEntry.village_code, ChainEntry.sequence, ChainEntry.entry_hash).join(
+            last, (ChainEntry.village_code == last.c.village_code) & (ChainEntry.sequence == last.c.sequence)
+        )
+    )
     heads = dict.fromkeys(villages, (0, None))
     heads.update((village, (sequence, digest)) for village, sequence, digest in rows)
     return heads
@@ -53,14 +60,24 @@ class Recorder:
         sequence, previous = self.heads[village_code]
         text = _to_json(detail)
         digest = entry_hash(previous, village_code, sequence + 1, event.value, batch_id, text)
-        db.session.add(ChainEntry(village_code=village_code, sequence=sequence + 1, event=event.value,
-                                  batch_id=batch_id, detail=text, prev_hash=previous, entry_hash=digest))
+        db.session.add(
+            ChainEntry(
+                village_code=village_code,
+                sequence=sequence + 1,
+                event=event.value,
+                batch_id=batch_id,
+                detail=text,
+                prev_hash=previous,
+                entry_hash=digest,
+            )
+        )
         self.heads[village_code] = (sequence + 1, digest)
 
     def published(self, batch: Batch) -> None:
         """The batch, with its content hash set, became public."""
-        self._append(batch.village_code, ChainEvent.PUBLISH, batch.id,
-                     {"kind": batch.kind, "batch_hash": batch.content_hash})
+        self._append(
+            batch.village_code, ChainEvent.PUBLISH, batch.id, {"kind": batch.kind, "batch_hash": batch.content_hash}
+        )
 
     def corrected(self, batch: Batch) -> None:
         """The correction batch, just published, superseded or withdrew the rows it replaces."""
@@ -69,15 +86,22 @@ class Recorder:
         rows = db.session.execute(
             select(model.id, model.withdrawn, replaced.id, replaced.batch_id)
             .join(replaced, replaced.id == model.replaces_id)
-            .where(model.batch_id == batch.id).order_by(model.id))
+            .where(model.batch_id == batch.id)
+            .order_by(model.id)
+        )
         for by_row, withdrawn, row, row_batch in rows:
-            self._append(batch.village_code, ChainEvent.WITHDRAW if withdrawn else ChainEvent.SUPERSEDE, batch.id,
-                         {"kind": batch.kind, "row": row, "row_batch": row_batch, "by_row": by_row})
+            self._append(
+                batch.village_code,
+                ChainEvent.WITHDRAW if withdrawn else ChainEvent.SUPERSEDE,
+                batch.id,
+                {"kind": batch.kind, "row": row, "row_batch": row_batch, "by_row": by_row},
+            )
 
 
 @dataclass
 class Change:
     """A row the record says a correction replaced."""
+
     event: ChainEvent
     row_batch: int
     by_batch: int
@@ -88,6 +112,7 @@ class Change:
 class RecordView:
     """What a village's record says the public sees: its public batches (id → kind) and, per
     kind, the replaced rows (row id → Change)."""
+
     batches: dict[int, Kind] = field(default_factory=dict)
     changes: dict[Kind, dict[int, Change]] = field(default_factory=lambda: {kind: {} for kind in Kind})
 
@@ -99,8 +124,9 @@ def batch_label(village_code: str, batch_id: int, kind: Kind | str | None = None
 def read_record(village_code: str) -> tuple[RecordView, list[str]]:
     """The village's record re-checked link by link, and the public view it describes."""
     view, problems, previous = RecordView(), [], None
-    entries = db.session.scalars(select(ChainEntry).where(ChainEntry.village_code == village_code)
-                                 .order_by(ChainEntry.sequence))
+    entries = db.session.scalars(
+        select(ChainEntry).where(ChainEntry.village_code == village_code).order_by(ChainEntry.sequence)
+    )
     for expected, entry in enumerate(entries, start=1):
         detail = json.loads(entry.detail)
         kind = Kind(detail["kind"])
@@ -109,15 +135,18 @@ def read_record(village_code: str) -> tuple[RecordView, list[str]]:
             problems.append(f"{label}：记录序号不连续，应为{expected}")
         if entry.prev_hash != previous:
             problems.append(f"{label}：前一条记录的哈希不符")
-        if entry_hash(entry.prev_hash, village_code, entry.sequence, entry.event, entry.batch_id,
-                      entry.detail) != entry.entry_hash:
+        if (
+            entry_hash(entry.prev_hash, village_code, entry.sequence, entry.event, entry.batch_id, entry.detail)
+            != entry.entry_hash
+        ):
             problems.append(f"{label}：记录已被改动，哈希不符")
         previous = entry.entry_hash
         if entry.event == ChainEvent.PUBLISH:
             view.batches[entry.batch_id] = kind
         else:
-            view.changes[kind][detail["row"]] = Change(ChainEvent(entry.event), detail["row_batch"], entry.batch_id,
-                                                       detail["by_row"])
+            view.changes[kind][detail["row"]] = Change(
+                ChainEvent(entry.event), detail["row_batch"], entry.batch_id, detail["by_row"]
+            )
     problems += _batches_against_record(village_code, view)
     return view, problems
 
@@ -125,10 +154,20 @@ def read_record(village_code: str) -> tuple[RecordView, list[str]]:
 def _batches_against_record(village_code: str, view: RecordView) -> list[str]:
     """The batches the database calls published in this village against those the record does."""
     problems = []
-    recorded = {entry.batch_id: json.loads(entry.detail) for entry in db.session.scalars(
-        select(ChainEntry).where(ChainEntry.village_code == village_code, ChainEntry.event == ChainEvent.PUBLISH))}
-    found = {batch.id: batch for batch in db.session.scalars(select(Batch).where(
-        (Batch.village_code == village_code) & (Batch.status == BatchStatus.PUBLISHED) | Batch.id.in_(recorded)))}
+    recorded = {
+        entry.batch_id: json.loads(entry.detail)
+        for entry in db.session.scalars(
+            select(ChainEntry).where(ChainEntry.village_code == village_code, ChainEntry.event == ChainEvent.PUBLISH)
+        )
+    }
+    found = {
+        batch.id: batch
+        for batch in db.session.scalars(
+            select(Batch).where(
+                (Batch.village_code == village_code) & (Batch.status == BatchStatus.PUBLISHED) | Batch.id.in_(recorded)
+            )
+        )
+    }
     for batch_id in sorted(set(found) | set(recorded)):
         batch, detail = found.get(batch_id), recorded.get(batch_id)
         label = batch_label(village_code, batch_id, batch.kind if batch else detail["kind"])

@@ -2,6 +2,7 @@
 (new values for a published row) or a 撤回 (the row taken back), its old values against the new,
 and how the public totals move. A withdrawal's row repeats the old values, so summing it as an
 upload's rows would count a withdrawn expense as a new one."""
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -51,11 +52,23 @@ def correction_summary(batch: Batch) -> CorrectionSummary:
     kind = batch.kind
     model = ROW_MODELS[kind]
     replaced = aliased(model)
-    pairs = db.session.execute(select(model, replaced).join(replaced, replaced.id == model.replaces_id)
-                               .where(model.batch_id == batch.id).order_by(model.row_number, model.id)).all()
-    revisions = [Revision(new.row_number, new.withdrawn, [
-        Field(heading, display_value(old, key), "" if new.withdrawn else display_value(new, key))
-        for key, heading in PREVIEW_COLUMNS[kind]]) for new, old in pairs]
+    pairs = db.session.execute(
+        select(model, replaced)
+        .join(replaced, replaced.id == model.replaces_id)
+        .where(model.batch_id == batch.id)
+        .order_by(model.row_number, model.id)
+    ).all()
+    revisions = [
+        Revision(
+            new.row_number,
+            new.withdrawn,
+            [
+                Field(heading, display_value(old, key), "" if new.withdrawn else display_value(new, key))
+                for key, heading in PREVIEW_COLUMNS[kind]
+            ],
+        )
+        for new, old in pairs
+    ]
     before = totals(kind, [old for _, old in pairs])
     after = totals(kind, [new for new, _ in pairs if not new.withdrawn])
     return CorrectionSummary(revisions, _effect(kind, before, after))
@@ -69,8 +82,11 @@ def _moved(label: str, change: Decimal) -> str:
 
 def _effect(kind: Kind, before, after) -> list[str]:
     if kind == Kind.LEDGER:
-        return [_moved("收入合计", after.income - before.income), _moved("支出合计", after.expense - before.expense),
-                _moved("收支相抵", (after.income - after.expense) - (before.income - before.expense))]
+        return [
+            _moved("收入合计", after.income - before.income),
+            _moved("支出合计", after.expense - before.expense),
+            _moved("收支相抵", (after.income - after.expense) - (before.income - before.expense)),
+        ]
     if kind == Kind.SUBSIDIES:
         return [_moved("发放金额合计", after.amount - before.amount)]
     return []

@@ -1,8 +1,8 @@
 """Accountants upload and correct; reviewers approve or return. Views stay thin."""
+
 import io
 
-from flask import (Blueprint, abort, current_app, flash, redirect, render_template, request, send_file,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
 from core.extensions import db
@@ -15,8 +15,16 @@ from core.users.models import Role
 from core.web import page_arg
 from disclosures import queries
 from disclosures.due import ledger_calendar
-from disclosures.forms import (CancelUploadForm, ConfirmUploadForm, CorrectionForm, EmptyMonthForm, PhotoForm,
-                               ReviewForm, RowEntryForm, UploadForm)
+from disclosures.forms import (
+    CancelUploadForm,
+    ConfirmUploadForm,
+    CorrectionForm,
+    EmptyMonthForm,
+    PhotoForm,
+    ReviewForm,
+    RowEntryForm,
+    UploadForm,
+)
 from disclosures.correction_form import COLUMNS, FIXED, Unconfirmed, column_values, correction_values
 from disclosures.importers import validate_rows, validate_upload
 from disclosures.models import Batch, BatchStatus, Kind
@@ -40,18 +48,27 @@ STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
 @role_required(*STAFF)
 def home():
     villages = queries.villages_in_scope(current_user)
-    return render_template("disclosures/home.html", may_upload=uploads_disclosures(current_user),
-                           upload_form=UploadForm(), empty_form=EmptyMonthForm(),
-                           calendar=ledger_calendar(villages, local_date(utcnow())),
-                           pending=queries.pending_batches(current_user),
-                           recent=queries.recent_batches(current_user))
+    return render_template(
+        "disclosures/home.html",
+        may_upload=uploads_disclosures(current_user),
+        upload_form=UploadForm(),
+        empty_form=EmptyMonthForm(),
+        calendar=ledger_calendar(villages, local_date(utcnow())),
+        pending=queries.pending_batches(current_user),
+        recent=queries.recent_batches(current_user),
+    )
 
 
 def _validate(form_kind: str, data: bytes, filename: str, period: str | None):
-    return validate_upload(Kind(form_kind), data, filename,
-                           villages=queries.writable_village_codes(current_user),
-                           period=period or None, max_rows=current_app.config["IMPORT_MAX_ROWS"],
-                           max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+    return validate_upload(
+        Kind(form_kind),
+        data,
+        filename,
+        villages=queries.writable_village_codes(current_user),
+        period=period or None,
+        max_rows=current_app.config["IMPORT_MAX_ROWS"],
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
+    )
 
 
 @bp.post("/upload")
@@ -64,17 +81,22 @@ def upload():
     try:
         parsed = _validate(form.kind.data, data, filename, form.period.data)
     except Rejected as rejected:
-        return render_template("disclosures/upload_errors.html", form=form, problems=rejected.problems,
-                               filename=filename), 422
-    confirm = ConfirmUploadForm(token=stage(data), filename=filename,
-                                kind=form.kind.data, period=form.period.data)
+        return render_template(
+            "disclosures/upload_errors.html", form=form, problems=rejected.problems, filename=filename
+        ), 422
+    confirm = ConfirmUploadForm(token=stage(data), filename=filename, kind=form.kind.data, period=form.period.data)
     return _preview(parsed, confirm)
 
 
 def _preview(parsed: ParsedUpload, form: ConfirmUploadForm, status: int = 200):
-    return render_template("disclosures/preview.html", parsed=parsed, form=form, totals=totals,
-                           columns=PREVIEW_COLUMNS[parsed.kind],
-                           preview=preview_page(parsed, form.page.data or 1)), status
+    return render_template(
+        "disclosures/preview.html",
+        parsed=parsed,
+        form=form,
+        totals=totals,
+        columns=PREVIEW_COLUMNS[parsed.kind],
+        preview=preview_page(parsed, form.page.data or 1),
+    ), status
 
 
 def _staged_upload(form: ConfirmUploadForm):
@@ -88,8 +110,15 @@ def _staged_upload(form: ConfirmUploadForm):
         return None, redirect(url_for(".home"))
     except Rejected as rejected:
         discard(form.token.data)  # the page below asks for the file again: nothing waits for it
-        return None, (render_template("disclosures/upload_errors.html", form=UploadForm(),
-                                      problems=rejected.problems, filename=form.filename.data), 422)
+        return None, (
+            render_template(
+                "disclosures/upload_errors.html",
+                form=UploadForm(),
+                problems=rejected.problems,
+                filename=form.filename.data,
+            ),
+            422,
+        )
 
 
 @bp.post("/upload/preview")
@@ -109,8 +138,9 @@ def template_download(kind: str):
     villages = queries.villages_in_scope(current_user)
     data = template_workbook(Kind(kind), villages[0].code if villages else "")
     # send_file spells a Chinese name as RFC 6266 filename* (a raw header must be latin-1).
-    return send_file(io.BytesIO(data), mimetype=CONTENT_TYPE, as_attachment=True,
-                     download_name=template_filename(Kind(kind)))
+    return send_file(
+        io.BytesIO(data), mimetype=CONTENT_TYPE, as_attachment=True, download_name=template_filename(Kind(kind))
+    )
 
 
 @bp.post("/upload/confirm")
@@ -155,9 +185,10 @@ def empty_month():
     village = db.session.get(Region, form.village.data)
     if village is None or village.level_enum is not Level.VILLAGE:
         abort(404)  # in scope but no village: a township's code, or nobody's
-    stage_upload(ParsedUpload(Kind.LEDGER, "本月无收支", [ParsedBatch(form.village.data, Kind.LEDGER,
-                                                                    form.period.data, [])]),
-                 uploader=current_user)
+    stage_upload(
+        ParsedUpload(Kind.LEDGER, "本月无收支", [ParsedBatch(form.village.data, Kind.LEDGER, form.period.data, [])]),
+        uploader=current_user,
+    )
     flash(f"已提交 {form.period.data} 本月无收支的公开", "success")
     return redirect(url_for(".home"))
 
@@ -168,8 +199,14 @@ def enter(kind: str):
     """Type one row instead of uploading a file; checked exactly like a file's row."""
     if kind not in set(Kind):
         abort(404)
-    page = {"kind": Kind(kind), "kinds": list(Kind), "form": RowEntryForm(), "problems": [],
-            "columns": list(COLUMNS[Kind(kind)]), "villages": queries.villages_in_scope(current_user)}
+    page = {
+        "kind": Kind(kind),
+        "kinds": list(Kind),
+        "form": RowEntryForm(),
+        "problems": [],
+        "columns": list(COLUMNS[Kind(kind)]),
+        "villages": queries.villages_in_scope(current_user),
+    }
     if not page["form"].validate_on_submit():
         return render_template("disclosures/enter.html", **page)
     cells = {column: request.form.get(column, "") for column in ["村代码", *page["columns"]]}
@@ -195,19 +232,23 @@ def _batch_or_404(batch_id: int) -> Batch:
 @role_required(*STAFF)
 def batch(batch_id: int):
     found = _batch_or_404(batch_id)
-    page = db.paginate(queries.batch_rows(found), page=page_arg(),
-                       per_page=100, error_out=False)
+    page = db.paginate(queries.batch_rows(found), page=page_arg(), per_page=100, error_out=False)
     # A correction is shown as what it changes: its rows summed as new ones would count a
     # withdrawn expense as a fresh one.
     correction = correction_summary(found) if found.is_correction else None
-    return render_template("disclosures/batch.html", batch=found, rows=page, review_form=ReviewForm(),
-                           columns=PREVIEW_COLUMNS[found.kind], correction=correction,
-                           totals=None if correction else totals(
-                               found.kind, db.session.scalars(queries.batch_rows(found))),
-                           may_review=can_review(current_user, found),
-                           may_correct=can_upload(current_user, found.village_code),
-                           photos=batch_photos(found) if found.kind == Kind.PROJECTS else None,
-                           photo_form=PhotoForm())
+    return render_template(
+        "disclosures/batch.html",
+        batch=found,
+        rows=page,
+        review_form=ReviewForm(),
+        columns=PREVIEW_COLUMNS[found.kind],
+        correction=correction,
+        totals=None if correction else totals(found.kind, db.session.scalars(queries.batch_rows(found))),
+        may_review=can_review(current_user, found),
+        may_correct=can_upload(current_user, found.village_code),
+        photos=batch_photos(found) if found.kind == Kind.PROJECTS else None,
+        photo_form=PhotoForm(),
+    )
 
 
 @bp.post("/batches/<int:batch_id>/review")
@@ -247,13 +288,25 @@ def correct(kind: str, row_id: int):
     if not can_upload(current_user, row.village_code):
         abort(403)
     form = CorrectionForm()
-    page = {"row": row, "kind": Kind(kind), "form": form, "fixed": FIXED, "problems": [], "message": "",
-            "values": column_values(Kind(kind), row, viewer=current_user)}
+    page = {
+        "row": row,
+        "kind": Kind(kind),
+        "form": form,
+        "fixed": FIXED,
+        "problems": [],
+        "message": "",
+        "values": column_values(Kind(kind), row, viewer=current_user),
+    }
     if not form.validate_on_submit():
         return render_template("disclosures/correct.html", **page), 422 if form.is_submitted() else 200
     try:
-        values = None if form.withdraw.data else correction_values(
-            Kind(kind), row, request.form, current_user, accept_warnings=form.accept_warnings.data)
+        values = (
+            None
+            if form.withdraw.data
+            else correction_values(
+                Kind(kind), row, request.form, current_user, accept_warnings=form.accept_warnings.data
+            )
+        )
         batch = correct_row(row, new_values=values, reason=form.reason.data, by=current_user)
     except Rejected as rejected:
         return render_template("disclosures/correct.html", **page | {"problems": rejected.problems}), 422

@@ -1,5 +1,6 @@
 """Disclosure use cases: stage an upload, review, publish, correct. Each public function is one
 transaction; the signal for published batches goes out after the commit."""
+
 import zlib
 from collections.abc import Callable, Container, Iterable, Sequence
 from typing import BinaryIO
@@ -38,14 +39,19 @@ def _sealed_values(kind: Kind, row: dict, cipher: FieldCipher) -> dict:
     if kind == Kind.SUBSIDIES:
         id_number = values.pop("id_number")
         account = values.pop("account", None)
-        values.update(id_hash=cipher.lookup_hash(id_number), id_cipher=cipher.encrypt(id_number),
-                      public_ref=cipher.public_ref(id_number),
-                      account_hash=cipher.lookup_hash(account) if account else None,
-                      account_cipher=cipher.encrypt(account) if account else None)
+        values.update(
+            id_hash=cipher.lookup_hash(id_number),
+            id_cipher=cipher.encrypt(id_number),
+            public_ref=cipher.public_ref(id_number),
+            account_hash=cipher.lookup_hash(account) if account else None,
+            account_cipher=cipher.encrypt(account) if account else None,
+        )
     elif kind == Kind.CONTRACTS:
         party_id = values.pop("party_id", "") or ""
-        values.update(party_id_hash=cipher.lookup_hash(party_id) if party_id else None,
-                      party_id_cipher=cipher.encrypt(party_id) if party_id else None)
+        values.update(
+            party_id_hash=cipher.lookup_hash(party_id) if party_id else None,
+            party_id_cipher=cipher.encrypt(party_id) if party_id else None,
+        )
     return values
 
 
@@ -77,8 +83,14 @@ class _Lines:
         return None if packed is None else zlib.decompress(packed)
 
 
-def _insert_rows(kind: Kind, rows: Iterable[tuple[Batch, dict]], *, published: Container[int] = (),
-                 lines: _Lines | None = None, extra: dict | None = None) -> None:
+def _insert_rows(
+    kind: Kind,
+    rows: Iterable[tuple[Batch, dict]],
+    *,
+    published: Container[int] = (),
+    lines: _Lines | None = None,
+    extra: dict | None = None,
+) -> None:
     """Insert (batch, row) pairs; rows of the `published` batch ids (about to be published in
     this transaction) are stored published, which spares an UPDATE of every row."""
     cipher, table = field_cipher(), ROW_MODELS[kind].__table__
@@ -86,23 +98,39 @@ def _insert_rows(kind: Kind, rows: Iterable[tuple[Batch, dict]], *, published: C
     for batch, row in rows:
         if lines is not None:
             lines.add(batch.id, row)
-        values.append({**_sealed_values(kind, row, cipher), "batch_id": batch.id,
-                       "village_code": batch.village_code, "published": batch.id in published, **(extra or {})})
+        values.append(
+            {
+                **_sealed_values(kind, row, cipher),
+                "batch_id": batch.id,
+                "village_code": batch.village_code,
+                "published": batch.id in published,
+                **(extra or {}),
+            }
+        )
     for start in range(0, len(values), INSERT_CHUNK):
-        bulk_insert(table, values[start:start + INSERT_CHUNK])
+        bulk_insert(table, values[start : start + INSERT_CHUNK])
 
 
 def _new_batch(parsed: ParsedBatch, *, filename: str, uploader: User | None, correction_reason: str = "") -> Batch:
-    batch = Batch(village_code=parsed.village_code, kind=parsed.kind, period=parsed.period,
-                  source_filename=filename[:200], row_count=len(parsed.rows), uploaded_by_id=getattr(uploader, "id", None),
-                  is_correction=bool(correction_reason), reason=correction_reason, status=BatchStatus.PENDING)
+    batch = Batch(
+        village_code=parsed.village_code,
+        kind=parsed.kind,
+        period=parsed.period,
+        source_filename=filename[:200],
+        row_count=len(parsed.rows),
+        uploaded_by_id=getattr(uploader, "id", None),
+        is_correction=bool(correction_reason),
+        reason=correction_reason,
+        status=BatchStatus.PENDING,
+    )
     db.session.add(batch)
     db.session.flush()
     return batch
 
 
-def _publish(batches: Sequence[Batch], *, by: User | None, rows_published: bool = False,
-             lines: _Lines | None = None) -> None:
+def _publish(
+    batches: Sequence[Batch], *, by: User | None, rows_published: bool = False, lines: _Lines | None = None
+) -> None:
     """Give each batch, in order, its place in its village's chain and make its rows public (flush
     only); `rows_published` when they were inserted published already, `lines` the sorted
     canonical lines of batches whose rows were just inserted (else they are read back)."""
@@ -115,8 +143,11 @@ def _publish(batches: Sequence[Batch], *, by: User | None, rows_published: bool 
         for batch in batches:
             batch.sequence, batch.prev_hash = heads[batch.village_code][0] + 1, heads[batch.village_code][1]
             body = lines.take(batch.id) if lines is not None else None
-            batch.content_hash = (batch_hash(batch, body, batch.prev_hash) if body is not None
-                                  else compute_batch_hash(batch, batch.prev_hash, cipher))
+            batch.content_hash = (
+                batch_hash(batch, body, batch.prev_hash)
+                if body is not None
+                else compute_batch_hash(batch, batch.prev_hash, cipher)
+            )
             batch.status, batch.published_at = BatchStatus.PUBLISHED, utcnow()
             heads[batch.village_code] = (batch.sequence, batch.content_hash)
     for batch in batches:
@@ -128,8 +159,13 @@ def _publish(batches: Sequence[Batch], *, by: User | None, rows_published: bool 
             replaced = select(model.replaces_id).where(model.batch_id == batch.id).scalar_subquery()
             db.session.execute(update(model).where(model.id.in_(replaced)).values(superseded_by_batch_id=batch.id))
             record.corrected(batch)
-        record_audit("disclosure.publish", target_type="batch", target_id=batch.id, actor=by,
-                     detail={"village": batch.village_code, "kind": batch.kind, "hash": batch.content_hash})
+        record_audit(
+            "disclosure.publish",
+            target_type="batch",
+            target_id=batch.id,
+            actor=by,
+            detail={"village": batch.village_code, "kind": batch.kind, "hash": batch.content_hash},
+        )
 
 
 def _chain_heads(villages: set[str]) -> dict[str, tuple[int, str | None]]:
@@ -138,8 +174,7 @@ def _chain_heads(villages: set[str]) -> dict[str, tuple[int, str | None]]:
     a time (the row locks on PostgreSQL, in code order; the write lock on SQLite)."""
     heads = dict.fromkeys(villages, (0, None))
     for part in chunks(villages):
-        db.session.execute(select(Region.code).where(Region.code.in_(part)).order_by(Region.code)
-                           .with_for_update())
+        db.session.execute(select(Region.code).where(Region.code.in_(part)).order_by(Region.code).with_for_update())
         rows = db.session.execute(chain_heads(part))
         heads.update((village, (sequence, content_hash)) for village, sequence, content_hash in rows)
     return heads
@@ -158,18 +193,38 @@ def _commit_and_announce(batches: Sequence[Batch]) -> None:
         batches_published.send(None, batch_ids=published)
 
 
-def _open_batches(kind: Kind, groups: Iterable[tuple[str, str | None, int]], *, filename: str,
-                  uploader: User | None) -> list[Batch]:
+def _open_batches(
+    kind: Kind, groups: Iterable[tuple[str, str | None, int]], *, filename: str, uploader: User | None
+) -> list[Batch]:
     """The upload's batches, pending, flushed and audited."""
-    batches = [Batch(village_code=village, kind=kind, period=period, source_filename=filename[:200],
-                     row_count=rows, uploaded_by_id=getattr(uploader, "id", None), status=BatchStatus.PENDING)
-               for village, period, rows in groups]
+    batches = [
+        Batch(
+            village_code=village,
+            kind=kind,
+            period=period,
+            source_filename=filename[:200],
+            row_count=rows,
+            uploaded_by_id=getattr(uploader, "id", None),
+            status=BatchStatus.PENDING,
+        )
+        for village, period, rows in groups
+    ]
     db.session.add_all(batches)
     db.session.flush()
     for batch in batches:
-        record_audit("disclosure.upload", target_type="batch", target_id=batch.id, actor=uploader,
-                     detail={"village": batch.village_code, "kind": batch.kind, "period": batch.period,
-                             "rows": batch.row_count, "file": filename})
+        record_audit(
+            "disclosure.upload",
+            target_type="batch",
+            target_id=batch.id,
+            actor=uploader,
+            detail={
+                "village": batch.village_code,
+                "kind": batch.kind,
+                "period": batch.period,
+                "rows": batch.row_count,
+                "file": filename,
+            },
+        )
     return batches
 
 
@@ -185,8 +240,9 @@ def _to_publish(batches: list[Batch], publish: bool) -> set[int]:
 
 def _close_batches(batches: list[Batch], lines: _Lines, uploader: User | None) -> list[Batch]:
     """Publish the batches whose rows were stored published, commit, announce."""
-    _publish([batch for batch in batches if batch.id in lines.publishing], by=uploader, rows_published=True,
-             lines=lines)
+    _publish(
+        [batch for batch in batches if batch.id in lines.publishing], by=uploader, rows_published=True, lines=lines
+    )
     _commit_and_announce(batches)
     return batches
 
@@ -211,15 +267,26 @@ def stage_checked(checked: CheckedFile, *, uploader: User | None, publish: bool 
     lines = _Lines(checked.kind, batches, publishing)
     by_key = {(batch.village_code, batch.period): batch for batch in batches}
     for rows in checked.chunks():
-        _insert_rows(checked.kind, ((by_key[checked.batch_key(row)], row) for row in rows),
-                     published=publishing, lines=lines)
+        _insert_rows(
+            checked.kind, ((by_key[checked.batch_key(row)], row) for row in rows), published=publishing, lines=lines
+        )
     return _close_batches(batches, lines, uploader)
 
 
-def import_file(kind: Kind, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,
-                uploader: User | None, period: str | None = None, publish: bool = False,
-                accept_warnings: bool = False, confirm_hint: str = "",
-                on_notice: Callable[[str], None] | None = None, **limits: int) -> list[Batch]:
+def import_file(
+    kind: Kind,
+    data: bytes | BinaryIO,
+    filename: str,
+    *,
+    villages: set[str] | None,
+    uploader: User | None,
+    period: str | None = None,
+    publish: bool = False,
+    accept_warnings: bool = False,
+    confirm_hint: str = "",
+    on_notice: Callable[[str], None] | None = None,
+    **limits: int,
+) -> list[Batch]:
     """Check a file and store it (check_file, then stage_checked), never holding its rows in
     memory; warnings to confirm reject it unless `accept_warnings` (each followed by
     `confirm_hint`, which says how to confirm where the caller is); notices go to `on_notice`."""
@@ -250,8 +317,9 @@ def return_batch(batch: Batch, *, reviewer: User, note: str) -> Batch:
         raise DisclosureError("退回时必须写明原因")
     batch.status, batch.review_note = BatchStatus.RETURNED, note.strip()
     batch.reviewed_by_id, batch.reviewed_at = reviewer.id, utcnow()
-    record_audit("disclosure.return", target_type="batch", target_id=batch.id, actor=reviewer,
-                 detail={"note": batch.review_note})
+    record_audit(
+        "disclosure.return", target_type="batch", target_id=batch.id, actor=reviewer, detail={"note": batch.review_note}
+    )
     db.session.commit()
     return batch
 
@@ -265,8 +333,12 @@ def correct_row(original, *, new_values: dict | None, reason: str, by: User | No
     model = type(original)
     if not original.published or original.superseded_by_batch_id is not None:
         raise DisclosureError("只能更正当前公开的数据")
-    pending = db.session.scalar(select(func.count()).select_from(model).join(Batch, model.batch_id == Batch.id)
-                                .where(model.replaces_id == original.id, Batch.status == BatchStatus.PENDING))
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(model)
+        .join(Batch, model.batch_id == Batch.id)
+        .where(model.replaces_id == original.id, Batch.status == BatchStatus.PENDING)
+    )
     if pending:
         raise DisclosureError("这一行已有待审核的更正")
     kind = original.batch.kind
@@ -274,8 +346,13 @@ def correct_row(original, *, new_values: dict | None, reason: str, by: User | No
     parsed = ParsedBatch(original.village_code, kind, original.batch.period, [values])
     batch = _new_batch(parsed, filename="", uploader=by, correction_reason=reason)
     _insert_rows(kind, [(batch, values)], extra={"replaces_id": original.id, "withdrawn": new_values is None})
-    record_audit("disclosure.correct", target_type="batch", target_id=batch.id, actor=by,
-                 detail={"replaces": original.id, "kind": kind.value, "reason": reason})
+    record_audit(
+        "disclosure.correct",
+        target_type="batch",
+        target_id=batch.id,
+        actor=by,
+        detail={"replaces": original.id, "kind": kind.value, "reason": reason},
+    )
     if not settings_for(batch.village_code).review_enabled:
         _publish([batch], by=by)
     _commit_and_announce([batch])

@@ -1,4 +1,5 @@
 """Announcements across the wall: the rules listen; the accountants' code never learns who does."""
+
 from blinker import Namespace
 
 signals = Namespace()

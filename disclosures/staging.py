@@ -3,6 +3,7 @@
 A roster holds ID and bank account numbers, so a staged file is encrypted with the field cipher
 before it touches the disk, and deleted at confirm or cancel. A preview that is neither leaves
 its file behind; a day later it is pruned, and a confirm after that asks for the file again."""
+
 from datetime import timedelta
 
 from core import storage

@@ -1,4 +1,5 @@
 """Alembic environment: the app's engine and the metadata of every model module."""
+
 import logging
 from logging.config import fileConfig
 
@@ -14,8 +15,9 @@ target_db = current_app.extensions["migrate"].db
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=str(target_db.engine.url), target_metadata=target_db.metadata,
-                      literal_binds=True, render_as_batch=True)
+    context.configure(
+        url=str(target_db.engine.url), target_metadata=target_db.metadata, literal_binds=True, render_as_batch=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

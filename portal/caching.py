@@ -20,6 +20,7 @@ These pages are also sent gzipped to browsers that accept it (every phone does):
 so compression costs nothing on a hit. They hold no secret (no CSRF token, nothing from the
 session), so compression cannot leak one (BREACH); pages with forms are not compressed here.
 """
+
 import gzip
 import hashlib
 from functools import cache, wraps
@@ -58,9 +59,12 @@ def page_cache() -> PageCache:
         folder = config.get("PORTAL_PAGE_CACHE_DIR")
         if folder is None:
             folder = str(Path(current_app.instance_path) / "page-cache")
-        cache = PageCache(config.get("PORTAL_PAGE_CACHE_ENTRIES", 256),
-                          config.get("PORTAL_PAGE_CACHE_BYTES", 16 * 1024 * 1024), folder,
-                          config.get("PORTAL_PAGE_CACHE_FILES", 2000))
+        cache = PageCache(
+            config.get("PORTAL_PAGE_CACHE_ENTRIES", 256),
+            config.get("PORTAL_PAGE_CACHE_BYTES", 16 * 1024 * 1024),
+            folder,
+            config.get("PORTAL_PAGE_CACHE_FILES", 2000),
+        )
         current_app.extensions["portal_page_cache"] = cache
     return cache
 
@@ -90,17 +94,31 @@ def _state_query():
     regions = Region.__table__
     village, parent, grand = regions.alias("village"), regions.alias("parent"), regions.alias("grand")
     batches, settings = Batch.__table__, CountySettings.__table__
-    head = (select(batches.c.id).where(batches.c.village_code == bindparam("code"),
-                                       batches.c.status == BatchStatus.PUBLISHED.value)
-            .order_by(batches.c.sequence.desc()).limit(1).scalar_subquery())
-    return (select(village.c.level, village.c.name, parent.c.name, grand.c.name, batches.c.id,
-                   batches.c.sequence, batches.c.content_hash, settings.c.show_full_names)
-            .select_from(village)
-            .outerjoin(parent, parent.c.code == village.c.parent_code)
-            .outerjoin(grand, grand.c.code == parent.c.parent_code)
-            .outerjoin(batches, batches.c.id == head)
-            .outerjoin(settings, settings.c.county_code == bindparam("county"))
-            .where(village.c.code == bindparam("code")))
+    head = (
+        select(batches.c.id)
+        .where(batches.c.village_code == bindparam("code"), batches.c.status == BatchStatus.PUBLISHED.value)
+        .order_by(batches.c.sequence.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    return (
+        select(
+            village.c.level,
+            village.c.name,
+            parent.c.name,
+            grand.c.name,
+            batches.c.id,
+            batches.c.sequence,
+            batches.c.content_hash,
+            settings.c.show_full_names,
+        )
+        .select_from(village)
+        .outerjoin(parent, parent.c.code == village.c.parent_code)
+        .outerjoin(grand, grand.c.code == parent.c.parent_code)
+        .outerjoin(batches, batches.c.id == head)
+        .outerjoin(settings, settings.c.county_code == bindparam("county"))
+        .where(village.c.code == bindparam("code"))
+    )
 
 
 def village_state(code: str):
@@ -143,10 +161,18 @@ def _forget_states(_session) -> None:
 def page_etag(state, encoding: str, path: str | None = None) -> str:
     """The strong validator of this request's page, in this encoding and state of the village;
     `path` is the page's own address when another one (a QR token's) renders it."""
-    parts = [encoding, asset_version(), request.script_root, path or request.path,
-             request.query_string.decode("latin-1"), _today(),
-             *map(str, state), kiosk_home() or "", str(request.cookies.get("text") == "large"),
-             public_base_url()]  # in development the QR codes on a page follow the address asked for
+    parts = [
+        encoding,
+        asset_version(),
+        request.script_root,
+        path or request.path,
+        request.query_string.decode("latin-1"),
+        _today(),
+        *map(str, state),
+        kiosk_home() or "",
+        str(request.cookies.get("text") == "large"),
+        public_base_url(),
+    ]  # in development the QR codes on a page follow the address asked for
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -193,8 +219,11 @@ def public_page(view):
         if _has_flashes():
             return no_store(make_response(view(code, **kwargs)))
         zipped = request.accept_encodings["gzip"] > 0
-        own_path = None if request.endpoint == endpoint else \
-            url_for(endpoint, code=code, **kwargs).removeprefix(request.script_root)
+        own_path = (
+            None
+            if request.endpoint == endpoint
+            else url_for(endpoint, code=code, **kwargs).removeprefix(request.script_root)
+        )
         etag = page_etag(state, "gzip" if zipped else "identity", own_path)
         if request.if_none_match.contains_weak(etag):  # weak: a gzip proxy may weaken the tag
             return _revalidatable(current_app.response_class(status=304), etag)
@@ -209,6 +238,7 @@ def public_page(view):
         if zipped:
             response.headers["Content-Encoding"] = "gzip"
         return _revalidatable(response, etag)
+
     return wrapper
 
 
@@ -221,8 +251,6 @@ def no_store(response):
 @bp.after_app_request
 def forms_are_not_stored(response):
     """Any page that generated a CSRF token is tied to one session: never stored by any cache."""
-    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g and \
-            "Cache-Control" not in response.headers:
+    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g and "Cache-Control" not in response.headers:
         no_store(response)
     return response
-

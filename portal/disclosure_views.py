@@ -1,4 +1,5 @@
 """Public disclosure pages of a village: overview, ledger, subsidies, projects, contracts, revisions."""
+
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -32,8 +33,12 @@ FIRST_MONTH, LAST_MONTH = "1000-01", "9998-12"
 KINDS = {kind.value for kind in Kind}
 OPEN_PROJECTS_SHOWN = 5  # the overview names a few; the projects page lists them all
 # The columns that tell a reader which row a correction touched.
-SUBJECT = {Kind.LEDGER: ("日期", "凭证号", "摘要"), Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
-           Kind.PROJECTS: ("项目编号", "项目名称", "更新日期"), Kind.CONTRACTS: ("合同编号", "标的名称")}
+SUBJECT = {
+    Kind.LEDGER: ("日期", "凭证号", "摘要"),
+    Kind.SUBSIDIES: ("发放年月", "补贴项目", "姓名", "公开编号"),
+    Kind.PROJECTS: ("项目编号", "项目名称", "更新日期"),
+    Kind.CONTRACTS: ("合同编号", "标的名称"),
+}
 
 
 @dataclass
@@ -149,16 +154,23 @@ def _text(value) -> str:
 def ledger_month(code: str, month: str, page: int | None = None) -> LedgerMonth:
     """Opening balance, subtotals and rows with running balance; page None gives every row."""
     rows = queries.ledger_month_rows(code, month)
-    found = (queries.paginate(rows, page, scalars=False, per_page=queries.LEDGER_PER_PAGE) if page
-             else queries.whole(rows))
+    found = (
+        queries.paginate(rows, page, scalars=False, per_page=queries.LEDGER_PER_PAGE) if page else queries.whole(rows)
+    )
     income, expense = queries.income_expense(code, LedgerEntry.month == month)
     opening = queries.opening_balance(code)
     if opening is not None and opening.month != month:
         opening = None
     start = queries.balance_before(code, month) + (opening.amount if opening else 0)
-    result = LedgerMonth(month, start, income, expense,
-                         list(db.session.execute(queries.category_subtotals(code, month))), found,
-                         disclosed_opening=opening)
+    result = LedgerMonth(
+        month,
+        start,
+        income,
+        expense,
+        list(db.session.execute(queries.category_subtotals(code, month))),
+        found,
+        disclosed_opening=opening,
+    )
     result.rows = [(entry, result.opening + Decimal(running)) for entry, running in found.items]
     return result
 
@@ -168,17 +180,30 @@ def month_nav(month: str, months: list[str]) -> dict:
     year, number = int(month[:4]), int(month[5:])
     prev = f"{year - 1}-12" if number == 1 else f"{year}-{number - 1:02d}"
     following = f"{year + 1}-01" if number == 12 else f"{year}-{number + 1:02d}"
-    return {"prev": prev if months and months[-1] < month else None,
-            "next": following if months and months[0] > month else None}
+    return {
+        "prev": prev if months and months[-1] < month else None,
+        "next": following if months and months[0] > month else None,
+    }
 
 
 def contract_rows(code: str, contracts: list) -> list[tuple[object, RentStatus]]:
     """Each contract beside its rent due up to today and received per the ledger."""
     day = today()
     received = queries.rent_received(code, [c.contract_no for c in contracts], day)
-    return [(c, rent_status(start=c.start_on, end=c.end_on, annual_rent=c.annual_rent,
-                            cycle=c.pay_cycle, received=received.get(c.contract_no) or 0, today=day))
-            for c in contracts]
+    return [
+        (
+            c,
+            rent_status(
+                start=c.start_on,
+                end=c.end_on,
+                annual_rent=c.annual_rent,
+                cycle=c.pay_cycle,
+                received=received.get(c.contract_no) or 0,
+                today=day,
+            ),
+        )
+        for c in contracts
+    ]
 
 
 def revision_entries(code: str, found: list) -> list[Revision]:
@@ -187,18 +212,17 @@ def revision_entries(code: str, found: list) -> list[Revision]:
     for kind, row_id, *_ in found:
         by_kind.setdefault(Kind(kind), []).append(row_id)
     new = {kind: queries.rows_by_id(kind, ids) for kind, ids in by_kind.items()}
-    old = {kind: queries.rows_by_id(kind, [r.replaces_id for r in rows.values()])
-           for kind, rows in new.items()}
+    old = {kind: queries.rows_by_id(kind, [r.replaces_id for r in rows.values()]) for kind, rows in new.items()}
     entries = []
     for kind, row_id, batch_id, _ in found:
         row = new[Kind(kind)][row_id]
         before = public_values(Kind(kind), old[Kind(kind)][row.replaces_id], code)
         after = public_values(Kind(kind), row, code)
-        changes = [(label, was, now) for (label, was), (_, now) in zip(before, after)
-                   if (was if row.withdrawn else was != now)]
+        changes = [
+            (label, was, now) for (label, was), (_, now) in zip(before, after) if (was if row.withdrawn else was != now)
+        ]
         subject = " ".join(was for label, was in before if label in SUBJECT[Kind(kind)] and was)
-        entries.append(Revision(Kind(kind), db.session.get(Batch, batch_id), row, subject,
-                                row.withdrawn, changes))
+        entries.append(Revision(Kind(kind), db.session.get(Batch, batch_id), row, subject, row.withdrawn, changes))
     return entries
 
 
@@ -215,18 +239,26 @@ def village_page(village: Region):
         income, expense = queries.income_expense(code, LedgerEntry.month == month)
         opening = queries.opening_balance(code)
         in_month = opening.amount if opening is not None and opening.month == month else 0
-        summary = {"month": (income, expense),
-                   "year": queries.income_expense(code, LedgerEntry.year == int(month[:4])),
-                   "closing": queries.balance_before(code, month) + in_month + income - expense,
-                   "opening": opening}
+        summary = {
+            "month": (income, expense),
+            "year": queries.income_expense(code, LedgerEntry.year == int(month[:4])),
+            "closing": queries.balance_before(code, month) + in_month + income - expense,
+            "opening": opening,
+        }
     batches = db.session.scalars(queries.recent_batches(code)).all()
-    return render_template("portal/village.html", **_village_context(village), month=month,
-                           is_current=month == today().strftime("%Y-%m"), summary=summary,
-                           batches=batches, topics=queries.batch_topics(batches),
-                           overdue=public_overdue(village, today()),
-                           projects=db.session.scalars(queries.open_projects(code).limit(OPEN_PROJECTS_SHOWN + 1)).all(),
-                           projects_shown=OPEN_PROJECTS_SHOWN,
-                           head=queries.latest_batch(code))
+    return render_template(
+        "portal/village.html",
+        **_village_context(village),
+        month=month,
+        is_current=month == today().strftime("%Y-%m"),
+        summary=summary,
+        batches=batches,
+        topics=queries.batch_topics(batches),
+        overdue=public_overdue(village, today()),
+        projects=db.session.scalars(queries.open_projects(code).limit(OPEN_PROJECTS_SHOWN + 1)).all(),
+        projects_shown=OPEN_PROJECTS_SHOWN,
+        head=queries.latest_batch(code),
+    )
 
 
 @views.get("/r/<code>/ledger")
@@ -236,15 +268,19 @@ def ledger(code: str):
     term = request.args.get("q", "").strip()[:50]
     if term:
         found = queries.paginate(queries.ledger_search(code, term), page_arg(), per_page=queries.LEDGER_PER_PAGE)
-        return render_template("portal/ledger_search.html", **_village_context(village), term=term,
-                               found=found)
+        return render_template("portal/ledger_search.html", **_village_context(village), term=term, found=found)
     months = queries.ledger_months(code)
     month = month_arg() or shown_month(months) or today().strftime("%Y-%m")
     late = {due.month: due for due in public_overdue(village, today())}
-    return render_template("portal/ledger.html", **_village_context(village), months=months,
-                           late=late.get(month),
-                           view=ledger_month(code, month, page_arg()), nav=month_nav(month, months),
-                           batch=queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month))
+    return render_template(
+        "portal/ledger.html",
+        **_village_context(village),
+        months=months,
+        late=late.get(month),
+        view=ledger_month(code, month, page_arg()),
+        nav=month_nav(month, months),
+        batch=queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month),
+    )
 
 
 @views.get("/r/<code>/subsidies")
@@ -254,17 +290,33 @@ def subsidies(code: str):
     item, month = request.args.get("item", "").strip()[:32], month_arg()
     items, months = queries.subsidy_choices(code)
     if not (item and month):
-        index = queries.paginate(queries.subsidy_index(code, item, month), page_arg(), scalars=False,
-                                 per_page=queries.INDEX_PER_PAGE)
-        return render_template("portal/subsidies.html", **_village_context(village), item=item,
-                               month=month, index=index, items=items, months=months)
+        index = queries.paginate(
+            queries.subsidy_index(code, item, month), page_arg(), scalars=False, per_page=queries.INDEX_PER_PAGE
+        )
+        return render_template(
+            "portal/subsidies.html",
+            **_village_context(village),
+            item=item,
+            month=month,
+            index=index,
+            items=items,
+            months=months,
+        )
     found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg(), per_page=queries.ROSTER_PER_PAGE)
     where = (SubsidyPayment.item == item, SubsidyPayment.month == month)
-    return render_template("portal/subsidy_roster.html", **_village_context(village), item=item,
-                           month=month, items=items, months=months, found=found, full_names=full_names(code),
-                           names=[show_name(p.name, code) for p in found.items],
-                           totals=db.session.execute(queries.subsidy_index(code, item, month)).first(),
-                           batch=queries.latest_batch_holding(SubsidyPayment, code, *where))
+    return render_template(
+        "portal/subsidy_roster.html",
+        **_village_context(village),
+        item=item,
+        month=month,
+        items=items,
+        months=months,
+        found=found,
+        full_names=full_names(code),
+        names=[show_name(p.name, code) for p in found.items],
+        totals=db.session.execute(queries.subsidy_index(code, item, month)).first(),
+        batch=queries.latest_batch_holding(SubsidyPayment, code, *where),
+    )
 
 
 @views.get("/r/<code>/projects")
@@ -282,8 +334,13 @@ def project(code: str, project_no: str):
     history = db.session.scalars(project_history(code, project_no)).all()
     if not history:
         abort(404)
-    return render_template("portal/project.html", **_village_context(village), latest=history[0],
-                           history=history, photos=db.session.scalars(public_photos(code, project_no)).all())
+    return render_template(
+        "portal/project.html",
+        **_village_context(village),
+        latest=history[0],
+        history=history,
+        photos=db.session.scalars(public_photos(code, project_no)).all(),
+    )
 
 
 SMALL_PHOTO_SIDE = 640
@@ -303,8 +360,9 @@ def project_photo(code: str, token: str):
     if request.args.get("size") == "small":  # the page's own picture: a fraction of the bytes on 4G
         data = images.thumbnail(data, SMALL_PHOTO_SIDE)
     response = make_response(data)
-    response.headers.update({"Content-Type": "image/jpeg", "X-Content-Type-Options": "nosniff",
-                             "Cache-Control": "public, max-age=3600"})
+    response.headers.update(
+        {"Content-Type": "image/jpeg", "X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"}
+    )
     return response
 
 
@@ -313,18 +371,23 @@ def project_photo(code: str, token: str):
 def contracts(code: str):
     village = village_or_404(code)
     found = queries.paginate(queries.contracts(code), page_arg(), per_page=queries.CARDS_PER_PAGE)
-    return render_template("portal/contracts.html", **_village_context(village), found=found,
-                           rows=contract_rows(code, found.items), today=today())
+    return render_template(
+        "portal/contracts.html",
+        **_village_context(village),
+        found=found,
+        rows=contract_rows(code, found.items),
+        today=today(),
+    )
 
 
 @views.get("/r/<code>/revisions")
 @public_page
 def revisions(code: str):
     village = village_or_404(code)
-    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False,
-                             per_page=queries.CARDS_PER_PAGE)
-    return render_template("portal/revisions.html", **_village_context(village), found=found,
-                           entries=revision_entries(code, found.items))
+    found = queries.paginate(queries.corrections(code), page_arg(), scalars=False, per_page=queries.CARDS_PER_PAGE)
+    return render_template(
+        "portal/revisions.html", **_village_context(village), found=found, entries=revision_entries(code, found.items)
+    )
 
 
 @views.get("/r/<code>/report")

@@ -1,4 +1,5 @@
 """Downloads of the public tables (CSV, XLSX) and notice-board PDFs, with the pages' privacy."""
+
 import io
 from urllib.parse import unquote
 from dataclasses import dataclass
@@ -15,11 +16,19 @@ from core.tabular.writing import MIME, to_csv, to_xlsx
 from disclosures.models import Direction, Kind, LedgerEntry, SubsidyPayment
 from disclosures.public import PUBLIC_FIELDS
 from portal import queries
-from portal.disclosure_views import (contract_rows, full_names, ledger_month,
-                                     month_arg, revision_entries, show_name, shown_month,
-                                     village_or_404)
+from portal.disclosure_views import (
+    contract_rows,
+    full_names,
+    ledger_month,
+    month_arg,
+    revision_entries,
+    show_name,
+    shown_month,
+    village_or_404,
+)
 
 views = Views()
+
 
 @dataclass
 class Table:
@@ -36,15 +45,42 @@ def ledger_table(code: str) -> Table:
     if month is None:
         abort(404)
     view = ledger_month(code, month)
-    rows = [[e.entry_on, e.voucher_no, Direction.label_of(e.direction), e.category, e.summary, e.counterparty,
-             e.link_code, e.amount if e.direction == "income" else None,
-             e.amount if e.direction == "expense" else None, balance] for e, balance in view.rows]
+    rows = [
+        [
+            e.entry_on,
+            e.voucher_no,
+            Direction.label_of(e.direction),
+            e.category,
+            e.summary,
+            e.counterparty,
+            e.link_code,
+            e.amount if e.direction == "income" else None,
+            e.amount if e.direction == "expense" else None,
+            balance,
+        ]
+        for e, balance in view.rows
+    ]
     if (opening := view.disclosed_opening) is not None:  # the month's first line: the balance starts here
-        rows.insert(0, [opening.entry_on, opening.voucher_no, Direction.label_of(opening.direction),
-                        opening.category, opening.summary, opening.counterparty, opening.link_code, None,
-                        None, opening.amount])
-    return Table(f"收支明细-{month}", ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号",
-                                       "收入（元）", "支出（元）", "余额（元）"], rows)
+        rows.insert(
+            0,
+            [
+                opening.entry_on,
+                opening.voucher_no,
+                Direction.label_of(opening.direction),
+                opening.category,
+                opening.summary,
+                opening.counterparty,
+                opening.link_code,
+                None,
+                None,
+                opening.amount,
+            ],
+        )
+    return Table(
+        f"收支明细-{month}",
+        ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号", "收入（元）", "支出（元）", "余额（元）"],
+        rows,
+    )
 
 
 def subsidies_table(code: str) -> Table:
@@ -53,10 +89,13 @@ def subsidies_table(code: str) -> Table:
     if not (item and month):
         abort(404)
     payments = db.session.scalars(queries.subsidy_rows(code, item, month)).all()
-    rows = [[number, item, month, show_name(p.name, code), p.public_ref, p.amount, p.paid_on]
-            for number, p in enumerate(payments, 1)]
-    return Table(f"补贴发放-{item}-{month}", ["序号", "补贴项目", "发放年月", "姓名", "公开编号", "金额（元）",
-                                    "发放日期"], rows)
+    rows = [
+        [number, item, month, show_name(p.name, code), p.public_ref, p.amount, p.paid_on]
+        for number, p in enumerate(payments, 1)
+    ]
+    return Table(
+        f"补贴发放-{item}-{month}", ["序号", "补贴项目", "发放年月", "姓名", "公开编号", "金额（元）", "发放日期"], rows
+    )
 
 
 def _columns(kind: Kind, row) -> list:
@@ -72,12 +111,24 @@ def projects_table(code: str) -> Table:
 def contracts_table(code: str) -> Table:
     """Contracts with rent due to date, received and short."""
     found = db.session.scalars(queries.contracts(code)).all()
-    rows = [_columns(Kind.CONTRACTS, c) + [rent.installments, rent.due, rent.received, rent.shortfall,
-                                              rent.surplus, rent.surplus_label if rent.surplus else ""]
-            for c, rent in contract_rows(code, found)]
-    return Table("资产资源", [label for _, label in PUBLIC_FIELDS[Kind.CONTRACTS]]
-                 + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）",
-                    "多收或预收（元）", "多收/预收"], rows)
+    rows = [
+        _columns(Kind.CONTRACTS, c)
+        + [
+            rent.installments,
+            rent.due,
+            rent.received,
+            rent.shortfall,
+            rent.surplus,
+            rent.surplus_label if rent.surplus else "",
+        ]
+        for c, rent in contract_rows(code, found)
+    ]
+    return Table(
+        "资产资源",
+        [label for _, label in PUBLIC_FIELDS[Kind.CONTRACTS]]
+        + ["截至今日应缴期数", "截至今日应收（元）", "已收（元）", "少收（元）", "多收或预收（元）", "多收/预收"],
+        rows,
+    )
 
 
 def revisions_table(code: str) -> Table:
@@ -85,14 +136,28 @@ def revisions_table(code: str) -> Table:
     rows = []
     for r in revision_entries(code, db.session.execute(queries.corrections(code)).all()):
         for label, old, new in r.changes:
-            rows.append([local_date(r.batch.published_at), r.kind.label,
-                         "撤回" if r.withdrawn else "更正", r.batch.reason, r.subject, label, old,
-                         "" if r.withdrawn else new])
+            rows.append(
+                [
+                    local_date(r.batch.published_at),
+                    r.kind.label,
+                    "撤回" if r.withdrawn else "更正",
+                    r.batch.reason,
+                    r.subject,
+                    label,
+                    old,
+                    "" if r.withdrawn else new,
+                ]
+            )
     return Table("修订记录", ["公开日期", "类别", "方式", "原因", "条目", "项目", "原值", "新值"], rows)
 
 
-TABLES = {"ledger": ledger_table, "subsidies": subsidies_table, "projects": projects_table,
-          "contracts": contracts_table, "revisions": revisions_table}
+TABLES = {
+    "ledger": ledger_table,
+    "subsidies": subsidies_table,
+    "projects": projects_table,
+    "contracts": contracts_table,
+    "revisions": revisions_table,
+}
 
 
 @views.get("/r/<code>/<any(ledger,subsidies,projects,contracts,revisions):table>.<any(csv,xlsx):fmt>")
@@ -100,13 +165,13 @@ def table_download(code: str, table: str, fmt: str):
     village = village_or_404(code)
     found = TABLES[table](code)
     data = to_csv(found.headers, found.rows) if fmt == "csv" else to_xlsx(found.name, found.headers, found.rows)
-    return send_file(io.BytesIO(data), mimetype=MIME[fmt], as_attachment=True,
-                     download_name=f"{village.name}-{found.name}.{fmt}")
+    return send_file(
+        io.BytesIO(data), mimetype=MIME[fmt], as_attachment=True, download_name=f"{village.name}-{found.name}.{fmt}"
+    )
 
 
 def _pdf(html: str, name: str):
-    return send_file(io.BytesIO(render_pdf(html)), mimetype="application/pdf", as_attachment=False,
-                     download_name=name)
+    return send_file(io.BytesIO(render_pdf(html)), mimetype="application/pdf", as_attachment=False, download_name=name)
 
 
 def _qr_for(endpoint: str, **values) -> dict:
@@ -124,8 +189,13 @@ def ledger_pdf(code: str):
     if view is None or not view.rows:
         abort(404)
     batch = queries.latest_batch_holding(LedgerEntry, code, LedgerEntry.month == month)
-    html = render_template("portal/pdf_ledger.html", village=village, view=view, batch=batch,
-                           **_qr_for("portal.ledger", code=code, month=month))
+    html = render_template(
+        "portal/pdf_ledger.html",
+        village=village,
+        view=view,
+        batch=batch,
+        **_qr_for("portal.ledger", code=code, month=month),
+    )
     return _pdf(html, f"{village.name}-收支公开-{month}.pdf")
 
 
@@ -137,10 +207,18 @@ def subsidies_pdf(code: str):
     if not found.rows:
         abort(404)
     item, month = found.rows[0][1], found.rows[0][2]
-    batch = queries.latest_batch_holding(SubsidyPayment, code, SubsidyPayment.item == item,
-                                         SubsidyPayment.month == month)
-    html = render_template("portal/pdf_subsidies.html", village=village, item=item, month=month,
-                           table=found, total=sum(row[5] for row in found.rows), batch=batch,
-                           full_names=full_names(code),
-                           **_qr_for("portal.subsidies", code=code, item=item, month=month))
+    batch = queries.latest_batch_holding(
+        SubsidyPayment, code, SubsidyPayment.item == item, SubsidyPayment.month == month
+    )
+    html = render_template(
+        "portal/pdf_subsidies.html",
+        village=village,
+        item=item,
+        month=month,
+        table=found,
+        total=sum(row[5] for row in found.rows),
+        batch=batch,
+        full_names=full_names(code),
+        **_qr_for("portal.subsidies", code=code, item=item, month=month),
+    )
     return _pdf(html, f"{village.name}-{item}-{month}.pdf")

@@ -1,4 +1,5 @@
 """Public forms: the shape of input, nothing else."""
+
 import unicodedata
 
 from wtforms import StringField

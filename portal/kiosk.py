@@ -6,6 +6,7 @@ page and clears forms after 60 s without a touch, ending on the server the case 
 the last person opened: complaints/kiosk_reset.py). No page links to /kiosk/exit: staff type it to
 leave kiosk mode, e.g. before using the machine for something else.
 """
+
 from flask import abort, redirect, url_for
 
 from core.views import Views
@@ -38,8 +39,7 @@ def kiosk_start(code: str):
         abort(404)
     response = redirect(url_for("portal.region", code=code))
     # A year: the machine stays a kiosk across restarts until staff open /kiosk/exit.
-    response.set_cookie(KIOSK_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="Lax",
-                        secure=secure_cookies())
+    response.set_cookie(KIOSK_COOKIE, code, max_age=365 * 86400, httponly=True, samesite="Lax", secure=secure_cookies())
     return response
 
 

@@ -5,6 +5,7 @@ and for the county (portal/lookup_limits.py), and a mismatch says only 未查到
 ties the ID number to the requester: it is hashed for the query and then forgotten, never logged,
 stored or echoed; the response may not be cached.
 """
+
 import secrets
 
 from flask import make_response, render_template, request
@@ -48,8 +49,16 @@ def lookup():
             refused, status = True, 429  # right ID number or not: nothing is looked up
     elif request.method == "POST":
         status = 400
-    return _private(render_template("portal/lookup.html", form=form, payments=payments, refused=refused,
-                                    kept=_kept_after_a_miss(form, payments, refused)), status)
+    return _private(
+        render_template(
+            "portal/lookup.html",
+            form=form,
+            payments=payments,
+            refused=refused,
+            kept=_kept_after_a_miss(form, payments, refused),
+        ),
+        status,
+    )
 
 
 def _kept_after_a_miss(form: LookupForm, payments, refused: bool) -> dict:
@@ -67,6 +76,12 @@ def _private(body: str, status: int):
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
     if DEVICE_COOKIE not in request.cookies:
-        response.set_cookie(DEVICE_COOKIE, secrets.token_hex(16), max_age=365 * 86400,
-                            httponly=True, samesite="Lax", secure=secure_cookies())
+        response.set_cookie(
+            DEVICE_COOKIE,
+            secrets.token_hex(16),
+            max_age=365 * 86400,
+            httponly=True,
+            samesite="Lax",
+            secure=secure_cookies(),
+        )
     return response

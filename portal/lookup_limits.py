@@ -7,6 +7,7 @@ the rest of its day, right ID number or not, so that no answer confirms anything
 in flask-limiter's storage (Redis in production: every worker shares it) under keyed hashes of the
 name, never the name itself. A hit counts nothing; every miss does the same work.
 """
+
 from dataclasses import dataclass
 
 from flask import current_app

@@ -1,4 +1,5 @@
 """The rendered public pages a worker keeps, by ETag (portal/caching.py decides what goes in)."""
+
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -65,7 +66,7 @@ class PageCache:
         files = [path for path in self.folder.iterdir() if not path.name.startswith(".")]
         if len(files) > self.max_files:
             files.sort(key=_modified_or_zero)
-            for old in files[:len(files) - self.max_files]:
+            for old in files[: len(files) - self.max_files]:
                 old.unlink(missing_ok=True)
 
 

@@ -1,4 +1,5 @@
 """Rent due on a collective-asset contract against rent received: pure date and money arithmetic."""
+
 import calendar
 from dataclasses import dataclass
 from datetime import date
@@ -59,13 +60,18 @@ def due_dates(start: date, end: date, cycle: str, today: date) -> list[date]:
     return dates
 
 
-def rent_status(*, start: date, end: date, annual_rent: Decimal, cycle: str, received: Decimal,
-                today: date) -> RentStatus:
+def rent_status(
+    *, start: date, end: date, annual_rent: Decimal, cycle: str, received: Decimal, today: date
+) -> RentStatus:
     """Rent due up to today under the contract, beside what the ledger shows received."""
     count = len(due_dates(start, end, cycle, today))
     every = len(due_dates(start, end, cycle, end))
-    return RentStatus(installments=count, due=installment(annual_rent, cycle) * count,
-                      received=Decimal(received).quantize(CENT), more_to_come=count < every)
+    return RentStatus(
+        installments=count,
+        due=installment(annual_rent, cycle) * count,
+        received=Decimal(received).quantize(CENT),
+        more_to_come=count < every,
+    )
 
 
 def _per_year(cycle: str) -> int:

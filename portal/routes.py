@@ -12,8 +12,11 @@ from portal.caching import public_page
 
 views = Views()
 
-TEMPLATES = {Level.COUNTY: "portal/county.html", Level.TOWNSHIP: "portal/township.html",
-             Level.VILLAGE: "portal/village.html"}
+TEMPLATES = {
+    Level.COUNTY: "portal/county.html",
+    Level.TOWNSHIP: "portal/township.html",
+    Level.VILLAGE: "portal/village.html",
+}
 
 
 @views.get("/")
@@ -36,9 +39,12 @@ def region(code: str):
 def _render_region(found: Region):
     if found.level_enum is Level.VILLAGE:
         return disclosure_views.village_page(found)
-    return render_template(TEMPLATES[found.level_enum], region=found,
-                           ancestors=queries.ancestors_of(found),
-                           children=queries.children_of(found))
+    return render_template(
+        TEMPLATES[found.level_enum],
+        region=found,
+        ancestors=queries.ancestors_of(found),
+        children=queries.children_of(found),
+    )
 
 
 @views.get("/search")
@@ -59,6 +65,7 @@ def text_size():
     if request.cookies.get("text") == "large":
         response.delete_cookie("text")
     else:
-        response.set_cookie("text", "large", max_age=365 * 86400, samesite="Lax", httponly=False,
-                            secure=secure_cookies())
+        response.set_cookie(
+            "text", "large", max_age=365 * 86400, samesite="Lax", httponly=False, secure=secure_cookies()
+        )
     return response

@@ -1,4 +1,5 @@
 """Announcements from the public side; the back office listens (the portal never imports it)."""
+
 from blinker import Namespace
 
 signals = Namespace()

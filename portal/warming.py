@@ -6,6 +6,7 @@ text, no kiosk): in this process's memory and in the shared folder (PORTAL_PAGE_
 where every worker finds them. In the background (core/background.py): on RQ when
 QUEUE_URL is set, else a thread of the process that published.
 """
+
 from flask import current_app, request, url_for
 from sqlalchemy import select
 
@@ -38,8 +39,9 @@ def warm_villages(codes: list[str]) -> None:
             paths = [url_for(endpoint, code=code).removeprefix(request.script_root) for endpoint in PAGES]
         for path in paths:
             # On the primary: a replica may not have replayed the publication yet.
-            with app.test_request_context(path, base_url=base_url, headers=PHONE,
-                                          environ_overrides={READ_TARGET: PRIMARY}):
+            with app.test_request_context(
+                path, base_url=base_url, headers=PHONE, environ_overrides={READ_TARGET: PRIMARY}
+            ):
                 try:
                     app.full_dispatch_request().close()
                 finally:

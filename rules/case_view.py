@@ -1,5 +1,6 @@
 """What a warning's case page shows beside the case: the rule, the subject, and the evidence rows
 with links to the disclosed batch or the roster version they come from."""
+
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -18,10 +19,18 @@ from rules.permissions import can_manage_rosters
 from rules.rosters.models import CadreEntry, DeceasedPerson, PublicEmployee, SubsidyStandard
 
 EVIDENCE_SHOWN = 200
-DISCLOSED = {"subsidy_payments": SubsidyPayment, "ledger_entries": LedgerEntry, "project_updates": ProjectUpdate,
-             "contracts": Contract}
-ROSTERS = {"roster_deceased": DeceasedPerson, "roster_public_employees": PublicEmployee, "roster_cadres": CadreEntry,
-           "roster_standards": SubsidyStandard}
+DISCLOSED = {
+    "subsidy_payments": SubsidyPayment,
+    "ledger_entries": LedgerEntry,
+    "project_updates": ProjectUpdate,
+    "contracts": Contract,
+}
+ROSTERS = {
+    "roster_deceased": DeceasedPerson,
+    "roster_public_employees": PublicEmployee,
+    "roster_cadres": CadreEntry,
+    "roster_standards": SubsidyStandard,
+}
 
 
 @dataclass(frozen=True)
@@ -45,15 +54,26 @@ class WarningPanel:
 
 def _describe(source: str, row) -> tuple[str, str]:
     if source == "subsidy_payments":
-        return "补贴发放", f"{row.month} {row.item} {row.amount:,.2f} 元（{mask_name(row.name)}，发放日期 {row.paid_on}）"
+        return (
+            "补贴发放",
+            f"{row.month} {row.item} {row.amount:,.2f} 元（{mask_name(row.name)}，发放日期 {row.paid_on}）",
+        )
     if source == "ledger_entries":
         direction = Direction.label_of(row.direction)
-        return "收支明细", f"{row.entry_on} {direction} {row.category} {row.amount:,.2f} 元 {row.counterparty} {row.summary}"
+        return (
+            "收支明细",
+            f"{row.entry_on} {direction} {row.category} {row.amount:,.2f} 元 {row.counterparty} {row.summary}",
+        )
     if source == "project_updates":
-        return "项目进度", (f"{row.project_no} {row.name}：预算 {row.budget:,.2f} 元，累计支付 {row.paid_total:,.2f} 元，"
-                        f"批复日期 {row.approved_on or '—'}，更新于 {row.updated_on}")
+        return "项目进度", (
+            f"{row.project_no} {row.name}：预算 {row.budget:,.2f} 元，累计支付 {row.paid_total:,.2f} 元，"
+            f"批复日期 {row.approved_on or '—'}，更新于 {row.updated_on}"
+        )
     if source == "contracts":
-        return "资产资源合同", f"{row.contract_no} {row.subject}：{row.start_on} 至 {row.end_on}，年租金 {row.annual_rent:,.2f} 元，按{row.pay_cycle}缴"
+        return (
+            "资产资源合同",
+            f"{row.contract_no} {row.subject}：{row.start_on} 至 {row.end_on}，年租金 {row.annual_rent:,.2f} 元，按{row.pay_cycle}缴",
+        )
     if source == "roster_deceased":
         return "死亡人员名单", f"{mask_name(row.name)}，死亡日期 {row.died_on}"
     if source == "roster_public_employees":
@@ -70,9 +90,12 @@ def _link(source: str, row, user: User) -> str | None:
 
 
 def _evidence(warning: RuleWarning, user: User) -> list[Evidence]:
-    pairs = db.session.execute(select(RuleEvidence.source, RuleEvidence.row_id)
-                               .where(RuleEvidence.warning_id == warning.id)
-                               .order_by(RuleEvidence.source, RuleEvidence.row_id).limit(EVIDENCE_SHOWN)).all()
+    pairs = db.session.execute(
+        select(RuleEvidence.source, RuleEvidence.row_id)
+        .where(RuleEvidence.warning_id == warning.id)
+        .order_by(RuleEvidence.source, RuleEvidence.row_id)
+        .limit(EVIDENCE_SHOWN)
+    ).all()
     by_source: dict[str, list[int]] = defaultdict(list)
     for source, row_id in pairs:
         by_source[source].append(row_id)
@@ -90,12 +113,20 @@ def warning_panel(case: Complaint, user: User) -> WarningPanel | None:
     if case.channel != Channel.WARNING:
         return None
     from rules.runs import active_rules
+
     warning = db.session.scalar(select(RuleWarning).where(RuleWarning.complaint_id == case.id))
     if warning is None:
         return None
     rule = active_rules().get(warning.rule_code)
     previous = db.session.get(RuleWarning, warning.previous_id) if warning.previous_id else None
     total = db.session.scalar(select(db.func.count()).where(RuleEvidence.warning_id == warning.id))
-    return WarningPanel(warning, rule.title if rule else warning.rule_code, GRADE_LABELS.get(warning.grade, ""),
-                        rule.subject if rule else "", subject_display(subject_of(warning), bool(warning.subject_cipher)),
-                        previous.complaint if previous else None, _evidence(warning, user), total)
+    return WarningPanel(
+        warning,
+        rule.title if rule else warning.rule_code,
+        GRADE_LABELS.get(warning.grade, ""),
+        rule.subject if rule else "",
+        subject_display(subject_of(warning), bool(warning.subject_cipher)),
+        previous.complaint if previous else None,
+        _evidence(warning, user),
+        total,
+    )

@@ -3,6 +3,7 @@
 
 Such a case has no complainant and no tracking secret that could open it (its secret hash is
 empty, which no secret matches), and the public pages and statistics leave channel 预警 out."""
+
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
@@ -66,28 +67,73 @@ def open_cases(warnings: list[NewWarning], rules: dict, *, run_id: int, now: dat
         rule = rules[warning.rule_code]
         subject = cipher.decrypt(warning.subject_cipher) if warning.subject_cipher else warning.subject_key
         summaries.append(f"{rule.description}（{rule.subject}：{subject_display(subject, rule.is_private_subject)}）")
-    cases = [{"code": code, "village_code": w.village_code, "township_code": w.township_code,
-              "category": rules[w.rule_code].category.value, "channel": Channel.WARNING.value, "text": summary,
-              "secret_hash": "", "received_at": now, "status": Status.RECEIVED.value, "queue_rank": 1,
-              "next_due_at": deadlines[rules[w.rule_code].grade].at if rules[w.rule_code].grade in deadlines else None}
-             for w, code, summary in zip(warnings, codes, summaries)]
+    cases = [
+        {
+            "code": code,
+            "village_code": w.village_code,
+            "township_code": w.township_code,
+            "category": rules[w.rule_code].category.value,
+            "channel": Channel.WARNING.value,
+            "text": summary,
+            "secret_hash": "",
+            "received_at": now,
+            "status": Status.RECEIVED.value,
+            "queue_rank": 1,
+            "next_due_at": deadlines[rules[w.rule_code].grade].at if rules[w.rule_code].grade in deadlines else None,
+        }
+        for w, code, summary in zip(warnings, codes, summaries)
+    ]
     connection = db.session.connection()
-    ids = connection.execute(insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True), cases).scalars().all()
-    clocks = [{"complaint_id": case_id, "kind": ClockKind.VERIFY.value, "starts_at": now,
-               "amount": GRADE_CLOCKS[grade][0], "unit": GRADE_CLOCKS[grade][1], "due_at": deadlines[grade].at,
-               "provisional": deadlines[grade].is_provisional}
-              for case_id, grade in ((case_id, rules[w.rule_code].grade) for case_id, w in zip(ids, warnings))
-              if grade in GRADE_CLOCKS]
+    ids = (
+        connection.execute(insert(Complaint).returning(Complaint.id, sort_by_parameter_order=True), cases)
+        .scalars()
+        .all()
+    )
+    clocks = [
+        {
+            "complaint_id": case_id,
+            "kind": ClockKind.VERIFY.value,
+            "starts_at": now,
+            "amount": GRADE_CLOCKS[grade][0],
+            "unit": GRADE_CLOCKS[grade][1],
+            "due_at": deadlines[grade].at,
+            "provisional": deadlines[grade].is_provisional,
+        }
+        for case_id, grade in ((case_id, rules[w.rule_code].grade) for case_id, w in zip(ids, warnings))
+        if grade in GRADE_CLOCKS
+    ]
     # Only the cases need their ids back; the rest go in by COPY on PostgreSQL (core/bulk.py).
     bulk_insert(CaseClock.__table__, clocks)
-    bulk_insert(CaseEvent.__table__, [
-        {"complaint_id": case_id, "at": now, "kind": "rule_raised", "is_public": False,
-         "body": f"{GRADE_LABELS[rules[w.rule_code].grade]}预警：{rules[w.rule_code].title}"}
-        for case_id, w in zip(ids, warnings)])
-    bulk_insert(RuleWarning.__table__, [
-        {"rule_code": w.rule_code, "village_code": w.village_code, "subject_key": w.subject_key,
-         "subject_cipher": w.subject_cipher, "sequence": w.sequence, "grade": rules[w.rule_code].grade,
-         "summary": summary, "complaint_id": case_id, "previous_id": w.previous_id, "created_run_id": run_id,
-         "created_at": now}
-        for case_id, w, summary in zip(ids, warnings, summaries)])
+    bulk_insert(
+        CaseEvent.__table__,
+        [
+            {
+                "complaint_id": case_id,
+                "at": now,
+                "kind": "rule_raised",
+                "is_public": False,
+                "body": f"{GRADE_LABELS[rules[w.rule_code].grade]}预警：{rules[w.rule_code].title}",
+            }
+            for case_id, w in zip(ids, warnings)
+        ],
+    )
+    bulk_insert(
+        RuleWarning.__table__,
+        [
+            {
+                "rule_code": w.rule_code,
+                "village_code": w.village_code,
+                "subject_key": w.subject_key,
+                "subject_cipher": w.subject_cipher,
+                "sequence": w.sequence,
+                "grade": rules[w.rule_code].grade,
+                "summary": summary,
+                "complaint_id": case_id,
+                "previous_id": w.previous_id,
+                "created_run_id": run_id,
+                "created_at": now,
+            }
+            for case_id, w, summary in zip(ids, warnings, summaries)
+        ],
+    )
     return len(ids)

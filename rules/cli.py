@@ -1,4 +1,5 @@
 """`flask rules run [--as-of]` and `flask rules export FILE.csv`."""
+
 from pathlib import Path
 
 import click
@@ -15,8 +16,13 @@ rules_cli = AppGroup("rules", help="比对规则（监督模型）")
 
 
 @rules_cli.command("run")
-@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="按哪一天的情况比对（YYYY-MM-DD，默认今天）")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="按哪一天的情况比对（YYYY-MM-DD，默认今天）",
+)
 @click.option("--force", is_flag=True, help="即使数据与上次运行相同也重新比对")
 def run_command(as_of, force: bool) -> None:
     """Run every rule; print the open warnings per rule, or why the run failed (exit 1)."""
@@ -29,10 +35,14 @@ def run_command(as_of, force: bool) -> None:
     for code, numbers in counts.items():
         click.echo(f"{code}\t{numbers['open']}")
     if run.skipped:
-        click.echo(f"数据与设置自上次运行以来没有变化，沿用上次结果（用时{run.duration_ms / 1000:.1f}秒；--force 可重新比对）")
+        click.echo(
+            f"数据与设置自上次运行以来没有变化，沿用上次结果（用时{run.duration_ms / 1000:.1f}秒；--force 可重新比对）"
+        )
         return
-    click.echo(f"截至{run.as_of.isoformat()}：新增预警{totals['new']}条，消除{totals['cleared']}条，"
-               f"重新成立{totals['reopened']}条，用时{run.duration_ms / 1000:.1f}秒")
+    click.echo(
+        f"截至{run.as_of.isoformat()}：新增预警{totals['new']}条，消除{totals['cleared']}条，"
+        f"重新成立{totals['reopened']}条，用时{run.duration_ms / 1000:.1f}秒"
+    )
 
 
 @rules_cli.command("export")
@@ -42,8 +52,6 @@ def export_command(file: Path) -> None:
     text = export_csv()
     file.write_text(text, encoding="utf-8")
     click.echo(f"已导出{text.count(chr(10)) - 1}条预警到{file}")
-
-
 
 
 @rules_cli.command("worker")

@@ -1,5 +1,6 @@
 """Every open warning as CSV for commission staff (RULES.md): the subject in full — an ID number or
 account is decrypted here, for this export only."""
+
 import csv
 import io
 
@@ -17,13 +18,14 @@ HEADER = ("rule", "grade", "village_code", "subject", "summary", "evidence_count
 
 def open_warnings():
     """Open warnings with their evidence counts, in rule, village and subject order."""
-    evidence = (select(RuleEvidence.warning_id, func.count().label("count"))
-                .group_by(RuleEvidence.warning_id).subquery())
-    return (select(RuleWarning, func.coalesce(evidence.c.count, 0))
-            .join(Complaint, Complaint.id == RuleWarning.complaint_id)
-            .outerjoin(evidence, evidence.c.warning_id == RuleWarning.id)
-            .where(is_open())
-            .order_by(RuleWarning.rule_code, RuleWarning.village_code, RuleWarning.subject_key))
+    evidence = select(RuleEvidence.warning_id, func.count().label("count")).group_by(RuleEvidence.warning_id).subquery()
+    return (
+        select(RuleWarning, func.coalesce(evidence.c.count, 0))
+        .join(Complaint, Complaint.id == RuleWarning.complaint_id)
+        .outerjoin(evidence, evidence.c.warning_id == RuleWarning.id)
+        .where(is_open())
+        .order_by(RuleWarning.rule_code, RuleWarning.village_code, RuleWarning.subject_key)
+    )
 
 
 def subject_of(warning: RuleWarning) -> str:
@@ -36,8 +38,10 @@ def export_csv() -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(HEADER)
-    rows = [(warning.rule_code, warning.grade, warning.village_code, subject_of(warning), warning.summary, count)
-            for warning, count in db.session.execute(open_warnings())]
+    rows = [
+        (warning.rule_code, warning.grade, warning.village_code, subject_of(warning), warning.summary, count)
+        for warning, count in db.session.execute(open_warnings())
+    ]
     rows.sort(key=lambda row: (row[0], row[2], row[3]))
     for rule, grade, village, subject, summary, count in rows:
         writer.writerow((rule, grade, village, neutralise_formula(subject), neutralise_formula(summary), count))

@@ -1,5 +1,6 @@
 """What every rule's query returns: evidence rows (village, subject key, subject cipher, source
 table, row id), and the small helpers the queries share."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -21,9 +22,13 @@ class RunContext:
 
 def hit(village, key, cipher, source: str, row_id) -> Select:
     """One kind of evidence row; combine several with hits()."""
-    return select(village.label("village_code"), key.label("subject_key"),
-                  (cast(null(), Text) if cipher is None else cipher).label("subject_cipher"),
-                  literal(source, String(32)).label("source"), row_id.label("row_id"))
+    return select(
+        village.label("village_code"),
+        key.label("subject_key"),
+        (cast(null(), Text) if cipher is None else cipher).label("subject_cipher"),
+        literal(source, String(32)).label("source"),
+        row_id.label("row_id"),
+    )
 
 
 def hits(*selects: Select) -> Select:
@@ -33,9 +38,9 @@ def hits(*selects: Select) -> Select:
 
 def current_roster(model, kind: RosterKind):
     """Rows of the kind's current version only."""
-    return model.version_id == (select(RosterVersion.id)
-                                .where(RosterVersion.kind == kind, RosterVersion.is_current.is_(True))
-                                .scalar_subquery())
+    return model.version_id == (
+        select(RosterVersion.id).where(RosterVersion.kind == kind, RosterVersion.is_current.is_(True)).scalar_subquery()
+    )
 
 
 def county_prefix(village_code):

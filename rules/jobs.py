@@ -1,6 +1,7 @@
 """Rule runs in the background, so that an upload answers at once: on RQ over Redis when
 QUEUE_URL (or RULES_QUEUE_URL) is configured (`flask rules worker` takes the jobs), else in a thread of the app
 process. Runs that wait are coalesced: one queued run as of today serves every import before it."""
+
 import threading
 from datetime import timedelta
 
@@ -22,9 +23,12 @@ def request_run(*, trigger: str, by=None, as_of=None) -> RuleRun:
     """Queue a run and start it in the background; a run as of today still waiting is reused
     (one that has waited too long was lost with its process, and is not)."""
     if as_of is None:
-        waiting = db.session.scalar(select(RuleRun).where(RuleRun.state == RunState.QUEUED, RuleRun.as_of.is_(None),
-                                                          RuleRun.requested_at > utcnow() - STALE)
-                                    .order_by(RuleRun.id).limit(1))
+        waiting = db.session.scalar(
+            select(RuleRun)
+            .where(RuleRun.state == RunState.QUEUED, RuleRun.as_of.is_(None), RuleRun.requested_at > utcnow() - STALE)
+            .order_by(RuleRun.id)
+            .limit(1)
+        )
         if waiting is not None:
             return waiting
     run = queue_run(as_of=as_of, trigger=trigger, by=by)
@@ -43,6 +47,7 @@ def _dispatch(run_id: int) -> None:
     if url:
         from redis import Redis
         from rq import Queue
+
         Queue(QUEUE_NAME, connection=Redis.from_url(url)).enqueue(run_job, perform, run_id, job_timeout=JOB_TIMEOUT)
         return
     thread = threading.Thread(target=_perform_in, args=(app, run_id), name=f"rule-run-{run_id}", daemon=True)
@@ -87,6 +92,7 @@ def work(url: str, *, burst: bool = False) -> None:
             self.pubsub = self.connection.pubsub()
             self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
             self.pubsub_thread = self.pubsub.run_in_thread(
-                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler)
+                sleep_time=1, daemon=True, exception_handler=self._pubsub_exception_handler
+            )
 
     Worker(list(QUEUES), connection=Redis.from_url(url)).work(burst=burst)

@@ -4,6 +4,7 @@ A warning is the rules' record of a subject that breaks a rule; the handlers' qu
 a case (a Complaint of channel 预警) that the warning points at. The case carries the warning's
 state: open while the case is not finished, 已消除 when a run closed it because the condition no
 longer held, closed when a handler finished it (rules/state.py)."""
+
 import json
 from datetime import date, datetime
 
@@ -55,7 +56,9 @@ class RuleWarning(Base):
     """A (rule, village, subject) that broke a rule; sequence > 1 follows a warning a handler closed."""
 
     __tablename__ = "rule_warnings"
-    __table_args__ = (UniqueConstraint("rule_code", "village_code", "subject_key", "sequence", name="subject_sequence"),)
+    __table_args__ = (
+        UniqueConstraint("rule_code", "village_code", "subject_key", "sequence", name="subject_sequence"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     rule_code: Mapped[str] = mapped_column(String(40), index=True)

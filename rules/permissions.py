@@ -2,6 +2,7 @@
 
 Rosters name people (the deceased, public employees, cadres' kin): commission staff only, that is
 administrators and county-level handler leads; supervised people and the public never."""
+
 from core.regions.models import Level
 from core.users.models import Role, User
 
@@ -10,8 +11,7 @@ def can_manage_rosters(user: User) -> bool:
     """Administrators, and handler leads whose scope is a whole county."""
     if user.role == Role.ADMIN:
         return True
-    return (user.role == Role.HANDLER and user.is_lead
-            and any(region.level == Level.COUNTY for region in user.regions))
+    return user.role == Role.HANDLER and user.is_lead and any(region.level == Level.COUNTY for region in user.regions)
 
 
 def can_manage_rules(user: User) -> bool:

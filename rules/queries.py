@@ -1,4 +1,5 @@
 """What the rules page reads: each rule's warnings by state and its hit rate, and recent runs."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select, true
@@ -30,11 +31,16 @@ def counts_by_rule(user: User | None = None) -> dict[str, RuleCounts]:
     """Warnings by rule and state, within the user's scope (all of them without a user)."""
     state = state_of()
     rows = db.session.execute(
-        select(RuleWarning.rule_code, state, func.count(),
-               func.sum(case((Complaint.classification.in_(VERIFIED), 1), else_=0)))
+        select(
+            RuleWarning.rule_code,
+            state,
+            func.count(),
+            func.sum(case((Complaint.classification.in_(VERIFIED), 1), else_=0)),
+        )
         .join(Complaint, Complaint.id == RuleWarning.complaint_id)
         .where(scope_filter(user, RuleWarning.village_code) if user is not None else true())
-        .group_by(RuleWarning.rule_code, state))
+        .group_by(RuleWarning.rule_code, state)
+    )
     found: dict[str, RuleCounts] = {}
     for code, name, count, verified in rows:
         counts = found.setdefault(code, RuleCounts())

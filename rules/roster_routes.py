@@ -1,5 +1,6 @@
 """Reference rosters in the back office: upload with a preview, the versions kept, a version's
 rows. Commission staff only (rules/permissions.py): others get 403, and every look is audited."""
+
 from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -33,8 +34,13 @@ def _limits() -> dict:
 
 
 def _page(form, status: int = 200, **extra):
-    return render_template("rules/rosters.html", form=form, kinds=list(RosterKind),
-                           history={kind: services.versions(kind) for kind in RosterKind}, **extra), status
+    return render_template(
+        "rules/rosters.html",
+        form=form,
+        kinds=list(RosterKind),
+        history={kind: services.versions(kind) for kind in RosterKind},
+        **extra,
+    ), status
 
 
 @views.get("/rosters")
@@ -59,8 +65,16 @@ def roster_upload():
     except Rejected as rejected:
         return _page(form, 422, problems=rejected.problems, filename=filename)
     confirm = RosterConfirmForm(token=storage.save(STAGING, data), filename=filename, kind=form.kind.data)
-    return render_template("rules/roster_preview.html", form=confirm, kind=RosterKind(form.kind.data), rows=rows,
-                           count=count, notices=notices, columns=ROSTER_COLUMNS[RosterKind(form.kind.data)], cell=cell)
+    return render_template(
+        "rules/roster_preview.html",
+        form=confirm,
+        kind=RosterKind(form.kind.data),
+        rows=rows,
+        count=count,
+        notices=notices,
+        columns=ROSTER_COLUMNS[RosterKind(form.kind.data)],
+        cell=cell,
+    )
 
 
 @views.post("/rosters/confirm")
@@ -71,15 +85,23 @@ def roster_confirm():
     if not form.validate_on_submit() or form.kind.data not in set(RosterKind):
         abort(400)
     try:
-        imported = services.import_roster(RosterKind(form.kind.data), storage.load(STAGING, form.token.data),
-                                          form.filename.data, by=current_user._get_current_object(), **_limits())
+        imported = services.import_roster(
+            RosterKind(form.kind.data),
+            storage.load(STAGING, form.token.data),
+            form.filename.data,
+            by=current_user._get_current_object(),
+            **_limits(),
+        )
     except FileNotFoundError:
         flash("上传的文件已过期，请重新上传", "error")
         return redirect(url_for(".rosters"))
     except Rejected as rejected:
         return _page(RosterUploadForm(), 422, problems=rejected.problems, filename=form.filename.data)
     storage.delete(STAGING, form.token.data)
-    flash(f"{imported.version.kind.label}已导入{imported.version.row_count}行，成为当前版本；比对规则已在后台运行", "success")
+    flash(
+        f"{imported.version.kind.label}已导入{imported.version.row_count}行，成为当前版本；比对规则已在后台运行",
+        "success",
+    )
     return redirect(url_for(".rosters"))
 
 
@@ -88,10 +110,12 @@ def roster_confirm():
 def roster_version(version_id: int):
     _allowed()
     version = db.get_or_404(RosterVersion, version_id)
-    page = db.paginate(services.version_rows(version), page=page_arg(),
-                       per_page=PER_PAGE, error_out=False)
+    page = db.paginate(services.version_rows(version), page=page_arg(), per_page=PER_PAGE, error_out=False)
     services.record_roster_view(version, by=current_user._get_current_object(), page=page.page)
-    response = current_app.make_response(render_template(
-        "rules/roster_version.html", version=version, rows=page, columns=ROSTER_COLUMNS[version.kind], cell=cell))
+    response = current_app.make_response(
+        render_template(
+            "rules/roster_version.html", version=version, rows=page, columns=ROSTER_COLUMNS[version.kind], cell=cell
+        )
+    )
     response.headers["Cache-Control"] = "no-store"  # names of the deceased and of cadres' kin
     return response

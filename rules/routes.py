@@ -1,5 +1,6 @@
 """The rules page for administrators: what each rule looks for, its settings, its last run, its
 warnings by state and hit rate; a button that runs them. Rosters are in roster_routes.py."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -28,9 +29,16 @@ def _counties() -> list[Region]:
 @role_required(Role.ADMIN)
 def index():
     counties = _counties()
-    return render_template("rules/index.html", rules=BUILTIN, custom=all_custom_rules(), counts=queries.counts_by_rule(current_user),
-                           runs=queries.recent_runs(), last=queries.last_succeeded_run(), run_form=RunForm(),
-                           counties=[(county, county_params(county.code)) for county in counties])
+    return render_template(
+        "rules/index.html",
+        rules=BUILTIN,
+        custom=all_custom_rules(),
+        counts=queries.counts_by_rule(current_user),
+        runs=queries.recent_runs(),
+        last=queries.last_succeeded_run(),
+        run_form=RunForm(),
+        counties=[(county, county_params(county.code)) for county in counties],
+    )
 
 
 @bp.post("/rules/run")
@@ -54,8 +62,11 @@ def settings(county_code: str):
     form = RuleSettingsForm(data=current_values(county.code))
     if form.validate_on_submit():
         try:
-            save_rule_settings(county, {name: getattr(form, name).data for name in form.data if name != "csrf_token"},
-                               by=current_user._get_current_object())
+            save_rule_settings(
+                county,
+                {name: getattr(form, name).data for name in form.data if name != "csrf_token"},
+                by=current_user._get_current_object(),
+            )
         except RulesError as error:
             form.exclusive_pairs.errors = [*form.exclusive_pairs.errors, str(error)]
         else:

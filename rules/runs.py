@@ -1,6 +1,7 @@
 """Run the rules: a run is recorded before it starts (so the admins' page shows it queued or
 running), does all its work in one transaction, and ends succeeded with its counts or failed
 with the reason — in which case nothing it did is kept."""
+
 import json
 import logging
 from datetime import date
@@ -25,42 +26,73 @@ log = logging.getLogger(__name__)
 def active_rules() -> dict:
     """Every rule a run applies, by code: the built-in ones and the saved custom ones."""
     from rules.custom.registry import custom_rules
+
     return {rule.code: rule for rule in (*BUILTIN, *custom_rules())}
 
 
 def queue_run(*, as_of: date | None = None, trigger: str, by=None) -> RuleRun:
     """Record a run waiting to start; one transaction."""
-    run = RuleRun(as_of=as_of, trigger=trigger, state=RunState.QUEUED, requested_at=utcnow(),
-                  requested_by_id=getattr(by, "id", None))
+    run = RuleRun(
+        as_of=as_of,
+        trigger=trigger,
+        state=RunState.QUEUED,
+        requested_at=utcnow(),
+        requested_by_id=getattr(by, "id", None),
+    )
     db.session.add(run)
     db.session.commit()
     return run
 
 
 def _per_rule(run: RuleRun, codes, timings: dict, hits: dict, now) -> dict:
-    new = dict(db.session.execute(select(RuleWarning.rule_code, func.count()).where(
-        RuleWarning.created_run_id == run.id).group_by(RuleWarning.rule_code)).all())
-    cleared = dict(db.session.execute(select(RuleWarning.rule_code, func.count())
-                                      .join(Complaint, Complaint.id == RuleWarning.complaint_id)
-                                      .where(Complaint.classification == CLEARED, Complaint.closed_at == now)
-                                      .group_by(RuleWarning.rule_code)).all())
+    new = dict(
+        db.session.execute(
+            select(RuleWarning.rule_code, func.count())
+            .where(RuleWarning.created_run_id == run.id)
+            .group_by(RuleWarning.rule_code)
+        ).all()
+    )
+    cleared = dict(
+        db.session.execute(
+            select(RuleWarning.rule_code, func.count())
+            .join(Complaint, Complaint.id == RuleWarning.complaint_id)
+            .where(Complaint.classification == CLEARED, Complaint.closed_at == now)
+            .group_by(RuleWarning.rule_code)
+        ).all()
+    )
     opened = open_counts(codes)
-    return {code: {"hits": hits.get(code, 0), "new": new.get(code, 0), "cleared": cleared.get(code, 0),
-                   "open": opened.get(code, 0), "ms": timings.get(code, 0)} for code in codes}
+    return {
+        code: {
+            "hits": hits.get(code, 0),
+            "new": new.get(code, 0),
+            "cleared": cleared.get(code, 0),
+            "open": opened.get(code, 0),
+            "ms": timings.get(code, 0),
+        }
+        for code in codes
+    }
 
 
 def _unchanged_since(run: RuleRun) -> RuleRun | None:
     """The last successful run, if this one would find exactly what it found."""
     if run.fingerprint is None:
         return None
-    last = db.session.scalar(select(RuleRun).where(RuleRun.state == RunState.SUCCEEDED, RuleRun.id != run.id)
-                             .order_by(RuleRun.id.desc()).limit(1))
+    last = db.session.scalar(
+        select(RuleRun)
+        .where(RuleRun.state == RunState.SUCCEEDED, RuleRun.id != run.id)
+        .order_by(RuleRun.id.desc())
+        .limit(1)
+    )
     return last if last is not None and last.fingerprint == run.fingerprint else None
 
 
 def _skip(run: RuleRun, last: RuleRun, clock: float) -> None:
-    counts = {code: numbers | {"new": 0, "cleared": 0, "ms": 0} if code != "_total" else {"new": 0, "cleared": 0, "reopened": 0}
-              for code, numbers in last.counts_dict.items()}
+    counts = {
+        code: numbers | {"new": 0, "cleared": 0, "ms": 0}
+        if code != "_total"
+        else {"new": 0, "cleared": 0, "reopened": 0}
+        for code, numbers in last.counts_dict.items()
+    }
     run.counts, run.skipped = json.dumps(counts, ensure_ascii=False), True
     run.state, run.finished_at = RunState.SUCCEEDED, utcnow()
     run.duration_ms = round((perf_counter() - clock) * 1000)
@@ -75,8 +107,11 @@ def execute_run(run_id: int, *, force: bool = False) -> RuleRun:
     the run is claimed by the one statement that moves it from queued to running, and a run
     already claimed is returned as it stands."""
     started, clock = utcnow(), perf_counter()
-    claimed = db.session.execute(update(RuleRun).where(RuleRun.id == run_id, RuleRun.state == RunState.QUEUED)
-                                 .values(state=RunState.RUNNING, started_at=started)).rowcount
+    claimed = db.session.execute(
+        update(RuleRun)
+        .where(RuleRun.id == run_id, RuleRun.state == RunState.QUEUED)
+        .values(state=RunState.RUNNING, started_at=started)
+    ).rowcount
     db.session.commit()
     run = db.session.get(RuleRun, run_id)
     if not claimed:
@@ -97,8 +132,13 @@ def execute_run(run_id: int, *, force: bool = False) -> RuleRun:
         run.counts = json.dumps(_per_rule(run, rules, timings, hits, started) | {"_total": totals}, ensure_ascii=False)
         run.state, run.finished_at = RunState.SUCCEEDED, utcnow()
         run.duration_ms = round((perf_counter() - clock) * 1000)
-        record_audit("rules.run", target_type="rule_run", target_id=run.id, actor=_requester(run),
-                     detail={"as_of": run.as_of.isoformat(), "trigger": run.trigger, **totals})
+        record_audit(
+            "rules.run",
+            target_type="rule_run",
+            target_id=run.id,
+            actor=_requester(run),
+            detail={"as_of": run.as_of.isoformat(), "trigger": run.trigger, **totals},
+        )
         db.session.commit()
     except Exception as error:  # noqa: BLE001 — whatever failed, the run says so and keeps nothing
         db.session.rollback()
@@ -112,6 +152,7 @@ def execute_run(run_id: int, *, force: bool = False) -> RuleRun:
 
 def _requester(run: RuleRun):
     from core.users.models import User
+
     return db.session.get(User, run.requested_by_id) if run.requested_by_id else None
 
 

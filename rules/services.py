@@ -1,4 +1,5 @@
 """Rule use cases for administrators: change a county's rule settings. One transaction each."""
+
 from sqlalchemy import select
 
 from core.audit import record_audit
@@ -20,9 +21,12 @@ class RulesError(ValueError):
 def current_values(county_code: str) -> dict:
     """A county's rule settings as the form shows them."""
     stored = rule_settings_for(county_code)
-    return {"approval_threshold": settings_for(county_code).approval_threshold,
-            "split_window_days": stored.split_window_days, "rent_grace_days": stored.rent_grace_days,
-            "exclusive_pairs": stored.exclusive_pairs}
+    return {
+        "approval_threshold": settings_for(county_code).approval_threshold,
+        "split_window_days": stored.split_window_days,
+        "rent_grace_days": stored.rent_grace_days,
+        "exclusive_pairs": stored.exclusive_pairs,
+    }
 
 
 @transactional
@@ -44,6 +48,11 @@ def save_rule_settings(county: Region, values: dict, *, by) -> None:
         db.session.add(county_settings)
     county_settings.approval_threshold = values["approval_threshold"]
     after = {name: str(values[name]) for name in FIELDS} | {"exclusive_pairs": stored.exclusive_pairs}
-    record_audit("rules.settings", target_type="county", target_id=county.code, actor=by,
-                 detail={"before": before, "after": after})
+    record_audit(
+        "rules.settings",
+        target_type="county",
+        target_id=county.code,
+        actor=by,
+        detail={"before": before, "after": after},
+    )
     db.session.commit()

@@ -3,6 +3,7 @@
 SQLite keeps dates as ISO text and PostgreSQL as dates; these few functions give both the same
 answers (day numbers, year/month/day parts, the length of a month), so each rule's query is the
 same code on either database."""
+
 from sqlalchemy import Date, Integer
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -78,8 +79,7 @@ def _days_in_month_sqlite(element, compiler, **kw):
 @compiles(days_in_month, "postgresql")
 def _days_in_month_postgresql(element, compiler, **kw):
     value = compiler.process(element.clauses, **kw)
-    return (f"CAST(EXTRACT(DAY FROM date_trunc('month', {value}) + INTERVAL '1 month' - INTERVAL '1 day')"
-            " AS INTEGER)")
+    return f"CAST(EXTRACT(DAY FROM date_trunc('month', {value}) + INTERVAL '1 month' - INTERVAL '1 day') AS INTEGER)"
 
 
 class date_value(FunctionElement):
@@ -104,4 +104,5 @@ def _date_value_postgresql(element, compiler, **kw):
 def cents(amount):
     """An amount in whole fen, so that sums and comparisons are exact on SQLite's REAL too."""
     from sqlalchemy import cast, func
+
     return cast(func.round(amount * 100), Integer)

@@ -1,5 +1,6 @@
 """A warning's state is its case's: open while the case is being worked, 已消除 when a run closed
 it because the condition no longer held, closed when a handler finished it."""
+
 from sqlalchemy import and_, case
 
 from complaints.models import Complaint, Status

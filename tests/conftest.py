@@ -4,6 +4,7 @@ The schema is built once per run through the Alembic migrations; each test then 
 copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so tests are isolated
 without savepoint tricks.
 """
+
 import contextvars
 import itertools
 import shutil
@@ -200,10 +201,12 @@ def _refuse_reads_beside_the_repository() -> None:
         path = os.path.abspath(path)
         if path.startswith(beside + os.sep) and path != repo and not path.startswith(repo + os.sep):
             raise PermissionError(f"tests must not read outside the repository: {path}")
+
     sys.addaudithook(hook)
 
 
 _refuse_reads_beside_the_repository()
+
 
 def _share_url_builders() -> None:
     """Werkzeug compiles two small Python functions per URL rule each time an app is made, over
@@ -221,25 +224,34 @@ def _share_url_builders() -> None:
     builders = {}
 
     def shared(self, append_unknown=True):
-        key = (self.rule, tuple(self._trace), append_unknown,
-               tuple((name, repr(value)) for name, value in (self.defaults or {}).items()),
-               tuple((name, type(converter), repr({k: v for k, v in vars(converter).items() if k != "map"})) for name, converter in self._converters.items()))
+        key = (
+            self.rule,
+            tuple(self._trace),
+            append_unknown,
+            tuple((name, repr(value)) for name, value in (self.defaults or {}).items()),
+            tuple(
+                (name, type(converter), repr({k: v for k, v in vars(converter).items() if k != "map"}))
+                for name, converter in self._converters.items()
+            ),
+        )
         if key not in builders:
             builders[key] = compile_builder(self, append_unknown)
         return builders[key]
+
     Rule._compile_builder = shared
 
 
 _share_url_builders()
 
 
-
 def pytest_addoption(parser):
     parser.addoption(
-        "--today", metavar="YYYY-MM-DDTHH:MM",
+        "--today",
+        metavar="YYYY-MM-DDTHH:MM",
         help="run the suite as if the clock (Asia/Shanghai) read this instant and ticked on from "
-             "it: a test whose answer depends on the date must freeze its own clock; browser "
-             "tests are skipped, as Chromium's own clock cannot be moved")
+        "it: a test whose answer depends on the date must freeze its own clock; browser "
+        "tests are skipped, as Chromium's own clock cannot be moved",
+    )
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -252,6 +264,7 @@ def shifted_today(request):
     import time_machine
 
     from core.timezone import SHANGHAI
+
     instant = datetime.fromisoformat(start)
     with time_machine.travel(instant if instant.tzinfo else instant.replace(tzinfo=SHANGHAI), tick=True):
         yield instant
@@ -380,6 +393,7 @@ def make_app(tmp_path):
         application.test_client_class = FreshContextClient
         made.append(application)
         return application
+
     yield make
     for application in made:
         with application.app_context():
@@ -394,15 +408,30 @@ def redis_server(tmp_path):
     import time
 
     from support import require_tool
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen([require_tool("redis-server"), "--port", str(port), "--bind", "127.0.0.1",
-                               "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
-                              stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            require_tool("redis-server"),
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(tmp_path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
     url = f"redis://127.0.0.1:{port}/0"
     try:
         import redis
+
         client = redis.Redis.from_url(url, socket_connect_timeout=1)
         for _ in range(100):
             try:
@@ -431,6 +460,7 @@ def _runner_mixes_stderr() -> bool:
     import inspect
 
     from click.testing import CliRunner
+
     return "mix_stderr" in inspect.signature(CliRunner.__init__).parameters
 
 
@@ -441,11 +471,11 @@ def make_region(app):
 
     def make(code: str, name: str, level: str, parent: str | None = None):
         full, initials = pinyin_keys(name)
-        region = Region(code=code, name=name, level=level, parent_code=parent, pinyin=full,
-                        initials=initials)
+        region = Region(code=code, name=name, level=level, parent_code=parent, pinyin=full, initials=initials)
         db.session.add(region)
         db.session.commit()
         return region
+
     return make
 
 
@@ -466,9 +496,9 @@ def make_user(app):
     from core.users.services import create_user
 
     def make(username: str, role: str = "admin", regions=(), is_lead=False, password="pw-for-tests-1"):
-        user, _ = create_user(username, role=Role(role), region_codes=list(regions), is_lead=is_lead,
-                              password=password)
+        user, _ = create_user(username, role=Role(role), region_codes=list(regions), is_lead=is_lead, password=password)
         return user
+
     return make
 
 
@@ -484,6 +514,7 @@ def make_people(township_tree, make_user):
             username, role, regions, is_lead = STAFF[key]
             people[key] = make_user(username, role, regions, is_lead=is_lead)
         return people
+
     return make
 
 
@@ -491,6 +522,8 @@ def make_people(township_tree, make_user):
 def login(client):
     def do(username: str, password: str = "pw-for-tests-1"):
         page = client.get("/staff/login")
-        return client.post("/staff/login", data={"username": username, "password": password,
-                                                  "csrf_token": csrf_from(page.text)})
+        return client.post(
+            "/staff/login", data={"username": username, "password": password, "csrf_token": csrf_from(page.text)}
+        )
+
     return do

@@ -1,5 +1,6 @@
 """Shared test data: the staff of the township tree (tests/conftest.py's `township_tree`) and a
 filed case, so that test files name who and what they need instead of redefining them."""
+
 from datetime import datetime
 
 from sqlalchemy import select
@@ -31,10 +32,23 @@ STAFF = {
 NAME, PHONE = "段凤", "13800138000"
 
 
-def new_case(*, real_name: bool = False, village: str = VILLAGE, text: str = "修路款去向不明",
-             category: Category = Category.FUNDS, received_at: datetime | None = None, **kw) -> Complaint:
+def new_case(
+    *,
+    real_name: bool = False,
+    village: str = VILLAGE,
+    text: str = "修路款去向不明",
+    category: Category = Category.FUNDS,
+    received_at: datetime | None = None,
+    **kw,
+) -> Complaint:
     """A case filed on the web, anonymous unless real_name; keywords go to file_complaint."""
-    filed = file_complaint(village=db.session.get(Region, village), category=category, text=text,
-                           channel=Channel.WEB, identity=Identity(NAME, PHONE) if real_name else None,
-                           received_at=received_at, **kw)
+    filed = file_complaint(
+        village=db.session.get(Region, village),
+        category=category,
+        text=text,
+        channel=Channel.WEB,
+        identity=Identity(NAME, PHONE) if real_name else None,
+        received_at=received_at,
+        **kw,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))

@@ -4,6 +4,7 @@ refused request wrote nothing.
 
 Profiles, chosen by HYPOTHESIS_PROFILE: `ci` (the default, 4 inputs each, so .ci/run stays
 within its time), `dev` (a few more) and `bench` (bench/fuzz_bench.py: 10,000 inputs each)."""
+
 import csv
 import io
 import json
@@ -18,8 +19,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from werkzeug.datastructures import ImmutableMultiDict
 
-RELAXED = dict(deadline=None, database=None, print_blob=True,
-               suppress_health_check=list(HealthCheck))
+RELAXED = dict(deadline=None, database=None, print_blob=True, suppress_health_check=list(HealthCheck))
 settings.register_profile("ci", max_examples=4, **RELAXED)
 settings.register_profile("dev", max_examples=60, **RELAXED)
 # FUZZ_EXAMPLES: bench/fuzz_bench.py --examples, for a shorter run of the large profile.
@@ -47,14 +47,39 @@ def save_tally(failures: list[str]) -> None:
 
 HUGE = "99999999999999999999999"  # past SQLite's 64-bit and PostgreSQL's integers
 HOSTILE = [
-    HUGE, "9223372036854775808", "-9223372036854775809", "2147483648", "1e999", "NaN", "-Infinity", "0x10",
-    "ledger:99999999999", "0000-01", "0000-00", "9999-12", "9999-12-31", "0001-01-01", "2026-02-30",
-    "2026-13-01", "10000-01-01", "-1", "0", "", " ", "/\r\nX-Injected: 1", "%0d%0aX-Injected:%201", "x\x00y",
-    "\ud7ff\ufeff\u202e", "长" * 300, "<script>alert(1)</script>", "'; DROP TABLE users; --", "../../etc/passwd",
+    HUGE,
+    "9223372036854775808",
+    "-9223372036854775809",
+    "2147483648",
+    "1e999",
+    "NaN",
+    "-Infinity",
+    "0x10",
+    "ledger:99999999999",
+    "0000-01",
+    "0000-00",
+    "9999-12",
+    "9999-12-31",
+    "0001-01-01",
+    "2026-02-30",
+    "2026-13-01",
+    "10000-01-01",
+    "-1",
+    "0",
+    "",
+    " ",
+    "/\r\nX-Injected: 1",
+    "%0d%0aX-Injected:%201",
+    "x\x00y",
+    "\ud7ff\ufeff\u202e",
+    "长" * 300,
+    "<script>alert(1)</script>",
+    "'; DROP TABLE users; --",
+    "../../etc/passwd",
 ]
 # Any character but a lone surrogate (no UTF-8 form a browser could send), control characters included.
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=400)
-INTEGERS = st.integers(min_value=-(2 ** 80), max_value=2 ** 80).map(str)
+INTEGERS = st.integers(min_value=-(2**80), max_value=2**80).map(str)
 DATES = st.one_of(
     st.dates(min_value=date(1, 1, 1), max_value=date(9999, 12, 31)).map(date.isoformat),
     st.from_regex(r"\A[0-9]{1,5}-[0-9]{1,2}(-[0-9]{1,2})?(T[0-9]{1,2}:[0-9]{1,2})?\Z"),
@@ -87,8 +112,7 @@ class RecordingMultiDict(ImmutableMultiDict):
 
 def record_parameters(app) -> None:
     """From now on the app's requests note the query and form names their views read."""
-    app.request_class = type("RecordingRequest", (app.request_class,),
-                             {"parameter_storage_class": RecordingMultiDict})
+    app.request_class = type("RecordingRequest", (app.request_class,), {"parameter_storage_class": RecordingMultiDict})
 
 
 class FormValues(HTMLParser):
@@ -160,23 +184,62 @@ def field_values(name: str, offered: dict[str, set[str]]) -> st.SearchStrategy:
 # Cells a spreadsheet can hold that a CSV cannot: numbers of every size, dates of year 1 and 9999,
 # times, durations, booleans, formulas and error values.
 ODD_CELLS = st.one_of(
-    st.none(), st.booleans(), st.integers(min_value=-(2 ** 70), max_value=2 ** 70),
-    st.floats(allow_nan=False, allow_infinity=False), st.decimals(allow_nan=False, allow_infinity=False, places=4),
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False, places=4),
     st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 12, 31)),
-    st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31)), st.times(),
+    st.dates(min_value=date(1900, 1, 1), max_value=date(9999, 12, 31)),
+    st.times(),
     st.timedeltas(min_value=timedelta(days=-3), max_value=timedelta(days=3000)),
-    st.sampled_from(["=1/0", "=SUM(A1:A9)", "#DIV/0!", "#N/A", "=HYPERLINK(\"http://x\")", "@SUM(1)", "+1", "-1"]),
+    st.sampled_from(["=1/0", "=SUM(A1:A9)", "#DIV/0!", "#N/A", '=HYPERLINK("http://x")', "@SUM(1)", "+1", "-1"]),
 )
 
 
 def plausible_cells(village: str) -> st.SearchStrategy:
     """Cells that pass some checks, so that a row gets past its first refusal."""
-    return st.sampled_from([
-        village, "2026-10-15", "2026-10", "2026/10/15", "记-1", "支出", "收入", "管理费用", "补助收入", "办公用品",
-        "1200.50", "1,200.50", "¥1200", "0", "-5", "张三", "11010519491231002X", "110105194912310021",
-        "6222020200112233445", "资产", "资源", "年", "月", "在建", "已完工", "50%", "91350100M000100Y43",
-        "XM-001", "HT-001", "低保", "村党支部书记", "配偶", "事业单位", "2026-01", "300", "休息日", "工作日",
-    ])
+    return st.sampled_from(
+        [
+            village,
+            "2026-10-15",
+            "2026-10",
+            "2026/10/15",
+            "记-1",
+            "支出",
+            "收入",
+            "管理费用",
+            "补助收入",
+            "办公用品",
+            "1200.50",
+            "1,200.50",
+            "¥1200",
+            "0",
+            "-5",
+            "张三",
+            "11010519491231002X",
+            "110105194912310021",
+            "6222020200112233445",
+            "资产",
+            "资源",
+            "年",
+            "月",
+            "在建",
+            "已完工",
+            "50%",
+            "91350100M000100Y43",
+            "XM-001",
+            "HT-001",
+            "低保",
+            "村党支部书记",
+            "配偶",
+            "事业单位",
+            "2026-01",
+            "300",
+            "休息日",
+            "工作日",
+        ]
+    )
 
 
 def table_cells(village: str, xlsx: bool) -> st.SearchStrategy:
@@ -209,8 +272,12 @@ def spreadsheets(draw, columns: tuple[str, ...], village: str, xlsx: bool | None
         header = draw(st.lists(st.one_of(st.sampled_from(columns), ANY_TEXT), max_size=len(columns) + 2))
     width = max(len(header) + draw(st.integers(-1, 1)), 0) if header else draw(st.integers(0, 3))
     rows = draw(st.lists(st.lists(table_cells(village, xlsx), min_size=width, max_size=width), max_size=6))
-    return Sheet([header, *rows], xlsx, draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk", "utf-16"])),
-                 draw(st.sampled_from(["Sheet1", "数据", "'x"])))
+    return Sheet(
+        [header, *rows],
+        xlsx,
+        draw(st.sampled_from(["utf-8", "utf-8-sig", "gbk", "utf-16"])),
+        draw(st.sampled_from(["Sheet1", "数据", "'x"])),
+    )
 
 
 def csv_bytes(rows: list[list], encoding: str) -> bytes:
@@ -238,7 +305,7 @@ def xlsx_bytes(rows: list[list], sheet_title: str = "Sheet1") -> bytes:
 def _writable(cell, illegal):
     if isinstance(cell, str):
         return illegal.sub("?", cell)
-    if isinstance(cell, int) and not isinstance(cell, bool) and abs(cell) >= 2 ** 63:
+    if isinstance(cell, int) and not isinstance(cell, bool) and abs(cell) >= 2**63:
         return str(cell)
     if isinstance(cell, Decimal):
         return float(cell)
@@ -255,8 +322,11 @@ def template_columns() -> list[tuple[str, ...]]:
     from rules.rosters.models import RosterKind
     from rules.rosters.templates import ROSTER_TEMPLATES
 
-    return ([tuple(template_for(kind, None).columns) for kind in Kind] + [tuple(HEADER)]
-            + [tuple(ROSTER_TEMPLATES[kind]().columns) for kind in RosterKind])
+    return (
+        [tuple(template_for(kind, None).columns) for kind in Kind]
+        + [tuple(HEADER)]
+        + [tuple(ROSTER_TEMPLATES[kind]().columns) for kind in RosterKind]
+    )
 
 
 @st.composite
@@ -275,13 +345,16 @@ def uploads(village: str) -> st.SearchStrategy:
     """A file for an upload field: a spreadsheet in one of the templates' columns, a picture, or
     bytes of anything."""
     sheets = st.sampled_from(template_columns()).flatmap(lambda columns: spreadsheets(columns, village))
-    files = st.one_of(sheets.map(Sheet.file),
-                      images(),
-                      st.tuples(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.jpg", "x", "..\\x.csv"])))
+    files = st.one_of(
+        sheets.map(Sheet.file),
+        images(),
+        st.tuples(st.binary(max_size=2000), st.sampled_from(["x.csv", "x.xlsx", "x.jpg", "x", "..\\x.csv"])),
+    )
     return files.map(lambda made: (io.BytesIO(made[0]), made[1]))
 
 
 # ---- row counts ---------------------------------------------------------------------------------
+
 
 class RowCounts:
     """The number of rows of every table, read in one statement."""

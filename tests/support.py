@@ -1,5 +1,6 @@
 """Plain helpers shared by the tests (import as `from support import …`; conftest modules are
 not importable by name once several folders have one)."""
+
 import os
 import re
 import tempfile
@@ -31,6 +32,7 @@ def require_tool(name: str) -> str:
     import shutil
 
     import pytest
+
     path = shutil.which(name)
     if path:
         return path
@@ -44,6 +46,7 @@ def require_tool(name: str) -> str:
 def run_tool(tool: str, *args) -> str:
     """Run a tool found by require_tool and return its standard output."""
     import subprocess
+
     return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
 
 
@@ -60,13 +63,27 @@ def publish_ledger_row(village: str, **values):
     from disclosures.parsed import ParsedBatch, ParsedUpload
     from disclosures.services import stage_upload
 
-    row = {"row_number": 2, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026, "voucher_no": "记-1",
-           "direction": "expense", "category": "管理费用", "summary": "办公用品", "amount": Decimal("10.00"),
-           "counterparty": "", "link_code": ""} | values
-    stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, "2026-10", [row])]),
-                 uploader=None, publish=True)
-    return db.session.scalar(select(LedgerEntry).where(LedgerEntry.village_code == village)
-                             .order_by(LedgerEntry.id.desc()))
+    row = {
+        "row_number": 2,
+        "entry_on": date(2026, 10, 5),
+        "month": "2026-10",
+        "year": 2026,
+        "voucher_no": "记-1",
+        "direction": "expense",
+        "category": "管理费用",
+        "summary": "办公用品",
+        "amount": Decimal("10.00"),
+        "counterparty": "",
+        "link_code": "",
+    } | values
+    stage_upload(
+        ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, "2026-10", [row])]),
+        uploader=None,
+        publish=True,
+    )
+    return db.session.scalar(
+        select(LedgerEntry).where(LedgerEntry.village_code == village).order_by(LedgerEntry.id.desc())
+    )
 
 
 def statutory_rest_rows(year: int) -> tuple[str, ...]:
@@ -99,6 +116,7 @@ def xlsx_rows(response) -> list[list]:
 def require_font(family: str, package: str) -> None:
     """A font family fontconfig must know; a skip when it is missing, but a failure under CI=true."""
     import pytest
+
     if run_tool("fc-list", f":family={family}", "family").strip():
         return
     message = f"font {family} not found (Debian package {package})"
@@ -113,10 +131,13 @@ def pdf_ink(pdf: bytes, tmp_path, dpi: int = 144) -> tuple[list[tuple[str, tuple
     import html
 
     from PIL import Image
+
     path = tmp_path / "ink.pdf"
     path.write_bytes(pdf)
-    found = re.findall(r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
-                       run_tool("pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"))
+    found = re.findall(
+        r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">([^<]*)</word>',
+        run_tool("pdftotext", "-bbox", "-f", "1", "-l", "1", str(path), "-"),
+    )
     scale = dpi / 72
     words = [(html.unescape(text), tuple(float(v) * scale for v in box)) for *box, text in found]
     run_tool("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "ink"))
@@ -147,6 +168,7 @@ def png_bytes(size: tuple[int, int] = (40, 40), colour: tuple[int, int, int] = (
     import io
 
     from PIL import Image
+
     buffer = io.BytesIO()
     Image.new("RGB", size, colour).save(buffer, "PNG")
     return buffer.getvalue()

@@ -36,9 +36,16 @@ def test_postgres_url_uses_psycopg3():
 
 
 def test_https_base_url_makes_cookies_secure(tmp_path):
-    config = build_config(tmp_path, {"PUBLIC_BASE_URL": "https://cunwu.example.cn/", "SECRET_KEY": "x",
-                                     "ID_HMAC_KEY": "x", "DATA_ENCRYPTION_KEY": "x",
-                                     "TRACKING_SECRET_KEY": "x"})
+    config = build_config(
+        tmp_path,
+        {
+            "PUBLIC_BASE_URL": "https://cunwu.example.cn/",
+            "SECRET_KEY": "x",
+            "ID_HMAC_KEY": "x",
+            "DATA_ENCRYPTION_KEY": "x",
+            "TRACKING_SECRET_KEY": "x",
+        },
+    )
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["PUBLIC_BASE_URL"] == "https://cunwu.example.cn"
     assert config["SESSION_COOKIE_HTTPONLY"] and config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -62,6 +69,7 @@ def test_each_connection_gets_its_settings(app):
     from sqlalchemy import text
 
     from core.extensions import db
+
     with db.engine.connect() as connection:
         if db.engine.dialect.name == "sqlite":  # WAL, foreign keys
             assert connection.execute(text("PRAGMA journal_mode")).scalar() == "wal"
@@ -80,8 +88,13 @@ def test_create_app_without_arguments_works(monkeypatch, tmp_path):
     assert create_app().config["SQLALCHEMY_DATABASE_URI"].endswith("x.db")
 
 
-PRODUCTION_CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "ID_HMAC_KEY": "x",
-                     "DATA_ENCRYPTION_KEY": "x", "TRACKING_SECRET_KEY": "x"}
+PRODUCTION_CONFIG = {
+    "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    "SECRET_KEY": "x",
+    "ID_HMAC_KEY": "x",
+    "DATA_ENCRYPTION_KEY": "x",
+    "TRACKING_SECRET_KEY": "x",
+}
 
 
 def test_a_production_server_refuses_to_start_without_public_base_url(monkeypatch):

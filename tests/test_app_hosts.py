@@ -1,5 +1,6 @@
 """Several app hosts behind one reverse proxy (issue 15, item 3): each has its own local disk and
 shares the database; with UPLOAD_STORE=database a file stored on one host is read on another."""
+
 import io
 import re
 
@@ -24,9 +25,15 @@ def photo() -> bytes:
 def file_with_photo(host) -> None:
     villager = host.test_client()
     page = villager.get(f"/complain?village={VILLAGE}")
-    data = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1), "village": VILLAGE,
-            "category": "project", "text": "照片里是没有完工的路", "identity": "anonymous",
-            "photos": [(io.BytesIO(photo()), "road.jpg")]}
+    data = {
+        "csrf_token": csrf_from(page.text),
+        "ticket": TICKET.search(page.text).group(1),
+        "village": VILLAGE,
+        "category": "project",
+        "text": "照片里是没有完工的路",
+        "identity": "anonymous",
+        "photos": [(io.BytesIO(photo()), "road.jpg")],
+    }
     response = villager.post("/complain", data=data, content_type="multipart/form-data")
     assert response.status_code == 200 and "已收到您的反映" in response.text
 
@@ -34,8 +41,17 @@ def file_with_photo(host) -> None:
 def signed_in(host, username: str):
     staff = host.test_client()
     page = staff.get("/staff/login")
-    assert staff.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",  # pragma: allowlist secret
-                                            "csrf_token": csrf_from(page.text)}).status_code == 302
+    assert (
+        staff.post(
+            "/staff/login",
+            data={
+                "username": username,
+                "password": "pw-for-tests-1",  # pragma: allowlist secret
+                "csrf_token": csrf_from(page.text),
+            },
+        ).status_code
+        == 302
+    )
     return staff
 
 
@@ -45,9 +61,12 @@ def files_under(folder) -> list:
 
 @pytest.mark.parametrize("store, served", [("database", 200), ("local", 404)])
 def test_a_photo_filed_on_one_host_is_read_by_the_handler_on_another(
-        app, database_uri, make_app, township_tree, make_user, tmp_path, store, served):
-    hosts = [make_app(database_uri, UPLOAD_STORE=store, UPLOAD_DIR=str(tmp_path / name),
-                      COMPLAINT_MIN_FILL_SECONDS=0) for name in ("host-a", "host-b")]
+    app, database_uri, make_app, township_tree, make_user, tmp_path, store, served
+):
+    hosts = [
+        make_app(database_uri, UPLOAD_STORE=store, UPLOAD_DIR=str(tmp_path / name), COMPLAINT_MIN_FILL_SECONDS=0)
+        for name in ("host-a", "host-b")
+    ]
     make_user("insider", "handler", ["629901101000"])
     file_with_photo(hosts[0])
     stored = db.session.scalar(select(Attachment))

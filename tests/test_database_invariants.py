@@ -1,6 +1,7 @@
 """What the database itself refuses (migration 0020): values outside an enum, a merged case
 without the case it joined (and the reverse), a second pending request, and the migration's own
 refusal to run over rows that already break a rule."""
+
 import pytest
 from alembic import command
 from alembic.migration import MigrationContext
@@ -20,8 +21,13 @@ from core.schema_migrations import migrations
 @pytest.fixture
 def filed_case(township_tree, make_user):
     make_user("handler", "handler", ["629901101000"])
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
@@ -36,8 +42,10 @@ def _revision() -> str:
 
 
 def _pending_identity_request(case_id: int, requester_id: int) -> str:
-    return ("INSERT INTO identity_requests (complaint_id, requester_id, reason, requested_at, status, decision_note) "
-            f"VALUES ({case_id}, {requester_id}, '核实', CURRENT_TIMESTAMP, 'pending', '')")
+    return (
+        "INSERT INTO identity_requests (complaint_id, requester_id, reason, requested_at, status, decision_note) "
+        f"VALUES ({case_id}, {requester_id}, '核实', CURRENT_TIMESTAMP, 'pending', '')"
+    )
 
 
 def test_every_check_constraint_of_the_models_is_in_the_migrated_database(app):
@@ -49,25 +57,32 @@ def test_every_check_constraint_of_the_models_is_in_the_migrated_database(app):
 
 
 def test_every_enum_column_carries_its_check(app):
-    enum_columns = [(table.name, column.name) for table in db.metadata.sorted_tables for column in table.columns
-                    if isinstance(column.type, EnumText)]
+    enum_columns = [
+        (table.name, column.name)
+        for table in db.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, EnumText)
+    ]
     assert ("complaints", "status") in enum_columns and ("users", "role") in enum_columns
     for table, column in enum_columns:
         names = {c["name"] for c in inspect(db.engine).get_check_constraints(table)}
         assert any(name.startswith(f"ck_{table}_{column}") for name in names), (table, column)
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE users SET role = 'wizard'",
-    "UPDATE complaints SET status = 'lost'",
-    "UPDATE complaints SET category = 'gossip'",
-    "UPDATE complaints SET channel = 'pigeon'",
-    "UPDATE complaints SET rating = 'meh'",
-    "UPDATE case_events SET kind = 'party'",
-    "UPDATE case_clocks SET kind = 'egg'",
-    "UPDATE complaints SET status = 'merged'",  # merged into nothing
-    "UPDATE complaints SET merged_into_id = id",  # pointing elsewhere without being merged
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE users SET role = 'wizard'",
+        "UPDATE complaints SET status = 'lost'",
+        "UPDATE complaints SET category = 'gossip'",
+        "UPDATE complaints SET channel = 'pigeon'",
+        "UPDATE complaints SET rating = 'meh'",
+        "UPDATE case_events SET kind = 'party'",
+        "UPDATE case_clocks SET kind = 'egg'",
+        "UPDATE complaints SET status = 'merged'",  # merged into nothing
+        "UPDATE complaints SET merged_into_id = id",  # pointing elsewhere without being merged
+    ],
+)
 def test_the_database_refuses_what_the_code_does_not_know(app, filed_case, statement):
     with pytest.raises(IntegrityError):
         db.session.execute(text(statement))
@@ -117,13 +132,17 @@ def test_the_migration_refuses_rows_that_break_its_rules_and_runs_once_they_are_
 def test_the_ledger_takes_an_opening_balance_from_0022_on(app, township_tree):
     """Migration 0022 widens the direction check by one value and no more, and goes back down
     only while no opening balance is stored."""
-    insert = ("INSERT INTO disclosure_batches (village_code, kind, status, is_correction, reason, source_filename, "
-              "row_count, uploaded_at, review_note) VALUES ('629901101201', 'ledger', 'pending', false, '', '', 1, "
-              "CURRENT_TIMESTAMP, '')")
-    row = ("INSERT INTO ledger_entries (batch_id, village_code, row_number, published, withdrawn, entry_on, month, "
-           "year, voucher_no, direction, category, summary, amount, counterparty, link_code) VALUES "
-           "((SELECT max(id) FROM disclosure_batches), '629901101201', 1, false, false, '2026-01-01', '2026-01', "
-           "2026, '期初', '{}', '期初余额', '结转', 100, '', '')")
+    insert = (
+        "INSERT INTO disclosure_batches (village_code, kind, status, is_correction, reason, source_filename, "
+        "row_count, uploaded_at, review_note) VALUES ('629901101201', 'ledger', 'pending', false, '', '', 1, "
+        "CURRENT_TIMESTAMP, '')"
+    )
+    row = (
+        "INSERT INTO ledger_entries (batch_id, village_code, row_number, published, withdrawn, entry_on, month, "
+        "year, voucher_no, direction, category, summary, amount, counterparty, link_code) VALUES "
+        "((SELECT max(id) FROM disclosure_batches), '629901101201', 1, false, false, '2026-01-01', '2026-01', "
+        "2026, '期初', '{}', '期初余额', '结转', 100, '', '')"
+    )
     with db.engine.begin() as connection:
         connection.execute(text(insert))
         connection.execute(text(row.format("opening")))

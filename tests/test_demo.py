@@ -21,6 +21,7 @@ def test_demo_builds_a_county_and_printed_passwords_work(cli, client):
     assert db.session.scalar(select(func.count()).select_from(User)) >= 5
     assert "青山村" in client.get("/search?q=qs").text
     from complaints.models import Complaint, Status
+
     statuses = set(db.session.scalars(select(Complaint.status)))
     assert db.session.scalar(select(func.count()).select_from(Complaint)) >= 30
     assert {Status.RECEIVED, Status.CLOSED} <= statuses
@@ -50,10 +51,8 @@ def test_the_demo_county_looks_like_one_that_works(cli, client, late_november):
 
     assert cli.invoke(args=["demo"]).exit_code == 0
     _, total = year_stats(DEMO_COUNTY[0][:6], 2026, published_until(utcnow()))
-    for rate, low, high in ((total.replies, 0.75, 0.97), (total.progress, 0.7, 0.97),
-                            (total.satisfaction, 0.7, 0.97)):
+    for rate, low, high in ((total.replies, 0.75, 0.97), (total.progress, 0.7, 0.97), (total.satisfaction, 0.7, 0.97)):
         assert rate.whole >= 8 and low <= rate.part / rate.whole <= high, rate
     assert total.replies.part < total.replies.whole  # a few late or overdue cases to look at
     page = client.get(f"/stats?region={DEMO_COUNTY[0]}")
     assert total.replies.percent in page.text and total.satisfaction.percent in page.text
-

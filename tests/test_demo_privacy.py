@@ -1,6 +1,7 @@
 """The privacy sweep over the demo county: every public page and download of a few villages, read
 as a person would, shows no ID number, no bank account, not even partly, and no recipient's full
 name (names that are public anyway — contract parties, ledger counterparties — excepted)."""
+
 import io
 import re
 import shutil
@@ -38,28 +39,39 @@ def secrets_of_people() -> tuple[set[str], set[str]]:
     for payment in db.session.scalars(select(SubsidyPayment)):
         # An ID's first six digits are its (public) county code; the rest must never show.
         private = [cipher.decrypt(payment.id_cipher)[6:], cipher.decrypt(payment.account_cipher)]
-        windows |= {digits[i:i + 6] for digits in private for i in range(len(digits) - 5)}
+        windows |= {digits[i : i + 6] for digits in private for i in range(len(digits) - 5)}
         names.add(payment.name)
     public_names = set(db.session.scalars(select(Contract.party))) | set(
-        db.session.scalars(select(LedgerEntry.counterparty)))
+        db.session.scalars(select(LedgerEntry.counterparty))
+    )
     return windows, {name for name in names - public_names if mask_name(name) != name}
 
 
 def urls_of(client, village: str) -> list[str]:
     base = f"/r/{village}"
-    months = re.findall(r'ledger\?month=(\d{4}-\d{2})', client.get(f"{base}/ledger").text)
+    months = re.findall(r"ledger\?month=(\d{4}-\d{2})", client.get(f"{base}/ledger").text)
     rosters = re.findall(r'subsidies\?item=([^&"]+)&amp;month=(\d{4}-\d{2})', client.get(f"{base}/subsidies").text)
     assert months and rosters, "the demo village has no published data"
-    urls = [base, f"{base}/ledger", f"{base}/subsidies", f"{base}/projects", f"{base}/contracts",
-            f"{base}/revisions", f"/complain?village={village}", "/lookup"]
+    urls = [
+        base,
+        f"{base}/ledger",
+        f"{base}/subsidies",
+        f"{base}/projects",
+        f"{base}/contracts",
+        f"{base}/revisions",
+        f"/complain?village={village}",
+        "/lookup",
+    ]
     urls += [f"{base}/ledger?month={m}" for m in months]
     urls += [f"{base}/subsidies?item={i}&month={m}" for i, m in rosters]
     for fmt in ("csv", "xlsx"):
         urls += [f"{base}/{table}.{fmt}" for table in ("projects", "contracts", "revisions")]
         urls += [f"{base}/ledger.{fmt}?month={months[0]}"]
         urls += [f"{base}/subsidies.{fmt}?item={i}&month={m}" for i, m in rosters[:4]]
-    return urls + [f"{base}/ledger.pdf?month={months[0]}",
-                   f"{base}/subsidies.pdf?item={rosters[0][0]}&month={rosters[0][1]}"]
+    return urls + [
+        f"{base}/ledger.pdf?month={months[0]}",
+        f"{base}/subsidies.pdf?item={rosters[0][0]}&month={rosters[0][1]}",
+    ]
 
 
 def readable(response, tmp_path) -> str:
@@ -71,14 +83,16 @@ def readable(response, tmp_path) -> str:
         return run_tool("pdftotext", "-enc", "UTF-8", str(path), "-")
     if response.mimetype.endswith("spreadsheetml.sheet"):
         sheet = load_workbook(io.BytesIO(response.data), read_only=True).active
-        return "\n".join(" ".join("" if v is None else str(v) for v in row) for row in sheet.iter_rows(values_only=True))
+        return "\n".join(
+            " ".join("" if v is None else str(v) for v in row) for row in sheet.iter_rows(values_only=True)
+        )
     return response.get_data(as_text=True)
 
 
 def leaks(text: str, windows: set[str], names: set[str]) -> list[str]:
     found = ID_LIKE.findall(text)
     for run in DIGIT_RUN.findall(re.sub(r"6299\d{8}", "", text)):  # region codes are public
-        found += [run[i:i + 6] for i in range(len(run) - 5) if run[i:i + 6] in windows]
+        found += [run[i : i + 6] for i in range(len(run) - 5) if run[i : i + 6] in windows]
     return found + [name for name in names if name in text]
 
 

@@ -6,6 +6,7 @@ The routes come from the app's url_map and the fields from what each view reads,
 is fuzzed without an entry here. Each field gets a value one of the app's pages offers for it
 (a select's options, a hidden ticket) or a generated one; the CSRF token is always valid, so that
 what is fuzzed is the form behind it. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
+
 import os
 import re
 
@@ -18,8 +19,17 @@ from test_route_access import ACCESS, PUBLIC, _sample_url, _visible_case_id
 
 from core.extensions import db
 from core.users.models import Role
-from fuzzing import (RecordingMultiDict, RowCounts, field_values, file_field_names, harvest, record_parameters,
-                     save_tally, tally, uploads)
+from fuzzing import (
+    RecordingMultiDict,
+    RowCounts,
+    field_values,
+    file_field_names,
+    harvest,
+    record_parameters,
+    save_tally,
+    tally,
+    uploads,
+)
 
 VILLAGE = "629901101201"
 # Sign-out ends the session the other forms are posted in; it has no field but the CSRF token.
@@ -28,8 +38,11 @@ SKIPPED = {"auth.logout"}
 PUBLIC_POSTERS = {"auth.enrol": "enrolling", "auth.code": "second_factor"}
 # Whose pages offer the values a form's fields are given: an administrator's, a handler's case
 # pages (an administrator only looks at a case) and a villager's tracking pages.
-HARVEST = {"admin": ("admin.", "auth.", "complaints_staff.", "disclosures.", "portal.", "rounds_admin.", "rules."),
-           "lead": ("admin.case",), "villager": ("complaints.",)}
+HARVEST = {
+    "admin": ("admin.", "auth.", "complaints_staff.", "disclosures.", "portal.", "rounds_admin.", "rules."),
+    "lead": ("admin.case",),
+    "villager": ("complaints.",),
+}
 NOT_PAGES = ("pdf", "_poster", "export", "download")
 TOTP_KEY = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
 
@@ -46,15 +59,23 @@ class Posters:
     def _sign_in(self, app, username: str):
         client = app.test_client()
         page = client.get("/staff/login")
-        client.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",  # pragma: allowlist secret
-                                          "csrf_token": csrf_from(page.text)}).close()
+        client.post(
+            "/staff/login",
+            data={
+                "username": username,
+                "password": "pw-for-tests-1",  # pragma: allowlist secret
+                "csrf_token": csrf_from(page.text),
+            },
+        ).close()
         return client
 
     def _enrol(self, username: str) -> str:
         client = self._sign_in(self.twofa_app, username)
         page = client.get("/staff/login/enrol")
         key = TOTP_KEY.search(page.text).group(1).replace(" ", "")
-        client.post("/staff/login/enrol", data={"code": pyotp.TOTP(key).now(), "csrf_token": csrf_from(page.text)}).close()
+        client.post(
+            "/staff/login/enrol", data={"code": pyotp.TOTP(key).now(), "csrf_token": csrf_from(page.text)}
+        ).close()
         return key
 
     def client(self, who: str):
@@ -68,8 +89,9 @@ class Posters:
             return self._sign_in(self.twofa_app, "enrolled")
         client = self.app.test_client()  # a villager who opened their case with its number and secret
         page = client.get("/track")
-        client.post("/track", data={"code": self.case.code, "secret": self.case.secret,
-                                    "csrf_token": csrf_from(page.text)}).close()
+        client.post(
+            "/track", data={"code": self.case.code, "secret": self.case.secret, "csrf_token": csrf_from(page.text)}
+        ).close()
         return client
 
 
@@ -91,8 +113,13 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
         make_user(username, "admin")
     make_user("lead", "handler", ["629901000000"], is_lead=True)
     row = publish_ledger_row(VILLAGE)
-    villager_case = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS,
-                                   text="账目不清", channel=Channel.WEB, identity=None)
+    villager_case = file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.FUNDS,
+        text="账目不清",
+        channel=Channel.WEB,
+        identity=None,
+    )
     posters = Posters(fuzz_app, twofa_app, villager_case)
     offered: dict[str, set[str]] = {}
     for who, pages in HARVEST.items():
@@ -107,8 +134,13 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
     for rule in sorted(fuzz_app.url_map.iter_rules(), key=lambda rule: ("delete" in rule.endpoint, rule.endpoint)):
         if "POST" in rule.methods and rule.endpoint not in SKIPPED:
             allowed = ACCESS[rule.endpoint]
-            who = (PUBLIC_POSTERS.get(rule.endpoint, "villager") if allowed == PUBLIC
-                   else "admin" if Role.ADMIN in allowed else "lead")
+            who = (
+                PUBLIC_POSTERS.get(rule.endpoint, "villager")
+                if allowed == PUBLIC
+                else "admin"
+                if Role.ADMIN in allowed
+                else "lead"
+            )
             path = _sample_url(fuzz_app, rule, target.id, row)
             if "case_id" in rule.arguments:  # a case of its own: one closed or merged by a form refuses the next
                 path = path.replace(f"/cases/{_visible_case_id()}/", f"/cases/{_new_case_id()}/")
@@ -123,8 +155,13 @@ def _new_case_id() -> int:
     from complaints.services import file_complaint
     from core.regions.models import Region
 
-    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.SUBSIDY,
-                           text="低保名单有误", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.SUBSIDY,
+        text="低保名单有误",
+        channel=Channel.WEB,
+        identity=None,
+    )
     return db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
 
 
@@ -148,8 +185,7 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
     token = _token(client)
     names = _fields_read(client, path, token, offered)
     files = file_field_names()
-    strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered)
-                  for name in names}
+    strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered) for name in names}
 
     @given(st.fixed_dictionaries({}, optional=strategies))
     def post(data):
@@ -166,6 +202,7 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
             # A failed sign-in is counted on the account's row, never in a row of its own.
             changed = RowCounts.changed(before, counts.read())
             assert not changed, f"{endpoint} {path} {shown!r}: {response.status_code} but wrote {changed}"
+
     post()
 
 

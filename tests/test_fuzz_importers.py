@@ -7,6 +7,7 @@ file leaves every table as it was.
 Each importer is called as its upload calls it: a disclosure file through validate_upload and
 stage_upload (disclosures/routes.py), a roster through import_roster, a holiday calendar through
 load_calendar_file. HYPOTHESIS_PROFILE sets the files per importer (tests/fuzzing.py)."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -19,10 +20,13 @@ from rules.rosters.models import RosterKind
 
 VILLAGES = {"629901101201", "629901101202"}
 VILLAGE = "629901101201"
-IMPORTERS = [f"disclosure:{kind.value}" for kind in Kind] + [f"roster:{kind.value}" for kind in RosterKind] + ["calendar"]
+IMPORTERS = (
+    [f"disclosure:{kind.value}" for kind in Kind] + [f"roster:{kind.value}" for kind in RosterKind] + ["calendar"]
+)
 # Months as the upload form lets them through (four digits, a month 01-12), the year 0 and 9999 included.
-PERIODS = st.one_of(st.none(), st.builds(lambda year, month: f"{year:04d}-{month:02d}",
-                                         st.integers(0, 9999), st.integers(1, 12)))
+PERIODS = st.one_of(
+    st.none(), st.builds(lambda year, month: f"{year:04d}-{month:02d}", st.integers(0, 9999), st.integers(1, 12))
+)
 
 
 def _importer(name: str, app):
@@ -38,13 +42,17 @@ def _importer(name: str, app):
     family, _, kind = name.partition(":")
     limits = {"max_rows": app.config["IMPORT_MAX_ROWS"], "max_bytes": app.config["UPLOAD_MAX_BYTES"]}
     if family == "disclosure":
+
         def disclose(data: bytes, filename: str, period: str | None):
             parsed = validate_upload(Kind(kind), data, filename, villages=VILLAGES, period=period, **limits)
             return stage_upload(parsed, uploader=None)
+
         return tuple(template_for(Kind(kind), None).columns), disclose
     if family == "roster":
-        return (tuple(ROSTER_TEMPLATES[RosterKind(kind)]().columns),
-                lambda data, filename, period: import_roster(RosterKind(kind), data, filename, **limits))
+        return (
+            tuple(ROSTER_TEMPLATES[RosterKind(kind)]().columns),
+            lambda data, filename, period: import_roster(RosterKind(kind), data, filename, **limits),
+        )
     return tuple(HEADER), lambda data, filename, period: load_calendar_file(data)
 
 
@@ -66,6 +74,7 @@ def test_an_importer_stores_or_refuses_any_file_and_a_refusal_writes_nothing(app
             assert refusal.problems and all(str(problem).strip() for problem in refusal.problems)
             changed = RowCounts.changed(before, counts.read())
             assert not changed, f"{name} refused {filename} but wrote {changed}"
+
     try:
         feed()
     except Exception as failure:

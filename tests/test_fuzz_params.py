@@ -7,6 +7,7 @@ on real objects), so a new route or parameter is fuzzed without an entry here. E
 and segment gets a real value or a generated one, so that one hostile value does not always hide
 what the others do. HYPOTHESIS_PROFILE sets the inputs per route (tests/fuzzing.py);
 tests/test_hostile_params.py keeps the fixed sweep of every hostile value on every parameter."""
+
 import re
 from urllib.parse import quote
 
@@ -16,8 +17,7 @@ from support import csrf_from, publish_ledger_row
 from test_route_access import _sample_url
 from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
 
-from fuzzing import (INTEGERS, SCALARS, RecordingMultiDict, field_values, harvest, record_parameters, save_tally,
-                     tally)
+from fuzzing import INTEGERS, SCALARS, RecordingMultiDict, field_values, harvest, record_parameters, save_tally, tally
 
 VILLAGE = "629901101201"
 
@@ -29,7 +29,7 @@ def _segments(rule, real: dict[str, str]) -> dict[str, st.SearchStrategy]:
         if isinstance(converter, AnyConverter):
             values[name] = st.one_of(st.sampled_from(sorted(converter.items)), SCALARS.filter(bool))
         elif isinstance(converter, IntegerConverter):
-            values[name] = st.one_of(st.just(real[name]), st.integers(0, 2 ** 80).map(str), INTEGERS)
+            values[name] = st.one_of(st.just(real[name]), st.integers(0, 2**80).map(str), INTEGERS)
         else:
             values[name] = st.one_of(st.just(real[name]), SCALARS.filter(bool))
     return values
@@ -51,10 +51,17 @@ def test_no_get_route_fails_on_generated_input(app, township_tree, make_user, ma
     row = publish_ledger_row(VILLAGE)
     client = fuzz_app.test_client()
     page = client.get("/staff/login")
-    client.post("/staff/login", data={"username": "root", "password": "pw-for-tests-1",  # pragma: allowlist secret
-                                      "csrf_token": csrf_from(page.text)}).close()  # an administrator sees every page
-    rules = [rule for rule in sorted(fuzz_app.url_map.iter_rules(), key=lambda rule: rule.endpoint)
-             if "GET" in rule.methods]
+    client.post(
+        "/staff/login",
+        data={
+            "username": "root",
+            "password": "pw-for-tests-1",  # pragma: allowlist secret
+            "csrf_token": csrf_from(page.text),
+        },
+    ).close()  # an administrator sees every page
+    rules = [
+        rule for rule in sorted(fuzz_app.url_map.iter_rules(), key=lambda rule: rule.endpoint) if "GET" in rule.methods
+    ]
     offered: dict[str, set[str]] = {}
     routes = []
     for rule in rules:
@@ -77,8 +84,10 @@ def test_no_get_route_fails_on_generated_input(app, township_tree, make_user, ma
 
 
 def _fuzz(client, rule, real: dict[str, str], names: list[str], offered) -> None:
-    @given(st.fixed_dictionaries(_segments(rule, real)),
-           st.fixed_dictionaries({}, optional={name: field_values(name, offered) for name in names}))
+    @given(
+        st.fixed_dictionaries(_segments(rule, real)),
+        st.fixed_dictionaries({}, optional={name: field_values(name, offered) for name in names}),
+    )
     def get(segments, query):
         tally(f"route {rule.endpoint}")
         path = _path(rule, segments)
@@ -88,6 +97,8 @@ def _fuzz(client, rule, real: dict[str, str], names: list[str], offered) -> None
             raise AssertionError(f"{rule.endpoint} {path} {query!r}: {error!r}") from error
         response.close()
         injected = "X-Injected" in response.headers or any(
-            "\r" in value or "\n" in value for value in response.headers.values())
+            "\r" in value or "\n" in value for value in response.headers.values()
+        )
         assert response.status_code < 500 and not injected, f"{rule.endpoint} {path} {query!r}: {response.status_code}"
+
     get()

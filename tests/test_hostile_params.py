@@ -5,6 +5,7 @@ never a 500, and never sends a header that carries a line break.
 The sweep first asks each page once, recording which query parameters the view reads, then gives
 each of those parameters, alone, every hostile value (all at once would let the first one refused
 hide what the others do), and puts every hostile value in every path segment."""
+
 import re
 from urllib.parse import quote
 
@@ -75,7 +76,8 @@ def _failure(client, endpoint: str, path: str, query: dict) -> str | None:
         return f"{endpoint} {path} {query!r}: {error!r}"[:300]
     response.close()  # a file sent whole (the favicon) is closed as a server closes it
     injected = "X-Injected" in response.headers or any(
-        "\r" in value or "\n" in value for value in response.headers.values())
+        "\r" in value or "\n" in value for value in response.headers.values()
+    )
     if response.status_code >= 500 or injected:
         return f"{endpoint} {path} {query!r}: {response.status_code}"[:300]
     return None
@@ -102,7 +104,8 @@ def test_no_get_route_fails_on_hostile_input(app, township_tree, make_user, clie
     failures = []
     for hostile in HOSTILE:
         failures += [_failure(client, rule.endpoint, _path(rule, hostile), {}) for rule in rules if rule.arguments]
-        failures += [_failure(client, rule.endpoint, path, {name: hostile})
-                     for rule, path, names in parameters for name in names]
+        failures += [
+            _failure(client, rule.endpoint, path, {name: hostile}) for rule, path, names in parameters for name in names
+        ]
     failures = [failure for failure in failures if failure]
     assert not failures, "\n".join(failures)

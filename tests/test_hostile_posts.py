@@ -1,6 +1,7 @@
 """Forms given what no form of ours sends — a line break in next=, year 1 as a time received, a
 region code typed twice, a month for a village that does not exist, an upload of no known kind —
 are answered with a message or a 4xx, never a 500."""
+
 import re
 
 import pytest
@@ -23,37 +24,62 @@ def root(township_tree, make_user, login):
 def test_a_line_break_in_next_does_not_reach_the_location_header(client, township_tree, make_user):
     make_user("root", "admin")
     page = client.get("/staff/login")
-    response = client.post("/staff/login?next=/admin/%0d%0aX-Injected:%201",
-                           data={"username": "root", "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/staff/login?next=/admin/%0d%0aX-Injected:%201",
+        data={"username": "root", "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
     assert "X-Injected" not in response.headers
 
 
-@pytest.mark.parametrize("received_at, message", [("0001-01-01T00:00", "不能早于2000年"),
-                                                  ("9999-12-31T23:59", "不能晚于现在")])
+@pytest.mark.parametrize(
+    "received_at, message", [("0001-01-01T00:00", "不能早于2000年"), ("9999-12-31T23:59", "不能晚于现在")]
+)
 def test_a_staff_filing_received_in_year_1_or_9999_is_refused(client, root, received_at, message):
     page = client.get("/staff/complaints/new")
-    response = client.post("/staff/complaints/new", data={
-        "csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1), "channel": "phone_12388",
-        "village": "629901101201", "category": "subsidy", "text": "来电反映：低保户名单有误",
-        "received_at": received_at})
+    response = client.post(
+        "/staff/complaints/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "ticket": TICKET.search(page.text).group(1),
+            "channel": "phone_12388",
+            "village": "629901101201",
+            "category": "subsidy",
+            "text": "来电反映：低保户名单有误",
+            "received_at": received_at,
+        },
+    )
     assert response.status_code in (200, 422) and message in response.text
 
 
 def test_a_nul_character_in_a_form_is_400(client, root):
     page = client.get("/staff/complaints/new")
-    response = client.post("/staff/complaints/new", data={
-        "csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1), "channel": "phone_12388",
-        "village": "629901101201", "category": "subsidy", "text": "来电反映\x00低保户名单有误",
-        "received_at": "2026-09-30T10:00"})
+    response = client.post(
+        "/staff/complaints/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "ticket": TICKET.search(page.text).group(1),
+            "channel": "phone_12388",
+            "village": "629901101201",
+            "category": "subsidy",
+            "text": "来电反映\x00低保户名单有误",
+            "received_at": "2026-09-30T10:00",
+        },
+    )
     assert response.status_code == 400  # PostgreSQL would refuse the text: a 500 before
 
 
 def test_a_region_code_typed_twice_is_one_scope(client, root):
     page = client.get("/admin/users/new")
-    response = client.post("/admin/users/new", data={
-        "csrf_token": csrf_from(page.text), "username": "kuaiji", "role": "accountant",
-        "region_codes": "629901101201\n629901101201 629901101202"})
+    response = client.post(
+        "/admin/users/new",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "username": "kuaiji",
+            "role": "accountant",
+            "region_codes": "629901101201\n629901101201 629901101202",
+        },
+    )
     assert response.status_code == 200 and "只显示这一次" in response.text
     user = db.session.scalar(select(User).where(User.username == "kuaiji"))
     assert [region.code for region in user.regions] == ["629901101201", "629901101202"]
@@ -62,8 +88,9 @@ def test_a_region_code_typed_twice_is_one_scope(client, root):
 def test_an_empty_month_for_a_village_that_does_not_exist_is_404(client, root):
     page = client.get("/disclosures/")
     for code in ("629901101299", "629901101000"):  # nobody's code; a township's
-        response = client.post("/disclosures/empty-month", data={
-            "csrf_token": csrf_from(page.text), "village": code, "period": "2026-10"})
+        response = client.post(
+            "/disclosures/empty-month", data={"csrf_token": csrf_from(page.text), "village": code, "period": "2026-10"}
+        )
         assert response.status_code == 404
     assert db.session.scalar(select(Batch)) is None
 
@@ -71,6 +98,7 @@ def test_an_empty_month_for_a_village_that_does_not_exist_is_404(client, root):
 @pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
 def test_a_rules_run_as_of_year_1_or_9999_is_refused(client, root, as_of):
     from rules.models import RuleRun
+
     page = client.get("/admin/rules")
     response = client.post("/admin/rules/run", data={"csrf_token": csrf_from(page.text), "as_of": as_of})
     assert response.status_code == 302 and db.session.scalar(select(RuleRun)) is None
@@ -78,42 +106,73 @@ def test_a_rules_run_as_of_year_1_or_9999_is_refused(client, root, as_of):
 
 def test_an_upload_confirmed_with_an_unknown_kind_is_400(client, root):
     page = client.get("/disclosures/")
-    response = client.post("/disclosures/upload/confirm", data={
-        "csrf_token": csrf_from(page.text), "token": "anything", "kind": "salaries", "filename": "x.csv"})
+    response = client.post(
+        "/disclosures/upload/confirm",
+        data={"csrf_token": csrf_from(page.text), "token": "anything", "kind": "salaries", "filename": "x.csv"},
+    )
     assert response.status_code == 400
 
 
 @pytest.mark.parametrize("request_id", ["99999999999999999999999", "²"])
-def test_a_decision_on_a_request_past_any_id_or_not_a_number_is_refused(client, township_tree, make_user, login,
-                                                                        request_id):
+def test_a_decision_on_a_request_past_any_id_or_not_a_number_is_refused(
+    client, township_tree, make_user, login, request_id
+):
     from complaints.models import Category, Channel, Complaint
     from complaints.services import file_complaint
     from core.regions.models import Region
+
     make_user("lead", "handler", ["629901000000"], is_lead=True)
     assert login("lead").status_code == 302
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="账目不清", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="账目不清",
+        channel=Channel.WEB,
+        identity=None,
+    )
     case_id = db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
     page = client.get(f"/admin/cases/{case_id}")
     for action in ("identity/decide", "extension/decide"):
-        response = client.post(f"/admin/cases/{case_id}/{action}", data={
-            "csrf_token": csrf_from(page.text), "request_id": request_id, "decision": "approve"})
-        assert response.status_code == 422 and "找不到这条记录" in response.text  # an OverflowError, a ValueError before
+        response = client.post(
+            f"/admin/cases/{case_id}/{action}",
+            data={"csrf_token": csrf_from(page.text), "request_id": request_id, "decision": "approve"},
+        )
+        assert (
+            response.status_code == 422 and "找不到这条记录" in response.text
+        )  # an OverflowError, a ValueError before
 
 
 @pytest.mark.parametrize("path", ["/admin/rules/settings/629901000000", "/admin/settings/629901000000"])
 @pytest.mark.parametrize("threshold", ["sNaN", "NaN", "Infinity"])
 def test_an_approval_threshold_that_is_no_number_is_refused(client, root, path, threshold):
     page = client.get(path)
-    response = client.post(path, data={"csrf_token": csrf_from(page.text), "approval_threshold": threshold,
-                                       "split_window_days": "30", "rent_grace_days": "30", "referral_working_days": "10",
-                                       "reviewer_level": "township"})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "approval_threshold": threshold,
+            "split_window_days": "30",
+            "rent_grace_days": "30",
+            "referral_working_days": "10",
+            "reviewer_level": "township",
+        },
+    )
     assert response.status_code in (200, 422) and "请填写数字" in response.text  # sNaN was a 500
 
 
-@pytest.mark.parametrize("path", ["/disclosures/upload/cancel", "/disclosures/upload/confirm", "/admin/rosters/confirm"])
+@pytest.mark.parametrize(
+    "path", ["/disclosures/upload/cancel", "/disclosures/upload/confirm", "/admin/rosters/confirm"]
+)
 def test_a_staged_upload_token_too_long_for_a_file_name_is_one_that_expired(client, root, path):
     page = client.get("/disclosures/")
-    response = client.post(path, data={"csrf_token": csrf_from(page.text), "token": "长" * 300, "kind": "ledger",
-                                       "filename": "x.csv", "period": "2026-10"})
+    response = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "token": "长" * 300,
+            "kind": "ledger",
+            "filename": "x.csv",
+            "period": "2026-10",
+        },
+    )
     assert response.status_code in (302, 400)  # an OSError (File name too long) was a 500

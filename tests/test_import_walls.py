@@ -1,4 +1,5 @@
 """docs/architecture.md's walls: imports run one way, and the supervised side cannot reach cases."""
+
 import ast
 
 import pytest
@@ -27,6 +28,8 @@ def imported_packages(path) -> set[str]:
 
 @pytest.mark.parametrize("package", sorted(FORBIDDEN))
 def test_package_respects_its_walls(package):
-    offenders = {str(path.relative_to(REPO)): sorted(imported_packages(path) & FORBIDDEN[package])
-                 for path in (REPO / package).rglob("*.py")}
+    offenders = {
+        str(path.relative_to(REPO)): sorted(imported_packages(path) & FORBIDDEN[package])
+        for path in (REPO / package).rglob("*.py")
+    }
     assert {path: names for path, names in offenders.items() if names} == {}

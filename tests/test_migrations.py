@@ -1,4 +1,5 @@
 """The schema comes only from migrations: they run from empty and match the models exactly."""
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -8,8 +9,7 @@ from core.extensions import db
 
 def test_migrated_database_matches_the_models(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True,
-                                                               "render_as_batch": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

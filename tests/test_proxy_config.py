@@ -1,14 +1,31 @@
 """The README's nginx configuration: the pages where villagers complain, track a case or look
 up their subsidies are logged without addresses; the rest keeps the operator's usual log."""
+
 import re
 
 import pytest
 from support import REPO
 
-ANONYMOUS = ["/complain", "/complain?village=629901101201&item=subsidies:5", "/track", "/track/case",
-             "/track/case/rate", "/lookup", "/kiosk/reset", "/r/629901101201/report?item=subsidies:9"]
-IDENTIFIED = ["/", "/r/629901101201", "/r/629901101201/subsidies", "/staff/login", "/admin/cases",
-              "/complaints-elsewhere", "/trackers", "/stats"]
+ANONYMOUS = [
+    "/complain",
+    "/complain?village=629901101201&item=subsidies:5",
+    "/track",
+    "/track/case",
+    "/track/case/rate",
+    "/lookup",
+    "/kiosk/reset",
+    "/r/629901101201/report?item=subsidies:9",
+]
+IDENTIFIED = [
+    "/",
+    "/r/629901101201",
+    "/r/629901101201/subsidies",
+    "/staff/login",
+    "/admin/cases",
+    "/complaints-elsewhere",
+    "/trackers",
+    "/stats",
+]
 
 
 @pytest.fixture(scope="module")
@@ -44,14 +61,21 @@ def test_the_two_logs_split_requests_and_the_anonymous_one_names_no_one(nginx):
     log_format = re.search(r"log_format cunwu_anonymous '([^']*)';", nginx).group(1)
     # No address, user agent, referrer or query string ($request and $request_uri would carry
     # it), and the time to the minute only.
-    assert set(re.findall(r"\$(\w+)", log_format)) == {"cunwu_minute", "request_method", "uri", "status",
-                                                       "body_bytes_sent"}
-    assert re.search(r"map \$time_iso8601 \$cunwu_minute \{ ~\^\(\?<minute>\[\^T\]\+T\[0-9\]\+:\[0-9\]\+\) \$minute; \}",
-                     nginx)
+    assert set(re.findall(r"\$(\w+)", log_format)) == {
+        "cunwu_minute",
+        "request_method",
+        "uri",
+        "status",
+        "body_bytes_sent",
+    }
+    assert re.search(
+        r"map \$time_iso8601 \$cunwu_minute \{ ~\^\(\?<minute>\[\^T\]\+T\[0-9\]\+:\[0-9\]\+\) \$minute; \}", nginx
+    )
 
 
 def test_nginx_sends_hsts_once_on_every_answer(nginx):
     from core.security import HSTS
+
     tls = next(block for block in nginx.split("server {")[1:] if "listen 443" in block)
     # One header, the same value the app would send, on error pages too (`always`).
     assert f'add_header Strict-Transport-Security "{HSTS}" always;' in tls

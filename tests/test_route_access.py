@@ -1,4 +1,5 @@
 """Every route × every role, anonymous included. A new route without an entry here fails."""
+
 import pytest
 from support import csrf_from, csv_rows, publish_ledger_row
 
@@ -160,9 +161,14 @@ def _inspection_round_id() -> int:
 
     found = db.session.scalar(select(InspectionRound.id))
     if found is None:
-        inspection = InspectionRound(name="2026年第三轮巡察", team_name="县委第一巡察组", county_code="629901000000",
-                                     starts_on=date(2026, 10, 8), ends_on=date(2026, 11, 7),
-                                     villages=[db.session.get(Region, "629901101201")])
+        inspection = InspectionRound(
+            name="2026年第三轮巡察",
+            team_name="县委第一巡察组",
+            county_code="629901000000",
+            starts_on=date(2026, 10, 8),
+            ends_on=date(2026, 11, 7),
+            villages=[db.session.get(Region, "629901101201")],
+        )
         db.session.add(inspection)
         db.session.commit()
         found = inspection.id
@@ -191,14 +197,21 @@ def _visible_case_id() -> int:
         village, round_id = db.session.get(Region, "629901101201"), None
         if actor is not None and actor.role == Role.INSPECTOR:
             today = local_date(utcnow())
-            running = InspectionRound(name="本轮巡察", team_name="县委第二巡察组", county_code="629901000000",
-                                      starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
-                                      members=[actor], villages=[village])
+            running = InspectionRound(
+                name="本轮巡察",
+                team_name="县委第二巡察组",
+                county_code="629901000000",
+                starts_on=today - timedelta(days=1),
+                ends_on=today + timedelta(days=30),
+                members=[actor],
+                villages=[village],
+            )
             db.session.add(running)
             db.session.commit()
             round_id = running.id
-        filed = file_complaint(village=village, category=Category.FUNDS, text=marker, channel=Channel.WEB,
-                               identity=None, round_id=round_id)
+        filed = file_complaint(
+            village=village, category=Category.FUNDS, text=marker, channel=Channel.WEB, identity=None, round_id=round_id
+        )
         found = db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
     return found
 
@@ -245,8 +258,9 @@ def _roster_version_id() -> int:
 
     found = db.session.scalar(select(RosterVersion.id))
     if found is None:
-        found = import_roster(RosterKind.DECEASED, "姓名,身份证号,死亡日期\n张三,11010519491231002X,2025-04-14\n".encode(),
-                              "deceased.csv").version.id
+        found = import_roster(
+            RosterKind.DECEASED, "姓名,身份证号,死亡日期\n张三,11010519491231002X,2025-04-14\n".encode(), "deceased.csv"
+        ).version.id
     return found
 
 
@@ -260,10 +274,23 @@ def _custom_rule_id() -> int:
 
     found = db.session.scalar(select(CustomRule.id))
     if found is None:
-        found = save_custom_rule(None, code="BIG_LEDGER", kind="form", title="大额支出", description="单笔支出超过10万元",
-                                 grade=3, is_enabled=True, by=None, definition={
-                                     "base": "ledger_entries", "subject": "对方单位", "join": None, "key": None,
-                                     "conditions": [{"column": "ledger_entries.amount", "op": "gt", "value": "100000"}]}).id
+        found = save_custom_rule(
+            None,
+            code="BIG_LEDGER",
+            kind="form",
+            title="大额支出",
+            description="单笔支出超过10万元",
+            grade=3,
+            is_enabled=True,
+            by=None,
+            definition={
+                "base": "ledger_entries",
+                "subject": "对方单位",
+                "join": None,
+                "key": None,
+                "conditions": [{"column": "ledger_entries.amount", "op": "gt", "value": "100000"}],
+            },
+        ).id
     return found
 
 
@@ -283,31 +310,61 @@ def _project_photo() -> tuple[int, int, str]:
 
     found = db.session.scalar(select(ProjectPhoto))
     if found is None:
-        row = {"row_number": 2, "project_no": "XM-009", "name": "路灯", "project_type": "其他",
-               "budget": Decimal("1000.00"), "funding_source": "", "contractor": "", "contractor_uscc": "",
-               "approved_on": None, "start_on": None, "planned_end_on": None, "progress": 10,
-               "paid_total": Decimal("0"), "status": "在建", "updated_on": date(2026, 10, 1), "note": ""}
-        [batch] = stage_upload(ParsedUpload(Kind.PROJECTS, "p.csv", [ParsedBatch("629901101201", Kind.PROJECTS, None,
-                                                                                 [row])]), uploader=None)
-        update = db.session.scalar(select(batch_rows_model(Kind.PROJECTS)).where(
-            batch_rows_model(Kind.PROJECTS).batch_id == batch.id))
+        row = {
+            "row_number": 2,
+            "project_no": "XM-009",
+            "name": "路灯",
+            "project_type": "其他",
+            "budget": Decimal("1000.00"),
+            "funding_source": "",
+            "contractor": "",
+            "contractor_uscc": "",
+            "approved_on": None,
+            "start_on": None,
+            "planned_end_on": None,
+            "progress": 10,
+            "paid_total": Decimal("0"),
+            "status": "在建",
+            "updated_on": date(2026, 10, 1),
+            "note": "",
+        }
+        [batch] = stage_upload(
+            ParsedUpload(Kind.PROJECTS, "p.csv", [ParsedBatch("629901101201", Kind.PROJECTS, None, [row])]),
+            uploader=None,
+        )
+        update = db.session.scalar(
+            select(batch_rows_model(Kind.PROJECTS)).where(batch_rows_model(Kind.PROJECTS).batch_id == batch.id)
+        )
         found = add_photo(update, _png(), "a.png", "", by=db.session.scalar(select(User)))
     return found.update_id, found.id, found.stored_name
 
 
 def batch_rows_model(kind):
     from disclosures.models import ROW_MODELS
+
     return ROW_MODELS[kind]
 
 
 def _sample_url(app, rule, target_user_id: int, row) -> str:
-    values = {"code": "629901101201", "user_id": target_user_id, "filename": "css/site.css",
-              "project_no": "XM-001", "table": "ledger", "fmt": "csv",
-              "token": "7KD3QX", "round_id": _inspection_round_id(),
-              "case_id": _visible_case_id(),
-              "department_id": _department_id(), "template_id": _reply_template_id(),
-              "version_id": _roster_version_id(), "rule_id": _custom_rule_id(),
-              "county_code": "629901000000", "batch_id": row.batch_id, "row_id": row.id, "kind": "ledger"}
+    values = {
+        "code": "629901101201",
+        "user_id": target_user_id,
+        "filename": "css/site.css",
+        "project_no": "XM-001",
+        "table": "ledger",
+        "fmt": "csv",
+        "token": "7KD3QX",
+        "round_id": _inspection_round_id(),
+        "case_id": _visible_case_id(),
+        "department_id": _department_id(),
+        "template_id": _reply_template_id(),
+        "version_id": _roster_version_id(),
+        "rule_id": _custom_rule_id(),
+        "county_code": "629901000000",
+        "batch_id": row.batch_id,
+        "row_id": row.id,
+        "kind": "ledger",
+    }
     if {"update_id", "photo_id"} & set(rule.arguments):
         values["update_id"], values["photo_id"], _ = _project_photo()
     with app.test_request_context():
@@ -325,8 +382,12 @@ def test_route_access_matrix(app, client, township_tree, make_user, login, role)
     token = csrf_from(client.get("/admin/" if role else "/staff/login").text)
     # Sign-out last: it ends the session the other checks run in. A page with a form is also
     # posted to (a bare, invalid post changes nothing), so the check behind the POST is tested too.
-    probes = [(rule, method) for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
-              for method in ("GET", "POST") if method in rule.methods]
+    probes = [
+        (rule, method)
+        for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint == "auth.logout")
+        for method in ("GET", "POST")
+        if method in rule.methods
+    ]
     for rule, method in probes:
         allowed = ACCESS[rule.endpoint]
         url = _sample_url(app, rule, target.id, row)
@@ -346,9 +407,11 @@ def test_route_access_matrix(app, client, township_tree, make_user, login, role)
 # township administrator, a handler of the township, one who stepped off a case (recused), the
 # county lead, the inspector of a running round and one outside it, an accountant. Cases: one in
 # the township, one in another township, one reported through the running round, each with a photo.
-SEES = {"near": {"handler", "lead", "town_admin"},
-        "far": {"lead"},
-        "round": {"inspector", "town_admin"}}  # administrators only look, whatever the round
+SEES = {
+    "near": {"handler", "lead", "town_admin"},
+    "far": {"lead"},
+    "round": {"inspector", "town_admin"},
+}  # administrators only look, whatever the round
 ACTORS = ["town_admin", "handler", "recused", "lead", "inspector", "outsider", "kuaiji"]
 WORKERS = {"handler", "recused", "lead", "inspector", "outsider"}  # roles that act on cases
 CASE_VIEWERS = WORKERS | {"town_admin"}
@@ -370,27 +433,43 @@ def world(app, township_tree, make_user):
     from core.regions.models import Region
     from core.timezone import local_date
 
-    users = {"town_admin": make_user("town_admin", "admin", ["629901101000"]),
-             "handler": make_user("handler", "handler", ["629901101000"]),
-             "recused": make_user("recused", "handler", ["629901101000"]),
-             "lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
-             "inspector": make_user("inspector", "inspector"),
-             "outsider": make_user("outsider", "inspector"),
-             "kuaiji": make_user("kuaiji", "accountant", ["629901101201"]),
-             "far_kuaiji": make_user("far_kuaiji", "accountant", ["629901102201"])}
+    users = {
+        "town_admin": make_user("town_admin", "admin", ["629901101000"]),
+        "handler": make_user("handler", "handler", ["629901101000"]),
+        "recused": make_user("recused", "handler", ["629901101000"]),
+        "lead": make_user("lead", "handler", ["629901000000"], is_lead=True),
+        "inspector": make_user("inspector", "inspector"),
+        "outsider": make_user("outsider", "inspector"),
+        "kuaiji": make_user("kuaiji", "accountant", ["629901101201"]),
+        "far_kuaiji": make_user("far_kuaiji", "accountant", ["629901102201"]),
+    }
     today, near_village = local_date(utcnow()), db.session.get(Region, "629901101201")
-    running = InspectionRound(name="本轮巡察", team_name="县委第二巡察组", county_code="629901000000",
-                              starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
-                              members=[users["inspector"]], villages=[near_village])
+    running = InspectionRound(
+        name="本轮巡察",
+        team_name="县委第二巡察组",
+        county_code="629901000000",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        members=[users["inspector"]],
+        villages=[near_village],
+    )
     db.session.add(running)
     db.session.commit()
     photo = clean_photo(_png())
     cases = {}
-    for name, village, extra in (("near", "629901101201", {}), ("far", "629901102201", {}),
-                                 ("round", "629901101201", {"round_id": running.id, "channel": Channel.INSPECTION})):
-        filed = file_with_attachments([photo], village=db.session.get(Region, village), category=Category.FUNDS,
-                                      text="修路款去向不明", identity=Identity("段凤", "13800138000"),
-                                      **{"channel": Channel.WEB} | extra)
+    for name, village, extra in (
+        ("near", "629901101201", {}),
+        ("far", "629901102201", {}),
+        ("round", "629901101201", {"round_id": running.id, "channel": Channel.INSPECTION}),
+    ):
+        filed = file_with_attachments(
+            [photo],
+            village=db.session.get(Region, village),
+            category=Category.FUNDS,
+            text="修路款去向不明",
+            identity=Identity("段凤", "13800138000"),
+            **{"channel": Channel.WEB} | extra,
+        )
         cases[name] = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     declare_conflict(cases["near"], "反映对象是我的亲属", by=users["recused"])
     rows = {"near": publish_ledger_row("629901101201"), "far": publish_ledger_row("629901102201")}
@@ -406,6 +485,7 @@ def _png() -> bytes:
     import io
 
     from PIL import Image
+
     buffer = io.BytesIO()
     Image.new("RGB", (40, 40), (200, 30, 30)).save(buffer, "PNG")
     return buffer.getvalue()
@@ -418,13 +498,16 @@ def _expected(actor: str) -> dict[tuple[str, str], int]:
         sees = actor in seers
         expected[("GET", f"/admin/cases/{{{name}_case}}")] = 200 if sees else 403 if actor not in CASE_VIEWERS else 404
         expected[("GET", f"/track/attachments/{{{name}_file}}")] = 200 if sees else 404
-        expected[("GET", f"/admin/cases/{{{name}_case}}/file.pdf")] = (200 if sees else 403 if actor not in CASE_VIEWERS
-                                                                         else 404)
+        expected[("GET", f"/admin/cases/{{{name}_case}}/file.pdf")] = (
+            200 if sees else 403 if actor not in CASE_VIEWERS else 404
+        )
         # Acting on a case: workers who see it; administrators only look (403), unseen is unknown (404).
-        expected[("POST", f"/admin/cases/{{{name}_case}}/note")] = (302 if sees and actor in WORKERS else
-                                                                    403 if actor not in WORKERS else 404)
+        expected[("POST", f"/admin/cases/{{{name}_case}}/note")] = (
+            302 if sees and actor in WORKERS else 403 if actor not in WORKERS else 404
+        )
         expected[("POST", f"/admin/cases/{{{name}_case}}/identity/request")] = expected[
-            ("POST", f"/admin/cases/{{{name}_case}}/note")]
+            ("POST", f"/admin/cases/{{{name}_case}}/note")
+        ]
     admin = actor == "town_admin"
     for account, inside in (("kuaiji", True), ("far_kuaiji", False), ("lead", False)):
         reach = 403 if not admin else None
@@ -434,15 +517,20 @@ def _expected(actor: str) -> dict[tuple[str, str], int]:
     writer = actor in ("town_admin", "kuaiji")
     for name, inside in (("near", True), ("far", False)):
         expected[("GET", f"/disclosures/rows/ledger/{{{name}_row}}/correct")] = (
-            403 if not writer else 200 if inside else 404)
+            403 if not writer else 200 if inside else 404
+        )
         sees_batch = actor in DISCLOSURE_STAFF and (inside or actor == "lead")
         expected[("GET", f"/disclosures/batches/{{{name}_batch}}")] = (
-            403 if actor not in DISCLOSURE_STAFF else 200 if sees_batch else 404)
+            403 if actor not in DISCLOSURE_STAFF else 200 if sees_batch else 404
+        )
     return expected
 
 
-DATA = {"note": {"note": "已电话联系村委"}, "identity/request": {"identity_reason": "需电话核实细节"},
-        "enabled": {"enable": "1"}}
+DATA = {
+    "note": {"note": "已电话联系村委"},
+    "identity/request": {"identity_reason": "需电话核实细节"},
+    "enabled": {"enable": "1"},
+}
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -460,21 +548,42 @@ def test_scoped_access_matrix(client, world, login, actor):
 def test_disclosure_writes_stay_in_scope(client, world, login, actor):
     """Posting an empty month, a typed row or a file for a village outside the actor's scope."""
     import io
+
     assert login(actor).status_code == 302
     token = csrf_from(client.get("/admin/").text)
     writer = actor in ("town_admin", "kuaiji")
     for village, inside in (("629901101201", True), ("629901102201", False)):
-        empty = client.post("/disclosures/empty-month", data={"csrf_token": token, "village": village,
-                                                              "period": "2026-09"})
+        empty = client.post(
+            "/disclosures/empty-month", data={"csrf_token": token, "village": village, "period": "2026-09"}
+        )
         assert empty.status_code == (403 if not writer else 302 if inside else 403), (actor, village)
-        entered = client.post("/disclosures/enter/ledger", data={
-            "csrf_token": token, "村代码": village, "日期": "2026/10/8", "凭证号": f"记2026-{village[-3:]}",
-            "收支": "支出", "科目": "公益支出", "摘要": "路灯维修", "金额": "12", "对方单位": "", "关联编号": ""})
+        entered = client.post(
+            "/disclosures/enter/ledger",
+            data={
+                "csrf_token": token,
+                "村代码": village,
+                "日期": "2026/10/8",
+                "凭证号": f"记2026-{village[-3:]}",
+                "收支": "支出",
+                "科目": "公益支出",
+                "摘要": "路灯维修",
+                "金额": "12",
+                "对方单位": "",
+                "关联编号": "",
+            },
+        )
         assert entered.status_code == (403 if not writer else 302 if inside else 422), (actor, village)
         ledger = f"村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n{village},2026-11-05,记-9,支出,管理费用,办公用品,1,,\n"
-        uploaded = client.post("/disclosures/upload", content_type="multipart/form-data", data={
-            "csrf_token": token, "kind": "ledger", "period": "2026-11",
-            "file": (io.BytesIO(ledger.encode()), "11月.csv")})
+        uploaded = client.post(
+            "/disclosures/upload",
+            content_type="multipart/form-data",
+            data={
+                "csrf_token": token,
+                "kind": "ledger",
+                "period": "2026-11",
+                "file": (io.BytesIO(ledger.encode()), "11月.csv"),
+            },
+        )
         assert uploaded.status_code == (403 if not writer else 200 if inside else 422), (actor, village)
 
 

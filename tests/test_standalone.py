@@ -1,12 +1,15 @@
 """A clone stands alone: nothing in it reads or cites files beside the checkout."""
+
 import subprocess
 
 import pytest
 from support import REPO, is_temp_dir
 
 
-@pytest.mark.skipif(is_temp_dir(str(REPO.parent)), reason="a clone directly in the temp folder: its neighbours are "
-                                                             "the tests' own temp files, so the guard is off")
+@pytest.mark.skipif(
+    is_temp_dir(str(REPO.parent)),
+    reason="a clone directly in the temp folder: its neighbours are the tests' own temp files, so the guard is off",
+)
 def test_a_test_cannot_open_a_file_beside_the_repository():
     beside = REPO.parent / "anything-beside-the-checkout.txt"
     with pytest.raises(PermissionError, match="outside the repository"):

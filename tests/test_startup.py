@@ -1,4 +1,5 @@
 """Every `flask --app app …` command builds the app first: heavy libraries wait until they are used."""
+
 import json
 import subprocess
 import sys
@@ -6,8 +7,18 @@ import sys
 from support import REPO
 
 # Each takes a tenth of a second to a second to import; none is needed to build the app.
-HEAVY = ("weasyprint", "fontTools", "openpyxl", "pypinyin", "alembic", "flask_migrate", "PIL", "qrcode",
-         "sqlparse", "email_validator")
+HEAVY = (
+    "weasyprint",
+    "fontTools",
+    "openpyxl",
+    "pypinyin",
+    "alembic",
+    "flask_migrate",
+    "PIL",
+    "qrcode",
+    "sqlparse",
+    "email_validator",
+)
 
 BUILD_APP = f"""
 import json, sys
@@ -19,19 +30,25 @@ print(json.dumps(sorted(name for name in {HEAVY!r} if name in sys.modules)))
 
 
 def test_building_the_app_imports_no_heavy_library():
-    done = subprocess.run([sys.executable, "-c", BUILD_APP], cwd=REPO, capture_output=True, text=True,
-                          check=True)
+    done = subprocess.run([sys.executable, "-c", BUILD_APP], cwd=REPO, capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.splitlines()[-1]) == []
 
 
 def test_flask_db_still_migrates(tmp_path):
     """`flask db` loads Flask-Migrate when it runs: its commands, their options, an upgrade."""
-    env = {"PATH": "/usr/bin:/bin", "SECRET_KEY": "x", "ID_HMAC_KEY": "x", "DATA_ENCRYPTION_KEY": "x",
-           "TRACKING_SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}"}
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "SECRET_KEY": "x",
+        "ID_HMAC_KEY": "x",
+        "DATA_ENCRYPTION_KEY": "x",
+        "TRACKING_SECRET_KEY": "x",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.db'}",
+    }
     flask = [sys.executable, "-m", "flask", "--app", "app", "db"]
     listed = subprocess.run([*flask, "--help"], cwd=REPO, capture_output=True, text=True, check=True, env=env)
     assert "upgrade" in listed.stdout and "--directory" in listed.stdout
     subprocess.run([*flask, "upgrade"], cwd=REPO, capture_output=True, text=True, check=True, env=env)
-    current = subprocess.run([*flask, "-x", "unused=1", "current"], cwd=REPO, capture_output=True, text=True,
-                             check=True, env=env)
+    current = subprocess.run(
+        [*flask, "-x", "unused=1", "current"], cwd=REPO, capture_output=True, text=True, check=True, env=env
+    )
     assert "(head)" in current.stdout

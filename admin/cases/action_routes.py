@@ -1,14 +1,28 @@
 """The actions on a case page: each POST validates its form and calls one service (see routes.py
 for the page they re-render and the 404/403/422 conventions)."""
+
 from flask import abort, request, url_for
 
 from admin.cases import actions, identity, lookups, referrals
 from admin.cases.actions import CaseError
-from admin.cases.forms import (AssignForm, CloseForm, ConflictForm, DecisionForm, ExtensionForm,
-                               FeedbackForm, IdentityRequestForm, MergeForm, NoteForm, ReferForm,
-                               ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm, VerifyForm)
-from admin.cases.routes import (VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today,
-                                visible_case)
+from admin.cases.forms import (
+    AssignForm,
+    CloseForm,
+    ConflictForm,
+    DecisionForm,
+    ExtensionForm,
+    FeedbackForm,
+    IdentityRequestForm,
+    MergeForm,
+    NoteForm,
+    ReferForm,
+    ReferralAnswerForm,
+    ReferralExtensionForm,
+    ReopenForm,
+    ReplyForm,
+    VerifyForm,
+)
+from admin.cases.routes import VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today, visible_case
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
@@ -21,8 +35,11 @@ from core.web import id_from
 
 views = Views()
 
-REPLY_DONE = {"first_reply": "初步答复已发送，反映人可在查询页看到", "progress": "进展告知已发送，反映人可在查询页看到",
-              "request_info": "已请反映人补充材料"}
+REPLY_DONE = {
+    "first_reply": "初步答复已发送，反映人可在查询页看到",
+    "progress": "进展告知已发送，反映人可在查询页看到",
+    "request_info": "已请反映人补充材料",
+}
 
 
 @views.post("/cases/<int:case_id>/assign")
@@ -30,8 +47,7 @@ REPLY_DONE = {"first_reply": "初步答复已发送，反映人可在查询页�
 def case_assign(case_id: int):
     case = visible_case(case_id)
     form = fill(AssignForm(), case)
-    return attempt(case, "assign", form, lambda: actions.assign(case, _user(form.assignee.data), by=me()),
-                   "已分派")
+    return attempt(case, "assign", form, lambda: actions.assign(case, _user(form.assignee.data), by=me()), "已分派")
 
 
 @views.post("/cases/<int:case_id>/reply")
@@ -41,8 +57,13 @@ def case_reply(case_id: int):
     form = fill(ReplyForm(), case)
     if "insert" in request.form:
         return _insert_template(case, "reply", form, form.reply, form.reply_template)
-    return attempt(case, "reply", form, lambda: actions.reply(case, form.kind.data, form.reply.data, by=me()),
-                   REPLY_DONE.get(form.kind.data, ""))
+    return attempt(
+        case,
+        "reply",
+        form,
+        lambda: actions.reply(case, form.kind.data, form.reply.data, by=me()),
+        REPLY_DONE.get(form.kind.data, ""),
+    )
 
 
 @views.post("/cases/<int:case_id>/note")
@@ -60,8 +81,13 @@ def case_note(case_id: int):
 def case_refer(case_id: int):
     case = visible_case(case_id)
     form = fill(ReferForm(), case)
-    return attempt(case, "refer", form, lambda: referrals.refer(
-        case, db.session.get(Department, form.department.data), form.summary.data, by=me()), "已转办")
+    return attempt(
+        case,
+        "refer",
+        form,
+        lambda: referrals.refer(case, db.session.get(Department, form.department.data), form.summary.data, by=me()),
+        "已转办",
+    )
 
 
 @views.post("/cases/<int:case_id>/referral-answer")
@@ -69,16 +95,24 @@ def case_refer(case_id: int):
 def case_referral_answer(case_id: int):
     case = visible_case(case_id)
     form = ReferralAnswerForm()
-    return attempt(case, "answer", form, lambda: referrals.record_referral_answer(
-        _own(Referral, form.referral_id.data, case), form.answer.data, by=me()), "已记录部门答复")
+    return attempt(
+        case,
+        "answer",
+        form,
+        lambda: referrals.record_referral_answer(
+            _own(Referral, form.referral_id.data, case), form.answer.data, by=me()
+        ),
+        "已记录部门答复",
+    )
 
 
 @views.post("/cases/<int:case_id>/material")
 @role_required(*WORKERS)
 def case_material(case_id: int):
     case = visible_case(case_id)
-    return attempt(case, "material", ConfirmForm(), lambda: referrals.material_received(case, by=me()),
-                   "已记录收到补充材料")
+    return attempt(
+        case, "material", ConfirmForm(), lambda: referrals.material_received(case, by=me()), "已记录收到补充材料"
+    )
 
 
 @views.post("/cases/<int:case_id>/extension")
@@ -86,8 +120,13 @@ def case_material(case_id: int):
 def case_extension(case_id: int):
     case = visible_case(case_id)
     form = ExtensionForm()
-    return attempt(case, "extension", form, lambda: referrals.request_extension(
-        case, form.extension_days.data, form.extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
+    return attempt(
+        case,
+        "extension",
+        form,
+        lambda: referrals.request_extension(case, form.extension_days.data, form.extension_reason.data, by=me()),
+        "延期申请已提交，等待负责人审批",
+    )
 
 
 @views.post("/cases/<int:case_id>/referral-extension")
@@ -95,9 +134,18 @@ def case_extension(case_id: int):
 def case_referral_extension(case_id: int):
     case = visible_case(case_id)
     form = ReferralExtensionForm()
-    return attempt(case, "referral_extension", form, lambda: referrals.request_referral_extension(
-        _own(Referral, form.referral_id.data, case), form.referral_extension_days.data,
-        form.referral_extension_reason.data, by=me()), "延期申请已提交，等待负责人审批")
+    return attempt(
+        case,
+        "referral_extension",
+        form,
+        lambda: referrals.request_referral_extension(
+            _own(Referral, form.referral_id.data, case),
+            form.referral_extension_days.data,
+            form.referral_extension_reason.data,
+            by=me(),
+        ),
+        "延期申请已提交，等待负责人审批",
+    )
 
 
 @views.post("/cases/<int:case_id>/merge")
@@ -105,8 +153,13 @@ def case_referral_extension(case_id: int):
 def case_merge(case_id: int):
     case = visible_case(case_id)
     form = MergeForm()
-    return attempt(case, "merge", form, lambda: actions.merge(
-        case, _merge_target(form.into_code.data), by=me(), reason=form.merge_reason.data or ""), "已合并")
+    return attempt(
+        case,
+        "merge",
+        form,
+        lambda: actions.merge(case, _merge_target(form.into_code.data), by=me(), reason=form.merge_reason.data or ""),
+        "已合并",
+    )
 
 
 @views.post("/cases/<int:case_id>/close")
@@ -114,9 +167,13 @@ def case_merge(case_id: int):
 def case_close(case_id: int):
     case = visible_case(case_id)
     form = CloseForm()
-    return attempt(case, "close", form, lambda: actions.close(
-        case, form.result.data, form.classification.data, by=me()),
-        "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开")
+    return attempt(
+        case,
+        "close",
+        form,
+        lambda: actions.close(case, form.result.data, form.classification.data, by=me()),
+        "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开",
+    )
 
 
 @views.post("/cases/<int:case_id>/verify")
@@ -124,8 +181,9 @@ def case_close(case_id: int):
 def case_verify(case_id: int):
     case = visible_case(case_id)
     form = VerifyForm()
-    return attempt(case, "verify", form, lambda: actions.start_verification(case, form.verify.data, by=me()),
-                   "已记录核查启动")
+    return attempt(
+        case, "verify", form, lambda: actions.start_verification(case, form.verify.data, by=me()), "已记录核查启动"
+    )
 
 
 @views.post("/cases/<int:case_id>/feedback")
@@ -133,8 +191,13 @@ def case_verify(case_id: int):
 def case_feedback(case_id: int):
     case = visible_case(case_id)
     form = FeedbackForm()
-    return attempt(case, "feedback", form, lambda: actions.record_feedback(case, form.feedback.data, by=me()),
-                   "已记录向反映人反馈的情况")
+    return attempt(
+        case,
+        "feedback",
+        form,
+        lambda: actions.record_feedback(case, form.feedback.data, by=me()),
+        "已记录向反映人反馈的情况",
+    )
 
 
 @views.post("/cases/<int:case_id>/reopen")
@@ -142,8 +205,9 @@ def case_feedback(case_id: int):
 def case_reopen(case_id: int):
     case = visible_case(case_id)
     form = ReopenForm()
-    return attempt(case, "reopen", form, lambda: actions.reopen(case, form.reopen_reason.data, by=me()),
-                   "案件已重新办理")
+    return attempt(
+        case, "reopen", form, lambda: actions.reopen(case, form.reopen_reason.data, by=me()), "案件已重新办理"
+    )
 
 
 @views.post("/cases/<int:case_id>/conflict")
@@ -151,8 +215,14 @@ def case_reopen(case_id: int):
 def case_conflict(case_id: int):
     case = visible_case(case_id)
     form = ConflictForm()
-    return attempt(case, "conflict", form, lambda: actions.declare_conflict(case, form.conflict_reason.data, by=me()),
-                   "已回避：您不再看到这件案件", then=url_for("admin.case_queue"))
+    return attempt(
+        case,
+        "conflict",
+        form,
+        lambda: actions.declare_conflict(case, form.conflict_reason.data, by=me()),
+        "已回避：您不再看到这件案件",
+        then=url_for("admin.case_queue"),
+    )
 
 
 @views.post("/cases/<int:case_id>/identity/request")
@@ -160,8 +230,13 @@ def case_conflict(case_id: int):
 def case_identity_request(case_id: int):
     case = visible_case(case_id)
     form = IdentityRequestForm()
-    return attempt(case, "identity", form, lambda: identity.request_identity(
-        case, form.identity_reason.data, by=me()), "申请已提交，等待负责人审批")
+    return attempt(
+        case,
+        "identity",
+        form,
+        lambda: identity.request_identity(case, form.identity_reason.data, by=me()),
+        "申请已提交，等待负责人审批",
+    )
 
 
 @views.post("/cases/<int:case_id>/identity/reveal")
@@ -182,9 +257,16 @@ def case_identity_reveal(case_id: int):
 def case_identity_decide(case_id: int):
     case = visible_case(case_id)
     form = DecisionForm()
-    return attempt(case, "decision", form, lambda: identity.decide_identity(
-        _own(IdentityRequest, form.request_id.data, case), _approve(form), form.decision_note.data or "", by=me()),
-        "已审批", then=_back(form, case))
+    return attempt(
+        case,
+        "decision",
+        form,
+        lambda: identity.decide_identity(
+            _own(IdentityRequest, form.request_id.data, case), _approve(form), form.decision_note.data or "", by=me()
+        ),
+        "已审批",
+        then=_back(form, case),
+    )
 
 
 @views.post("/cases/<int:case_id>/extension/decide")
@@ -192,8 +274,14 @@ def case_identity_decide(case_id: int):
 def case_extension_decide(case_id: int):
     case = visible_case(case_id)
     form = DecisionForm()
-    return attempt(case, "decision", form, lambda: referrals.decide_extension(
-        _own(ClockExtension, form.request_id.data, case), _approve(form), by=me()), "已审批", then=_back(form, case))
+    return attempt(
+        case,
+        "decision",
+        form,
+        lambda: referrals.decide_extension(_own(ClockExtension, form.request_id.data, case), _approve(form), by=me()),
+        "已审批",
+        then=_back(form, case),
+    )
 
 
 def _insert_template(case: Complaint, slot: str, form, text_field, template_field):

@@ -2,8 +2,7 @@
 transition is allowed, writes the timeline and the audit log, moves the clocks, commits once."""
 
 from admin.cases.permissions import can_work_case
-from complaints.clocks import (LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks,
-                               start_clock)
+from complaints.clocks import LEGAL_CALENDAR_DAYS, meet_clock, pause_working_clocks, resume_working_clocks, start_clock
 from complaints.models import CaseConflict, Channel, ClockKind, Complaint, Status
 from complaints.notices.outbox import announce
 from complaints.permissions import can_see_case
@@ -49,8 +48,9 @@ def _text(body: str, what: str) -> str:
 
 
 def _log(case: Complaint, action: str, user: User, **detail) -> None:
-    record_audit(f"case.{action}", target_type="complaint", target_id=case.id, actor=user,
-                 detail={"code": case.code, **detail})
+    record_audit(
+        f"case.{action}", target_type="complaint", target_id=case.id, actor=user, detail={"code": case.code, **detail}
+    )
 
 
 def _public(case: Complaint, kind: str, body: str, user: User) -> None:
@@ -108,8 +108,14 @@ def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:
         case.status = Status.AWAITING_INFO
         if settings_for(case.village_code).clock_pausing_enabled:
             pause_working_clocks(case, utcnow())
-            add_event(case, "paused", public=True, body="等待补充材料期间，答复期限暂停计算", actor=by,
-                      actor_label=actor_label(by))
+            add_event(
+                case,
+                "paused",
+                public=True,
+                body="等待补充材料期间，答复期限暂停计算",
+                actor=by,
+                actor_label=actor_label(by),
+            )
     elif case.status in (Status.RECEIVED, Status.AWAITING_INFO):
         case.status = Status.IN_PROGRESS
     _log(case, kind, by)
@@ -179,8 +185,9 @@ def reopen(case: Complaint, reason: str, *, by: User) -> None:
     if case.status != Status.CLOSED:
         raise CaseError("只有已办结的案件可以重新办理")
     case.status = Status.REOPENED
-    add_event(case, "reopened", public=True, body=_text(reason, "重新办理的原因"), actor=by,
-              actor_label=actor_label(by))
+    add_event(
+        case, "reopened", public=True, body=_text(reason, "重新办理的原因"), actor=by, actor_label=actor_label(by)
+    )
     _log(case, "reopen", by)
     db.session.commit()
 

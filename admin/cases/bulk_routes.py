@@ -1,6 +1,7 @@
 """批量分派 from the queue: the ticked cases go to one colleague, each asked the same questions as a
 single assignment (can the user see it, work it, may the colleague work it); one refusal and none
 is assigned."""
+
 from flask import abort, flash, redirect, request, url_for
 
 from admin.cases import actions
@@ -37,8 +38,9 @@ def cases_bulk_assign():
     form = bulk_assign_form(me())
     # Back to the queue as it was filtered; url_for's own options (_external, _scheme, _anchor)
     # are not the query string's to set.
-    back = url_for("admin.case_queue", **{name: value for name, value in request.args.items()
-                                           if not name.startswith("_")})
+    back = url_for(
+        "admin.case_queue", **{name: value for name, value in request.args.items() if not name.startswith("_")}
+    )
     if not form.validate_on_submit():
         abort(400)
     cases = _ticked_cases()

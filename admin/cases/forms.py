@@ -1,8 +1,8 @@
 """Case forms: the shape of input, nothing else. Field names differ between forms because the
 case page shows them all at once and every label must point at its own field."""
+
 from core.forms import Form
-from wtforms import (DateField, HiddenField, IntegerField, RadioField, SelectField, StringField,
-                     TextAreaField)
+from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -12,8 +12,11 @@ from admin.cases.queries import CLOCK_STATES, QueueFilters
 from complaints.models import Category, Channel, Status
 
 TEXT = 5000
-REPLY_KINDS = [SelectChoice("first_reply", "初步答复"), SelectChoice("progress", "核查进展告知"),
-               SelectChoice("request_info", "请反映人补充材料")]
+REPLY_KINDS = [
+    SelectChoice("first_reply", "初步答复"),
+    SelectChoice("progress", "核查进展告知"),
+    SelectChoice("request_info", "请反映人补充材料"),
+]
 
 
 def _any(label: str, items) -> list[SelectChoice]:
@@ -33,8 +36,11 @@ class QueueFilterForm(Form):
     region = SelectField("地区", validators=[Optional()])
     category = SelectField("类别", choices=_any("全部", Category), validators=[Optional()])
     channel = SelectField("渠道", choices=_any("全部", Channel), validators=[Optional()])
-    clock = SelectField("期限", choices=[SelectChoice("", "全部")] + [SelectChoice(*item) for item in CLOCK_STATES.items()],
-                        validators=[Optional()])
+    clock = SelectField(
+        "期限",
+        choices=[SelectChoice("", "全部")] + [SelectChoice(*item) for item in CLOCK_STATES.items()],
+        validators=[Optional()],
+    )
     assignee = SelectField("承办人", validators=[Optional()])
     date_from = DateField("收到日期从", validators=[Optional()])
     date_to = DateField("至", validators=[Optional()])
@@ -42,13 +48,21 @@ class QueueFilterForm(Form):
 
     def filters(self) -> QueueFilters:
         """The valid part of the query string as queue filters (a bad field is ignored, not fatal)."""
+
         def value(field):
             return None if field.errors else field.data
-        return QueueFilters(status=value(self.status) or "", region=value(self.region) or "",
-                            category=value(self.category) or "", channel=value(self.channel) or "",
-                            clock=value(self.clock) or "", assignee=value(self.assignee) or "",
-                            date_from=value(self.date_from), date_to=value(self.date_to),
-                            text=value(self.q) or "")
+
+        return QueueFilters(
+            status=value(self.status) or "",
+            region=value(self.region) or "",
+            category=value(self.category) or "",
+            channel=value(self.channel) or "",
+            clock=value(self.clock) or "",
+            assignee=value(self.assignee) or "",
+            date_from=value(self.date_from),
+            date_to=value(self.date_to),
+            text=value(self.q) or "",
+        )
 
 
 ASSIGNEE_CHOICES = [SelectChoice("", "全部"), SelectChoice("me", "我的"), SelectChoice("none", "未分派")]
@@ -58,9 +72,12 @@ def queue_filter_form(user, args) -> QueueFilterForm:
     """The queue's filters from a query string, with the user's regions and colleagues to choose
     from; the queue page and its exports read the same one."""
     form = QueueFilterForm(args)
-    form.region.choices = [SelectChoice("", "全部")] + [SelectChoice(r.code, r.name) for r in lookups.filter_regions(user)]
-    form.assignee.choices = ASSIGNEE_CHOICES + [SelectChoice(str(u.id), u.display_name or u.username)
-                                                for u in lookups.colleagues(user)]
+    form.region.choices = [SelectChoice("", "全部")] + [
+        SelectChoice(r.code, r.name) for r in lookups.filter_regions(user)
+    ]
+    form.assignee.choices = ASSIGNEE_CHOICES + [
+        SelectChoice(str(u.id), u.display_name or u.username) for u in lookups.colleagues(user)
+    ]
     form.validate()
     return form
 
@@ -97,28 +114,35 @@ class ReferralAnswerForm(Form):
 
 
 class ExtensionForm(Form):
-    extension_days = IntegerField("延长天数（1至30日）", validators=[
-        InputRequired("请填写延长天数"), NumberRange(1, 30, "延期天数为1至30天")])
+    extension_days = IntegerField(
+        "延长天数（1至30日）", validators=[InputRequired("请填写延长天数"), NumberRange(1, 30, "延期天数为1至30天")]
+    )
     extension_reason = _text("延期理由（反映人可见）", "请写明延期理由", 1000)
 
 
 class ReferralExtensionForm(Form):
     referral_id = HiddenField(validators=[DataRequired("请选择转办记录")])
-    referral_extension_days = IntegerField("延长工作日数（1至15个）", validators=[
-        InputRequired("请填写延长的工作日数"), NumberRange(1, 15, "延期为1至15个工作日")])
+    referral_extension_days = IntegerField(
+        "延长工作日数（1至15个）",
+        validators=[InputRequired("请填写延长的工作日数"), NumberRange(1, 15, "延期为1至15个工作日")],
+    )
     referral_extension_reason = _text("延期理由（反映人可见）", "请写明延期理由", 1000)
 
 
 class MergeForm(Form):
     into_code = StringField("合并到案件（编号）", validators=[DataRequired("请填写案件编号"), Length(max=24)])
-    merge_reason = TextAreaField("合并理由（两件案件不在同一个村时必填）",
-                                 validators=[Optional(), Length(max=500, message="请不要超过500字")])
+    merge_reason = TextAreaField(
+        "合并理由（两件案件不在同一个村时必填）", validators=[Optional(), Length(max=500, message="请不要超过500字")]
+    )
 
 
 class CloseForm(Form):
     result = _text("办理结果（反映人可见）", "请填写办理结果")
-    classification = SelectField("定性", choices=[SelectChoice("", "请选择")] + [SelectChoice(c, c) for c in CLASSIFICATIONS],
-                                 validators=[DataRequired("请选择办理结果的定性")])
+    classification = SelectField(
+        "定性",
+        choices=[SelectChoice("", "请选择")] + [SelectChoice(c, c) for c in CLASSIFICATIONS],
+        validators=[DataRequired("请选择办理结果的定性")],
+    )
 
 
 class VerifyForm(Form):

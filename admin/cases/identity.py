@@ -5,6 +5,7 @@ reveal is told to the case's other leads.
 Separation of duties: leads (handlers with the lead flag) approve; administrators grant the lead
 flag and can never hold it (an administrator cannot change its own role); so no one account both
 makes leads and approves a reveal."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -51,8 +52,13 @@ def request_identity(case: Complaint, reason: str, *, by: User) -> IdentityReque
         db.session.rollback()
         raise CaseError("您已提出过申请") from None
     add_event(case, "identity_requested", public=False, body="申请查看反映人身份信息", actor=by)
-    record_audit("case.identity_request", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "reason": request.reason})
+    record_audit(
+        "case.identity_request",
+        target_type="complaint",
+        target_id=case.id,
+        actor=by,
+        detail={"code": case.code, "reason": request.reason},
+    )
     db.session.commit()
     return request
 
@@ -69,8 +75,13 @@ def decide_identity(request: IdentityRequest, approve: bool, note: str, *, by: U
     request.status = Decision.APPROVED if approve else Decision.DENIED
     request.decided_by_id, request.decided_at, request.decision_note = by.id, utcnow(), note.strip()[:1000]
     add_event(case, "identity_decided", public=False, body=f"身份查看申请{request.status.label}", actor=by)
-    record_audit("case.identity_decide", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "request": request.id, "approved": approve})
+    record_audit(
+        "case.identity_decide",
+        target_type="complaint",
+        target_id=case.id,
+        actor=by,
+        detail={"code": case.code, "request": request.id, "approved": approve},
+    )
     db.session.commit()
 
 
@@ -85,8 +96,9 @@ def reveal_identity(case: Complaint, *, by: User) -> RevealedIdentity:
     revealed = RevealedIdentity(cipher.decrypt(case.identity.name_cipher), cipher.decrypt(case.identity.phone_cipher))
     add_event(case, "identity_revealed", public=False, body="查看了反映人身份信息", actor=by)
     _notify_other_leads(case, approved, by)
-    record_audit("case.identity_reveal", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code})
+    record_audit(
+        "case.identity_reveal", target_type="complaint", target_id=case.id, actor=by, detail={"code": case.code}
+    )
     db.session.commit()
     return revealed
 
@@ -96,12 +108,22 @@ def _notify_other_leads(case: Complaint, approved: IdentityRequest, by: User) ->
     identity was revealed, so that one lead's approval never goes unseen (flush only)."""
     today, now = local_date(utcnow()), utcnow()
     leads = db.session.scalars(
-        select(User).join(user_regions, user_regions.c.user_id == User.id)
-        .where(User.role == Role.HANDLER, User.is_lead.is_(True), User.is_enabled.is_(True),
-               User.id.not_in({by.id, approved.decided_by_id} - {None}),
-               user_regions.c.region_code.in_(ancestor_codes(case.village_code))).distinct())
-    db.session.add_all(Reminder(user_id=lead.id, complaint_id=case.id, clock_id=None, level=REVEAL_NOTICE,
-                                created_at=now) for lead in leads if can_see_case(lead, case, today))
+        select(User)
+        .join(user_regions, user_regions.c.user_id == User.id)
+        .where(
+            User.role == Role.HANDLER,
+            User.is_lead.is_(True),
+            User.is_enabled.is_(True),
+            User.id.not_in({by.id, approved.decided_by_id} - {None}),
+            user_regions.c.region_code.in_(ancestor_codes(case.village_code)),
+        )
+        .distinct()
+    )
+    db.session.add_all(
+        Reminder(user_id=lead.id, complaint_id=case.id, clock_id=None, level=REVEAL_NOTICE, created_at=now)
+        for lead in leads
+        if can_see_case(lead, case, today)
+    )
 
 
 def may_reveal(case: Complaint, user: User) -> bool:
@@ -110,6 +132,10 @@ def may_reveal(case: Complaint, user: User) -> bool:
 
 
 def _request_of(case: Complaint, user: User, statuses) -> IdentityRequest | None:
-    return db.session.scalar(select(IdentityRequest).where(
-        IdentityRequest.complaint_id == case.id, IdentityRequest.requester_id == user.id,
-        IdentityRequest.status.in_([s.value for s in statuses])))
+    return db.session.scalar(
+        select(IdentityRequest).where(
+            IdentityRequest.complaint_id == case.id,
+            IdentityRequest.requester_id == user.id,
+            IdentityRequest.status.in_([s.value for s in statuses]),
+        )
+    )

@@ -1,5 +1,6 @@
 """Read helpers for the back-office case pages: colleagues, templates, departments, pending
 requests, and clock states — always computed from the stored deadlines and the current time."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -54,8 +55,11 @@ def user_names(ids) -> dict[int, str]:
 def assignable_users(case: Complaint, today: date) -> list[User]:
     """Handlers whose scope reaches the case and the round's inspectors, if they may work it."""
     reaching = select(user_regions.c.user_id).where(user_regions.c.region_code.in_(covering_codes(case.village_code)))
-    candidates = set(db.session.scalars(select(User).where(
-        User.is_enabled.is_(True), User.role == Role.HANDLER, User.id.in_(reaching))))
+    candidates = set(
+        db.session.scalars(
+            select(User).where(User.is_enabled.is_(True), User.role == Role.HANDLER, User.id.in_(reaching))
+        )
+    )
     if case.inspection_round is not None:
         candidates.update(case.inspection_round.members)
     workers = [user for user in candidates if user.is_enabled and can_work_case(user, case, today)]
@@ -65,22 +69,39 @@ def assignable_users(case: Complaint, today: date) -> list[User]:
 def colleagues(user: User) -> list[User]:
     """Handlers and inspectors working in or above the user's scope, for the assignee filter."""
     above = [code for region in user.regions for code in covering_codes(region.code)]
-    reaching = select(user_regions.c.user_id).where(or_(
-        scope_filter(user, user_regions.c.region_code), user_regions.c.region_code.in_(above)))
-    return list(db.session.scalars(select(User).where(
-        User.role.in_(WORKER_ROLES), User.is_enabled.is_(True), User.id.in_(reaching))
-        .order_by(User.username).limit(200)))
+    reaching = select(user_regions.c.user_id).where(
+        or_(scope_filter(user, user_regions.c.region_code), user_regions.c.region_code.in_(above))
+    )
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.role.in_(WORKER_ROLES), User.is_enabled.is_(True), User.id.in_(reaching))
+            .order_by(User.username)
+            .limit(200)
+        )
+    )
 
 
 def filter_regions(user: User) -> list[Region]:
     """Townships and villages in the user's scope for the queue's region filter."""
     levels = [Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]
-    found = list(db.session.scalars(select(Region).where(scope_filter(user, Region.code), Region.level.in_(levels))
-                                    .order_by(Region.code).limit(FILTER_REGION_LIMIT + 1)))
+    found = list(
+        db.session.scalars(
+            select(Region)
+            .where(scope_filter(user, Region.code), Region.level.in_(levels))
+            .order_by(Region.code)
+            .limit(FILTER_REGION_LIMIT + 1)
+        )
+    )
     if len(found) > FILTER_REGION_LIMIT:
-        found = list(db.session.scalars(select(Region).where(scope_filter(user, Region.code),
-                                                             Region.level != Level.VILLAGE)
-                                        .order_by(Region.code).limit(FILTER_REGION_LIMIT)))
+        found = list(
+            db.session.scalars(
+                select(Region)
+                .where(scope_filter(user, Region.code), Region.level != Level.VILLAGE)
+                .order_by(Region.code)
+                .limit(FILTER_REGION_LIMIT)
+            )
+        )
     return found
 
 
@@ -90,8 +111,9 @@ def queue_rows(cases: list[Complaint], now: datetime) -> list[QueueRow]:
     soon = due_soon_until(now)
     rows = []
     for case in cases:
-        nearest = next((c for c in case.clocks if c.met_at is None and c.paused_at is None
-                        and c.due_at == case.next_due_at), None)
+        nearest = next(
+            (c for c in case.clocks if c.met_at is None and c.paused_at is None and c.due_at == case.next_due_at), None
+        )
         state = clock_state(nearest.due_at, None, now, soon_until=soon) if nearest else None
         rows.append(QueueRow(case, names.get(case.assignee_id, ""), nearest, state))
     return rows
@@ -110,50 +132,89 @@ def clock_rows(case: Complaint, now: datetime) -> list[tuple[CaseClock, ClockSta
 
 def referral_rows(case: Complaint, now: datetime) -> list[ReferralRow]:
     """The case's referrals with the state of each one's answer clock and its extension request."""
-    referrals = db.session.scalars(select(Referral).where(Referral.complaint_id == case.id)
-                                   .options(selectinload(Referral.department)).order_by(Referral.id)).all()
-    pending = {e.referral_id: e for e in db.session.scalars(select(ClockExtension).where(
-        ClockExtension.complaint_id == case.id, ClockExtension.referral_id.is_not(None),
-        ClockExtension.status == Decision.PENDING))}
+    referrals = db.session.scalars(
+        select(Referral)
+        .where(Referral.complaint_id == case.id)
+        .options(selectinload(Referral.department))
+        .order_by(Referral.id)
+    ).all()
+    pending = {
+        e.referral_id: e
+        for e in db.session.scalars(
+            select(ClockExtension).where(
+                ClockExtension.complaint_id == case.id,
+                ClockExtension.referral_id.is_not(None),
+                ClockExtension.status == Decision.PENDING,
+            )
+        )
+    }
     soon = due_soon_until(now)
-    return [ReferralRow(r, clock_state(r.due_at, r.answered_at, now, soon_until=soon), pending.get(r.id),
-                        r.answered_at is None and not r.extension_days and r.id not in pending)
-            for r in referrals]
+    return [
+        ReferralRow(
+            r,
+            clock_state(r.due_at, r.answered_at, now, soon_until=soon),
+            pending.get(r.id),
+            r.answered_at is None and not r.extension_days and r.id not in pending,
+        )
+        for r in referrals
+    ]
 
 
 def timeline(case: Complaint) -> list[tuple[CaseEvent, str]]:
     """Every event, public and internal, with the staff member's name for the back office."""
-    events = list(db.session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == case.id)
-                                     .order_by(CaseEvent.at, CaseEvent.id)))
+    events = list(
+        db.session.scalars(
+            select(CaseEvent).where(CaseEvent.complaint_id == case.id).order_by(CaseEvent.at, CaseEvent.id)
+        )
+    )
     names = user_names(event.actor_id for event in events)
     return [(event, names.get(event.actor_id, "")) for event in events]
 
 
 def templates_for(category: str) -> list[ReplyTemplate]:
     """Reply templates of a category, and those for any category."""
-    return list(db.session.scalars(select(ReplyTemplate).where(ReplyTemplate.category.in_([category, ""]))
-                                   .order_by(ReplyTemplate.category.desc(), ReplyTemplate.title)))
+    return list(
+        db.session.scalars(
+            select(ReplyTemplate)
+            .where(ReplyTemplate.category.in_([category, ""]))
+            .order_by(ReplyTemplate.category.desc(), ReplyTemplate.title)
+        )
+    )
 
 
 def active_departments(village_code: str) -> list[Department]:
     """The departments of the case's county a handler may refer to."""
-    return list(db.session.scalars(select(Department).where(
-        Department.county_code == village_code[:6] + "000000", Department.is_active.is_(True))
-        .order_by(Department.name)))
+    return list(
+        db.session.scalars(
+            select(Department)
+            .where(Department.county_code == village_code[:6] + "000000", Department.is_active.is_(True))
+            .order_by(Department.name)
+        )
+    )
 
 
 def latest_identity_request(case: Complaint, user: User) -> IdentityRequest | None:
     """The user's most recent identity request on the case, whatever its outcome."""
-    return db.session.scalar(select(IdentityRequest).where(
-        IdentityRequest.complaint_id == case.id, IdentityRequest.requester_id == user.id)
-        .order_by(IdentityRequest.id.desc()).limit(1))
+    return db.session.scalar(
+        select(IdentityRequest)
+        .where(IdentityRequest.complaint_id == case.id, IdentityRequest.requester_id == user.id)
+        .order_by(IdentityRequest.id.desc())
+        .limit(1)
+    )
 
 
 def pending_identity_requests(user: User, today: date, case: Complaint | None = None):
     """(request, case) pairs a lead may decide: in scope, pending, never their own."""
-    stmt = (select(IdentityRequest, Complaint).join(Complaint, Complaint.id == IdentityRequest.complaint_id)
-            .where(IdentityRequest.status == Decision.PENDING, IdentityRequest.requester_id != user.id,
-                   visible_cases(user, today)).order_by(IdentityRequest.id))
+    stmt = (
+        select(IdentityRequest, Complaint)
+        .join(Complaint, Complaint.id == IdentityRequest.complaint_id)
+        .where(
+            IdentityRequest.status == Decision.PENDING,
+            IdentityRequest.requester_id != user.id,
+            visible_cases(user, today),
+        )
+        .order_by(IdentityRequest.id)
+    )
     if case is not None:
         stmt = stmt.where(Complaint.id == case.id)
     return db.session.execute(stmt).all()
@@ -161,10 +222,17 @@ def pending_identity_requests(user: User, today: date, case: Complaint | None = 
 
 def pending_extensions(user: User, today: date, case: Complaint | None = None):
     """(extension, case) pairs a lead may decide: in scope, pending, never their own."""
-    stmt = (select(ClockExtension, Complaint).join(Complaint, Complaint.id == ClockExtension.complaint_id)
-            .where(ClockExtension.status == Decision.PENDING, ClockExtension.requested_by_id != user.id,
-                   visible_cases(user, today)).order_by(ClockExtension.id)
-            .options(selectinload(ClockExtension.referral).selectinload(Referral.department)))
+    stmt = (
+        select(ClockExtension, Complaint)
+        .join(Complaint, Complaint.id == ClockExtension.complaint_id)
+        .where(
+            ClockExtension.status == Decision.PENDING,
+            ClockExtension.requested_by_id != user.id,
+            visible_cases(user, today),
+        )
+        .order_by(ClockExtension.id)
+        .options(selectinload(ClockExtension.referral).selectinload(Referral.department))
+    )
     if case is not None:
         stmt = stmt.where(Complaint.id == case.id)
     return db.session.execute(stmt).all()
@@ -172,9 +240,15 @@ def pending_extensions(user: User, today: date, case: Complaint | None = None):
 
 def pending_extension(case: Complaint) -> ClockExtension | None:
     """A request to extend the case's statutory limit still waiting for a lead."""
-    return db.session.scalar(select(ClockExtension).where(
-        ClockExtension.complaint_id == case.id, ClockExtension.clock_id.is_not(None),
-        ClockExtension.status == Decision.PENDING).limit(1))
+    return db.session.scalar(
+        select(ClockExtension)
+        .where(
+            ClockExtension.complaint_id == case.id,
+            ClockExtension.clock_id.is_not(None),
+            ClockExtension.status == Decision.PENDING,
+        )
+        .limit(1)
+    )
 
 
 def case_by_code(code: str) -> Complaint | None:

@@ -1,5 +1,6 @@
 """Who may act on a case in the back office. Who may see one is complaints/permissions.py's
 can_see_case: every rule here starts from it."""
+
 from datetime import date
 
 from complaints.models import Complaint

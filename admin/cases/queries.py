@@ -1,4 +1,5 @@
 """The handlers' queue: filtered and sorted in SQL on stored deadlines, one page at a time."""
+
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -48,10 +49,12 @@ def deadline_state(next_due_at: datetime | None, now: datetime, soon: datetime) 
 
 def _clock_condition(state: str, now: datetime):
     soon = due_soon_until(now)
-    return {"overdue": Complaint.next_due_at < now,
-            "due_soon": Complaint.next_due_at.between(now, soon),
-            "running": Complaint.next_due_at > soon,
-            NO_OPEN_CLOCK: Complaint.next_due_at.is_(None)}[state]
+    return {
+        "overdue": Complaint.next_due_at < now,
+        "due_soon": Complaint.next_due_at.between(now, soon),
+        "running": Complaint.next_due_at > soon,
+        NO_OPEN_CLOCK: Complaint.next_due_at.is_(None),
+    }[state]
 
 
 def _assignee_condition(value: str, user: User):
@@ -79,8 +82,11 @@ def _text_condition(term: str, others: list):
 def text_matches(term: str, others: list) -> Select:
     """Up to TEXT_MATCHES_LISTED + 1 matching ids, on PostgreSQL: the GIN index finds the cases that
     have every bigram of the term, and LIKE checks they stand together, in order (complaints/search.py)."""
-    return (select(Complaint.id).where(*others, COMPLAINT_GRAMS.contains(term_grams(term)), _contains(term))
-            .limit(TEXT_MATCHES_LISTED + 1))
+    return (
+        select(Complaint.id)
+        .where(*others, COMPLAINT_GRAMS.contains(term_grams(term)), _contains(term))
+        .limit(TEXT_MATCHES_LISTED + 1)
+    )
 
 
 def _contains(term: str):
@@ -119,8 +125,11 @@ def queue(user: User, filters: QueueFilters, now: datetime) -> Select:
         conditions.append(_text_condition(filters.text.strip()[:50], conditions))
     # queue_rank puts reopened cases first; finished cases (no open deadline) go last. The order
     # matches ix_complaints_queue_order, so PostgreSQL reads page 1 from the index.
-    return (select(Complaint).where(*conditions)
-            .order_by(Complaint.queue_rank, Complaint.next_due_at.asc().nulls_last(), Complaint.id))
+    return (
+        select(Complaint)
+        .where(*conditions)
+        .order_by(Complaint.queue_rank, Complaint.next_due_at.asc().nulls_last(), Complaint.id)
+    )
 
 
 def queue_count(statement: Select, filters: QueueFilters) -> tuple[int, bool]:

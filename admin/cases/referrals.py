@@ -1,4 +1,5 @@
 """Referrals to departments, clock extensions, and pausing for a complainant's material."""
+
 from sqlalchemy import literal, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -44,13 +45,26 @@ def refer(case: Complaint, department: Department, summary: str, *, by: User) ->
     now = utcnow()
     days = settings_for(case.village_code).referral_working_days
     deadline = working_deadline(now, days)
-    referral = Referral(complaint_id=case.id, department_id=department.id, summary=summary[:5000], sent_at=now,
-                        sent_by_id=by.id, working_days=days, due_at=deadline.at, provisional=deadline.is_provisional)
+    referral = Referral(
+        complaint_id=case.id,
+        department_id=department.id,
+        summary=summary[:5000],
+        sent_at=now,
+        sent_by_id=by.id,
+        working_days=days,
+        due_at=deadline.at,
+        provisional=deadline.is_provisional,
+    )
     db.session.add(referral)
     add_event(case, "referred", public=True, body="已转交相关职能部门核查办理", actor=by, actor_label=actor_label(by))
     add_event(case, "referred_detail", public=False, body=f"转办：{department.name}", actor=by)
-    record_audit("case.refer", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "department": department.name})
+    record_audit(
+        "case.refer",
+        target_type="complaint",
+        target_id=case.id,
+        actor=by,
+        detail={"code": case.code, "department": department.name},
+    )
     db.session.commit()
     return referral
 
@@ -64,20 +78,32 @@ def record_referral_answer(referral: Referral, answer: str, *, by: User) -> None
     if not answer.strip():
         raise CaseError("请填写部门答复")
     referral.answered_at, referral.answer = utcnow(), answer.strip()[:5000]
-    add_event(case, "referral_answer", public=False, body=f"{referral.department.name}答复：{referral.answer}", actor=by)
-    record_audit("case.referral_answer", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "referral": referral.id})
+    add_event(
+        case, "referral_answer", public=False, body=f"{referral.department.name}答复：{referral.answer}", actor=by
+    )
+    record_audit(
+        "case.referral_answer",
+        target_type="complaint",
+        target_id=case.id,
+        actor=by,
+        detail={"code": case.code, "referral": referral.id},
+    )
     db.session.commit()
 
 
 def recompute_referral_deadlines(years: frozenset[int]) -> int:
     """New deadlines for unanswered referrals whose span touches the changed years, as for the
     case's own clocks (complaints/clocks.py recompute_unmet)."""
-    rows = db.session.execute(select(
-        Referral.id, Referral.sent_at.label("starts_at"),
-        (Referral.working_days + Referral.extension_days).label("amount"), literal("working").label("unit"),
-        Referral.due_at, Referral.provisional).where(
-        Referral.answered_at.is_(None), spans_touching(Referral.sent_at, Referral.due_at, years))).all()
+    rows = db.session.execute(
+        select(
+            Referral.id,
+            Referral.sent_at.label("starts_at"),
+            (Referral.working_days + Referral.extension_days).label("amount"),
+            literal("working").label("unit"),
+            Referral.due_at,
+            Referral.provisional,
+        ).where(Referral.answered_at.is_(None), spans_touching(Referral.sent_at, Referral.due_at, years))
+    ).all()
     moved = moved_deadlines(rows)
     if moved:
         db.session.execute(update(Referral), moved)
@@ -117,21 +143,29 @@ def request_referral_extension(referral: Referral, days: int, reason: str, *, by
 
 
 def _pending(target) -> bool:
-    return db.session.scalar(select(ClockExtension.id).where(
-        target, ClockExtension.status == Decision.PENDING).limit(1)) is not None
+    return (
+        db.session.scalar(select(ClockExtension.id).where(target, ClockExtension.status == Decision.PENDING).limit(1))
+        is not None
+    )
 
 
 def _ask_extension(case: Complaint, days: int, reason: str, by: User, **target) -> ClockExtension:
-    extension = ClockExtension(complaint_id=case.id, days=days, reason=reason.strip()[:1000], requested_by_id=by.id,
-                               **target)
+    extension = ClockExtension(
+        complaint_id=case.id, days=days, reason=reason.strip()[:1000], requested_by_id=by.id, **target
+    )
     db.session.add(extension)
     try:
         db.session.flush()
     except IntegrityError:  # a request for the same clock came in meanwhile (one pending per clock)
         db.session.rollback()
         raise CaseError("已有一项延期申请等待审批") from None
-    record_audit("case.extension_request", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "days": days, **target})
+    record_audit(
+        "case.extension_request",
+        target_type="complaint",
+        target_id=case.id,
+        actor=by,
+        detail={"code": case.code, "days": days, **target},
+    )
     db.session.commit()
     return extension
 
@@ -153,10 +187,21 @@ def decide_extension(extension: ClockExtension, approve: bool, *, by: User) -> N
         deadline = _deadline(legal)
         legal.due_at, legal.provisional = deadline.at, deadline.is_provisional
         refresh_next_due(case)
-        add_event(case, "extended", public=True, body=f"办理期限延长{extension.days}日。理由：{extension.reason}",
-                  actor=by, actor_label=actor_label(by))
-    record_audit("case.extension_decide", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code, "approved": approve})
+        add_event(
+            case,
+            "extended",
+            public=True,
+            body=f"办理期限延长{extension.days}日。理由：{extension.reason}",
+            actor=by,
+            actor_label=actor_label(by),
+        )
+    record_audit(
+        "case.extension_decide",
+        target_type="complaint",
+        target_id=case.id,
+        actor=by,
+        detail={"code": case.code, "approved": approve},
+    )
     db.session.commit()
 
 
@@ -169,8 +214,14 @@ def _extend_referral(case: Complaint, extension: ClockExtension, by: User) -> No
     deadline = working_deadline(referral.sent_at, referral.working_days + referral.extension_days)
     referral.due_at, referral.provisional = deadline.at, deadline.is_provisional
     # The department stays unnamed in public, as when the case was referred.
-    add_event(case, "referral_extended", public=True, actor=by, actor_label=actor_label(by),
-              body=f"转办部门的答复期限延长{extension.days}个工作日。理由：{extension.reason}")
+    add_event(
+        case,
+        "referral_extended",
+        public=True,
+        actor=by,
+        actor_label=actor_label(by),
+        body=f"转办部门的答复期限延长{extension.days}个工作日。理由：{extension.reason}",
+    )
 
 
 def material_received(case: Complaint, *, by: User) -> None:
@@ -182,8 +233,15 @@ def material_received(case: Complaint, *, by: User) -> None:
     paused = any(clock.paused_at is not None for clock in case.clocks)
     if paused:  # resumed even if pausing was switched off meanwhile: a clock never stays stopped
         resume_working_clocks(case, utcnow())
-    add_event(case, "material_received", public=True, actor=by, actor_label=actor_label(by),
-              body="已收到补充材料，继续办理" + ("，答复期限恢复计算" if paused else ""))
-    record_audit("case.material_received", target_type="complaint", target_id=case.id, actor=by,
-                 detail={"code": case.code})
+    add_event(
+        case,
+        "material_received",
+        public=True,
+        actor=by,
+        actor_label=actor_label(by),
+        body="已收到补充材料，继续办理" + ("，答复期限恢复计算" if paused else ""),
+    )
+    record_audit(
+        "case.material_received", target_type="complaint", target_id=case.id, actor=by, detail={"code": case.code}
+    )
     db.session.commit()

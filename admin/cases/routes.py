@@ -3,6 +3,7 @@ reminders. The POST actions on a case live in action_routes.py; both attach to t
 
 A case the user may not see answers 404 (they may not learn it exists); a role that may not act
 answers 403; a refusal by a service is shown in Chinese with 422 and nothing changed."""
+
 from functools import wraps
 
 from flask import abort, current_app, flash, make_response, redirect, render_template, request, url_for
@@ -11,10 +12,24 @@ from wtforms.fields.choices import SelectChoice
 
 from admin.cases import inbox, lookups
 from admin.cases.actions import WARNING_VERDICTS, CaseError
-from admin.cases.forms import (AssignForm, CloseForm, ConflictForm, DecisionForm, ExtensionForm,
-                               FeedbackForm, IdentityRequestForm, MergeForm, NoteForm,
-                               ReferForm, ReferralAnswerForm, ReferralExtensionForm, ReopenForm, ReplyForm,
-                               VerifyForm, queue_filter_form)
+from admin.cases.forms import (
+    AssignForm,
+    CloseForm,
+    ConflictForm,
+    DecisionForm,
+    ExtensionForm,
+    FeedbackForm,
+    IdentityRequestForm,
+    MergeForm,
+    NoteForm,
+    ReferForm,
+    ReferralAnswerForm,
+    ReferralExtensionForm,
+    ReopenForm,
+    ReplyForm,
+    VerifyForm,
+    queue_filter_form,
+)
 from admin.cases.identity import may_reveal
 from admin.cases.permissions import can_decide_requests, can_work_case
 from admin.cases.queries import queue, queue_count
@@ -41,21 +56,36 @@ PER_PAGE = 50
 REMINDERS_SHOWN = 100
 FILES_ROUTE = "complaints.attachment"  # the complaints package serves attachments when it is installed
 # Every form of the case page, by the name the template knows it under.
-CASE_FORMS = {"assign": AssignForm, "reply": ReplyForm, "note": NoteForm, "refer": ReferForm,
-              "answer": ReferralAnswerForm, "extension": ExtensionForm, "merge": MergeForm, "close": CloseForm,
-              "feedback": FeedbackForm, "reopen": ReopenForm, "conflict": ConflictForm,
-              "identity": IdentityRequestForm, "decision": DecisionForm, "confirm": ConfirmForm,
-              "referral_extension": ReferralExtensionForm, "verify": VerifyForm}
+CASE_FORMS = {
+    "assign": AssignForm,
+    "reply": ReplyForm,
+    "note": NoteForm,
+    "refer": ReferForm,
+    "answer": ReferralAnswerForm,
+    "extension": ExtensionForm,
+    "merge": MergeForm,
+    "close": CloseForm,
+    "feedback": FeedbackForm,
+    "reopen": ReopenForm,
+    "conflict": ConflictForm,
+    "identity": IdentityRequestForm,
+    "decision": DecisionForm,
+    "confirm": ConfirmForm,
+    "referral_extension": ReferralExtensionForm,
+    "verify": VerifyForm,
+}
 
 
 def lead_required(view):
     """Leads only (a handler with the lead flag); 403 for everyone else."""
+
     @wraps(view)
     @login_required
     def guarded(*args, **kwargs):
         if current_user.role != Role.HANDLER or not current_user.is_lead:
             abort(403)
         return view(*args, **kwargs)
+
     guarded.allowed_roles = frozenset({Role.HANDLER})
     return guarded
 
@@ -76,12 +106,15 @@ def visible_case(case_id: int) -> Complaint:
 def fill(form, case: Complaint):
     """Give a form the choices that depend on the case."""
     if isinstance(form, AssignForm):
-        form.assignee.choices = [SelectChoice(u.id, (u.display_name or u.username) + ("（本人）" if u.id == me().id else ""))
-                                 for u in lookups.assignable_users(case, today())]
+        form.assignee.choices = [
+            SelectChoice(u.id, (u.display_name or u.username) + ("（本人）" if u.id == me().id else ""))
+            for u in lookups.assignable_users(case, today())
+        ]
     elif isinstance(form, (ReplyForm, NoteForm)):
         field = form.reply_template if isinstance(form, ReplyForm) else form.note_template
-        field.choices = [SelectChoice("", "选择模板")] + [SelectChoice(str(t.id), t.title)
-                                                       for t in lookups.templates_for(case.category)]
+        field.choices = [SelectChoice("", "选择模板")] + [
+            SelectChoice(str(t.id), t.title) for t in lookups.templates_for(case.category)
+        ]
     elif isinstance(form, ReferForm):
         form.department.choices = [SelectChoice(d.id, d.name) for d in lookups.active_departments(case.village_code)]
     elif isinstance(form, CloseForm) and case.channel == Channel.WARNING:
@@ -89,8 +122,9 @@ def fill(form, case: Complaint):
     return form
 
 
-def case_page(case: Complaint, status: int = 200, *, error: str | None = None, active: str = "",
-              revealed=None, **bound):
+def case_page(
+    case: Complaint, status: int = 200, *, error: str | None = None, active: str = "", revealed=None, **bound
+):
     """The case page; `bound` holds posted forms shown again with their data and errors."""
     user, now = me(), utcnow()
     forms = {name: fill(bound.get(name) or cls(formdata=None), case) for name, cls in CASE_FORMS.items()}
@@ -99,17 +133,32 @@ def case_page(case: Complaint, status: int = 200, *, error: str | None = None, a
     if not bound.get("assign"):
         forms["assign"].assignee.data = user.id  # taking the case oneself is the usual choice
     decide = can_decide_requests(user, case, today())
-    response = make_response(render_template(
-        "admin/cases/case.html", case=case, forms=forms, error=error, active=active, revealed=revealed,
-        offered=lookups.offered_actions(case, user, today()), clocks=lookups.clock_rows(case, now),
-        events=lookups.timeline(case), referrals=lookups.referral_rows(case, now),
-        names=lookups.user_names([case.assignee_id]), my_request=lookups.latest_identity_request(case, user),
-        may_reveal=may_reveal(case, user), can_work=can_work_case(user, case, today()),
-        identity_requests=lookups.pending_identity_requests(user, today(), case) if decide else [],
-        extensions=lookups.pending_extensions(user, today(), case) if decide else [],
-        pending_extension=lookups.pending_extension(case), merged_into=lookups.merged_into(case),
-        warning=warning_panel(case, user), item=lookups.questioned_item(case, user), files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None),
-        status)
+    response = make_response(
+        render_template(
+            "admin/cases/case.html",
+            case=case,
+            forms=forms,
+            error=error,
+            active=active,
+            revealed=revealed,
+            offered=lookups.offered_actions(case, user, today()),
+            clocks=lookups.clock_rows(case, now),
+            events=lookups.timeline(case),
+            referrals=lookups.referral_rows(case, now),
+            names=lookups.user_names([case.assignee_id]),
+            my_request=lookups.latest_identity_request(case, user),
+            may_reveal=may_reveal(case, user),
+            can_work=can_work_case(user, case, today()),
+            identity_requests=lookups.pending_identity_requests(user, today(), case) if decide else [],
+            extensions=lookups.pending_extensions(user, today(), case) if decide else [],
+            pending_extension=lookups.pending_extension(case),
+            merged_into=lookups.merged_into(case),
+            warning=warning_panel(case, user),
+            item=lookups.questioned_item(case, user),
+            files_route=FILES_ROUTE if FILES_ROUTE in current_app.view_functions else None,
+        ),
+        status,
+    )
     response.headers["Cache-Control"] = "no-store"  # internal notes and identities must not linger in caches
     return response
 
@@ -139,13 +188,21 @@ def case_queue():
     form = queue_filter_form(user, request.args)
     filters = form.filters()
     statement = queue(user, filters, now)
-    page = db.paginate(statement.options(*lookups.queue_options()), page=page_arg(),
-                       per_page=PER_PAGE, error_out=False, count=False)
+    page = db.paginate(
+        statement.options(*lookups.queue_options()), page=page_arg(), per_page=PER_PAGE, error_out=False, count=False
+    )
     page.total, more = queue_count(statement, filters)
     filtered = any(value for key, value in request.args.items() if key != "page")
-    return render_template("admin/cases/queue.html", form=form, page=page, more=more, filtered=filtered,
-                           rows=lookups.queue_rows(page.items, now), is_lead=can_lead(user),
-                           bulk_form=bulk_assign_form(user) if user.role in WORKERS else None)
+    return render_template(
+        "admin/cases/queue.html",
+        form=form,
+        page=page,
+        more=more,
+        filtered=filtered,
+        rows=lookups.queue_rows(page.items, now),
+        is_lead=can_lead(user),
+        bulk_form=bulk_assign_form(user) if user.role in WORKERS else None,
+    )
 
 
 def bulk_assign_form(user: User) -> BulkAssignForm:
@@ -153,7 +210,8 @@ def bulk_assign_form(user: User) -> BulkAssignForm:
     form = BulkAssignForm()
     others = [colleague for colleague in lookups.colleagues(user) if colleague.id != user.id]
     form.assign_to.choices = [SelectChoice(user.id, (user.display_name or user.username) + "（本人）")] + [
-        SelectChoice(colleague.id, colleague.display_name or colleague.username) for colleague in others]
+        SelectChoice(colleague.id, colleague.display_name or colleague.username) for colleague in others
+    ]
     return form
 
 
@@ -173,10 +231,13 @@ def case_view(case_id: int):
 def approvals():
     user = me()
     extensions = lookups.pending_extensions(user, today())
-    return render_template("admin/cases/approvals.html", form=DecisionForm(formdata=None),
-                           identity_requests=lookups.pending_identity_requests(user, today()),
-                           extensions=extensions,
-                           names=lookups.user_names(e.requested_by_id for e, _ in extensions))
+    return render_template(
+        "admin/cases/approvals.html",
+        form=DecisionForm(formdata=None),
+        identity_requests=lookups.pending_identity_requests(user, today()),
+        extensions=extensions,
+        names=lookups.user_names(e.requested_by_id for e, _ in extensions),
+    )
 
 
 @views.get("/reminders")
@@ -196,4 +257,5 @@ def reminder_badge():
         if not current_user.is_authenticated or current_user.role not in VIEWERS:
             return None
         return inbox.unread_count(current_user, today())
+
     return {"reminder_badge": unread}

@@ -10,6 +10,7 @@ stored and giving the text back, no case, no file or `.part` left; filings witho
 through); after the filler is removed (photos accepted again). Then the audit. Exit 1 on a 500,
 a filing with a photo acknowledged while full, anything left half-stored, or a lost case.
 """
+
 import argparse
 import json
 import os
@@ -86,17 +87,31 @@ def main() -> int:
             photo_rows = connection.execute(text("SELECT count(*) FROM complaint_attachments")).scalar_one()
         engine.dispose()
     refused_plainly = sum(1 for o in full if o.status == 503 and NOT_STORED in o.body and "故障测试" in o.body)
-    report = {"when": when, "tmpfs": args.size, "filler_bytes": filler,
-              "with_room": tally(room), "full_with_photo": tally(full), "full_without_photo": tally(no_photo),
-              "room_again": tally(again), "full_refused_with_the_not_stored_page_and_text_back": refused_plainly,
-              "files_left_by_refused_filings": sorted(set(after) - set(before)),
-              "photo_rows": photo_rows, **result}
+    report = {
+        "when": when,
+        "tmpfs": args.size,
+        "filler_bytes": filler,
+        "with_room": tally(room),
+        "full_with_photo": tally(full),
+        "full_without_photo": tally(no_photo),
+        "room_again": tally(again),
+        "full_refused_with_the_not_stored_page_and_text_back": refused_plainly,
+        "files_left_by_refused_filings": sorted(set(after) - set(before)),
+        "photo_rows": photo_rows,
+        **result,
+    }
     print(json.dumps(report, ensure_ascii=False, indent=1))
     everyone = room + full + no_photo + again
-    ok = (refused_plainly == len(full) and not report["files_left_by_refused_filings"]
-          and all(o.code for o in room + no_photo + again) and result["lost"] == 0 and result["half_written"] == 0
-          and photo_rows == len(room) + len(again) and result["orphans_after_prune"] == 0
-          and all(o.status != 500 for o in everyone))
+    ok = (
+        refused_plainly == len(full)
+        and not report["files_left_by_refused_filings"]
+        and all(o.code for o in room + no_photo + again)
+        and result["lost"] == 0
+        and result["half_written"] == 0
+        and photo_rows == len(room) + len(again)
+        and result["orphans_after_prune"] == 0
+        and all(o.status != 500 for o in everyone)
+    )
     return 0 if ok else 1
 
 

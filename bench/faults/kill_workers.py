@@ -11,6 +11,7 @@ every case number a phone was shown exists exactly once, every case is whole (cl
 received event, its photo row and file), and after one `flask uploads prune` no file is left
 that no case names. Exit 1 if any of that fails.
 """
+
 import argparse
 import json
 import os
@@ -26,8 +27,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--kills", type=int, default=100)
     parser.add_argument("--phones", type=int, default=8)
-    parser.add_argument("--gap", type=float, nargs=2, default=(0.3, 1.2), metavar=("MIN", "MAX"),
-                        help="seconds between kills, drawn uniformly (a respawned worker needs a few to boot)")
+    parser.add_argument(
+        "--gap",
+        type=float,
+        nargs=2,
+        default=(0.3, 1.2),
+        metavar=("MIN", "MAX"),
+        help="seconds between kills, drawn uniformly (a respawned worker needs a few to boot)",
+    )
     args = parser.parse_args()
     when = stamp()
     with Rig() as rig, Load(rig.base, rig.villages, phones=args.phones) as load:
@@ -56,14 +63,29 @@ def main() -> int:
     statuses: dict = {}
     for outcome in outcomes:
         statuses[str(outcome.status)] = statuses.get(str(outcome.status), 0) + 1
-    report = {"when": when, "gap_s": args.gap, "kills": kills, "seconds": round(seconds, 1), "kills_of_a_busy_worker": busy,
-              "filings_tried": len(outcomes), "forms_without_answer": form_failed, "posts_without_answer": dropped,
-              "retried_then_acknowledged": sum(1 for o in outcomes if o.attempts > 1 and o.code),
-              "final_statuses": statuses, **result}
+    report = {
+        "when": when,
+        "gap_s": args.gap,
+        "kills": kills,
+        "seconds": round(seconds, 1),
+        "kills_of_a_busy_worker": busy,
+        "filings_tried": len(outcomes),
+        "forms_without_answer": form_failed,
+        "posts_without_answer": dropped,
+        "retried_then_acknowledged": sum(1 for o in outcomes if o.attempts > 1 and o.code),
+        "final_statuses": statuses,
+        **result,
+    }
     print(json.dumps(report, ensure_ascii=False, indent=1))
-    ok = (result["lost"] == 0 and result["duplicate_codes"] == 0 and result["duplicate_keys"] == 0
-          and result["half_written"] == 0 and result["photo_rows_without_file_after_prune"] == 0
-          and result["orphans_after_prune"] == 0 and "500" not in statuses)
+    ok = (
+        result["lost"] == 0
+        and result["duplicate_codes"] == 0
+        and result["duplicate_keys"] == 0
+        and result["half_written"] == 0
+        and result["photo_rows_without_file_after_prune"] == 0
+        and result["orphans_after_prune"] == 0
+        and "500" not in statuses
+    )
     return 0 if ok else 1
 
 

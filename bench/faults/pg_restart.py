@@ -11,6 +11,7 @@ it still failed, per kind (filing, form, page, readyz), for requests started wit
 once, every case whole, no file left after a prune. Exit 1 on a 500, a lost case, or a recovery
 over 5 s.
 """
+
 import argparse
 import json
 import sys
@@ -75,16 +76,29 @@ def main() -> int:
             load.__exit__(None, None, None)
         probe.stopping.set()
         probe.join(10)
-        answers = probe.answers + [Answer("filing", o.started, o.ended, o.status) for o in load.outcomes
-                                   if o.form_status == 200 or o.status is not None]
+        answers = probe.answers + [
+            Answer("filing", o.started, o.ended, o.status)
+            for o in load.outcomes
+            if o.form_status == 200 or o.status is not None
+        ]
         forms = [Answer("form", o.started, o.ended, o.form_status) for o in load.outcomes]
         result = audit(rig, load.acknowledged)
-    report = {"when": when, "cycles": [summary(answers + forms, stopped, back) for stopped, back in cycles],
-              "statuses_overall": counts(answers + forms), "filings_tried": len(load.outcomes), **result}
+    report = {
+        "when": when,
+        "cycles": [summary(answers + forms, stopped, back) for stopped, back in cycles],
+        "statuses_overall": counts(answers + forms),
+        "filings_tried": len(load.outcomes),
+        **result,
+    }
     print(json.dumps(report, ensure_ascii=False, indent=1))
     worst = max(kind["recovered_after_s"] or 0 for cycle in report["cycles"] for kind in cycle["after_back"].values())
-    ok = (result["lost"] == 0 and result["half_written"] == 0 and result["orphans_after_prune"] == 0
-          and "500" not in report["statuses_overall"] and worst < RECOVERY_TARGET)
+    ok = (
+        result["lost"] == 0
+        and result["half_written"] == 0
+        and result["orphans_after_prune"] == 0
+        and "500" not in report["statuses_overall"]
+        and worst < RECOVERY_TARGET
+    )
     return 0 if ok else 1
 
 
@@ -98,13 +112,21 @@ def summary(answers: list[Answer], stopped: float, back: float) -> dict:
         failed = [a.ended - back for a in mine if a.status != 200]
         failed_statuses = counts([a for a in mine if a.status != 200])
         succeeded = [a.ended - back for a in mine if a.status == 200]
-        after[kind] = {"first_success_s": round(min(succeeded), 2) if succeeded else None,
-                       "recovered_after_s": round(max(failed), 2) if failed else 0.0,
-                       "failures": failed_statuses, "answers": len(mine)}
+        after[kind] = {
+            "first_success_s": round(min(succeeded), 2) if succeeded else None,
+            "recovered_after_s": round(max(failed), 2) if failed else 0.0,
+            "failures": failed_statuses,
+            "answers": len(mine),
+        }
     slowest = max((a.ended - a.started for a in during), default=0)
-    return {"down_s": round(back - stopped, 1), "while_down": {kind: counts([a for a in during if a.kind == kind])
-                                                               for kind in ("filing", "form", "page", "readyz")},
-            "slowest_answer_while_down_s": round(slowest, 2), "after_back": after}
+    return {
+        "down_s": round(back - stopped, 1),
+        "while_down": {
+            kind: counts([a for a in during if a.kind == kind]) for kind in ("filing", "form", "page", "readyz")
+        },
+        "slowest_answer_while_down_s": round(slowest, 2),
+        "after_back": after,
+    }
 
 
 def counts(answers: list[Answer]) -> dict:

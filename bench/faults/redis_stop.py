@@ -11,6 +11,7 @@ Measured per phase: every answer's status (no 500 expected), filings accepted, a
 greedy device got through: at most 5 with Redis, at most 5 per worker (20) while each worker
 counts alone. Then the audit. Exit 1 on a 500, a lost case, or the greedy device over its bound.
 """
+
 import argparse
 import json
 import sys
@@ -84,13 +85,20 @@ def main() -> int:
         ready.join(10)
         result = audit(rig, load.acknowledged + [o.code for o in greedy.outcomes if o.code])
     phases = {"redis up": (start, stopped), "redis stopped": (stopped, back), "redis back": (back, end)}
-    report = {"when": when, "phases": {name: phase(load.outcomes, greedy.outcomes, ready.answers, *span)
-                                       for name, span in phases.items()}, **result}
+    report = {
+        "when": when,
+        "phases": {name: phase(load.outcomes, greedy.outcomes, ready.answers, *span) for name, span in phases.items()},
+        **result,
+    }
     print(json.dumps(report, ensure_ascii=False, indent=1))
     greedy_bound = {"redis up": DEVICE_LIMIT, "redis stopped": DEVICE_LIMIT * rig.workers}
-    ok = (result["lost"] == 0 and result["half_written"] == 0 and result["orphans_after_prune"] == 0
-          and all("500" not in p["statuses"] for p in report["phases"].values())
-          and all(report["phases"][name]["greedy_device_accepted"] <= bound for name, bound in greedy_bound.items()))
+    ok = (
+        result["lost"] == 0
+        and result["half_written"] == 0
+        and result["orphans_after_prune"] == 0
+        and all("500" not in p["statuses"] for p in report["phases"].values())
+        and all(report["phases"][name]["greedy_device_accepted"] <= bound for name, bound in greedy_bound.items())
+    )
     return 0 if ok else 1
 
 
@@ -105,11 +113,15 @@ def phase(outcomes, greedy, ready, start: float, end: float) -> dict:
         if start <= started < end:
             readyz[str(status)] = readyz.get(str(status), 0) + 1
     mine_greedy = [g for g in greedy if start <= g.started < end]
-    return {"seconds": round(end - start, 1), "filings_tried": len(mine),
-            "filings_accepted": sum(1 for o in mine if o.code), "statuses": statuses,
-            "greedy_device_accepted": sum(1 for g in mine_greedy if g.code),
-            "greedy_device_refused_429": sum(1 for g in mine_greedy if g.status == 429),
-            "readyz": readyz}
+    return {
+        "seconds": round(end - start, 1),
+        "filings_tried": len(mine),
+        "filings_accepted": sum(1 for o in mine if o.code),
+        "statuses": statuses,
+        "greedy_device_accepted": sum(1 for g in mine_greedy if g.code),
+        "greedy_device_refused_429": sum(1 for g in mine_greedy if g.status == 429),
+        "readyz": readyz,
+    }
 
 
 if __name__ == "__main__":

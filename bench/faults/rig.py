@@ -4,6 +4,7 @@ the shared servers), phones that file a complaint with a photo, and the audit af
 Each script builds a Rig in a `with` block; leaving it (normally, by an error or by Ctrl-C) stops
 gunicorn, Redis and PostgreSQL and removes their folders.
 """
+
 import glob
 import http.client
 import io
@@ -50,8 +51,20 @@ class Postgres:
         if AS_POSTGRES:
             shutil.chown(self.root, "postgres", "postgres")
         self.data, self.port, self.running = self.root / "data", free_port(), False
-        self._as_postgres(pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                          "--locale", "C", "--no-sync")
+        self._as_postgres(
+            pg_bin("initdb"),
+            "-D",
+            str(self.data),
+            "-A",
+            "trust",
+            "-U",
+            "postgres",
+            "-E",
+            "UTF8",
+            "--locale",
+            "C",
+            "--no-sync",
+        )
         self.start()
 
     def _as_postgres(self, *command: str) -> None:
@@ -62,8 +75,19 @@ class Postgres:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
     def start(self) -> None:
-        self._as_postgres(pg_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-t", "60",
-                          "-o", f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1", "start")
+        self._as_postgres(
+            pg_bin("pg_ctl"),
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1",
+            "start",
+        )
         self.running = True
 
     def stop(self, mode: str = "fast") -> None:
@@ -88,8 +112,22 @@ class Redis:
         return f"redis://127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
-        self.process = subprocess.Popen(["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-                                         "--appendonly", "no", "--dir", str(self.root)], stdout=subprocess.DEVNULL)
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
         for _ in range(200):
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=1) as probe:
@@ -134,10 +172,16 @@ class Rig:
         return self
 
     def serve(self) -> None:
-        env = dict(os.environ, BENCH_DATABASE_URI=self.uri, BENCH_WORKDIR=str(self.workdir),
-                   RATELIMIT_STORAGE_URI=self.redis.url, **self.env)
-        self.gunicorn, self.base = serve(["-w", str(self.workers), "--graceful-timeout", "5", "filing_app:app"],
-                                         free_port(), env)
+        env = dict(
+            os.environ,
+            BENCH_DATABASE_URI=self.uri,
+            BENCH_WORKDIR=str(self.workdir),
+            RATELIMIT_STORAGE_URI=self.redis.url,
+            **self.env,
+        )
+        self.gunicorn, self.base = serve(
+            ["-w", str(self.workers), "--graceful-timeout", "5", "filing_app:app"], free_port(), env
+        )
 
     @property
     def upload_dir(self) -> Path:
@@ -166,6 +210,7 @@ class Rig:
 
 
 # Phones ------------------------------------------------------------------------------------------
+
 
 def photo_bytes(width: int = 480, height: int = 360) -> bytes:
     """A phone-like JPEG (noise, so that it neither shrinks to nothing nor decodes instantly)."""
@@ -208,18 +253,27 @@ def request(base: str, method: str, path: str, body: bytes | None = None, header
 
 def multipart(fields: dict, photo: bytes | None) -> tuple[bytes, str]:
     boundary = "----faults" + secrets.token_hex(12)
-    parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-             for name, value in fields.items()]
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+        for name, value in fields.items()
+    ]
     if photo:
-        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="road.jpg"\r\n'
-                     f"Content-Type: image/jpeg\r\n\r\n".encode() + photo + b"\r\n")
-    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="voice"; filename=""\r\n'
-                 f"Content-Type: application/octet-stream\r\n\r\n\r\n".encode())
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="road.jpg"\r\n'
+            f"Content-Type: image/jpeg\r\n\r\n".encode()
+            + photo
+            + b"\r\n"
+        )
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="voice"; filename=""\r\n'
+        f"Content-Type: application/octet-stream\r\n\r\n\r\n".encode()
+    )
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def file_once(base: str, village: str, cookies: dict | None = None, retries: int = 1,
-              photo: bytes | None = PHOTO) -> Outcome:
+def file_once(
+    base: str, village: str, cookies: dict | None = None, retries: int = 1, photo: bytes | None = PHOTO
+) -> Outcome:
     """A villager's phone: open the form, post it with a photo, read the case number. A post that
     gets no answer is sent again, the same form with the same ticket, as complaint-form.js does."""
     outcome = Outcome(started=time.time())
@@ -236,14 +290,21 @@ def file_once(base: str, village: str, cookies: dict | None = None, retries: int
     if outcome.form_status != 200 or set(fields) != {"csrf_token", "ticket"}:
         outcome.ended = time.time()
         return outcome
-    fields |= {"category": random.choice(CATEGORIES), "identity": "anonymous", "name": "", "phone": "",
-               "website": "", "text": f"村道路灯坏了两个月没人修，晚上出行不便。故障测试 {secrets.token_hex(4)}"}
+    fields |= {
+        "category": random.choice(CATEGORIES),
+        "identity": "anonymous",
+        "name": "",
+        "phone": "",
+        "website": "",
+        "text": f"村道路灯坏了两个月没人修，晚上出行不便。故障测试 {secrets.token_hex(4)}",
+    }
     body, content_type = multipart(fields, photo)
     for attempt in range(retries + 1):
         outcome.attempts = attempt + 1
         try:
             outcome.status, set_cookies, done = request(
-                base, "POST", path, body, {"Content-Type": content_type} | _cookie_header(cookies))
+                base, "POST", path, body, {"Content-Type": content_type} | _cookie_header(cookies)
+            )
             cookies.update(set_cookies)
         except (OSError, http.client.HTTPException) as error:
             outcome.status = None
@@ -296,6 +357,7 @@ class Load:
 
 # Afterwards -------------------------------------------------------------------------------------
 
+
 def audit(rig: Rig, acknowledged: list[str], photos_per_case: int | None = 1, prune: bool = True) -> dict:
     """Every acknowledged case exactly once; every case whole (clocks, its received event, its photo
     row — unless photos_per_case is None — and every photo row's file); then the files no case names, before and after one prune run (each
@@ -307,8 +369,11 @@ def audit(rig: Rig, acknowledged: list[str], photos_per_case: int | None = 1, pr
     with engine.connect() as connection:
         cases = connection.execute(text("SELECT id, code, idempotency_key FROM complaints")).all()
         clocks = dict(connection.execute(text("SELECT complaint_id, count(*) FROM case_clocks GROUP BY 1")).all())
-        received = dict(connection.execute(text(
-            "SELECT complaint_id, count(*) FROM case_events WHERE kind = 'received' GROUP BY 1")).all())
+        received = dict(
+            connection.execute(
+                text("SELECT complaint_id, count(*) FROM case_events WHERE kind = 'received' GROUP BY 1")
+            ).all()
+        )
         photos = connection.execute(text("SELECT complaint_id, stored_name FROM complaint_attachments")).all()
     engine.dispose()
     codes = [code for _id, code, _key in cases]
@@ -317,17 +382,28 @@ def audit(rig: Rig, acknowledged: list[str], photos_per_case: int | None = 1, pr
     for complaint_id, _name in photos:
         per_case[complaint_id] = per_case.get(complaint_id, 0) + 1
     named = {name for _id, name in photos}
-    half = [code for case_id, code, _key in cases
-            if not clocks.get(case_id) or received.get(case_id) != 1
-            or photos_per_case is not None and per_case.get(case_id, 0) != photos_per_case]
+    half = [
+        code
+        for case_id, code, _key in cases
+        if not clocks.get(case_id)
+        or received.get(case_id) != 1
+        or photos_per_case is not None
+        and per_case.get(case_id, 0) != photos_per_case
+    ]
     folder = rig.upload_dir / "attachments"
-    result = {"acknowledged": len(acknowledged), "distinct_acknowledged": len(set(acknowledged)),
-              "cases": len(cases), "lost": len(set(acknowledged) - set(codes)),
-              "duplicate_codes": len(codes) - len(set(codes)), "duplicate_keys": len(keys) - len(set(keys)),
-              "unacknowledged_cases": len(set(codes) - set(acknowledged)), "half_written": len(half),
-              "half_written_sample": half[:5],
-              "photo_rows_without_file": sum(not (folder / name).is_file() for name in named),
-              "orphans_before_prune": len(_orphans(folder, named))}
+    result = {
+        "acknowledged": len(acknowledged),
+        "distinct_acknowledged": len(set(acknowledged)),
+        "cases": len(cases),
+        "lost": len(set(acknowledged) - set(codes)),
+        "duplicate_codes": len(codes) - len(set(codes)),
+        "duplicate_keys": len(keys) - len(set(keys)),
+        "unacknowledged_cases": len(set(codes) - set(acknowledged)),
+        "half_written": len(half),
+        "half_written_sample": half[:5],
+        "photo_rows_without_file": sum(not (folder / name).is_file() for name in named),
+        "orphans_before_prune": len(_orphans(folder, named)),
+    }
     if prune:
         old = time.time() - 2 * 3600
         for path in folder.iterdir() if folder.is_dir() else []:
@@ -339,8 +415,9 @@ def audit(rig: Rig, acknowledged: list[str], photos_per_case: int | None = 1, pr
 
 
 def _orphans(folder: Path, named: set[str]) -> list[str]:
-    return [path.name for path in folder.iterdir() if path.is_file() and path.name not in named] \
-        if folder.is_dir() else []
+    return (
+        [path.name for path in folder.iterdir() if path.is_file() and path.name not in named] if folder.is_dir() else []
+    )
 
 
 def prune_cli(rig: Rig) -> str:
@@ -353,10 +430,10 @@ def prune_cli(rig: Rig) -> str:
         raise RuntimeError(f"prune failed: {result.output} {result.exception!r}")
     with app.app_context():
         from core.extensions import db
+
         db.engine.dispose()
     return result.output.strip()
 
 
 def stamp() -> str:
-    return (f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {machine()} · "
-            f"load average {os.getloadavg()[0]:.1f}")
+    return f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC · {machine()} · load average {os.getloadavg()[0]:.1f}"

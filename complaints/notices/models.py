@@ -4,6 +4,7 @@ The number lives only in `notice_contacts`, encrypted like an identity; an outbo
 case and what happened, never the number, and the sender decrypts it only to hand it to the
 provider. Staff pages read the outbox, never the contacts.
 """
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -51,8 +52,12 @@ class Notice(Base):
     __tablename__ = "notices"
     __table_args__ = (
         # The sweep reads only the unsent ones.
-        Index("ix_notices_unsent", "created_at", postgresql_where=sql_text("sent_at IS NULL"),
-              sqlite_where=sql_text("sent_at IS NULL")),
+        Index(
+            "ix_notices_unsent",
+            "created_at",
+            postgresql_where=sql_text("sent_at IS NULL"),
+            sqlite_where=sql_text("sent_at IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

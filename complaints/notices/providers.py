@@ -11,6 +11,7 @@ provider's reference for it, or raises SendFailure. NOTICE_PROVIDER picks one:
 
 No provider writes a number into a log, an error or an exception message.
 """
+
 import importlib
 import json
 import re
@@ -64,9 +65,11 @@ class Provider(Protocol):
 def scrub(text: str) -> str:
     """Anything that looks like a phone number (seven digits or more) masked: a gateway's error
     may quote the recipient."""
+
     def mask(found: re.Match) -> str:
         run = found.group()
         return "*" * len(run) if sum(char.isdigit() for char in run) >= NUMBER_DIGITS else run
+
     return _DIGIT_RUN.sub(mask, text or "")
 
 
@@ -87,8 +90,10 @@ class LogProvider:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self.path.open("a", encoding="utf-8") as log:
-                log.write(f"{local(utcnow()).isoformat(timespec='seconds')} {last_four(to)} "
-                          f"{message.kind.value} {message.text}\n")
+                log.write(
+                    f"{local(utcnow()).isoformat(timespec='seconds')} {last_four(to)} "
+                    f"{message.kind.value} {message.text}\n"
+                )
         except OSError as error:
             raise SendFailure(f"短信日志无法写入：{error.strerror or type(error).__name__}") from None
         return ""
@@ -111,10 +116,15 @@ class HttpSmsProvider:
         template = self.templates.get(message.kind)
         if not template:
             raise SendFailure(f"未配置“{message.kind.label}”的短信模板（NOTICE_SMS_TEMPLATES）")
-        body = json.dumps({"to": to, "sign": message.sign, "template": template, "params": message.params},
-                          ensure_ascii=False).encode()
-        request = urllib.request.Request(self.url, data=body, method="POST", headers={
-            "Content-Type": "application/json; charset=utf-8", "Authorization": f"Bearer {self.key}"})
+        body = json.dumps(
+            {"to": to, "sign": message.sign, "template": template, "params": message.params}, ensure_ascii=False
+        ).encode()
+        request = urllib.request.Request(
+            self.url,
+            data=body,
+            method="POST",
+            headers={"Content-Type": "application/json; charset=utf-8", "Authorization": f"Bearer {self.key}"},
+        )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310 (configured https URL)
                 answer = _json(response.read())
@@ -136,7 +146,7 @@ def _json(raw: bytes) -> dict:
 
 
 def parse_templates(setting: str | dict | None) -> dict[NoticeKind, str]:
-    """"reply=SMS_1,request_info=SMS_2,result=SMS_3" (or a dict) → template id per kind."""
+    """ "reply=SMS_1,request_info=SMS_2,result=SMS_3" (or a dict) → template id per kind."""
     if isinstance(setting, dict):
         pairs = setting.items()
     else:
@@ -156,8 +166,11 @@ def provider_from_config(config) -> Provider:
     if choice == "log":
         return LogProvider(config["NOTICE_LOG_FILE"])
     if choice == "http":
-        return HttpSmsProvider(config.get("NOTICE_SMS_HTTP_URL", ""), config.get("NOTICE_SMS_HTTP_KEY", ""),
-                               parse_templates(config.get("NOTICE_SMS_TEMPLATES")))
+        return HttpSmsProvider(
+            config.get("NOTICE_SMS_HTTP_URL", ""),
+            config.get("NOTICE_SMS_HTTP_KEY", ""),
+            parse_templates(config.get("NOTICE_SMS_TEMPLATES")),
+        )
     module, _, function = choice.partition(":")
     if not function:
         raise ValueError(f"NOTICE_PROVIDER「{choice}」无效，应为 log、http 或 模块:函数")

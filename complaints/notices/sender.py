@@ -2,6 +2,7 @@
 pattern as the reminder mails (admin/mailer.py). Each notice's sent_at is committed as soon as the
 provider took it, so none goes twice; one that failed is tried again by later sweeps, less often
 each time, for RETRY_FOR, and shows on the back office's 短信通知 page meanwhile and after."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -33,10 +34,12 @@ def retry_wait(attempts: int) -> timedelta:
 
 def due_notices(now: datetime) -> list[int]:
     """Unsent notices of the last RETRY_FOR whose next try is due."""
-    rows = db.session.execute(select(Notice.id, Notice.attempts, Notice.last_attempt_at).where(
-        Notice.sent_at.is_(None), Notice.created_at >= now - RETRY_FOR).order_by(Notice.id))
-    return [notice_id for notice_id, attempts, last in rows
-            if last is None or last + retry_wait(attempts) <= now]
+    rows = db.session.execute(
+        select(Notice.id, Notice.attempts, Notice.last_attempt_at)
+        .where(Notice.sent_at.is_(None), Notice.created_at >= now - RETRY_FOR)
+        .order_by(Notice.id)
+    )
+    return [notice_id for notice_id, attempts, last in rows if last is None or last + retry_wait(attempts) <= now]
 
 
 def send_notices(ids: list[int], provider: Provider, *, sign: str = DEFAULT_SIGN) -> NoticeResult:
@@ -51,7 +54,8 @@ def send_notices(ids: list[int], provider: Provider, *, sign: str = DEFAULT_SIGN
             .join(Complaint, Complaint.id == Notice.complaint_id)
             .join(NoticeContact, NoticeContact.complaint_id == Notice.complaint_id)
             .where(Notice.id == notice_id, Notice.sent_at.is_(None), NoticeContact.channel == provider.channel)
-            .with_for_update(of=Notice, skip_locked=True)).first()
+            .with_for_update(of=Notice, skip_locked=True)
+        ).first()
         if row is None:
             db.session.rollback()
             continue
@@ -59,8 +63,9 @@ def send_notices(ids: list[int], provider: Provider, *, sign: str = DEFAULT_SIGN
         notice.attempts += 1
         notice.last_attempt_at, notice.provider = utcnow(), provider.name
         try:
-            notice.provider_ref = provider.send(cipher.decrypt(contact.address_cipher),
-                                                Message(notice.kind, {"code": code}, sign))
+            notice.provider_ref = provider.send(
+                cipher.decrypt(contact.address_cipher), Message(notice.kind, {"code": code}, sign)
+            )
         except Exception as failure:  # noqa: BLE001 — a provider's fault must not stop the sweep
             reason = str(failure) if isinstance(failure, SendFailure) else type(failure).__name__
             notice.last_error = error = scrub(reason)[:500]

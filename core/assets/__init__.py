@@ -11,6 +11,7 @@ A first visit cannot wait for a stylesheet (one more round trip, ~0.4 s on weak 
 pages carry their CSS inline, allowed by its hash in the Content-Security-Policy rather than by
 'unsafe-inline' (inline.py).
 """
+
 from pathlib import Path
 
 from flask import Flask

@@ -1,4 +1,5 @@
 """Build the served copy of static/: content-hashed names, precompressed, with a manifest."""
+
 import hashlib
 import json
 import shutil

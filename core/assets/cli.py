@@ -1,4 +1,5 @@
 """`flask --app app static build`: the served copy of static/ (see core/assets)."""
+
 from pathlib import Path
 
 import click
@@ -17,7 +18,10 @@ def build_command() -> None:
     target = build_dir(current_app)
     manifest = build(Path(current_app.static_folder), target)
     for plain, hashed in sorted(manifest["files"].items()):
-        sizes = [f"{suffix or 'raw'} {(target / (hashed + suffix)).stat().st_size:,} B"
-                 for suffix in ("", ".gz", ".br") if (target / (hashed + suffix)).exists()]
+        sizes = [
+            f"{suffix or 'raw'} {(target / (hashed + suffix)).stat().st_size:,} B"
+            for suffix in ("", ".gz", ".br")
+            if (target / (hashed + suffix)).exists()
+        ]
         click.echo(f"{plain} → {hashed} ({', '.join(sizes)})")
     click.echo(f"已生成：{target}")

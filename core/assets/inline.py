@@ -6,6 +6,7 @@ the policy still refuses any other inline code. Pages name the parts they need (
 inlines all public ones; a disclosure page only site.css and disclosures.css); the back office
 links its stylesheets, which the browser then keeps for good.
 """
+
 import base64
 import hashlib
 import re
@@ -47,7 +48,8 @@ def init_app(app: Flask) -> None:
     scripts = {name: minify_js((static / "js" / f"{name}.js").read_text()) for name in SCRIPTS}
     app.extensions["inline_assets"] = {"styles": styles, "scripts": scripts}
     app.extensions["content_security_policy"] = content_security_policy(
-        [sha256(text) for text in styles.values()], [sha256(text) for text in scripts.values()])
+        [sha256(text) for text in styles.values()], [sha256(text) for text in scripts.values()]
+    )
     app.add_template_global(inline_styles)
     app.add_template_global(inline_script)
 

@@ -1,4 +1,5 @@
 """WhiteNoise in front of the app: the built folder, hashed names cached for good."""
+
 from pathlib import Path
 
 from flask import Flask
@@ -20,18 +21,26 @@ def init_app(app: Flask, build_dir: Path) -> None:
     source = Path(app.static_folder)
     manifest = current_manifest(source, build_dir)
     if manifest is None:
-        app.logger.warning("static files are not built (or older than static/): serving them uncompressed; "
-                           "run `flask --app app static build`")
+        app.logger.warning(
+            "static files are not built (or older than static/): serving them uncompressed; "
+            "run `flask --app app static build`"
+        )
         root, hashed = source, {}
     else:
         root, hashed = build_dir, manifest["files"]
     prefix = app.static_url_path.strip("/") + "/"
     policy = app.extensions.get("content_security_policy", CONTENT_SECURITY_POLICY)
     immutable = {f"/{prefix}{name}" for name in hashed.values()}
-    app.wsgi_app = _hsts_over_https(WhiteNoise(
-        app.wsgi_app, root=str(root), prefix=prefix, max_age=PLAIN_MAX_AGE,
-        immutable_file_test=lambda _path, url: url in immutable,
-        add_headers_function=lambda headers, _path, _url: static_headers(headers, policy)))
+    app.wsgi_app = _hsts_over_https(
+        WhiteNoise(
+            app.wsgi_app,
+            root=str(root),
+            prefix=prefix,
+            max_age=PLAIN_MAX_AGE,
+            immutable_file_test=lambda _path, url: url in immutable,
+            add_headers_function=lambda headers, _path, _url: static_headers(headers, policy),
+        )
+    )
     app.extensions["static_manifest"] = hashed
 
     @app.url_defaults
@@ -43,6 +52,7 @@ def init_app(app: Flask, build_dir: Path) -> None:
 def _hsts_over_https(wsgi_app):
     """HSTS on a static file fetched over https, as on every page (WhiteNoise's headers are fixed
     at start-up; whether a request came over https is known only per request)."""
+
     def application(environ, start_response):
         if environ.get("wsgi.url_scheme") != "https":
             return wsgi_app(environ, start_response)
@@ -51,5 +61,7 @@ def _hsts_over_https(wsgi_app):
             if not any(name.lower() == "strict-transport-security" for name, _ in headers):
                 headers = [*headers, ("Strict-Transport-Security", HSTS)]
             return start_response(status, headers, exc_info)
+
         return wsgi_app(environ, with_hsts)
+
     return application

@@ -1,4 +1,5 @@
 """`flask calendar …`: deadlines, loading a year's schedule, and what the table covers."""
+
 import re
 import sys
 from datetime import datetime
@@ -63,8 +64,11 @@ def due(start: str, count: str) -> None:
 
 @calendar_cli.command("load")
 @click.argument("path", metavar="FILE")
-@click.option("--partial", is_flag=True,
-              help="文件只更正所列日期（该年须已载入），其余日期不变；不加时文件须是全年安排，替换该年全部日期")
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="文件只更正所列日期（该年须已载入），其余日期不变；不加时文件须是全年安排，替换该年全部日期",
+)
 def load(path: str, partial: bool) -> None:
     """Load a year's schedule from a UTF-8 CSV (日期,类型); all or nothing."""
     try:
@@ -92,9 +96,11 @@ def diff() -> None:
     for year in missing:
         click.echo(f"{year}年：库（{library}）中有安排，日历表未载入")
     for item in differences:
-        click.echo(f"{item.day.isoformat()}（周{WEEKDAYS[item.day.weekday()]}）："
-                   f"库为{'上班' if item.library_workday else '休息'}，表中为"
-                   f"{'上班' if item.stored_workday else '休息'}（{Source(item.stored_source).label}）")
+        click.echo(
+            f"{item.day.isoformat()}（周{WEEKDAYS[item.day.weekday()]}）："
+            f"库为{'上班' if item.library_workday else '休息'}，表中为"
+            f"{'上班' if item.stored_workday else '休息'}（{Source(item.stored_source).label}）"
+        )
     if differences or missing:
         click.echo(f"共{len(differences)}处日期不同，{len(missing)}个年份未载入；日历表未作改动")
     else:
@@ -128,8 +134,11 @@ def _runs(coverage):
     runs = []
     for row in coverage:
         previous = runs[-1] if runs else None
-        if previous and previous[1] == row.year - 1 and \
-                (previous[2].source, previous[2].loaded_at) == (row.source, row.loaded_at):
+        if (
+            previous
+            and previous[1] == row.year - 1
+            and (previous[2].source, previous[2].loaded_at) == (row.source, row.loaded_at)
+        ):
             runs[-1] = (previous[0], row.year, previous[2])
         else:
             runs.append((row.year, row.year, row))

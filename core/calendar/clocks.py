@@ -1,4 +1,5 @@
 """The five states of a deadline clock (docs/clocks.md, 'States')."""
+
 from datetime import datetime
 
 from core.calendar.workdays import next_working_day
@@ -19,8 +20,9 @@ def due_soon_until(now: datetime) -> datetime:
     return end_of_day(next_working_day(local_date(now)))
 
 
-def clock_state(due_at: datetime, met_at: datetime | None, now: datetime, *,
-                soon_until: datetime | None = None) -> ClockState:
+def clock_state(
+    due_at: datetime, met_at: datetime | None, now: datetime, *, soon_until: datetime | None = None
+) -> ClockState:
     """The state of one clock at `now`; pass soon_until to classify many clocks with one query."""
     if met_at is not None:
         return ClockState.MET if met_at <= due_at else ClockState.MET_LATE

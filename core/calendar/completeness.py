@@ -3,6 +3,7 @@ for its years, so a file of a few corrections must not pass for it.
 
 Every State Council schedule rests on 元旦, 劳动节 and the first three days of 国庆节, whatever the
 lunar calendar does; a file that leaves any of them a working day is not a whole year."""
+
 from datetime import date
 
 from core.problems import Problem
@@ -17,11 +18,18 @@ def incomplete_years(days: dict[date, bool]) -> list[Problem]:
         missing = []
         for name, month_days in FIXED_HOLIDAYS:
             # A holiday on a weekend is a rest day unlisted; one on a weekday must be listed.
-            unlisted = [date(year, month, day) for month, day in month_days
-                        if date(year, month, day).weekday() < 5 and days.get(date(year, month, day)) is not False]
+            unlisted = [
+                date(year, month, day)
+                for month, day in month_days
+                if date(year, month, day).weekday() < 5 and days.get(date(year, month, day)) is not False
+            ]
             if unlisted:
                 missing.append(f"{name}（{'、'.join(f'{d.month}月{d.day}日' for d in unlisted)}）")
         if missing:
-            problems.append(Problem(f"{year}年的安排没有把{'、'.join(missing)}列为休息日，不是全年的节假日安排；"
-                                    f"载入全年安排会替换{year}年原有的全部节假日和调休"))
+            problems.append(
+                Problem(
+                    f"{year}年的安排没有把{'、'.join(missing)}列为休息日，不是全年的节假日安排；"
+                    f"载入全年安排会替换{year}年原有的全部节假日和调休"
+                )
+            )
     return problems

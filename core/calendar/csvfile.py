@@ -1,4 +1,5 @@
 """Reading an administrator's schedule file: UTF-8 CSV with the header 日期,类型."""
+
 import csv
 import io
 import re
@@ -39,8 +40,7 @@ def parse_calendar_csv(data: bytes) -> dict[date, bool]:
         if day is None:
             continue
         if day in first_rows:
-            problems.append(Problem(f"与第{first_rows[day]}行重复", row=number, column="日期",
-                                    value=cells[0]))
+            problems.append(Problem(f"与第{first_rows[day]}行重复", row=number, column="日期", value=cells[0]))
             continue
         first_rows[day] = number
         days[day] = KINDS.get(cells[1], False)
@@ -53,8 +53,7 @@ def parse_calendar_csv(data: bytes) -> dict[date, bool]:
 
 def _parse_day(text: str, number: int, problems: list[Problem]) -> date | None:
     if not _ISO_DATE.fullmatch(text):
-        problems.append(Problem("不是有效日期（格式应为YYYY-MM-DD）", row=number, column="日期",
-                                value=text))
+        problems.append(Problem("不是有效日期（格式应为YYYY-MM-DD）", row=number, column="日期", value=text))
         return None
     try:
         return date.fromisoformat(text)

@@ -1,4 +1,5 @@
 """The chinesecalendar library's schedule: copied into the table once, compared later."""
+
 from datetime import date
 
 import sqlalchemy as sa
@@ -7,10 +8,12 @@ from sqlalchemy.engine import Connection
 from core.db import UTCDateTime, utcnow
 
 # Lightweight tables as of migration 0003, so the seed keeps working when the models grow.
-_days = sa.table("calendar_days", sa.column("day", sa.Date), sa.column("is_workday", sa.Boolean),
-                 sa.column("source", sa.String))
-_years = sa.table("calendar_years", sa.column("year", sa.Integer), sa.column("source", sa.String),
-                  sa.column("loaded_at", UTCDateTime))
+_days = sa.table(
+    "calendar_days", sa.column("day", sa.Date), sa.column("is_workday", sa.Boolean), sa.column("source", sa.String)
+)
+_years = sa.table(
+    "calendar_years", sa.column("year", sa.Integer), sa.column("source", sa.String), sa.column("loaded_at", UTCDateTime)
+)
 
 
 def library_days() -> dict[date, bool]:
@@ -34,10 +37,16 @@ def seed_from_library(connection: Connection) -> set[int]:
     years = library_years(days) - covered
     if not years:
         return set()
-    connection.execute(_days.insert(), [
-        {"day": day, "is_workday": is_workday, "source": "library"}
-        for day, is_workday in sorted(days.items()) if day.year in years])
+    connection.execute(
+        _days.insert(),
+        [
+            {"day": day, "is_workday": is_workday, "source": "library"}
+            for day, is_workday in sorted(days.items())
+            if day.year in years
+        ],
+    )
     now = utcnow()
-    connection.execute(_years.insert(), [
-        {"year": year, "source": "library", "loaded_at": now} for year in sorted(years)])
+    connection.execute(
+        _years.insert(), [{"year": year, "source": "library", "loaded_at": now} for year in sorted(years)]
+    )
     return years

@@ -1,4 +1,5 @@
 """Working-day calendar tables: the exception days, and which years they cover."""
+
 from datetime import date, datetime
 
 from sqlalchemy.orm import Mapped, mapped_column

@@ -1,4 +1,5 @@
 """Read helpers about the calendar table as a whole: coverage, and the library's disagreements."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -29,9 +30,13 @@ def library_differences() -> tuple[list[Difference], list[int]]:
     library = library_days()
     years = library_years(library)
     coverage = {row.year: row.source for row in year_coverage()}
-    stored = dict(db.session.execute(
-        select(CalendarDay.day, CalendarDay.is_workday)
-        .where(CalendarDay.day.between(date(min(years), 1, 1), date(max(years), 12, 31)))).all())
+    stored = dict(
+        db.session.execute(
+            select(CalendarDay.day, CalendarDay.is_workday).where(
+                CalendarDay.day.between(date(min(years), 1, 1), date(max(years), 12, 31))
+            )
+        ).all()
+    )
     differences = []
     for day in sorted(library.keys() | stored.keys()):
         if day.year not in years or day.year not in coverage:

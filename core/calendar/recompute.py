@@ -2,6 +2,7 @@
 recomputes the deadlines of clocks not yet met). The owners of the deadlines (case clocks,
 referrals) choose their rows in SQL with spans_touching, so that a load reads only the rows its
 years can move; moved_deadlines counts each distinct start day and length once."""
+
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, and_, false, or_
@@ -25,8 +26,9 @@ def spans_touching(starts_at, due_at, years) -> ColumnElement[bool]:
 
     Days outside the span never move a deadline: counting stops at its day, and a rest day it
     is moved off lies inside it."""
-    return or_(false(), *(and_(starts_at < _year_start(year + 1), due_at >= _year_start(year))
-                          for year in sorted(years)))
+    return or_(
+        false(), *(and_(starts_at < _year_start(year + 1), due_at >= _year_start(year)) for year in sorted(years))
+    )
 
 
 def moved_deadlines(rows) -> list[dict]:
@@ -49,7 +51,7 @@ def moved_deadlines(rows) -> list[dict]:
 def chunks(values: list, size: int = 500):
     """Slices of a list short enough to name in one SQL statement."""
     for start in range(0, len(values), size):
-        yield values[start:start + size]
+        yield values[start : start + size]
 
 
 def _year_start(year: int) -> datetime:

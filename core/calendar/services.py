@@ -1,4 +1,5 @@
 """Calendar changes; each public function is one transaction."""
+
 from dataclasses import dataclass
 from datetime import date
 
@@ -52,11 +53,23 @@ def load_calendar_file(data: bytes, *, actor=None, partial: bool = False) -> Loa
             raise IncompleteYear(problems)
         before = _replace_years(days, years)
     workdays = sum(days.values())
-    summary = LoadSummary(rows=len(days), years=years, rest_days=len(days) - workdays,
-                          workdays=workdays, partial=partial)
-    record_audit("calendar.load", target_type="calendar", target_id=",".join(map(str, years)),
-                 detail={"years": list(years), "rows": summary.rows, "rest_days": summary.rest_days,
-                         "workdays": summary.workdays, "partial": partial, "before": before}, actor=actor)
+    summary = LoadSummary(
+        rows=len(days), years=years, rest_days=len(days) - workdays, workdays=workdays, partial=partial
+    )
+    record_audit(
+        "calendar.load",
+        target_type="calendar",
+        target_id=",".join(map(str, years)),
+        detail={
+            "years": list(years),
+            "rows": summary.rows,
+            "rest_days": summary.rest_days,
+            "workdays": summary.workdays,
+            "partial": partial,
+            "before": before,
+        },
+        actor=actor,
+    )
     db.session.commit()
     # Listeners recompute deadlines in their own transactions, so they must see this one committed.
     calendar_changed.send(current_app._get_current_object(), years=frozenset(years))
@@ -65,18 +78,23 @@ def load_calendar_file(data: bytes, *, actor=None, partial: bool = False) -> Loa
 
 def _replace_years(days: dict[date, bool], years: tuple[int, ...]) -> dict[str, str | None]:
     """Swap each year's rows for the file's (flush only); returns each year's previous source."""
-    previous = dict(db.session.execute(
-        select(CalendarYear.year, CalendarYear.source).where(CalendarYear.year.in_(years))).all())
+    previous = dict(
+        db.session.execute(select(CalendarYear.year, CalendarYear.source).where(CalendarYear.year.in_(years))).all()
+    )
     for year in years:
-        db.session.execute(delete(CalendarDay).where(
-            CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
+        db.session.execute(delete(CalendarDay).where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31))))
     db.session.execute(delete(CalendarYear).where(CalendarYear.year.in_(years)))
-    db.session.execute(insert(CalendarDay), [
-        {"day": day, "is_workday": is_workday, "source": Source.ADMIN.value}
-        for day, is_workday in sorted(days.items())])
+    db.session.execute(
+        insert(CalendarDay),
+        [
+            {"day": day, "is_workday": is_workday, "source": Source.ADMIN.value}
+            for day, is_workday in sorted(days.items())
+        ],
+    )
     now = utcnow()
-    db.session.execute(insert(CalendarYear), [
-        {"year": year, "source": Source.ADMIN.value, "loaded_at": now} for year in years])
+    db.session.execute(
+        insert(CalendarYear), [{"year": year, "source": Source.ADMIN.value, "loaded_at": now} for year in years]
+    )
     db.session.flush()
     forget_calendar()
     return {str(year): previous.get(year) for year in years}
@@ -88,19 +106,23 @@ def _amend_days(days: dict[date, bool], years: tuple[int, ...]) -> dict[str, str
     loaded = set(db.session.scalars(select(CalendarYear.year).where(CalendarYear.year.in_(years))))
     # In a year not loaded, listed days count for nothing (Mon–Fri rules it), so storing them
     # would look like a change that is not one.
-    unloaded = [Problem(f"{year}年尚未载入全年的节假日安排，不能只更正其中的日期；请载入该年完整的安排")
-                for year in years if year not in loaded]
+    unloaded = [
+        Problem(f"{year}年尚未载入全年的节假日安排，不能只更正其中的日期；请载入该年完整的安排")
+        for year in years
+        if year not in loaded
+    ]
     if unloaded:
         raise Rejected(unloaded)
     listed = sorted(days)
     previous: dict[date, bool] = {}
     for chunk in chunks(listed):
-        previous.update(db.session.execute(
-            select(CalendarDay.day, CalendarDay.is_workday).where(CalendarDay.day.in_(chunk))).all())
+        previous.update(
+            db.session.execute(select(CalendarDay.day, CalendarDay.is_workday).where(CalendarDay.day.in_(chunk))).all()
+        )
         db.session.execute(delete(CalendarDay).where(CalendarDay.day.in_(chunk)))
-    db.session.execute(insert(CalendarDay), [
-        {"day": day, "is_workday": days[day], "source": Source.ADMIN.value} for day in listed])
+    db.session.execute(
+        insert(CalendarDay), [{"day": day, "is_workday": days[day], "source": Source.ADMIN.value} for day in listed]
+    )
     db.session.flush()
     forget_calendar()
-    return {day.isoformat(): None if day not in previous else ("上班" if previous[day] else "休息")
-            for day in listed}
+    return {day.isoformat(): None if day not in previous else ("上班" if previous[day] else "休息") for day in listed}

@@ -1,4 +1,5 @@
 """Announcements from the calendar, for packages that core/ must not import."""
+
 from blinker import Namespace
 
 _signals = Namespace()

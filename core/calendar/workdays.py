@@ -4,6 +4,7 @@ Nothing outlives a transaction: after an administrator loads a year, every worke
 it at once. Within one transaction the days read are remembered (a filing's two clocks, a sweep
 over thousands of cases), and forgotten when it ends or when the calendar itself is written.
 """
+
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -85,15 +86,19 @@ def covered_years() -> frozenset[int]:
 @cache
 def _days_query():
     # Built once: building these selects costs more than running them.
-    return (select(CalendarDay.day, CalendarDay.is_workday)
-            .where(CalendarDay.day.between(bindparam("first"), bindparam("last"))))
+    return select(CalendarDay.day, CalendarDay.is_workday).where(
+        CalendarDay.day.between(bindparam("first"), bindparam("last"))
+    )
 
 
 @cache
 def _days_and_years_query():
     years = select(cast(null(), Date), cast(null(), Boolean), CalendarYear.year)
-    return select(CalendarDay.day, CalendarDay.is_workday, cast(null(), Integer)).where(
-        CalendarDay.day.between(bindparam("first"), bindparam("last"))).union_all(years)
+    return (
+        select(CalendarDay.day, CalendarDay.is_workday, cast(null(), Integer))
+        .where(CalendarDay.day.between(bindparam("first"), bindparam("last")))
+        .union_all(years)
+    )
 
 
 def forget_calendar(session: Session | None = None) -> None:

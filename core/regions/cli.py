@@ -1,4 +1,5 @@
 """`flask regions import FILE`."""
+
 from pathlib import Path
 
 import click

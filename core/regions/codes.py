@@ -1,4 +1,5 @@
 """Rules of the 12-digit region code that need no database."""
+
 from core.regions.models import Level
 
 CODE_LENGTH = 12

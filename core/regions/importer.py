@@ -1,4 +1,5 @@
 """Import of the `regions` template (docs/import-templates.md): all rows checked, nothing stored on any error."""
+
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -13,8 +14,13 @@ from core.regions.pinyin import pinyin_keys
 from core.tabular import Row, TableSpec, open_table, parse_digits, parse_text
 
 SPEC = TableSpec(required=("代码", "名称", "级别"), optional=("上级代码",))
-LEVEL_WORDS = {"县": Level.COUNTY, "乡镇": Level.TOWNSHIP, "街道": Level.TOWNSHIP,
-               "村": Level.VILLAGE, "社区": Level.VILLAGE}
+LEVEL_WORDS = {
+    "县": Level.COUNTY,
+    "乡镇": Level.TOWNSHIP,
+    "街道": Level.TOWNSHIP,
+    "村": Level.VILLAGE,
+    "社区": Level.VILLAGE,
+}
 
 
 @dataclass(frozen=True)
@@ -98,8 +104,10 @@ def _read(data: bytes | BinaryIO, filename: str, max_rows: int) -> tuple[list[Re
             continue
         seen.add(item.code)
         items.append(item)
-    existing = {code: (Level(level), parent) for code, level, parent in
-                db.session.execute(select(Region.code, Region.level, Region.parent_code))}
+    existing = {
+        code: (Level(level), parent)
+        for code, level, parent in db.session.execute(select(Region.code, Region.level, Region.parent_code))
+    }
     known = {code: level for code, (level, _) in existing.items()} | {i.code: i.level for i in items}
     for item in items:
         _check_parent(item, known, problems)
@@ -122,12 +130,24 @@ def import_regions(data: bytes | BinaryIO, filename: str, *, max_rows: int = 100
         region = db.session.get(Region, item.code)
         if region is None:
             full, initials = pinyin_keys(item.name)
-            db.session.add(Region(code=item.code, name=item.name, level=item.level,
-                                  parent_code=item.parent_code, pinyin=full, initials=initials))
+            db.session.add(
+                Region(
+                    code=item.code,
+                    name=item.name,
+                    level=item.level,
+                    parent_code=item.parent_code,
+                    pinyin=full,
+                    initials=initials,
+                )
+            )
             added += 1
         elif region.name != item.name:
-            record_audit("region.rename", target_type="region", target_id=region.code,
-                         detail={"before": region.name, "after": item.name})
+            record_audit(
+                "region.rename",
+                target_type="region",
+                target_id=region.code,
+                detail={"before": region.name, "after": item.name},
+            )
             region.name = item.name
             region.pinyin, region.initials = pinyin_keys(item.name)
             renamed += 1

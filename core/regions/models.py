@@ -1,4 +1,5 @@
 """Administrative regions: county → township → village, keyed by 12-digit 统计用区划代码."""
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -6,6 +6,7 @@ filing's cost. Regions change only when an administrator imports them: a worker 
 forgets at once (on its flush), the others within PLACE_MEMO_SECONDS (default 60). A code not
 known yet is always read, so a new village is never refused.
 """
+
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
@@ -87,8 +88,9 @@ def _memo() -> _Memo:
 def _query():
     # Built once: building a select costs more than running this one.
     table = Region.__table__
-    return (select(table.c.code, table.c.name, table.c.level, table.c.parent_code)
-            .where(table.c.code.in_(bindparam("codes", expanding=True))))
+    return select(table.c.code, table.c.name, table.c.level, table.c.parent_code).where(
+        table.c.code.in_(bindparam("codes", expanding=True))
+    )
 
 
 def _read(code: str) -> Place | None:
@@ -103,6 +105,5 @@ def _read(code: str) -> Place | None:
         row = rows.get(row.parent_code)
     found = None
     for row in reversed(lineage):
-        found = Place(row.code, row.name, row.level, row.parent_code,
-                      (*found.ancestors, found) if found else ())
+        found = Place(row.code, row.name, row.level, row.parent_code, (*found.ancestors, found) if found else ())
     return found

@@ -1,4 +1,5 @@
 """Read helpers for regions."""
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,8 +28,10 @@ def children_of(region: Region) -> list[Region]:
 def region_with_ancestors(code: str) -> Region | None:
     """A region with its township and county in one query: a village's page names them, and
     ancestors_of then walks the parents set here instead of loading each one."""
-    loaded = {region.code: region for region in db.session.scalars(
-        select(Region).where(Region.code.in_([code, *ancestor_codes(code)])))}
+    loaded = {
+        region.code: region
+        for region in db.session.scalars(select(Region).where(Region.code.in_([code, *ancestor_codes(code)])))
+    }
     for region in loaded.values():
         if region.parent_code in loaded:
             set_committed_value(region, "parent", loaded[region.parent_code])
@@ -50,11 +53,13 @@ def search_regions(term: str, under: Region | None = None) -> Select:
     term = term.strip()
     pattern = escape_like(term)
     lowered = escape_like(term.lower().replace(" ", ""))
-    query = select(Region).where(or_(
-        Region.name.like(f"%{pattern}%", escape="\\"),
-        Region.pinyin.like(f"{lowered}%", escape="\\"),
-        Region.initials.like(f"{lowered}%", escape="\\"),
-    ))
+    query = select(Region).where(
+        or_(
+            Region.name.like(f"%{pattern}%", escape="\\"),
+            Region.pinyin.like(f"{lowered}%", escape="\\"),
+            Region.initials.like(f"{lowered}%", escape="\\"),
+        )
+    )
     if under is not None:
         query = query.where(Region.code.like(f"{under.prefix}%"))
     # Villages first: that is what a villager is looking for.

@@ -15,6 +15,7 @@ that commit fails (complaints/attachments.py: store_then). An S3-compatible stor
 class with the same five methods (put, open, delete, exists, names) and a created time per object;
 see README, "Several app hosts".
 """
+
 import secrets
 from collections.abc import Iterator
 from datetime import timedelta
@@ -28,7 +29,20 @@ from core.storage.local import PART, LocalStore, valid_name
 TOKEN_BYTES = 18
 NAMES_PER_QUERY = 500  # names asked about in one IN (…): well within every database's limit
 STORES = ("local", "database")
-__all__ = ["PART", "save", "load", "delete", "exists", "stale_names", "prune_unnamed", "everything", "put", "store", "is_local", "valid_name"]
+__all__ = [
+    "PART",
+    "save",
+    "load",
+    "delete",
+    "exists",
+    "stale_names",
+    "prune_unnamed",
+    "everything",
+    "put",
+    "store",
+    "is_local",
+    "valid_name",
+]
 
 
 def store():
@@ -38,6 +52,7 @@ def store():
         return LocalStore(current_app.config["UPLOAD_DIR"])
     if kind == "database":
         from core.storage.database import DatabaseStore
+
         return DatabaseStore()
     raise RuntimeError(f"UPLOAD_STORE={kind!r}: expected one of {', '.join(STORES)}")
 
@@ -85,7 +100,7 @@ def prune_unnamed(area: str, named_by, age: timedelta) -> int:
     names = stale_names(area, age)
     named: set[str] = set()
     for start in range(0, len(names), NAMES_PER_QUERY):
-        named.update(db.session.scalars(select(named_by).where(named_by.in_(names[start:start + NAMES_PER_QUERY]))))
+        named.update(db.session.scalars(select(named_by).where(named_by.in_(names[start : start + NAMES_PER_QUERY]))))
     orphans = [name for name in names if name not in named]
     for name in orphans:
         delete(area, name)

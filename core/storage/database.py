@@ -6,6 +6,7 @@ as writing a file to disk would: the caller's rollback does not take a stored fi
 the file is there for the commit that names it. Files are small (photos of at most 2000 px,
 recordings of at most 5 MB, staged spreadsheets), so each is read and written whole.
 """
+
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
@@ -38,8 +39,9 @@ class DatabaseStore:
         where = _where(area, name)
         with db.engine.begin() as connection:
             connection.execute(delete(StoredFile).where(where))
-            connection.execute(insert(StoredFile).values(area=area, name=name, data=data, size=len(data),
-                                                         created_at=utcnow()))
+            connection.execute(
+                insert(StoredFile).values(area=area, name=name, data=data, size=len(data), created_at=utcnow())
+            )
 
     def open(self, area: str, name: str) -> bytes:
         with db.engine.connect() as connection:
@@ -73,6 +75,7 @@ class DatabaseStore:
 
     def everything(self) -> Iterator[tuple[str, str]]:
         with db.engine.connect() as connection:
-            rows = connection.execute(select(StoredFile.area, StoredFile.name)
-                                      .order_by(StoredFile.area, StoredFile.name)).all()
+            rows = connection.execute(
+                select(StoredFile.area, StoredFile.name).order_by(StoredFile.area, StoredFile.name)
+            ).all()
         yield from ((area, name) for area, name in rows)

@@ -1,4 +1,5 @@
 """The local store: a folder per area under UPLOAD_DIR (the single-server default)."""
+
 import os
 import re
 import time

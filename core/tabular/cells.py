@@ -1,4 +1,5 @@
 """Parsers for single cell values; each raises ValueError with a short Chinese reason."""
+
 import math
 import re
 import unicodedata

@@ -6,6 +6,7 @@ of every upload that has a single =SUM(); instead the raw bytes are searched for
 (only cells hold them inside <sheetData>, and <f> is a cell's first child), and only those few
 cells are looked at.
 """
+
 import html
 import re
 import zipfile
@@ -75,7 +76,7 @@ def _scan(buffer: bytes) -> tuple[list[tuple[int, int, str]], int]:
         if end is None:
             # Cut by the chunk boundary: keep it for the next round.
             return found, start
-        if cell := _unsaved(buffer[start:end.end()]):
+        if cell := _unsaved(buffer[start : end.end()]):
             found.append(cell)
         position = end.end()
     # Keep enough of the tail for a cell start and an <f> cut by the chunk boundary.
@@ -87,7 +88,7 @@ def _cells(member) -> Iterator[tuple[int, int, str]]:
     while chunk := member.read(_CHUNK):
         buffer = carry + chunk
         data_end = _SHEET_DATA_END.search(buffer)
-        found, rest = _scan(buffer[:data_end.start()] if data_end else buffer)
+        found, rest = _scan(buffer[: data_end.start()] if data_end else buffer)
         yield from found
         if data_end:
             return

@@ -1,4 +1,5 @@
 """Finding the header row below a file's title lines, and the unit those lines declare."""
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -85,8 +86,9 @@ def _index(names: list[str], known: Sequence[str]) -> tuple[dict[str, int], list
     return index, notices, problems
 
 
-def find_header(rows: Sequence[tuple[int, Sequence[object]]], required: Sequence[str],
-                optional: Sequence[str]) -> Header:
+def find_header(
+    rows: Sequence[tuple[int, Sequence[object]]], required: Sequence[str], optional: Sequence[str]
+) -> Header:
     """The first of the first rows holding every required column; raise Rejected if none or units are wrong."""
     for position, (number, values) in enumerate(rows[:HEADER_SCAN_ROWS]):
         names = _names(values)

@@ -1,4 +1,5 @@
 """Parsers for code-like cells (村代码, 身份证号, 银行账号, 统一社会信用代码) that Excel may have mangled."""
+
 import re
 from datetime import date, datetime
 

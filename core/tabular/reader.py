@@ -1,4 +1,5 @@
 """open_table: an uploaded .xlsx or CSV as a stream of rows keyed by column name."""
+
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, islice
@@ -55,8 +56,15 @@ def _all_blank(values: Sequence[object]) -> bool:
 class Table:
     """A file whose header was found; rows() streams it once, then problems holds what it found."""
 
-    def __init__(self, spec: TableSpec, header: Header, pending: list[RawRow],
-                 source: Iterator[RawRow], notices: list[str], max_rows: int):
+    def __init__(
+        self,
+        spec: TableSpec,
+        header: Header,
+        pending: list[RawRow],
+        source: Iterator[RawRow],
+        notices: list[str],
+        max_rows: int,
+    ):
         self.spec = spec
         self.header_row = header.number
         self.columns = [name for name in header.names if name]
@@ -130,16 +138,20 @@ def _open_source(stream: BinaryIO, filename: str) -> tuple[Iterator[RawRow], lis
     return open_csv(stream, detect_encoding(stream)), []
 
 
-def open_table(data: bytes | BinaryIO, filename: str, spec: TableSpec, *,
-               max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES) -> Table:
+def open_table(
+    data: bytes | BinaryIO,
+    filename: str,
+    spec: TableSpec,
+    *,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Table:
     """Check an upload and find its header; raise Rejected for what is wrong with the file as a whole."""
     raw, notices = _open_source(as_stream(data, max_bytes), filename)
     try:
         head = list(islice(raw, HEADER_SCAN_ROWS))
-        header = find_header([(number, values) for number, values, _ in head],
-                             spec.required, spec.optional)
+        header = find_header([(number, values) for number, values, _ in head], spec.required, spec.optional)
     except BaseException:
         getattr(raw, "close", lambda: None)()
         raise
-    return Table(spec, header, head[header.position + 1:], raw, notices + header.notices, max_rows)
-
+    return Table(spec, header, head[header.position + 1 :], raw, notices + header.notices, max_rows)

@@ -1,4 +1,5 @@
 """Checks on an uploaded file before any parser sees it: size, real type, zip bombs, text encoding."""
+
 import codecs
 import io
 import zipfile

@@ -1,4 +1,5 @@
 """Raw row streams from an .xlsx or a CSV: (row number as Excel shows it, cell values, unsaved formulas)."""
+
 import csv
 import io
 import warnings
@@ -33,8 +34,7 @@ def _quietly(call: Callable[..., T], *args: object, **kwargs: object) -> T:
             raise reject(BROKEN_XLSX) from error
 
 
-def _attach(values: Iterator[Sequence[object]],
-            formulas: Iterator[tuple[int, dict[int, str]]]) -> Iterator[RawRow]:
+def _attach(values: Iterator[Sequence[object]], formulas: Iterator[tuple[int, dict[int, str]]]) -> Iterator[RawRow]:
     """Number the value rows and pair each with its unsaved formulas."""
     pending = _quietly(next, formulas, None)
     for number, row in enumerate(values, start=1):
@@ -49,8 +49,9 @@ def date_styles(book) -> set[int]:
     Chinese Excel shows as a date or time (yyyy"年"m"月"d"日"…) but openpyxl does not know."""
     # openpyxl renumbers a style with a format code of its own to 164 or above, so a style left
     # with one of these ids names a built-in format with no code in the file.
-    return book._date_formats | {index for index, style in enumerate(book._cell_styles)
-                                 if style.numFmtId in EAST_ASIAN_DATE_FORMATS}
+    return book._date_formats | {
+        index for index, style in enumerate(book._cell_styles) if style.numFmtId in EAST_ASIAN_DATE_FORMATS
+    }
 
 
 def _values(book, sheet) -> Iterator[Sequence[object]]:
@@ -59,8 +60,9 @@ def _values(book, sheet) -> Iterator[Sequence[object]]:
     from core.tabular.xlsx_rows import sheet_rows  # openpyxl's helpers: loaded with the first .xlsx
 
     source = _quietly(book._archive.open, sheet._worksheet_path)
-    return sheet_rows(source, sheet._shared_strings, date_styles(book), book._timedelta_formats,
-                      book.epoch, guard=_quietly)
+    return sheet_rows(
+        source, sheet._shared_strings, date_styles(book), book._timedelta_formats, book.epoch, guard=_quietly
+    )
 
 
 def _first_visible(book):
@@ -72,10 +74,13 @@ def _first_visible(book):
 
 def _other_sheet_notices(book, chosen) -> list[str]:
     # Declared dimensions are cheap to read; an untouched sheet spans just A1.
-    return [f"提示：只读取了第一个工作表「{chosen.title}」，忽略了工作表「{sheet.title}」"
-            for sheet in book.worksheets
-            if sheet is not chosen and sheet.sheet_state == "visible"
-            and ((sheet.max_row or 1) > 1 or (sheet.max_column or 1) > 1)]
+    return [
+        f"提示：只读取了第一个工作表「{chosen.title}」，忽略了工作表「{sheet.title}」"
+        for sheet in book.worksheets
+        if sheet is not chosen
+        and sheet.sheet_state == "visible"
+        and ((sheet.max_row or 1) > 1 or (sheet.max_column or 1) > 1)
+    ]
 
 
 def _xlsx_rows(book, sheet, stream: BinaryIO) -> Iterator[RawRow]:

@@ -1,4 +1,5 @@
 """Totals rows (合计, 收入合计 …): recognised, never data, and checked against the data rows' sums."""
+
 import re
 from collections import defaultdict
 from collections.abc import Sequence

@@ -1,6 +1,7 @@
 """The spreadsheets the portal hands out — public downloads and staff exports alike: CSV that Excel
 on a Chinese Windows opens (UTF-8 with a BOM) and XLSX, with text that a spreadsheet would run as
 a formula neutralised."""
+
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -9,8 +10,7 @@ from core.formatting import plain_text
 from core.tabular.cells import neutralise_formula
 
 # Werkzeug adds "; charset=utf-8" to every text/* type itself: naming it here said it twice.
-MIME = {"csv": "text/csv",
-        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 CSV_CHUNK = 64 * 1024
 
 

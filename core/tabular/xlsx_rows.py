@@ -6,6 +6,7 @@ strings, a rich-text object per cell, which is most of the time a 100,000-row up
 openpyxl still reads the workbook (sheets, styles, shared strings); only the sheet's rows are
 parsed here.
 """
+
 import xml.parsers.expat
 from collections.abc import Callable, Iterator, Sequence
 from typing import BinaryIO
@@ -16,7 +17,8 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 
 _CHUNK = 1024 * 1024
 _ROW, _CELL, _VALUE, _INLINE, _TEXT, _PHONETIC = (
-    f"{SHEET_MAIN_NS} {name}" for name in ("row", "c", "v", "is", "t", "rPh"))
+    f"{SHEET_MAIN_NS} {name}" for name in ("row", "c", "v", "is", "t", "rPh")
+)
 _DIGITS = "0123456789"
 _DATE_CACHE_LIMIT = 10_000
 INVALID_DATE = "#VALUE!"  # what openpyxl shows for a date cell outside Excel's range
@@ -35,8 +37,7 @@ def _no_dtd(*_args: object) -> None:
 class _Sheet:
     """expat handlers collecting (row number, cells) as the XML streams in."""
 
-    def __init__(self, shared_strings: Sequence[str], date_formats: set[int],
-                 timedelta_formats: set[int], epoch):
+    def __init__(self, shared_strings: Sequence[str], date_formats: set[int], timedelta_formats: set[int], epoch):
         self.shared_strings = shared_strings
         self.date_formats = date_formats
         self.timedelta_formats = timedelta_formats
@@ -74,7 +75,7 @@ class _Sheet:
 
     def end(self, name: str) -> None:
         if name == _VALUE:
-            if self._value is None:   # the first <v> counts, as in openpyxl
+            if self._value is None:  # the first <v> counts, as in openpyxl
                 self._value = "".join(self._text or ())
             self._text = None
         elif name == _TEXT:
@@ -163,9 +164,15 @@ def _values(cells: list[tuple[int, object]]) -> tuple:
     return tuple(values)
 
 
-def sheet_rows(source: BinaryIO, shared_strings: Sequence[str], date_formats: set[int],
-               timedelta_formats: set[int], epoch, *, guard: Callable = lambda call, *args: call(*args)
-               ) -> Iterator[Sequence[object]]:
+def sheet_rows(
+    source: BinaryIO,
+    shared_strings: Sequence[str],
+    date_formats: set[int],
+    timedelta_formats: set[int],
+    epoch,
+    *,
+    guard: Callable = lambda call, *args: call(*args),
+) -> Iterator[Sequence[object]]:
     """Every row from the first, as value tuples ([] for a row the XML skips); `guard` wraps each
     parsing step (to turn its failures into a file problem)."""
     sheet = _Sheet(shared_strings, date_formats, timedelta_formats, epoch)
@@ -176,7 +183,7 @@ def sheet_rows(source: BinaryIO, shared_strings: Sequence[str], date_formats: se
             chunk = guard(source.read, _CHUNK)
             guard(parser.Parse, chunk, not chunk)
             for number, cells in sheet.done:
-                while expected < number:   # rows the XML leaves out
+                while expected < number:  # rows the XML leaves out
                     expected += 1
                     yield []
                 if expected <= number:

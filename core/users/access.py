@@ -1,4 +1,5 @@
 """Route guards: who may open a staff page at all. Scope checks come after, per object."""
+
 from functools import wraps
 
 from flask import abort
@@ -9,6 +10,7 @@ from core.users.models import Role
 
 def role_required(*roles: Role):
     """Allow signed-in users holding one of the roles; 403 for other roles."""
+
     def decorate(view):
         @wraps(view)
         @login_required
@@ -16,8 +18,10 @@ def role_required(*roles: Role):
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
+
         guarded.allowed_roles = frozenset(roles)
         return guarded
+
     return decorate
 
 

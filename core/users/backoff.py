@@ -6,6 +6,7 @@ who mistyped, or whose name someone else is guessing, waits minutes at most, nev
 the day. The count lives in the users table, so every worker sees the same one; a good sign-in
 clears it.
 """
+
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -35,12 +36,16 @@ def delay_after(failures: int) -> int:
 def record_failure(user_id: int, now: datetime | None = None) -> int:
     """Count a failed password or code, atomically across workers; returns the wait it sets."""
     now = now or utcnow()
-    failures = db.session.scalar(update(User).where(User.id == user_id)
-                                 .values(failed_logins=User.failed_logins + 1)
-                                 .returning(User.failed_logins))
+    failures = db.session.scalar(
+        update(User)
+        .where(User.id == user_id)
+        .values(failed_logins=User.failed_logins + 1)
+        .returning(User.failed_logins)
+    )
     wait = delay_after(failures or 0)
-    db.session.execute(update(User).where(User.id == user_id)
-                       .values(login_delay_until=now + timedelta(seconds=wait) if wait else None))
+    db.session.execute(
+        update(User).where(User.id == user_id).values(login_delay_until=now + timedelta(seconds=wait) if wait else None)
+    )
     db.session.commit()
     return wait
 

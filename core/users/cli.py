@@ -1,4 +1,5 @@
 """`flask users …`: accounts from the command line (the first admin, scripts)."""
+
 import click
 from flask.cli import AppGroup
 
@@ -18,8 +19,9 @@ users_cli = AppGroup("users", help="工作人员账号")
 def create(username: str, role: str, regions: tuple[str, ...], lead: bool, display_name: str, email: str) -> None:
     """Create an account and print its generated password."""
     try:
-        user, password = services.create_user(username, role=Role(role), region_codes=list(regions),
-                                              is_lead=lead, display_name=display_name, email=email)
+        user, password = services.create_user(
+            username, role=Role(role), region_codes=list(regions), is_lead=lead, display_name=display_name, email=email
+        )
     except services.AccountError as error:
         raise click.ClickException(str(error)) from error
     click.echo(f"已创建账号 {user.username}（{user.role.label}），密码：{password}")
@@ -30,6 +32,7 @@ def create(username: str, role: str, regions: tuple[str, ...], lead: bool, displ
 def reset_2fa(username: str) -> None:
     """Forget an account's TOTP key and recovery codes (a lost phone: check who asks, in person)."""
     from core.users import second_factor
+
     user = services.find_user(username)
     if user is None:
         raise click.ClickException(f"没有账号「{username}」")

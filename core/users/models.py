@@ -1,4 +1,5 @@
 """Staff accounts, roles and their region scopes."""
+
 import secrets
 from datetime import datetime
 
@@ -83,6 +84,7 @@ class User(Base):
 
 class RecoveryCode(Base):
     """A single-use code for a lost phone; only its hash is kept, and using it stamps used_at."""
+
     __tablename__ = "recovery_codes"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,4 +1,5 @@
 """Who may see what: scope checks written once, used by views, templates and queries."""
+
 from sqlalchemy import ColumnElement, false, or_
 
 from core.regions.codes import scope_prefix
@@ -64,5 +65,3 @@ def can_manage_account(admin: User, account: User) -> bool:
     if admin.role != Role.ADMIN:
         return False
     return account.id == admin.id or can_give_scope(admin, account.role, [r.code for r in account.regions])
-
-

@@ -6,6 +6,7 @@ claimed in one UPDATE, so two workers cannot both accept it). Recovery codes are
 and only their SHA-256 is stored (64 random bits each, tried online only, behind the sign-in
 backoff); using one stamps it, again in one UPDATE.
 """
+
 import hashlib
 import hmac
 import secrets
@@ -35,8 +36,7 @@ def is_required_for(user: User) -> bool:
 
 def must_enrol(user: User) -> bool:
     """True when this account may not work until it has set up its second factor."""
-    return (is_required_for(user) and not user.has_second_factor
-            and bool(current_app.config["STAFF_2FA_REQUIRED"]))
+    return is_required_for(user) and not user.has_second_factor and bool(current_app.config["STAFF_2FA_REQUIRED"])
 
 
 def new_secret() -> str:
@@ -69,7 +69,7 @@ def _hash_recovery(code: str) -> str:
 
 def _new_recovery_codes(user: User) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    codes = ["-".join(secrets.token_hex(8)[i:i + 4] for i in range(0, 16, 4)) for _ in range(RECOVERY_CODES)]
+    codes = ["-".join(secrets.token_hex(8)[i : i + 4] for i in range(0, 16, 4)) for _ in range(RECOVERY_CODES)]
     db.session.add_all(RecoveryCode(user_id=user.id, code_hash=_hash_recovery(code)) for code in codes)
     return codes
 
@@ -95,8 +95,9 @@ def verify(user: User, code: str, now: datetime | None = None) -> bool:
     now = now or utcnow()
     step = _matching_step(field_cipher().decrypt(user.totp_secret), code, now) if user.has_second_factor else None
     if step is not None:
-        claimed = db.session.execute(update(User).where(User.id == user.id, User.totp_last_step < step)
-                                     .values(totp_last_step=step)).rowcount
+        claimed = db.session.execute(
+            update(User).where(User.id == user.id, User.totp_last_step < step).values(totp_last_step=step)
+        ).rowcount
         db.session.commit()
         if claimed:
             return True
@@ -107,9 +108,15 @@ def verify(user: User, code: str, now: datetime | None = None) -> bool:
 
 
 def _claim_recovery(user: User, code: str, now: datetime) -> bool:
-    claimed = db.session.execute(update(RecoveryCode).where(
-        RecoveryCode.user_id == user.id, RecoveryCode.code_hash == _hash_recovery(code),
-        RecoveryCode.used_at.is_(None)).values(used_at=now)).rowcount
+    claimed = db.session.execute(
+        update(RecoveryCode)
+        .where(
+            RecoveryCode.user_id == user.id,
+            RecoveryCode.code_hash == _hash_recovery(code),
+            RecoveryCode.used_at.is_(None),
+        )
+        .values(used_at=now)
+    ).rowcount
     if claimed:
         record_audit("user.2fa_recovery_code", target_type="user", target_id=user.id, actor=user)
     db.session.commit()

@@ -1,4 +1,5 @@
 """Account use cases; each public function is one transaction."""
+
 import functools
 import secrets
 
@@ -89,9 +90,17 @@ def _require_manages(by: User | None, user: User) -> None:
         raise AccountError("您不能管理这个账号")
 
 
-def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_lead: bool = False,
-                display_name: str = "", email: str = "", password: str | None = None,
-                by: User | None = None) -> tuple[User, str]:
+def create_user(
+    username: str,
+    *,
+    role: Role,
+    region_codes: list[str] = (),
+    is_lead: bool = False,
+    display_name: str = "",
+    email: str = "",
+    password: str | None = None,
+    by: User | None = None,
+) -> tuple[User, str]:
     """Create an account; returns it with its (generated unless given) password. `by` is the
     administrator doing it (None from the command line)."""
     username, region_codes = username.strip(), _distinct(region_codes)
@@ -104,27 +113,56 @@ def create_user(username: str, *, role: Role, region_codes: list[str] = (), is_l
     regions = _resolve_regions(role, list(region_codes))
     _require_reach(by, role, list(region_codes))
     password = password or generate_password()
-    user = User(username=username, display_name=display_name.strip(), email=_clean_email(email), role=role,
-                is_lead=is_lead, password_hash=_hash(password), regions=regions)
+    user = User(
+        username=username,
+        display_name=display_name.strip(),
+        email=_clean_email(email),
+        role=role,
+        is_lead=is_lead,
+        password_hash=_hash(password),
+        regions=regions,
+    )
     db.session.add(user)
     db.session.flush()
-    record_audit("user.create", target_type="user", target_id=user.id,
-                 detail={"username": username, "role": role.value, "regions": list(region_codes),
-                         "is_lead": is_lead, "email": user.email})
+    record_audit(
+        "user.create",
+        target_type="user",
+        target_id=user.id,
+        detail={
+            "username": username,
+            "role": role.value,
+            "regions": list(region_codes),
+            "is_lead": is_lead,
+            "email": user.email,
+        },
+    )
     db.session.commit()
     return user, password
 
 
 @transactional
-def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: bool,
-                display_name: str, email: str = "", by: User | None = None) -> User:
+def update_user(
+    user: User,
+    *,
+    role: Role,
+    region_codes: list[str],
+    is_lead: bool,
+    display_name: str,
+    email: str = "",
+    by: User | None = None,
+) -> User:
     """Change an account's role, scope, lead flag, display name and e-mail address. An
     administrator (`by`) never changes its own role or scope, nor gives more than its reach."""
     email, region_codes = _clean_email(email), _distinct(region_codes)
     if is_lead and role != Role.HANDLER:
         raise AccountError("只有纪委监委工作人员可以设为负责人")
-    before = {"role": user.role, "regions": [r.code for r in user.regions], "is_lead": user.is_lead,
-              "display_name": user.display_name, "email": user.email}
+    before = {
+        "role": user.role,
+        "regions": [r.code for r in user.regions],
+        "is_lead": user.is_lead,
+        "display_name": user.display_name,
+        "email": user.email,
+    }
     regions = _resolve_regions(role, region_codes)
     _require_manages(by, user)
     if by is not None and by.id == user.id:
@@ -135,15 +173,19 @@ def update_user(user: User, *, role: Role, region_codes: list[str], is_lead: boo
     user.regions = regions
     user.role, user.is_lead, user.display_name = role, is_lead, display_name.strip()
     user.email = email
-    after = {"role": role.value, "regions": list(region_codes), "is_lead": is_lead,
-             "display_name": user.display_name, "email": user.email}
+    after = {
+        "role": role.value,
+        "regions": list(region_codes),
+        "is_lead": is_lead,
+        "display_name": user.display_name,
+        "email": user.email,
+    }
     powers = ("role", "regions", "is_lead")
     if any(before[name] != after[name] for name in powers):
         # A changed role or scope must not keep powers in sessions opened before it.
         user.session_token = new_session_token()
     if before != after:
-        record_audit("user.update", target_type="user", target_id=user.id,
-                     detail={"before": before, "after": after})
+        record_audit("user.update", target_type="user", target_id=user.id, detail={"before": before, "after": after})
     db.session.commit()
     return user
 
@@ -157,8 +199,12 @@ def set_enabled(user: User, enabled: bool, *, by: User | None = None) -> None:
         return
     user.is_enabled = enabled
     user.session_token = new_session_token()
-    record_audit("user.enable" if enabled else "user.disable", target_type="user", target_id=user.id,
-                 detail={"username": user.username})
+    record_audit(
+        "user.enable" if enabled else "user.disable",
+        target_type="user",
+        target_id=user.id,
+        detail={"username": user.username},
+    )
     db.session.commit()
 
 
@@ -168,8 +214,7 @@ def reset_password(user: User, *, by: User | None = None) -> str:
     password = generate_password()
     user.password_hash = _hash(password)
     user.session_token = new_session_token()
-    record_audit("user.reset_password", target_type="user", target_id=user.id,
-                 detail={"username": user.username})
+    record_audit("user.reset_password", target_type="user", target_id=user.id, detail={"username": user.username})
     db.session.commit()
     return password
 

@@ -4,6 +4,7 @@ Every cell is checked and every bad one reported; a file with any problem yields
 validate_upload and validate_rows return every row; check_file (for files of any size) keeps
 them on disk instead — see streaming.py.
 """
+
 from typing import BinaryIO
 
 from core.tabular import Row, open_table
@@ -16,27 +17,43 @@ from disclosures.parsed import ParsedBatch, ParsedUpload
 __all__ = ["CheckedFile", "check_file", "check_with", "validate_rows", "validate_upload"]
 
 
-def validate_upload(kind: Kind, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,
-                    period: str | None = None, max_rows: int = DEFAULT_MAX_ROWS,
-                    max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedUpload:
+def validate_upload(
+    kind: Kind,
+    data: bytes | BinaryIO,
+    filename: str,
+    *,
+    villages: set[str] | None,
+    period: str | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> ParsedUpload:
     """Check an uploaded file; raise Rejected with all its problems, else return its batches."""
     template = template_for(kind, period)
     table = open_table(data, filename, template.spec, max_rows=max_rows, max_bytes=max_bytes)
     check = FileCheck(template)
     rows = [check.parse(row) for row in table.rows()]
     check.finish(villages, table.problems)
-    return ParsedUpload(template.kind, filename, _batches(template, rows), list(table.notices),
-                        check.findings.warning_lines())
+    return ParsedUpload(
+        template.kind, filename, _batches(template, rows), list(table.notices), check.findings.warning_lines()
+    )
 
 
-def validate_rows(kind: Kind, rows: list[dict[str, object]], *, villages: set[str] | None,
-                  period: str | None = None, replacing: set[int] | None = None) -> ParsedUpload:
+def validate_rows(
+    kind: Kind,
+    rows: list[dict[str, object]],
+    *,
+    villages: set[str] | None,
+    period: str | None = None,
+    replacing: set[int] | None = None,
+) -> ParsedUpload:
     """The same checks for rows typed into a web form: dicts keyed by column name, numbered 1..n."""
     # `replacing`: ids of the stored rows a correction replaces; they do not clash with it.
     template = template_for(kind, period, replacing)
     check = FileCheck(template)
-    parsed = [check.parse(Row(number, {column: _clean(values.get(column)) for column in template.columns}))
-              for number, values in enumerate(rows, start=1)]
+    parsed = [
+        check.parse(Row(number, {column: _clean(values.get(column)) for column in template.columns}))
+        for number, values in enumerate(rows, start=1)
+    ]
     check.finish(villages, [])
     return ParsedUpload(template.kind, "", _batches(template, parsed), [], check.findings.warning_lines())
 
@@ -58,4 +75,3 @@ def _batches(template: Template, rows: list[dict]) -> list[ParsedBatch]:
         group.append(row)
     ordered = sorted(groups.items(), key=lambda item: (item[0][0], item[0][1] or ""))
     return [ParsedBatch(village, template.kind, period, group) for (village, period), group in ordered]
-

@@ -1,4 +1,5 @@
 """What both ways of checking an upload share: the templates, and one check of a file's rows."""
+
 import re
 from collections.abc import Iterable
 
@@ -13,8 +14,12 @@ from disclosures.importers.projects import ProjectsTemplate
 from disclosures.importers.subsidies import SubsidiesTemplate
 from disclosures.models import Kind
 
-TEMPLATES: dict[Kind, type[Template]] = {Kind.LEDGER: LedgerTemplate, Kind.SUBSIDIES: SubsidiesTemplate,
-                                         Kind.PROJECTS: ProjectsTemplate, Kind.CONTRACTS: ContractsTemplate}
+TEMPLATES: dict[Kind, type[Template]] = {
+    Kind.LEDGER: LedgerTemplate,
+    Kind.SUBSIDIES: SubsidiesTemplate,
+    Kind.PROJECTS: ProjectsTemplate,
+    Kind.CONTRACTS: ContractsTemplate,
+}
 # Room for a million-row ledger CSV (~100 MB); web uploads pass their own, smaller limit.
 DEFAULT_MAX_BYTES = 256 * 1024 * 1024
 DEFAULT_MAX_ROWS = 1_000_000

@@ -1,4 +1,5 @@
 """The contracts template (集体资产资源发包租赁合同): one row per lease of collective property."""
+
 from datetime import date
 
 from core.tabular import TableSpec, Truncated, check_id_number, check_uscc, parse_date
@@ -8,11 +9,23 @@ from disclosures.importers.template import Template
 from disclosures.importers.villages import parse_village_code
 from disclosures.models import Contract, Kind
 
-COLUMNS = ("村代码", "合同编号", "标的名称", "类别", "承包方", "承包方证件号", "起始日期", "终止日期",
-           "年租金", "缴费周期")
-SPEC = TableSpec(required=("村代码", "合同编号", "标的名称", "类别", "承包方", "起始日期", "终止日期",
-                           "年租金", "缴费周期"),
-                 optional=("承包方证件号",), amounts=("年租金",))
+COLUMNS = (
+    "村代码",
+    "合同编号",
+    "标的名称",
+    "类别",
+    "承包方",
+    "承包方证件号",
+    "起始日期",
+    "终止日期",
+    "年租金",
+    "缴费周期",
+)
+SPEC = TableSpec(
+    required=("村代码", "合同编号", "标的名称", "类别", "承包方", "起始日期", "终止日期", "年租金", "缴费周期"),
+    optional=("承包方证件号",),
+    amounts=("年租金",),
+)
 CATEGORIES = {"资产": "资产", "资源": "资源"}
 PAY_CYCLES = {"年": "年", "半年": "半年", "季": "季", "月": "月"}
 NOT_ID_NOR_USCC = "应为18位身份证号或统一社会信用代码"
@@ -52,14 +65,19 @@ class ContractsTemplate(Template):
 
     def parse(self, cells: Cells) -> dict:
         start_on = cells.parse("起始日期", parse_date)
-        return {"row_number": cells.number,
-                "village_code": cells.parse("村代码", parse_village_code, self._villages),
-                "contract_no": cells.text("合同编号", 40), "subject": cells.text("标的名称", 100),
-                "category": cells.choice("类别", CATEGORIES, "应为 资产 或 资源"),
-                "party": cells.text("承包方", 100), "party_id": cells.confirmable("承包方证件号", parse_party_id),
-                "start_on": start_on, "end_on": _end_on(cells, start_on),
-                "annual_rent": cells.parse("年租金", nonnegative_amount),
-                "pay_cycle": cells.choice("缴费周期", PAY_CYCLES, "应为 年、半年、季 或 月")}
+        return {
+            "row_number": cells.number,
+            "village_code": cells.parse("村代码", parse_village_code, self._villages),
+            "contract_no": cells.text("合同编号", 40),
+            "subject": cells.text("标的名称", 100),
+            "category": cells.choice("类别", CATEGORIES, "应为 资产 或 资源"),
+            "party": cells.text("承包方", 100),
+            "party_id": cells.confirmable("承包方证件号", parse_party_id),
+            "start_on": start_on,
+            "end_on": _end_on(cells, start_on),
+            "annual_rent": cells.parse("年租金", nonnegative_amount),
+            "pay_cycle": cells.choice("缴费周期", PAY_CYCLES, "应为 年、半年、季 或 月"),
+        }
 
     def keep(self, row: dict) -> None:
         if row["village_code"] and row["contract_no"]:
@@ -75,9 +93,10 @@ class ContractsTemplate(Template):
     def _stored(self, bad_villages: set[str]) -> set[tuple]:
         """The file's 合同编号 that live stored contracts of the same village already use."""
         found: set[tuple] = set()
-        for part in chunks({village for village, in self._numbers.groups} - bad_villages):
-            query = live_rows(Contract, Contract.village_code, Contract.contract_no, villages=part,
-                              excluding=self.replacing)
+        for part in chunks({village for (village,) in self._numbers.groups} - bad_villages):
+            query = live_rows(
+                Contract, Contract.village_code, Contract.contract_no, villages=part, excluding=self.replacing
+            )
             found |= stored_keys(query, self._numbers)
         return found
 

@@ -1,4 +1,5 @@
 """The projects template (村级项目建设进度): each row a dated progress update of one project."""
+
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -11,14 +12,29 @@ from disclosures.importers.template import Template
 from disclosures.importers.villages import parse_village_code
 from disclosures.models import Kind, ProjectUpdate
 
-COLUMNS = ("村代码", "项目编号", "项目名称", "项目类型", "预算金额", "资金来源", "承建单位",
-           "承建单位信用代码", "批复日期", "开工日期", "计划完工日期", "进度", "累计支付", "状态",
-           "更新日期", "说明")
-SPEC = TableSpec(required=("村代码", "项目编号", "项目名称", "项目类型", "预算金额", "进度", "累计支付",
-                           "状态", "更新日期"),
-                 optional=("资金来源", "承建单位", "承建单位信用代码", "批复日期", "开工日期",
-                           "计划完工日期", "说明"),
-                 amounts=("预算金额", "累计支付"))
+COLUMNS = (
+    "村代码",
+    "项目编号",
+    "项目名称",
+    "项目类型",
+    "预算金额",
+    "资金来源",
+    "承建单位",
+    "承建单位信用代码",
+    "批复日期",
+    "开工日期",
+    "计划完工日期",
+    "进度",
+    "累计支付",
+    "状态",
+    "更新日期",
+    "说明",
+)
+SPEC = TableSpec(
+    required=("村代码", "项目编号", "项目名称", "项目类型", "预算金额", "进度", "累计支付", "状态", "更新日期"),
+    optional=("资金来源", "承建单位", "承建单位信用代码", "批复日期", "开工日期", "计划完工日期", "说明"),
+    amounts=("预算金额", "累计支付"),
+)
 STATUSES = ("未开工", "在建", "已完工", "已验收", "暂停")
 # What identifies a project: changed only by a correction with a reason, never by an update.
 FIXED = {"name": "项目名称", "project_type": "项目类型", "budget": "预算金额", "approved_on": "批复日期"}
@@ -59,21 +75,25 @@ class ProjectsTemplate(Template):
 
     def parse(self, cells: Cells) -> dict:
         start_on = cells.optional("开工日期", parse_date)
-        return {"row_number": cells.number,
-                "village_code": cells.parse("村代码", parse_village_code, self._villages),
-                "project_no": cells.text("项目编号", 40), "name": cells.text("项目名称", 100),
-                "project_type": cells.text("项目类型", 16),
-                "budget": cells.parse("预算金额", positive_amount),
-                "funding_source": cells.text("资金来源", 100, required=False),
-                "contractor": cells.text("承建单位", 100, required=False),
-                "contractor_uscc": cells.confirmable("承建单位信用代码", check_uscc),
-                "approved_on": cells.optional("批复日期", parse_date), "start_on": start_on,
-                "planned_end_on": _planned_end(cells, start_on),
-                "progress": cells.parse("进度", parse_progress),
-                "paid_total": cells.parse("累计支付", nonnegative_amount),
-                "status": cells.choice("状态", self._statuses, "状态应为：" + "、".join(STATUSES)),
-                "updated_on": cells.parse("更新日期", parse_date),
-                "note": cells.text("说明", None, required=False)}
+        return {
+            "row_number": cells.number,
+            "village_code": cells.parse("村代码", parse_village_code, self._villages),
+            "project_no": cells.text("项目编号", 40),
+            "name": cells.text("项目名称", 100),
+            "project_type": cells.text("项目类型", 16),
+            "budget": cells.parse("预算金额", positive_amount),
+            "funding_source": cells.text("资金来源", 100, required=False),
+            "contractor": cells.text("承建单位", 100, required=False),
+            "contractor_uscc": cells.confirmable("承建单位信用代码", check_uscc),
+            "approved_on": cells.optional("批复日期", parse_date),
+            "start_on": start_on,
+            "planned_end_on": _planned_end(cells, start_on),
+            "progress": cells.parse("进度", parse_progress),
+            "paid_total": cells.parse("累计支付", nonnegative_amount),
+            "status": cells.choice("状态", self._statuses, "状态应为：" + "、".join(STATUSES)),
+            "updated_on": cells.parse("更新日期", parse_date),
+            "note": cells.text("说明", None, required=False),
+        }
 
     def keep(self, row: dict) -> None:
         if row["village_code"] and row["project_no"]:
@@ -83,14 +103,14 @@ class ProjectsTemplate(Template):
 
     def check(self, findings: Findings, bad_villages: set[str]) -> None:
         def report(number: int, _group: tuple, project_no: str, earlier: int | None) -> None:
-            findings.error(number, "项目编号", project_no,
-                           f"项目编号与第{earlier}行重复（同一文件中每个项目只能有一行）")
+            findings.error(
+                number, "项目编号", project_no, f"项目编号与第{earlier}行重复（同一文件中每个项目只能有一行）"
+            )
 
         self._numbers.report(set(), bad_villages, report)
         # A correction with a reason is the one way to change what identifies a project.
         if not self.replacing:
-            _check_fixed([row for row in self._identities if row["village_code"] not in bad_villages],
-                         findings)
+            _check_fixed([row for row in self._identities if row["village_code"] not in bad_villages], findings)
 
 
 def _planned_end(cells: Cells, start_on: date | None) -> date | None:
@@ -103,12 +123,10 @@ def _planned_end(cells: Cells, start_on: date | None) -> date | None:
 
 def _stored_projects(villages: set[str]) -> dict[tuple[str, str], tuple]:
     """Each live project's identifying values, as its earliest stored update has them."""
-    columns = (ProjectUpdate.village_code, ProjectUpdate.project_no,
-               *(getattr(ProjectUpdate, name) for name in FIXED))
+    columns = (ProjectUpdate.village_code, ProjectUpdate.project_no, *(getattr(ProjectUpdate, name) for name in FIXED))
     found: dict[tuple[str, str], tuple] = {}
     for part in chunks(villages):
-        query = live_rows(ProjectUpdate, *columns, villages=part).order_by(
-            ProjectUpdate.updated_on, ProjectUpdate.id)
+        query = live_rows(ProjectUpdate, *columns, villages=part).order_by(ProjectUpdate.updated_on, ProjectUpdate.id)
         for village, number, *values in db.session.execute(query):
             found.setdefault((village, number), tuple(values))
     return found
@@ -131,5 +149,9 @@ def _check_fixed(rows: list[dict], findings: Findings) -> None:
             if row[name] is None and (row["row_number"], column) in reported:
                 continue
             if row[name] != old:
-                findings.error(row["row_number"], column, row[name],
-                               f"与已上报的该项目不一致（原为「{_shown(old)}」），只能通过更正修改")
+                findings.error(
+                    row["row_number"],
+                    column,
+                    row[name],
+                    f"与已上报的该项目不一致（原为「{_shown(old)}」），只能通过更正修改",
+                )

@@ -1,5 +1,6 @@
 """Reading one row of an upload: each cell parsed or reported once, and the findings (errors and
 warnings) in the order the person reads the file."""
+
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -80,8 +81,9 @@ class Cells:
             return None
         return self.parse(column, parse, cache)
 
-    def confirmable(self, column: str, check: Callable[[object], tuple[str, str | None]], *,
-                    required: bool = False) -> str | None:
+    def confirmable(
+        self, column: str, check: Callable[[object], tuple[str, str | None]], *, required: bool = False
+    ) -> str | None:
         """A code whose checker returns (value, warning): '' when optional and empty, None when bad;
         a warning (a wrong check character) is for the uploader to confirm, not an error."""
         if not required and self.raw(column) is None:
@@ -128,12 +130,14 @@ class Cells:
 
 def amount_parser(*, allow_zero: bool) -> Callable[[object], Decimal]:
     """parse_amount, with a shortcut for the plain 1234.5 that nearly every cell of a big file is."""
+
     def parse(value: object) -> Decimal:
         if type(value) is str and _PLAIN_AMOUNT.fullmatch(value):
             amount = Decimal(value)
             if amount > 0 or (allow_zero and amount == 0):
                 return amount.quantize(CENT)
         return parse_amount(value, allow_zero=allow_zero)
+
     return parse
 
 

@@ -5,6 +5,7 @@ key that exists only in this process's memory: the unnamed temporary file is unr
 from a disk image, once the import is over. Only this process writes and reads it, and the GCM
 tag authenticates every chunk before it is unpickled.
 """
+
 import pickle
 import tempfile
 from collections.abc import Iterator

@@ -1,5 +1,6 @@
 """What an upload is checked against in the database: the stored rows that still count, and the
 keys the file uses that stored rows already hold."""
+
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -21,15 +22,16 @@ def chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
     """Sorted values in lists small enough for one IN clause each."""
     ordered = sorted(values)
     for start in range(0, len(ordered), IN_CHUNK):
-        yield ordered[start:start + IN_CHUNK]
+        yield ordered[start : start + IN_CHUNK]
 
 
-def live_rows(model: Any, *columns: Any, villages: list[str],
-              excluding: frozenset[int] = frozenset()) -> Select:
+def live_rows(model: Any, *columns: Any, villages: list[str], excluding: frozenset[int] = frozenset()) -> Select:
     """Stored rows that still count: in a pending or published batch, not replaced or withdrawn."""
-    query = (select(*columns).join(Batch, model.batch_id == Batch.id)
-             .where(Batch.status.in_(LIVE_STATUSES), model.village_code.in_(villages),
-                    is_current(model)))
+    query = (
+        select(*columns)
+        .join(Batch, model.batch_id == Batch.id)
+        .where(Batch.status.in_(LIVE_STATUSES), model.village_code.in_(villages), is_current(model))
+    )
     return query.where(model.id.not_in(sorted(excluding))) if excluding else query
 
 
@@ -56,8 +58,12 @@ class UniqueKeys:
         group, key = item
         return key in self.groups.get(group, ())
 
-    def report(self, stored: set[tuple[tuple, str]], bad_villages: set[str],
-               report: Callable[[int, tuple, str, int | None], None]) -> None:
+    def report(
+        self,
+        stored: set[tuple[tuple, str]],
+        bad_villages: set[str],
+        report: Callable[[int, tuple, str, int | None], None],
+    ) -> None:
         """report(row, group, key, earlier) for each row whose key is stored (earlier None) or was
         taken by an earlier row of the file; groups of a bad village are skipped."""
         for group, key in stored:

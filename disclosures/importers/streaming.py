@@ -5,6 +5,7 @@ ledger. Here each row is parsed, handed to the whole-file checks (which keep onl
 numbers) and written to a sealed spill file; the batch services read the rows back from the spill
 chunk by chunk. Nothing is stored unless the whole file passed.
 """
+
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -50,17 +51,32 @@ class CheckedFile:
         self.close()
 
 
-def check_file(kind: Kind, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,
-               period: str | None = None, max_rows: int = DEFAULT_MAX_ROWS,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
+def check_file(
+    kind: Kind,
+    data: bytes | BinaryIO,
+    filename: str,
+    *,
+    villages: set[str] | None,
+    period: str | None = None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> CheckedFile:
     """validate_upload for files of any size: raise Rejected with all problems, else return the
     checked file (close it, or use it in a `with`, when done)."""
-    return check_with(template_for(kind, period), data, filename, villages=villages, max_rows=max_rows,
-                      max_bytes=max_bytes)
+    return check_with(
+        template_for(kind, period), data, filename, villages=villages, max_rows=max_rows, max_bytes=max_bytes
+    )
 
 
-def check_with(template: Template, data: bytes | BinaryIO, filename: str, *, villages: set[str] | None,
-               max_rows: int = DEFAULT_MAX_ROWS, max_bytes: int = DEFAULT_MAX_BYTES) -> CheckedFile:
+def check_with(
+    template: Template,
+    data: bytes | BinaryIO,
+    filename: str,
+    *,
+    villages: set[str] | None,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> CheckedFile:
     """check_file with a template made by the caller (the rules' rosters bring their own)."""
     table = open_table(data, filename, template.spec, max_rows=max_rows, max_bytes=max_bytes)
     check, spill = FileCheck(template), RowSpill()
@@ -77,8 +93,17 @@ def check_with(template: Template, data: bytes | BinaryIO, filename: str, *, vil
     except BaseException:
         spill.close()
         raise
-    batches = sorted(((village, when, rows) for (village, when), rows in counts.items()),
-                     key=lambda batch: (batch[0], batch[1] or ""))
+    batches = sorted(
+        ((village, when, rows) for (village, when), rows in counts.items()),
+        key=lambda batch: (batch[0], batch[1] or ""),
+    )
     # Not the template itself: what it kept for the checks can go now.
-    return CheckedFile(template.kind, filename, batches, template.period_field, list(table.notices),
-                       check.findings.warning_lines(), spill)
+    return CheckedFile(
+        template.kind,
+        filename,
+        batches,
+        template.period_field,
+        list(table.notices),
+        check.findings.warning_lines(),
+        spill,
+    )

@@ -1,4 +1,5 @@
 """The subsidies template (惠民惠农补贴发放名册): one row per payment to one person."""
+
 from functools import partial
 
 from sqlalchemy import select
@@ -34,12 +35,14 @@ class SubsidiesTemplate(Template):
 
     def parse(self, cells: Cells) -> dict:
         caches = self._caches
-        return {"row_number": cells.number,
-                "village_code": cells.parse("村代码", parse_village_code, caches["村代码"]),
-                "item": cells.choice("补贴项目", self._items, "不是系统中登记的补贴项目"),
-                "month": cells.parse("发放年月", parse_month, caches["发放年月"]),
-                "name": cells.parse("姓名", parse_person_name),
-                "id_number": cells.confirmable("身份证号", check_id_number, required=True),
-                "amount": cells.parse("金额", positive_amount),
-                "paid_on": cells.parse("发放日期", parse_date, caches["发放日期"]),
-                "account": cells.optional("银行账号", parse_account)}
+        return {
+            "row_number": cells.number,
+            "village_code": cells.parse("村代码", parse_village_code, caches["村代码"]),
+            "item": cells.choice("补贴项目", self._items, "不是系统中登记的补贴项目"),
+            "month": cells.parse("发放年月", parse_month, caches["发放年月"]),
+            "name": cells.parse("姓名", parse_person_name),
+            "id_number": cells.confirmable("身份证号", check_id_number, required=True),
+            "amount": cells.parse("金额", positive_amount),
+            "paid_on": cells.parse("发放日期", parse_date, caches["发放日期"]),
+            "account": cells.optional("银行账号", parse_account),
+        }

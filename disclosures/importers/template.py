@@ -1,4 +1,5 @@
 """One import template: its columns, how a row becomes a row dict, its whole-file checks."""
+
 from core.tabular import TableSpec
 from disclosures.importers.rows import Cells, Findings
 from disclosures.models import Kind

@@ -1,4 +1,5 @@
 """The 村代码 every template shares: parsed, and checked against the regions the uploader may write."""
+
 from array import array
 
 from sqlalchemy import select
@@ -46,10 +47,10 @@ class VillageRows:
         those codes."""
         levels: dict[str, str] = {}
         for part in chunks(self._rows):
-            levels.update(map(tuple, db.session.execute(
-                select(Region.code, Region.level).where(Region.code.in_(part)))))
-        bad = {code: reason for code in self._rows
-               if (reason := _village_problem(levels.get(code), code, villages))}
+            levels.update(
+                map(tuple, db.session.execute(select(Region.code, Region.level).where(Region.code.in_(part))))
+            )
+        bad = {code: reason for code in self._rows if (reason := _village_problem(levels.get(code), code, villages))}
         for code, reason in bad.items():
             for number in self._rows[code]:
                 findings.error(number, VILLAGE, code, reason)

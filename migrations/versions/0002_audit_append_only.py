@@ -3,6 +3,7 @@
 Revision ID: 0002
 Revises: 0001
 """
+
 from alembic import op
 
 revision = "0002"
@@ -22,14 +23,20 @@ $$ LANGUAGE plpgsql
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(POSTGRES_FUNCTION)
-        op.execute("CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
-                   "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()")
-        op.execute("CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries "
-                   "FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()")
+        op.execute(
+            "CREATE TRIGGER audit_entries_no_change BEFORE UPDATE OR DELETE ON audit_entries "
+            "FOR EACH ROW EXECUTE FUNCTION audit_entries_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_entries_no_truncate BEFORE TRUNCATE ON audit_entries "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_entries_append_only()"
+        )
     else:
         for event in ("UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER audit_entries_no_{event.lower()} BEFORE {event} ON audit_entries "
-                       "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END")
+            op.execute(
+                f"CREATE TRIGGER audit_entries_no_{event.lower()} BEFORE {event} ON audit_entries "
+                "BEGIN SELECT RAISE(ABORT, 'audit_entries is append-only'); END"
+            )
 
 
 def downgrade():

@@ -11,19 +11,25 @@ Revises: 0006
 Create Date: 2026-11-25 23:30:00
 
 """
+
 from alembic import op
 
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
 
 def upgrade():
-    op.create_index('ix_complaints_village_code_prefix', 'complaints', ['village_code'], unique=False,
-                    postgresql_ops={'village_code': 'varchar_pattern_ops'})
+    op.create_index(
+        "ix_complaints_village_code_prefix",
+        "complaints",
+        ["village_code"],
+        unique=False,
+        postgresql_ops={"village_code": "varchar_pattern_ops"},
+    )
 
 
 def downgrade():
-    op.drop_index('ix_complaints_village_code_prefix', table_name='complaints')
+    op.drop_index("ix_complaints_village_code_prefix", table_name="complaints")

@@ -7,6 +7,7 @@ of every visible case (bench/README.md, "Back office").
 Revision ID: 0008
 Revises: 0007
 """
+
 import sqlalchemy as sa
 from alembic import op
 

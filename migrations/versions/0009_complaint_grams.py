@@ -14,6 +14,7 @@ indexed alike. SQLite gets nothing: small deployments search with LIKE alone.
 Revision ID: 0009
 Revises: 0008
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -37,8 +38,13 @@ $$
 def upgrade():
     if op.get_bind().dialect.name == "postgresql":
         op.execute(COMPLAINT_GRAMS)
-        op.create_index("ix_complaints_grams", "complaints", [sa.text("complaint_grams(code, text)")],
-                        unique=False, postgresql_using="gin")
+        op.create_index(
+            "ix_complaints_grams",
+            "complaints",
+            [sa.text("complaint_grams(code, text)")],
+            unique=False,
+            postgresql_using="gin",
+        )
 
 
 def downgrade():

@@ -8,6 +8,7 @@ key into case_clocks (id, complaint_id), which also guarantees that the two agre
 Revision ID: 0010
 Revises: 0009
 """
+
 from alembic import op
 
 revision = "0010"
@@ -22,8 +23,9 @@ def upgrade():
     with op.batch_alter_table("reminders", schema=None) as batch_op:
         batch_op.drop_constraint("fk_reminders_clock_id_case_clocks", type_="foreignkey")
         batch_op.drop_constraint("fk_reminders_complaint_id_complaints", type_="foreignkey")
-        batch_op.create_foreign_key("fk_reminders_clock_id_case_clocks", "case_clocks",
-                                    ["clock_id", "complaint_id"], ["id", "complaint_id"])
+        batch_op.create_foreign_key(
+            "fk_reminders_clock_id_case_clocks", "case_clocks", ["clock_id", "complaint_id"], ["id", "complaint_id"]
+        )
 
 
 def downgrade():

@@ -7,6 +7,7 @@ cases with every column the count needs, so it is read alone (~20 ms; bench/READ
 Revision ID: 0011
 Revises: 0010
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -17,9 +18,14 @@ depends_on = None
 
 
 def upgrade():
-    op.create_index("ix_complaints_rated", "complaints", ["closed_at", "village_code", "category", "rating"],
-                    unique=False, postgresql_where=sa.text("rating IS NOT NULL"),
-                    sqlite_where=sa.text("rating IS NOT NULL"))
+    op.create_index(
+        "ix_complaints_rated",
+        "complaints",
+        ["closed_at", "village_code", "category", "rating"],
+        unique=False,
+        postgresql_where=sa.text("rating IS NOT NULL"),
+        sqlite_where=sa.text("rating IS NOT NULL"),
+    )
 
 
 def downgrade():

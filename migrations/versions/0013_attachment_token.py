@@ -3,6 +3,7 @@
 Revision ID: 0013
 Revises: 0012
 """
+
 import secrets
 
 import sqlalchemy as sa
@@ -20,8 +21,9 @@ def upgrade():
     connection = op.get_bind()
     attachments = sa.table("complaint_attachments", sa.column("id", sa.Integer), sa.column("token", sa.String))
     for (attachment_id,) in connection.execute(sa.select(attachments.c.id)).all():
-        connection.execute(attachments.update().where(attachments.c.id == attachment_id)
-                           .values(token=secrets.token_urlsafe(16)))
+        connection.execute(
+            attachments.update().where(attachments.c.id == attachment_id).values(token=secrets.token_urlsafe(16))
+        )
     with op.batch_alter_table("complaint_attachments", schema=None) as batch_op:
         batch_op.alter_column("token", existing_type=sa.String(length=32), nullable=False)
         batch_op.create_unique_constraint(batch_op.f("uq_complaint_attachments_token"), ["token"])

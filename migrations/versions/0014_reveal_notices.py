@@ -4,6 +4,7 @@ complainant's identity was revealed
 Revision ID: 0014
 Revises: 0013
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -3,6 +3,7 @@
 Revision ID: 0015
 Revises: 0014
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -20,8 +21,12 @@ def upgrade():
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("complaint_id", sa.Integer(), nullable=False),
         sa.Column("expires_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["complaint_id"], ["complaints.id"],
-                                name=op.f("fk_tracking_sessions_complaint_id_complaints"), ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"],
+            ["complaints.id"],
+            name=op.f("fk_tracking_sessions_complaint_id_complaints"),
+            ondelete="CASCADE",
+        ),
         sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_tracking_sessions")),
     )
     with op.batch_alter_table("tracking_sessions", schema=None) as batch_op:

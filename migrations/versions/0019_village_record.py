@@ -11,6 +11,7 @@ stay as they were (fingerprints already posted on notice boards remain valid).
 Revision ID: 0019
 Revises: 0017
 """
+
 import hashlib
 import json
 
@@ -24,8 +25,12 @@ down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-ROW_TABLES = {"ledger": "ledger_entries", "subsidies": "subsidy_payments", "projects": "project_updates",
-              "contracts": "contracts"}
+ROW_TABLES = {
+    "ledger": "ledger_entries",
+    "subsidies": "subsidy_payments",
+    "projects": "project_updates",
+    "contracts": "contracts",
+}
 _to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode
 
 
@@ -47,8 +52,9 @@ def upgrade():
         sa.Column("prev_hash", sa.String(length=64), nullable=True),
         sa.Column("entry_hash", sa.String(length=64), nullable=False),
         sa.Column("recorded_at", core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["batch_id"], ["disclosure_batches.id"],
-                                name=op.f("fk_chain_entries_batch_id_disclosure_batches")),
+        sa.ForeignKeyConstraint(
+            ["batch_id"], ["disclosure_batches.id"], name=op.f("fk_chain_entries_batch_id_disclosure_batches")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chain_entries")),
         sa.UniqueConstraint("village_code", "sequence", name="chain_entry_village_sequence"),
         sa.CheckConstraint("event IN ('publish', 'supersede', 'withdraw')", name=op.f("ck_chain_entries_event_valid")),
@@ -59,21 +65,38 @@ def upgrade():
 
 
 def _record_published_batches(connection) -> None:
-    entries = sa.table("chain_entries", *(sa.column(name) for name in (
-        "village_code", "sequence", "event", "batch_id", "detail", "prev_hash", "entry_hash")),
-        sa.column("recorded_at", core.db.UTCDateTime()))
-    batches = connection.execute(sa.text(
-        "SELECT id, village_code, kind, is_correction, content_hash, published_at FROM disclosure_batches "
-        "WHERE status = 'published' AND sequence IS NOT NULL ORDER BY village_code, sequence")
-        .columns(published_at=core.db.UTCDateTime())).all()
+    entries = sa.table(
+        "chain_entries",
+        *(
+            sa.column(name)
+            for name in ("village_code", "sequence", "event", "batch_id", "detail", "prev_hash", "entry_hash")
+        ),
+        sa.column("recorded_at", core.db.UTCDateTime()),
+    )
+    batches = connection.execute(
+        sa.text(
+            "SELECT id, village_code, kind, is_correction, content_hash, published_at FROM disclosure_batches "
+            "WHERE status = 'published' AND sequence IS NOT NULL ORDER BY village_code, sequence"
+        ).columns(published_at=core.db.UTCDateTime())
+    ).all()
     heads, values = {}, []
 
     def append(village, event, batch_id, detail, at):
         sequence, previous = heads.get(village, (0, None))
         text = _to_json(detail)
         digest = _entry_hash(previous, village, sequence + 1, event, batch_id, text)
-        values.append({"village_code": village, "sequence": sequence + 1, "event": event, "batch_id": batch_id,
-                       "detail": text, "prev_hash": previous, "entry_hash": digest, "recorded_at": at})
+        values.append(
+            {
+                "village_code": village,
+                "sequence": sequence + 1,
+                "event": event,
+                "batch_id": batch_id,
+                "detail": text,
+                "prev_hash": previous,
+                "entry_hash": digest,
+                "recorded_at": at,
+            }
+        )
         heads[village] = (sequence + 1, digest)
 
     for batch_id, village, kind, is_correction, content_hash, published_at in batches:
@@ -82,13 +105,21 @@ def _record_published_batches(connection) -> None:
         if not is_correction:
             continue
         table = ROW_TABLES[kind]
-        rows = connection.execute(sa.text(
-            f"SELECT fix.id, fix.withdrawn, was.id, was.batch_id FROM {table} fix "
-            f"JOIN {table} was ON was.id = fix.replaces_id WHERE fix.batch_id = :batch ORDER BY fix.id"),
-            {"batch": batch_id})
+        rows = connection.execute(
+            sa.text(
+                f"SELECT fix.id, fix.withdrawn, was.id, was.batch_id FROM {table} fix "
+                f"JOIN {table} was ON was.id = fix.replaces_id WHERE fix.batch_id = :batch ORDER BY fix.id"
+            ),
+            {"batch": batch_id},
+        )
         for by_row, withdrawn, row, row_batch in rows:
-            append(village, "withdraw" if withdrawn else "supersede", batch_id,
-                   {"kind": kind, "row": row, "row_batch": row_batch, "by_row": by_row}, at)
+            append(
+                village,
+                "withdraw" if withdrawn else "supersede",
+                batch_id,
+                {"kind": kind, "row": row, "row_batch": row_batch, "by_row": by_row},
+                at,
+            )
     if values:
         op.bulk_insert(entries, values)
 

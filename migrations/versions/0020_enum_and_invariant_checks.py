@@ -14,6 +14,7 @@ constraint, so they can be looked at and fixed by hand first.
 Revision ID: 0020
 Revises: 0019
 """
+
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -35,19 +36,58 @@ ENUM_VALUES = {
         "rating": ("satisfied", "basically", "unsatisfied"),
     },
     "case_clocks": {"kind": ("reply", "progress", "legal", "feedback", "review", "verify")},
-    "case_events": {"kind": (
-        "received", "assigned", "first_reply", "progress", "request_info", "paused", "material_received", "supplement",
-        "note", "referred", "referred_detail", "referral_answer", "extended", "referral_extended", "closed",
-        "feedback", "reopened", "merged", "merged_in", "merge_reason", "conflict", "identity_requested",
-        "identity_decided", "identity_revealed", "rated", "review_requested", "secret_replaced",
-        "verify_started", "rule_raised", "rule_cleared", "rule_reopened")},
+    "case_events": {
+        "kind": (
+            "received",
+            "assigned",
+            "first_reply",
+            "progress",
+            "request_info",
+            "paused",
+            "material_received",
+            "supplement",
+            "note",
+            "referred",
+            "referred_detail",
+            "referral_answer",
+            "extended",
+            "referral_extended",
+            "closed",
+            "feedback",
+            "reopened",
+            "merged",
+            "merged_in",
+            "merge_reason",
+            "conflict",
+            "identity_requested",
+            "identity_decided",
+            "identity_revealed",
+            "rated",
+            "review_requested",
+            "secret_replaced",
+            "verify_started",
+            "rule_raised",
+            "rule_cleared",
+            "rule_reopened",
+        )
+    },
     "complaint_attachments": {"kind": ("image", "audio")},
     "identity_requests": {"status": DECISIONS},
     "clock_extensions": {"status": DECISIONS},
-    "reminders": {"level": ("due_soon", "overdue", "escalated_township", "escalated_county",
-                            "referral_overdue", "identity_revealed")},
-    "disclosure_batches": {"kind": ("ledger", "subsidies", "projects", "contracts"),
-                           "status": ("pending", "returned", "published")},
+    "reminders": {
+        "level": (
+            "due_soon",
+            "overdue",
+            "escalated_township",
+            "escalated_county",
+            "referral_overdue",
+            "identity_revealed",
+        )
+    },
+    "disclosure_batches": {
+        "kind": ("ledger", "subsidies", "projects", "contracts"),
+        "status": ("pending", "returned", "published"),
+    },
     "ledger_entries": {"direction": ("income", "expense")},
     "qr_links": {"target_kind": ("village", "project", "round")},
     "rule_runs": {"state": ("queued", "running", "succeeded", "failed")},
@@ -55,23 +95,34 @@ ENUM_VALUES = {
 }
 INVARIANTS = {
     "complaints": [("merged_into_iff_merged", "(status = 'merged') = (merged_into_id IS NOT NULL)")],
-    "project_updates": [("progress_percent", "progress BETWEEN 0 AND 100"),
-                        ("budget_positive", "budget > 0"),
-                        ("paid_total_not_negative", "paid_total >= 0")],
+    "project_updates": [
+        ("progress_percent", "progress BETWEEN 0 AND 100"),
+        ("budget_positive", "budget > 0"),
+        ("paid_total_not_negative", "paid_total >= 0"),
+    ],
     "ledger_entries": [("amount_positive", "amount > 0")],
     "subsidy_payments": [("amount_positive", "amount > 0")],
     "contracts": [("annual_rent_not_negative", "annual_rent >= 0")],
     "clock_extensions": [("days_positive", "days > 0")],
-    "case_clocks": [("unit_valid", "unit IN ('working', 'calendar', 'hours')"),
-                    ("alerted_state_valid", "alerted_state IN ('', 'due_soon', 'overdue')")],
+    "case_clocks": [
+        ("unit_valid", "unit IN ('working', 'calendar', 'hours')"),
+        ("alerted_state_valid", "alerted_state IN ('', 'due_soon', 'overdue')"),
+    ],
 }
 PENDING_INDEXES = [  # (name, table, columns, rows it covers)
-    ("uq_identity_requests_pending", "identity_requests", ["complaint_id", "requester_id"],
-     "status = 'pending'"),
-    ("uq_clock_extensions_pending_clock", "clock_extensions", ["clock_id"],
-     "status = 'pending' AND clock_id IS NOT NULL"),
-    ("uq_clock_extensions_pending_referral", "clock_extensions", ["referral_id"],
-     "status = 'pending' AND referral_id IS NOT NULL"),
+    ("uq_identity_requests_pending", "identity_requests", ["complaint_id", "requester_id"], "status = 'pending'"),
+    (
+        "uq_clock_extensions_pending_clock",
+        "clock_extensions",
+        ["clock_id"],
+        "status = 'pending' AND clock_id IS NOT NULL",
+    ),
+    (
+        "uq_clock_extensions_pending_referral",
+        "clock_extensions",
+        ["referral_id"],
+        "status = 'pending' AND referral_id IS NOT NULL",
+    ),
 ]
 
 
@@ -98,9 +149,12 @@ def _breaking_rows() -> list[str]:
                 found.append(f"  {table}: {name} ({condition}) — {count} row(s) break it")
     for name, table, columns, where in PENDING_INDEXES:
         keys = ", ".join(columns)
-        count = connection.scalar(sa.text(
-            f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {table} WHERE {where} "
-            f"GROUP BY {keys} HAVING count(*) > 1) AS duplicates"))
+        count = connection.scalar(
+            sa.text(
+                f"SELECT coalesce(sum(n), 0) FROM (SELECT count(*) AS n FROM {table} WHERE {where} "
+                f"GROUP BY {keys} HAVING count(*) > 1) AS duplicates"
+            )
+        )
         if count:
             found.append(f"  {table}: {name} (one row per {keys} where {where}) — {count} row(s) break it")
     return found
@@ -109,17 +163,17 @@ def _breaking_rows() -> list[str]:
 def upgrade():
     breaking = _breaking_rows()
     if breaking:
-        raise CommandError("migration 0020 stops: existing rows break the constraints it adds. "
-                           "Correct or remove them, then upgrade again; this migration changed nothing.\n"
-                           + "\n".join(breaking))
+        raise CommandError(
+            "migration 0020 stops: existing rows break the constraints it adds. "
+            "Correct or remove them, then upgrade again; this migration changed nothing.\n" + "\n".join(breaking)
+        )
     with _foreign_keys_off():
         for table, checks in _checks().items():
             with op.batch_alter_table(table, schema=None) as batch_op:
                 for name, condition in checks:
                     batch_op.create_check_constraint(op.f(name), condition)
     for name, table, columns, where in PENDING_INDEXES:
-        op.create_index(name, table, columns, unique=True,
-                        sqlite_where=sa.text(where), postgresql_where=sa.text(where))
+        op.create_index(name, table, columns, unique=True, sqlite_where=sa.text(where), postgresql_where=sa.text(where))
 
 
 def downgrade():

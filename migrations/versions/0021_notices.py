@@ -4,6 +4,7 @@ and the outbox the deadline sweep sends from (docs/notices.md)
 Revision ID: 0021
 Revises: 0020
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,8 +25,9 @@ def upgrade():
         sa.Column("address_cipher", sa.Text(), nullable=False),
         sa.Column("created_at", core.db.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint("channel IN ('sms', 'wechat')", name=op.f("ck_notice_contacts_channel_valid")),
-        sa.ForeignKeyConstraint(["complaint_id"], ["complaints.id"],
-                                name=op.f("fk_notice_contacts_complaint_id_complaints")),
+        sa.ForeignKeyConstraint(
+            ["complaint_id"], ["complaints.id"], name=op.f("fk_notice_contacts_complaint_id_complaints")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_notice_contacts")),
         sa.UniqueConstraint("complaint_id", name=op.f("uq_notice_contacts_complaint_id")),
     )
@@ -47,8 +49,13 @@ def upgrade():
     )
     with op.batch_alter_table("notices", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_notices_complaint_id"), ["complaint_id"], unique=False)
-        batch_op.create_index("ix_notices_unsent", ["created_at"], unique=False,
-                              postgresql_where=sa.text("sent_at IS NULL"), sqlite_where=sa.text("sent_at IS NULL"))
+        batch_op.create_index(
+            "ix_notices_unsent",
+            ["created_at"],
+            unique=False,
+            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL"),
+        )
 
 
 def downgrade():

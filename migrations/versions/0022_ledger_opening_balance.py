@@ -7,6 +7,7 @@ balances start from it.
 Revision ID: 0022
 Revises: 0021
 """
+
 from contextlib import contextmanager
 
 import sqlalchemy as sa
@@ -36,8 +37,10 @@ def upgrade():
 def downgrade():
     count = op.get_bind().scalar(sa.text("SELECT count(*) FROM ledger_entries WHERE direction = 'opening'"))
     if count:
-        raise CommandError(f"migration 0022: {count} opening-balance row(s) are stored; a published row "
-                           "is part of its village's record and cannot be dropped by a downgrade.")
+        raise CommandError(
+            f"migration 0022: {count} opening-balance row(s) are stored; a published row "
+            "is part of its village's record and cannot be dropped by a downgrade."
+        )
     _replace(("income", "expense"))
 
 

@@ -3,6 +3,7 @@
 Revision ID: 0023
 Revises: 0022
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -22,8 +23,9 @@ def upgrade():
         sa.Column("caption", sa.String(length=100), nullable=False),
         sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
         sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["update_id"], ["project_updates.id"],
-                                name=op.f("fk_project_photos_update_id_project_updates")),
+        sa.ForeignKeyConstraint(
+            ["update_id"], ["project_updates.id"], name=op.f("fk_project_photos_update_id_project_updates")
+        ),
         sa.ForeignKeyConstraint(["uploaded_by_id"], ["users.id"], name=op.f("fk_project_photos_uploaded_by_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_project_photos")),
         sa.UniqueConstraint("stored_name", name=op.f("uq_project_photos_stored_name")),

@@ -1,4 +1,5 @@
 """Rent arrears (租金欠收): a lease's rent received is less than the installments already due."""
+
 from sqlalchemy import Integer, and_, case, cast, func, select
 
 from disclosures.models import Contract as C
@@ -34,21 +35,36 @@ def rent_arrears(run: RunContext):
     """Rent received (linked 发包及上交收入 up to the as-of date) below the installments due on or
     before the as-of date less the grace days, and not after 终止日期."""
     params = run.params
-    received = (select(L.village_code, L.link_code, func.sum(cents(L.amount)).label("received"))
-                .where(is_public(L), L.direction == "income", L.category == RENT_CATEGORY, L.link_code != "",
-                       L.entry_on <= run.as_of)
-                .group_by(L.village_code, L.link_code).subquery())
+    received = (
+        select(L.village_code, L.link_code, func.sum(cents(L.amount)).label("received"))
+        .where(
+            is_public(L),
+            L.direction == "income",
+            L.category == RENT_CATEGORY,
+            L.link_code != "",
+            L.entry_on <= run.as_of,
+        )
+        .group_by(L.village_code, L.link_code)
+        .subquery()
+    )
     cutoff = case((C.end_on < params.c.rent_cutoff, C.end_on), else_=params.c.rent_cutoff)
-    expected = cast(installments_due(C.start_on, cutoff, C.pay_cycle), Integer) * installment_cents(C.annual_rent, C.pay_cycle)
-    behind = (select(C.id, C.village_code, C.contract_no)
-              .join(params, params.c.prefix == county_prefix(C.village_code))
-              .outerjoin(received, and_(received.c.village_code == C.village_code,
-                                        received.c.link_code == C.contract_no))
-              .where(is_public(C), func.coalesce(received.c.received, 0) < expected)
-              .cte("behind"))
-    payments = (select(behind.c.village_code, behind.c.contract_no, L.id)
-                .join(L, and_(L.village_code == behind.c.village_code, L.link_code == behind.c.contract_no))
-                .where(is_public(L), L.direction == "income", L.category == RENT_CATEGORY, L.entry_on <= run.as_of)
-                .subquery())
-    return hits(hit(behind.c.village_code, behind.c.contract_no, None, "contracts", behind.c.id),
-                hit(payments.c.village_code, payments.c.contract_no, None, "ledger_entries", payments.c.id))
+    expected = cast(installments_due(C.start_on, cutoff, C.pay_cycle), Integer) * installment_cents(
+        C.annual_rent, C.pay_cycle
+    )
+    behind = (
+        select(C.id, C.village_code, C.contract_no)
+        .join(params, params.c.prefix == county_prefix(C.village_code))
+        .outerjoin(received, and_(received.c.village_code == C.village_code, received.c.link_code == C.contract_no))
+        .where(is_public(C), func.coalesce(received.c.received, 0) < expected)
+        .cte("behind")
+    )
+    payments = (
+        select(behind.c.village_code, behind.c.contract_no, L.id)
+        .join(L, and_(L.village_code == behind.c.village_code, L.link_code == behind.c.contract_no))
+        .where(is_public(L), L.direction == "income", L.category == RENT_CATEGORY, L.entry_on <= run.as_of)
+        .subquery()
+    )
+    return hits(
+        hit(behind.c.village_code, behind.c.contract_no, None, "contracts", behind.c.id),
+        hit(payments.c.village_code, payments.c.contract_no, None, "ledger_entries", payments.c.id),
+    )

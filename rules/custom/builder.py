@@ -1,6 +1,7 @@
 """A form-built rule as one query: rows of a base table, optionally joined to another table on a
 shared key (in the same village where both have one), filtered by the conditions; each hit's
 subject is the chosen key, its evidence the rows of both tables."""
+
 import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
@@ -66,9 +67,17 @@ def check_definition(definition: dict) -> dict:
             raise DefinitionError("条件只能使用所选两张表的列")
         kind = TABLES[table].columns[column][1]
         if condition.get("op") not in _allowed_ops(kind):
-            raise DefinitionError(f"“{TABLES[table].columns[column][0]}”不能用“{OPERATORS.get(condition.get('op'), '')}”比较")
-        conditions.append({"table": table, "column": column, "op": condition["op"],
-                           "value": _value(kind, condition["op"], condition.get("value"))})
+            raise DefinitionError(
+                f"“{TABLES[table].columns[column][0]}”不能用“{OPERATORS.get(condition.get('op'), '')}”比较"
+            )
+        conditions.append(
+            {
+                "table": table,
+                "column": column,
+                "op": condition["op"],
+                "value": _value(kind, condition["op"], condition.get("value")),
+            }
+        )
     if len(conditions) > MAX_CONDITIONS:
         raise DefinitionError(f"最多{MAX_CONDITIONS}个条件")
     return {"base": base, "join": other, "key": key if other else None, "subject": subject, "conditions": conditions}
@@ -101,13 +110,19 @@ def form_query(definition: dict, run: RunContext):
     base = models[checked["base"]]
     subject = getattr(base, subject_column)
     conditions = [_present(base_table, base, run), subject.is_not(None), subject != ""]
-    columns = [base.village_code, subject.label("subject_key"),
-               (getattr(base, cipher_column) if cipher_column else None), base.id.label("base_id")]
+    columns = [
+        base.village_code,
+        subject.label("subject_key"),
+        (getattr(base, cipher_column) if cipher_column else None),
+        base.id.label("base_id"),
+    ]
     statement = select(*[column for column in columns if column is not None])
     other_table = TABLES.get(checked["join"]) if checked["join"] else None
     if other_table is not None:
         other = models.setdefault(checked["join"] + "#", aliased(other_table.model, name="other_rows"))
-        on = getattr(base, KEYS[checked["key"]][checked["base"]][0]) == getattr(other, KEYS[checked["key"]][checked["join"]][0])
+        on = getattr(base, KEYS[checked["key"]][checked["base"]][0]) == getattr(
+            other, KEYS[checked["key"]][checked["join"]][0]
+        )
         if other_table.has_village:
             on = and_(on, other.village_code == base.village_code)
         if other_table is base_table:

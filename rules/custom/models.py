@@ -1,5 +1,6 @@
 """Custom rules administrators compose (a form-built join, or a read-only SELECT), each save a
 version with who made it and what changed."""
+
 import json
 from datetime import datetime
 

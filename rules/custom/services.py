@@ -1,5 +1,6 @@
 """Custom rules: preview a definition's hits on current data, save it as a new version. Each
 public function that writes is one transaction."""
+
 import json
 import re
 from collections import Counter
@@ -59,21 +60,34 @@ def preview(kind: str, definition: dict) -> Preview:
     """What the rule would find now: its subjects (the first few) and how many in all."""
     try:
         if kind == "sql":
-            counts = Counter((hit.village_code, hit.subject_key, hit.subject_cipher) for hit in run_sql(definition.get("sql", "")))
+            counts = Counter(
+                (hit.village_code, hit.subject_key, hit.subject_cipher) for hit in run_sql(definition.get("sql", ""))
+            )
             rows = sorted(counts.items())
-            return Preview(len(rows), [PreviewHit(village, _shown(subject, cipher, False), count)
-                                       for (village, subject, cipher), count in rows[:PREVIEW_SUBJECTS]])
+            return Preview(
+                len(rows),
+                [
+                    PreviewHit(village, _shown(subject, cipher, False), count)
+                    for (village, subject, cipher), count in rows[:PREVIEW_SUBJECTS]
+                ],
+            )
         found = form_query(definition, _context()).subquery()
-        grouped = (select(found.c.village_code, found.c.subject_key, func.max(found.c.subject_cipher), func.count())
-                   .group_by(found.c.village_code, found.c.subject_key).subquery())
+        grouped = (
+            select(found.c.village_code, found.c.subject_key, func.max(found.c.subject_cipher), func.count())
+            .group_by(found.c.village_code, found.c.subject_key)
+            .subquery()
+        )
         total = db.session.scalar(select(func.count()).select_from(grouped))
-        rows = db.session.execute(select(grouped).order_by(grouped.c.village_code, grouped.c.subject_key)
-                                  .limit(PREVIEW_SUBJECTS)).all()
+        rows = db.session.execute(
+            select(grouped).order_by(grouped.c.village_code, grouped.c.subject_key).limit(PREVIEW_SUBJECTS)
+        ).all()
     except (DefinitionError, SqlRuleError) as error:
         raise CustomRuleError(str(error)) from None
     private = definition.get("subject") in ("身份证号", "银行账号")
-    return Preview(total, [PreviewHit(village, _shown(subject, cipher, private), count)
-                           for village, subject, cipher, count in rows])
+    return Preview(
+        total,
+        [PreviewHit(village, _shown(subject, cipher, private), count) for village, subject, cipher, count in rows],
+    )
 
 
 def _checked(kind: str, definition: dict) -> dict:
@@ -89,8 +103,18 @@ def _checked(kind: str, definition: dict) -> dict:
 
 
 @transactional
-def save_custom_rule(rule: CustomRule | None, *, code: str, kind: str, title: str, description: str, grade: int,
-                     definition: dict, is_enabled: bool, by) -> CustomRule:
+def save_custom_rule(
+    rule: CustomRule | None,
+    *,
+    code: str,
+    kind: str,
+    title: str,
+    description: str,
+    grade: int,
+    definition: dict,
+    is_enabled: bool,
+    by,
+) -> CustomRule:
     """Create a custom rule or save a new version of it, recording who changed what."""
     code, title, description = code.strip().upper(), title.strip(), description.strip()
     if rule is None:
@@ -103,8 +127,13 @@ def save_custom_rule(rule: CustomRule | None, *, code: str, kind: str, title: st
     if grade not in (1, 2, 3):
         raise CustomRuleError("预警等级应为一级、二级或三级")
     stored = json.dumps(_checked(kind, definition), ensure_ascii=False, sort_keys=True)
-    values = {"title": title[:64], "description": description[:500], "grade": grade, "definition": stored,
-              "is_enabled": is_enabled}
+    values = {
+        "title": title[:64],
+        "description": description[:500],
+        "grade": grade,
+        "definition": stored,
+        "is_enabled": is_enabled,
+    }
     if rule is None:
         rule = CustomRule(code=code, kind=kind, version=1, **values)
         db.session.add(rule)
@@ -118,17 +147,34 @@ def save_custom_rule(rule: CustomRule | None, *, code: str, kind: str, title: st
         rule.version += 1
     rule.updated_at = utcnow()
     db.session.flush()
-    db.session.add(CustomRuleVersion(rule_id=rule.id, version=rule.version, saved_by_id=getattr(by, "id", None),
-                                     changes=json.dumps(changed), **values))
-    record_audit("rules.custom_save", target_type="custom_rule", target_id=rule.code, actor=by,
-                 detail={"version": rule.version, "changed": changed, "kind": kind})
+    db.session.add(
+        CustomRuleVersion(
+            rule_id=rule.id,
+            version=rule.version,
+            saved_by_id=getattr(by, "id", None),
+            changes=json.dumps(changed),
+            **values,
+        )
+    )
+    record_audit(
+        "rules.custom_save",
+        target_type="custom_rule",
+        target_id=rule.code,
+        actor=by,
+        detail={"version": rule.version, "changed": changed, "kind": kind},
+    )
     db.session.commit()
     return rule
 
 
 def versions_of(rule: CustomRule) -> list[CustomRuleVersion]:
-    return list(db.session.scalars(select(CustomRuleVersion).where(CustomRuleVersion.rule_id == rule.id)
-                                   .order_by(CustomRuleVersion.version.desc())))
+    return list(
+        db.session.scalars(
+            select(CustomRuleVersion)
+            .where(CustomRuleVersion.rule_id == rule.id)
+            .order_by(CustomRuleVersion.version.desc())
+        )
+    )
 
 
 def all_custom_rules() -> list[CustomRule]:

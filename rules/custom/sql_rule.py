@@ -2,6 +2,7 @@
 if it likes, subject_cipher, source and row_id for evidence links), run on a read-only connection
 (SQLite `mode=ro`; a READ ONLY transaction on PostgreSQL) with a statement timeout and a row cap.
 Anything else is refused with a message saying why, before it reaches the database."""
+
 import time
 from dataclasses import dataclass
 
@@ -71,8 +72,9 @@ def _rows_postgresql(sql: str, timeout: float, cap: int) -> tuple[list[str], lis
         transaction = connection.begin()
         try:
             connection.exec_driver_sql("SET TRANSACTION READ ONLY")
-            connection.execute(text("SELECT set_config('statement_timeout', :ms, true)"),
-                               {"ms": str(int(timeout * 1000))})
+            connection.execute(
+                text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(int(timeout * 1000))}
+            )
             result = connection.exec_driver_sql(sql)
             return list(result.keys()), result.fetchmany(cap + 1)
         finally:
@@ -110,8 +112,13 @@ def run_sql(sql: str) -> list[SqlHit]:
         village, subject = row[position["village_code"]], row[position["subject"]]
         if village is None or subject is None or str(subject) == "":
             continue
-        hits.append(SqlHit(str(village)[:12], str(subject)[:100],
-                           row[position["subject_cipher"]] if "subject_cipher" in position else None,
-                           str(row[position["source"]])[:32] if "source" in position else SQL_SOURCE,
-                           int(row[position["row_id"]]) if "row_id" in position else 0))
+        hits.append(
+            SqlHit(
+                str(village)[:12],
+                str(subject)[:100],
+                row[position["subject_cipher"]] if "subject_cipher" in position else None,
+                str(row[position["source"]])[:32] if "source" in position else SQL_SOURCE,
+                int(row[position["row_id"]]) if "row_id" in position else 0,
+            )
+        )
     return hits

@@ -1,4 +1,5 @@
 """`flask rosters import KIND FILE` — the staff and script side of the roster importer."""
+
 from pathlib import Path
 
 import click
@@ -23,6 +24,8 @@ def _summary(imported: ImportedRoster) -> str:
 def import_command(kind: str, file: Path) -> None:
     """Import a roster file (DATA.md "Reference rosters"); it replaces the kind's current version."""
     with file.open("rb") as stream:
-        run_import(lambda: import_roster(RosterKind(kind), stream, file.name,
-                                         max_rows=current_app.config["IMPORT_MAX_ROWS"]), _summary,
-                   lambda imported: imported.notices)
+        run_import(
+            lambda: import_roster(RosterKind(kind), stream, file.name, max_rows=current_app.config["IMPORT_MAX_ROWS"]),
+            _summary,
+            lambda imported: imported.notices,
+        )

@@ -1,5 +1,6 @@
 """Roster versions and their rows. A new import of a kind becomes the current version; the previous
 one stays for the record (who, when, how many rows) and the evidence that points at its rows."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -90,5 +91,9 @@ class SubsidyStandard(RosterRow, Base):
     max_amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
 
 
-ROSTER_MODELS = {RosterKind.DECEASED: DeceasedPerson, RosterKind.PUBLIC_EMPLOYEES: PublicEmployee,
-                 RosterKind.CADRES: CadreEntry, RosterKind.STANDARDS: SubsidyStandard}
+ROSTER_MODELS = {
+    RosterKind.DECEASED: DeceasedPerson,
+    RosterKind.PUBLIC_EMPLOYEES: PublicEmployee,
+    RosterKind.CADRES: CadreEntry,
+    RosterKind.STANDARDS: SubsidyStandard,
+}

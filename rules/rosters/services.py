@@ -1,5 +1,6 @@
 """Roster use cases: import a file as the kind's new current version; read a version's rows.
 Each public function is one transaction; views of rows are audited."""
+
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -41,19 +42,33 @@ def _sealed(row: dict, cipher: FieldCipher, version_id: int) -> dict:
 def store_roster(checked: CheckedFile, *, by=None) -> RosterVersion:
     """The checked rows as the kind's current version; the previous one is kept, marked replaced."""
     kind, now = RosterKind(checked.kind), utcnow()
-    db.session.execute(update(RosterVersion).where(RosterVersion.kind == kind, RosterVersion.is_current.is_(True))
-                       .values(is_current=False, replaced_at=now))
-    version = RosterVersion(kind=kind, filename=checked.filename[:200], row_count=checked.row_count,
-                            imported_by_id=getattr(by, "id", None), imported_at=now, is_current=True)
+    db.session.execute(
+        update(RosterVersion)
+        .where(RosterVersion.kind == kind, RosterVersion.is_current.is_(True))
+        .values(is_current=False, replaced_at=now)
+    )
+    version = RosterVersion(
+        kind=kind,
+        filename=checked.filename[:200],
+        row_count=checked.row_count,
+        imported_by_id=getattr(by, "id", None),
+        imported_at=now,
+        is_current=True,
+    )
     db.session.add(version)
     db.session.flush()
     cipher, table = field_cipher(), ROSTER_MODELS[kind].__table__
     for rows in checked.chunks():
         values = [_sealed(row, cipher, version.id) for row in rows]
         for start in range(0, len(values), INSERT_CHUNK):
-            bulk_insert(table, values[start:start + INSERT_CHUNK])
-    record_audit("roster.import", target_type="roster", target_id=version.id, actor=by,
-                 detail={"kind": kind.value, "rows": version.row_count, "file": checked.filename})
+            bulk_insert(table, values[start : start + INSERT_CHUNK])
+    record_audit(
+        "roster.import",
+        target_type="roster",
+        target_id=version.id,
+        actor=by,
+        detail={"kind": kind.value, "rows": version.row_count, "file": checked.filename},
+    )
     db.session.commit()
     roster_imported.send(None, version_id=version.id)
     return version
@@ -73,13 +88,15 @@ def import_roster(kind: RosterKind, data: bytes | BinaryIO, filename: str, *, by
 
 def versions(kind: RosterKind) -> list[RosterVersion]:
     """Every version of a kind, newest first."""
-    return list(db.session.scalars(select(RosterVersion).where(RosterVersion.kind == kind)
-                                   .order_by(RosterVersion.id.desc())))
+    return list(
+        db.session.scalars(select(RosterVersion).where(RosterVersion.kind == kind).order_by(RosterVersion.id.desc()))
+    )
 
 
 def current_version(kind: RosterKind) -> RosterVersion | None:
-    return db.session.scalar(select(RosterVersion).where(RosterVersion.kind == kind,
-                                                         RosterVersion.is_current.is_(True)))
+    return db.session.scalar(
+        select(RosterVersion).where(RosterVersion.kind == kind, RosterVersion.is_current.is_(True))
+    )
 
 
 def version_rows(version: RosterVersion) -> Select:
@@ -90,6 +107,7 @@ def version_rows(version: RosterVersion) -> Select:
 
 def record_roster_view(version: RosterVersion, *, by, page: int) -> None:
     """Every look at a roster is in the audit log: who, which version, which page."""
-    record_audit("roster.view", target_type="roster", target_id=version.id, actor=by,
-                 detail={"kind": version.kind, "page": page})
+    record_audit(
+        "roster.view", target_type="roster", target_id=version.id, actor=by, detail={"kind": version.kind, "page": page}
+    )
     db.session.commit()

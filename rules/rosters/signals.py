@@ -1,4 +1,5 @@
 """Announced after a roster import commits; the rules' background run listens."""
+
 from blinker import Namespace
 
 signals = Namespace()

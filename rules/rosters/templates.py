@@ -1,5 +1,6 @@
 """The four roster templates (DATA.md "Reference rosters"), checked by the disclosure importers'
 machinery: the same reader, cell parsers, Chinese row errors and all-or-nothing rule."""
+
 from sqlalchemy import select
 
 from core.extensions import db
@@ -53,9 +54,13 @@ class DeceasedTemplate(RosterTemplate):
 
     def parse(self, cells: Cells) -> dict:
         died_on = cells.parse("死亡日期", parse_date)
-        return {"row_number": cells.number, "name": cells.text("姓名", 64),
-                "id_number": cells.parse("身份证号", parse_id_number), "died_on": died_on,
-                "died_month": died_on.strftime("%Y-%m") if died_on else None}
+        return {
+            "row_number": cells.number,
+            "name": cells.text("姓名", 64),
+            "id_number": cells.parse("身份证号", parse_id_number),
+            "died_on": died_on,
+            "died_month": died_on.strftime("%Y-%m") if died_on else None,
+        }
 
 
 EMPLOYEE_CATEGORIES = {word: word for word in ("公务员", "事业编制", "国企", "其他")}
@@ -67,10 +72,13 @@ class PublicEmployeesTemplate(RosterTemplate):
     spec = TableSpec(required=("姓名", "身份证号", "人员类别"), optional=("工作单位",))
 
     def parse(self, cells: Cells) -> dict:
-        return {"row_number": cells.number, "name": cells.text("姓名", 64),
-                "id_number": cells.parse("身份证号", parse_id_number),
-                "employer": cells.text("工作单位", 100, required=False),
-                "category": cells.choice("人员类别", EMPLOYEE_CATEGORIES, "应为 公务员、事业编制、国企 或 其他")}
+        return {
+            "row_number": cells.number,
+            "name": cells.text("姓名", 64),
+            "id_number": cells.parse("身份证号", parse_id_number),
+            "employer": cells.text("工作单位", 100, required=False),
+            "category": cells.choice("人员类别", EMPLOYEE_CATEGORIES, "应为 公务员、事业编制、国企 或 其他"),
+        }
 
 
 RELATIONS = {word: word for word in ("本人", "配偶", "父母", "子女", "兄弟姐妹", "其他")}
@@ -92,10 +100,15 @@ class CadresTemplate(RosterTemplate):
 
     def parse(self, cells: Cells) -> dict:
         relation = cells.choice("关系", RELATIONS, "应为 本人、配偶、父母、子女、兄弟姐妹 或 其他")
-        row = {"row_number": cells.number,
-               "village_code": cells.parse("村代码", parse_village_code, self._villages),
-               "name": cells.text("姓名", 64), "id_number": cells.parse("身份证号", parse_id_number),
-               "post": cells.text("职务", 32, required=False), "cadre_id": None, "relation": relation}
+        row = {
+            "row_number": cells.number,
+            "village_code": cells.parse("村代码", parse_village_code, self._villages),
+            "name": cells.text("姓名", 64),
+            "id_number": cells.parse("身份证号", parse_id_number),
+            "post": cells.text("职务", 32, required=False),
+            "cadre_id": None,
+            "relation": relation,
+        }
         if relation == SELF:
             if row["post"] == "":
                 cells.bad("职务", "村干部本人应填写职务")
@@ -143,14 +156,20 @@ class StandardsTemplate(RosterTemplate):
         self._items = {name: name for name in db.session.scalars(select(SubsidyItem.name))}
 
     def parse(self, cells: Cells) -> dict:
-        return {"row_number": cells.number, "item": cells.choice("补贴项目", self._items, "不是系统中登记的补贴项目"),
-                "from_month": cells.parse("起始年月", parse_month),
-                "max_amount": cells.parse("每期最高金额", positive_amount)}
+        return {
+            "row_number": cells.number,
+            "item": cells.choice("补贴项目", self._items, "不是系统中登记的补贴项目"),
+            "from_month": cells.parse("起始年月", parse_month),
+            "max_amount": cells.parse("每期最高金额", positive_amount),
+        }
 
     def key(self, row: dict) -> tuple | None:
         return (row["item"], row["from_month"]) if row["item"] and row["from_month"] else None
 
 
 ROSTER_TEMPLATES: dict[RosterKind, type[RosterTemplate]] = {
-    RosterKind.DECEASED: DeceasedTemplate, RosterKind.PUBLIC_EMPLOYEES: PublicEmployeesTemplate,
-    RosterKind.CADRES: CadresTemplate, RosterKind.STANDARDS: StandardsTemplate}
+    RosterKind.DECEASED: DeceasedTemplate,
+    RosterKind.PUBLIC_EMPLOYEES: PublicEmployeesTemplate,
+    RosterKind.CADRES: CadresTemplate,
+    RosterKind.STANDARDS: StandardsTemplate,
+}

@@ -1,5 +1,6 @@
 """The back office's staff: `people` is everyone a case page deals with; a test file that needs
 fewer (or others) overrides it with make_people(…)."""
+
 import pytest
 
 

@@ -25,6 +25,7 @@ def test_wrong_password_is_refused_without_saying_which_part(client, make_user, 
 
 def test_disabled_account_cannot_log_in_and_loses_its_session(app, client, make_user, login):
     from core.users.services import set_enabled
+
     user = make_user("chen")
     assert login("chen").status_code == 302
     set_enabled(user, False)
@@ -34,6 +35,7 @@ def test_disabled_account_cannot_log_in_and_loses_its_session(app, client, make_
 
 def test_password_reset_ends_existing_sessions(app, client, make_user, login):
     from core.users.services import reset_password
+
     user = make_user("chen")
     login("chen")
     new_password = reset_password(user)
@@ -81,24 +83,37 @@ def test_login_without_csrf_token_is_rejected(client, make_user):
     assert "页面已过期" in response.text
 
 
-@pytest.mark.parametrize("target", ["//evil.example/x", "/%09/evil.example", "/%0a/evil.example", "%0d//evil",
-                                    "\\\\evil", "/\\evil", "https://evil", "javascript:alert(1)",
-                                    "/%E3%80%80/evil"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/x",
+        "/%09/evil.example",
+        "/%0a/evil.example",
+        "%0d//evil",
+        "\\\\evil",
+        "/\\evil",
+        "https://evil",
+        "javascript:alert(1)",
+        "/%E3%80%80/evil",
+    ],
+)
 def test_next_parameter_cannot_send_users_off_site(client, make_user, target):
     make_user("chen")
     page = client.get("/staff/login")
-    response = client.post(f"/staff/login?next={target}",
-                           data={"username": "chen", "password": "pw-for-tests-1",
-                                 "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        f"/staff/login?next={target}",
+        data={"username": "chen", "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+    )
     assert response.status_code == 302 and response.headers["Location"] == "/admin/"
 
 
 def test_next_parameter_keeps_a_same_site_path(client, make_user):
     make_user("chen")
     page = client.get("/staff/login")
-    response = client.post("/staff/login?next=/admin/cases%3Fstatus%3Dopen",
-                           data={"username": "chen", "password": "pw-for-tests-1",
-                                 "csrf_token": csrf_from(page.text)})
+    response = client.post(
+        "/staff/login?next=/admin/cases%3Fstatus%3Dopen",
+        data={"username": "chen", "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+    )
     assert response.headers["Location"] == "/admin/cases?status=open"
 
 
@@ -119,6 +134,7 @@ def test_session_cookie_is_httponly_and_lax(client, make_user, login):
 def test_passwords_are_hashed_with_scrypt_by_default(tmp_path):
     from core.config import DEFAULTS
     from werkzeug.security import check_password_hash, generate_password_hash
+
     assert DEFAULTS["PASSWORD_HASH_METHOD"] == "scrypt"
     hashed = generate_password_hash("secret", method=DEFAULTS["PASSWORD_HASH_METHOD"])
     assert hashed.startswith("scrypt:") and check_password_hash(hashed, "secret")

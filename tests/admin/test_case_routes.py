@@ -1,5 +1,6 @@
 """The back office through the web: the queue, the case page and every action on it, refusals,
 scope (404) and roles (403), identity requests, a lead's approvals, reminders, reference lists."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -21,14 +22,18 @@ from core.users.models import User
 @pytest.fixture
 def as_user(app, people):
     """as_user(name) → a client signed in as that person (each with its own cookies)."""
+
     def sign_in(name: str):
         client = app.test_client()
         page = client.get("/staff/login")
-        response = client.post("/staff/login", data={"username": people[name].username, "password": "pw-for-tests-1",
-                                                     "csrf_token": csrf_from(page.text)})
+        response = client.post(
+            "/staff/login",
+            data={"username": people[name].username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+        )
         assert response.status_code == 302
         client.token = csrf_from(client.get("/admin/").text)
         return client
+
     return sign_in
 
 
@@ -50,13 +55,33 @@ def flashed(response) -> str:
 
 
 # Every case route with a sample of what it posts.
-CASE_ROUTES = [("get", "/admin/cases"), ("get", "/admin/cases/{id}"), ("get", "/admin/approvals"),
-               ("get", "/admin/reminders")] + [
-    ("post", f"/admin/cases/{{id}}/{action}") for action in (
-        "assign", "reply", "note", "refer", "referral-answer", "referral-extension", "material", "extension",
-        "merge", "close",
-        "feedback", "reopen", "conflict", "identity/request", "identity/reveal", "identity/decide",
-        "extension/decide")]
+CASE_ROUTES = [
+    ("get", "/admin/cases"),
+    ("get", "/admin/cases/{id}"),
+    ("get", "/admin/approvals"),
+    ("get", "/admin/reminders"),
+] + [
+    ("post", f"/admin/cases/{{id}}/{action}")
+    for action in (
+        "assign",
+        "reply",
+        "note",
+        "refer",
+        "referral-answer",
+        "referral-extension",
+        "material",
+        "extension",
+        "merge",
+        "close",
+        "feedback",
+        "reopen",
+        "conflict",
+        "identity/request",
+        "identity/reveal",
+        "identity/decide",
+        "extension/decide",
+    )
+]
 
 
 @pytest.mark.parametrize("role", ["accountant", "reviewer"])
@@ -169,8 +194,12 @@ def test_no_reply_on_a_merged_case(as_user, people):
     no_reason = post(client, f"/admin/cases/{neighbour.id}/merge", into_code=first.code)
     assert no_reason.status_code == 422 and "请写明合并的理由" in no_reason.text and "合并理由" in no_reason.text
     assert fresh(neighbour).merged_into_id is None
-    assert post(client, f"/admin/cases/{neighbour.id}/merge", into_code=first.code,
-                merge_reason="两村交界的同一段路").status_code == 302
+    assert (
+        post(
+            client, f"/admin/cases/{neighbour.id}/merge", into_code=first.code, merge_reason="两村交界的同一段路"
+        ).status_code
+        == 302
+    )
     assert post(client, f"/admin/cases/{duplicate.id}/merge", into_code=first.code).status_code == 302
     assert fresh(duplicate).merged_into_id == first.id and fresh(neighbour).merged_into_id == first.id
     page = client.get(f"/admin/cases/{duplicate.id}")
@@ -194,15 +223,21 @@ def test_take_and_assign_only_to_colleagues_who_may_work_it(as_user, people):
 
 
 def test_internal_note_with_a_template_inserted(as_user, people):
-    db.session.add_all([ReplyTemplate(category="funds", title="资金类初步答复", body="您反映的资金问题已收到。"),
-                        ReplyTemplate(category="subsidy", title="补贴类", body="补贴模板")])
+    db.session.add_all(
+        [
+            ReplyTemplate(category="funds", title="资金类初步答复", body="您反映的资金问题已收到。"),
+            ReplyTemplate(category="subsidy", title="补贴类", body="补贴模板"),
+        ]
+    )
     db.session.commit()
     template_id = db.session.scalar(select(ReplyTemplate.id).where(ReplyTemplate.category == "funds"))
     case = new_case()
     client = as_user("handler")
     page = client.get(f"/admin/cases/{case.id}")
     assert "资金类初步答复" in page.text and "补贴类" not in page.text  # only the case's category
-    inserted = post(client, f"/admin/cases/{case.id}/note", note="先看账目。", note_template=str(template_id), insert="1")
+    inserted = post(
+        client, f"/admin/cases/{case.id}/note", note="先看账目。", note_template=str(template_id), insert="1"
+    )
     assert inserted.status_code == 200 and "先看账目。\n您反映的资金问题已收到。</textarea>" in inserted.text
     assert event_count(case) == 1  # inserting saves nothing
     saved = post(client, f"/admin/cases/{case.id}/note", note="村会计下周约谈")
@@ -212,8 +247,12 @@ def test_internal_note_with_a_template_inserted(as_user, people):
 
 
 def test_refer_to_a_department_and_record_its_answer(as_user, people):
-    db.session.add_all([Department(county_code="629901000000", name="县农业农村局"),
-                        Department(county_code="629901000000", name="县医保局", is_active=False)])
+    db.session.add_all(
+        [
+            Department(county_code="629901000000", name="县农业农村局"),
+            Department(county_code="629901000000", name="县医保局", is_active=False),
+        ]
+    )
     db.session.commit()
     department = db.session.scalar(select(Department).where(Department.name == "县农业农村局"))
     case = new_case(real_name=True)
@@ -222,13 +261,24 @@ def test_refer_to_a_department_and_record_its_answer(as_user, people):
     assert "县农业农村局" in page.text and "县医保局" not in page.text
     leak = post(client, f"/admin/cases/{case.id}/refer", department=str(department.id), summary=f"{NAME}反映修路款")
     assert leak.status_code == 422 and "不能包含反映人的姓名或电话" in leak.text
-    assert post(client, f"/admin/cases/{case.id}/refer", department=str(department.id),
-                summary="反映修路款去向问题，请核查").status_code == 302
+    assert (
+        post(
+            client, f"/admin/cases/{case.id}/refer", department=str(department.id), summary="反映修路款去向问题，请核查"
+        ).status_code
+        == 302
+    )
     page = client.get(f"/admin/cases/{case.id}")
     assert "县农业农村局" in page.text and "答复期限" in page.text
     referral_id = re.search(r'name="referral_id" value="(\d+)"', page.text).group(1)
-    assert post(client, f"/admin/cases/{case.id}/referral-answer", referral_id=referral_id,
-                answer="已核查，款项用于村道维修").status_code == 302
+    assert (
+        post(
+            client,
+            f"/admin/cases/{case.id}/referral-answer",
+            referral_id=referral_id,
+            answer="已核查，款项用于村道维修",
+        ).status_code
+        == 302
+    )
     again = post(client, f"/admin/cases/{case.id}/referral-answer", referral_id=referral_id, answer="again")
     assert again.status_code == 422 and "已记录过部门答复" in again.text
     other = post(client, f"/admin/cases/{case.id}/referral-answer", referral_id="99999", answer="x")
@@ -272,20 +322,35 @@ def test_extension_requested_and_decided_by_a_lead(as_user, people):
     case = new_case()
     client = as_user("handler")
     post(client, f"/admin/cases/{case.id}/reply", kind="first_reply", reply="已受理")
-    assert post(client, f"/admin/cases/{case.id}/extension", extension_days="31",
-                extension_reason="复杂").status_code == 422
-    assert post(client, f"/admin/cases/{case.id}/extension", extension_days="20",
-                extension_reason="涉及多个部门").status_code == 302
+    assert (
+        post(client, f"/admin/cases/{case.id}/extension", extension_days="31", extension_reason="复杂").status_code
+        == 422
+    )
+    assert (
+        post(
+            client, f"/admin/cases/{case.id}/extension", extension_days="20", extension_reason="涉及多个部门"
+        ).status_code
+        == 302
+    )
     assert "等待负责人审批" in client.get(f"/admin/cases/{case.id}").text
     assert client.get("/admin/approvals").status_code == 403  # not a lead
     extension = db.session.scalar(select(ClockExtension))
-    assert post(client, f"/admin/cases/{case.id}/extension/decide", request_id=str(extension.id),
-                decision="approve").status_code == 403
+    assert (
+        post(
+            client, f"/admin/cases/{case.id}/extension/decide", request_id=str(extension.id), decision="approve"
+        ).status_code
+        == 403
+    )
     lead = as_user("lead")
     approvals = lead.get("/admin/approvals")
     assert "涉及多个部门" in approvals.text and case.code in approvals.text
-    response = post(lead, f"/admin/cases/{case.id}/extension/decide", request_id=str(extension.id),
-                    decision="approve", back="approvals")
+    response = post(
+        lead,
+        f"/admin/cases/{case.id}/extension/decide",
+        request_id=str(extension.id),
+        decision="approve",
+        back="approvals",
+    )
     assert response.status_code == 302 and response.location.endswith("/admin/approvals")
     assert fresh(case).clock(ClockKind.LEGAL).extension_days == 20
     assert "没有待审批的延期申请" in lead.get("/admin/approvals").text
@@ -311,13 +376,24 @@ def test_identity_hidden_until_approved_then_shown_only_to_the_requester(as_user
     page = handler.get(f"/admin/cases/{case.id}")
     assert "申请查看身份" in page.text and NAME not in page.text and PHONE not in page.text
     assert post(handler, f"/admin/cases/{case.id}/identity/reveal").status_code == 422
-    assert post(handler, f"/admin/cases/{case.id}/identity/request", identity_reason="需电话核实细节").status_code == 302
+    assert (
+        post(handler, f"/admin/cases/{case.id}/identity/request", identity_reason="需电话核实细节").status_code == 302
+    )
     assert "等待负责人审批" in handler.get(f"/admin/cases/{case.id}").text
     approvals = lead.get("/admin/approvals")
     assert "需电话核实细节" in approvals.text and NAME not in approvals.text
     request_id = str(db.session.scalar(select(IdentityRequest.id)))
-    assert post(lead, f"/admin/cases/{case.id}/identity/decide", request_id=request_id, decision="approve",
-                decision_note="同意", back="case").status_code == 302
+    assert (
+        post(
+            lead,
+            f"/admin/cases/{case.id}/identity/decide",
+            request_id=request_id,
+            decision="approve",
+            decision_note="同意",
+            back="case",
+        ).status_code
+        == 302
+    )
     page = handler.get(f"/admin/cases/{case.id}")
     assert "查看身份" in page.text and NAME not in page.text and PHONE not in page.text
     shown = post(handler, f"/admin/cases/{case.id}/identity/reveal")
@@ -336,8 +412,13 @@ def test_denied_identity_stays_hidden(as_user, people):
     handler, lead = as_user("handler"), as_user("lead")
     post(handler, f"/admin/cases/{case.id}/identity/request", identity_reason="想知道是谁")
     request_id = str(db.session.scalar(select(IdentityRequest.id)))
-    post(lead, f"/admin/cases/{case.id}/identity/decide", request_id=request_id, decision="deny",
-         decision_note="理由不充分")
+    post(
+        lead,
+        f"/admin/cases/{case.id}/identity/decide",
+        request_id=request_id,
+        decision="deny",
+        decision_note="理由不充分",
+    )
     assert db.session.scalar(select(IdentityRequest.status)) == Decision.DENIED
     page = handler.get(f"/admin/cases/{case.id}")
     assert "未获批准" in page.text and "理由不充分" in page.text and NAME not in page.text
@@ -357,6 +438,7 @@ def test_a_lead_never_decides_their_own_request(as_user, people):
 
 def test_every_reveal_notifies_the_other_leads_of_the_case(app, as_user, people, make_user):
     from admin.cases.actions import declare_conflict
+
     people["town_lead"] = make_user("town_lead", "handler", ["629901101000"], is_lead=True)
     people["far_lead"] = make_user("far_lead", "handler", ["629901102000"], is_lead=True)
     people["kin_lead"] = make_user("kin_lead", "handler", ["629901000000"], is_lead=True)
@@ -369,8 +451,11 @@ def test_every_reveal_notifies_the_other_leads_of_the_case(app, as_user, people,
     assert db.session.scalar(select(func.count()).select_from(Reminder)) == 0  # approving reveals nothing yet
     for _ in range(2):
         assert NAME in post(handler, f"/admin/cases/{case.id}/identity/reveal").text
-    notified = db.session.execute(select(User.username, Reminder.level).join(Reminder, Reminder.user_id == User.id)
-                                  .where(Reminder.complaint_id == case.id)).all()
+    notified = db.session.execute(
+        select(User.username, Reminder.level)
+        .join(Reminder, Reminder.user_id == User.id)
+        .where(Reminder.complaint_id == case.id)
+    ).all()
     # Each reveal, to the township's lead; not to the lead who approved it, the one who looked,
     # a lead who stepped off the case, or the lead of another township.
     assert sorted(notified) == [("town_lead", "identity_revealed")] * 2
@@ -379,8 +464,10 @@ def test_every_reveal_notifies_the_other_leads_of_the_case(app, as_user, people,
     listing = town_lead.get("/admin/reminders").text
     assert case.code in listing and "反映人身份已被查看" in listing and NAME not in listing
     timeline = town_lead.get(f"/admin/cases/{case.id}").text
-    assert len(re.findall(r"<strong>查看反映人身份</strong>.*?<span class=\"muted small\">handler</span>", timeline,
-                          re.S)) == 2  # who looked, each time
+    assert (
+        len(re.findall(r"<strong>查看反映人身份</strong>.*?<span class=\"muted small\">handler</span>", timeline, re.S))
+        == 2
+    )  # who looked, each time
 
 
 def test_reminders_keep_to_the_cases_the_user_may_see(as_user, people):
@@ -397,8 +484,12 @@ def test_reminders_keep_to_the_cases_the_user_may_see(as_user, people):
 def test_reminders_badge_and_list(as_user, people):
     case = new_case()
     clock = case.clock(ClockKind.REPLY)
-    db.session.add_all([Reminder(user_id=people["handler"].id, complaint_id=case.id, clock_id=clock.id, level="due_soon"),
-                        Reminder(user_id=people["lead"].id, complaint_id=case.id, clock_id=clock.id, level="overdue")])
+    db.session.add_all(
+        [
+            Reminder(user_id=people["handler"].id, complaint_id=case.id, clock_id=clock.id, level="due_soon"),
+            Reminder(user_id=people["lead"].id, complaint_id=case.id, clock_id=clock.id, level="overdue"),
+        ]
+    )
     db.session.commit()
     client = as_user("handler")
     assert "1 条未读" in client.get("/admin/").text
@@ -420,7 +511,9 @@ def test_departments_and_reply_templates_are_kept_by_administrators(as_user, peo
     assert not db.session.get(Department, department.id).is_active
     assert post(admin, "/admin/reply-templates", category="funds", title="资金类", body="已收到").status_code == 302
     template = db.session.scalar(select(ReplyTemplate))
-    assert post(admin, f"/admin/reply-templates/{template.id}", category="", title="通用", body="您好").status_code == 302
+    assert (
+        post(admin, f"/admin/reply-templates/{template.id}", category="", title="通用", body="您好").status_code == 302
+    )
     db.session.expire_all()
     assert db.session.get(ReplyTemplate, template.id).category == ""
     assert post(admin, f"/admin/reply-templates/{template.id}/delete").status_code == 302
@@ -432,16 +525,25 @@ def test_inspectors_work_their_rounds_reports(app, people, make_user):
     from datetime import date
 
     from complaints.models import InspectionRound
+
     inspector = make_user("xuncha", "inspector")
     people["inspector"] = inspector
-    round_ = InspectionRound(name="第一轮", team_name="县委第一巡察组", county_code="629901000000",
-                             starts_on=date(2026, 1, 1), ends_on=date(2099, 12, 31), members=[inspector])
+    round_ = InspectionRound(
+        name="第一轮",
+        team_name="县委第一巡察组",
+        county_code="629901000000",
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2099, 12, 31),
+        members=[inspector],
+    )
     db.session.add(round_)
     db.session.commit()
     case = new_case(round_id=round_.id)
     client = app.test_client()
     page = client.get("/staff/login")
-    client.post("/staff/login", data={"username": "xuncha", "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)})
+    client.post(
+        "/staff/login", data={"username": "xuncha", "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)}
+    )
     client.token = csrf_from(client.get("/admin/").text)
     assert case.code in client.get("/admin/cases").text
     assert post(client, f"/admin/cases/{case.id}/reply", kind="first_reply", reply="巡察组已收到").status_code == 302

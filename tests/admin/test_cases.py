@@ -1,4 +1,5 @@
 """Case handling: every transition and refusal, scope and conflicts, identity requests."""
+
 from datetime import date, datetime, timedelta, timezone
 
 from factories import new_case
@@ -29,8 +30,14 @@ def people(make_people):
 def test_scope_matrix(people):
     case = new_case()
     today = TODAY
-    expected = {"lead": True, "handler": True, "other_township": False, "accountant": False,
-                "reviewer": False, "admin": True}
+    expected = {
+        "lead": True,
+        "handler": True,
+        "other_township": False,
+        "accountant": False,
+        "reviewer": False,
+        "admin": True,
+    }
     for name, visible in expected.items():
         user = people[name]
         assert can_see_case(user, case, today) is visible, name
@@ -65,6 +72,7 @@ def test_pausing_only_where_enabled_and_remaining_days_restart(people):
     db.session.commit()
     case = new_case(received_at=datetime(2026, 11, 2, 2, tzinfo=timezone.utc))  # Mon 10:00 Shanghai
     from complaints.clocks import pause_working_clocks, resume_working_clocks
+
     progress = case.clock(ClockKind.PROGRESS)
     assert progress.due_at.astimezone(timezone(timedelta(hours=8))).date() == date(2026, 11, 16)
     # Wed 10:00: the rest of Wednesday and 8 more days are left, 9 whole days rounded up.
@@ -82,10 +90,10 @@ def pausing(people):
 
 
 def test_a_pause_keeps_the_day_it_stopped_on(people, pausing):
-    with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):   # Mon
+    with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):  # Mon
         case = new_case()
     progress = case.clock(ClockKind.PROGRESS)
-    assert local_date(progress.due_at) == date(2026, 6, 23)   # Fri 06-19 is the Dragon Boat holiday
+    assert local_date(progress.due_at) == date(2026, 6, 23)  # Fri 06-19 is the Dragon Boat holiday
     with time_machine.travel(shanghai(2026, 6, 9, 0, 0), tick=False):  # Tue, before any of it was used
         actions.reply(case, "request_info", "请补充发票照片", by=people["handler"])
         assert progress.paused_at is not None
@@ -99,9 +107,9 @@ def test_a_pause_on_a_rest_day_keeps_only_working_days(people, pausing):
     with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):
         case = new_case()
     progress = case.clock(ClockKind.PROGRESS)
-    with time_machine.travel(shanghai(2026, 6, 13, 10), tick=False):   # Sat
+    with time_machine.travel(shanghai(2026, 6, 13, 10), tick=False):  # Sat
         actions.reply(case, "request_info", "请补充发票照片", by=people["handler"])
-    with time_machine.travel(shanghai(2026, 6, 15, 10), tick=False):   # Mon
+    with time_machine.travel(shanghai(2026, 6, 15, 10), tick=False):  # Mon
         referrals.material_received(case, by=people["handler"])
     assert progress.amount == 6 and local_date(progress.due_at) == date(2026, 6, 24)
 
@@ -238,13 +246,16 @@ def test_referral_summary_carries_no_identity_and_has_its_clock(people):
         referrals.record_referral_answer(referral, "again", by=people["handler"])
 
 
-@pytest.mark.parametrize("accepted, due, extended", [
-    # 60 days end Fri 07-31; 90 days end Sun 08-30, which rolls once to Mon 08-31.
-    (datetime(2026, 6, 1, 10), date(2026, 7, 31), date(2026, 8, 31)),
-    # 60 days end Sun 2026-02-01 → Mon 02-02; 90 days end Tue 03-03: the extension counts from
-    # acceptance, not from the rolled deadline, so it adds fewer than 30 days here.
-    (datetime(2025, 12, 3, 10), date(2026, 2, 2), date(2026, 3, 3)),
-])
+@pytest.mark.parametrize(
+    "accepted, due, extended",
+    [
+        # 60 days end Fri 07-31; 90 days end Sun 08-30, which rolls once to Mon 08-31.
+        (datetime(2026, 6, 1, 10), date(2026, 7, 31), date(2026, 8, 31)),
+        # 60 days end Sun 2026-02-01 → Mon 02-02; 90 days end Tue 03-03: the extension counts from
+        # acceptance, not from the rolled deadline, so it adds fewer than 30 days here.
+        (datetime(2025, 12, 3, 10), date(2026, 2, 2), date(2026, 3, 3)),
+    ],
+)
 def test_legal_extension_once_with_lead_approval(people, accepted, due, extended):
     with time_machine.travel(accepted.replace(tzinfo=SHANGHAI), tick=False):
         case = new_case()
@@ -267,8 +278,8 @@ def test_legal_extension_once_with_lead_approval(people, accepted, due, extended
 
 def test_queue_order_and_filters(people):
     now = datetime(2026, 11, 25, 4, tzinfo=timezone.utc)
-    old = new_case(received_at=now - timedelta(days=20))      # overdue
-    fresh = new_case(received_at=now - timedelta(hours=1))    # running
+    old = new_case(received_at=now - timedelta(days=20))  # overdue
+    fresh = new_case(received_at=now - timedelta(hours=1))  # running
     reopened = new_case(received_at=now - timedelta(hours=2))
     reopened.status = Status.REOPENED
     done = new_case(received_at=now - timedelta(days=3))
@@ -286,8 +297,13 @@ def test_queue_order_and_filters(people):
 
 def test_inspection_round_reports_belong_to_the_team_until_it_ends(people, make_user):
     inspector = make_user("xuncha", "inspector")
-    round_ = InspectionRound(name="第一轮", team_name="县委第一巡察组", county_code="629901000000",
-                             starts_on=date(2026, 11, 1), ends_on=date(2026, 12, 31))
+    round_ = InspectionRound(
+        name="第一轮",
+        team_name="县委第一巡察组",
+        county_code="629901000000",
+        starts_on=date(2026, 11, 1),
+        ends_on=date(2026, 12, 31),
+    )
     round_.members.append(inspector)
     db.session.add(round_)
     db.session.commit()
@@ -317,12 +333,19 @@ def worded_cases(people):
 
 
 @pytest.mark.parametrize("listed", [1000, 1])  # 1: more matches than listed, searched by LIKE alone
-@pytest.mark.parametrize("term, expected", [
-    ("停", [0]), ("低保", [0, 2]), ("维修款去向", [1]), ("-0002", [1]), ("0003", [2]),
-    ("低保维修", []),   # each character is there, but not together
-    ("低保低", []),     # every bigram is in case 3 ("保低", "低保"), not in this order
-    ("维修款%", []),    # wildcards are literal
-])
+@pytest.mark.parametrize(
+    "term, expected",
+    [
+        ("停", [0]),
+        ("低保", [0, 2]),
+        ("维修款去向", [1]),
+        ("-0002", [1]),
+        ("0003", [2]),
+        ("低保维修", []),  # each character is there, but not together
+        ("低保低", []),  # every bigram is in case 3 ("保低", "低保"), not in this order
+        ("维修款%", []),  # wildcards are literal
+    ],
+)
 def test_queue_text_search(people, worded_cases, term, expected, listed, monkeypatch):
     monkeypatch.setattr(queries, "TEXT_MATCHES_LISTED", listed)
     found = db.session.scalars(queue(people["lead"], QueueFilters(text=f" {term} "), datetime.now(timezone.utc)))

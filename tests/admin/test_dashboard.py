@@ -1,5 +1,6 @@
 """Dashboard numbers on a known fixture: met on time, met late, overdue, not yet due, merged,
 every column of a month by month of arrival; scoped to what the user may see; charts as inline SVG."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -18,11 +19,27 @@ from core.timezone import shanghai
 NOW = shanghai(2026, 11, 25, 12)
 
 
-def make_case(received, village="629901101201", category=Category.FUNDS, *, reply=None, progress=None,
-              closed=None, rating=None, status=None, merged_into=None) -> Complaint:
+def make_case(
+    received,
+    village="629901101201",
+    category=Category.FUNDS,
+    *,
+    reply=None,
+    progress=None,
+    closed=None,
+    rating=None,
+    status=None,
+    merged_into=None,
+) -> Complaint:
     """A case whose clocks were met `reply`/`progress` = "on_time" | "late" | None (not met)."""
-    filed = file_complaint(village=db.session.get(Region, village), category=category, text="反映问题",
-                           channel=Channel.WEB, identity=None, received_at=received)
+    filed = file_complaint(
+        village=db.session.get(Region, village),
+        category=category,
+        text="反映问题",
+        channel=Channel.WEB,
+        identity=None,
+        received_at=received,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     for kind, how in ((ClockKind.REPLY, reply), (ClockKind.PROGRESS, progress)):
         clock = case.clock(kind)
@@ -42,16 +59,27 @@ def make_case(received, village="629901101201", category=Category.FUNDS, *, repl
 
 @pytest.fixture
 def known(township_tree):
-    a = make_case(shanghai(2026, 10, 12, 10), reply="on_time", progress="on_time",
-                  closed=shanghai(2026, 10, 20, 9), rating="satisfied")
-    make_case(shanghai(2026, 10, 13, 10), reply="late", progress="late",
-              closed=shanghai(2026, 11, 3, 9), rating="basically")
-    make_case(shanghai(2026, 11, 2, 10))                      # both clocks overdue, open
-    make_case(shanghai(2026, 11, 20, 10))                     # reply due 11-25 23:59: not yet counted
+    a = make_case(
+        shanghai(2026, 10, 12, 10),
+        reply="on_time",
+        progress="on_time",
+        closed=shanghai(2026, 10, 20, 9),
+        rating="satisfied",
+    )
+    make_case(
+        shanghai(2026, 10, 13, 10), reply="late", progress="late", closed=shanghai(2026, 11, 3, 9), rating="basically"
+    )
+    make_case(shanghai(2026, 11, 2, 10))  # both clocks overdue, open
+    make_case(shanghai(2026, 11, 20, 10))  # reply due 11-25 23:59: not yet counted
     make_case(shanghai(2026, 10, 15, 10), "629901102201", Category.SUBSIDY, reply="on_time")  # progress overdue
     make_case(shanghai(2026, 10, 16, 10), status=Status.MERGED, merged_into=a)  # counted in its target
-    make_case(shanghai(2025, 6, 1, 10), reply="on_time", progress="on_time",
-              closed=shanghai(2026, 11, 10, 9), rating="unsatisfied")  # arrived before the window
+    make_case(
+        shanghai(2025, 6, 1, 10),
+        reply="on_time",
+        progress="on_time",
+        closed=shanghai(2026, 11, 10, 9),
+        rating="unsatisfied",
+    )  # arrived before the window
     db.session.commit()
 
 
@@ -84,7 +112,11 @@ def test_numbers_stay_in_the_users_scope(known, make_user):
     stats = dashboard_stats(make_user("baishui", "handler", ["629901102000"]), month_starts(NOW), NOW)
     total = stats.total
     assert (total.received, total.open, total.overdue) == (1, 1, 1)
-    assert (total.reply_rate.percent, total.progress_rate.percent, total.satisfaction.percent) == ("100.0%", "0.0%", "—")
+    assert (total.reply_rate.percent, total.progress_rate.percent, total.satisfaction.percent) == (
+        "100.0%",
+        "0.0%",
+        "—",
+    )
     assert [row.label for row in stats.by_township] == ["白水乡"]
     nobody = dashboard_stats(make_user("kuaiji", "accountant", ["629901101201"]), month_starts(NOW), NOW)
     assert nobody.total.received == 0 and nobody.by_township == []

@@ -1,5 +1,6 @@
 """Exports: the case file PDF (timeline in Chinese, bundled font, identity only when revealed,
 audited), the queue as CSV and XLSX (scoped, filtered, formula-safe) and the monthly report."""
+
 import re
 
 from factories import new_case
@@ -15,11 +16,7 @@ from core.timezone import local
 
 from support import csv_rows, run_tool, xlsx_rows
 
-FORMULA = "=HYPERLINK(\"http://evil.example\",\"点我\")"
-
-
-
-
+FORMULA = '=HYPERLINK("http://evil.example","点我")'
 
 
 def pdf_text(data: bytes, tmp_path) -> str:
@@ -47,9 +44,22 @@ def test_case_file_has_the_timeline_in_chinese_and_the_bundled_font(client, logi
     response = client.get(f"/admin/cases/{worked_case.id}/file.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data, tmp_path)
-    for expected in ("受理登记及办理情况表", worked_case.code, "青山村", "资金使用", "网上反映", "修路款去向不明",
-                     "已收到，正在核实修路款的去向", "已调取村委会会计凭证", "内部", "初步答复", "核查进展告知",
-                     "按期完成", "经核实，款项已追回并公示", "属实"):
+    for expected in (
+        "受理登记及办理情况表",
+        worked_case.code,
+        "青山村",
+        "资金使用",
+        "网上反映",
+        "修路款去向不明",
+        "已收到，正在核实修路款的去向",
+        "已调取村委会会计凭证",
+        "内部",
+        "初步答复",
+        "核查进展告知",
+        "按期完成",
+        "经核实，款项已追回并公示",
+        "属实",
+    ):
         assert expected in text, expected
     assert "段凤" not in text and "13800138000" not in text and "未经批准不显示" in text
     fonts = run_tool("pdffonts", str(tmp_path / "export.pdf")).splitlines()[2:]
@@ -97,8 +107,11 @@ def test_case_file_is_404_outside_scope(client, login, people, worked_case):
 
 @pytest.fixture
 def queue_cases(people):
-    return {"formula": new_case(text=FORMULA), "plus": new_case(text="+86 13800138000 打不通", category=Category.SUBSIDY),
-            "far": new_case(text="河口村的事", village="629901102201")}
+    return {
+        "formula": new_case(text=FORMULA),
+        "plus": new_case(text="+86 13800138000 打不通", category=Category.SUBSIDY),
+        "far": new_case(text="河口村的事", village="629901102201"),
+    }
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])

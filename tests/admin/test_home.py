@@ -1,5 +1,6 @@
 """The 工作台 says what to do, per role: a handler's piles as counts that open the same filtered
 queue, a reviewer's waiting batches, an accountant's overdue months and returned batches."""
+
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -19,8 +20,10 @@ from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.services import return_batch, stage_upload
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
-COUNT = re.compile(r'<a href="(/admin/cases\?[^"]+)">\s*<span class="muted">([^<]+)</span>\s*'
-                   r'<span class="value[^"]*">(\d+)</span>')
+COUNT = re.compile(
+    r'<a href="(/admin/cases\?[^"]+)">\s*<span class="muted">([^<]+)</span>\s*'
+    r'<span class="value[^"]*">(\d+)</span>'
+)
 
 
 @pytest.fixture(autouse=True)
@@ -30,17 +33,34 @@ def late_november():
 
 
 def case(received: datetime) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="村里修路的钱去向不明", channel=Channel.WEB, identity=None, received_at=received)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="村里修路的钱去向不明",
+        channel=Channel.WEB,
+        identity=None,
+        received_at=received,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
 def ledger_batch(village: str, month: str) -> Batch:
-    row = {"row_number": 2, "entry_on": date(int(month[:4]), int(month[5:]), 5), "month": month,
-           "year": int(month[:4]), "voucher_no": "记-1", "direction": "expense", "category": "管理费用",
-           "summary": "办公用品", "amount": Decimal("10.00"), "counterparty": "", "link_code": ""}
-    [batch] = stage_upload(ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, month, [row])]),
-                           uploader=None)
+    row = {
+        "row_number": 2,
+        "entry_on": date(int(month[:4]), int(month[5:]), 5),
+        "month": month,
+        "year": int(month[:4]),
+        "voucher_no": "记-1",
+        "direction": "expense",
+        "category": "管理费用",
+        "summary": "办公用品",
+        "amount": Decimal("10.00"),
+        "counterparty": "",
+        "link_code": "",
+    }
+    [batch] = stage_upload(
+        ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, month, [row])]), uploader=None
+    )
     return batch
 
 
@@ -52,7 +72,12 @@ def test_a_handlers_counts_open_the_queue_that_lists_them(township_tree, make_us
     page = client.get("/admin/")
     counts = {label: (href.replace("&amp;", "&"), int(count)) for href, label, count in COUNT.findall(page.text)}
     assert {label: count for label, (_, count) in counts.items()} == {
-        "新收到": 2, "即将到期": 0, "已超期": 1, "待补充材料": 1, "重新办理": 0}
+        "新收到": 2,
+        "即将到期": 0,
+        "已超期": 1,
+        "待补充材料": 1,
+        "重新办理": 0,
+    }
     for label, (href, count) in counts.items():
         listed = client.get(href).text
         assert sum(code in listed for code in (new.code, old.code, waiting.code)) == count, label
@@ -69,8 +94,9 @@ def test_a_reviewer_sees_the_batches_waiting_by_village_and_month(township_tree,
     assert f'href="/disclosures/batches/{batch.id}">上东村 收支明细 2026-10</a>' in page
 
 
-def test_an_accountant_sees_overdue_months_and_returned_batches_with_the_reason(township_tree, make_user, login,
-                                                                              client):
+def test_an_accountant_sees_overdue_months_and_returned_batches_with_the_reason(
+    township_tree, make_user, login, client
+):
     make_user("kuaiji", "accountant", ["629901101201"])
     reviewer = make_user("shenhe", "reviewer", ["629901101000"])
     returned = ledger_batch("629901101201", "2026-10")
@@ -79,7 +105,9 @@ def test_an_accountant_sees_overdue_months_and_returned_batches_with_the_reason(
     page = client.get("/admin/").text
     assert "第3行金额与凭证不符" in page and f"/disclosures/batches/{returned.id}" in page
     # October's ledger was due on 10 November, and the returned batch does not count as disclosed.
-    assert re.search(r"<td>青山村</td><td>2026-10</td><td>2026-11-10</td>\s*<td><span class=\"badge bad\">逾期未公开", page)
+    assert re.search(
+        r"<td>青山村</td><td>2026-10</td><td>2026-11-10</td>\s*<td><span class=\"badge bad\">逾期未公开", page
+    )
     ledger_batch("629901101201", "2026-10")  # uploaded again: no longer returned, waiting for review
     page = client.get("/admin/").text
     assert "第3行金额与凭证不符" not in page and "没有被退回的批次" in page

@@ -1,6 +1,7 @@
 """One label per value: a case's status and its timeline entries read the same on the case page,
 in the case file PDF and in the queue export (core/enums.py; the PDF once had its own copy of the
 event labels, 延期 where the page said 延长办理期限)."""
+
 import re
 
 import pytest
@@ -23,8 +24,13 @@ def people(make_people):
 
 @pytest.fixture
 def extended_and_closed(people):
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     actions.reply(case, "first_reply", "已收到，正在核实", by=people["handler"])
     referrals.request_extension(case, 10, "需调取乡镇账目", by=people["handler"])
@@ -41,7 +47,8 @@ def pdf_text(data: bytes, tmp_path) -> str:
 
 
 def test_a_status_and_an_event_read_the_same_on_the_page_the_pdf_and_the_export(
-        client, login, extended_and_closed, tmp_path):
+    client, login, extended_and_closed, tmp_path
+):
     case_id, code = extended_and_closed
     status, event = Status.CLOSED.label, EventKind.EXTENDED.label
     login("handler")

@@ -1,5 +1,6 @@
 """Two requests racing past the services' own check: the database's partial unique indexes
 (migration 0020) let one through, and the other gets the services' refusal, not an error page."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -19,8 +20,13 @@ def handler(township_tree, make_user):
 
 @pytest.fixture
 def case(handler):
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB, identity=Identity("段凤", "13800138000"))
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=Identity("段凤", "13800138000"),
+    )
     found = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     actions.reply(found, "first_reply", "已收到，正在核实", by=handler)
     return found

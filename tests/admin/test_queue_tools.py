@@ -1,5 +1,6 @@
 """The queue's 批量分派 (each case asked the single assignment's questions; all or none), its
 folding filters, and the case page's link to the disclosed item a complaint is about."""
+
 import re
 
 import pytest
@@ -17,10 +18,12 @@ from core.regions.models import Region
 
 @pytest.fixture
 def people(township_tree, make_user):
-    return {"handler": make_user("handler", "handler", ["629901101000"]),
-            "colleague": make_user("colleague", "handler", ["629901101000"]),
-            "far": make_user("far", "handler", ["629901102000"]),
-            "inspector": make_user("xuncha", "inspector")}
+    return {
+        "handler": make_user("handler", "handler", ["629901101000"]),
+        "colleague": make_user("colleague", "handler", ["629901101000"]),
+        "far": make_user("far", "handler", ["629901102000"]),
+        "inspector": make_user("xuncha", "inspector"),
+    }
 
 
 @pytest.fixture
@@ -28,15 +31,24 @@ def as_user(app, people):
     def sign_in(name: str):
         client = app.test_client()
         page = client.get("/staff/login")
-        client.post("/staff/login", data={"username": people[name].username, "password": "pw-for-tests-1",
-                                          "csrf_token": csrf_from(page.text)})
+        client.post(
+            "/staff/login",
+            data={"username": people[name].username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+        )
         return client
+
     return sign_in
 
 
 def new_case(village="629901101201", **kw) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB, identity=None, **kw)
+    filed = file_complaint(
+        village=db.session.get(Region, village),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+        **kw,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
@@ -48,8 +60,10 @@ def assignees(*cases) -> list:
 def bulk(client, cases, assignee, **args):
     page = client.get("/admin/cases")
     query = "".join(f"&{k}={v}" for k, v in args.items())
-    return client.post(f"/admin/cases/assign?{query.lstrip('&')}", data={
-        "csrf_token": csrf_from(page.text), "assign_to": assignee, "case": [str(c) for c in cases]})
+    return client.post(
+        f"/admin/cases/assign?{query.lstrip('&')}",
+        data={"csrf_token": csrf_from(page.text), "assign_to": assignee, "case": [str(c) for c in cases]},
+    )
 
 
 def test_handler_assigns_several_cases_at_once(as_user, people):
@@ -62,17 +76,25 @@ def test_handler_assigns_several_cases_at_once(as_user, people):
     assert assignees(first, second, untouched) == [people["colleague"].id, people["colleague"].id, None]
     # Each case got its own timeline entry and audit line, as a single assignment writes.
     for case in (first, second):
-        assert db.session.scalar(select(func.count()).select_from(CaseEvent).where(
-            CaseEvent.complaint_id == case.id, CaseEvent.kind == "assigned")) == 1
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "case.assign")) == 2
+        assert (
+            db.session.scalar(
+                select(func.count())
+                .select_from(CaseEvent)
+                .where(CaseEvent.complaint_id == case.id, CaseEvent.kind == "assigned")
+            )
+            == 1
+        )
+    assert (
+        db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "case.assign")) == 2
+    )
     assert "已分派2件案件" in client.get("/admin/cases").text
 
 
 def test_the_way_back_is_the_queue_on_this_site(as_user, people):
     # The query string is the queue's filters, never url_for's own options.
-    response = bulk(as_user("handler"), [new_case().id], people["colleague"].id,
-                    _external="1", _scheme="http", _anchor="x")
+    response = bulk(
+        as_user("handler"), [new_case().id], people["colleague"].id, _external="1", _scheme="http", _anchor="x"
+    )
     assert response.status_code == 303 and response.headers["Location"] == "/admin/cases"
 
 
@@ -114,7 +136,9 @@ def test_queue_filters_fold_behind_a_summary(as_user, people):
     plain = client.get("/admin/cases").text
     assert re.search(r'<details class="card filter-fold" data-open-from="700">\s*<summary>筛选</summary>', plain)
     filtered = client.get("/admin/cases?status=received").text
-    assert re.search(r"<details class=\"card filter-fold\" open", filtered), filtered[filtered.find("<details"):filtered.find("<details")+120]
+    assert re.search(r"<details class=\"card filter-fold\" open", filtered), filtered[
+        filtered.find("<details") : filtered.find("<details") + 120
+    ]
     assert "filter-fold" in filtered.split("</footer>")[1]
 
 

@@ -1,6 +1,7 @@
 """`flask crypto rehash`: after a switch to the 国密 profile, the demo county's sealed fields and
 their keyed hashes are redone in place, so 我的补贴 and the cross-check rules find people again;
 an interrupted run continues where it stopped, and a second run changes nothing."""
+
 import re
 from datetime import date
 
@@ -33,8 +34,12 @@ def _tokens(app) -> dict[str, set[str]]:
     with app.app_context():
         for spec in SEALED_TABLES:
             for sealed in spec.fields:
-                rows = db.session.execute(text(f"SELECT DISTINCT substr({sealed.cipher}, 1, 6) FROM {spec.name} "
-                                               f"WHERE {sealed.cipher} IS NOT NULL"))
+                rows = db.session.execute(
+                    text(
+                        f"SELECT DISTINCT substr({sealed.cipher}, 1, 6) FROM {spec.name} "
+                        f"WHERE {sealed.cipher} IS NOT NULL"
+                    )
+                )
                 found[f"{spec.name}.{sealed.cipher}"] = {row[0] for row in rows}
     return found
 
@@ -55,18 +60,25 @@ def demo_county(app):
 
     payment = db.session.scalars(select(SubsidyPayment).order_by(SubsidyPayment.id)).first()
     number = field_cipher().decrypt(payment.id_cipher)
-    import_roster(RosterKind("deceased"), f"姓名,身份证号,死亡日期\n{payment.name},{number},2000-01-01\n".encode(),
-                  "deceased.csv")
+    import_roster(
+        RosterKind("deceased"), f"姓名,身份证号,死亡日期\n{payment.name},{number},2000-01-01\n".encode(), "deceased.csv"
+    )
     assert run_rules(as_of=date(2026, 11, 20), trigger="test").state == RunState.SUCCEEDED
     return payment.name, number
 
 
 def _open_warnings(app) -> set[tuple[str, str, str]]:
     from rules.models import RuleWarning
+
     with app.app_context():
-        return {tuple(row) for row in db.session.execute(
-            select(RuleWarning.rule_code, RuleWarning.village_code, RuleWarning.subject_key)
-            .where(RuleWarning.subject_cipher.is_not(None)))}
+        return {
+            tuple(row)
+            for row in db.session.execute(
+                select(RuleWarning.rule_code, RuleWarning.village_code, RuleWarning.subject_key).where(
+                    RuleWarning.subject_cipher.is_not(None)
+                )
+            )
+        }
 
 
 def test_switching_to_the_sm_profile_keeps_lookups_working(app, make_app, database_uri, demo_county):
@@ -88,9 +100,11 @@ def test_switching_to_the_sm_profile_keeps_lookups_working(app, make_app, databa
         assert payment.id_hash == cipher.lookup_hash(number) and payment.public_ref == cipher.public_ref(number)
         # The warning keeps its subject (now hashed the new way), so a new run opens no second one.
         from rules.runs import run_rules
+
         run_rules(as_of=date(2026, 11, 20), trigger="test")
         from disclosures.chain import verify_chain
         from disclosures.models import Batch
+
         villages = set(db.session.scalars(select(Batch.village_code).where(Batch.status == BatchStatus.PUBLISHED)))
         assert all(verify_chain(village, cipher) == [] for village in villages)  # the chain hashes plain values
     after = _open_warnings(switched)

@@ -1,5 +1,6 @@
 """TOTP for administrators and leads: set up at the first sign-in when required (QR code and
 recovery codes shown once, kept hashed), then a code after every password, each code good once."""
+
 import hashlib
 import re
 from datetime import datetime, timedelta, timezone
@@ -111,7 +112,8 @@ def test_without_the_requirement_an_admin_signs_in_with_the_password(client, mak
 def test_https_deployments_require_it_by_default(make_app, database_uri):
     assert make_app(database_uri, PUBLIC_BASE_URL="https://cunwu.example.gov.cn").config["STAFF_2FA_REQUIRED"]
     assert not make_app(database_uri, PUBLIC_BASE_URL="https://x.example", STAFF_2FA_REQUIRED=False).config[
-        "STAFF_2FA_REQUIRED"]
+        "STAFF_2FA_REQUIRED"
+    ]
 
 
 def test_the_operator_resets_a_lost_phone(app, client, cli, required, make_user, login):

@@ -1,5 +1,6 @@
 """Staff sessions: sign-out ends the session on the server, an idle session ends, failed sign-ins
 slow the account down (never lock it for long), and nothing a staff member sees is cached."""
+
 from datetime import datetime, timedelta, timezone
 
 import time_machine

@@ -1,5 +1,6 @@
 """The deadline sweep on a frozen clock (--now) around the 2026 National Day holiday, its
 idempotency, escalation to township then county leads, and reminders by e-mail."""
+
 import socket
 import threading
 from email import message_from_bytes
@@ -45,8 +46,12 @@ def run(cli, now: str) -> str:
 def reminders() -> set[tuple[str, str, str]]:
     """(username, level, clock kind) of every reminder written."""
     from core.users.models import User
-    rows = db.session.execute(select(User.username, Reminder.level, CaseClock.kind)
-                              .join(User, User.id == Reminder.user_id).join(CaseClock, CaseClock.id == Reminder.clock_id))
+
+    rows = db.session.execute(
+        select(User.username, Reminder.level, CaseClock.kind)
+        .join(User, User.id == Reminder.user_id)
+        .join(CaseClock, CaseClock.id == Reminder.clock_id)
+    )
     return set(rows)
 
 
@@ -79,8 +84,11 @@ def test_overdue_goes_to_township_leads_then_county_leads_three_working_days_lat
     run(cli, "2026-10-09T09:00")
     # Sun Oct 11: the reply (due Sat Oct 10) is overdue: the assignee and the township's lead.
     assert run(cli, "2026-10-11T00:30") == "新即将到期 0 个，新超期 1 个，写入提醒 1 条，督办 1 条"
-    assert reminders() == {("handler", "due_soon", "reply"), ("handler", "overdue", "reply"),
-                           ("zhenlead", "escalated_township", "reply")}
+    assert reminders() == {
+        ("handler", "due_soon", "reply"),
+        ("handler", "overdue", "reply"),
+        ("zhenlead", "escalated_township", "reply"),
+    }
     # Three more working days are Mon 12, Tue 13 and Wed 14: the county hears from Thu 15.
     assert run(cli, "2026-10-14T23:59") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 0 条"
     assert run(cli, "2026-10-15T00:10") == "新即将到期 0 个，新超期 0 个，写入提醒 0 条，督办 1 条"
@@ -161,6 +169,7 @@ def test_bad_now_is_refused(cli, people):
 
 # --- e-mail -------------------------------------------------------------------------------
 
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -189,8 +198,9 @@ def smtp_server():
 
 def test_sweep_mails_new_reminders_when_configured(app, cli, people, smtp_server):
     url, inbox = smtp_server
-    app.config.update(SMTP_URL=url, MAIL_FROM="sweep@portal.test",
-                      REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test")
+    app.config.update(
+        SMTP_URL=url, MAIL_FROM="sweep@portal.test", REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test"
+    )
     case = new_case()
     actions.assign(case, people["handler"], by=people["handler"])
     assert run(cli, "2026-10-09T09:00").endswith("写入提醒 1 条，督办 0 条，发送邮件 1 封")
@@ -206,8 +216,14 @@ def test_sweep_mails_new_reminders_when_configured(app, cli, people, smtp_server
 def test_reminders_go_to_the_address_on_the_account(app, cli, people, smtp_server):
     url, inbox = smtp_server
     app.config.update(SMTP_URL=url)
-    services.update_user(people["handler"], role=Role.HANDLER, region_codes=["629901101000"], is_lead=False,
-                         display_name="", email="zhang@jiwei.example.cn")
+    services.update_user(
+        people["handler"],
+        role=Role.HANDLER,
+        region_codes=["629901101000"],
+        is_lead=False,
+        display_name="",
+        email="zhang@jiwei.example.cn",
+    )
     case = new_case()
     actions.assign(case, people["handler"], by=people["handler"])
     assert run(cli, "2026-10-09T09:00").endswith("发送邮件 1 封")
@@ -233,16 +249,22 @@ def test_unreachable_server_leaves_reminders_unmailed(app, people):
     case = new_case()
     actions.assign(case, people["handler"], by=people["handler"])
     found = sweep(shanghai(2026, 10, 9, 9))
-    result = send_reminders(found.new_reminder_ids, lambda user: "x@example.test",
-                            smtp_url=f"smtp://127.0.0.1:{_free_port()}", sender="a@b.test")
+    result = send_reminders(
+        found.new_reminder_ids,
+        lambda user: "x@example.test",
+        smtp_url=f"smtp://127.0.0.1:{_free_port()}",
+        sender="a@b.test",
+    )
     assert result.sent == 0 and result.error
     assert db.session.scalar(select(Reminder.emailed_at)) is None
 
 
 def test_a_failed_mail_is_sent_by_the_next_sweep_and_only_once(app, cli, people, smtp_server):
     url, inbox = smtp_server
-    app.config.update(SMTP_URL=f"smtp://127.0.0.1:{_free_port()}",  # the mail server is down
-                      REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test")
+    app.config.update(
+        SMTP_URL=f"smtp://127.0.0.1:{_free_port()}",  # the mail server is down
+        REMINDER_ADDRESS_OF=lambda user: f"{user.username}@example.test",
+    )
     actions.assign(new_case(), people["handler"], by=people["handler"])
     assert "发送邮件 0 封（失败：" in run(cli, "2026-10-09T09:00")
     assert db.session.scalar(select(Reminder.emailed_at)) is None
@@ -254,8 +276,12 @@ def test_a_failed_mail_is_sent_by_the_next_sweep_and_only_once(app, cli, people,
 
 def test_a_refused_address_does_not_hold_up_the_others(app, cli, people, smtp_server):
     url, inbox = smtp_server
-    app.config.update(SMTP_URL=url, REMINDER_ADDRESS_OF=lambda user: (
-        "nobody@refused.test" if user.username == "handler" else f"{user.username}@example.test"))
+    app.config.update(
+        SMTP_URL=url,
+        REMINDER_ADDRESS_OF=lambda user: (
+            "nobody@refused.test" if user.username == "handler" else f"{user.username}@example.test"
+        ),
+    )
     refuse = inbox.handle_RCPT = _refusing("nobody@refused.test")
     actions.assign(new_case(), people["handler"], by=people["handler"])
     assert "发送邮件 1 封（失败：" in run(cli, "2026-10-11T08:00")  # overdue: the handler and the lead
@@ -272,6 +298,7 @@ def _refusing(address: str):
             return "550 no such user"
         envelope.rcpt_tos.append(rcpt)
         return "250 OK"
+
     handle_RCPT.calls = 0
     return handle_RCPT
 
@@ -291,8 +318,11 @@ def test_an_escalation_reads_the_same_in_the_mail_and_the_reminder_list(app, cli
     actions.assign(case, people["handler"], by=people["handler"])
     run(cli, "2026-10-09T09:00")
     run(cli, "2026-10-11T00:30")
-    [mail] = [message_from_bytes(envelope.content, policy=email_policy.default) for envelope in inbox.messages
-              if envelope.rcpt_tos == ["zhenlead@example.test"]]
+    [mail] = [
+        message_from_bytes(envelope.content, policy=email_policy.default)
+        for envelope in inbox.messages
+        if envelope.rcpt_tos == ["zhenlead@example.test"]
+    ]
     label = ReminderLevel.ESCALATED_TOWNSHIP.label
     assert label in mail["Subject"] and label in mail.get_content()
     login("zhenlead")
@@ -319,12 +349,14 @@ def test_a_second_sweep_skips_while_the_first_is_running(app, cli, people, monke
         started.set()
         assert release.wait(30)
         return real_sweep(now)
+
     monkeypatch.setattr(sweep_cli, "sweep", slow_sweep)
 
     def first_host():
         with app.app_context():
             outputs.append(app.test_cli_runner().invoke(args=["deadlines", "sweep", "--now", OVERDUE_NOW]).output)
             db.session.remove()
+
     first = threading.Thread(target=first_host)
     first.start()
     try:

@@ -1,5 +1,6 @@
 """`flask backup` and `flask restore` (issue 14, item 2): a backup restored into an empty database
 holds the same rows, files and hash chains; a restore never overwrites data unless told to."""
+
 import io
 import json
 import tarfile
@@ -24,6 +25,7 @@ from disclosures.models import Batch, BatchStatus, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.services import stage_upload
 
+
 @pytest.fixture
 def portal(app, township_tree, make_user):
     """A portal with published ledgers and a subsidy roster (ID numbers encrypted) in two villages,
@@ -31,17 +33,48 @@ def portal(app, township_tree, make_user):
     publish_ledger_row("629901101201")
     publish_ledger_row("629901101201", voucher_no="记-2", amount=Decimal("88.00"))
     publish_ledger_row("629901102201")
-    stage_upload(ParsedUpload(Kind.SUBSIDIES, "低保.csv", [ParsedBatch("629901101201", Kind.SUBSIDIES, None, [{
-        "row_number": 2, "item": "最低生活保障金", "month": "2026-10", "name": "段凤",
-        "id_number": "340823198705260013", "account": "6217000010001234567", "amount": Decimal("650.00"),
-        "paid_on": date(2026, 10, 15)}])]), uploader=None, publish=True)
-    filed = file_with_attachments([clean_photo(png_bytes())], village=db.session.get(Region, "629901101201"),
-                                  category=Category.FUNDS, text="修路款去向不明", channel=Channel.WEB,
-                                  identity=Identity("段凤", "13800138000"))
+    stage_upload(
+        ParsedUpload(
+            Kind.SUBSIDIES,
+            "低保.csv",
+            [
+                ParsedBatch(
+                    "629901101201",
+                    Kind.SUBSIDIES,
+                    None,
+                    [
+                        {
+                            "row_number": 2,
+                            "item": "最低生活保障金",
+                            "month": "2026-10",
+                            "name": "段凤",
+                            "id_number": "340823198705260013",
+                            "account": "6217000010001234567",
+                            "amount": Decimal("650.00"),
+                            "paid_on": date(2026, 10, 15),
+                        }
+                    ],
+                )
+            ],
+        ),
+        uploader=None,
+        publish=True,
+    )
+    filed = file_with_attachments(
+        [clean_photo(png_bytes())],
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=Identity("段凤", "13800138000"),
+    )
     make_user("clerk", "handler", ["629901101000"])
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
-    return {"attachment": case.attachments[0].token, "file": f"{AREA}/{case.attachments[0].stored_name}",
-            "case": case.code}
+    return {
+        "attachment": case.attachments[0].token,
+        "file": f"{AREA}/{case.attachments[0].stored_name}",
+        "case": case.code,
+    }
 
 
 @pytest.fixture
@@ -55,8 +88,10 @@ def empty_database(databases, tmp_path):
 def rows_of_every_table(application) -> dict[str, list]:
     with application.app_context(), db.engine.connect() as connection:
         names = sorted(set(inspect(connection).get_table_names()) - {"alembic_version"})
-        return {name: [tuple(row) for row in connection.execute(text(f'SELECT * FROM "{name}" ORDER BY 1'))]
-                for name in names}
+        return {
+            name: [tuple(row) for row in connection.execute(text(f'SELECT * FROM "{name}" ORDER BY 1'))]
+            for name in names
+        }
 
 
 def files_under(folder: Path) -> dict[str, bytes]:
@@ -71,7 +106,8 @@ def invoke(application, *args):
 
 @pytest.mark.parametrize("target", ["never migrated", "migrated and empty"])
 def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_chains(
-        app, portal, make_app, empty_database, databases, tmp_path, target):
+    app, portal, make_app, empty_database, databases, tmp_path, target
+):
     archive = tmp_path / "cunwu.tar"
     made = invoke(app, "backup", str(archive))
     assert made.exit_code == 0, made.output
@@ -80,8 +116,11 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_ch
     assert not any(app.config[name].encode() in packed for name in SECRET_NAMES), "a key went into the backup"
     with tarfile.open(archive) as tar:
         manifest = json.loads(tar.extractfile("manifest.json").read())
-    heads = db.session.execute(select(Batch.village_code, Batch.content_hash).where(
-        Batch.status == BatchStatus.PUBLISHED).order_by(Batch.village_code, Batch.sequence)).all()
+    heads = db.session.execute(
+        select(Batch.village_code, Batch.content_hash)
+        .where(Batch.status == BatchStatus.PUBLISHED)
+        .order_by(Batch.village_code, Batch.sequence)
+    ).all()
     assert {village: head["hash"] for village, head in manifest["chain_heads"].items()} == dict(heads)
     assert manifest["tables"]["complaints"] == 1 and manifest["tables"]["subsidy_payments"] == 1
     assert list(manifest["uploads"]) == [portal["file"]]
@@ -105,8 +144,12 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_ch
     # The photo is served from the restored portal to the handler who may see the case.
     client = restored_app.test_client()
     token = csrf_from(client.get("/staff/login").text)
-    assert client.post("/staff/login", data={"username": "clerk", "password": "pw-for-tests-1",
-                                             "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/staff/login", data={"username": "clerk", "password": "pw-for-tests-1", "csrf_token": token}
+        ).status_code
+        == 302
+    )
     photo = client.get(f"/track/attachments/{portal['attachment']}")
     assert photo.status_code == 200 and photo.data == (tmp_path / "uploads" / portal["file"]).read_bytes()
     if target == "migrated and empty":
@@ -116,8 +159,14 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_ch
 def test_restore_refuses_a_database_holding_data_unless_forced(app, portal, tmp_path):
     archive = tmp_path / "cunwu.tar"
     assert invoke(app, "backup", str(archive)).exit_code == 0
-    later = file_with_attachments([], village=db.session.get(Region, "629901101202"), category=Category.FUNDS,
-                                  text="备份之后的反映", channel=Channel.WEB, identity=None)
+    later = file_with_attachments(
+        [],
+        village=db.session.get(Region, "629901101202"),
+        category=Category.FUNDS,
+        text="备份之后的反映",
+        channel=Channel.WEB,
+        identity=None,
+    )
     db.session.remove()
     refused = invoke(app, "restore", str(archive))
     assert refused.exit_code == 1 and "--force" in refused.output
@@ -128,7 +177,8 @@ def test_restore_refuses_a_database_holding_data_unless_forced(app, portal, tmp_
     db.session.remove()
     assert db.session.scalars(select(Complaint.code)).all() == [portal["case"]]
     assert db.session.scalars(select(AuditEntry.action).where(AuditEntry.action == "system.restore")).all() == [
-        "system.restore"]
+        "system.restore"
+    ]
 
 
 def _retarred(archive: Path, out: Path, change) -> None:
@@ -156,8 +206,10 @@ def test_restore_warns_when_the_keys_are_not_those_of_the_backup(app, portal, ma
     archive = tmp_path / "cunwu.tar"
     assert invoke(app, "backup", str(archive)).exit_code == 0
     old = app.config["DATA_ENCRYPTION_KEY"]
-    for case, key, warned in (("other", "a-different-key-0123456789", True),
-                              ("rotated", f"k2:new-key-0123456789,k1:{old}", False)):
+    for case, key, warned in (
+        ("other", "a-different-key-0123456789", True),
+        ("rotated", f"k2:new-key-0123456789,k1:{old}", False),
+    ):
         (tmp_path / case).mkdir()
         uri = databases.create(tmp_path / case)
         target = make_app(uri, UPLOAD_DIR=str(tmp_path / case / "uploads"), DATA_ENCRYPTION_KEY=key)
@@ -190,10 +242,14 @@ def source_store(request, app):
     return request.param
 
 
-@pytest.mark.parametrize("source_store, target_store", [("database", "database"), ("database", "local"),
-                                                        ("local", "database")], indirect=["source_store"])
+@pytest.mark.parametrize(
+    "source_store, target_store",
+    [("database", "database"), ("database", "local"), ("local", "database")],
+    indirect=["source_store"],
+)
 def test_a_backup_moves_files_between_the_local_and_the_database_store(
-        app, source_store, portal, make_app, databases, tmp_path, target_store):
+    app, source_store, portal, make_app, databases, tmp_path, target_store
+):
     """The archive holds every file as area/name whichever store kept it, so a restore fills the
     store the restored portal is configured with (the way from one server to several hosts)."""
     archive = tmp_path / "cunwu.tar"
@@ -211,7 +267,11 @@ def test_a_backup_moves_files_between_the_local_and_the_database_store(
     assert on_disk == ({portal["file"]: original} if target_store == "local" else {})
     client = restored_app.test_client()
     token = csrf_from(client.get("/staff/login").text)
-    assert client.post("/staff/login", data={"username": "clerk", "password": "pw-for-tests-1",
-                                             "csrf_token": token}).status_code == 302
+    assert (
+        client.post(
+            "/staff/login", data={"username": "clerk", "password": "pw-for-tests-1", "csrf_token": token}
+        ).status_code
+        == 302
+    )
     assert client.get(f"/track/attachments/{portal['attachment']}").data == original
     databases.drop(uri)

@@ -1,4 +1,5 @@
 """Accessibility checks with axe-core, pinned in package.json and installed by `npm ci`."""
+
 import os
 from pathlib import Path
 
@@ -32,8 +33,10 @@ def check_accessibility(page, impacts=BLOCKING_IMPACTS) -> list[dict]:
     violations = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations")
     blocking = [v for v in violations if v.get("impact") in impacts]
     if blocking:
-        pytest.fail(f"axe-core found {len(blocking)} serious/critical problem(s) on {page.url}:\n"
-                    + describe(blocking), pytrace=False)
+        pytest.fail(
+            f"axe-core found {len(blocking)} serious/critical problem(s) on {page.url}:\n" + describe(blocking),
+            pytrace=False,
+        )
     return [v for v in violations if v not in blocking]
 
 

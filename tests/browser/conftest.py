@@ -5,6 +5,7 @@ Every page a test visits goes through `visit(page, path, step)` or, after a clic
 axe-core, failing on serious or critical problems. Without Chromium or axe-core the tests
 skip; under CI=true they fail instead, so a green CI always means they ran.
 """
+
 import os
 import re
 import threading
@@ -22,13 +23,23 @@ SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "test-artifacts" 
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
 # As the machine's own check ran it: without the background-networking flags Chromium calls
 # out to Google at start-up, which this closed network refuses.
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # WeChat's built-in browser on an Android phone: how most villagers open the portal.
-WECHAT_ANDROID = ("Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
-                  "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 "
-                  "MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin "
-                  "NetType/4G Language/zh_CN ABI/arm64")
+WECHAT_ANDROID = (
+    "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 "
+    "MMWEBSDK/20231202 MicroMessenger/8.0.47.2560(0x28002F30) WeChat/arm64 Weixin "
+    "NetType/4G Language/zh_CN ABI/arm64"
+)
 LOCAL_SCHEMES = ("data:", "about:", "blob:")
 
 
@@ -95,6 +106,7 @@ def _closing_every_response(app):
     Werkzeug's server drains the request after the response and, when the browser has reset the
     connection meanwhile (a page left mid-load), skips close() on the response: a static file
     served by WhiteNoise then stays open and the test fails on its ResourceWarning."""
+
     def application(environ, start_response):
         body = app(environ, start_response)
         try:
@@ -102,6 +114,7 @@ def _closing_every_response(app):
         finally:
             if hasattr(body, "close"):
                 body.close()
+
     return application
 
 
@@ -120,8 +133,15 @@ def phone(browser, live_server, page_requests, request):
     """A new page in a fresh context that looks like WeChat on a 390×844 Android phone."""
     # bypass_csp: the app sends script-src 'self', which would refuse the injected axe-core.
     context = browser.new_context(
-        viewport={"width": 390, "height": 844}, device_scale_factor=1, is_mobile=True, has_touch=True,
-        locale="zh-CN", timezone_id="Asia/Shanghai", user_agent=WECHAT_ANDROID, bypass_csp=True)
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        user_agent=WECHAT_ANDROID,
+        bypass_csp=True,
+    )
     context.on("request", lambda req: page_requests.append(req.url))
     # Anything bound elsewhere is recorded above, then refused here, so it never leaves the machine.
     context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
@@ -174,17 +194,21 @@ def checkpoint(request):
         check_accessibility(page)
         check_no_sideways_scroll(page)
         return path
+
     return check
 
 
 @pytest.fixture
 def visit(live_server, checkpoint):
     """visit(page, "/path", step, status=200): open a page of the live server, then checkpoint it."""
+
     def go(page, path: str, step: str, status: int = 200):
         url = path if path.startswith("http") else live_server + path
         response = page.goto(url)
-        assert response is not None and response.status == status, \
+        assert response is not None and response.status == status, (
             f"GET {url}: expected {status}, got {response and response.status}"
+        )
         checkpoint(page, step)
         return response
+
     return go

@@ -1,5 +1,6 @@
 """A handler works a case from the queue to closing on a desktop; the complainant then rates it on
 a phone. Also the queue as it looks on a phone."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -23,8 +24,9 @@ def is_local(url: str, base: str) -> bool:
 @pytest.fixture
 def desktop(browser, live_server, page_requests):
     """A new page in a fresh context: a 1280×800 office PC, as the back office is used."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", bypass_csp=True)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 800}, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True
+    )
     context.on("request", lambda req: page_requests.append(req.url))
     context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
     context.set_default_timeout(10_000)
@@ -36,8 +38,14 @@ def desktop(browser, live_server, page_requests):
 
 
 def _file(village: str, text: str, received_at: datetime, secret: str | None = None) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS, text=text,
-                           channel=Channel.WEB, identity=None, received_at=received_at)
+    filed = file_complaint(
+        village=db.session.get(Region, village),
+        category=Category.FUNDS,
+        text=text,
+        channel=Channel.WEB,
+        identity=None,
+        received_at=received_at,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     if secret:  # a secret the test knows, to type on the phone (filing makes a random one)
         case.secret_hash = hash_tracking_secret(secret)
@@ -65,8 +73,7 @@ def _sign_in(page, live_server):
     page.wait_for_url(f"{live_server}/admin/")
 
 
-def test_handler_works_a_case_and_the_complainant_rates_it(cases, app, desktop, phone, live_server, visit,
-                                                          checkpoint):
+def test_handler_works_a_case_and_the_complainant_rates_it(cases, app, desktop, phone, live_server, visit, checkpoint):
     case = cases
     _sign_in(desktop, live_server)
     desktop.get_by_role("navigation", name="后台").get_by_role("link", name="案件办理").click()
@@ -132,25 +139,36 @@ def test_queue_on_a_phone(cases, phone, live_server, visit, checkpoint):
     visit(phone, f"/admin/cases/{cases.id}", "case")
 
 
-def test_identity_request_approved_by_a_lead_then_revealed(township_tree, make_user, desktop, live_server,
-                                                           visit, checkpoint):
+def test_identity_request_approved_by_a_lead_then_revealed(
+    township_tree, make_user, desktop, live_server, visit, checkpoint
+):
     from admin.models import Department, ReplyTemplate
     from complaints.services import Identity
 
     make_user("zhangwei", "handler", ["629901101000"])
     make_user("lizhuren", "handler", ["629901000000"], is_lead=True, password=PASSWORD)
-    db.session.add_all([Department(county_code="629901000000", name="县农业农村局"),
-                        ReplyTemplate(category="funds", title="资金类：已转办", body="已转交县农业农村局核查。")])
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="村会计把修路款转进了自己的账户。", channel=Channel.WEB,
-                           identity=Identity("段凤", "13800138000"))
+    db.session.add_all(
+        [
+            Department(county_code="629901000000", name="县农业农村局"),
+            ReplyTemplate(category="funds", title="资金类：已转办", body="已转交县农业农村局核查。"),
+        ]
+    )
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="村会计把修路款转进了自己的账户。",
+        channel=Channel.WEB,
+        identity=Identity("段凤", "13800138000"),
+    )
     case_id = db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
     _sign_in(desktop, live_server)
     visit(desktop, f"/admin/cases/{case_id}", "case")
     assert "段凤" not in desktop.content()
     desktop.locator("summary", has_text="内部备注").click()
     desktop.get_by_label("回复模板").last.select_option(label="资金类：已转办")
-    desktop.locator("form", has=desktop.get_by_label("内部备注（反映人看不到）")).get_by_role("button", name="插入模板").click()
+    desktop.locator("form", has=desktop.get_by_label("内部备注（反映人看不到）")).get_by_role(
+        "button", name="插入模板"
+    ).click()
     desktop.wait_for_load_state("load")
     assert desktop.get_by_label("内部备注（反映人看不到）").input_value() == "已转交县农业农村局核查。"
     desktop.locator("summary", has_text="申请查看身份").click()

@@ -1,5 +1,6 @@
 """Deadlines as people see them on a phone: a provisional deadline on the tracking page, and a
 handler asking for more time for a department's answer."""
+
 import re
 
 from sqlalchemy import select
@@ -11,10 +12,16 @@ from core.extensions import db
 from core.regions.models import Region
 from core.timezone import shanghai
 
+
 def test_a_provisional_deadline_on_the_tracking_page(township_tree, phone, visit, checkpoint):
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="村道维修款去向不明", channel=Channel.WEB, identity=None,
-                           received_at=shanghai(2031, 9, 30, 10))
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="村道维修款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+        received_at=shanghai(2031, 9, 30, 10),
+    )
     visit(phone, "/track", "track")
     phone.get_by_label("案件编号").fill(filed.code)
     phone.get_by_label("查询密码（16位数字）").fill(filed.secret)
@@ -26,13 +33,17 @@ def test_a_provisional_deadline_on_the_tracking_page(township_tree, phone, visit
     assert "暂按周一至周五计算" in phone.locator("main").inner_text()
 
 
-def test_a_handler_asks_for_more_time_for_a_department(township_tree, make_user, phone, live_server, visit,
-                                                       checkpoint):
+def test_a_handler_asks_for_more_time_for_a_department(township_tree, make_user, phone, live_server, visit, checkpoint):
     make_user("zhangwei", "handler", ["629901101000"])
     db.session.add(Department(county_code="629901000000", name="县农业农村局"))
     db.session.commit()
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     phone.goto(f"{live_server}/staff/login")
     phone.get_by_label("用户名").fill("zhangwei")

@@ -1,5 +1,6 @@
 """A villager on a phone: a ledger row that looks wrong → the complaint form → the one-time
 secret → tracking the case. And a paper secret from a phone call, replaced at first use."""
+
 import io
 import re
 from decimal import Decimal
@@ -21,8 +22,9 @@ VILLAGE = "629901101201"
 
 @pytest.fixture
 def ledger_row(township_tree) -> LedgerEntry:
-    return publish_ledger_row(VILLAGE, voucher_no="记-12", summary="村委会招待费", amount=Decimal("3860.00"),
-                              counterparty="青川县农家乐饭店")
+    return publish_ledger_row(
+        VILLAGE, voucher_no="记-12", summary="村委会招待费", amount=Decimal("3860.00"), counterparty="青川县农家乐饭店"
+    )
 
 
 def photo() -> bytes:
@@ -95,8 +97,14 @@ def test_pick_a_village_and_read_the_statistics(township_tree, phone, visit):
 
     village = db.session.get(Region, VILLAGE)
     for month in (1, 1, 1, 2, 3):
-        filed = file_complaint(village=village, category=Category.FUNDS, text="账目不清", channel=Channel.WEB,
-                               identity=None, received_at=shanghai(2025, month, 6, 10))
+        filed = file_complaint(
+            village=village,
+            category=Category.FUNDS,
+            text="账目不清",
+            channel=Channel.WEB,
+            identity=None,
+            received_at=shanghai(2025, month, 6, 10),
+        )
         case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
         case.clock(ClockKind.REPLY).met_at = case.received_at
         case.status, case.closed_at, case.rating = Status.CLOSED, shanghai(2025, month, 20), "satisfied"
@@ -107,8 +115,7 @@ def test_pick_a_village_and_read_the_statistics(township_tree, phone, visit):
     assert "<3" in february and "100.0%" not in february  # one case a month outs its complainant
 
 
-def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, phone, live_server, visit,
-                                                    checkpoint):
+def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, phone, live_server, visit, checkpoint):
     make_user("clerk", "handler", ["629901000000"])
     visit(phone, "/staff/login", "login")
     phone.get_by_label("用户名").fill("clerk")
@@ -124,8 +131,13 @@ def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, ph
     paper = phone.locator(".secret-box").inner_text()
 
     # Another phone, as the phone fixture makes them (axe-core needs the CSP bypassed).
-    villager = phone.context.browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
-                                                 locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True)
+    villager = phone.context.browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        bypass_csp=True,
+    )
     page = villager.new_page()
     try:
         page.goto(f"{live_server}/track")
@@ -141,8 +153,13 @@ def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, ph
 
 
 def test_a_kiosk_forgets_the_last_case_on_the_server(township_tree, phone, live_server, visit, checkpoint):
-    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS, text="修路款去向不明",
-                           channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     visit(phone, "/kiosk/629901101000", "kiosk-home")
     phone.clock.install()
     visit(phone, "/track", "kiosk-track")

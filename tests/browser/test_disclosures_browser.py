@@ -1,4 +1,5 @@
 """A villager on a phone: village page → a month of the ledger → the subsidy roster, and the rest."""
+
 import re
 from datetime import date, datetime, timezone
 from decimal import Decimal
@@ -15,9 +16,15 @@ NAMES = ["张三", "王小明", "欧阳小锋", "李秀英", "赵建国", "刘�
 
 
 def _batch(kind: str, sequence: int, period: str | None = None) -> Batch:
-    batch = Batch(village_code="629901101201", kind=kind, period=period, status="published",
-                  sequence=sequence, content_hash=f"{sequence:04x}" + "cd" * 30,
-                  published_at=datetime(2025, 3, 5, 1, sequence, tzinfo=timezone.utc))
+    batch = Batch(
+        village_code="629901101201",
+        kind=kind,
+        period=period,
+        status="published",
+        sequence=sequence,
+        content_hash=f"{sequence:04x}" + "cd" * 30,
+        published_at=datetime(2025, 3, 5, 1, sequence, tzinfo=timezone.utc),
+    )
     db.session.add(batch)
     db.session.flush()
     return batch
@@ -33,38 +40,88 @@ def village(township_tree):
     ledger = _batch("ledger", 1, "2025-02")
     for n, summary in enumerate(SUMMARIES):
         income = n in (0, 2, 5)
-        db.session.add(LedgerEntry(**_common(ledger, n + 1), entry_on=date(2025, 2, 3 + 4 * n),
-                                   month="2025-02",
-                                   year=2025, voucher_no=f"记-{n + 1:03d}",
-                                   direction="income" if income else "expense",
-                                   category="发包及上交收入" if n == 0 else "补助收入" if income else "管理费用",
-                                   summary=summary, amount=Decimal(1234 * (n + 1)) / 2,
-                                   counterparty="青川县黄大镇财政所" if n == 2 else "",
-                                   link_code="HT-001" if n == 0 else ""))
+        db.session.add(
+            LedgerEntry(
+                **_common(ledger, n + 1),
+                entry_on=date(2025, 2, 3 + 4 * n),
+                month="2025-02",
+                year=2025,
+                voucher_no=f"记-{n + 1:03d}",
+                direction="income" if income else "expense",
+                category="发包及上交收入" if n == 0 else "补助收入" if income else "管理费用",
+                summary=summary,
+                amount=Decimal(1234 * (n + 1)) / 2,
+                counterparty="青川县黄大镇财政所" if n == 2 else "",
+                link_code="HT-001" if n == 0 else "",
+            )
+        )
     roster, cipher = _batch("subsidies", 2), field_cipher()
     for n, name in enumerate(NAMES):
         number = f"34082319870526{n:03d}X"
-        db.session.add(SubsidyPayment(**_common(roster, n + 1), item="最低生活保障金", month="2025-02", name=name,
-                                      id_hash=cipher.lookup_hash(number), id_cipher=cipher.encrypt(number),
-                                      public_ref=cipher.public_ref(number), amount=Decimal("620.00"),
-                                      paid_on=date(2025, 2, 10)))
+        db.session.add(
+            SubsidyPayment(
+                **_common(roster, n + 1),
+                item="最低生活保障金",
+                month="2025-02",
+                name=name,
+                id_hash=cipher.lookup_hash(number),
+                id_cipher=cipher.encrypt(number),
+                public_ref=cipher.public_ref(number),
+                amount=Decimal("620.00"),
+                paid_on=date(2025, 2, 10),
+            )
+        )
     projects = _batch("projects", 3)
-    db.session.add(ProjectUpdate(**_common(projects, 1), project_no="XM-001", name="村道硬化（二组至四组）",
-                                 project_type="道路", budget=Decimal("300000"), funding_source="财政衔接资金",
-                                 contractor="青川县路桥工程有限责任公司", start_on=date(2024, 10, 8),
-                                 planned_end_on=date(2025, 6, 30), progress=40, paid_total=Decimal("100000"),
-                                 status="在建", updated_on=date(2025, 1, 15), note="路基完成"))
+    db.session.add(
+        ProjectUpdate(
+            **_common(projects, 1),
+            project_no="XM-001",
+            name="村道硬化（二组至四组）",
+            project_type="道路",
+            budget=Decimal("300000"),
+            funding_source="财政衔接资金",
+            contractor="青川县路桥工程有限责任公司",
+            start_on=date(2024, 10, 8),
+            planned_end_on=date(2025, 6, 30),
+            progress=40,
+            paid_total=Decimal("100000"),
+            status="在建",
+            updated_on=date(2025, 1, 15),
+            note="路基完成",
+        )
+    )
     contracts = _batch("contracts", 4)
-    db.session.add(Contract(**_common(contracts, 1), contract_no="HT-001", subject="村东50亩耕地", category="资源",
-                            party="青川县绿源农业专业合作社", start_on=date(2024, 7, 1), end_on=date(2029, 6, 30),
-                            annual_rent=Decimal("10000"), pay_cycle="半年"))
+    db.session.add(
+        Contract(
+            **_common(contracts, 1),
+            contract_no="HT-001",
+            subject="村东50亩耕地",
+            category="资源",
+            party="青川县绿源农业专业合作社",
+            start_on=date(2024, 7, 1),
+            end_on=date(2029, 6, 30),
+            annual_rent=Decimal("10000"),
+            pay_cycle="半年",
+        )
+    )
     fix = _batch("ledger", 5, "2025-02")
     fix.is_correction, fix.reason = True, "电费金额抄错，按发票更正"
     old = db.session.get(LedgerEntry, 4)
     old.superseded_by_batch_id = fix.id
-    db.session.add(LedgerEntry(**_common(fix, 1), entry_on=old.entry_on, month=old.month, year=old.year,
-                               voucher_no=old.voucher_no, direction=old.direction, category=old.category,
-                               summary=old.summary, amount=Decimal("246.80"), replaces_id=old.id))
+    db.session.add(
+        LedgerEntry(
+            **_common(fix, 1),
+            entry_on=old.entry_on,
+            month=old.month,
+            year=old.year,
+            voucher_no=old.voucher_no,
+            direction=old.direction,
+            category=old.category,
+            summary=old.summary,
+            amount=Decimal("246.80"),
+            replaces_id=old.id,
+        )
+    )
     db.session.commit()
 
 
@@ -90,9 +147,14 @@ def test_village_to_ledger_to_roster(village, phone, live_server, visit, checkpo
 
 
 def test_other_public_pages_on_a_phone(village, phone, visit):
-    for path, step in [(f"{V}/projects", "projects"), (f"{V}/projects/XM-001", "project"),
-                       (f"{V}/contracts", "contracts"), (f"{V}/revisions", "revisions"),
-                       (f"{V}/report?item=ledger:1", "report"), ("/lookup", "lookup")]:
+    for path, step in [
+        (f"{V}/projects", "projects"),
+        (f"{V}/projects/XM-001", "project"),
+        (f"{V}/contracts", "contracts"),
+        (f"{V}/revisions", "revisions"),
+        (f"{V}/report?item=ledger:1", "report"),
+        ("/lookup", "lookup"),
+    ]:
         visit(phone, path, step)
 
 
@@ -123,8 +185,7 @@ KIOSK_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><t
 
 def test_kiosk_script_clears_forms_and_goes_home_after_a_minute_idle(village, phone, live_server, checkpoint):
     # base.html loads kiosk.js in kiosk mode; here a routed page loads it the same way.
-    phone.route(f"{live_server}/kiosk-test",
-                lambda route: route.fulfill(body=KIOSK_PAGE, content_type="text/html"))
+    phone.route(f"{live_server}/kiosk-test", lambda route: route.fulfill(body=KIOSK_PAGE, content_type="text/html"))
     phone.clock.install()
     phone.goto(f"{live_server}/kiosk-test")
     phone.locator("#n").fill("欧阳小锋")

@@ -2,6 +2,7 @@
 发短信告诉我; the handler asks for material from the back office; the SMS is in the log provider;
 the villager sends the material from the tracking page; the handler answers and closes; the SMS
 says so; the villager rates it."""
+
 import re
 from pathlib import Path
 
@@ -44,8 +45,15 @@ def reply(desktop, kind: str, text: str) -> None:  # noqa: F811
     desktop.wait_for_load_state("load")
 
 
-def test_an_anonymous_villager_is_told_by_sms_at_each_step(handler, app, phone, desktop, live_server,  # noqa: F811
-                                                           visit, checkpoint):
+def test_an_anonymous_villager_is_told_by_sms_at_each_step(
+    handler,
+    app,
+    phone,
+    desktop,  # noqa: F811 (a fixture of this module's)
+    live_server,
+    visit,
+    checkpoint,
+):
     visit(phone, f"/complain?village={VILLAGE}", "form")
     phone.get_by_label("资金使用").check()
     phone.get_by_label("请写下时间、地点、什么人、什么事").fill("村道维修款三万元，路一直没有修。")
@@ -82,8 +90,9 @@ def test_an_anonymous_villager_is_told_by_sms_at_each_step(handler, app, phone, 
     checkpoint(phone, "asked")
     phone.get_by_role("link", name="在下面补充").click()
     phone.get_by_label("补充说明").fill("二组到四组之间那一段，照片附上。")
-    phone.set_input_files("#supplement-photos",
-                          files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": photo()}])
+    phone.set_input_files(
+        "#supplement-photos", files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+    )
     phone.get_by_role("button", name="提交补充材料").click()
     phone.get_by_text("已收到您补充的材料").wait_for()
     checkpoint(phone, "material-sent")
@@ -116,19 +125,33 @@ def test_an_anonymous_villager_is_told_by_sms_at_each_step(handler, app, phone, 
     assert re.search(r"评价：满意", phone.locator("main").inner_text())
 
 
-def test_an_administrator_sees_a_failed_notice_without_the_number(handler, make_user, app, desktop,  # noqa: F811
-                                                                 live_server, checkpoint):
+def test_an_administrator_sees_a_failed_notice_without_the_number(
+    handler,
+    make_user,
+    app,
+    desktop,  # noqa: F811
+    live_server,
+    checkpoint,
+):
     from admin.cases import actions
     from complaints.models import Category, Channel
     from complaints.services import file_complaint
     from core.regions.models import Region
+
     make_user("xianadmin", "admin", ["629901000000"])
-    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS, text="修路款去向不明",
-                           channel=Channel.WEB, identity=None, notice_phone=NUMBER)
+    filed = file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+        notice_phone=NUMBER,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     actions.reply(case, "first_reply", "已收到，正在核实", by=handler)
-    app.config.update(NOTICE_PROVIDER="http", NOTICE_SMS_HTTP_URL="http://127.0.0.1:9/sms",
-                      NOTICE_SMS_TEMPLATES="reply=SMS_1001")  # nothing listens on port 9
+    app.config.update(
+        NOTICE_PROVIDER="http", NOTICE_SMS_HTTP_URL="http://127.0.0.1:9/sms", NOTICE_SMS_TEMPLATES="reply=SMS_1001"
+    )  # nothing listens on port 9
     assert "失败 1 条" in sweep(app)
     desktop.goto(f"{live_server}/staff/login")
     desktop.get_by_label("用户名").fill("xianadmin")

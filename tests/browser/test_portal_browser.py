@@ -1,4 +1,5 @@
 """A villager on a phone finds their village from the county page by pinyin."""
+
 import re
 
 import pytest
@@ -41,8 +42,9 @@ def test_inline_css_and_the_text_size_switch_under_the_real_policy(browser, town
     context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="zh-CN")
     page = context.new_page()
     refused, requests = [], []
-    page.on("console", lambda message: refused.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     # The favicon is fetched after the page paints and blocks nothing: not counted.
     page.on("request", lambda request: None if "favicon" in request.url else requests.append(request.url))
     page.goto(f"{live_server}/r/629901101201")

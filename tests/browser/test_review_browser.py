@@ -1,5 +1,6 @@
 """A reviewer on a phone opens a withdrawal waiting for review: it says 撤回, shows what was
 published, and the totals go down, not up."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -12,12 +13,24 @@ PASSWORD = "pw-for-tests-1"  # pragma: allowlist secret (a test account)
 
 def test_a_reviewer_reads_a_withdrawal(township_tree, make_user, phone, live_server, visit):
     make_user("shenhe", "reviewer", ["629901101000"])
-    row = {"row_number": 7, "entry_on": date(2026, 10, 5), "month": "2026-10", "year": 2026,
-           "voucher_no": "记2026-0007", "direction": "expense", "category": "管理费用",
-           "summary": "村道路灯电费", "amount": Decimal("1234.50"), "counterparty": "县供电公司", "link_code": ""}
-    [batch] = stage_upload(ParsedUpload(Kind.LEDGER, "10月.xlsx", [ParsedBatch("629901101201", Kind.LEDGER,
-                                                                              "2026-10", [row])]),
-                           uploader=None, publish=True)
+    row = {
+        "row_number": 7,
+        "entry_on": date(2026, 10, 5),
+        "month": "2026-10",
+        "year": 2026,
+        "voucher_no": "记2026-0007",
+        "direction": "expense",
+        "category": "管理费用",
+        "summary": "村道路灯电费",
+        "amount": Decimal("1234.50"),
+        "counterparty": "县供电公司",
+        "link_code": "",
+    }
+    [batch] = stage_upload(
+        ParsedUpload(Kind.LEDGER, "10月.xlsx", [ParsedBatch("629901101201", Kind.LEDGER, "2026-10", [row])]),
+        uploader=None,
+        publish=True,
+    )
     withdrawal = correct_row(batch_rows_first(batch), new_values=None, reason="重复入账，撤回", by=None)
     phone.goto(f"{live_server}/staff/login")
     phone.get_by_label("用户名").fill("shenhe")
@@ -33,4 +46,5 @@ def test_a_reviewer_reads_a_withdrawal(township_tree, make_user, phone, live_ser
 def batch_rows_first(batch):
     from core.extensions import db
     from disclosures.queries import batch_rows
+
     return db.session.scalars(batch_rows(batch)).first()

@@ -1,5 +1,6 @@
 """A handler works a warning raised by the cross-check rules from the queue to 属实, and an
 administrator looks at the rules page."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -26,10 +27,15 @@ def warning(township_tree, make_user):
 
     make_user("zhangwei", "handler", ["629901101000"])
     make_user("guanli", "admin", password=PASSWORD)
-    rows = [{"row_number": 2, "village_code": V1, **payment(A, month="2026-08", name="王秀英")},
-            {"row_number": 3, "village_code": V1, **payment(A, month="2026-09", name="王秀英")}]
-    stage_upload(ParsedUpload(Kind.SUBSIDIES, "t.csv", [ParsedBatch(V1, Kind.SUBSIDIES, None, rows)]),
-                 uploader=None, publish=True)
+    rows = [
+        {"row_number": 2, "village_code": V1, **payment(A, month="2026-08", name="王秀英")},
+        {"row_number": 3, "village_code": V1, **payment(A, month="2026-09", name="王秀英")},
+    ]
+    stage_upload(
+        ParsedUpload(Kind.SUBSIDIES, "t.csv", [ParsedBatch(V1, Kind.SUBSIDIES, None, rows)]),
+        uploader=None,
+        publish=True,
+    )
     import_roster(RosterKind.DECEASED, f"姓名,身份证号,死亡日期\n王秀英,{A},2026-07-03\n".encode(), "deceased.csv")
     run_rules(as_of=date.today() + timedelta(days=1), trigger="test")
     return db.session.scalar(select(RuleWarning))
@@ -68,7 +74,9 @@ def test_handler_works_a_warning_from_the_queue_to_verified(warning, desktop, li
     checkpoint(page, "verifying")
 
     page.locator("summary", has_text="办结").click()
-    page.get_by_label("办理结果（反映人可见）").fill("经核实，王秀英已于7月去世，8、9月低保系未及时停发，已追回并处理经办人。")
+    page.get_by_label("办理结果（反映人可见）").fill(
+        "经核实，王秀英已于7月去世，8、9月低保系未及时停发，已追回并处理经办人。"
+    )
     assert "已解决" not in page.get_by_label("定性").inner_text()
     page.get_by_label("定性").select_option("属实")
     page.get_by_role("button", name="办结", exact=True).click()

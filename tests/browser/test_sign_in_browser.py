@@ -1,6 +1,7 @@
 """An administrator's first sign-in where the second factor is required, on a phone (the QR code is
 scanned by another phone, but the pages must read on one too): set up TOTP, keep the recovery
 codes, then sign in again with a code."""
+
 import re
 
 import pyotp

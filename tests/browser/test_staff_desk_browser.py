@@ -1,5 +1,6 @@
 """On a phone: the accountant's 工作台 → a template download → an upload previewed page by page;
 a handler assigns two cases at once from the queue; a villager sees a project's site photo."""
+
 import io
 from datetime import date
 from decimal import Decimal
@@ -28,8 +29,9 @@ def sign_in(phone, live_server, username: str) -> None:
     phone.wait_for_url(f"{live_server}/admin/")
 
 
-def test_accountant_downloads_a_template_and_pages_through_a_preview(township_tree, make_user, phone, live_server,
-                                                                     visit, checkpoint, tmp_path):
+def test_accountant_downloads_a_template_and_pages_through_a_preview(
+    township_tree, make_user, phone, live_server, visit, checkpoint, tmp_path
+):
     make_user("kuaiji", "accountant", ["629901101201", "629901101202"])
     sign_in(phone, live_server, "kuaiji")
     visit(phone, "/admin/", "workbench")
@@ -45,11 +47,13 @@ def test_accountant_downloads_a_template_and_pages_through_a_preview(township_tr
     assert phone.locator("#period").get_attribute("type") == "month"
     csv = HEADER + "".join(
         f"{'629901101201' if n <= 60 else '629901101202'},2026-10-05,记-{n:04d},支出,管理费用,办公用品{n},1.00,,\n"
-        for n in range(1, 121))
+        for n in range(1, 121)
+    )
     phone.locator("#kind").select_option("ledger")
     phone.locator("#period").fill("2026-10")
-    phone.locator("#file").set_input_files(files=[{"name": "10月.csv", "mimeType": "text/csv",
-                                                  "buffer": csv.encode("utf-8")}])
+    phone.locator("#file").set_input_files(
+        files=[{"name": "10月.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}]
+    )
     phone.get_by_role("button", name="检查并预览").click()
     phone.wait_for_url(f"{live_server}/disclosures/upload")
     checkpoint(phone, "preview-page-1")
@@ -71,8 +75,13 @@ def test_accountant_downloads_a_template_and_pages_through_a_preview(township_tr
 
 
 def _case() -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
@@ -93,13 +102,17 @@ def test_handler_assigns_two_cases_at_once(township_tree, make_user, phone, live
     assert "已分派2件案件给 colleague" in phone.locator("main").inner_text()
     db.session.expire_all()
     assert [db.session.get(Complaint, case.id).assignee_id for case in (first, second, third)] == [
-        colleague.id, colleague.id, None]
+        colleague.id,
+        colleague.id,
+        None,
+    ]
     phone.locator("summary", has_text="筛选").click()
     assert phone.locator("#status").is_visible()
 
 
 def _site_photo() -> bytes:
     from PIL import Image, ImageDraw
+
     image = Image.new("RGB", (1200, 900), (120, 160, 90))
     draw = ImageDraw.Draw(image)
     draw.rectangle((100, 500, 1100, 700), fill=(90, 90, 90))  # a road under construction, roughly
@@ -111,18 +124,34 @@ def _site_photo() -> bytes:
 def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live_server, visit, checkpoint):
     accountant = make_user("kuaiji", "accountant", ["629901101201"])
     reviewer = make_user("shenhe", "reviewer", ["629901101000"])
-    row = {"row_number": 2, "project_no": "XM-001", "name": "村道硬化（二组至四组）", "project_type": "道路",
-           "budget": Decimal("300000"), "funding_source": "财政衔接资金", "contractor": "青川县路桥工程有限责任公司",
-           "contractor_uscc": "", "approved_on": None, "start_on": date(2026, 4, 1), "planned_end_on": None,
-           "progress": 40, "paid_total": Decimal("100000"), "status": "在建", "updated_on": date(2026, 10, 1),
-           "note": "路基完成"}
-    [batch] = stage_upload(ParsedUpload(Kind.PROJECTS, "p.xlsx", [ParsedBatch("629901101201", Kind.PROJECTS, None,
-                                                                              [row])]), uploader=accountant)
+    row = {
+        "row_number": 2,
+        "project_no": "XM-001",
+        "name": "村道硬化（二组至四组）",
+        "project_type": "道路",
+        "budget": Decimal("300000"),
+        "funding_source": "财政衔接资金",
+        "contractor": "青川县路桥工程有限责任公司",
+        "contractor_uscc": "",
+        "approved_on": None,
+        "start_on": date(2026, 4, 1),
+        "planned_end_on": None,
+        "progress": 40,
+        "paid_total": Decimal("100000"),
+        "status": "在建",
+        "updated_on": date(2026, 10, 1),
+        "note": "路基完成",
+    }
+    [batch] = stage_upload(
+        ParsedUpload(Kind.PROJECTS, "p.xlsx", [ParsedBatch("629901101201", Kind.PROJECTS, None, [row])]),
+        uploader=accountant,
+    )
     # The accountant adds the photo to the update while the batch waits for review.
     sign_in(phone, live_server, "kuaiji")
     visit(phone, f"/disclosures/batches/{batch.id}", "batch-pending")
-    phone.locator("input[type=file][name=photo]").set_input_files(files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg",
-                                                        "buffer": _site_photo()}])
+    phone.locator("input[type=file][name=photo]").set_input_files(
+        files=[{"name": "IMG_0001.jpg", "mimeType": "image/jpeg", "buffer": _site_photo()}]
+    )
     phone.get_by_label("照片说明（可不填）").fill("二组路段路基")
     phone.get_by_role("button", name="添加照片").click()
     phone.wait_for_load_state("load")

@@ -2,6 +2,7 @@
 page leads to 查询办理进展, 我的补贴 and 公开统计; 我的反映 keeps case numbers in the phone only;
 a request for material is answered from the tracking page, whose timeline names each entry; and
 我的补贴 forgives how an ID number is typed."""
+
 import re
 
 import pytest
@@ -27,9 +28,16 @@ WAYS_BACK = ("查询办理进展", "我的补贴", "公开统计")
 
 
 def open_phone(browser, live_server, size: str, text: str, *, bypass_csp: bool = True):
-    context = browser.new_context(viewport=PHONES[size], device_scale_factor=1, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai", user_agent=WECHAT_ANDROID,
-                                  bypass_csp=bypass_csp)
+    context = browser.new_context(
+        viewport=PHONES[size],
+        device_scale_factor=1,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        user_agent=WECHAT_ANDROID,
+        bypass_csp=bypass_csp,
+    )
     context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
     context.set_default_timeout(10_000)
     if text == "large":
@@ -50,12 +58,17 @@ def services(page):
     return page.get_by_role("navigation", name="便民服务")
 
 
-def test_every_public_page_leads_back_and_my_list_stays_on_the_phone(township_tree, villager, live_server, visit,
-                                                                   checkpoint):
+def test_every_public_page_leads_back_and_my_list_stays_on_the_phone(
+    township_tree, villager, live_server, visit, checkpoint
+):
     requests: list[str] = []
     villager.context.on("request", lambda req: requests.append(req.url))
-    for path, step in [("/", "home"), ("/r/629901000000", "county"), ("/r/629901101000", "township"),
-                       (f"/r/{VILLAGE}", "village")]:
+    for path, step in [
+        ("/", "home"),
+        ("/r/629901000000", "county"),
+        ("/r/629901101000", "township"),
+        (f"/r/{VILLAGE}", "village"),
+    ]:
         visit(villager, path, step)
         for name in WAYS_BACK + ("我的反映",):
             assert services(villager).get_by_role("link", name=name).is_visible(), (path, name)
@@ -122,8 +135,13 @@ def test_a_kiosk_leads_back_but_offers_no_list(township_tree, phone, live_server
     for name in WAYS_BACK:
         assert services(phone).get_by_role("link", name=name).is_visible()
     assert services(phone).get_by_role("link", name="我的反映").count() == 0
-    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS, text="修路款",
-                           channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.FUNDS,
+        text="修路款",
+        channel=Channel.WEB,
+        identity=None,
+    )
     visit(phone, "/track", "kiosk-track")
     phone.get_by_label("案件编号").fill(filed.code)
     phone.get_by_label("查询密码（16位数字）").fill(filed.secret)
@@ -137,11 +155,17 @@ def test_the_scripts_run_under_the_portal_content_security_policy(township_tree,
     context = open_phone(browser, live_server, "360", "standard", bypass_csp=False)
     refused: list[str] = []
     page = context.new_page()
-    page.on("console", lambda message: refused.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
+    )
     try:
-        filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS, text="修路款",
-                               channel=Channel.WEB, identity=None)
+        filed = file_complaint(
+            village=db.session.get(Region, VILLAGE),
+            category=Category.FUNDS,
+            text="修路款",
+            channel=Channel.WEB,
+            identity=None,
+        )
         page.goto(f"{live_server}/track")
         page.get_by_label("案件编号").fill(filed.code)
         page.get_by_label("查询密码（16位数字）").fill(filed.secret)
@@ -160,16 +184,22 @@ def asked_for_material(township_tree, make_user):
     """A filed case whose handler asked for material, in a county that pauses clocks meanwhile."""
     handler = make_user("handler", "handler", ["629901101000"])
     db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
-    filed = file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS,
-                           text="村道维修款三万元，路一直没有修。", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.FUNDS,
+        text="村道维修款三万元，路一直没有修。",
+        channel=Channel.WEB,
+        identity=None,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     actions.reply(case, "first_reply", "已收到，正在核实", by=handler)
     actions.reply(case, "request_info", "请补充路段位置和照片", by=handler)
     return filed, case, handler
 
 
-def test_material_asked_for_is_sent_from_the_tracking_page(asked_for_material, villager, live_server, visit,
-                                                           checkpoint):
+def test_material_asked_for_is_sent_from_the_tracking_page(
+    asked_for_material, villager, live_server, visit, checkpoint
+):
     filed, case, handler = asked_for_material
     visit(villager, "/track", "track")
     villager.get_by_label("案件编号").fill(filed.code)
@@ -184,8 +214,9 @@ def test_material_asked_for_is_sent_from_the_tracking_page(asked_for_material, v
 
     villager.get_by_role("link", name="在下面补充").click()
     villager.get_by_label("补充说明").fill("二组到四组之间那一段，照片附上。")
-    villager.set_input_files("#supplement-photos",
-                             files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": photo()}])
+    villager.set_input_files(
+        "#supplement-photos", files=[{"name": "IMG_0002.jpg", "mimeType": "image/jpeg", "buffer": photo()}]
+    )
     checkpoint(villager, "filled")
     villager.get_by_role("button", name="提交补充材料").click()
     villager.get_by_text("已收到您补充的材料").wait_for()
@@ -206,8 +237,15 @@ def test_material_asked_for_is_sent_from_the_tracking_page(asked_for_material, v
 
 
 @pytest.mark.parametrize("size,text", [("360", "large"), ("390", "standard")])
-def test_my_subsidies_forgive_how_the_id_is_typed(village, browser, live_server, visit, checkpoint,  # noqa: F811
-                                                  size, text):
+def test_my_subsidies_forgive_how_the_id_is_typed(
+    village,  # noqa: F811 (a fixture of this module's)
+    browser,
+    live_server,
+    visit,
+    checkpoint,
+    size,
+    text,
+):
     context = open_phone(browser, live_server, size, text)
     page = context.new_page()
     try:

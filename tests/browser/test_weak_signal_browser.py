@@ -2,6 +2,7 @@
 typed, and a submission that fails for lack of connection is sent again when the connection
 returns, with the same ticket, so the case is filed once. Without JavaScript the form posts as
 it always did. Offline is Chromium's own emulation (context.set_offline)."""
+
 import re
 
 import pytest
@@ -33,8 +34,9 @@ def weak_phone(request, browser, live_server, app):
     yield from page_of(request, context)
 
 
-def test_a_draft_survives_and_an_offline_submission_is_sent_once_when_back_online(township_tree, weak_phone,
-                                                                                 visit, checkpoint):
+def test_a_draft_survives_and_an_offline_submission_is_sent_once_when_back_online(
+    township_tree, weak_phone, visit, checkpoint
+):
     page = weak_phone
     visit(page, FORM, "form")
     page.get_by_label("资金使用").check()
@@ -76,12 +78,17 @@ def test_an_answer_lost_on_the_way_back_does_not_file_twice(township_tree, phone
     phone.get_by_label("资金使用").check()
     phone.get_by_label("请写下时间、地点、什么人、什么事").fill(TEXT)
     tickets: list[bytes] = []
-    phone.on("request", lambda request: tickets.append(TICKET.search(request.post_data_buffer).group(1))
-             if request.method == "POST" else None)
+    phone.on(
+        "request",
+        lambda request: (
+            tickets.append(TICKET.search(request.post_data_buffer).group(1)) if request.method == "POST" else None
+        ),
+    )
 
     def lose_the_answer(route):
         route.fetch()  # the server files the case …
         route.abort("internetdisconnected")  # … and the answer is lost
+
     phone.route(f"{live_server}/complain", lose_the_answer)
     phone.get_by_role("button", name="提交", exact=True).click()
     phone.get_by_text("网络连接断开了").wait_for()
@@ -100,8 +107,9 @@ def test_an_answer_lost_on_the_way_back_does_not_file_twice(township_tree, phone
 
 def test_without_javascript_the_form_posts_as_always(township_tree, browser, live_server, app, checkpoint):
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
-    context = browser.new_context(viewport={"width": 360, "height": 780}, is_mobile=True, locale="zh-CN",
-                                  java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 780}, is_mobile=True, locale="zh-CN", java_script_enabled=False
+    )
     page = context.new_page()
     try:
         page.goto(live_server + FORM)

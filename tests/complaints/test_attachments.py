@@ -1,5 +1,6 @@
 """Photos and recordings: checked by content, cleaned, stored with the complaint or not at all,
 and served only to the complainant and to staff in scope."""
+
 import io
 import os
 import re
@@ -49,8 +50,14 @@ def photo_with_gps(size=(3000, 1500), fmt="JPEG", orientation: int | None = None
 
 def wav(seconds: float = 0.1) -> bytes:
     frames = int(8000 * seconds)
-    header = b"RIFF" + struct.pack("<I", 36 + frames * 2) + b"WAVEfmt " + struct.pack(
-        "<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16) + b"data" + struct.pack("<I", frames * 2)
+    header = (
+        b"RIFF"
+        + struct.pack("<I", 36 + frames * 2)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, 8000, 16000, 2, 16)
+        + b"data"
+        + struct.pack("<I", frames * 2)
+    )
     return header + bytes(frames * 2)
 
 
@@ -93,7 +100,9 @@ def chunk(kind: bytes, payload: bytes) -> bytes:
 def wav_with_tags() -> bytes:
     """A PCM WAV with a RIFF INFO list (title, artist, date) and an ID3 chunk after its samples."""
     plain = wav()
-    info = b"INFO" + chunk(b"INAM", OWNER.encode()) + chunk(b"IART", "欧阳小锋".encode()) + chunk(b"ICRD", b"2026-11-20")
+    info = (
+        b"INFO" + chunk(b"INAM", OWNER.encode()) + chunk(b"IART", "欧阳小锋".encode()) + chunk(b"ICRD", b"2026-11-20")
+    )
     body = plain[12:] + chunk(b"LIST", info) + chunk(b"id3 ", mp3(b"")[:-128])
     return b"RIFF" + struct.pack("<I", 4 + len(body)) + b"WAVE" + body
 
@@ -141,10 +150,12 @@ def huge_png(side=7745) -> bytes:
 
 def test_huge_pngs_are_refused_from_the_header_without_decoding(monkeypatch):
     from PIL import ImageFile
+
     uploads = [FileStorage(io.BytesIO(huge_png()), filename=f"big{n}.png") for n in range(3)]
 
     def no_decoding(self):
         raise AssertionError("decoded a photo that the header already ruled out")
+
     monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
     started = time.perf_counter()
     with pytest.raises(AttachmentError, match="像素太多.*最多1600万像素"):
@@ -164,27 +175,39 @@ def test_not_a_photo_is_refused(data):
         clean_photo(data, "shell.jpg")
 
 
-@pytest.mark.parametrize("data,content_type", [
-    (wav(), "audio/wav"), (OGG, "audio/ogg"), (b"#!AMR\n" + bytes(30), "audio/amr"),
-    (mp3(), "audio/mpeg"), (b"\x00\x00\x00\x18ftypM4A " + bytes(30), "audio/mp4"),
-    (b"\x00\x00\x00\x18ftyp3gp4" + bytes(30), "audio/3gpp"), (b"\x1a\x45\xdf\xa3" + bytes(30), "audio/webm"),
-])
+@pytest.mark.parametrize(
+    "data,content_type",
+    [
+        (wav(), "audio/wav"),
+        (OGG, "audio/ogg"),
+        (b"#!AMR\n" + bytes(30), "audio/amr"),
+        (mp3(), "audio/mpeg"),
+        (b"\x00\x00\x00\x18ftypM4A " + bytes(30), "audio/mp4"),
+        (b"\x00\x00\x00\x18ftyp3gp4" + bytes(30), "audio/3gpp"),
+        (b"\x1a\x45\xdf\xa3" + bytes(30), "audio/webm"),
+    ],
+)
 def test_recordings_are_recognised_by_content(data, content_type):
     assert clean_audio(data, "rec.bin").content_type == content_type
 
 
-@pytest.mark.parametrize("field,size,message", [
-    ("photos", 8 * 1024 * 1024 + 1, "每个不能超过8 MB"), ("voice", 5 * 1024 * 1024 + 1, "每个不能超过5 MB")])
+@pytest.mark.parametrize(
+    "field,size,message",
+    [("photos", 8 * 1024 * 1024 + 1, "每个不能超过8 MB"), ("voice", 5 * 1024 * 1024 + 1, "每个不能超过5 MB")],
+)
 def test_real_size_limits(field, size, message):
     upload = FileStorage(io.BytesIO(bytes(size)), filename="big")
     with pytest.raises(AttachmentError, match=message):
         attachments.clean_uploads([upload] if field == "photos" else [], upload if field == "voice" else None)
 
 
-@pytest.mark.parametrize("data,kept", [
-    (mp3(), mp3_frames()),  # ID3v2 in front and ID3v1 at the end both go; the frames stay
-    (mp3(b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(60)), b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(60)),  # AAC
-])
+@pytest.mark.parametrize(
+    "data,kept",
+    [
+        (mp3(), mp3_frames()),  # ID3v2 in front and ID3v1 at the end both go; the frames stay
+        (mp3(b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(60)), b"\xff\xf1\x50\x80\x02\x1f\xfc" + bytes(60)),  # AAC
+    ],
+)
 def test_id3_tags_are_removed(data, kept):
     assert OWNER.encode("utf-8") in data and PLACE.encode() in data  # the fixture really carries them
     cleaned = clean_audio(data, "rec.mp3")
@@ -207,8 +230,14 @@ def test_wav_keeps_its_samples_and_nothing_else():
         assert reader.getparams() == plain.getparams() and reader.readframes(800) == plain.readframes(800)
 
 
-@pytest.mark.parametrize("data", [b"OggS\x00\x02" + bytes(60), b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(20),
-                                  b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f" + bytes(30)])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"OggS\x00\x02" + bytes(60),
+        b"RIFF\x10\x00\x00\x00WAVEjunk" + bytes(20),
+        b"ID3\x04\x00\x00\x7f\x7f\x7f\x7f" + bytes(30),
+    ],
+)
 def test_a_damaged_recording_is_refused_not_stored_with_its_tags(data):
     with pytest.raises(AttachmentError, match="不是能识别的录音"):
         clean_audio(data, "rec.bin")
@@ -225,14 +254,18 @@ def box(kind: bytes, payload: bytes) -> bytes:
 
 def test_mp4_metadata_is_blanked_in_place():
     location = box(b"\xa9xyz", b"+31.2304+121.4737/")
-    data = box(b"ftyp", b"M4A \x00\x00\x00\x00") + box(b"moov", box(b"mvhd", bytes(20)) + box(b"udta", location)) \
+    data = (
+        box(b"ftyp", b"M4A \x00\x00\x00\x00")
+        + box(b"moov", box(b"mvhd", bytes(20)) + box(b"udta", location))
         + box(b"mdat", b"audio-bytes")
+    )
     cleaned = blank_mp4_metadata(data)
     assert len(cleaned) == len(data) and b"+31.2304" not in cleaned and b"udta" not in cleaned
     assert cleaned.endswith(box(b"mdat", b"audio-bytes")) and b"mvhd" in cleaned
 
 
 # Through the form ------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def fast(app, township_tree):
@@ -261,12 +294,20 @@ def complaints() -> int:
 
 
 def test_photos_and_voice_are_stored_clean_with_the_complaint(client, app, fast):
-    response = post(client, {"photos": [("a.jpg", photo_with_gps()), ("b.png", photo_with_gps((50, 50), "PNG"))],
-                             "voice": [("rec.wav", wav_with_tags())]})
+    response = post(
+        client,
+        {
+            "photos": [("a.jpg", photo_with_gps()), ("b.png", photo_with_gps((50, 50), "PNG"))],
+            "voice": [("rec.wav", wav_with_tags())],
+        },
+    )
     assert response.status_code == 200 and "已收到您的反映" in response.text
     rows = list(db.session.scalars(select(Attachment).order_by(Attachment.id)))
-    assert [(r.kind, r.content_type) for r in rows] == [("image", "image/jpeg"), ("image", "image/jpeg"),
-                                                         ("audio", "audio/wav")]
+    assert [(r.kind, r.content_type) for r in rows] == [
+        ("image", "image/jpeg"),
+        ("image", "image/jpeg"),
+        ("audio", "audio/wav"),
+    ]
     assert len(stored_files(app)) == 3
     stored = storage.load("attachments", rows[0].stored_name)
     assert b"Exif" not in stored and not Image.open(io.BytesIO(stored)).getexif()
@@ -275,14 +316,17 @@ def test_photos_and_voice_are_stored_clean_with_the_complaint(client, app, fast)
     assert b"INFO" not in recording and "欧阳".encode() not in recording and rows[2].size == len(recording)
 
 
-@pytest.mark.parametrize("files,message", [
-    ({"photos": [("photo.jpg", PHP)]}, "不是能识别的照片"),
-    ({"photos": [(f"{n}.jpg", photo_with_gps((20, 20))) for n in range(6)]}, "最多只能上传5张照片"),
-    ({"photos": [("big.jpg", b"\xff\xd8" + bytes(SMALL_LIMIT))]}, "太大了"),
-    ({"voice": [("voice.m4a", "一段文字".encode())]}, "不是能识别的录音"),
-    ({"voice": [("long.wav", wav(5))]}, "太大了"),
-    ({"photos": [("ok.jpg", photo_with_gps((20, 20)))], "voice": [("x.m4a", PHP)]}, "不是能识别的录音"),
-])
+@pytest.mark.parametrize(
+    "files,message",
+    [
+        ({"photos": [("photo.jpg", PHP)]}, "不是能识别的照片"),
+        ({"photos": [(f"{n}.jpg", photo_with_gps((20, 20))) for n in range(6)]}, "最多只能上传5张照片"),
+        ({"photos": [("big.jpg", b"\xff\xd8" + bytes(SMALL_LIMIT))]}, "太大了"),
+        ({"voice": [("voice.m4a", "一段文字".encode())]}, "不是能识别的录音"),
+        ({"voice": [("long.wav", wav(5))]}, "太大了"),
+        ({"photos": [("ok.jpg", photo_with_gps((20, 20)))], "voice": [("x.m4a", PHP)]}, "不是能识别的录音"),
+    ],
+)
 def test_a_bad_file_refuses_the_whole_submission(client, app, fast, monkeypatch, files, message):
     # Small limits keep the request body in memory (the test client spools big ones to a file
     # it never closes); the real limits are checked without HTTP below.
@@ -297,6 +341,7 @@ def test_a_bad_file_refuses_the_whole_submission(client, app, fast, monkeypatch,
 def test_files_are_removed_when_filing_fails(client, app, fast, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("database went away")
+
     monkeypatch.setattr(attachments, "file_complaint", broken)
     with pytest.raises(RuntimeError):
         post(client, {"photos": [("a.jpg", photo_with_gps((20, 20)))]})
@@ -361,8 +406,10 @@ def open_tracking(client, done: str) -> None:
     code = re.search(r'class="case-code">([\d-]+)<', done).group(1)
     secret = re.search(r'class="secret-box">([\d ]+)<', done).group(1)
     page = client.get("/track")
-    assert client.post("/track", data={"csrf_token": csrf_from(page.text), "code": code,
-                                       "secret": secret}).status_code == 302
+    assert (
+        client.post("/track", data={"csrf_token": csrf_from(page.text), "code": code, "secret": secret}).status_code
+        == 302
+    )
 
 
 def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, fast, make_user, login):
@@ -372,7 +419,7 @@ def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, f
     assert client.get(url).status_code == 404  # filed, but the case was not opened with number + secret
     open_tracking(client, done)
     case_page = client.get("/track/case").text
-    assert f'{url}?size=thumb' in case_page and f"/track/attachments/{voice.token}" in case_page
+    assert f"{url}?size=thumb" in case_page and f"/track/attachments/{voice.token}" in case_page
     response = client.get(url)
     assert response.status_code == 200 and response.mimetype == "image/jpeg"
     assert response.headers["Content-Disposition"] == "inline"
@@ -390,16 +437,23 @@ def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, f
     for username, status in [("outsider", 404), ("accountant", 404), ("insider", 200)]:
         staff = app.test_client()
         page = staff.get("/staff/login")
-        staff.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",
-                                         "csrf_token": csrf_from(page.text)})
+        staff.post(
+            "/staff/login",
+            data={"username": username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+        )
         assert staff.get(url).status_code == status, username
 
 
 def _signed_in(app, username: str):
     staff = app.test_client()
     page = staff.get("/staff/login")
-    assert staff.post("/staff/login", data={"username": username, "password": "pw-for-tests-1",
-                                            "csrf_token": csrf_from(page.text)}).status_code == 302
+    assert (
+        staff.post(
+            "/staff/login",
+            data={"username": username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
+        ).status_code
+        == 302
+    )
     return staff
 
 
@@ -424,24 +478,44 @@ def test_attachments_follow_case_visibility(app, township_tree, make_user):
     recused = make_user("recused", "handler", ["629901101000"])
     make_user("root", "admin")
     village, today = db.session.get(Region, VILLAGE), local_date(utcnow())
-    running = InspectionRound(name="本轮巡察", team_name="县委第二巡察组", county_code="629901000000",
-                              starts_on=today - timedelta(days=1), ends_on=today + timedelta(days=30),
-                              members=[inspector], villages=[village])
+    running = InspectionRound(
+        name="本轮巡察",
+        team_name="县委第二巡察组",
+        county_code="629901000000",
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        members=[inspector],
+        villages=[village],
+    )
     db.session.add(running)
     db.session.commit()
     photo = clean_photo(photo_with_gps((40, 40)))
-    plain = file_with_attachments([photo], village=village, category=Category.FUNDS, text="修路款", channel=Channel.WEB,
-                                  identity=None)
-    in_round = file_with_attachments([photo], village=village, category=Category.FUNDS, text="巡察期间反映",
-                                     channel=Channel.INSPECTION, identity=None, round_id=running.id)
-    plain_case, round_case = (db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
-                              for filed in (plain, in_round))
+    plain = file_with_attachments(
+        [photo], village=village, category=Category.FUNDS, text="修路款", channel=Channel.WEB, identity=None
+    )
+    in_round = file_with_attachments(
+        [photo],
+        village=village,
+        category=Category.FUNDS,
+        text="巡察期间反映",
+        channel=Channel.INSPECTION,
+        identity=None,
+        round_id=running.id,
+    )
+    plain_case, round_case = (
+        db.session.scalar(select(Complaint).where(Complaint.code == filed.code)) for filed in (plain, in_round)
+    )
     declare_conflict(plain_case, "反映对象是我的亲属", by=recused)
     # The links as the case pages print them, whatever they name the file by.
     [plain_url] = _file_links(_signed_in(app, "root").get(f"/admin/cases/{plain_case.id}").text)
     [round_url] = _file_links(_signed_in(app, "xuncha").get(f"/admin/cases/{round_case.id}").text)
-    expected = {"insider": (200, 404), "recused": (404, 404), "xuncha": (404, 200), "xuncha2": (404, 404),
-                "root": (200, 200)}
+    expected = {
+        "insider": (200, 404),
+        "recused": (404, 404),
+        "xuncha": (404, 200),
+        "xuncha2": (404, 404),
+        "root": (200, 200),
+    }
     for username, statuses in expected.items():
         staff = _signed_in(app, username)
         assert (staff.get(plain_url).status_code, staff.get(round_url).status_code) == statuses, username

@@ -1,5 +1,6 @@
 """A calendar load moves the stored deadlines of clocks not yet met: the rows its years can move
 are chosen in SQL and written back in a few statements, however many cases move."""
+
 from datetime import date, timedelta
 
 from sqlalchemy import event, select
@@ -14,8 +15,14 @@ from support import statutory_rest_rows
 
 
 def case_received(at) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="村道维修款去向不明", channel=Channel.WEB, identity=None, received_at=at)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="村道维修款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+        received_at=at,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
@@ -29,12 +36,12 @@ def reloaded(case: Complaint) -> Complaint:
 
 
 def test_a_load_moves_a_clock_that_crosses_into_the_year(township_tree):
-    crossing = case_received(shanghai(2030, 12, 27, 10))   # Fri; 2030 is not loaded either
+    crossing = case_received(shanghai(2030, 12, 27, 10))  # Fri; 2030 is not loaded either
     reply = crossing.clock(ClockKind.REPLY)
-    assert local_date(reply.due_at) == date(2031, 1, 1) and reply.provisional   # Mon–Fri: Dec 30, 31, Jan 1
+    assert local_date(reply.due_at) == date(2031, 1, 1) and reply.provisional  # Mon–Fri: Dec 30, 31, Jan 1
     untouched = case_received(shanghai(2026, 6, 8, 10))
     stale = untouched.clock(ClockKind.REPLY).due_at + timedelta(days=1)
-    untouched.clock(ClockKind.REPLY).due_at = stale   # a row 2031 cannot move is not even read
+    untouched.clock(ClockKind.REPLY).due_at = stale  # a row 2031 cannot move is not even read
     db.session.commit()
     load_calendar_file(whole_year(2031))
     crossing = reloaded(crossing)
@@ -47,13 +54,14 @@ def test_a_load_moves_a_clock_that_crosses_into_the_year(township_tree):
 
 def test_a_merged_case_stays_out_of_the_queue_after_a_load(township_tree, make_user):
     from admin.cases import actions
+
     handler = make_user("handler", "handler", ["629901101000"])
     first, duplicate = case_received(shanghai(2031, 9, 30, 10)), case_received(shanghai(2031, 9, 30, 11))
     actions.merge(duplicate, first, by=handler)
     load_calendar_file(whole_year(2031))
     first, duplicate = reloaded(first), reloaded(duplicate)
     assert duplicate.status == Status.MERGED and duplicate.next_due_at is None
-    assert not duplicate.clock(ClockKind.REPLY).provisional   # its clocks are still kept right
+    assert not duplicate.clock(ClockKind.REPLY).provisional  # its clocks are still kept right
     assert local_date(first.next_due_at) == date(2031, 10, 8) == local_date(first.clock(ClockKind.REPLY).due_at)
 
 

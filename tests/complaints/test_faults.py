@@ -1,5 +1,6 @@
 """Filing while a dependency fails (issue 14, item 4): the rate-limit store gone, the upload disk
 full. The scripted, multi-process versions are in bench/faults/; these are their in-process core."""
+
 import errno
 import io
 import os
@@ -47,9 +48,12 @@ def stored_files(upload_dir) -> list[str]:
 @pytest.fixture
 def redis_app(make_app, database_uri, township_tree):
     """An app keeping its rate limits in Redis, as production does with several workers."""
+
     def make(url: str):
-        return make_app(database_uri, RATELIMIT_STORAGE_URI=url, COMPLAINT_MIN_FILL_SECONDS=0,
-                        PROPAGATE_EXCEPTIONS=False)
+        return make_app(
+            database_uri, RATELIMIT_STORAGE_URI=url, COMPLAINT_MIN_FILL_SECONDS=0, PROPAGATE_EXCEPTIONS=False
+        )
+
     return make
 
 
@@ -64,6 +68,7 @@ def test_with_redis_unreachable_filings_are_accepted_within_a_local_limit(redis_
 
 def test_redis_stopping_during_a_filing_still_acknowledges_the_stored_case(redis_app, redis_server, monkeypatch):
     import redis
+
     client = redis_app(redis_server).test_client()
     assert CODE.search(submit(client).text)
     filing = routes.file_with_attachments
@@ -72,6 +77,7 @@ def test_redis_stopping_during_a_filing_still_acknowledges_the_stored_case(redis
         filed = filing(*args, **kwargs)
         redis.Redis.from_url(redis_server).shutdown(nosave=True)
         return filed
+
     monkeypatch.setattr(routes, "file_with_attachments", file_then_lose_redis)
     # The per-device count is deducted after the view, by then from a Redis that is gone.
     answer = submit(client)
@@ -81,12 +87,14 @@ def test_redis_stopping_during_a_filing_still_acknowledges_the_stored_case(redis
     assert cases() == 3
 
 
-def test_a_full_upload_disk_refuses_the_filing_plainly_and_leaves_nothing(app, client, township_tree, tmp_path,
-                                                                          monkeypatch):
+def test_a_full_upload_disk_refuses_the_filing_plainly_and_leaves_nothing(
+    app, client, township_tree, tmp_path, monkeypatch
+):
     app.config.update(COMPLAINT_MIN_FILL_SECONDS=0, PROPAGATE_EXCEPTIONS=False)
 
     def disk_full(_descriptor):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(os, "fsync", disk_full)  # the write fails as it reaches the disk
     refused = submit(client)
     assert refused.status_code == 503 and refused.headers["Retry-After"].isdigit()

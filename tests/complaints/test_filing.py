@@ -1,4 +1,5 @@
 """Filing a complaint: on the web (with and without a disclosed item), and registered by staff."""
+
 import hashlib
 import hmac
 import re
@@ -41,8 +42,9 @@ def fast(app, township_tree):
 
 
 def ledger_row() -> LedgerEntry:
-    return publish_ledger_row(VILLAGE, voucher_no="记-7", summary="购买办公桌椅", amount=Decimal("4800.00"),
-                              counterparty="青川县家具店")
+    return publish_ledger_row(
+        VILLAGE, voucher_no="记-7", summary="购买办公桌椅", amount=Decimal("4800.00"), counterparty="青川县家具店"
+    )
 
 
 def open_form(client, url=FORM) -> dict:
@@ -55,8 +57,11 @@ def open_form(client, url=FORM) -> dict:
 
 
 def submit(client, url=FORM, fields=None, **data):
-    payload = (fields or open_form(client, url)) | {"category": "funds", "text": "村里修路的钱去向不明",
-                                                    "identity": "anonymous"} | data
+    payload = (
+        (fields or open_form(client, url))
+        | {"category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"}
+        | data
+    )
     return client.post("/complain", data=payload, content_type="multipart/form-data")
 
 
@@ -145,10 +150,33 @@ def test_category_and_text_required(client, fast):
 
 def test_subsidy_item_shows_masked_name(client, fast):
     cipher = field_cipher()
-    stage_upload(ParsedUpload(Kind.SUBSIDIES, "s.csv", [ParsedBatch(VILLAGE, Kind.SUBSIDIES, None, [{
-        "row_number": 2, "item": "最低生活保障金", "month": "2026-09", "name": "欧阳小锋",
-        "id_number": "340823198705260013", "account": "", "amount": Decimal("620.00"),
-        "paid_on": date(2026, 9, 10)}])]), uploader=None, publish=True)
+    stage_upload(
+        ParsedUpload(
+            Kind.SUBSIDIES,
+            "s.csv",
+            [
+                ParsedBatch(
+                    VILLAGE,
+                    Kind.SUBSIDIES,
+                    None,
+                    [
+                        {
+                            "row_number": 2,
+                            "item": "最低生活保障金",
+                            "month": "2026-09",
+                            "name": "欧阳小锋",
+                            "id_number": "340823198705260013",
+                            "account": "",
+                            "amount": Decimal("620.00"),
+                            "paid_on": date(2026, 9, 10),
+                        }
+                    ],
+                )
+            ],
+        ),
+        uploader=None,
+        publish=True,
+    )
     row = db.session.scalar(select(SubsidyPayment))
     url = f"{FORM}&item=subsidies:{row.id}"
     page = client.get(url)
@@ -172,9 +200,14 @@ def test_unknown_or_foreign_item_is_ignored(client, fast):
 @pytest.mark.parametrize("period,late", [((-5, 25), False), ((-40, -10), True)])
 def test_report_through_an_inspection_round(client, fast, period, late):
     today = local(utcnow()).date()
-    inspection = InspectionRound(name="第三轮巡察", team_name="县委第一巡察组", county_code="629901000000",
-                                 starts_on=today + timedelta(days=period[0]), ends_on=today + timedelta(days=period[1]),
-                                 villages=[db.session.get(Region, VILLAGE)])
+    inspection = InspectionRound(
+        name="第三轮巡察",
+        team_name="县委第一巡察组",
+        county_code="629901000000",
+        starts_on=today + timedelta(days=period[0]),
+        ends_on=today + timedelta(days=period[1]),
+        villages=[db.session.get(Region, VILLAGE)],
+    )
     db.session.add(inspection)
     db.session.commit()
     url = f"{FORM}&round={token_for(round_target(inspection.id))}"
@@ -202,7 +235,7 @@ def test_secret_is_random_and_not_rebuilt_from_what_is_stored(client, app, fast)
     # database and the key file could rebuild every secret. Now nothing stored leads to it.
     key = app.config["TRACKING_SECRET_KEY"].encode()
     derived = hmac.new(key, b"secret-for-token:" + case.idempotency_key.encode(), hashlib.sha256).digest()
-    assert case.secret_hash != hash_tracking_secret(f"{int.from_bytes(derived, 'big') % 10 ** 16:016d}")
+    assert case.secret_hash != hash_tracking_secret(f"{int.from_bytes(derived, 'big') % 10**16:016d}")
     assert secret.replace(" ", "") not in str(session_of(app, client))
     assert code not in str(session_of(app, client))  # the session keeps them for a retry, encrypted
 
@@ -301,6 +334,7 @@ def test_form_page_is_small(client, fast):
 
 # Staff registration ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def handler(township_tree, make_user, login):
     user = make_user("clerk", "handler", ["629901101000"])
@@ -310,9 +344,15 @@ def handler(township_tree, make_user, login):
 
 def register(client, **data):
     page = client.get("/staff/complaints/new")
-    fields = {"csrf_token": csrf_from(page.text), "ticket": TICKET.search(page.text).group(1),
-              "channel": "phone_12388", "village": VILLAGE, "category": "subsidy",
-              "text": "来电反映：低保户名单有误", "received_at": "2026-09-30T10:00"}
+    fields = {
+        "csrf_token": csrf_from(page.text),
+        "ticket": TICKET.search(page.text).group(1),
+        "channel": "phone_12388",
+        "village": VILLAGE,
+        "category": "subsidy",
+        "text": "来电反映：低保户名单有误",
+        "received_at": "2026-09-30T10:00",
+    }
     return client.post("/staff/complaints/new", data=fields | data)
 
 
@@ -339,8 +379,9 @@ def test_staff_registers_a_phone_complaint(after_call, client, handler):
     assert client.get("/staff/complaints/registered").status_code == 302  # shown once
 
 
-def test_staff_double_submit_shows_the_paper_secret_only_to_the_same_session(after_call, app, client, handler,
-                                                                              make_user):
+def test_staff_double_submit_shows_the_paper_secret_only_to_the_same_session(
+    after_call, app, client, handler, make_user
+):
     page = client.get("/staff/complaints/new")
     ticket = TICKET.search(page.text).group(1)
     assert register(client, ticket=ticket).status_code == 302
@@ -352,8 +393,10 @@ def test_staff_double_submit_shows_the_paper_secret_only_to_the_same_session(aft
     make_user("colleague", "handler", ["629901101000"])
     colleague = app.test_client()
     colleague_page = colleague.get("/staff/login")
-    colleague.post("/staff/login", data={"username": "colleague", "password": "pw-for-tests-1",
-                                         "csrf_token": csrf_from(colleague_page.text)})
+    colleague.post(
+        "/staff/login",
+        data={"username": "colleague", "password": "pw-for-tests-1", "csrf_token": csrf_from(colleague_page.text)},
+    )
     copied = register(colleague, ticket=ticket)
     assert copied.status_code == 422 and "已经提交过了" in copied.text
     assert shown[0] not in copied.text and shown[1] not in copied.text and count() == 1
@@ -387,14 +430,27 @@ def test_hand_written_inputs_match_what_the_form_class_renders(client, app, fast
     # form.html writes its inputs out for speed; they must stay what ComplaintForm would render.
     with app.test_request_context(FORM):
         form = ComplaintForm()
-        rendered = "".join(str(html) for html in [
-            'class="complaint-form"', form.csrf_token(), form.ticket(), form.village(), form.item(), form.round(),
-            *(option() for option in form.category),
-            form.text(rows=6, maxlength=2000), form.photos(accept="image/*"), form.voice(accept="audio/*", capture=True),
-            *(option() for option in form.identity), form.name(autocomplete="name"),
-            form.phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20), form.notify(),
-            form.notify_phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),
-            form.website(tabindex="-1", autocomplete="off")])
+        rendered = "".join(
+            str(html)
+            for html in [
+                'class="complaint-form"',
+                form.csrf_token(),
+                form.ticket(),
+                form.village(),
+                form.item(),
+                form.round(),
+                *(option() for option in form.category),
+                form.text(rows=6, maxlength=2000),
+                form.photos(accept="image/*"),
+                form.voice(accept="audio/*", capture=True),
+                *(option() for option in form.identity),
+                form.name(autocomplete="name"),
+                form.phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),
+                form.notify(),
+                form.notify_phone(type="tel", inputmode="numeric", autocomplete="tel", maxlength=20),
+                form.website(tabindex="-1", autocomplete="off"),
+            ]
+        )
     written = _inputs(client.get(FORM).text)
     assert written == _inputs(rendered)
     page = submit(client, category="asset", identity="real", name="段凤", phone="12", text="写好的内容")
@@ -407,8 +463,12 @@ def test_without_public_base_url_the_receipt_names_the_address_the_page_came_fro
     app.config["PUBLIC_BASE_URL"] = ""
     lan = "http://192.168.1.5:8000"
     fields = dict(HIDDEN.findall(client.get(FORM, base_url=lan).text))
-    page = client.post("/complain", base_url=lan, content_type="multipart/form-data",
-                       data=fields | {"category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"})
+    page = client.post(
+        "/complain",
+        base_url=lan,
+        content_type="multipart/form-data",
+        data=fields | {"category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"},
+    )
     assert page.status_code == 200
     assert '<span class="nowrap">http://192.168.1.5:8000/track</span>' in page.text
 

@@ -1,5 +1,6 @@
 """SMS notices to complainants (docs/notices.md): who leaves a number, what is queued, what the
 sweep sends through the log and HTTP providers, retries, and what staff see."""
+
 import json
 import threading
 from datetime import timedelta
@@ -30,16 +31,23 @@ FORM = f"/complain?village={VILLAGE}"
 @pytest.fixture
 def people(app, township_tree, make_user):
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
-    return {"handler": make_user("handler", "handler", ["629901101000"]),
-            "admin": make_user("root", "admin"),
-            "far_admin": make_user("far_admin", "admin", ["629901102000"]),
-            "near_admin": make_user("near_admin", "admin", ["629901101000"])}
+    return {
+        "handler": make_user("handler", "handler", ["629901101000"]),
+        "admin": make_user("root", "admin"),
+        "far_admin": make_user("far_admin", "admin", ["629901102000"]),
+        "near_admin": make_user("near_admin", "admin", ["629901101000"]),
+    }
 
 
 def new_case(phone: str | None = NUMBER, real_name=False, village=VILLAGE) -> Complaint:
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS,
-                           text="修路款去向不明", channel=Channel.WEB,
-                           identity=Identity("段凤", phone) if real_name else None, notice_phone=phone)
+    filed = file_complaint(
+        village=db.session.get(Region, village),
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=Channel.WEB,
+        identity=Identity("段凤", phone) if real_name else None,
+        notice_phone=phone,
+    )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
@@ -49,9 +57,14 @@ def notices(case: Complaint) -> list[NoticeKind]:
 
 def file_on_web(client, **data):
     page = client.get(FORM)
-    fields = {"csrf_token": csrf_from(page.text), "village": VILLAGE,
-              "ticket": page.text.split('name="ticket" type="hidden" value="', 1)[1].split('"', 1)[0],
-              "category": "funds", "text": "村里修路的钱去向不明", "identity": "anonymous"} | data
+    fields = {
+        "csrf_token": csrf_from(page.text),
+        "village": VILLAGE,
+        "ticket": page.text.split('name="ticket" type="hidden" value="', 1)[1].split('"', 1)[0],
+        "category": "funds",
+        "text": "村里修路的钱去向不明",
+        "identity": "anonymous",
+    } | data
     return client.post("/complain", data=fields, content_type="multipart/form-data")
 
 
@@ -203,15 +216,20 @@ def gateway():
 
 
 def test_the_http_provider_sends_the_registered_template_with_the_key_from_configuration(app, cli, people, gateway):
-    app.config.update(NOTICE_PROVIDER="http", NOTICE_SMS_HTTP_URL=gateway, NOTICE_SMS_HTTP_KEY="test-key",
-                      NOTICE_SMS_TEMPLATES="reply=SMS_1001,request_info=SMS_1002,result=SMS_1003",
-                      NOTICE_SMS_SIGN="清溪县纪委")
+    app.config.update(
+        NOTICE_PROVIDER="http",
+        NOTICE_SMS_HTTP_URL=gateway,
+        NOTICE_SMS_HTTP_KEY="test-key",
+        NOTICE_SMS_TEMPLATES="reply=SMS_1001,request_info=SMS_1002,result=SMS_1003",
+        NOTICE_SMS_SIGN="清溪县纪委",
+    )
     case = new_case()
     actions.reply(case, "first_reply", "已收到，正在核实", by=people["handler"])
     result = cli.invoke(args=["deadlines", "sweep"])
     assert result.exit_code == 0 and "短信通知 1 条" in result.output and NUMBER not in result.output
-    assert Gateway.requests == [("Bearer test-key", {"to": NUMBER, "sign": "清溪县纪委", "template": "SMS_1001",
-                                                     "params": {"code": case.code}})]
+    assert Gateway.requests == [
+        ("Bearer test-key", {"to": NUMBER, "sign": "清溪县纪委", "template": "SMS_1001", "params": {"code": case.code}})
+    ]
     notice = db.session.scalar(select(Notice))
     assert notice.sent_at is not None and notice.provider == "http" and notice.provider_ref == "gw-42"
 
@@ -246,6 +264,7 @@ def test_crypto_rehash_moves_the_contacts_to_the_new_profile(app, make_app, data
 
 def test_a_staff_registered_caller_with_a_mobile_is_told_and_a_landline_is_not(app):
     from complaints.forms import StaffComplaintForm
+
     with app.test_request_context():
         assert StaffComplaintForm(data={"name": "段凤", "phone": "139-1234-5678"}).notice_phone() == NUMBER
         assert StaffComplaintForm(data={"name": "段凤", "phone": "0571-87654321"}).notice_phone() is None
@@ -254,6 +273,7 @@ def test_a_staff_registered_caller_with_a_mobile_is_told_and_a_landline_is_not(a
 
 def test_errors_keep_no_number_however_it_is_written():
     from complaints.notices.providers import scrub
+
     assert scrub("号码 +86 139-1234-5678 不存在") == "号码 ***************** 不存在"
     assert scrub("[Errno 111] Connection refused") == "[Errno 111] Connection refused"
     assert scrub("HTTP 400 MOBILE_NUMBER_ILLEGAL") == "HTTP 400 MOBILE_NUMBER_ILLEGAL"

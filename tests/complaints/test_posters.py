@@ -1,5 +1,6 @@
 """Posters: A4 PDFs in the bundled font, Chinese that renders, and a QR code that reads back as
 PUBLIC_BASE_URL + /q/<token>. Poppler tools are skipped when missing, unless CI=true."""
+
 import re
 from datetime import date
 from decimal import Decimal
@@ -19,19 +20,29 @@ from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.services import stage_upload
 
 QINGSHAN, SHANGDONG = "629901101201", "629901101202"
-PROJECT = {"row_number": 2, "project_no": "XM-2026-007", "name": "青山村组道路硬化工程",
-           "project_type": "道路", "budget": Decimal("386500.00"), "funding_source": "财政衔接资金",
-           "contractor": "青川县路桥建设有限公司", "contractor_uscc": "", "approved_on": date(2026, 3, 2),
-           "start_on": date(2026, 4, 1), "planned_end_on": date(2026, 9, 30), "progress": 40,
-           "paid_total": Decimal("120000.00"), "status": "在建", "updated_on": date(2026, 6, 1), "note": ""}
-
-
+PROJECT = {
+    "row_number": 2,
+    "project_no": "XM-2026-007",
+    "name": "青山村组道路硬化工程",
+    "project_type": "道路",
+    "budget": Decimal("386500.00"),
+    "funding_source": "财政衔接资金",
+    "contractor": "青川县路桥建设有限公司",
+    "contractor_uscc": "",
+    "approved_on": date(2026, 3, 2),
+    "start_on": date(2026, 4, 1),
+    "planned_end_on": date(2026, 9, 30),
+    "progress": 40,
+    "paid_total": Decimal("120000.00"),
+    "status": "在建",
+    "updated_on": date(2026, 6, 1),
+    "note": "",
+}
 
 
 @pytest.fixture
 def published_project(township_tree):
-    upload = ParsedUpload(Kind.PROJECTS, "projects.xlsx",
-                          [ParsedBatch(QINGSHAN, Kind.PROJECTS, None, [dict(PROJECT)])])
+    upload = ParsedUpload(Kind.PROJECTS, "projects.xlsx", [ParsedBatch(QINGSHAN, Kind.PROJECTS, None, [dict(PROJECT)])])
     return stage_upload(upload, uploader=None, publish=True)[0]
 
 
@@ -45,12 +56,16 @@ def admin_client(client, township_tree, make_user, login):
 @pytest.fixture
 def inspection(township_tree):
     found = InspectionRound(
-        name="2026年第三轮巡察", team_name="中共青川县委第一巡察组", county_code="629901000000",
-        starts_on=date(2026, 10, 8), ends_on=date(2026, 11, 7),
+        name="2026年第三轮巡察",
+        team_name="中共青川县委第一巡察组",
+        county_code="629901000000",
+        starts_on=date(2026, 10, 8),
+        ends_on=date(2026, 11, 7),
         villages=[db.session.get(Region, QINGSHAN), db.session.get(Region, SHANGDONG)],
         scope_text="村党组织、村民委员会及其成员，村务监督委员会",
         focus_text="惠民惠农补贴发放\n集体“三资”管理\n村级工程项目建设",
-        contact_text="电话：0839-7212388（工作日 8:30–17:30）\n邮政信箱：青川县A001号信箱")
+        contact_text="电话：0839-7212388（工作日 8:30–17:30）\n邮政信箱：青川县A001号信箱",
+    )
     db.session.add(found)
     db.session.commit()
     return found
@@ -88,34 +103,74 @@ def test_village_notice_board_header(tmp_path, client, published_project):
     pdf = get_pdf(client, f"/posters/village/{QINGSHAN}.pdf")
     batch = db.session.scalar(select(Batch).where(Batch.village_code == QINGSHAN))
     token = token_for(village_target(QINGSHAN))
-    check_poster(tmp_path, pdf, "village", token,
-                 ["青川县黄大镇", "青山村", "村务公开栏", "扫码查看本村村务公开、反映问题",
-                  f"http://portal.test/q/{token}", "最新公示指纹", batch.fingerprint])
+    check_poster(
+        tmp_path,
+        pdf,
+        "village",
+        token,
+        [
+            "青川县黄大镇",
+            "青山村",
+            "村务公开栏",
+            "扫码查看本村村务公开、反映问题",
+            f"http://portal.test/q/{token}",
+            "最新公示指纹",
+            batch.fingerprint,
+        ],
+    )
     get_pdf(client, f"/posters/village/{QINGSHAN}.pdf")
     assert token_for(village_target(QINGSHAN)) == token  # printing again keeps the code
 
 
 def test_village_without_disclosures_says_so(tmp_path, client, township_tree):
     pdf = get_pdf(client, f"/posters/village/{SHANGDONG}.pdf")
-    check_poster(tmp_path, pdf, "village-empty", token_for(village_target(SHANGDONG)),
-                 ["上东村", "本村尚未在网上公开村务"])
+    check_poster(
+        tmp_path, pdf, "village-empty", token_for(village_target(SHANGDONG)), ["上东村", "本村尚未在网上公开村务"]
+    )
 
 
 def test_project_sign(tmp_path, client, published_project):
     pdf = get_pdf(client, f"/posters/project/{QINGSHAN}/XM-2026-007.pdf")
     token = token_for(project_target(QINGSHAN, "XM-2026-007"))
-    check_poster(tmp_path, pdf, "project", token,
-                 ["项目公示牌", "青山村组道路硬化工程", "XM-2026-007", "道路", "386,500.00 元",
-                  "财政衔接资金", "青川县路桥建设有限公司", "2026年4月1日", "2026年9月30日"])
+    check_poster(
+        tmp_path,
+        pdf,
+        "project",
+        token,
+        [
+            "项目公示牌",
+            "青山村组道路硬化工程",
+            "XM-2026-007",
+            "道路",
+            "386,500.00 元",
+            "财政衔接资金",
+            "青川县路桥建设有限公司",
+            "2026年4月1日",
+            "2026年9月30日",
+        ],
+    )
 
 
 def test_inspection_round_notice(tmp_path, admin_client, inspection):
     pdf = get_pdf(admin_client, f"/admin/rounds/{inspection.id}/notice.pdf")
     token = token_for(round_target(inspection.id))
-    check_poster(tmp_path, pdf, "round", token,
-                 ["巡察公告", "2026年第三轮巡察", "中共青川县委第一巡察组", "2026年10月8日至2026年11月7日",
-                  "黄大镇青山村、黄大镇上东村", "集体“三资”管理", "0839-7212388", "扫码反映问题",
-                  "由县纪委监委受理办理"])
+    check_poster(
+        tmp_path,
+        pdf,
+        "round",
+        token,
+        [
+            "巡察公告",
+            "2026年第三轮巡察",
+            "中共青川县委第一巡察组",
+            "2026年10月8日至2026年11月7日",
+            "黄大镇青山村、黄大镇上东村",
+            "集体“三资”管理",
+            "0839-7212388",
+            "扫码反映问题",
+            "由县纪委监委受理办理",
+        ],
+    )
 
 
 def test_missing_targets_are_404(client, township_tree):

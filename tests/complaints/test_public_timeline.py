@@ -1,5 +1,6 @@
 """The public timeline names each entry as the staff see it (初步答复, 核查进展告知, 办理结果 with
 its 定性, 移交, 延期), and shows nothing internal: no note, no department, no colleague's name."""
+
 import re
 
 import pytest
@@ -21,8 +22,13 @@ def handled(township_tree, make_user):
     handler = make_user("handler", "handler", ["629901101000"])
     handler.display_name = "李办事员"
     lead = make_user("lead", "handler", ["629901000000"], is_lead=True)
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="村道维修款去向不明", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="村道维修款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     department = Department(county_code="629901000000", name="县农业农村局")
     db.session.add(department)
@@ -38,8 +44,9 @@ def handled(township_tree, make_user):
 
 def timeline_items(client, filed) -> list[str]:
     page = client.get("/track")
-    client.post("/track", data={"csrf_token": csrf_from(page.text), "code": filed.code,
-                                "secret": format_secret(filed.secret)})
+    client.post(
+        "/track", data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)}
+    )
     html = client.get("/track/case").text
     return re.findall(r"<li.*?</li>", re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S).group(1), re.S)
 

@@ -1,4 +1,5 @@
 """QR tokens: short, stable, resolved at scan time; /q/<token> per target kind."""
+
 import gzip
 from datetime import date
 from urllib.parse import parse_qs, urlsplit
@@ -10,8 +11,7 @@ from core.extensions import db
 from core.regions.models import Region
 from complaints import qr
 from complaints.models import InspectionRound, QrLink
-from complaints.qr import (ALPHABET, Target, TargetKind, project_target, resolve, round_target,
-                           token_for, village_target)
+from complaints.qr import ALPHABET, Target, TargetKind, project_target, resolve, round_target, token_for, village_target
 
 QINGSHAN, SHANGDONG, HEKOU = "629901101201", "629901101202", "629901102201"
 
@@ -19,12 +19,18 @@ QINGSHAN, SHANGDONG, HEKOU = "629901101201", "629901101202", "629901102201"
 @pytest.fixture
 def make_round(township_tree):
     def make(*codes, starts_on=date(2026, 10, 8), ends_on=date(2026, 11, 7)):
-        inspection = InspectionRound(name="2026年第三轮巡察", team_name="县委第一巡察组",
-                                     county_code="629901000000", starts_on=starts_on, ends_on=ends_on,
-                                     villages=[db.session.get(Region, code) for code in codes])
+        inspection = InspectionRound(
+            name="2026年第三轮巡察",
+            team_name="县委第一巡察组",
+            county_code="629901000000",
+            starts_on=starts_on,
+            ends_on=ends_on,
+            villages=[db.session.get(Region, code) for code in codes],
+        )
         db.session.add(inspection)
         db.session.commit()
         return inspection
+
     return make
 
 
@@ -36,9 +42,13 @@ def test_same_target_same_token(township_tree):
 
 
 def test_different_targets_different_tokens(township_tree):
-    tokens = {token_for(village_target(QINGSHAN)), token_for(village_target(SHANGDONG)),
-              token_for(project_target(QINGSHAN, "XM-001")), token_for(project_target(QINGSHAN, "XM-002")),
-              token_for(round_target(1))}
+    tokens = {
+        token_for(village_target(QINGSHAN)),
+        token_for(village_target(SHANGDONG)),
+        token_for(project_target(QINGSHAN, "XM-001")),
+        token_for(project_target(QINGSHAN, "XM-002")),
+        token_for(round_target(1)),
+    }
     assert len(tokens) == 5
 
 
@@ -89,6 +99,7 @@ def test_project_code_answers_with_the_project_page_itself(client, township_tree
     response = client.get(f"/q/{token}")
     # No such project published yet: the project page's own 404, not a redirect to it.
     assert response.status_code == 404 and "Location" not in response.headers
+
 
 def test_unknown_token_is_a_chinese_404(client, township_tree):
     for path in ("/q/ZZZZZZ", "/q/not-a-token-at-all"):

@@ -1,5 +1,6 @@
 """A 复查 request starts the 30-day clock for the review's answer (docs/clocks.md): shown on the
 public tracking page and the staff case page, swept like every clock, met by the next closing."""
+
 from datetime import date
 
 import pytest
@@ -31,16 +32,23 @@ def people(make_people):
 def under_review(client, people):
     """A case closed, rated 不满意 and put to 复查 by its complainant through the tracking page."""
     with time_machine.travel(CLOSED_AT, tick=False):
-        filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                               text="修路款去向不明", channel=Channel.WEB, identity=None,
-                               received_at=shanghai(2026, 10, 9, 9))
+        filed = file_complaint(
+            village=db.session.get(Region, "629901101201"),
+            category=Category.FUNDS,
+            text="修路款去向不明",
+            channel=Channel.WEB,
+            identity=None,
+            received_at=shanghai(2026, 10, 9, 9),
+        )
         case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
         actions.assign(case, people["handler"], by=people["handler"])
         actions.close(case, "经核查，款项已按规定使用", "不属实", by=people["handler"])
     with time_machine.travel(REQUESTED_AT, tick=False):
         page = client.get("/track")
-        client.post("/track", data={"csrf_token": csrf_from(page.text), "code": filed.code,
-                                    "secret": format_secret(filed.secret)})
+        client.post(
+            "/track",
+            data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)},
+        )
         for url, data in (("/track/case/rate", {"rating": "unsatisfied"}), ("/track/case/review", {})):
             token = csrf_from(client.get("/track/case").text)
             assert client.post(url, data={"csrf_token": token} | data).status_code == 302
@@ -49,8 +57,9 @@ def under_review(client, people):
 
 
 def review_clock(case_id: int) -> CaseClock | None:
-    return db.session.scalar(select(CaseClock).where(CaseClock.complaint_id == case_id,
-                                                     CaseClock.kind == ClockKind.REVIEW))
+    return db.session.scalar(
+        select(CaseClock).where(CaseClock.complaint_id == case_id, CaseClock.kind == ClockKind.REVIEW)
+    )
 
 
 def test_a_review_request_starts_a_thirty_day_clock(under_review):
@@ -71,10 +80,12 @@ def test_the_review_clock_shows_on_the_tracking_page_and_the_staff_page(client, 
 
 
 def _reminders(case_id: int) -> set[tuple[str, str]]:
-    rows = db.session.execute(select(User.username, Reminder.level)
-                              .join(User, User.id == Reminder.user_id)
-                              .join(CaseClock, CaseClock.id == Reminder.clock_id)
-                              .where(CaseClock.kind == ClockKind.REVIEW, Reminder.complaint_id == case_id))
+    rows = db.session.execute(
+        select(User.username, Reminder.level)
+        .join(User, User.id == Reminder.user_id)
+        .join(CaseClock, CaseClock.id == Reminder.clock_id)
+        .where(CaseClock.kind == ClockKind.REVIEW, Reminder.complaint_id == case_id)
+    )
     return set(rows)
 
 
@@ -82,8 +93,11 @@ def test_the_sweep_announces_the_review_clock(cli, under_review):
     for now in ("2026-11-11T09:00", "2026-11-13T09:00"):
         result = cli.invoke(args=["deadlines", "sweep", "--now", now])
         assert result.exit_code == 0, result.output
-    assert _reminders(under_review.id) == {("handler", "due_soon"), ("handler", "overdue"),
-                                           ("zhenlead", "escalated_township")}
+    assert _reminders(under_review.id) == {
+        ("handler", "due_soon"),
+        ("handler", "overdue"),
+        ("zhenlead", "escalated_township"),
+    }
 
 
 def test_closing_again_answers_the_review(people, under_review):

@@ -1,4 +1,5 @@
 """Inspection rounds: the service, routing a report by its period, the admin pages, the round page."""
+
 from datetime import date, timedelta
 
 import pytest
@@ -12,8 +13,7 @@ from core.regions.models import Region
 from core.timezone import local_date, shanghai
 from complaints.models import Category, Channel, Complaint, InspectionRound
 from complaints.qr import round_target, token_for, village_target
-from complaints.rounds import (RoundError, RoundFields, create_round, round_context, round_for_report,
-                               update_round)
+from complaints.rounds import RoundError, RoundFields, create_round, round_context, round_for_report, update_round
 from complaints.services import file_complaint
 
 QINGSHAN, SHANGDONG, HEKOU = "629901101201", "629901101202", "629901102201"
@@ -22,15 +22,25 @@ QINGSHAN, SHANGDONG, HEKOU = "629901101201", "629901101202", "629901102201"
 @pytest.fixture
 def team(township_tree, make_user):
     """Two inspectors and, to be refused as a member, a handler."""
-    return {"a": make_user("xuncha1", role="inspector"), "b": make_user("xuncha2", role="inspector"),
-            "handler": make_user("handler1", role="handler", regions=["629901000000"])}
+    return {
+        "a": make_user("xuncha1", role="inspector"),
+        "b": make_user("xuncha2", role="inspector"),
+        "handler": make_user("handler1", role="handler", regions=["629901000000"]),
+    }
 
 
 def fields(team, **changes) -> RoundFields:
-    values = {"name": "2026年第三轮巡察", "team_name": "县委第一巡察组", "starts_on": date(2026, 10, 8),
-              "ends_on": date(2026, 11, 7), "member_ids": [team["a"].id],
-              "village_codes": [QINGSHAN, SHANGDONG], "scope_text": "村“两委”班子及成员",
-              "focus_text": "惠民补贴发放\n集体“三资”管理", "contact_text": "电话 0839-1234567"}
+    values = {
+        "name": "2026年第三轮巡察",
+        "team_name": "县委第一巡察组",
+        "starts_on": date(2026, 10, 8),
+        "ends_on": date(2026, 11, 7),
+        "member_ids": [team["a"].id],
+        "village_codes": [QINGSHAN, SHANGDONG],
+        "scope_text": "村“两委”班子及成员",
+        "focus_text": "惠民补贴发放\n集体“三资”管理",
+        "contact_text": "电话 0839-1234567",
+    }
     return RoundFields(**(values | changes))
 
 
@@ -39,6 +49,7 @@ def rounds_count() -> int:
 
 
 # The service ----------------------------------------------------------------------------------
+
 
 def test_create_round_is_audited_and_gets_a_token(team, make_user):
     inspection = create_round(fields(team), by=make_user("admin1", role="admin"))
@@ -54,22 +65,27 @@ def test_create_round_is_audited_and_gets_a_token(team, make_user):
 def test_update_keeps_the_token_and_audits_what_it_was(team):
     inspection = create_round(fields(team))
     token = token_for(round_target(inspection.id))
-    update_round(inspection, fields(team, team_name="县委第二巡察组", member_ids=[team["a"].id, team["b"].id],
-                                    village_codes=[QINGSHAN]))
+    update_round(
+        inspection,
+        fields(team, team_name="县委第二巡察组", member_ids=[team["a"].id, team["b"].id], village_codes=[QINGSHAN]),
+    )
     assert token_for(round_target(inspection.id)) == token
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "round.update"))
     assert entry.detail_dict["before"]["team_name"] == "县委第一巡察组"
     assert entry.detail_dict["after"]["villages"] == [QINGSHAN]
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"village_codes": ["629901101000"]}, "「黄大镇」（629901101000）是乡镇级"),
-    ({"village_codes": ["629901101299"]}, "行政区划代码「629901101299」不存在"),
-    ({"village_codes": []}, "请至少填写一个村"),
-    ({"ends_on": date(2026, 10, 7)}, "结束日期不能早于开始日期"),
-    ({"member_ids": []}, "请至少选择一名巡察组成员"),
-    ({"name": "  "}, "请填写巡察轮次名称"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"village_codes": ["629901101000"]}, "「黄大镇」（629901101000）是乡镇级"),
+        ({"village_codes": ["629901101299"]}, "行政区划代码「629901101299」不存在"),
+        ({"village_codes": []}, "请至少填写一个村"),
+        ({"ends_on": date(2026, 10, 7)}, "结束日期不能早于开始日期"),
+        ({"member_ids": []}, "请至少选择一名巡察组成员"),
+        ({"name": "  "}, "请填写巡察轮次名称"),
+    ],
+)
 def test_bad_input_is_refused(team, changes, message):
     with pytest.raises(RoundError, match=message):
         create_round(fields(team, **changes))
@@ -95,6 +111,7 @@ def test_villages_of_one_county(team, make_region):
 
 # Routing a report -------------------------------------------------------------------------------
 
+
 def test_round_for_report_by_the_shanghai_day(team):
     inspection = create_round(fields(team))
     assert round_for_report(inspection, QINGSHAN, shanghai(2026, 10, 8, 0, 5)) == (inspection.id, False)
@@ -110,7 +127,11 @@ def test_round_context_for_the_form(team):
     token = token_for(round_target(inspection.id))
     inside = round_context(token.lower(), SHANGDONG, shanghai(2026, 10, 20, 9))
     assert (inside.round_id, inside.late, inside.name, inside.team_name) == (
-        inspection.id, False, "2026年第三轮巡察", "县委第一巡察组")
+        inspection.id,
+        False,
+        "2026年第三轮巡察",
+        "县委第一巡察组",
+    )
     assert inside.village_code == SHANGDONG and inside.late_notice == ""
     after = round_context(token, QINGSHAN, shanghai(2026, 11, 20, 9))
     assert after.late and "已于2026年11月7日结束" in after.late_notice and "县纪委监委" in after.late_notice
@@ -119,21 +140,27 @@ def test_round_context_for_the_form(team):
     assert round_context("ZZZZZZ", QINGSHAN, shanghai(2026, 10, 20)) is None
 
 
-@pytest.mark.parametrize("received_at, late", [(shanghai(2026, 10, 20, 9), False),
-                                               (shanghai(2026, 11, 9, 9), True)])
+@pytest.mark.parametrize("received_at, late", [(shanghai(2026, 10, 20, 9), False), (shanghai(2026, 11, 9, 9), True)])
 def test_report_filed_with_the_round_context(team, received_at, late):
     inspection = create_round(fields(team))
     context = round_context(token_for(round_target(inspection.id)), QINGSHAN, received_at)
-    filed = file_complaint(village=db.session.get(Region, QINGSHAN), category=Category.CONDUCT,
-                           text="村干部优亲厚友", channel=Channel.INSPECTION, identity=None,
-                           received_at=received_at, round_id=context.round_id,
-                           late_for_round=context.late)
+    filed = file_complaint(
+        village=db.session.get(Region, QINGSHAN),
+        category=Category.CONDUCT,
+        text="村干部优亲厚友",
+        channel=Channel.INSPECTION,
+        identity=None,
+        received_at=received_at,
+        round_id=context.round_id,
+        late_for_round=context.late,
+    )
     case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     assert case.round_id == inspection.id and case.is_late_for_round is late
     assert case.channel == Channel.INSPECTION and case.inspection_round.team_name == "县委第一巡察组"
 
 
 # The admin pages --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def admin(team, make_user, login):
@@ -142,11 +169,18 @@ def admin(team, make_user, login):
 
 
 def form_data(client, url, team, **changes) -> dict:
-    data = {"csrf_token": csrf_from(client.get(url).text), "name": "2026年第三轮巡察",
-            "team_name": "县委第一巡察组", "starts_on": "2026-10-08", "ends_on": "2026-11-07",
-            "member_ids": [str(team["a"].id), str(team["b"].id)],
-            "village_codes": f"{QINGSHAN}\n{SHANGDONG}\n",
-            "scope_text": "村“两委”班子", "focus_text": "惠民补贴", "contact_text": "电话 0839-1234567"}
+    data = {
+        "csrf_token": csrf_from(client.get(url).text),
+        "name": "2026年第三轮巡察",
+        "team_name": "县委第一巡察组",
+        "starts_on": "2026-10-08",
+        "ends_on": "2026-11-07",
+        "member_ids": [str(team["a"].id), str(team["b"].id)],
+        "village_codes": f"{QINGSHAN}\n{SHANGDONG}\n",
+        "scope_text": "村“两委”班子",
+        "focus_text": "惠民补贴",
+        "contact_text": "电话 0839-1234567",
+    }
     return data | changes
 
 
@@ -159,9 +193,11 @@ def test_admin_creates_and_edits_a_round(client, team, admin):
     page = client.get(response.location)
     token = token_for(round_target(inspection.id))
     assert f"http://portal.test/q/{token}" in page.text and "巡察轮次已创建" in page.text
-    assert f"{QINGSHAN}\n{SHANGDONG}</textarea>" in page.text and 'checked' in page.text
-    edited = client.post(response.location, data=form_data(client, response.location, team,
-                                                           team_name="县委第二巡察组", village_codes=QINGSHAN))
+    assert f"{QINGSHAN}\n{SHANGDONG}</textarea>" in page.text and "checked" in page.text
+    edited = client.post(
+        response.location,
+        data=form_data(client, response.location, team, team_name="县委第二巡察组", village_codes=QINGSHAN),
+    )
     assert edited.status_code == 302
     db.session.expire_all()
     inspection = db.session.get(InspectionRound, inspection.id)
@@ -170,23 +206,25 @@ def test_admin_creates_and_edits_a_round(client, team, admin):
     assert "县委第二巡察组" in listing.text and "2026年10月8日至2026年11月7日" in listing.text
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"village_codes": "629901101000"}, "是乡镇级，巡察对象请填写村（社区）的代码"),
-    ({"village_codes": "629901101299"}, "行政区划代码「629901101299」不存在"),
-    ({"village_codes": ""}, "请至少填写一个村（社区）的行政区划代码"),
-    ({"ends_on": "2026-10-01"}, "结束日期不能早于开始日期"),
-    ({"ends_on": ""}, "请填写结束日期"),
-    ({"starts_on": "2026年10月8日"}, "请按 2026-10-08 的格式填写日期"),
-    ({"member_ids": []}, "请至少选择一名巡察组成员"),
-    ({"name": ""}, "请填写巡察轮次名称"),
-])
+@pytest.mark.parametrize(
+    "changes, message",
+    [
+        ({"village_codes": "629901101000"}, "是乡镇级，巡察对象请填写村（社区）的代码"),
+        ({"village_codes": "629901101299"}, "行政区划代码「629901101299」不存在"),
+        ({"village_codes": ""}, "请至少填写一个村（社区）的行政区划代码"),
+        ({"ends_on": "2026-10-01"}, "结束日期不能早于开始日期"),
+        ({"ends_on": ""}, "请填写结束日期"),
+        ({"starts_on": "2026年10月8日"}, "请按 2026-10-08 的格式填写日期"),
+        ({"member_ids": []}, "请至少选择一名巡察组成员"),
+        ({"name": ""}, "请填写巡察轮次名称"),
+    ],
+)
 def test_admin_create_with_bad_input_saves_nothing(client, team, admin, changes, message):
     response = client.post("/admin/rounds/new", data=form_data(client, "/admin/rounds/new", team, **changes))
     assert response.status_code == 422
     assert message in response.text and "没有保存" in response.text
     assert rounds_count() == 0
-    assert db.session.scalar(select(func.count()).select_from(AuditEntry)
-                             .where(AuditEntry.action.like("round.%"))) == 0
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action.like("round.%"))) == 0
 
 
 def test_admin_cannot_make_a_handler_a_member(client, team, admin):
@@ -199,8 +237,9 @@ def test_admin_cannot_make_a_handler_a_member(client, team, admin):
 def test_admin_edit_with_bad_input_changes_nothing(client, team, admin):
     inspection = create_round(fields(team))
     url = f"/admin/rounds/{inspection.id}"
-    response = client.post(url, data=form_data(client, url, team, ends_on="2026-09-30",
-                                               member_ids=[str(team["handler"].id)]))
+    response = client.post(
+        url, data=form_data(client, url, team, ends_on="2026-09-30", member_ids=[str(team["handler"].id)])
+    )
     assert response.status_code == 422 and "结束日期不能早于开始日期" in response.text
     db.session.expire_all()
     kept = db.session.get(InspectionRound, inspection.id)
@@ -228,10 +267,12 @@ def test_scoped_admin_sees_only_rounds_in_scope(client, team, make_user, login):
 
 # The round page a villager opens ----------------------------------------------------------------
 
+
 def round_page(client, team, starts: int, ends: int):
     today = local_date(utcnow())
-    inspection = create_round(fields(team, starts_on=today + timedelta(days=starts),
-                                     ends_on=today + timedelta(days=ends)))
+    inspection = create_round(
+        fields(team, starts_on=today + timedelta(days=starts), ends_on=today + timedelta(days=ends))
+    )
     return client.get(f"/q/{token_for(round_target(inspection.id))}").text
 
 

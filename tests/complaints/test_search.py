@@ -1,4 +1,5 @@
 """The text search's grams: the term's in Python, the text's in PostgreSQL (migration 0009)."""
+
 import pytest
 from sqlalchemy import func, select
 

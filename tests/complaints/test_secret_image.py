@@ -1,4 +1,5 @@
 """The saveable picture of the case number and secret."""
+
 import io
 
 from PIL import Image, ImageChops, ImageDraw

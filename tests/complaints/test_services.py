@@ -18,8 +18,13 @@ def village(code="629901101201") -> Region:
 
 
 def file(**kw):
-    args = {"village": village(), "category": Category.FUNDS, "text": "村道维修款去向不明",
-            "channel": Channel.WEB, "identity": None}
+    args = {
+        "village": village(),
+        "category": Category.FUNDS,
+        "text": "村道维修款去向不明",
+        "channel": Channel.WEB,
+        "identity": None,
+    }
     return file_complaint(**(args | kw))
 
 
@@ -90,6 +95,7 @@ def test_only_a_village_can_be_complained_about(township_tree):
 
 def test_calendar_load_recomputes_unmet_clocks_only(township_tree):
     from core.calendar.services import load_calendar_file
+
     open_filed = file(received_at=datetime(2031, 9, 30, 2, tzinfo=timezone.utc))
     met_filed = file(received_at=datetime(2031, 9, 30, 3, tzinfo=timezone.utc))
     met_case = db.session.scalar(select(Complaint).where(Complaint.code == met_filed.code))

@@ -1,5 +1,6 @@
 """Public statistics on a known fixture: on-time rates per docs/clocks.md, by month of arrival;
 satisfaction by month of closing; merged duplicates not counted twice."""
+
 import re
 from datetime import timedelta
 
@@ -18,11 +19,27 @@ from complaints.stats import year_stats
 QINGSHAN, HEKOU = "629901101201", "629901102201"
 
 
-def case(village: str, at, *, reply=None, progress=None, closed_at=None, rating=None, status=None,
-         merged_into=None, identity=None) -> Complaint:
+def case(
+    village: str,
+    at,
+    *,
+    reply=None,
+    progress=None,
+    closed_at=None,
+    rating=None,
+    status=None,
+    merged_into=None,
+    identity=None,
+) -> Complaint:
     """A 2025 case; reply/progress: 'on_time', 'late' or None (not met, so overdue by now)."""
-    filed = file_complaint(village=db.session.get(Region, village), category=Category.FUNDS, text="账目不清",
-                           channel=Channel.WEB, identity=identity, received_at=at)
+    filed = file_complaint(
+        village=db.session.get(Region, village),
+        category=Category.FUNDS,
+        text="账目不清",
+        channel=Channel.WEB,
+        identity=identity,
+        received_at=at,
+    )
     found = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
     for kind, how in ((ClockKind.REPLY, reply), (ClockKind.PROGRESS, progress)):
         clock = found.clock(kind)
@@ -32,8 +49,10 @@ def case(village: str, at, *, reply=None, progress=None, closed_at=None, rating=
             clock.met_at = clock.due_at + timedelta(days=1)
     found.closed_at, found.rating = closed_at, rating
     # Both at once: the database refuses a merged case without the case it joined.
-    found.status, found.merged_into_id = (status or (Status.CLOSED if closed_at else Status.RECEIVED),
-                                          merged_into and merged_into.id)
+    found.status, found.merged_into_id = (
+        status or (Status.CLOSED if closed_at else Status.RECEIVED),
+        merged_into and merged_into.id,
+    )
     db.session.commit()
     return found
 
@@ -41,24 +60,40 @@ def case(village: str, at, *, reply=None, progress=None, closed_at=None, rating=
 @pytest.fixture
 def year_2025(township_tree):
     jan = shanghai(2025, 1, 6, 10)
-    a = case(QINGSHAN, jan, reply="on_time", progress="on_time", closed_at=shanghai(2025, 1, 20, 9),
-             rating="satisfied", identity=Identity("段凤", "13800138000"))
+    a = case(
+        QINGSHAN,
+        jan,
+        reply="on_time",
+        progress="on_time",
+        closed_at=shanghai(2025, 1, 20, 9),
+        rating="satisfied",
+        identity=Identity("段凤", "13800138000"),
+    )
     case(QINGSHAN, jan, reply="late")
     case(QINGSHAN, shanghai(2025, 1, 31, 20))  # 12:00 UTC: still January in Shanghai
     case(QINGSHAN, jan, reply="on_time", status=Status.MERGED, merged_into=a)  # a duplicate of a
     case(HEKOU, jan, reply="on_time")
     # 01:00 on 1 February in Shanghai is still 31 January in UTC: it counts for February.
-    case(QINGSHAN, shanghai(2025, 2, 1, 1), reply="on_time", progress="late", closed_at=shanghai(2025, 3, 3, 9),
-         rating="unsatisfied", status=Status.REOPENED)
-    case(QINGSHAN, shanghai(2025, 2, 10, 9), reply="on_time", closed_at=shanghai(2025, 2, 20, 9),
-         rating="basically")
+    case(
+        QINGSHAN,
+        shanghai(2025, 2, 1, 1),
+        reply="on_time",
+        progress="late",
+        closed_at=shanghai(2025, 3, 3, 9),
+        rating="unsatisfied",
+        status=Status.REOPENED,
+    )
+    case(QINGSHAN, shanghai(2025, 2, 10, 9), reply="on_time", closed_at=shanghai(2025, 2, 20, 9), rating="basically")
     case(QINGSHAN, shanghai(2024, 12, 31, 23))  # another year
 
 
 def numbers(prefix: str):
     months, total = year_stats(prefix, 2025, utcnow())
-    return {m.month: (m.received, m.replies.percent, m.progress.percent, m.closed, m.satisfaction.percent)
-            for m in months if m.received or m.satisfaction.whole}, total
+    return {
+        m.month: (m.received, m.replies.percent, m.progress.percent, m.closed, m.satisfaction.percent)
+        for m in months
+        if m.received or m.satisfaction.whole
+    }, total
 
 
 def test_county_numbers(year_2025):
@@ -68,8 +103,13 @@ def test_county_numbers(year_2025):
         2: (2, "100.0%", "0.0%", 1, "100.0%"),  # progress: one late, one overdue; 基本满意 closed in Feb
         3: (0, "—", "—", 0, "0.0%"),  # the 不满意 rating belongs to March, the month it was closed
     }
-    assert (total.received, total.replies.percent, total.progress.percent, total.closed,
-            total.satisfaction.percent) == (6, "66.7%", "16.7%", 2, "66.7%")
+    assert (
+        total.received,
+        total.replies.percent,
+        total.progress.percent,
+        total.closed,
+        total.satisfaction.percent,
+    ) == (6, "66.7%", "16.7%", 2, "66.7%")
 
 
 def test_township_and_village_numbers(year_2025):
@@ -106,14 +146,23 @@ def test_statistics_defaults_and_bounds(client, township_tree):
 def test_small_counts_and_rates_are_not_published(client, year_2025):
     village = re.sub(r"\s+", " ", client.get(f"/stats?region={HEKOU}&year=2025").text)
     # 河口村 had one complaint in January, answered on time: neither the one nor its 100% shows.
-    assert re.search(r'1月</th> <td class="num">&lt;3</td> <td class="num">—</td> <td class="num">—</td> '
-                     r'<td class="num">&lt;3</td> <td class="num">—</td>', village)
+    assert re.search(
+        r'1月</th> <td class="num">&lt;3</td> <td class="num">—</td> <td class="num">—</td> '
+        r'<td class="num">&lt;3</td> <td class="num">—</td>',
+        village,
+    )
     assert "100.0%" not in village and '<div class="value">1</div>' not in village
     county = re.sub(r"\s+", " ", client.get("/stats?region=629901000000&year=2025").text)
-    assert re.search(r'1月</th> <td class="num">4</td> <td class="num">50.0%</td> <td class="num">25.0%</td> '
-                     r'<td class="num">&lt;3</td> <td class="num">—</td>', county)  # one closed, one rating
-    assert re.search(r'3月</th> <td class="num">&lt;3</td>( <td class="num">—</td>){2} <td class="num">&lt;3</td> '
-                     r'<td class="num">—</td>', county)  # the single 不满意 of March is nobody's to read
+    assert re.search(
+        r'1月</th> <td class="num">4</td> <td class="num">50.0%</td> <td class="num">25.0%</td> '
+        r'<td class="num">&lt;3</td> <td class="num">—</td>',
+        county,
+    )  # one closed, one rating
+    assert re.search(
+        r'3月</th> <td class="num">&lt;3</td>( <td class="num">—</td>){2} <td class="num">&lt;3</td> '
+        r'<td class="num">—</td>',
+        county,
+    )  # the single 不满意 of March is nobody's to read
     assert '<div class="value">6</div>' in county and '<div class="value">66.7%</div>' in county
 
 
@@ -122,8 +171,10 @@ def test_a_day_passes_before_figures_show(client, township_tree):
     with time_machine.travel(shanghai(2026, 3, 10, 15), tick=False):
         for at in (yesterday,) * 3 + (today,) * 3:
             case(QINGSHAN, at)
-        for rated in case(QINGSHAN, yesterday, closed_at=yesterday, rating="unsatisfied"), \
-                case(QINGSHAN, yesterday, closed_at=yesterday, rating="satisfied"):
+        for rated in (
+            case(QINGSHAN, yesterday, closed_at=yesterday, rating="unsatisfied"),
+            case(QINGSHAN, yesterday, closed_at=yesterday, rating="satisfied"),
+        ):
             rated.rated_at = yesterday
         for late in [case(QINGSHAN, yesterday, closed_at=yesterday, rating="satisfied") for _ in range(2)]:
             late.rated_at = today  # rated this morning: counted tomorrow

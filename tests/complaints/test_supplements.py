@@ -1,6 +1,7 @@
 """补充材料 from the tracking page: the complainant answers a request for material (or adds more
 on their own) with text, photos and a recording, checked and cleaned as at filing; it lands in
 the timeline, ends the wait, and restarts paused clocks (docs/clocks.md)."""
+
 import io
 from datetime import date
 from pathlib import Path
@@ -30,15 +31,25 @@ def handler(township_tree, make_user):
 
 
 def new_case():
-    filed = file_complaint(village=db.session.get(Region, "629901101201"), category=Category.FUNDS,
-                           text="村道维修款去向不明", channel=Channel.WEB, identity=None)
+    filed = file_complaint(
+        village=db.session.get(Region, "629901101201"),
+        category=Category.FUNDS,
+        text="村道维修款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
     return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
 def open_tracking(client, filed) -> str:
     page = client.get("/track")
-    assert client.post("/track", data={"csrf_token": csrf_from(page.text), "code": filed.code,
-                                       "secret": format_secret(filed.secret)}).status_code == 302
+    assert (
+        client.post(
+            "/track",
+            data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)},
+        ).status_code
+        == 302
+    )
     return client.get("/track/case").text
 
 
@@ -57,24 +68,24 @@ def stored_files(app) -> list:
 
 
 def events(case, kind: str) -> list[CaseEvent]:
-    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == case.id,
-                                                           CaseEvent.kind == kind)))
+    return list(db.session.scalars(select(CaseEvent).where(CaseEvent.complaint_id == case.id, CaseEvent.kind == kind)))
 
 
 def test_material_asked_for_is_sent_from_the_tracking_page_and_restarts_the_clocks(client, app, handler):
     db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
     db.session.commit()
-    with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):   # Mon
+    with time_machine.travel(shanghai(2026, 6, 8, 10), tick=False):  # Mon
         filed, case = new_case()
-    with time_machine.travel(shanghai(2026, 6, 9, 9), tick=False):    # Tue
+    with time_machine.travel(shanghai(2026, 6, 9, 9), tick=False):  # Tue
         actions.reply(case, "request_info", "请补充发票照片", by=handler)
     progress = case.clock(ClockKind.PROGRESS)
     assert progress.paused_at is not None and case.status == Status.AWAITING_INFO
-    with time_machine.travel(shanghai(2026, 6, 15, 10), tick=True):   # Mon, a week later
+    with time_machine.travel(shanghai(2026, 6, 15, 10), tick=True):  # Mon, a week later
         page = open_tracking(client, filed)
         assert "办理人员请您补充材料" in page and "请补充发票照片" in page and "提交补充材料" in page
-        response = send(client, page, "发票在村会计那里，照片附上", photos=[("a.jpg", photo_with_gps())],
-                        voice=("rec.wav", wav()))
+        response = send(
+            client, page, "发票在村会计那里，照片附上", photos=[("a.jpg", photo_with_gps())], voice=("rec.wav", wav())
+        )
         assert response.status_code == 302
         after = client.get(response.headers["Location"]).text
     db.session.expire_all()

@@ -1,5 +1,6 @@
 """Tracking with case number + secret: the public timeline and clocks, paper secrets replaced
 at first use, throttled guessing, rating and the 复查 request."""
+
 import re
 from datetime import timedelta
 
@@ -22,8 +23,13 @@ WRONG = "案件编号或查询密码不正确"
 
 
 def file(**kw):
-    args = {"village": db.session.get(Region, "629901101201"), "category": Category.FUNDS,
-            "text": "村道维修款去向不明", "channel": Channel.WEB, "identity": None}
+    args = {
+        "village": db.session.get(Region, "629901101201"),
+        "category": Category.FUNDS,
+        "text": "村道维修款去向不明",
+        "channel": Channel.WEB,
+        "identity": None,
+    }
     return file_complaint(**(args | kw))
 
 
@@ -244,11 +250,16 @@ def session_of(app, client) -> dict:
     return app.session_interface.get_signing_serializer(app).loads(client.get_cookie("session").value)
 
 
-@pytest.mark.parametrize("kiosk,open_after,closed_after", [
-    (True, timedelta(minutes=9), timedelta(minutes=11)),
-    (False, timedelta(hours=1, minutes=50), timedelta(hours=2, minutes=1))])
-def test_case_view_expires_on_the_server_in_minutes_on_a_kiosk(app, client, township_tree, kiosk, open_after,
-                                                                closed_after):
+@pytest.mark.parametrize(
+    "kiosk,open_after,closed_after",
+    [
+        (True, timedelta(minutes=9), timedelta(minutes=11)),
+        (False, timedelta(hours=1, minutes=50), timedelta(hours=2, minutes=1)),
+    ],
+)
+def test_case_view_expires_on_the_server_in_minutes_on_a_kiosk(
+    app, client, township_tree, kiosk, open_after, closed_after
+):
     if kiosk:
         client.set_cookie("kiosk", "629901101000")
     filed = file()

@@ -1,6 +1,7 @@
 """Static files as a phone on a weak signal gets them (issue 16): built once with hashed names and
 gzip/brotli copies, served by WhiteNoise and cached for good; public pages carry their CSS
 inline, allowed by its hash in the Content-Security-Policy."""
+
 import base64
 import gzip
 import hashlib
@@ -68,8 +69,9 @@ def test_back_office_pages_link_every_stylesheet_by_hashed_name(client):
     assert "<style>" not in html
 
 
-@pytest.mark.parametrize("path, parts", [(f"/r/{VILLAGE}", 2), ("/complain?village=" + VILLAGE, 2),
-                                         ("/", 3), ("/track", 3)])
+@pytest.mark.parametrize(
+    "path, parts", [(f"/r/{VILLAGE}", 2), ("/complain?village=" + VILLAGE, 2), ("/", 3), ("/track", 3)]
+)
 def test_public_pages_carry_their_css_inline_under_the_policys_hashes(client, township_tree, path, parts):
     response = client.get(path)
     html, policy = response.text, response.headers["Content-Security-Policy"]

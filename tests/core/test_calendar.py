@@ -1,4 +1,5 @@
 """The working-day calendar: counting, clock states, loading a year, the CLI, freshness."""
+
 from datetime import date, datetime, timedelta, timezone
 
 import chinese_calendar
@@ -13,8 +14,13 @@ from core.calendar.models import CalendarDay, CalendarYear
 from core.calendar.reminders import schedule_reminder
 from core.calendar.services import load_calendar_file
 from core.calendar.signals import calendar_changed
-from core.calendar.workdays import (add_calendar_days_legal, add_working_days, is_workday,
-                                    provisional_years, working_deadline)
+from core.calendar.workdays import (
+    add_calendar_days_legal,
+    add_working_days,
+    is_workday,
+    provisional_years,
+    working_deadline,
+)
 from core.extensions import db
 from core.problems import Rejected
 from core.timezone import end_of_day, shanghai
@@ -35,25 +41,32 @@ def whole(year: int, *rows: str) -> tuple[str, ...]:
 
 
 def stored_rows(year: int) -> list[tuple[date, bool, str]]:
-    return list(db.session.execute(
-        select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.source)
-        .where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
-        .order_by(CalendarDay.day)).all())
+    return list(
+        db.session.execute(
+            select(CalendarDay.day, CalendarDay.is_workday, CalendarDay.source)
+            .where(CalendarDay.day.between(date(year, 1, 1), date(year, 12, 31)))
+            .order_by(CalendarDay.day)
+        ).all()
+    )
 
 
 # --- docs/clocks.md examples and edges -------------------------------------------------------------
 
-@pytest.mark.parametrize("start, n, last_day", [
-    (shanghai(2026, 9, 30, 10, 0), 3, date(2026, 10, 10)),    # Oct 1–7 off; Sat Oct 10 make-up
-    (shanghai(2026, 9, 30, 10, 0), 10, date(2026, 10, 20)),
-    (shanghai(2026, 9, 19, 10, 0), 3, date(2026, 9, 22)),     # Sun Sep 20 is a make-up workday
-    (shanghai(2026, 2, 13, 10, 0), 3, date(2026, 2, 25)),     # Sat Feb 14 works; Feb 15–23 off
-    (shanghai(2026, 10, 7, 16, 0), 3, date(2026, 10, 10)),    # arrives on the last holiday day
-    (shanghai(2026, 10, 10, 9, 0), 3, date(2026, 10, 14)),    # arrives on a make-up Saturday
-    (shanghai(2026, 9, 29, 23, 59), 3, date(2026, 10, 9)),    # last minute of Tuesday
-    (datetime(2026, 9, 29, 15, 59, tzinfo=timezone.utc), 3, date(2026, 10, 9)),   # same, in UTC
-    (datetime(2026, 9, 29, 16, 30, tzinfo=timezone.utc), 3, date(2026, 10, 10)),  # Wed in Shanghai
-])
+
+@pytest.mark.parametrize(
+    "start, n, last_day",
+    [
+        (shanghai(2026, 9, 30, 10, 0), 3, date(2026, 10, 10)),  # Oct 1–7 off; Sat Oct 10 make-up
+        (shanghai(2026, 9, 30, 10, 0), 10, date(2026, 10, 20)),
+        (shanghai(2026, 9, 19, 10, 0), 3, date(2026, 9, 22)),  # Sun Sep 20 is a make-up workday
+        (shanghai(2026, 2, 13, 10, 0), 3, date(2026, 2, 25)),  # Sat Feb 14 works; Feb 15–23 off
+        (shanghai(2026, 10, 7, 16, 0), 3, date(2026, 10, 10)),  # arrives on the last holiday day
+        (shanghai(2026, 10, 10, 9, 0), 3, date(2026, 10, 14)),  # arrives on a make-up Saturday
+        (shanghai(2026, 9, 29, 23, 59), 3, date(2026, 10, 9)),  # last minute of Tuesday
+        (datetime(2026, 9, 29, 15, 59, tzinfo=timezone.utc), 3, date(2026, 10, 9)),  # same, in UTC
+        (datetime(2026, 9, 29, 16, 30, tzinfo=timezone.utc), 3, date(2026, 10, 10)),  # Wed in Shanghai
+    ],
+)
 def test_working_days_end_at_shanghai_midnight(app, start, n, last_day):
     due = add_working_days(start, n)
     assert due == end_of_day(last_day)
@@ -65,20 +78,21 @@ def test_first_example_to_the_second(app):
 
 
 def test_is_workday_follows_the_table(app):
-    assert is_workday(date(2026, 10, 10)) is True       # make-up Saturday
-    assert is_workday(date(2026, 10, 1)) is False       # National Day
-    assert is_workday(date(2026, 10, 11)) is False      # plain Sunday
-    assert is_workday(date(2026, 10, 12)) is True       # plain Monday
+    assert is_workday(date(2026, 10, 10)) is True  # make-up Saturday
+    assert is_workday(date(2026, 10, 1)) is False  # National Day
+    assert is_workday(date(2026, 10, 11)) is False  # plain Sunday
+    assert is_workday(date(2026, 10, 12)) is True  # plain Monday
 
 
 def test_uncovered_year_counts_monday_to_friday_and_is_provisional(app):
-    assert is_workday(date(UNCOVERED, 1, 1)) is True    # a Wednesday; New Year unknown here
+    assert is_workday(date(UNCOVERED, 1, 1)) is True  # a Wednesday; New Year unknown here
     deadline = working_deadline(shanghai(UNCOVERED - 1, 12, 31, 10), 3)
     assert deadline.at == end_of_day(date(UNCOVERED, 1, 3))
     assert deadline.provisional_years == {UNCOVERED} and deadline.is_provisional
     assert not working_deadline(shanghai(2026, 9, 30, 10), 10).is_provisional
-    assert provisional_years(date(2026, 12, 1), date(UNCOVERED, 1, 5)) == set(
-        range(2026, UNCOVERED + 1)) - library_years()
+    assert (
+        provisional_years(date(2026, 12, 1), date(UNCOVERED, 1, 5)) == set(range(2026, UNCOVERED + 1)) - library_years()
+    )
 
 
 def test_provisional_years_take_the_shanghai_day_of_an_instant(app):
@@ -86,14 +100,17 @@ def test_provisional_years_take_the_shanghai_day_of_an_instant(app):
     assert provisional_years(new_year_in_shanghai, new_year_in_shanghai) == {UNCOVERED}
 
 
-@pytest.mark.parametrize("start, days, last_day", [
-    (shanghai(2026, 3, 2, 9), 15, date(2026, 3, 17)),   # a plain Tuesday stays
-    (shanghai(2026, 9, 1, 9), 30, date(2026, 10, 8)),   # Oct 1 is a holiday: moves past the week
-    (shanghai(2026, 3, 2, 9), 60, date(2026, 5, 6)),    # May 1 holiday run ends on May 5
-    (shanghai(2026, 3, 3, 9), 60, date(2026, 5, 6)),    # ends on Sat May 2 inside the holiday
-    (shanghai(2026, 9, 10, 9), 30, date(2026, 10, 10)), # a make-up Saturday is a working day
-    (shanghai(2026, 3, 6, 9), 2, date(2026, 3, 9)),     # plain Sunday → Monday
-])
+@pytest.mark.parametrize(
+    "start, days, last_day",
+    [
+        (shanghai(2026, 3, 2, 9), 15, date(2026, 3, 17)),  # a plain Tuesday stays
+        (shanghai(2026, 9, 1, 9), 30, date(2026, 10, 8)),  # Oct 1 is a holiday: moves past the week
+        (shanghai(2026, 3, 2, 9), 60, date(2026, 5, 6)),  # May 1 holiday run ends on May 5
+        (shanghai(2026, 3, 3, 9), 60, date(2026, 5, 6)),  # ends on Sat May 2 inside the holiday
+        (shanghai(2026, 9, 10, 9), 30, date(2026, 10, 10)),  # a make-up Saturday is a working day
+        (shanghai(2026, 3, 6, 9), 2, date(2026, 3, 9)),  # plain Sunday → Monday
+    ],
+)
 def test_statutory_calendar_days_end_on_a_working_day(app, start, days, last_day):
     assert add_calendar_days_legal(start, days) == end_of_day(last_day)
 
@@ -109,6 +126,7 @@ def test_naive_or_empty_spans_are_refused(app):
 
 # --- the library copy -----------------------------------------------------------------------------
 
+
 def test_migration_copied_the_library(app):
     library = library_days()
     stored = dict(db.session.execute(select(CalendarDay.day, CalendarDay.is_workday)).all())
@@ -116,7 +134,7 @@ def test_migration_copied_the_library(app):
     years = dict(db.session.execute(select(CalendarYear.year, CalendarYear.source)).all())
     assert years == {year: "library" for year in library_years()}
     with db.engine.begin() as connection:
-        assert seed_from_library(connection) == set()   # covered years are never copied again
+        assert seed_from_library(connection) == set()  # covered years are never copied again
 
 
 def test_upgraded_library_moves_nothing_and_diff_shows_it(app, cli, monkeypatch):
@@ -149,15 +167,21 @@ def test_models_and_migration_agree_on_calendar_tables(app):
 
 # --- loading a year -------------------------------------------------------------------------------
 
+
 def test_loading_a_year_replaces_its_exceptions(app):
     before_2025 = stored_rows(2025)
     summary = load_calendar_file(csv_bytes(*whole(2026, "2026-10-08,休息", "2026-10-11,上班")), actor=None)
     assert (summary.rows, summary.years, summary.rest_days, summary.workdays) == (7, (2026,), 6, 1)
     assert str(summary) == "已载入2026年的节假日安排：共7行（休息6天，上班1天）"
-    assert stored_rows(2026) == [(date(2026, 1, 1), False, "admin"), (date(2026, 5, 1), False, "admin"),
-                                 (date(2026, 10, 1), False, "admin"), (date(2026, 10, 2), False, "admin"),
-                                 (date(2026, 10, 3), False, "admin"), (date(2026, 10, 8), False, "admin"),
-                                 (date(2026, 10, 11), True, "admin")]
+    assert stored_rows(2026) == [
+        (date(2026, 1, 1), False, "admin"),
+        (date(2026, 5, 1), False, "admin"),
+        (date(2026, 10, 1), False, "admin"),
+        (date(2026, 10, 2), False, "admin"),
+        (date(2026, 10, 3), False, "admin"),
+        (date(2026, 10, 8), False, "admin"),
+        (date(2026, 10, 11), True, "admin"),
+    ]
     assert stored_rows(2025) == before_2025
     assert db.session.get(CalendarYear, 2026).source == "admin"
     # Unlisted dates of a loaded year follow Mon–Fri: Oct 5–7 are workdays now, Sat Oct 10 is not.
@@ -169,7 +193,7 @@ def test_loading_a_year_replaces_its_exceptions(app):
 def test_loading_a_new_year_covers_it(app):
     load_calendar_file(csv_bytes(*whole(UNCOVERED, f"{UNCOVERED}-01-04,上班")))
     deadline = working_deadline(shanghai(UNCOVERED - 1, 12, 31, 10), 3)
-    assert deadline.at == end_of_day(date(UNCOVERED, 1, 4))   # Jan 2, 3, then make-up Sat Jan 4
+    assert deadline.at == end_of_day(date(UNCOVERED, 1, 4))  # Jan 2, 3, then make-up Sat Jan 4
     assert not deadline.is_provisional
 
 
@@ -191,8 +215,16 @@ def test_load_is_audited(app):
 def test_bad_file_reports_every_row_and_stores_nothing(app):
     before = stored_rows(2026)
     audits = db.session.scalar(select(func.count()).select_from(AuditEntry))
-    data = csv_bytes("2026-10-08,休息", "2026-02-30,休息", "2026/10/09,上班", "2026-10-08,上班",
-                     "2026-10-12,放假", "2026-10-13", "", f"{UNCOVERED}-01-01,休息")
+    data = csv_bytes(
+        "2026-10-08,休息",
+        "2026-02-30,休息",
+        "2026/10/09,上班",
+        "2026-10-08,上班",
+        "2026-10-12,放假",
+        "2026-10-13",
+        "",
+        f"{UNCOVERED}-01-01,休息",
+    )
     with pytest.raises(Rejected) as caught:
         load_calendar_file(data)
     assert caught.value.lines() == [
@@ -209,12 +241,15 @@ def test_bad_file_reports_every_row_and_stores_nothing(app):
     assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == audits
 
 
-@pytest.mark.parametrize("data, line", [
-    ("类型,日期\n2026-10-08,休息\n".encode(), "文件：第1行表头应为「日期,类型」"),
-    (b"", "文件：第1行表头应为「日期,类型」"),
-    ("日期,类型\n".encode(), "文件：没有任何日期"),
-    ("日期,类型\n2026-10-08,休息\n".encode("gbk"), "文件：不是UTF-8编码，请另存为“CSV UTF-8”格式"),
-])
+@pytest.mark.parametrize(
+    "data, line",
+    [
+        ("类型,日期\n2026-10-08,休息\n".encode(), "文件：第1行表头应为「日期,类型」"),
+        (b"", "文件：第1行表头应为「日期,类型」"),
+        ("日期,类型\n".encode(), "文件：没有任何日期"),
+        ("日期,类型\n2026-10-08,休息\n".encode("gbk"), "文件：不是UTF-8编码，请另存为“CSV UTF-8”格式"),
+    ],
+)
 def test_bad_file_shapes_are_rejected(app, data, line):
     with pytest.raises(Rejected) as caught:
         load_calendar_file(data)
@@ -228,8 +263,9 @@ def test_signal_fires_after_commit_with_the_years(app):
         # A separate connection sees the change: the signal comes after the commit.
         engine = create_engine(db.engine.url)
         with engine.connect() as connection:
-            source = connection.execute(text("SELECT source FROM calendar_years WHERE year = :y"),
-                                        {"y": UNCOVERED}).scalar()
+            source = connection.execute(
+                text("SELECT source FROM calendar_years WHERE year = :y"), {"y": UNCOVERED}
+            ).scalar()
         engine.dispose()
         seen.append((sender, years, source))
 
@@ -246,14 +282,14 @@ def test_no_stale_calendar_when_another_connection_changes_it(app):
     assert add_working_days(arrived, 3) == end_of_day(date(2026, 10, 10))
     other = create_engine(db.engine.url)
     with other.begin() as connection:
-        connection.execute(text("DELETE FROM calendar_days WHERE day = :day"),
-                           {"day": date(2026, 10, 10)})
+        connection.execute(text("DELETE FROM calendar_days WHERE day = :day"), {"day": date(2026, 10, 10)})
     db.session.rollback()
     assert add_working_days(arrived, 3) == end_of_day(date(2026, 10, 12))
     with other.begin() as connection:
-        connection.execute(text("INSERT INTO calendar_days (day, is_workday, source) "
-                                "VALUES (:day, :work, 'admin')"),
-                           {"day": date(2026, 10, 9), "work": False})
+        connection.execute(
+            text("INSERT INTO calendar_days (day, is_workday, source) VALUES (:day, :work, 'admin')"),
+            {"day": date(2026, 10, 9), "work": False},
+        )
     db.session.commit()
     assert add_working_days(arrived, 3) == end_of_day(date(2026, 10, 13))
     other.dispose()
@@ -280,28 +316,38 @@ def test_one_transaction_reads_the_calendar_once_for_all_its_deadlines(app):
 
 # --- the command line -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize("start, n, expected", [
-    ("2026-09-30T10:00", "3", "2026-10-10T23:59:59+08:00\n"),
-    ("2026-09-30 10:00", "10", "2026-10-20T23:59:59+08:00\n"),
-    ("2026-09-19", "3", "2026-09-22T23:59:59+08:00\n"),
-    ("2026-09-29T16:30:00+00:00", "3", "2026-10-10T23:59:59+08:00\n"),   # already Wed in Shanghai
-    ("2026-09-29T15:59:00Z", "3", "2026-10-09T23:59:59+08:00\n"),
-    (f"{UNCOVERED - 1}-12-31T10:00", "3",
-     f"{UNCOVERED}-01-03T23:59:59+08:00\n预计：{UNCOVERED}年的节假日安排尚未载入，按周一至周五计算\n"),
-])
+
+@pytest.mark.parametrize(
+    "start, n, expected",
+    [
+        ("2026-09-30T10:00", "3", "2026-10-10T23:59:59+08:00\n"),
+        ("2026-09-30 10:00", "10", "2026-10-20T23:59:59+08:00\n"),
+        ("2026-09-19", "3", "2026-09-22T23:59:59+08:00\n"),
+        ("2026-09-29T16:30:00+00:00", "3", "2026-10-10T23:59:59+08:00\n"),  # already Wed in Shanghai
+        ("2026-09-29T15:59:00Z", "3", "2026-10-09T23:59:59+08:00\n"),
+        (
+            f"{UNCOVERED - 1}-12-31T10:00",
+            "3",
+            f"{UNCOVERED}-01-03T23:59:59+08:00\n预计：{UNCOVERED}年的节假日安排尚未载入，按周一至周五计算\n",
+        ),
+    ],
+)
 def test_cli_due_prints_the_deadline(cli, start, n, expected):
     result = cli.invoke(args=["calendar", "due", start, n])
     assert result.exit_code == 0, result.output
     assert result.stdout == expected
 
 
-@pytest.mark.parametrize("args, message", [
-    (["2026-09-31", "3"], "开始时间「2026-09-31」无效"),
-    (["明天", "3"], "开始时间「明天」无效"),
-    (["2026-09-30", "0"], "工作日数「0」无效"),
-    (["2026-09-30", "-3"], "工作日数「-3」无效"),
-    (["2026-09-30", "2.5"], "工作日数「2.5」无效"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["2026-09-31", "3"], "开始时间「2026-09-31」无效"),
+        (["明天", "3"], "开始时间「明天」无效"),
+        (["2026-09-30", "0"], "工作日数「0」无效"),
+        (["2026-09-30", "-3"], "工作日数「-3」无效"),
+        (["2026-09-30", "2.5"], "工作日数「2.5」无效"),
+    ],
+)
 def test_cli_due_refuses_bad_input(cli, args, message):
     result = cli.invoke(args=["calendar", "due", *args])
     assert result.exit_code != 0
@@ -314,8 +360,10 @@ def test_cli_load_good_file(cli, tmp_path):
     result = cli.invoke(args=["calendar", "load", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout == f"已载入{UNCOVERED}年的节假日安排：共6行（休息5天，上班1天）\n"
-    assert cli.invoke(args=["calendar", "due", f"{UNCOVERED - 1}-12-31", "3"]).stdout == \
-        f"{UNCOVERED}-01-04T23:59:59+08:00\n"
+    assert (
+        cli.invoke(args=["calendar", "due", f"{UNCOVERED - 1}-12-31", "3"]).stdout
+        == f"{UNCOVERED}-01-04T23:59:59+08:00\n"
+    )
 
 
 def test_cli_load_bad_file(cli, tmp_path):
@@ -323,8 +371,11 @@ def test_cli_load_bad_file(cli, tmp_path):
     path.write_bytes(csv_bytes(f"{UNCOVERED}-02-30,休息", f"{UNCOVERED}-01-01,放假"))
     result = cli.invoke(args=["calendar", "load", str(path)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == [f"第2行 日期「{UNCOVERED}-02-30」：不是有效日期",
-                                          "第3行 类型「放假」：应为「休息」或「上班」", "共2处错误"]
+    assert result.stderr.splitlines() == [
+        f"第2行 日期「{UNCOVERED}-02-30」：不是有效日期",
+        "第3行 类型「放假」：应为「休息」或「上班」",
+        "共2处错误",
+    ]
     assert result.stdout == ""
     assert db.session.get(CalendarYear, UNCOVERED) is None
 
@@ -338,7 +389,9 @@ def test_cli_load_refuses_a_partial_year_and_keeps_it(cli, tmp_path):
     assert result.stderr.splitlines() == [
         "文件：2026年的安排没有把元旦（1月1日）、劳动节（5月1日）、国庆节（10月1日、10月2日）列为休息日，"
         "不是全年的节假日安排；载入全年安排会替换2026年原有的全部节假日和调休",
-        "共1处错误", "未载入。如只需更正个别日期、其余日期不变，请加 --partial"]
+        "共1处错误",
+        "未载入。如只需更正个别日期、其余日期不变，请加 --partial",
+    ]
     db.session.rollback()
     assert stored_rows(2026) == before and db.session.get(CalendarYear, 2026).source == "library"
 
@@ -346,16 +399,17 @@ def test_cli_load_refuses_a_partial_year_and_keeps_it(cli, tmp_path):
 def test_cli_load_partial_changes_only_the_listed_dates(cli, tmp_path):
     before = stored_rows(2026)
     path = tmp_path / "2026.csv"
-    path.write_bytes(csv_bytes("2026-10-09,休息", "2026-10-10,休息"))   # Fri, and the make-up Sat
+    path.write_bytes(csv_bytes("2026-10-09,休息", "2026-10-10,休息"))  # Fri, and the make-up Sat
     result = cli.invoke(args=["calendar", "load", "--partial", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout == "已更正2026年的2个日期（休息2天，上班0天），其余日期不变\n"
     db.session.rollback()
     after = stored_rows(2026)
-    assert [row for row in after if row[0].month != 10 or row[0].day not in (9, 10)] == \
-        [row for row in before if row[0].month != 10 or row[0].day not in (9, 10)]
+    assert [row for row in after if row[0].month != 10 or row[0].day not in (9, 10)] == [
+        row for row in before if row[0].month != 10 or row[0].day not in (9, 10)
+    ]
     assert (date(2026, 10, 9), False, "admin") in after and (date(2026, 10, 10), False, "admin") in after
-    assert not is_workday(date(2026, 10, 1))   # the library's holidays stay
+    assert not is_workday(date(2026, 10, 1))  # the library's holidays stay
     assert add_working_days(shanghai(2026, 9, 30, 10), 3) == end_of_day(date(2026, 10, 13))
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "calendar.load"))
     assert entry.detail_dict["partial"] is True
@@ -368,7 +422,9 @@ def test_cli_load_partial_needs_a_loaded_year(cli, tmp_path):
     result = cli.invoke(args=["calendar", "load", "--partial", str(path)])
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        f"文件：{UNCOVERED}年尚未载入全年的节假日安排，不能只更正其中的日期；请载入该年完整的安排", "共1处错误"]
+        f"文件：{UNCOVERED}年尚未载入全年的节假日安排，不能只更正其中的日期；请载入该年完整的安排",
+        "共1处错误",
+    ]
     db.session.rollback()
     assert stored_rows(UNCOVERED) == [] and is_workday(date(2026, 10, 9))
 
@@ -399,19 +455,21 @@ def test_cli_status_names_years_not_loaded(cli):
 DUE_MONDAY = end_of_day(date(2026, 10, 19))
 
 
-@pytest.mark.parametrize("due_at, met_at, now, state", [
-    (DUE_MONDAY, None, shanghai(2026, 10, 15, 10), ClockState.RUNNING),      # Thu: next wd is Fri
-    (DUE_MONDAY, None, shanghai(2026, 10, 16, 10), ClockState.DUE_SOON),     # Fri: across weekend
-    (DUE_MONDAY, None, shanghai(2026, 10, 17, 10), ClockState.DUE_SOON),     # Sat
-    (DUE_MONDAY, None, shanghai(2026, 10, 19, 23, 59, 59), ClockState.DUE_SOON),
-    (DUE_MONDAY, None, DUE_MONDAY + timedelta(seconds=1), ClockState.OVERDUE),
-    (DUE_MONDAY, DUE_MONDAY, DUE_MONDAY + timedelta(days=3), ClockState.MET),
-    (DUE_MONDAY, DUE_MONDAY + timedelta(seconds=1), DUE_MONDAY + timedelta(days=3),
-     ClockState.MET_LATE),
-    # Before National Day the next working day is Oct 8.
-    (end_of_day(date(2026, 10, 8)), None, shanghai(2026, 9, 30, 10), ClockState.DUE_SOON),
-    (end_of_day(date(2026, 10, 9)), None, shanghai(2026, 9, 30, 10), ClockState.RUNNING),
-])
+@pytest.mark.parametrize(
+    "due_at, met_at, now, state",
+    [
+        (DUE_MONDAY, None, shanghai(2026, 10, 15, 10), ClockState.RUNNING),  # Thu: next wd is Fri
+        (DUE_MONDAY, None, shanghai(2026, 10, 16, 10), ClockState.DUE_SOON),  # Fri: across weekend
+        (DUE_MONDAY, None, shanghai(2026, 10, 17, 10), ClockState.DUE_SOON),  # Sat
+        (DUE_MONDAY, None, shanghai(2026, 10, 19, 23, 59, 59), ClockState.DUE_SOON),
+        (DUE_MONDAY, None, DUE_MONDAY + timedelta(seconds=1), ClockState.OVERDUE),
+        (DUE_MONDAY, DUE_MONDAY, DUE_MONDAY + timedelta(days=3), ClockState.MET),
+        (DUE_MONDAY, DUE_MONDAY + timedelta(seconds=1), DUE_MONDAY + timedelta(days=3), ClockState.MET_LATE),
+        # Before National Day the next working day is Oct 8.
+        (end_of_day(date(2026, 10, 8)), None, shanghai(2026, 9, 30, 10), ClockState.DUE_SOON),
+        (end_of_day(date(2026, 10, 9)), None, shanghai(2026, 9, 30, 10), ClockState.RUNNING),
+    ],
+)
 def test_clock_states(app, due_at, met_at, now, state):
     assert clock_state(due_at, met_at, now) is state
 
@@ -426,13 +484,17 @@ def test_clock_state_labels_and_shared_cutoff(app):
 
 # --- the reminder for the admin pages -------------------------------------------------------------
 
-@pytest.mark.parametrize("today, covered, level", [
-    (date(2026, 10, 31), {2026}, None),
-    (date(2026, 11, 1), {2026}, "info"),
-    (date(2026, 11, 30), {2026, 2027}, None),
-    (date(2026, 12, 1), {2026}, "warning"),
-    (date(2027, 3, 1), {2026}, "warning"),       # this very year missing: always loud
-])
+
+@pytest.mark.parametrize(
+    "today, covered, level",
+    [
+        (date(2026, 10, 31), {2026}, None),
+        (date(2026, 11, 1), {2026}, "info"),
+        (date(2026, 11, 30), {2026, 2027}, None),
+        (date(2026, 12, 1), {2026}, "warning"),
+        (date(2027, 3, 1), {2026}, "warning"),  # this very year missing: always loud
+    ],
+)
 def test_schedule_reminder(today, covered, level):
     reminder = schedule_reminder(today, covered)
     assert (reminder.level if reminder else None) == level

@@ -4,8 +4,7 @@ import hmac
 
 import pytest
 
-from core.crypto import (CROCKFORD, PROFILES, FieldCipher, TokenError, hash_secret, keys_from_setting,
-                         verify_secret)
+from core.crypto import CROCKFORD, PROFILES, FieldCipher, TokenError, hash_secret, keys_from_setting, verify_secret
 
 ID_NUMBER = "51082319850612341X"
 KEY_1 = "k1-material-0123456789abcdefghijklmnop"
@@ -22,6 +21,7 @@ def profile(request):
 def make_cipher(profile):
     def make(keys=None, current="k1", hmac_key=LOOKUP_KEY, profile=profile):
         return FieldCipher(profile, keys or {"k1": KEY_1}, current, hmac_key=hmac_key)
+
     return make
 
 
@@ -103,8 +103,10 @@ def test_relabelled_header_is_rejected(make_cipher):
         cipher.decrypt(token.replace(":k1:", ":k2:", 1))
 
 
-@pytest.mark.parametrize("garbage", ["", "v1:aes:k1", "v2:aes:k1:AAAA", "v1:rsa:k1:AAAA",
-                                     "v1:aes:k1:AAAA", "v1:aes:k1:*not*base64*" + "A" * 40])
+@pytest.mark.parametrize(
+    "garbage",
+    ["", "v1:aes:k1", "v2:aes:k1:AAAA", "v1:rsa:k1:AAAA", "v1:aes:k1:AAAA", "v1:aes:k1:*not*base64*" + "A" * 40],
+)
 def test_malformed_tokens_raise_token_error(make_cipher, garbage):
     cipher = make_cipher()
     with pytest.raises(TokenError):
@@ -115,10 +117,10 @@ def test_lookup_hash_is_deterministic_and_normalised(make_cipher):
     cipher = make_cipher()
     expected = cipher.lookup_hash(ID_NUMBER)
     assert len(expected) == 64 and int(expected, 16) >= 0
-    assert cipher.lookup_hash(ID_NUMBER.lower()) == expected          # x / X
+    assert cipher.lookup_hash(ID_NUMBER.lower()) == expected  # x / X
     assert cipher.lookup_hash(f"  {ID_NUMBER}\n") == expected
     fullwidth = ID_NUMBER[:-1].translate({ord(d): ord(d) + 0xFEE0 for d in "0123456789"}) + "ｘ"
-    assert cipher.lookup_hash(fullwidth) == expected                  # 全角 from a phone keyboard
+    assert cipher.lookup_hash(fullwidth) == expected  # 全角 from a phone keyboard
     assert cipher.lookup_hash("510823198506123410") != expected
 
 
@@ -130,15 +132,20 @@ def test_lookup_hash_is_stable_across_encryption_key_rotation(make_cipher):
 
 
 def test_lookup_hash_differs_between_profiles_and_lookup_keys():
-    hashes = {FieldCipher(profile, {"k1": KEY_1}, "k1", hmac_key=key).lookup_hash(ID_NUMBER)
-              for profile in ("aes", "sm") for key in (LOOKUP_KEY, LOOKUP_KEY + "-other")}
+    hashes = {
+        FieldCipher(profile, {"k1": KEY_1}, "k1", hmac_key=key).lookup_hash(ID_NUMBER)
+        for profile in ("aes", "sm")
+        for key in (LOOKUP_KEY, LOOKUP_KEY + "-other")
+    }
     assert len(hashes) == 4
 
 
 def test_lookup_hash_is_not_a_plain_hash_of_the_value(make_cipher):
     value = ID_NUMBER.encode()
-    assert make_cipher().lookup_hash(ID_NUMBER) not in {hashlib.sha256(value).hexdigest(),
-                                                        hashlib.new("sm3", value).hexdigest()}
+    assert make_cipher().lookup_hash(ID_NUMBER) not in {
+        hashlib.sha256(value).hexdigest(),
+        hashlib.new("sm3", value).hexdigest(),
+    }
 
 
 def test_public_ref_is_short_stable_and_opaque(make_cipher):
@@ -147,18 +154,22 @@ def test_public_ref_is_short_stable_and_opaque(make_cipher):
     assert len(ref) == 8 and set(ref) <= set(CROCKFORD)
     assert cipher.public_ref(ID_NUMBER.lower()) == ref
     assert make_cipher().public_ref(ID_NUMBER) == ref
-    assert ref != cipher.lookup_hash(ID_NUMBER)[:8].upper()           # its own derived key
+    assert ref != cipher.lookup_hash(ID_NUMBER)[:8].upper()  # its own derived key
     assert make_cipher(hmac_key=LOOKUP_KEY + "-other").public_ref(ID_NUMBER) != ref
 
 
 def test_public_ref_carries_no_digits_of_the_id(make_cipher):
     cipher = make_cipher()
-    ids = [f"5108231985{month:02d}{day:02d}{seq:03d}X" for month in (1, 6, 12)
-           for day in (1, 15, 28) for seq in (1, 234, 999)]
+    ids = [
+        f"5108231985{month:02d}{day:02d}{seq:03d}X"
+        for month in (1, 6, 12)
+        for day in (1, 15, 28)
+        for seq in (1, 234, 999)
+    ]
     refs = {number: cipher.public_ref(number) for number in ids}
     assert len(set(refs.values())) == len(ids)
     for number, ref in refs.items():
-        windows = {number[i:i + 3] for i in range(len(number) - 2)}
+        windows = {number[i : i + 3] for i in range(len(number) - 2)}
         assert not any(window in ref for window in windows), (number, ref)
 
 
@@ -186,15 +197,20 @@ def test_keys_from_setting():
 
 # Known answers: the primitives behind each profile against published vectors.
 
+
 def test_sm4_gcm_known_answer_rfc8998():
     key = bytes.fromhex("0123456789ABCDEFFEDCBA9876543210")
     nonce = bytes.fromhex("00001234567800000000ABCD")
     aad = bytes.fromhex("FEEDFACEDEADBEEFFEEDFACEDEADBEEFABADDAD2")
-    plaintext = bytes.fromhex("AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
-                              "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA")
-    expected = bytes.fromhex("17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
-                             "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
-                             "83DE3541E4C2B58177E065A9BF7B62EC")  # ciphertext then tag
+    plaintext = bytes.fromhex(
+        "AAAAAAAAAAAAAAAABBBBBBBBBBBBBBBBCCCCCCCCCCCCCCCCDDDDDDDDDDDDDDDD"
+        "EEEEEEEEEEEEEEEEFFFFFFFFFFFFFFFFEEEEEEEEEEEEEEEEAAAAAAAAAAAAAAAA"
+    )
+    expected = bytes.fromhex(
+        "17F399F08C67D5EE19D0DC9969C4BB7D5FD46FD3756489069157B282BB200735"
+        "D82710CA5C22F0CCFA7CBF93D496AC15A56834CBCF98C397B4024A2691233B8D"
+        "83DE3541E4C2B58177E065A9BF7B62EC"
+    )  # ciphertext then tag
     sealed = PROFILES["sm"].seal(key, nonce, plaintext, aad)
     assert sealed == expected
     assert PROFILES["sm"].open(key, nonce, sealed, aad) == plaintext
@@ -202,7 +218,7 @@ def test_sm4_gcm_known_answer_rfc8998():
 
 def test_aes_256_gcm_known_answer_gcm_spec_case_14():
     sealed = PROFILES["aes"].seal(bytes(32), bytes(12), bytes(16), b"")
-    assert sealed.hex() == "cea7403d4d606b6e074ec5d3baf39d18" "d0d1c8a799996bf0265b98b5d48ab919"
+    assert sealed.hex() == "cea7403d4d606b6e074ec5d3baf39d18d0d1c8a799996bf0265b98b5d48ab919"
 
 
 def test_hmac_sm3_known_answer_gmt_0042_appendix_d3():

@@ -1,5 +1,6 @@
 """What Excel does to cells before the importer sees them: numbers cut to 15 significant digits,
 and the Chinese built-in date formats that a file names only by number."""
+
 import io
 from datetime import date, datetime
 
@@ -27,13 +28,14 @@ def in_builtin_format(rows: list[list], cell: str, format_id: int) -> bytes:
     book = Workbook()
     for row in rows:
         book.active.append(row)
-    book.active[cell].number_format = "mm-dd-yy"      # built-in 14, which openpyxl writes by id alone
+    book.active[cell].number_format = "mm-dd-yy"  # built-in 14, which openpyxl writes by id alone
     buffer = io.BytesIO()
     book.save(buffer)
 
     def renumber(styles: bytes) -> bytes:
         assert b"<numFmt " not in styles and styles.count(b'numFmtId="14"') == 1
         return styles.replace(b'numFmtId="14"', f'numFmtId="{format_id}"'.encode())
+
     return rewrite_xlsx_part(buffer.getvalue(), "xl/styles.xml", renumber)
 
 
@@ -49,6 +51,7 @@ def dated(format_id: int) -> bytes:
 
 # ---------- built-in Chinese date formats ----------
 
+
 @pytest.mark.parametrize("format_id", EAST_ASIAN_DATE_IDS)
 def test_chinese_builtin_date_formats_are_read_as_dates(format_id):
     assert read_date_cell(dated(format_id)) == datetime(2026, 9, 10)
@@ -63,8 +66,10 @@ def test_a_custom_format_reusing_an_east_asian_id_is_judged_by_its_code():
     def own_code(styles: bytes) -> bytes:
         # The file gives id 31 a code of its own: a plain number format, not a date.
         assert b'<numFmts count="0" />' in styles
-        return styles.replace(b'<numFmts count="0" />',
-                              b'<numFmts count="1"><numFmt numFmtId="31" formatCode="0.00"/></numFmts>')
+        return styles.replace(
+            b'<numFmts count="0" />', b'<numFmts count="1"><numFmt numFmtId="31" formatCode="0.00"/></numFmts>'
+        )
+
     assert read_date_cell(rewrite_xlsx_part(dated(31), "xl/styles.xml", own_code)) == 46275
 
 
@@ -72,8 +77,14 @@ def test_ledger_upload_with_a_yyyy_nian_m_yue_d_ri_date_cell(app, township_tree)
     from disclosures.importers import validate_upload
     from disclosures.models import Kind
 
-    data = in_builtin_format([["村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"],
-                              ["629901101201", 46275, "记-1", "支出", "管理费用", "办公用品", "12.50"]], "B2", 31)
+    data = in_builtin_format(
+        [
+            ["村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"],
+            ["629901101201", 46275, "记-1", "支出", "管理费用", "办公用品", "12.50"],
+        ],
+        "B2",
+        31,
+    )
     upload = validate_upload(Kind.LEDGER, data, "收支.xlsx", villages=None)
     [row] = upload.batches[0].rows
     assert row["entry_on"] == date(2026, 9, 10) and upload.batches[0].period == "2026-09"
@@ -81,11 +92,16 @@ def test_ledger_upload_with_a_yyyy_nian_m_yue_d_ri_date_cell(app, township_tree)
 
 # ---------- numbers Excel cut to 15 significant digits ----------
 
-@pytest.mark.parametrize("value", [
-    int(FITTING),                 # an 18-digit integer in the sheet XML: over 2**53, cannot be exact
-    float(FITTING),               # the same as Excel writes it, 6.29901197101242E+17
-    int(CUT), float(CUT),
-])
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        int(FITTING),  # an 18-digit integer in the sheet XML: over 2**53, cannot be exact
+        float(FITTING),  # the same as Excel writes it, 6.29901197101242E+17
+        int(CUT),
+        float(CUT),
+    ],
+)
 def test_an_id_number_saved_as_a_number_is_refused_as_truncated(value):
     with pytest.raises(ValueError, match="截断") as caught:
         parse_id_number(value)
@@ -94,7 +110,7 @@ def test_an_id_number_saved_as_a_number_is_refused_as_truncated(value):
 
 def test_a_cut_id_number_in_text_is_called_truncated_not_a_wrong_check_digit():
     with pytest.raises(ValueError, match="截断"):
-        parse_id_number(CUT)        # a CSV saved from a number column formatted as 0
+        parse_id_number(CUT)  # a CSV saved from a number column formatted as 0
 
 
 def test_a_valid_id_ending_in_000_is_kept_with_a_warning_to_confirm():
@@ -103,8 +119,7 @@ def test_a_valid_id_ending_in_000_is_kept_with_a_warning_to_confirm():
     assert tabular.check_id_number("629901197101246634") == ("629901197101246634", None)
 
 
-@pytest.mark.parametrize("value", [6228480402564890, 6228480402564890.0, 622848040256489000.0,
-                                   6228480402564890018])
+@pytest.mark.parametrize("value", [6228480402564890, 6228480402564890.0, 622848040256489000.0, 6228480402564890018])
 def test_long_digit_codes_saved_as_numbers_are_refused(value):
     # 16 digits fit below 2**53, but Excel has already replaced the 16th by a zero.
     with pytest.raises(ValueError, match="截断"):
@@ -117,10 +132,16 @@ def test_a_sixteen_digit_number_excel_could_not_have_made_is_exact():
     assert parse_digits(622848040256489, (12, 19)) == "622848040256489"
 
 
-@pytest.mark.parametrize(("value", "shown"), [
-    (float(FITTING), FITTING), (6.29901197101246e17, CUT), (0.1 + 0.2, "0.3"), (4536.0, "4536"), (12, "12"),
-    (629901197101246634, "629901197101247000"),   # Excel rounds what it shows to 15 digits
-])
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (float(FITTING), FITTING),
+        (6.29901197101246e17, CUT),
+        (0.1 + 0.2, "0.3"),
+        (4536.0, "4536"),
+        (12, "12"),
+        (629901197101246634, "629901197101247000"),  # Excel rounds what it shows to 15 digits
+    ],
+)
 def test_numbers_are_quoted_as_excel_shows_them(value, shown):
     assert cell_text(value) == shown
-

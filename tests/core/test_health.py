@@ -1,4 +1,5 @@
 """/healthz, /readyz, and what every page answers while the database cannot (issue 14, item 1)."""
+
 import re
 import socket
 import threading
@@ -66,16 +67,19 @@ def test_healthz_answers_with_no_database_and_readyz_says_it_is_unreachable(make
     assert alive.status_code == 200 and alive.json == {"status": "ok"}
     ready = client.get("/readyz")
     assert ready.status_code == 503 and ready.headers["Retry-After"].isdigit()
-    assert ready.json == {"status": "unavailable", "database": "unavailable", "redis": "not configured",
-                          "replica": "not configured"}
+    assert ready.json == {
+        "status": "unavailable",
+        "database": "unavailable",
+        "redis": "not configured",
+        "replica": "not configured",
+    }
     assert_busy_page(client.get("/"))
 
 
 def test_readyz_when_everything_answers(client):
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.headers["Cache-Control"] == "no-store"
-    assert ready.json == {"status": "ok", "database": "ok", "redis": "not configured",
-                          "replica": "not configured"}
+    assert ready.json == {"status": "ok", "database": "ok", "redis": "not configured", "replica": "not configured"}
 
 
 def test_a_hung_postgresql_server_makes_readyz_fail_within_its_timeout_not_hang(make_app):
@@ -91,8 +95,12 @@ def test_readyz_checks_redis_when_rate_limits_are_kept_there(make_app, database_
     # instance stays in the balancer, flagged degraded, rather than every instance leaving it at once.
     refused = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed_port()}/0")
     ready = refused.test_client().get("/readyz")
-    assert ready.status_code == 200 and ready.json == {"status": "degraded", "database": "ok",
-                                                        "redis": "unavailable", "replica": "not configured"}
+    assert ready.status_code == 200 and ready.json == {
+        "status": "degraded",
+        "database": "ok",
+        "redis": "unavailable",
+        "replica": "not configured",
+    }
     with silent_server() as port:
         hung = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{port}/0")
         ready = probe(hung, "/readyz")
@@ -103,14 +111,26 @@ def test_readyz_checks_redis_when_rate_limits_are_kept_there(make_app, database_
 def test_readyz_with_a_running_redis(make_app, database_uri, redis_server):
     app = make_app(database_uri, RATELIMIT_STORAGE_URI=redis_server)
     ready = app.test_client().get("/readyz")
-    assert ready.status_code == 200 and ready.json == {"status": "ok", "database": "ok", "redis": "ok",
-                                                       "replica": "not configured"}
+    assert ready.status_code == 200 and ready.json == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "replica": "not configured",
+    }
 
 
 def _any_url(app: Flask, rule) -> str:
     """A URL for the rule with plausible values: the database fails before they are looked up."""
-    values = {"code": VILLAGE, "filename": "css/site.css", "table": "ledger", "fmt": "csv", "kind": "ledger",
-              "project_no": "XM-001", "token": "7KD3QX", "county_code": "629901000000"}
+    values = {
+        "code": VILLAGE,
+        "filename": "css/site.css",
+        "table": "ledger",
+        "fmt": "csv",
+        "kind": "ledger",
+        "project_no": "XM-001",
+        "token": "7KD3QX",
+        "county_code": "629901000000",
+    }
     with app.test_request_context():
         return app.url_for(rule.endpoint, **{arg: values.get(arg, 1) for arg in rule.arguments})
 
@@ -118,17 +138,36 @@ def _any_url(app: Flask, rule) -> str:
 # What may answer without the database: files, the process probe, cookie-only switches, pages
 # that send a visitor without a tracking session back to /track, and forms shown empty or refused
 # as incomplete before anything is looked up.
-NEEDS_NO_DATABASE = {"static", "favicon", "health.healthz", "portal.text_size", "portal.kiosk_exit",
-                     "kiosk_reset.token", "kiosk_reset.reset", "complaints.case", "complaints.rate",
-                     "complaints.review", "complaints.leave", "complaints.material", "complaints.mine"}
-ANONYMOUS_NEEDS_NO_DATABASE = {"auth.login", "auth.code", "auth.enrol", "complaints.track", "portal.lookup",
-                               "portal.search"}
+NEEDS_NO_DATABASE = {
+    "static",
+    "favicon",
+    "health.healthz",
+    "portal.text_size",
+    "portal.kiosk_exit",
+    "kiosk_reset.token",
+    "kiosk_reset.reset",
+    "complaints.case",
+    "complaints.rate",
+    "complaints.review",
+    "complaints.leave",
+    "complaints.material",
+    "complaints.mine",
+}
+ANONYMOUS_NEEDS_NO_DATABASE = {
+    "auth.login",
+    "auth.code",
+    "auth.enrol",
+    "complaints.track",
+    "portal.lookup",
+    "portal.search",
+}
 STAFF_AREAS = ("admin.", "disclosures.", "complaints_staff.", "rounds_admin.", "rules.", "auth.logout")
 
 
 @pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "admin"])
-def test_every_page_answers_503_while_the_database_is_down(app, client, township_tree, make_user, login,
-                                                           outage, signed_in):
+def test_every_page_answers_503_while_the_database_is_down(
+    app, client, township_tree, make_user, login, outage, signed_in
+):
     if signed_in:
         make_user("root", "admin")
         assert login("root").status_code == 302
@@ -151,8 +190,13 @@ def test_every_page_answers_503_while_the_database_is_down(app, client, township
     else:  # a staff page sends an anonymous visitor to sign in without asking the database
         served = {endpoint for endpoint in served if not endpoint.startswith(STAFF_AREAS)}
         assert served <= NEEDS_NO_DATABASE | ANONYMOUS_NEEDS_NO_DATABASE
-    for page in [("portal.index", "GET"), ("portal.region", "GET"), ("complaints.complain", "GET"),
-                 ("complaints.complain", "POST"), ("health.readyz", "GET")]:
+    for page in [
+        ("portal.index", "GET"),
+        ("portal.region", "GET"),
+        ("complaints.complain", "GET"),
+        ("complaints.complain", "POST"),
+        ("health.readyz", "GET"),
+    ]:
         assert answered[page] == 503, page
     outage.up()
     assert client.get("/").status_code == 200
@@ -167,13 +211,19 @@ def _form(client) -> dict:
 
 def _post(client, fields: dict):
     import io
-    data = fields | {"category": "funds", "text": "村里修路的钱去向不明，请核查", "identity": "anonymous",
-                     "photos": [(io.BytesIO(png_bytes()), "road.png")]}
+
+    data = fields | {
+        "category": "funds",
+        "text": "村里修路的钱去向不明，请核查",
+        "identity": "anonymous",
+        "photos": [(io.BytesIO(png_bytes()), "road.png")],
+    }
     return client.post(FORM, data=data, content_type="multipart/form-data")
 
 
 def test_a_complaint_posted_while_the_database_is_down_is_refused_plainly_and_not_stored(
-        app, client, township_tree, outage, tmp_path):
+    app, client, township_tree, outage, tmp_path
+):
     app.config["COMPLAINT_MIN_FILL_SECONDS"] = 0
     fields = _form(client)
     outage.down()
@@ -204,6 +254,7 @@ def test_a_database_failure_after_the_view_is_a_503_and_other_errors_stay_500(ma
     @app.get("/broken")
     def broken():
         raise ZeroDivisionError
+
     client = app.test_client()
     assert client.get("/healthz").status_code == 200
     outage.down()

@@ -24,10 +24,6 @@ NOTICE = f"""<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 </body></html>"""
 
 
-
-
-
-
 def embedded_fonts(tmp_path, pdf):
     """pdffonts rows as (name, embedded) pairs."""
     path = tmp_path / "fonts.pdf"
@@ -41,8 +37,7 @@ def embedded_fonts(tmp_path, pdf):
 def render_page(tmp_path, pdf, dpi):
     path = tmp_path / "page.pdf"
     path.write_bytes(pdf)
-    run_tool("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile",
-        str(path), str(tmp_path / "page"))
+    run_tool("pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(path), str(tmp_path / "page"))
     return Image.open(tmp_path / "page.png").convert("L")
 
 
@@ -73,9 +68,9 @@ def test_notice_text_is_real_glyphs(tmp_path, notice_pdf, caplog):
 
 def test_notice_page_is_not_blank_where_the_text_is(tmp_path, notice_pdf):
     page = render_page(tmp_path, notice_pdf, 60)
-    width, height = page.size                      # A4 at 60 dpi: about 496 x 702
+    width, height = page.size  # A4 at 60 dpi: about 496 x 702
     assert abs(width / height - 210 / 297) < 0.01
-    heading = (0, 0, width, height // 8)          # the 28pt title sits in the top margin area
+    heading = (0, 0, width, height // 8)  # the 28pt title sits in the top margin area
     assert dark_pixels(page, heading) > 400
     assert dark_pixels(page, (0, height * 3 // 4, width, height)) == 0
 
@@ -109,8 +104,10 @@ def test_default_page_is_a4_and_the_page_css_can_override_it(tmp_path):
 def test_no_network_only_file_and_data_urls(monkeypatch, caplog):
     connections = []
     monkeypatch.setattr(socket.socket, "connect", lambda self, address: connections.append(address))
-    html = ('<img src="http://127.0.0.1:9/tracker.png"><img src="https://example.com/x.png">'
-            '<link rel="stylesheet" href="ftp://127.0.0.1/x.css"><p>村务公开</p>')
+    html = (
+        '<img src="http://127.0.0.1:9/tracker.png"><img src="https://example.com/x.png">'
+        '<link rel="stylesheet" href="ftp://127.0.0.1/x.css"><p>村务公开</p>'
+    )
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         pdf = render_pdf(html)
     assert pdf.startswith(b"%PDF-")
@@ -121,11 +118,13 @@ def test_no_network_only_file_and_data_urls(monkeypatch, caplog):
 
 def test_bundled_font_coverage():
     cmap = TTFont(FONT_PATH).getBestCmap()
-    covered = "青川县坝店村村务公开栏补贴发放姓名金额" + NAME_CHARS + "，。、：；！？（）《》“”…·０９ＡＸｘ¥ABCxyz0123456789"
+    covered = (
+        "青川县坝店村村务公开栏补贴发放姓名金额" + NAME_CHARS + "，。、：；！？（）《》“”…·０９ＡＸｘ¥ABCxyz0123456789"
+    )
     assert [char for char in covered if ord(char) not in cmap] == []
-    assert all(code in cmap for code in range(0x4E00, 0x9FA6))   # every URO ideograph
-    assert 0x4DAE not in cmap     # 䶮, CJK Ext-A: outside the subset
-    assert 0x20BB7 not in cmap    # 𠮷, CJK Ext-B: outside the subset
+    assert all(code in cmap for code in range(0x4E00, 0x9FA6))  # every URO ideograph
+    assert 0x4DAE not in cmap  # 䶮, CJK Ext-A: outside the subset
+    assert 0x20BB7 not in cmap  # 𠮷, CJK Ext-B: outside the subset
     assert 2_500_000 < FONT_PATH.stat().st_size < 3_500_000
 
 

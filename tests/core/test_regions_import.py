@@ -52,16 +52,19 @@ def test_gbk_csv_imports(app):
     assert summary.added == 2 and db.session.get(Region, "629901101000").name == "黄大镇"
 
 
-@pytest.mark.parametrize("line,column,reason", [
-    ("629901101201,坝店村,村,629901101999\n", "上级代码", "不存在"),
-    ("629901101201,坝店村,村,629901000000\n", "上级代码", "上级应为乡镇级区划"),
-    ("629901101201,坝店村,乡镇,629901000000\n", "代码", "代码不符合乡镇级代码的格式"),
-    ("62990110120,坝店村,村,629901101000\n", "代码", "12"),
-    ("629901101201,坝店村,镇,629901101000\n", "级别", "级别应为"),
-    ("629901101201,,村,629901101000\n", "名称", "名称不能为空"),
-    ("629901101201,坝店村,村,\n", "上级代码", "上级代码不能为空"),
-    ("629902101201,坝店村,村,629901101000\n", "上级代码", "代码与上级代码不对应"),
-])
+@pytest.mark.parametrize(
+    "line,column,reason",
+    [
+        ("629901101201,坝店村,村,629901101999\n", "上级代码", "不存在"),
+        ("629901101201,坝店村,村,629901000000\n", "上级代码", "上级应为乡镇级区划"),
+        ("629901101201,坝店村,乡镇,629901000000\n", "代码", "代码不符合乡镇级代码的格式"),
+        ("62990110120,坝店村,村,629901101000\n", "代码", "12"),
+        ("629901101201,坝店村,镇,629901101000\n", "级别", "级别应为"),
+        ("629901101201,,村,629901101000\n", "名称", "名称不能为空"),
+        ("629901101201,坝店村,村,\n", "上级代码", "上级代码不能为空"),
+        ("629902101201,坝店村,村,629901101000\n", "上级代码", "代码与上级代码不对应"),
+    ],
+)
 def test_bad_row_is_reported_and_nothing_imported(app, line, column, reason):
     with pytest.raises(Rejected) as caught:
         import_regions(csv_bytes(COUNTY, TOWNSHIP, line), "regions.csv")
@@ -116,13 +119,17 @@ def test_cli_import_success_and_rejection(cli, tmp_path):
     bad.write_bytes(csv_bytes("629901101201,坝店村,村,629901101999\n"))
     result = cli.invoke(args=["regions", "import", str(bad)])
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == ["第2行 上级代码「629901101999」：上级代码在系统和本文件中都不存在",
-                                          "共1处错误"]
+    assert result.stderr.splitlines() == [
+        "第2行 上级代码「629901101999」：上级代码在系统和本文件中都不存在",
+        "共1处错误",
+    ]
 
 
 def test_existing_region_cannot_move_to_another_parent(app):
-    import_regions(csv_bytes(COUNTY, TOWNSHIP, "629901102000,白水乡,乡镇,629901000000\n",
-                             "629901101201,坝店村,村,629901101000\n"), "r.csv")
+    import_regions(
+        csv_bytes(COUNTY, TOWNSHIP, "629901102000,白水乡,乡镇,629901000000\n", "629901101201,坝店村,村,629901101000\n"),
+        "r.csv",
+    )
     with pytest.raises(Rejected) as caught:
         import_regions(csv_bytes("629901101201,坝店村,村,629901102000\n"), "r.csv")
     assert "上级" in caught.value.problems[0].reason

@@ -1,4 +1,5 @@
 """Region reads that pages lean on."""
+
 import pytest
 from sqlalchemy import event, update
 
@@ -10,11 +11,14 @@ from core.regions.places import place
 from core.regions.queries import ancestors_of, region_with_ancestors
 
 
-@pytest.mark.parametrize("code, expected", [
-    ("629901101201", ["629901000000", "629901101000"]),
-    ("629901101000", ["629901000000"]),
-    ("629901000000", []),
-])
+@pytest.mark.parametrize(
+    "code, expected",
+    [
+        ("629901101201", ["629901000000", "629901101000"]),
+        ("629901101000", ["629901000000"]),
+        ("629901000000", []),
+    ],
+)
 def test_ancestor_codes_follow_from_the_code(code, expected):
     assert ancestor_codes(code) == expected
 
@@ -35,6 +39,7 @@ def test_a_village_with_its_township_and_county_in_one_query(app, township_tree)
 
 
 # --- places: the regions a public form names, remembered by a worker -----------------------------
+
 
 @pytest.fixture
 def statements(app):

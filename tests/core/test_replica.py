@@ -1,5 +1,6 @@
 """Reads from a replica (core/replica.py), with a copy of the test's database standing in for it:
 the village is renamed on the primary after the copy, so each page says which one it read."""
+
 import re
 import shutil
 
@@ -36,8 +37,13 @@ def copy_database(databases, uri: str, tmp_path) -> str:
 
 @pytest.fixture
 def filed(township_tree):
-    return file_complaint(village=db.session.get(Region, VILLAGE), category=Category.FUNDS,
-                          text="村道维修款去向不明", channel=Channel.WEB, identity=None)
+    return file_complaint(
+        village=db.session.get(Region, VILLAGE),
+        category=Category.FUNDS,
+        text="村道维修款去向不明",
+        channel=Channel.WEB,
+        identity=None,
+    )
 
 
 @pytest.fixture
@@ -58,6 +64,7 @@ def replica_app(make_app, database_uri, pair):
         made = make_app(database_uri, DATABASE_REPLICA_URL=pair, **config)
         apps.append(made)
         return made
+
     apps = []
     yield make
     for made in apps:
@@ -95,8 +102,9 @@ def test_the_tracking_page_sees_the_visit_just_opened(replica_app, filed):
     there, though the replica has not got it."""
     client = replica_app().test_client()
     page = client.get("/track")
-    opened = client.post("/track", data={"csrf_token": csrf_from(page.text), "code": filed.code,
-                                         "secret": format_secret(filed.secret)})
+    opened = client.post(
+        "/track", data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)}
+    )
     assert opened.status_code == 302
     case = client.get("/track/case")
     assert case.status_code == 200 and filed.code in case.text
@@ -107,39 +115,57 @@ def test_the_tracking_page_sees_the_visit_just_opened(replica_app, filed):
 def test_signed_in_staff_read_the_primary(replica_app):
     client = replica_app().test_client()
     page = client.get("/staff/login")
-    client.post("/staff/login", data={"username": "shenhe", "password": "pw-for-tests-1",  # pragma: allowlist secret
-                                      "csrf_token": csrf_from(page.text)})
+    client.post(
+        "/staff/login",
+        data={
+            "username": "shenhe",
+            "password": "pw-for-tests-1",  # pragma: allowlist secret
+            "csrf_token": csrf_from(page.text),
+        },
+    )
     client.delete_cookie(core.replica.STICKY_COOKIE)
     assert village_name(client.get(PAGE)) == ON_PRIMARY
 
 
-@pytest.mark.parametrize(("method", "path", "cookie", "target"), [
-    ("GET", PAGE, None, "replica"),
-    ("HEAD", f"{PAGE}/ledger", None, "replica"),
-    ("GET", f"{PAGE}/ledger.csv", None, "replica"),
-    ("GET", "/track/case", None, "replica"),
-    ("GET", PAGE, "rw=1", "primary"),
-    ("POST", "/lookup", None, "primary"),
-    ("GET", "/complain", None, "primary"),
-    ("GET", "/staff/login", None, "primary"),
-    ("GET", "/staff/", None, "primary"),
-])
+@pytest.mark.parametrize(
+    ("method", "path", "cookie", "target"),
+    [
+        ("GET", PAGE, None, "replica"),
+        ("HEAD", f"{PAGE}/ledger", None, "replica"),
+        ("GET", f"{PAGE}/ledger.csv", None, "replica"),
+        ("GET", "/track/case", None, "replica"),
+        ("GET", PAGE, "rw=1", "primary"),
+        ("POST", "/lookup", None, "primary"),
+        ("GET", "/complain", None, "primary"),
+        ("GET", "/staff/login", None, "primary"),
+        ("GET", "/staff/", None, "primary"),
+    ],
+)
 def test_which_database_a_request_reads(replica_app, method, path, cookie, target):
     made = replica_app()
     headers = {"Cookie": cookie} if cookie else {}
     with made.test_request_context(path, method=method, headers=headers):
         engine = made.extensions["replica"].engine if target == "replica" else db.engine
         assert db.session.get_bind() is engine
-        assert db.session.scalar(select(Region.name).where(Region.code == VILLAGE)) == \
-            (ON_REPLICA if target == "replica" else ON_PRIMARY)
+        assert db.session.scalar(select(Region.name).where(Region.code == VILLAGE)) == (
+            ON_REPLICA if target == "replica" else ON_PRIMARY
+        )
 
 
 def test_a_request_that_writes_goes_to_the_primary_from_then_on(replica_app):
     made = replica_app()
     with made.test_request_context(PAGE):
         assert db.session.get(Region, VILLAGE).name == ON_REPLICA
-        db.session.add(Region(code="629901101203", name="新设村", level="village",
-                              parent_code="629901101000", pinyin="xinshecun", initials="xsc"))
+        db.session.add(
+            Region(
+                code="629901101203",
+                name="新设村",
+                level="village",
+                parent_code="629901101000",
+                pinyin="xinshecun",
+                initials="xsc",
+            )
+        )
         db.session.flush()
         assert db.session.get_bind() is db.engine
         assert db.session.scalar(select(Region.name).where(Region.code == VILLAGE)) == ON_PRIMARY

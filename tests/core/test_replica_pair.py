@@ -1,6 +1,7 @@
 """A real primary and streaming replica, made by bin/replica in a temporary folder: public pages
 read the replica, a replica further behind than the bound is skipped, and a stopped replica gives
 way to the primary without an error page."""
+
 import glob
 import os
 import shutil
@@ -43,8 +44,9 @@ def pg_pair():
     ports = _free_port(), _free_port()
     env = dict(os.environ, PRIMARY_PORT=str(ports[0]), REPLICA_PORT=str(ports[1]))
     try:
-        subprocess.run([SCRIPT, "setup", pair], env=env, check=True, capture_output=True, text=True,
-                       timeout=SETUP_SECONDS)
+        subprocess.run(
+            [SCRIPT, "setup", pair], env=env, check=True, capture_output=True, text=True, timeout=SETUP_SECONDS
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as error:
         subprocess.run([SCRIPT, "stop", pair], capture_output=True, timeout=60)
         shutil.rmtree(folder, ignore_errors=True)
@@ -79,19 +81,31 @@ def _on_replica(url: str, sql: str, until=None, seconds: float = 20):
 def test_a_real_pair(pg_pair, tmp_path):
     primary, replica, pair = pg_pair
     migrate_to_head(primary, tmp_path)
-    app = create_app(app_config(primary, tmp_path) | {
-        "DATABASE_REPLICA_URL": replica, "DATABASE_REPLICA_CHECK_SECONDS": 0, "PORTAL_STATE_SECONDS": 0,
-        "DATABASE_REPLICA_MAX_LAG_SECONDS": 3600})
+    app = create_app(
+        app_config(primary, tmp_path)
+        | {
+            "DATABASE_REPLICA_URL": replica,
+            "DATABASE_REPLICA_CHECK_SECONDS": 0,
+            "PORTAL_STATE_SECONDS": 0,
+            "DATABASE_REPLICA_MAX_LAG_SECONDS": 3600,
+        }
+    )
     app.test_client_class = FreshContextClient
     client = app.test_client()
     with app.app_context():
-        for code, name, level, parent in [("629901000000", "青川县", "county", None),
-                                          ("629901101000", "黄大镇", "township", "629901000000"),
-                                          (VILLAGE, "青山村", "village", "629901101000")]:
+        for code, name, level, parent in [
+            ("629901000000", "青川县", "county", None),
+            ("629901101000", "黄大镇", "township", "629901000000"),
+            (VILLAGE, "青山村", "village", "629901101000"),
+        ]:
             db.session.add(Region(code=code, name=name, level=level, parent_code=parent, pinyin="x", initials="x"))
         db.session.commit()  # on the primary; streamed to the replica
-        assert _on_replica(replica, f"SELECT name FROM regions WHERE code = '{VILLAGE}'",
-                           until=lambda name: name == "青山村") == "青山村"
+        assert (
+            _on_replica(
+                replica, f"SELECT name FROM regions WHERE code = '{VILLAGE}'", until=lambda name: name == "青山村"
+            )
+            == "青山村"
+        )
 
         # Replay paused: the primary's rename never reaches the replica, whose pages keep the old name.
         _on_replica(replica, "SELECT pg_wal_replay_pause()")

@@ -1,4 +1,5 @@
 """The security headers on every kind of response the portal sends (ASVS 14.4; SECURITY.md)."""
+
 import pytest
 from support import publish_ledger_row
 

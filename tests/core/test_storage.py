@@ -1,4 +1,5 @@
 """core/storage: the same five operations on the local folder (the default) and on the database."""
+
 import os
 import time
 from datetime import timedelta
@@ -51,8 +52,9 @@ def test_stale_names_are_those_stored_before_the_age(app, store):
     if store == "local":
         os.utime(Path(app.config["UPLOAD_DIR"]) / "staging" / old, (time.time() - 7200,) * 2)
     else:
-        db.session.execute(update(StoredFile).where(StoredFile.name == old)
-                           .values(created_at=utcnow() - timedelta(hours=2)))
+        db.session.execute(
+            update(StoredFile).where(StoredFile.name == old).values(created_at=utcnow() - timedelta(hours=2))
+        )
         db.session.commit()
     assert storage.stale_names("staging", timedelta(hours=1)) == [old]
     assert storage.stale_names("staging", timedelta(seconds=-60)) == sorted([old, young])

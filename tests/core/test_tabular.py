@@ -1,4 +1,5 @@
 """The generic table reader and cell parsers: real files, people-made shapes, hostile uploads."""
+
 import csv
 import io
 import re
@@ -15,21 +16,39 @@ from support import SAMPLE
 
 from core.problems import Rejected
 from core.tabular import formulas, safety
-from core.tabular import (FORMULA_UNSAVED, TableSpec, check_uscc, neutralise_formula, open_table,
-                          parse_amount, parse_date, parse_digits, parse_id_number, parse_month,
-                          parse_text)
+from core.tabular import (
+    FORMULA_UNSAVED,
+    TableSpec,
+    check_uscc,
+    neutralise_formula,
+    open_table,
+    parse_amount,
+    parse_date,
+    parse_digits,
+    parse_id_number,
+    parse_month,
+    parse_text,
+)
 
 PEOPLE_MADE = SAMPLE / "people-made"
 
-LEDGER = TableSpec(required=("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"),
-                   optional=("对方单位", "关联编号"), amounts=("金额",), direction="收支")
-SUBSIDIES = TableSpec(required=("村代码", "补贴项目", "发放年月", "姓名", "身份证号", "金额", "发放日期"),
-                      optional=("银行账号",), amounts=("金额",))
+LEDGER = TableSpec(
+    required=("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额"),
+    optional=("对方单位", "关联编号"),
+    amounts=("金额",),
+    direction="收支",
+)
+SUBSIDIES = TableSpec(
+    required=("村代码", "补贴项目", "发放年月", "姓名", "身份证号", "金额", "发放日期"),
+    optional=("银行账号",),
+    amounts=("金额",),
+)
 SMALL = TableSpec(required=("名称", "金额"), optional=("备注",), amounts=("金额",))
 FLOWS = TableSpec(required=("收支", "金额"), amounts=("金额",), direction="收支")
 
 
 # ---------- helpers ----------
+
 
 def sample(name: str) -> Path:
     return PEOPLE_MADE / name
@@ -95,6 +114,7 @@ def all_rows(data, filename, spec=SMALL, **limits):
 
 # ---------- the people-made sample files ----------
 
+
 def test_titled_ledger_with_correct_total_reads_clean():
     table, rows = read_sample("ledger_titled.xlsx", LEDGER)
     assert table.header_row == 4
@@ -151,9 +171,19 @@ def test_bad_subsidies_cells_fail_the_parsers_on_the_expected_rows():
 
 # ---------- header, titles, units, notices ----------
 
+
 def test_header_below_title_lines_and_rows_numbered_as_in_excel():
-    data = xlsx([["青山村2026年10月公开表"], ["单位：元", None, "填报单位：青山村村委会"], [],
-                 ["名 称", "金　额"], ["甲", 100], [], ["乙", 200.5]])
+    data = xlsx(
+        [
+            ["青山村2026年10月公开表"],
+            ["单位：元", None, "填报单位：青山村村委会"],
+            [],
+            ["名 称", "金　额"],
+            ["甲", 100],
+            [],
+            ["乙", 200.5],
+        ]
+    )
     table, rows = all_rows(data, "t.xlsx")
     assert table.header_row == 4
     assert [(row.number, row.cells["名称"], row.cells["金额"]) for row in rows] == [(5, "甲", 100), (7, "乙", 200.5)]
@@ -182,8 +212,17 @@ def test_duplicate_column_is_rejected():
     assert rejected(csv_bytes(["名称,金额,金额", "甲,1,2"]), "t.csv") == ["文件：列「金额」重复"]
 
 
-@pytest.mark.parametrize("title", ["单位：万元", "单位:万元", "金额单位：千元", "（单位：万元）", "收入金额单位：百万元",
-                                   "填报单位：青山村　单位：万元"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "单位：万元",
+        "单位:万元",
+        "金额单位：千元",
+        "（单位：万元）",
+        "收入金额单位：百万元",
+        "填报单位：青山村　单位：万元",
+    ],
+)
 def test_unit_other_than_yuan_is_rejected(title):
     problems = rejected(xlsx([["公开表"], [title], ["名称", "金额"], ["甲", 1]]), "t.xlsx")
     assert len(problems) == 1 and "应为元" in problems[0] and problems[0].startswith("文件：")
@@ -201,6 +240,7 @@ def test_unit_in_the_header_itself():
 
 
 # ---------- totals rows ----------
+
 
 def test_totals_rows_are_never_data_and_are_checked():
     data = xlsx([["名称", "金额"], ["甲", 100], ["乙", "1,000.50"], ["合　计", 1100.5], ["总计", "1,100.50"]])
@@ -223,6 +263,7 @@ def test_unparseable_data_amount_is_left_out_of_the_sum_and_bad_total_reported()
 
 
 # ---------- formulas ----------
+
 
 def test_formula_without_saved_result_is_reported_once_on_its_cell():
     table, rows = all_rows(xlsx([["名称", "金额"], ["甲", "=1+1"], ["乙", 3]]), "t.xlsx")
@@ -247,8 +288,11 @@ def test_sum_total_with_saved_result_is_fine_and_without_is_reported():
 
 
 def test_formula_that_evaluated_to_empty_text_is_a_saved_result():
-    data = patch_sheet(xlsx([["名称", "金额", "备注"], ["甲", 1, '=""']]),
-                       '<c r="C2"><f>""</f><v /></c>', '<c r="C2" t="str"><f>""</f><v></v></c>')
+    data = patch_sheet(
+        xlsx([["名称", "金额", "备注"], ["甲", 1, '=""']]),
+        '<c r="C2"><f>""</f><v /></c>',
+        '<c r="C2" t="str"><f>""</f><v></v></c>',
+    )
     table, rows = all_rows(data, "t.xlsx")
     assert table.problems == [] and rows[0].cells["备注"] is None
 
@@ -286,9 +330,10 @@ def test_text_beginning_with_equals_is_data():
 
 # ---------- encodings and file types ----------
 
+
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_csv_encodings(encoding):
-    lines = ["青山村公开表,", "名称,金额", "", "张三,\"￥1,234.50\"", "合计,1234.5"]
+    lines = ["青山村公开表,", "名称,金额", "", '张三,"￥1,234.50"', "合计,1234.5"]
     table, rows = all_rows(csv_bytes(lines, encoding), "t.csv")
     assert table.header_row == 2 and table.columns == ["名称", "金额"]
     assert [(row.number, row.cells["名称"]) for row in rows] == [(4, "张三")]
@@ -368,6 +413,7 @@ def test_file_like_objects_are_accepted():
 
 # ---------- limits and streaming ----------
 
+
 def test_row_limit_counts_data_rows_only():
     lines = ["名称,金额", "甲,1", "", "乙,2", "丙,3", "合计,6"]
     assert len(all_rows(csv_bytes(lines), "t.csv", max_rows=3)[1]) == 3
@@ -398,21 +444,46 @@ def test_other_sheets_with_content_get_a_notice():
 
 # ---------- cell parsers ----------
 
-@pytest.mark.parametrize("value", ["2026-10-05", "2026/10/5", "2026.10.05", "2026年10月5日", "2026 年 10 月 5 日",
-                                   "２０２６－１０－０５", "2026/10/5 0:00", datetime(2026, 10, 5), date(2026, 10, 5)])
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-10-05",
+        "2026/10/5",
+        "2026.10.05",
+        "2026年10月5日",
+        "2026 年 10 月 5 日",
+        "２０２６－１０－０５",
+        "2026/10/5 0:00",
+        datetime(2026, 10, 5),
+        date(2026, 10, 5),
+    ],
+)
 def test_parse_date_accepts(value):
     assert parse_date(value) == date(2026, 10, 5)
 
 
-@pytest.mark.parametrize("value", ["2026-02-30", "2026-13-01", "2026-10/05", "20261005", "10/05/2026", 46300, 46300.0,
-                                   "明天"])
+@pytest.mark.parametrize(
+    "value", ["2026-02-30", "2026-13-01", "2026-10/05", "20261005", "10/05/2026", 46300, 46300.0, "明天"]
+)
 def test_parse_date_rejects(value):
     with pytest.raises(ValueError, match="不是有效日期"):
         parse_date(value)
 
 
-@pytest.mark.parametrize("value", ["2026-10", "2026/10", "2026.10", "2026年10月", "2026年 10 月", "2026-10-01",
-                                   datetime(2026, 10, 1), date(2026, 10, 1)])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2026-10",
+        "2026/10",
+        "2026.10",
+        "2026年10月",
+        "2026年 10 月",
+        "2026-10-01",
+        datetime(2026, 10, 1),
+        date(2026, 10, 1),
+    ],
+)
 def test_parse_month_accepts(value):
     assert parse_month(value) == "2026-10"
 
@@ -423,21 +494,44 @@ def test_parse_month_rejects(value):
         parse_month(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (1234.5, "1234.50"), (100, "100.00"), (0.1 + 0.2, "0.30"), ("1234.5", "1234.50"), ("1,234.50", "1234.50"),
-    ("¥1,234.50", "1234.50"), ("￥1,234.50", "1234.50"), ("１，２３４．５０", "1234.50"), (" 12 ", "12.00"),
-    ("1234.500", "1234.50"), (Decimal("7.1"), "7.10"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1234.5, "1234.50"),
+        (100, "100.00"),
+        (0.1 + 0.2, "0.30"),
+        ("1234.5", "1234.50"),
+        ("1,234.50", "1234.50"),
+        ("¥1,234.50", "1234.50"),
+        ("￥1,234.50", "1234.50"),
+        ("１，２３４．５０", "1234.50"),
+        (" 12 ", "12.00"),
+        ("1234.500", "1234.50"),
+        (Decimal("7.1"), "7.10"),
+    ],
+)
 def test_parse_amount_accepts(value, expected):
     assert parse_amount(value, allow_zero=False) == Decimal(expected)
     assert str(parse_amount(value, allow_zero=False)) == expected
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("12.345", "最多两位小数"), (0.125, "最多两位小数"), ("abc", "不是有效金额"), ("1,23.4", "不是有效金额"),
-    ("1234,50", "不是有效金额"), ("1e5", "不是有效金额"), (True, "不是有效金额"), (float("nan"), "不是有效金额"),
-    ("0", "金额必须大于0"), ("-50.00", "金额必须大于0"), ("1000000000000", "金额过大"), (None, "不能为空"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("12.345", "最多两位小数"),
+        (0.125, "最多两位小数"),
+        ("abc", "不是有效金额"),
+        ("1,23.4", "不是有效金额"),
+        ("1234,50", "不是有效金额"),
+        ("1e5", "不是有效金额"),
+        (True, "不是有效金额"),
+        (float("nan"), "不是有效金额"),
+        ("0", "金额必须大于0"),
+        ("-50.00", "金额必须大于0"),
+        ("1000000000000", "金额过大"),
+        (None, "不能为空"),
+    ],
+)
 def test_parse_amount_rejects(value, reason):
     with pytest.raises(ValueError, match=reason):
         parse_amount(value, allow_zero=False)
@@ -462,18 +556,29 @@ def test_parse_amount_zero_allowed_but_not_negative():
         parse_amount(-1, allow_zero=True)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("629901101201", "629901101201"), (629901101201, "629901101201"), (629901101201.0, "629901101201"),
-    (" 6228 1343 3422 ", "622813433422"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("629901101201", "629901101201"),
+        (629901101201, "629901101201"),
+        (629901101201.0, "629901101201"),
+        (" 6228 1343 3422 ", "622813433422"),
+    ],
+)
 def test_parse_digits_undoes_excel_numbers(value, expected):
     assert parse_digits(value, 12) == expected
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    (6.228134334229042e18, "截断"), ("6.22813E+18", "截断"), (1234.5, "截断"), ("62990110120A", "应为数字"),
-    ("62990110120", "应为12位数字"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        (6.228134334229042e18, "截断"),
+        ("6.22813E+18", "截断"),
+        (1234.5, "截断"),
+        ("62990110120A", "应为数字"),
+        ("62990110120", "应为12位数字"),
+    ],
+)
 def test_parse_digits_rejects(value, reason):
     with pytest.raises(ValueError, match=reason):
         parse_digits(value, 12)
@@ -496,11 +601,18 @@ def test_parse_id_number_accepts_x_and_unlisted_area_codes():
     assert parse_id_number(unknown_area) == unknown_area
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("62990119901204372", "身份证号应为18位"), ("629901199012043721", "身份证号校验位错误"),
-    (with_check_digit("62990119990231189"), "出生日期无效"), (with_check_digit("62990118891231123"), "出生日期无效"),
-    (6.29901197101246e17, "截断"), ("6.29901E+17", "截断"), ("62990119901204372Y", "末位可以是X"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("62990119901204372", "身份证号应为18位"),
+        ("629901199012043721", "身份证号校验位错误"),
+        (with_check_digit("62990119990231189"), "出生日期无效"),
+        (with_check_digit("62990118891231123"), "出生日期无效"),
+        (6.29901197101246e17, "截断"),
+        ("6.29901E+17", "截断"),
+        ("62990119901204372Y", "末位可以是X"),
+    ],
+)
 def test_parse_id_number_rejects(value, reason):
     with pytest.raises(ValueError, match=reason):
         parse_id_number(value)
@@ -519,24 +631,45 @@ def test_check_uscc_check_character_is_a_warning_only():
     assert check_uscc(wrong) == (wrong, "统一社会信用代码校验位不符，请核对")
 
 
-@pytest.mark.parametrize(("value", "reason"), [
-    ("91350100M000100Y4", "应为18位"), ("9135010OM000100Y43", "格式错误"), ("91350100I000100Y43", "格式错误"),
-])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("91350100M000100Y4", "应为18位"),
+        ("9135010OM000100Y43", "格式错误"),
+        ("91350100I000100Y43", "格式错误"),
+    ],
+)
 def test_check_uscc_rejects_malformed_codes(value, reason):
     with pytest.raises(ValueError, match=reason):
         check_uscc(value)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, ""), ("  村道维修\u3000", "村道维修"), (12, "12"), (4536.0, "4536"), (date(2026, 1, 2), "2026-01-02"),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, ""),
+        ("  村道维修\u3000", "村道维修"),
+        (12, "12"),
+        (4536.0, "4536"),
+        (date(2026, 1, 2), "2026-01-02"),
+    ],
+)
 def test_parse_text(value, expected):
     assert parse_text(value) == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    ("=HYPERLINK(\"x\")", "'=HYPERLINK(\"x\")"), ("+1", "'+1"), ("-1", "'-1"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\tx", "'\tx"), ("\rx", "'\rx"), ("村道维修", "村道维修"), ("", ""),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("x")', '\'=HYPERLINK("x")'),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("村道维修", "村道维修"),
+        ("", ""),
+    ],
+)
 def test_neutralise_formula(value, expected):
     assert neutralise_formula(value) == expected

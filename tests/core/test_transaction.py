@@ -1,4 +1,5 @@
 """core/transaction.py: a refusal half-way through a service leaves nothing behind."""
+
 import pytest
 from sqlalchemy import func, select
 

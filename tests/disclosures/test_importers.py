@@ -1,4 +1,5 @@
 """The four disclosure templates: samples, people-made files and every column rule of docs/import-templates.md."""
+
 import csv
 import io
 from datetime import date
@@ -23,6 +24,7 @@ USCC = "91620702N7HX2F4P7H"
 
 # --- helpers -------------------------------------------------------------------------------
 
+
 def _sealed(kind: Kind, row: dict) -> dict:
     """Stand-ins for what the batch services encrypt: these tests only need the rows to exist."""
     values = dict(row)
@@ -38,8 +40,9 @@ def store(upload, status=BatchStatus.PUBLISHED, **row_extra) -> list[Batch]:
     """Insert a validated upload directly as batches in `status`."""
     batches = []
     for item in upload.batches:
-        batch = Batch(village_code=item.village_code, kind=item.kind, period=item.period,
-                      status=status, row_count=len(item.rows))
+        batch = Batch(
+            village_code=item.village_code, kind=item.kind, period=item.period, status=status, row_count=len(item.rows)
+        )
         db.session.add(batch)
         db.session.flush()
         values = [{**_sealed(item.kind, row), "batch_id": batch.id, **row_extra} for row in item.rows]
@@ -70,31 +73,69 @@ def accepted(kind: Kind, rows: list[dict], **kwargs):
 
 
 def ledger(**cells) -> dict:
-    row = {"村代码": V1, "日期": "2026-10-05", "凭证号": "记2026-0001", "收支": "支出",
-           "科目": "管理费用", "摘要": "办公用品", "金额": "120.50", "对方单位": "青川县商店",
-           "关联编号": ""}
+    row = {
+        "村代码": V1,
+        "日期": "2026-10-05",
+        "凭证号": "记2026-0001",
+        "收支": "支出",
+        "科目": "管理费用",
+        "摘要": "办公用品",
+        "金额": "120.50",
+        "对方单位": "青川县商店",
+        "关联编号": "",
+    }
     return row | cells
 
 
 def subsidy(**cells) -> dict:
-    row = {"村代码": V1, "补贴项目": "最低生活保障金", "发放年月": "2026-10", "姓名": "段凤",
-           "身份证号": ID_B, "金额": "650.00", "发放日期": "2026-10-15", "银行账号": "6228134334229042052"}
+    row = {
+        "村代码": V1,
+        "补贴项目": "最低生活保障金",
+        "发放年月": "2026-10",
+        "姓名": "段凤",
+        "身份证号": ID_B,
+        "金额": "650.00",
+        "发放日期": "2026-10-15",
+        "银行账号": "6228134334229042052",
+    }
     return row | cells
 
 
 def project(**cells) -> dict:
-    row = {"村代码": V1, "项目编号": "XM-1", "项目名称": "通组道路硬化", "项目类型": "道路",
-           "预算金额": "195000", "资金来源": "衔接资金", "承建单位": "青川县建筑公司",
-           "承建单位信用代码": USCC, "批复日期": "2025-05-17", "开工日期": "2025-06-08",
-           "计划完工日期": "2025-12-05", "进度": "40", "累计支付": "80000", "状态": "在建",
-           "更新日期": "2026-09-15", "说明": ""}
+    row = {
+        "村代码": V1,
+        "项目编号": "XM-1",
+        "项目名称": "通组道路硬化",
+        "项目类型": "道路",
+        "预算金额": "195000",
+        "资金来源": "衔接资金",
+        "承建单位": "青川县建筑公司",
+        "承建单位信用代码": USCC,
+        "批复日期": "2025-05-17",
+        "开工日期": "2025-06-08",
+        "计划完工日期": "2025-12-05",
+        "进度": "40",
+        "累计支付": "80000",
+        "状态": "在建",
+        "更新日期": "2026-09-15",
+        "说明": "",
+    }
     return row | cells
 
 
 def contract(**cells) -> dict:
-    row = {"村代码": V1, "合同编号": "HT-1", "标的名称": "村东50亩耕地", "类别": "资源", "承包方": "曾凯兰",
-           "承包方证件号": ID_A, "起始日期": "2025-04-20", "终止日期": "2030-04-20", "年租金": "60000",
-           "缴费周期": "年"}
+    row = {
+        "村代码": V1,
+        "合同编号": "HT-1",
+        "标的名称": "村东50亩耕地",
+        "类别": "资源",
+        "承包方": "曾凯兰",
+        "承包方证件号": ID_A,
+        "起始日期": "2025-04-20",
+        "终止日期": "2030-04-20",
+        "年租金": "60000",
+        "缴费周期": "年",
+    }
     return row | cells
 
 
@@ -124,6 +165,7 @@ def villages(township_tree):
 
 
 # --- the sample files ----------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("kind,rows", [(Kind.SUBSIDIES, 4999), (Kind.PROJECTS, 20), (Kind.CONTRACTS, 24)])
 def test_sample_file_validates(regions, kind, rows):
@@ -157,8 +199,7 @@ def test_stored_sample_ledger_makes_its_vouchers_taken(sample_links):
 
 @pytest.mark.parametrize("name", ["ledger_titled.xlsx", "ledger_gbk.csv"])
 def test_people_made_ledgers_validate(sample_links, name):
-    upload = validate_upload(Kind.LEDGER, (PEOPLE / name).read_bytes(), name, villages={V1},
-                             period="2026-09")
+    upload = validate_upload(Kind.LEDGER, (PEOPLE / name).read_bytes(), name, villages={V1}, period="2026-09")
     assert upload.row_count == 12
     assert [(b.village_code, b.period) for b in upload.batches] == [(V1, "2026-09")]
     amounts = sorted(row["amount"] for row in upload.batches[0].rows)
@@ -170,9 +211,14 @@ def _expected(name: str) -> set[tuple[int, str]]:
         return {(int(r["excel_row"]), r["column"]) for r in csv.DictReader(stream) if r["file"] == name}
 
 
-@pytest.mark.parametrize("kind,name", [(Kind.LEDGER, "ledger_badtotal.xlsx"),
-                                       (Kind.LEDGER, "ledger_bad_gbk.csv"),
-                                       (Kind.SUBSIDIES, "subsidies_bad.xlsx")])
+@pytest.mark.parametrize(
+    "kind,name",
+    [
+        (Kind.LEDGER, "ledger_badtotal.xlsx"),
+        (Kind.LEDGER, "ledger_bad_gbk.csv"),
+        (Kind.SUBSIDIES, "subsidies_bad.xlsx"),
+    ],
+)
 def test_people_made_bad_files_give_exactly_the_expected_errors(sample_links, kind, name):
     with pytest.raises(Rejected) as caught:
         validate_upload(kind, (PEOPLE / name).read_bytes(), name, villages=None)
@@ -183,24 +229,49 @@ def test_people_made_bad_files_give_exactly_the_expected_errors(sample_links, ki
 
 # --- output shape --------------------------------------------------------------------------
 
+
 def test_ledger_row_dict(villages):
-    upload = accepted(Kind.LEDGER, [ledger(), ledger(凭证号="记2026-0002", 收支="收入", 科目="其他收入",
-                                                   日期="2026年11月3日", 金额="¥1,234.50", 对方单位="")])
+    upload = accepted(
+        Kind.LEDGER,
+        [
+            ledger(),
+            ledger(
+                凭证号="记2026-0002", 收支="收入", 科目="其他收入", 日期="2026年11月3日", 金额="¥1,234.50", 对方单位=""
+            ),
+        ],
+    )
     first, second = (batch.rows[0] for batch in upload.batches)
-    assert first == {"row_number": 1, "village_code": V1, "entry_on": date(2026, 10, 5),
-                     "month": "2026-10", "year": 2026, "voucher_no": "记2026-0001",
-                     "direction": "expense", "category": "管理费用", "summary": "办公用品",
-                     "amount": Decimal("120.50"), "counterparty": "青川县商店", "link_code": ""}
+    assert first == {
+        "row_number": 1,
+        "village_code": V1,
+        "entry_on": date(2026, 10, 5),
+        "month": "2026-10",
+        "year": 2026,
+        "voucher_no": "记2026-0001",
+        "direction": "expense",
+        "category": "管理费用",
+        "summary": "办公用品",
+        "amount": Decimal("120.50"),
+        "counterparty": "青川县商店",
+        "link_code": "",
+    }
     assert (second["row_number"], second["direction"], second["amount"]) == (2, "income", Decimal("1234.50"))
     assert [(b.village_code, b.period) for b in upload.batches] == [(V1, "2026-10"), (V1, "2026-11")]
 
 
 def test_subsidy_contract_and_project_row_dicts(villages):
     [batch] = accepted(Kind.SUBSIDIES, [subsidy(银行账号="", 身份证号=ID_B.lower())]).batches
-    assert batch.rows[0] | {} == {"row_number": 1, "village_code": V1, "item": "最低生活保障金",
-                                  "month": "2026-10", "name": "段凤", "id_number": ID_B,
-                                  "amount": Decimal("650.00"), "paid_on": date(2026, 10, 15),
-                                  "account": None}
+    assert batch.rows[0] | {} == {
+        "row_number": 1,
+        "village_code": V1,
+        "item": "最低生活保障金",
+        "month": "2026-10",
+        "name": "段凤",
+        "id_number": ID_B,
+        "amount": Decimal("650.00"),
+        "paid_on": date(2026, 10, 15),
+        "account": None,
+    }
     [batch] = accepted(Kind.CONTRACTS, [contract(承包方证件号="")]).batches
     assert batch.rows[0]["party_id"] == "" and batch.rows[0]["annual_rent"] == Decimal("60000.00")
     [batch] = accepted(Kind.PROJECTS, [project(承建单位信用代码="", 批复日期="")]).batches
@@ -210,14 +281,16 @@ def test_subsidy_contract_and_project_row_dicts(villages):
 
 def test_batches_per_village(villages):
     upload = accepted(Kind.SUBSIDIES, [subsidy(村代码=V3), subsidy(), subsidy(村代码=V3)])
-    assert [(b.village_code, [r["row_number"] for r in b.rows]) for b in upload.batches] == [
-        (V1, [2]), (V3, [1, 3])]
+    assert [(b.village_code, [r["row_number"] for r in b.rows]) for b in upload.batches] == [(V1, [2]), (V3, [1, 3])]
 
 
 # --- villages and scope --------------------------------------------------------------------
 
-@pytest.mark.parametrize("code,reason", [("62990110120", "12位"), ("999999999999", "村代码不存在"),
-                                         ("629901101000", "不是村级区划代码"), ("", "不能为空")])
+
+@pytest.mark.parametrize(
+    "code,reason",
+    [("62990110120", "12位"), ("999999999999", "村代码不存在"), ("629901101000", "不是村级区划代码"), ("", "不能为空")],
+)
 def test_village_code_must_be_an_existing_village(villages, code, reason):
     [(row, column, found)] = rejected(Kind.CONTRACTS, [contract(村代码=code)])
     assert (row, column) == (1, "村代码") and reason in found
@@ -241,27 +314,51 @@ def test_village_code_saved_as_a_number_in_excel(villages):
 
 # --- ledger rules --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cells,column", [
-    ({"日期": "2026-13-01"}, "日期"), ({"日期": ""}, "日期"), ({"凭证号": ""}, "凭证号"),
-    ({"收支": "收"}, "收支"), ({"科目": "经营收入"}, "科目"), ({"科目": ""}, "科目"),
-    ({"摘要": ""}, "摘要"), ({"摘要": "字" * 201}, "摘要"), ({"金额": "-50"}, "金额"),
-    ({"金额": "0"}, "金额"), ({"金额": "12.345"}, "金额"), ({"金额": "十元"}, "金额"),
-    ({"关联编号": "XM-404"}, "关联编号"), ({"对方单位": "店" * 101}, "对方单位"),
-])
+
+@pytest.mark.parametrize(
+    "cells,column",
+    [
+        ({"日期": "2026-13-01"}, "日期"),
+        ({"日期": ""}, "日期"),
+        ({"凭证号": ""}, "凭证号"),
+        ({"收支": "收"}, "收支"),
+        ({"科目": "经营收入"}, "科目"),
+        ({"科目": ""}, "科目"),
+        ({"摘要": ""}, "摘要"),
+        ({"摘要": "字" * 201}, "摘要"),
+        ({"金额": "-50"}, "金额"),
+        ({"金额": "0"}, "金额"),
+        ({"金额": "12.345"}, "金额"),
+        ({"金额": "十元"}, "金额"),
+        ({"关联编号": "XM-404"}, "关联编号"),
+        ({"对方单位": "店" * 101}, "对方单位"),
+    ],
+)
 def test_ledger_bad_cells(villages, cells, column):
     assert cells_of(Kind.LEDGER, [ledger(**cells)]) == {(1, column)}
 
 
-@pytest.mark.parametrize("cells", [
-    {"日期": "2026/10/5"}, {"日期": "2026.10.05"}, {"日期": "2026年10月5日"}, {"金额": "￥1,234.50"},
-    {"金额": "0.01"}, {"收支": "收入", "科目": "发包及上交收入"}, {"对方单位": ""}, {"摘要": "=1+1"},
-])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"日期": "2026/10/5"},
+        {"日期": "2026.10.05"},
+        {"日期": "2026年10月5日"},
+        {"金额": "￥1,234.50"},
+        {"金额": "0.01"},
+        {"收支": "收入", "科目": "发包及上交收入"},
+        {"对方单位": ""},
+        {"摘要": "=1+1"},
+    ],
+)
 def test_ledger_good_cells(villages, cells):
     assert accepted(Kind.LEDGER, [ledger(**cells)]).row_count == 1
 
 
 def test_category_is_checked_only_when_direction_is_valid(villages):
-    assert rejected(Kind.LEDGER, [ledger(收支="收", 科目="不存在的科目")]) == [(1, "收支", "应为 收入、支出 或 期初余额")]
+    assert rejected(Kind.LEDGER, [ledger(收支="收", 科目="不存在的科目")]) == [
+        (1, "收支", "应为 收入、支出 或 期初余额")
+    ]
 
 
 def test_period_restricts_ledger_dates(villages):
@@ -286,10 +383,15 @@ def test_voucher_repeated_across_a_month_is_still_caught(villages):
     assert cells_of(Kind.LEDGER, rows) == {(2, "凭证号")}
 
 
-@pytest.mark.parametrize("status,extra,taken", [
-    (BatchStatus.PUBLISHED, {}, True), (BatchStatus.PENDING, {}, True),
-    (BatchStatus.RETURNED, {}, False), (BatchStatus.PUBLISHED, {"withdrawn": True}, False),
-])
+@pytest.mark.parametrize(
+    "status,extra,taken",
+    [
+        (BatchStatus.PUBLISHED, {}, True),
+        (BatchStatus.PENDING, {}, True),
+        (BatchStatus.RETURNED, {}, False),
+        (BatchStatus.PUBLISHED, {"withdrawn": True}, False),
+    ],
+)
 def test_voucher_against_stored_rows(villages, status, extra, taken):
     store(accepted(Kind.LEDGER, [ledger(日期="2026-09-01")]), status=status, **extra)
     rows = [ledger(凭证号="记2"), ledger()]
@@ -302,9 +404,12 @@ def test_voucher_against_stored_rows(villages, status, extra, taken):
 def test_voucher_of_a_superseded_row_is_free(villages):
     [old] = store(accepted(Kind.LEDGER, [ledger()]))
     [new] = store(accepted(Kind.LEDGER, [ledger(凭证号="记9")]))
-    db.session.execute(ROW_MODELS[Kind.LEDGER].__table__.update()
-                       .where(ROW_MODELS[Kind.LEDGER].batch_id == old.id)
-                       .values(superseded_by_batch_id=new.id))
+    db.session.execute(
+        ROW_MODELS[Kind.LEDGER]
+        .__table__.update()
+        .where(ROW_MODELS[Kind.LEDGER].batch_id == old.id)
+        .values(superseded_by_batch_id=new.id)
+    )
     db.session.commit()
     assert accepted(Kind.LEDGER, [ledger()]).row_count == 1
 
@@ -327,30 +432,55 @@ def test_payment_before_project_approval_is_not_rejected(villages):
 
 # --- subsidies rules -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("cells,column", [
-    ({"补贴项目": "取暖补贴"}, "补贴项目"), ({"发放年月": "2026-13"}, "发放年月"),
-    ({"发放年月": "十月"}, "发放年月"), ({"姓名": ""}, "姓名"),
-    ({"身份证号": "629901196702133220"}, "身份证号"), ({"身份证号": "629901199902311893"}, "身份证号"),
-    ({"身份证号": "62990119670213322"}, "身份证号"), ({"金额": "0"}, "金额"), ({"金额": "1.001"}, "金额"),
-    ({"发放日期": "2026-02-30"}, "发放日期"), ({"银行账号": "62281343342"}, "银行账号"),
-    ({"银行账号": "6228-1343-3422"}, "银行账号"),
-])
+
+@pytest.mark.parametrize(
+    "cells,column",
+    [
+        ({"补贴项目": "取暖补贴"}, "补贴项目"),
+        ({"发放年月": "2026-13"}, "发放年月"),
+        ({"发放年月": "十月"}, "发放年月"),
+        ({"姓名": ""}, "姓名"),
+        ({"身份证号": "629901196702133220"}, "身份证号"),
+        ({"身份证号": "629901199902311893"}, "身份证号"),
+        ({"身份证号": "62990119670213322"}, "身份证号"),
+        ({"金额": "0"}, "金额"),
+        ({"金额": "1.001"}, "金额"),
+        ({"发放日期": "2026-02-30"}, "发放日期"),
+        ({"银行账号": "62281343342"}, "银行账号"),
+        ({"银行账号": "6228-1343-3422"}, "银行账号"),
+    ],
+)
 def test_subsidy_bad_cells(villages, cells, column):
     assert cells_of(Kind.SUBSIDIES, [subsidy(**cells)]) == {(1, column)}
 
 
-@pytest.mark.parametrize("cells", [
-    {"发放年月": "2026年10月"}, {"发放年月": "2026/10"}, {"银行账号": ""}, {"银行账号": "622813433422"},
-    {"身份证号": "11010519491231002X"},  # an area code nobody checks against today's list
-])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"发放年月": "2026年10月"},
+        {"发放年月": "2026/10"},
+        {"银行账号": ""},
+        {"银行账号": "622813433422"},
+        {"身份证号": "11010519491231002X"},  # an area code nobody checks against today's list
+    ],
+)
 def test_subsidy_good_cells(villages, cells):
     assert accepted(Kind.SUBSIDIES, [subsidy(**cells)]).row_count == 1
 
 
-@pytest.mark.parametrize(("typed", "stored"), [
-    ("王　五", "王五"), ("王 五", "王五"), ("王  五", "王五"), ("王\u200b五", "王五"), ("\u3000王五\u3000", "王五"),
-    ("阿沛 • 阿旺晋美", "阿沛·阿旺晋美"), ("阿沛・阿旺晋美", "阿沛·阿旺晋美"), ("阿依古丽·买买提", "阿依古丽·买买提"),
-])
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("王　五", "王五"),
+        ("王 五", "王五"),
+        ("王  五", "王五"),
+        ("王\u200b五", "王五"),
+        ("\u3000王五\u3000", "王五"),
+        ("阿沛 • 阿旺晋美", "阿沛·阿旺晋美"),
+        ("阿沛・阿旺晋美", "阿沛·阿旺晋美"),
+        ("阿依古丽·买买提", "阿依古丽·买买提"),
+    ],
+)
 def test_subsidy_names_are_stored_without_roster_padding(villages, typed, stored):
     [batch] = accepted(Kind.SUBSIDIES, [subsidy(姓名=typed)]).batches
     assert batch.rows[0]["name"] == stored
@@ -368,9 +498,12 @@ def test_subsidy_items_are_data(villages):
 
 
 def test_suspicious_subsidies_are_for_the_rules_not_the_importer(villages):
-    rows = [subsidy(), subsidy(),                             # same person, item and month twice
-            subsidy(身份证号=ID_A, 姓名="曾凯兰"),               # one account for several people
-            subsidy(金额="99999.00", 身份证号="629901198001010012")]  # far above any standard
+    rows = [
+        subsidy(),
+        subsidy(),  # same person, item and month twice
+        subsidy(身份证号=ID_A, 姓名="曾凯兰"),  # one account for several people
+        subsidy(金额="99999.00", 身份证号="629901198001010012"),
+    ]  # far above any standard
     assert accepted(Kind.SUBSIDIES, rows).row_count == 4
 
 
@@ -386,7 +519,6 @@ def test_month_saved_as_a_date_cell(villages):
     assert upload.batches[0].rows[0]["month"] == "2026-10"
 
 
-
 def roster_with_id_cell(saved: str) -> bytes:
     """A one-row roster .xlsx whose 身份证号 is a number cell saved as `saved` in the sheet XML."""
     book = openpyxl.Workbook()
@@ -398,15 +530,19 @@ def roster_with_id_cell(saved: str) -> bytes:
     def resave(sheet: bytes) -> bytes:
         assert sheet.count(b"<v>424242</v>") == 1
         return sheet.replace(b"<v>424242</v>", f"<v>{saved}</v>".encode())
+
     return rewrite_xlsx_part(buffer.getvalue(), "xl/worksheets/sheet1.xml", resave)
 
 
-@pytest.mark.parametrize(("saved", "shown"), [
-    ("6.29901197101246E+17", "629901197101246000"),   # as Excel saves it; Python reads ...246016
-    ("629901197101246000", "629901197101246000"),     # a plain 18-digit integer
-    ("629901197101242000", "629901197101242000"),     # ... whose check digit happens to fit
-    ("629901197101246634", "629901197101247000"),     # exact in the XML; Excel shows 15 digits
-])
+@pytest.mark.parametrize(
+    ("saved", "shown"),
+    [
+        ("6.29901197101246E+17", "629901197101246000"),  # as Excel saves it; Python reads ...246016
+        ("629901197101246000", "629901197101246000"),  # a plain 18-digit integer
+        ("629901197101242000", "629901197101242000"),  # ... whose check digit happens to fit
+        ("629901197101246634", "629901197101247000"),  # exact in the XML; Excel shows 15 digits
+    ],
+)
 def test_id_number_cut_by_excel_is_quoted_as_excel_shows_it(villages, saved, shown):
     with pytest.raises(Rejected) as caught:
         validate_upload(Kind.SUBSIDIES, roster_with_id_cell(saved), "补贴.xlsx", villages=None)
@@ -430,26 +566,49 @@ def validate_csv_problems(row: dict):
         validate_upload(Kind.SUBSIDIES, text.encode(), "补贴.csv", villages=None)
     return caught.value.problems
 
+
 # --- projects rules ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cells,column", [
-    ({"项目编号": ""}, "项目编号"), ({"项目名称": ""}, "项目名称"), ({"项目类型": ""}, "项目类型"),
-    ({"预算金额": "0"}, "预算金额"), ({"承建单位信用代码": "9162070"}, "承建单位信用代码"),
-    ({"承建单位信用代码": "9162070IN7HX2F4P7H"}, "承建单位信用代码"), ({"批复日期": "去年"}, "批复日期"),
-    ({"开工日期": "2025-06-31"}, "开工日期"), ({"计划完工日期": "2025-06-07"}, "计划完工日期"),
-    ({"进度": "101"}, "进度"), ({"进度": "-1"}, "进度"), ({"进度": "50.5"}, "进度"), ({"进度": "0.87"}, "进度"),
-    ({"进度": ""}, "进度"), ({"累计支付": "-1"}, "累计支付"), ({"状态": "完成"}, "状态"),
-    ({"更新日期": ""}, "更新日期"),
-])
+
+@pytest.mark.parametrize(
+    "cells,column",
+    [
+        ({"项目编号": ""}, "项目编号"),
+        ({"项目名称": ""}, "项目名称"),
+        ({"项目类型": ""}, "项目类型"),
+        ({"预算金额": "0"}, "预算金额"),
+        ({"承建单位信用代码": "9162070"}, "承建单位信用代码"),
+        ({"承建单位信用代码": "9162070IN7HX2F4P7H"}, "承建单位信用代码"),
+        ({"批复日期": "去年"}, "批复日期"),
+        ({"开工日期": "2025-06-31"}, "开工日期"),
+        ({"计划完工日期": "2025-06-07"}, "计划完工日期"),
+        ({"进度": "101"}, "进度"),
+        ({"进度": "-1"}, "进度"),
+        ({"进度": "50.5"}, "进度"),
+        ({"进度": "0.87"}, "进度"),
+        ({"进度": ""}, "进度"),
+        ({"累计支付": "-1"}, "累计支付"),
+        ({"状态": "完成"}, "状态"),
+        ({"更新日期": ""}, "更新日期"),
+    ],
+)
 def test_project_bad_cells(villages, cells, column):
     assert cells_of(Kind.PROJECTS, [project(**cells)]) == {(1, column)}
 
 
-@pytest.mark.parametrize("cells", [
-    {"进度": "100"}, {"进度": "0"}, {"进度": "87%"}, {"累计支付": "0"}, {"计划完工日期": "2025-06-08"},
-    {"开工日期": "", "计划完工日期": ""}, {"资金来源": "", "承建单位": "", "承建单位信用代码": ""},
-    {"累计支付": "500000"},  # payments over budget: a rule's business
-])
+@pytest.mark.parametrize(
+    "cells",
+    [
+        {"进度": "100"},
+        {"进度": "0"},
+        {"进度": "87%"},
+        {"累计支付": "0"},
+        {"计划完工日期": "2025-06-08"},
+        {"开工日期": "", "计划完工日期": ""},
+        {"资金来源": "", "承建单位": "", "承建单位信用代码": ""},
+        {"累计支付": "500000"},  # payments over budget: a rule's business
+    ],
+)
 def test_project_good_cells(villages, cells):
     assert accepted(Kind.PROJECTS, [project(**cells)]).row_count == 1
 
@@ -471,10 +630,16 @@ def test_later_update_of_a_stored_project(villages):
     assert accepted(Kind.PROJECTS, [update]).row_count == 1
 
 
-@pytest.mark.parametrize("cells,column", [
-    ({"项目名称": "通组道路"}, "项目名称"), ({"项目类型": "饮水"}, "项目类型"),
-    ({"预算金额": "195000.01"}, "预算金额"), ({"批复日期": "2025-05-18"}, "批复日期"), ({"批复日期": ""}, "批复日期"),
-])
+@pytest.mark.parametrize(
+    "cells,column",
+    [
+        ({"项目名称": "通组道路"}, "项目名称"),
+        ({"项目类型": "饮水"}, "项目类型"),
+        ({"预算金额": "195000.01"}, "预算金额"),
+        ({"批复日期": "2025-05-18"}, "批复日期"),
+        ({"批复日期": ""}, "批复日期"),
+    ],
+)
 def test_update_may_not_change_what_identifies_a_project(villages, cells, column):
     returned = accepted(Kind.PROJECTS, [project(项目名称="后来的名称", 更新日期="2026-10-01")])
     store(accepted(Kind.PROJECTS, [project()]))
@@ -504,21 +669,40 @@ def test_bad_identity_cell_is_reported_once(villages):
 
 # --- contracts rules -----------------------------------------------------------------------
 
-@pytest.mark.parametrize("cells,column", [
-    ({"合同编号": ""}, "合同编号"), ({"标的名称": ""}, "标的名称"), ({"类别": "土地"}, "类别"),
-    ({"承包方": ""}, "承包方"), ({"承包方证件号": "12345"}, "承包方证件号"),
-    ({"承包方证件号": "ABCDEFGHIJKLMNOPQR"}, "承包方证件号"), ({"起始日期": ""}, "起始日期"),
-    ({"终止日期": "2025-04-20"}, "终止日期"), ({"终止日期": "2024-04-20"}, "终止日期"),
-    ({"年租金": "-1"}, "年租金"), ({"年租金": "1.234"}, "年租金"), ({"缴费周期": "两年"}, "缴费周期"),
-])
+
+@pytest.mark.parametrize(
+    "cells,column",
+    [
+        ({"合同编号": ""}, "合同编号"),
+        ({"标的名称": ""}, "标的名称"),
+        ({"类别": "土地"}, "类别"),
+        ({"承包方": ""}, "承包方"),
+        ({"承包方证件号": "12345"}, "承包方证件号"),
+        ({"承包方证件号": "ABCDEFGHIJKLMNOPQR"}, "承包方证件号"),
+        ({"起始日期": ""}, "起始日期"),
+        ({"终止日期": "2025-04-20"}, "终止日期"),
+        ({"终止日期": "2024-04-20"}, "终止日期"),
+        ({"年租金": "-1"}, "年租金"),
+        ({"年租金": "1.234"}, "年租金"),
+        ({"缴费周期": "两年"}, "缴费周期"),
+    ],
+)
 def test_contract_bad_cells(villages, cells, column):
     assert cells_of(Kind.CONTRACTS, [contract(**cells)]) == {(1, column)}
 
 
-@pytest.mark.parametrize("cells,party_id", [
-    ({"年租金": "0"}, ID_A), ({"缴费周期": "半年"}, ID_A), ({"缴费周期": "季"}, ID_A), ({"类别": "资产"}, ID_A),
-    ({"承包方证件号": ID_B.lower()}, ID_B), ({"承包方证件号": USCC}, USCC), ({"承包方证件号": ""}, ""),
-])
+@pytest.mark.parametrize(
+    "cells,party_id",
+    [
+        ({"年租金": "0"}, ID_A),
+        ({"缴费周期": "半年"}, ID_A),
+        ({"缴费周期": "季"}, ID_A),
+        ({"类别": "资产"}, ID_A),
+        ({"承包方证件号": ID_B.lower()}, ID_B),
+        ({"承包方证件号": USCC}, USCC),
+        ({"承包方证件号": ""}, ""),
+    ],
+)
 def test_contract_good_cells(villages, cells, party_id):
     upload = accepted(Kind.CONTRACTS, [contract(**cells)])
     assert upload.batches[0].rows[0]["party_id"] == party_id and not upload.warnings
@@ -534,10 +718,12 @@ def test_contract_number_unique_per_village_in_file_and_database(villages):
     assert cells_of(Kind.CONTRACTS, [contract(), contract(村代码=V2), contract()]) == {(3, "合同编号")}
     store(accepted(Kind.CONTRACTS, [contract()]), status=BatchStatus.PENDING)
     assert rejected(Kind.CONTRACTS, [contract(村代码=V2), contract()]) == [
-        (2, "合同编号", "合同编号在本村已上报的合同中已经用过")]
+        (2, "合同编号", "合同编号在本村已上报的合同中已经用过")
+    ]
 
 
 # --- corrections ---------------------------------------------------------------------------
+
 
 def _stored_id(kind: Kind) -> int:
     model = ROW_MODELS[kind]
@@ -560,6 +746,7 @@ def test_correction_may_change_what_identifies_a_project(villages):
 
 
 # --- whole files and forms -----------------------------------------------------------------
+
 
 def test_every_problem_is_reported_in_row_and_column_order(villages):
     rows = [ledger(金额="-1", 村代码="999999999999"), ledger(凭证号="记2", 摘要="", 日期="x")]

@@ -1,5 +1,6 @@
 """A village's 期初余额: a ledger row of its own kind, imported, reviewed, published and chained like
 any other, from which the public balances start."""
+
 import html
 import re
 from datetime import datetime
@@ -24,8 +25,17 @@ HEADER = "村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,�
 
 
 def row(day, voucher, side, category, summary, amount) -> dict:
-    return {"村代码": VILLAGE, "日期": day, "凭证号": voucher, "收支": side, "科目": category,
-            "摘要": summary, "金额": amount, "对方单位": "", "关联编号": ""}
+    return {
+        "村代码": VILLAGE,
+        "日期": day,
+        "凭证号": voucher,
+        "收支": side,
+        "科目": category,
+        "摘要": summary,
+        "金额": amount,
+        "对方单位": "",
+        "关联编号": "",
+    }
 
 
 def opening(amount="50000.00", voucher="期初", day="2026-01-01") -> dict:
@@ -46,8 +56,10 @@ def text(response) -> str:
 
 @pytest.fixture
 def people(township_tree, make_user):
-    return {"accountant": make_user("kuaiji", "accountant", ["629901101201"]),
-            "reviewer": make_user("shenhe", "reviewer", ["629901101000"])}
+    return {
+        "accountant": make_user("kuaiji", "accountant", ["629901101201"]),
+        "reviewer": make_user("shenhe", "reviewer", ["629901101000"]),
+    }
 
 
 def publish_csv(people, body: str, period: str):
@@ -59,36 +71,60 @@ def publish_csv(people, body: str, period: str):
 
 
 def test_an_opening_balance_row_is_read_as_neither_income_nor_expense(township_tree):
-    upload = validate_rows(Kind.LEDGER, [opening(), row("2026-01-05", "记-1", "支出", "管理费用", "办公用品", "300")],
-                           villages=None)
+    upload = validate_rows(
+        Kind.LEDGER, [opening(), row("2026-01-05", "记-1", "支出", "管理费用", "办公用品", "300")], villages=None
+    )
     [batch] = upload.batches
     assert [r["direction"] for r in batch.rows] == [Direction.OPENING, Direction.EXPENSE]
 
 
 def test_opening_balance_rows_are_checked(people):
     assert problems([opening(), opening(voucher="期初2")]) == [
-        (2, "收支", "期初余额与第1行重复（每个村只有一个期初余额）")]
+        (2, "收支", "期初余额与第1行重复（每个村只有一个期初余额）")
+    ]
     assert [(r, c) for r, c, _ in problems([row("2026-01-01", "期初", "期初余额", "管理费用", "结转", "1")])] == [
-        (1, "科目")]
+        (1, "科目")
+    ]
     assert problems([row("2026-01-01", "期初", "结余", "期初余额", "结转", "1")])[0][2] == "应为 收入、支出 或 期初余额"
     publish_csv(people, "629901101201,2026-01-01,期初,期初余额,期初余额,2025年末结转,50000.00,,\n", "2026-01")
     assert problems([opening(voucher="期初2", day="2026-02-01")]) == [
-        (1, "收支", "本村已上报过期初余额；要改请对那一行提交更正")]
+        (1, "收支", "本村已上报过期初余额；要改请对那一行提交更正")
+    ]
 
 
 def test_a_totals_row_leaves_the_opening_balance_out(township_tree):
-    rows = [opening(), row("2026-01-05", "记-1", "收入", "其他收入", "利息", "20"),
-            {"村代码": "合计", "日期": "", "凭证号": "", "收支": "", "科目": "", "摘要": "", "金额": "20",
-             "对方单位": "", "关联编号": ""}]
+    rows = [
+        opening(),
+        row("2026-01-05", "记-1", "收入", "其他收入", "利息", "20"),
+        {
+            "村代码": "合计",
+            "日期": "",
+            "凭证号": "",
+            "收支": "",
+            "科目": "",
+            "摘要": "",
+            "金额": "20",
+            "对方单位": "",
+            "关联编号": "",
+        },
+    ]
     body = HEADER + "\n".join(",".join(r.values()) for r in rows) + "\n"
     assert validate_upload(Kind.LEDGER, body.encode(), "l.csv", villages=None).row_count == 2
 
 
 def test_a_published_opening_balance_starts_the_public_balances(people, client, cli):
-    publish_csv(people, "629901101201,2026-01-01,期初,期初余额,期初余额,2025年末结转,50000.00,,\n"
-                        "629901101201,2026-01-05,记-1,支出,管理费用,办公用品,300.00,,\n", "2026-01")
-    publish_csv(people, "629901101201,2026-02-03,记-2,收入,其他收入,利息,20.00,,\n"
-                        "629901101201,2026-02-08,记-3,支出,公益支出,路灯,1000.00,,\n", "2026-02")
+    publish_csv(
+        people,
+        "629901101201,2026-01-01,期初,期初余额,期初余额,2025年末结转,50000.00,,\n"
+        "629901101201,2026-01-05,记-1,支出,管理费用,办公用品,300.00,,\n",
+        "2026-01",
+    )
+    publish_csv(
+        people,
+        "629901101201,2026-02-03,记-2,收入,其他收入,利息,20.00,,\n"
+        "629901101201,2026-02-08,记-3,支出,公益支出,路灯,1000.00,,\n",
+        "2026-02",
+    )
     assert verify_chain(VILLAGE, field_cipher()) == []
     assert cli.invoke(args=["disclosures", "verify"]).exit_code == 0
     with time_machine.travel(datetime(2026, 2, 20, 9, 0, tzinfo=SHANGHAI), tick=False):
@@ -114,8 +150,15 @@ def test_an_opening_balance_is_corrected_like_any_row(people, client):
     old = db.session.scalars(select(LedgerEntry).where(LedgerEntry.direction == Direction.OPENING)).one()
     # Through the correction form's own checks: the row it replaces is no second opening balance.
     assert correction_form.column_values(Kind.LEDGER, old, viewer=people["accountant"])["收支"] == "期初余额"
-    form = {"日期": "2026-01-01", "收支": "期初余额", "科目": "期初余额", "摘要": "2025年末结转",
-            "金额": "52000.00", "对方单位": "", "关联编号": ""}
+    form = {
+        "日期": "2026-01-01",
+        "收支": "期初余额",
+        "科目": "期初余额",
+        "摘要": "2025年末结转",
+        "金额": "52000.00",
+        "对方单位": "",
+        "关联编号": "",
+    }
     values = correction_form.correction_values(Kind.LEDGER, old, form, people["accountant"])
     correction = correct_row(old, new_values=values, reason="期初余额抄错", by=people["accountant"])
     assert correction.status == BatchStatus.PENDING

@@ -1,6 +1,7 @@
 """Project site photos: added by the uploader to a project update awaiting review, cleaned (no
 EXIF, no GPS, bounded size), public exactly while that update is — on the project page, at their
 own address and on the project sign PDF."""
+
 import io
 import re
 from datetime import date, timedelta
@@ -20,11 +21,24 @@ from disclosures.services import approve_batch, correct_row, stage_upload
 
 QINGSHAN = "629901101201"
 GPS_IFD = 0x8825
-PROJECT = {"row_number": 2, "project_no": "XM-2026-007", "name": "青山村组道路硬化工程",
-           "project_type": "道路", "budget": Decimal("386500.00"), "funding_source": "财政衔接资金",
-           "contractor": "青川县路桥建设有限公司", "contractor_uscc": "", "approved_on": date(2026, 3, 2),
-           "start_on": date(2026, 4, 1), "planned_end_on": date(2026, 9, 30), "progress": 40,
-           "paid_total": Decimal("120000.00"), "status": "在建", "updated_on": date(2026, 6, 1), "note": ""}
+PROJECT = {
+    "row_number": 2,
+    "project_no": "XM-2026-007",
+    "name": "青山村组道路硬化工程",
+    "project_type": "道路",
+    "budget": Decimal("386500.00"),
+    "funding_source": "财政衔接资金",
+    "contractor": "青川县路桥建设有限公司",
+    "contractor_uscc": "",
+    "approved_on": date(2026, 3, 2),
+    "start_on": date(2026, 4, 1),
+    "planned_end_on": date(2026, 9, 30),
+    "progress": 40,
+    "paid_total": Decimal("120000.00"),
+    "status": "在建",
+    "updated_on": date(2026, 6, 1),
+    "note": "",
+}
 
 
 def photo_with_gps(size=(3000, 2000)) -> bytes:
@@ -39,9 +53,11 @@ def photo_with_gps(size=(3000, 2000)) -> bytes:
 
 @pytest.fixture
 def staff(township_tree, make_user):
-    return {"kuaiji": make_user("kuaiji", "accountant", [QINGSHAN]),
-            "far": make_user("far", "accountant", ["629901102201"]),
-            "shenhe": make_user("shenhe", "reviewer", ["629901101000"])}
+    return {
+        "kuaiji": make_user("kuaiji", "accountant", [QINGSHAN]),
+        "far": make_user("far", "accountant", ["629901102201"]),
+        "shenhe": make_user("shenhe", "reviewer", ["629901101000"]),
+    }
 
 
 @pytest.fixture
@@ -53,8 +69,11 @@ def pending_update(staff) -> ProjectUpdate:
 
 def add(client, update_id: int, data: bytes, caption="路基施工"):
     token = csrf_from(client.get("/admin/").text)
-    return client.post(f"/disclosures/updates/{update_id}/photos", content_type="multipart/form-data", data={
-        "csrf_token": token, "caption": caption, "photo": (io.BytesIO(data), "IMG_0001.jpg")})
+    return client.post(
+        f"/disclosures/updates/{update_id}/photos",
+        content_type="multipart/form-data",
+        data={"csrf_token": token, "caption": caption, "photo": (io.BytesIO(data), "IMG_0001.jpg")},
+    )
 
 
 def stored_photo() -> ProjectPhoto:
@@ -119,8 +138,9 @@ def test_withdrawing_the_update_takes_its_photo_down(app, client, login, pending
     approve_batch(pending_update.batch, reviewer=staff["shenhe"])
     public = f"/r/{QINGSHAN}/photos/{photo.stored_name}.jpg"
     assert app.test_client().get(public).status_code == 200
-    correction = correct_row(db.session.get(ProjectUpdate, pending_update.id), new_values=None,
-                             reason="项目编号填错", by=staff["kuaiji"])
+    correction = correct_row(
+        db.session.get(ProjectUpdate, pending_update.id), new_values=None, reason="项目编号填错", by=staff["kuaiji"]
+    )
     approve_batch(correction, reviewer=staff["shenhe"])
     assert app.test_client().get(public).status_code == 404
     assert app.test_client().get(f"/r/629901101202/photos/{photo.stored_name}.jpg").status_code == 404
@@ -142,8 +162,6 @@ def test_the_project_sign_prints_the_newest_photo(tmp_path, app, client, login, 
     assert any(row[3:5] == ["1600", "1067"] for row in images), images
     text = re.sub(r"\s+", "", run_tool("pdftotext", "-enc", "UTF-8", str(path), "-"))
     assert "现场照片（2026年6月1日）：路基施工" in text
-
-
 
 
 def test_prune_removes_photo_files_no_row_names(app, client, login, pending_update, cli):

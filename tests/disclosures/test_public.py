@@ -1,4 +1,5 @@
 """disclosures/public.py: one definition of the public row and of its columns."""
+
 import pytest
 from sqlalchemy import inspect
 

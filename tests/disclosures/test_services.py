@@ -11,8 +11,7 @@ from core.settings import CountySettings
 from disclosures.chain import verify_chain
 from disclosures.models import Batch, BatchStatus, Kind, LedgerEntry, SubsidyPayment
 from disclosures.parsed import ParsedBatch, ParsedUpload
-from disclosures.services import (DisclosureError, approve_batch, correct_row, return_batch,
-                                  stage_upload)
+from disclosures.services import DisclosureError, approve_batch, correct_row, return_batch, stage_upload
 from disclosures.signals import batches_published
 
 VILLAGE = "629901101201"
@@ -21,10 +20,19 @@ ACCOUNT = "6228134334229042052"
 
 
 def ledger_row(voucher: str, amount: str, direction="expense", day=5, month=10) -> dict:
-    return {"row_number": 2, "entry_on": date(2026, month, day), "month": f"2026-{month:02d}",
-            "year": 2026, "voucher_no": voucher, "direction": direction,
-            "category": "管理费用" if direction == "expense" else "其他收入", "summary": "办公用品",
-            "amount": Decimal(amount), "counterparty": "青川县商店", "link_code": ""}
+    return {
+        "row_number": 2,
+        "entry_on": date(2026, month, day),
+        "month": f"2026-{month:02d}",
+        "year": 2026,
+        "voucher_no": voucher,
+        "direction": direction,
+        "category": "管理费用" if direction == "expense" else "其他收入",
+        "summary": "办公用品",
+        "amount": Decimal(amount),
+        "counterparty": "青川县商店",
+        "link_code": "",
+    }
 
 
 def ledger_upload(*rows: dict, period="2026-10") -> ParsedUpload:
@@ -32,9 +40,16 @@ def ledger_upload(*rows: dict, period="2026-10") -> ParsedUpload:
 
 
 def subsidy_upload() -> ParsedUpload:
-    row = {"row_number": 2, "item": "最低生活保障金", "month": "2026-10", "name": "段凤",
-           "id_number": ID_NUMBER, "amount": Decimal("650.00"), "paid_on": date(2026, 10, 15),
-           "account": ACCOUNT}
+    row = {
+        "row_number": 2,
+        "item": "最低生活保障金",
+        "month": "2026-10",
+        "name": "段凤",
+        "id_number": ID_NUMBER,
+        "amount": Decimal("650.00"),
+        "paid_on": date(2026, 10, 15),
+        "account": ACCOUNT,
+    }
     return ParsedUpload(Kind.SUBSIDIES, "低保.csv", [ParsedBatch(VILLAGE, Kind.SUBSIDIES, None, [row])])
 
 

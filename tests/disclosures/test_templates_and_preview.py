@@ -1,5 +1,6 @@
 """Template downloads (the importer's own columns and an example row it accepts), and the upload
 preview that names villages and pages through every row."""
+
 import io
 import re
 
@@ -32,8 +33,9 @@ def test_each_template_has_the_importers_headers_and_an_example_it_accepts(clien
     assert list(rows[0]) == list(TEMPLATES[kind].columns) and len(rows) == 2
     assert rows[1][0] == "629901101201"  # the downloader's own first village
     # The example row passes the very importer the accountant will upload it to.
-    parsed = validate_upload(kind, response.data, "模板.xlsx", villages={"629901101201"},
-                             period="2026-10" if kind == Kind.LEDGER else None)
+    parsed = validate_upload(
+        kind, response.data, "模板.xlsx", villages={"629901101201"}, period="2026-10" if kind == Kind.LEDGER else None
+    )
     assert parsed.row_count == 1 and not parsed.warnings
 
 
@@ -51,16 +53,26 @@ def test_template_download_is_for_uploaders(client, staff, make_user, login):
 
 
 def _ledger(rows: int) -> str:
-    lines = [f"{'629901101201' if n <= rows // 2 else '629901101202'},2026-10-05,记-{n:04d},支出,管理费用,"
-             f"办公用品{n},1.00,,\n" for n in range(1, rows + 1)]
+    lines = [
+        f"{'629901101201' if n <= rows // 2 else '629901101202'},2026-10-05,记-{n:04d},支出,管理费用,"
+        f"办公用品{n},1.00,,\n"
+        for n in range(1, rows + 1)
+    ]
     return HEADER + "".join(lines)
 
 
 def _upload(client, text: str):
     token = csrf_from(client.get("/disclosures/").text)
-    return client.post("/disclosures/upload", data={
-        "csrf_token": token, "kind": "ledger", "period": "2026-10",
-        "file": (io.BytesIO(text.encode("utf-8")), "10月.csv")}, content_type="multipart/form-data")
+    return client.post(
+        "/disclosures/upload",
+        data={
+            "csrf_token": token,
+            "kind": "ledger",
+            "period": "2026-10",
+            "file": (io.BytesIO(text.encode("utf-8")), "10月.csv"),
+        },
+        content_type="multipart/form-data",
+    )
 
 
 def _fields(html: str) -> dict:

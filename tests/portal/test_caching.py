@@ -1,5 +1,6 @@
 """HTTP caching of the public pages: ETags that name the page's data, 304 without rendering,
 the server-side copy, and no-store on everything personal."""
+
 from contextlib import contextmanager
 from datetime import date, datetime
 
@@ -13,9 +14,18 @@ from core.timezone import SHANGHAI
 from portal.caching import NO_STORE, REVALIDATE, PageCache
 
 V = "/r/629901101201"
-PAGES = [V, f"{V}/ledger", f"{V}/ledger?month=2025-01", f"{V}/ledger?q=道路", f"{V}/subsidies",
-         f"{V}/subsidies?item=最低生活保障金&month=2025-02", f"{V}/projects", f"{V}/projects/XM-001",
-         f"{V}/contracts", f"{V}/revisions"]
+PAGES = [
+    V,
+    f"{V}/ledger",
+    f"{V}/ledger?month=2025-01",
+    f"{V}/ledger?q=道路",
+    f"{V}/subsidies",
+    f"{V}/subsidies?item=最低生活保障金&month=2025-02",
+    f"{V}/projects",
+    f"{V}/projects/XM-001",
+    f"{V}/contracts",
+    f"{V}/revisions",
+]
 
 
 @pytest.fixture
@@ -25,6 +35,7 @@ def rendered(app):
 
     def record(sender, template, context, **extra):
         names.append(template.name)
+
     template_rendered.connect(record, app)
     yield names
     template_rendered.disconnect(record, app)
@@ -78,25 +89,27 @@ def test_second_request_is_served_from_the_server_cache(client, seeded, rendered
 
 def test_publishing_a_batch_changes_the_etag_and_the_page(client, seeded, publish_rows):
     before = client.get(f"{V}/ledger?month=2025-02")
-    publish_rows("ledger", [publish_rows.ledger(date(2025, 2, 27), "记-099", "income", "经营收入",
-                                                "新公开的一笔", "77.00")])
-    after = client.get(f"{V}/ledger?month=2025-02",
-                       headers={"If-None-Match": before.headers["ETag"]})
+    publish_rows(
+        "ledger", [publish_rows.ledger(date(2025, 2, 27), "记-099", "income", "经营收入", "新公开的一笔", "77.00")]
+    )
+    after = client.get(f"{V}/ledger?month=2025-02", headers={"If-None-Match": before.headers["ETag"]})
     assert after.status_code == 200 and "新公开的一笔" in after.text
     assert after.get_etag() != before.get_etag()
 
 
 def test_a_correction_elsewhere_in_the_village_changes_every_page(client, seeded, publish_rows):
     before = client.get(f"{V}/contracts").headers["ETag"]
-    publish_rows("ledger", [publish_rows.correction(seeded["feb"][2], summary="电费（更正）")],
-                 reason="摘要有误")
+    publish_rows("ledger", [publish_rows.correction(seeded["feb"][2], summary="电费（更正）")], reason="摘要有误")
     assert client.get(f"{V}/contracts").headers["ETag"] != before
 
 
 def test_another_village_publishing_leaves_the_etag_alone(client, seeded, publish_rows):
     before = client.get(V).headers["ETag"]
-    publish_rows("ledger", [publish_rows.ledger(date(2025, 2, 11), "记-002", "income", "经营收入",
-                                                "上东村的一笔", "1.00")], village="629901101202")
+    publish_rows(
+        "ledger",
+        [publish_rows.ledger(date(2025, 2, 11), "记-002", "income", "经营收入", "上东村的一笔", "1.00")],
+        village="629901101202",
+    )
     assert client.get(V).headers["ETag"] == before
 
 
@@ -142,7 +155,10 @@ def test_region_pages_above_villages_and_errors_are_left_alone(client, seeded):
     assert client.get(f"{V}/ledger?month=2025-13").status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/lookup", "/complain?village=629901101201", "/complain?village=629901101201&item=ledger:1", "/staff/login"])
+@pytest.mark.parametrize(
+    "path",
+    ["/lookup", "/complain?village=629901101201", "/complain?village=629901101201&item=ledger:1", "/staff/login"],
+)
 def test_personal_pages_and_forms_are_never_stored(client, seeded, path):
     response = client.get(path)
     assert response.status_code == 200
@@ -154,8 +170,7 @@ def test_lookup_answer_is_never_stored(client, seeded, people):
 
     form = client.get("/lookup")
     name, number, _ = people["zhang"]
-    answer = client.post("/lookup", data={"name": name, "id_number": number,
-                                          "csrf_token": csrf_from(form.text)})
+    answer = client.post("/lookup", data={"name": name, "id_number": number, "csrf_token": csrf_from(form.text)})
     assert answer.status_code == 200 and answer.headers["Cache-Control"] == NO_STORE
 
 
@@ -183,8 +198,9 @@ def test_phones_get_the_same_page_gzipped_under_its_own_etag(client, seeded):
         assert zipped.headers["Content-Encoding"] == "gzip" and "Accept-Encoding" in zipped.vary
         assert gzip.decompress(zipped.data) == plain.data
     assert "Content-Encoding" not in plain.headers and zipped.get_etag() != plain.get_etag()
-    again = client.get(f"{V}/ledger?month=2025-01", headers={"Accept-Encoding": "gzip",
-                                                            "If-None-Match": zipped.headers["ETag"]})
+    again = client.get(
+        f"{V}/ledger?month=2025-01", headers={"Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]}
+    )
     assert again.status_code == 304
 
 
@@ -194,9 +210,13 @@ def _publish_elsewhere(app) -> None:
 
     engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
     with engine.begin() as connection:
-        connection.execute(text("UPDATE disclosure_batches SET content_hash = :h WHERE id = "
-                                "(SELECT max(id) FROM disclosure_batches WHERE village_code = :v)"),
-                           {"h": "f" * 64, "v": V.rsplit("/", 1)[1]})
+        connection.execute(
+            text(
+                "UPDATE disclosure_batches SET content_hash = :h WHERE id = "
+                "(SELECT max(id) FROM disclosure_batches WHERE village_code = :v)"
+            ),
+            {"h": "f" * 64, "v": V.rsplit("/", 1)[1]},
+        )
     engine.dispose()
 
 

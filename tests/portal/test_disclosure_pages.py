@@ -1,4 +1,5 @@
 """The village page and its disclosure pages on a known fixture (tests/portal/conftest.py `seeded`)."""
+
 import html
 import re
 from datetime import date, datetime
@@ -34,6 +35,7 @@ def text(response) -> str:
 
 # Village page ---------------------------------------------------------------------------------
 
+
 def test_village_page_shows_latest_month_and_year_when_this_month_has_none(client, seeded, march):
     page = text(client.get(V))
     assert "本月还没有公开收支，下面是最近一次公开的 2025年2月" in page
@@ -59,8 +61,9 @@ def test_this_month_is_the_shanghai_month(client, seeded):
 def test_village_page_lists_disclosures_open_projects_fingerprint_and_button(client, seeded, march):
     response = client.get(V)
     page = text(response)
-    head = db.session.scalars(select(Batch).where(Batch.village_code == "629901101201")
-                              .order_by(Batch.sequence.desc())).first()
+    head = db.session.scalars(
+        select(Batch).where(Batch.village_code == "629901101201").order_by(Batch.sequence.desc())
+    ).first()
     assert f"公示指纹： {head.fingerprint}" in page and "与村务公开栏纸质版核对" in page
     assert "收支明细 · 2025年2月" in page and "收支明细 · 2025年1月 更正" in page
     # Not only a date: which roster and month, which project, which lease.
@@ -89,8 +92,9 @@ def test_an_overdue_ledger_month_is_said_publicly_with_since_when(client, seeded
 def test_many_overdue_months_are_summed_up_from_the_oldest(client, seeded):
     with time_machine.travel(datetime(2025, 8, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
         page = text(client.get(V))
-    assert ("2025年3月至2025年7月，共 5 个月的收支明细至今未公开：最早的应在2025年4月10日前公开，"
-            "自2025年4月11日起逾期") in page
+    assert (
+        "2025年3月至2025年7月，共 5 个月的收支明细至今未公开：最早的应在2025年4月10日前公开，自2025年4月11日起逾期"
+    ) in page
 
 
 def test_a_batch_waiting_for_review_does_not_lift_the_overdue_notice(client, seeded):
@@ -109,21 +113,26 @@ def test_village_without_disclosures(client, township_tree):
     assert "本村尚未公开集体资金收支" in page and "本村尚未发布公开内容" in page
 
 
-@pytest.mark.parametrize("path", ["/r/629901101000/ledger", "/r/999999999999/subsidies",
-                                  f"{V}/ledger?month=2025-13", f"{V}/projects/NOPE"])
+@pytest.mark.parametrize(
+    "path", ["/r/629901101000/ledger", "/r/999999999999/subsidies", f"{V}/ledger?month=2025-13", f"{V}/projects/NOPE"]
+)
 def test_not_a_village_or_bad_arguments_is_404(client, seeded, path):
     assert client.get(path).status_code == 404
 
 
 # Ledger ---------------------------------------------------------------------------------------
 
+
 def test_ledger_month_subtotals_running_and_opening_balance(client, seeded, march):
     page = text(client.get(f"{V}/ledger?month=2025-02"))
     assert "期初余额 12,800.00 本月收入 800.00 本月支出 250.50 期末余额 13,349.50" in page
     assert "期初余额＝本村公开的期初余额（如有）加上此前各月已公开的收入合计、减去支出合计" in page
     rows = re.findall(r"(2025-02-\d\d) .*? ([\d,]+\.\d\d) ([\d,]+\.\d\d) 对此有疑问", page)
-    assert rows == [("2025-02-03", "100.00", "12,700.00"), ("2025-02-15", "800.00", "13,500.00"),
-                    ("2025-02-20", "150.50", "13,349.50")]
+    assert rows == [
+        ("2025-02-03", "100.00", "12,700.00"),
+        ("2025-02-15", "800.00", "13,500.00"),
+        ("2025-02-20", "150.50", "13,349.50"),
+    ]
     assert "收入 经营收入 1 800.00" in page and "支出 管理费用 2 250.50" in page
     assert "收入合计 800.00 支出合计 250.50" in page
 
@@ -144,15 +153,20 @@ def test_month_navigation(client, seeded, march):
     assert f'href="{V}/ledger?month=2025-01" rel="prev"' in feb and 'rel="next"' not in feb
     jan = client.get(f"{V}/ledger?month=2025-01").text
     assert f'href="{V}/ledger?month=2025-02" rel="next"' in jan and 'rel="prev"' not in jan
-    assert re.findall(r'month-list.*?</ul>', feb, re.S)[0].count("<li>") == 2
+    assert re.findall(r"month-list.*?</ul>", feb, re.S)[0].count("<li>") == 2
     empty = text(client.get(f"{V}/ledger?month=2024-06"))
     assert "2024年6月尚未公开收支明细" in empty
 
 
 def test_ledger_pages_keep_the_running_balance(client, publish_rows):
     publish_rows("ledger", [publish_rows.ledger(date(2025, 4, 30), "记-0", "income", "经营收入", "上月", "50.00")])
-    publish_rows("ledger", [publish_rows.ledger(date(2025, 5, 1 + n // 5), f"记-{n + 1}", "income", "经营收入",
-                                                f"第{n + 1}笔", "1.00") for n in range(120)])
+    publish_rows(
+        "ledger",
+        [
+            publish_rows.ledger(date(2025, 5, 1 + n // 5), f"记-{n + 1}", "income", "经营收入", f"第{n + 1}笔", "1.00")
+            for n in range(120)
+        ],
+    )
     # Nine rows a page: a phone's few screens (portal/queries.py LEDGER_PER_PAGE).
     first = text(client.get(f"{V}/ledger?month=2025-05"))
     assert first.count("对此有疑问") == 9 and "第 1 / 14 页，共 120 条" in first
@@ -176,6 +190,7 @@ def test_search_escapes_wildcards_and_stays_in_the_village(client, seeded):
 
 # Subsidies ------------------------------------------------------------------------------------
 
+
 def test_subsidy_index_by_item_and_month(client, seeded):
     page = text(client.get(f"{V}/subsidies"))
     assert "2025年2月 · 最低生活保障金 4 人次，共 2,440.00 元" in page
@@ -197,9 +212,21 @@ def test_rosters_are_chosen_by_item_and_month(client, seeded):
 
 def test_a_long_roster_is_paged(client, publish_rows, people):
     name, number, account = people["zhang"]
-    publish_rows("subsidies", [{"item": "最低生活保障金", "month": "2025-03", "name": name, "id_number": number,
-                                "account": account, "amount": Decimal("500.00"), "paid_on": date(2025, 3, 10)}
-                               for _ in range(45)])
+    publish_rows(
+        "subsidies",
+        [
+            {
+                "item": "最低生活保障金",
+                "month": "2025-03",
+                "name": name,
+                "id_number": number,
+                "account": account,
+                "amount": Decimal("500.00"),
+                "paid_on": date(2025, 3, 10),
+            }
+            for _ in range(45)
+        ],
+    )
     query = {"item": "最低生活保障金", "month": "2025-03"}
     first = text(client.get(f"{V}/subsidies", query_string=query))
     assert first.count("对此有疑问") == 30 and "第 1 / 2 页，共 45 条" in first
@@ -229,6 +256,7 @@ def test_county_setting_shows_full_names(client, seeded):
 
 # Projects -------------------------------------------------------------------------------------
 
+
 def test_projects_show_latest_update(client, seeded):
     response = client.get(f"{V}/projects")
     page = text(response)
@@ -242,7 +270,9 @@ def test_projects_show_latest_update(client, seeded):
 def test_project_page_has_its_history_latest_first(client, seeded):
     page = text(client.get(f"{V}/projects/XM-001"))
     history = page.split("更新记录")[1]
-    assert history.index("2025-01-15 在建 40% 100,000.00 路基完成") < history.index("2024-10-01 未开工 0% 0.00 完成招标")
+    assert history.index("2025-01-15 在建 40% 100,000.00 路基完成") < history.index(
+        "2024-10-01 未开工 0% 0.00 完成招标"
+    )
 
 
 def test_same_day_updates_the_later_upload_wins(client, publish_rows):
@@ -256,6 +286,7 @@ def test_same_day_updates_the_later_upload_wins(client, publish_rows):
 
 # Contracts and rent ---------------------------------------------------------------------------
 
+
 def test_contracts_show_party_rent_due_and_received(client, seeded, march):
     page = text(client.get(f"{V}/contracts"))
     assert "承包方 李大山" in page and "年租金 10,000.00 元（按半年缴）" in page
@@ -265,14 +296,38 @@ def test_contracts_show_party_rent_due_and_received(client, seeded, march):
 
 def test_rent_paid_ahead_is_prepaid_and_past_the_end_is_overpaid(client, publish_rows, march):
     ledger = publish_rows.ledger
-    publish_rows("contracts", [
-        {"contract_no": "HT-101", "subject": "鱼塘", "category": "资源", "party": "王二", "start_on": date(2024, 7, 1),
-         "end_on": date(2029, 6, 30), "annual_rent": Decimal("10000.00"), "pay_cycle": "半年"},
-        {"contract_no": "HT-102", "subject": "旧仓库", "category": "资产", "party": "赵六", "start_on": date(2022, 1, 1),
-         "end_on": date(2024, 6, 30), "annual_rent": Decimal("1200.00"), "pay_cycle": "年"}])
-    publish_rows("ledger", [
-        ledger(date(2025, 1, 5), "记-101", "income", "发包及上交收入", "鱼塘租金", "15000.00", "王二", "HT-101"),
-        ledger(date(2025, 1, 6), "记-102", "income", "发包及上交收入", "仓库租金", "4000.00", "赵六", "HT-102")])
+    publish_rows(
+        "contracts",
+        [
+            {
+                "contract_no": "HT-101",
+                "subject": "鱼塘",
+                "category": "资源",
+                "party": "王二",
+                "start_on": date(2024, 7, 1),
+                "end_on": date(2029, 6, 30),
+                "annual_rent": Decimal("10000.00"),
+                "pay_cycle": "半年",
+            },
+            {
+                "contract_no": "HT-102",
+                "subject": "旧仓库",
+                "category": "资产",
+                "party": "赵六",
+                "start_on": date(2022, 1, 1),
+                "end_on": date(2024, 6, 30),
+                "annual_rent": Decimal("1200.00"),
+                "pay_cycle": "年",
+            },
+        ],
+    )
+    publish_rows(
+        "ledger",
+        [
+            ledger(date(2025, 1, 5), "记-101", "income", "发包及上交收入", "鱼塘租金", "15000.00", "王二", "HT-101"),
+            ledger(date(2025, 1, 6), "记-102", "income", "发包及上交收入", "仓库租金", "4000.00", "赵六", "HT-102"),
+        ],
+    )
     page = text(client.get(f"{V}/contracts"))
     pond, store = page.split("鱼塘")[1].split("旧仓库")
     assert "已收 15,000.00 元" in pond and "预收 5,000.00 元" in pond and "已收齐" not in pond
@@ -289,17 +344,33 @@ def test_add_months_keeps_the_day_or_takes_the_months_last():
 
 def test_monthly_from_a_month_end_returns_to_the_31st():
     assert due_dates(date(2025, 1, 31), date(2026, 1, 30), "月", date(2025, 5, 30)) == [
-        date(2025, 1, 31), date(2025, 2, 28), date(2025, 3, 31), date(2025, 4, 30)]
+        date(2025, 1, 31),
+        date(2025, 2, 28),
+        date(2025, 3, 31),
+        date(2025, 4, 30),
+    ]
 
 
 def test_half_year_and_quarterly_installments():
-    half = rent_status(start=date(2024, 7, 1), end=date(2029, 6, 30), annual_rent=Decimal("10000"),
-                       cycle="半年", received=Decimal("5000"), today=date(2025, 3, 10))
+    half = rent_status(
+        start=date(2024, 7, 1),
+        end=date(2029, 6, 30),
+        annual_rent=Decimal("10000"),
+        cycle="半年",
+        received=Decimal("5000"),
+        today=date(2025, 3, 10),
+    )
     assert (half.installments, half.due) == (2, Decimal("10000.00"))
     assert (half.received, half.shortfall) == (Decimal("5000.00"), Decimal("5000.00"))
     # Due on today counts: 2024-11-15, 2025-02-15, 2025-05-15.
-    quarter = rent_status(start=date(2024, 11, 15), end=date(2027, 11, 14), annual_rent=Decimal("9999.99"),
-                          cycle="季", received=Decimal("0"), today=date(2025, 5, 15))
+    quarter = rent_status(
+        start=date(2024, 11, 15),
+        end=date(2027, 11, 14),
+        annual_rent=Decimal("9999.99"),
+        cycle="季",
+        received=Decimal("0"),
+        today=date(2025, 5, 15),
+    )
     assert quarter.installments == 3 and quarter.due == Decimal("7500.00")  # 2500.00 each, rounded
 
 
@@ -310,13 +381,25 @@ def test_installments_round_to_the_fen():
 
 
 def test_ended_and_not_started_contracts():
-    ended = rent_status(start=date(2022, 1, 1), end=date(2024, 6, 30), annual_rent=Decimal("1200"),
-                        cycle="年", received=Decimal("3000"), today=date(2025, 3, 10))
+    ended = rent_status(
+        start=date(2022, 1, 1),
+        end=date(2024, 6, 30),
+        annual_rent=Decimal("1200"),
+        cycle="年",
+        received=Decimal("3000"),
+        today=date(2025, 3, 10),
+    )
     assert (ended.installments, ended.due, ended.shortfall) == (3, Decimal("3600.00"), Decimal("600.00"))
     # A due date on 终止日期 itself still falls due; paying ahead is no debt.
     assert len(due_dates(date(2024, 1, 1), date(2025, 1, 1), "年", date(2026, 1, 1))) == 2
-    later = rent_status(start=date(2025, 6, 1), end=date(2026, 5, 31), annual_rent=Decimal("1200"),
-                        cycle="月", received=Decimal("100"), today=date(2025, 3, 10))
+    later = rent_status(
+        start=date(2025, 6, 1),
+        end=date(2026, 5, 31),
+        annual_rent=Decimal("1200"),
+        cycle="月",
+        received=Decimal("100"),
+        today=date(2025, 3, 10),
+    )
     assert (later.installments, later.due, later.shortfall) == (0, Decimal("0.00"), Decimal("0.00"))
     assert (later.surplus, later.surplus_label) == (Decimal("100.00"), "预收")
     assert (ended.surplus, ended.more_to_come) == (Decimal("0.00"), False)
@@ -329,6 +412,7 @@ def test_unknown_cycle_is_an_error():
 
 # Revisions and 对此有疑问 -----------------------------------------------------------------------
 
+
 def test_revisions_show_old_and_new_values_and_withdrawals(client, seeded):
     page = text(client.get(f"{V}/revisions"))
     assert page.count("原因：金额录入错误，办公用品为重复入账") == 2
@@ -339,9 +423,12 @@ def test_revisions_show_old_and_new_values_and_withdrawals(client, seeded):
 
 
 def test_every_row_links_straight_to_the_complaint_form(client, seeded, march):
-    for path, kind in [("/ledger?month=2025-02", "ledger"), ("/projects/XM-001", "projects"),
-                       ("/contracts", "contracts"),
-                       ("/subsidies?item=最低生活保障金&month=2025-02", "subsidies")]:
+    for path, kind in [
+        ("/ledger?month=2025-02", "ledger"),
+        ("/projects/XM-001", "projects"),
+        ("/contracts", "contracts"),
+        ("/subsidies?item=最低生活保障金&month=2025-02", "subsidies"),
+    ]:
         body = client.get(V + path).text
         links = re.findall(rf'href="/complain\?village=629901101201&amp;item={kind}:(\d+)">对此有疑问', body)
         assert links, path
@@ -361,6 +448,7 @@ def test_old_report_links_still_open_the_complaint_form_with_the_item(client, se
 
 
 # Kiosk ----------------------------------------------------------------------------------------
+
 
 def test_kiosk_sets_the_cookie_and_goes_to_the_region(client, seeded):
     response = client.get("/kiosk/629901101000")

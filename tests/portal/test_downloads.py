@@ -1,4 +1,5 @@
 """CSV, XLSX and notice-board PDF downloads, and a privacy sweep over every public page and file."""
+
 import os
 import re
 from datetime import date, datetime
@@ -45,10 +46,30 @@ def test_ledger_csv_has_bom_neutralised_formulas_and_balances(client, seeded):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # once, not twice
     assert "attachment" in response.headers["Content-Disposition"]
     rows = csv_rows(response)
-    assert rows[0] == ["日期", "凭证号", "收支", "科目", "摘要", "对方单位", "关联编号", "收入（元）",
-                       "支出（元）", "余额（元）"]
-    assert rows[1] == ["2025-02-03", "记-005", "支出", "管理费用", "'=HYPERLINK(\"http://evil.example\")",
-                       "'@SUM(1)", "", "", "100.00", "12700.00"]
+    assert rows[0] == [
+        "日期",
+        "凭证号",
+        "收支",
+        "科目",
+        "摘要",
+        "对方单位",
+        "关联编号",
+        "收入（元）",
+        "支出（元）",
+        "余额（元）",
+    ]
+    assert rows[1] == [
+        "2025-02-03",
+        "记-005",
+        "支出",
+        "管理费用",
+        '\'=HYPERLINK("http://evil.example")',
+        "'@SUM(1)",
+        "",
+        "",
+        "100.00",
+        "12700.00",
+    ]
     assert [row[-1] for row in rows[1:]] == ["12700.00", "13500.00", "13349.50"]
     for row in rows[1:]:
         assert not any(cell.startswith(("=", "+", "@")) for cell in row)
@@ -57,7 +78,7 @@ def test_ledger_csv_has_bom_neutralised_formulas_and_balances(client, seeded):
 def test_ledger_xlsx_opens_and_matches_the_csv(client, seeded):
     from_csv = csv_rows(client.get(f"{V}/ledger.csv?month=2025-02"))
     from_xlsx = xlsx_rows(client.get(f"{V}/ledger.xlsx?month=2025-02"))
-    assert from_xlsx[1][4] == "'=HYPERLINK(\"http://evil.example\")"  # text, not a formula
+    assert from_xlsx[1][4] == '\'=HYPERLINK("http://evil.example")'  # text, not a formula
     assert from_xlsx[1][0] == datetime(2025, 2, 3) and from_xlsx[1][-1] == 12700
     assert_same(from_csv, from_xlsx)
 
@@ -65,8 +86,10 @@ def test_ledger_xlsx_opens_and_matches_the_csv(client, seeded):
 @pytest.mark.parametrize("table", ["subsidies", "projects", "contracts", "revisions"])
 def test_every_table_has_csv_and_xlsx_that_agree(client, seeded, table):
     query = ROSTER if table == "subsidies" else {}
-    assert_same(csv_rows(client.get(f"{V}/{table}.csv", query_string=query)),
-                xlsx_rows(client.get(f"{V}/{table}.xlsx", query_string=query)))
+    assert_same(
+        csv_rows(client.get(f"{V}/{table}.csv", query_string=query)),
+        xlsx_rows(client.get(f"{V}/{table}.xlsx", query_string=query)),
+    )
 
 
 def test_subsidies_csv_masks_names_and_shows_references(client, seeded):
@@ -112,8 +135,9 @@ def test_ledger_pdf_renders_chinese_and_its_qr_opens_the_page(ledger_pdf, tmp_pa
     import zxingcpp
     from PIL import Image
 
-    run_tool("pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", str(ledger_pdf),
-        str(tmp_path / "page"))
+    run_tool(
+        "pdftoppm", "-png", "-r", "150", "-f", "1", "-l", "1", "-singlefile", str(ledger_pdf), str(tmp_path / "page")
+    )
     page = Image.open(tmp_path / "page.png").convert("L")
     width, height = page.size
     assert abs(width / height - 210 / 297) < 0.01  # A4
@@ -135,8 +159,10 @@ def test_subsidies_pdf_masks_names_and_its_qr_opens_the_roster(client, seeded, t
     assert "青山村 2025年2月 最低生活保障金发放公示" in text and "欧**锋" in text and "欧阳小锋" not in text
     run_tool("pdftoppm", "-png", "-r", "150", "-singlefile", str(path), str(tmp_path / "roster"))
     decoded = [found.text for found in zxingcpp.read_barcodes(Image.open(tmp_path / "roster.png"))]
-    assert decoded == ["http://portal.test/r/629901101201/subsidies?item=%E6%9C%80%E4%BD%8E%E7%94%9F"
-                       "%E6%B4%BB%E4%BF%9D%E9%9A%9C%E9%87%91&month=2025-02"]
+    assert decoded == [
+        "http://portal.test/r/629901101201/subsidies?item=%E6%9C%80%E4%BD%8E%E7%94%9F"
+        "%E6%B4%BB%E4%BF%9D%E9%9A%9C%E9%87%91&month=2025-02"
+    ]
 
 
 def test_subsidies_pdf_prints_names_with_ext_a_and_ext_b_characters(client, publish_rows, tmp_path):
@@ -144,12 +170,21 @@ def test_subsidies_pdf_prints_names_with_ext_a_and_ext_b_characters(client, publ
 
     require_font("HanaMinA", "fonts-hanazono")
     require_font("HanaMinB", "fonts-hanazono")
-    names = ["王小明", "王小䶮", "𠮷田"]           # masked: 王*明, 王*䶮, 𠮷*
-    publish_rows("subsidies", [{"item": "最低生活保障金", "month": "2025-02", "name": name,
-                                "id_number": body + mod_11_2.calc_check_digit(body),
-                                "amount": Decimal("500.00"), "paid_on": date(2025, 2, 10)}
-                               for name, body in zip(names, ("11010119800101011", "11010119800101022",
-                                                             "11010119800101033"))])
+    names = ["王小明", "王小䶮", "𠮷田"]  # masked: 王*明, 王*䶮, 𠮷*
+    publish_rows(
+        "subsidies",
+        [
+            {
+                "item": "最低生活保障金",
+                "month": "2025-02",
+                "name": name,
+                "id_number": body + mod_11_2.calc_check_digit(body),
+                "amount": Decimal("500.00"),
+                "paid_on": date(2025, 2, 10),
+            }
+            for name, body in zip(names, ("11010119800101011", "11010119800101022", "11010119800101033"))
+        ],
+    )
     response = client.get(f"{V}/subsidies.pdf", query_string=ROSTER)
     words, page = pdf_ink(response.data, tmp_path, dpi=300)
     boxes = dict(words)
@@ -176,17 +211,33 @@ ID_LIKE = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 
 def public_urls(seeded) -> list[str]:
     """Every public page and download this package serves for the seeded village."""
-    urls = [V, f"{V}/ledger", f"{V}/ledger?month=2025-01", f"{V}/ledger?q=100", f"{V}/subsidies",
-            f"{V}/subsidies?item=耕地地力保护补贴&month=2025-01", f"{V}/subsidies?item=最低生活保障金&month=2025-02",
-            f"{V}/projects", f"{V}/projects/XM-001", f"{V}/contracts", f"{V}/revisions", "/complain?village=629901101201",
-            "/lookup"]
+    urls = [
+        V,
+        f"{V}/ledger",
+        f"{V}/ledger?month=2025-01",
+        f"{V}/ledger?q=100",
+        f"{V}/subsidies",
+        f"{V}/subsidies?item=耕地地力保护补贴&month=2025-01",
+        f"{V}/subsidies?item=最低生活保障金&month=2025-02",
+        f"{V}/projects",
+        f"{V}/projects/XM-001",
+        f"{V}/contracts",
+        f"{V}/revisions",
+        "/complain?village=629901101201",
+        "/lookup",
+    ]
     for kind in ("jan", "feb", "fixes", "roster", "contracts"):
         table = "subsidies" if kind == "roster" else "contracts" if kind == "contracts" else "ledger"
         urls += [f"/complain?village=629901101201&item={table}:{row.id}" for row in seeded[kind]]
     for fmt in ("csv", "xlsx"):
-        urls += [f"{V}/ledger.{fmt}?month=2025-02", f"{V}/ledger.{fmt}?month=2025-01",
-                 f"{V}/subsidies.{fmt}?item=最低生活保障金&month=2025-02", f"{V}/projects.{fmt}",
-                 f"{V}/contracts.{fmt}", f"{V}/revisions.{fmt}"]
+        urls += [
+            f"{V}/ledger.{fmt}?month=2025-02",
+            f"{V}/ledger.{fmt}?month=2025-01",
+            f"{V}/subsidies.{fmt}?item=最低生活保障金&month=2025-02",
+            f"{V}/projects.{fmt}",
+            f"{V}/contracts.{fmt}",
+            f"{V}/revisions.{fmt}",
+        ]
     return urls + [f"{V}/ledger.pdf?month=2025-02", f"{V}/subsidies.pdf?item=最低生活保障金&month=2025-02"]
 
 
@@ -206,7 +257,7 @@ def leaks(text: str, people) -> list[str]:
     for name, number, account in people.values():
         for secret in (number, account):
             digits = re.sub(r"\D", "", secret)
-            found += [digits[i:i + 6] for i in range(len(digits) - 5) if digits[i:i + 6] in text]
+            found += [digits[i : i + 6] for i in range(len(digits) - 5) if digits[i : i + 6] in text]
         if name in text:
             found.append(name)
     return found

@@ -1,4 +1,5 @@
 """我的补贴: exact name + ID pairs only, 未查到 for everything else, throttled, nothing echoed."""
+
 import re
 import secrets
 from decimal import Decimal
@@ -11,11 +12,16 @@ TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
 @pytest.fixture
 def ask(client):
     """ask(name, id_number, **environ) → the response to a lookup posted from the form."""
+
     def post(name, number, address="198.51.100.7"):
         form = client.get("/lookup", environ_base={"REMOTE_ADDR": address})
         token = TOKEN.search(form.text).group(1)
-        return client.post("/lookup", data={"name": name, "id_number": number, "csrf_token": token},
-                           environ_base={"REMOTE_ADDR": address})
+        return client.post(
+            "/lookup",
+            data={"name": name, "id_number": number, "csrf_token": token},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
     return post
 
 
@@ -33,7 +39,9 @@ def test_exact_pair_lists_every_payment_with_a_report_link(ask, seeded, people):
     assert "最低生活保障金" in found and "500.00" in found and "2025-02-10" in found
     assert "耕地地力保护补贴" in found and "120.50" in found and "青山村" in found
     ids = {p.id for p in seeded["roster"] if p.name == "张三"}
-    links = set(map(int, re.findall(r'/complain\?village=629901101201&amp;item=subsidies:(\d+)">我没有收到这笔钱', found)))
+    links = set(
+        map(int, re.findall(r'/complain\?village=629901101201&amp;item=subsidies:(\d+)">我没有收到这笔钱', found))
+    )
     assert links == ids
     assert number not in response.text and number[:6] not in response.text and account not in response.text
     assert name not in response.text  # not even the name is echoed back
@@ -49,10 +57,21 @@ def test_namesakes_see_only_their_own_payment(ask, seeded, people):
 
 def test_lower_case_x_and_spaces_are_forgiven_but_nothing_else(ask, seeded, people, publish_rows):
     number = "11010119800101003" + "X"
-    publish_rows("subsidies", [{"item": "高龄津贴", "month": "2025-02", "name": "李四", "id_number": number,
-                                "amount": Decimal("100.00"), "paid_on": seeded["roster"][0].paid_on}])
+    publish_rows(
+        "subsidies",
+        [
+            {
+                "item": "高龄津贴",
+                "month": "2025-02",
+                "name": "李四",
+                "id_number": number,
+                "amount": Decimal("100.00"),
+                "paid_on": seeded["roster"][0].paid_on,
+            }
+        ],
+    )
     assert "共查到 1 笔" in result(ask(" 李四 ", number.lower()))
-    assert "共查到 1 笔" in result(ask("李 四", number))     # padding is no part of a name
+    assert "共查到 1 笔" in result(ask("李 四", number))  # padding is no part of a name
     assert "未查到" in result(ask("李五", number)) and "未查到" in result(ask("李", number))
 
 
@@ -60,8 +79,12 @@ def test_lower_case_x_and_spaces_are_forgiven_but_nothing_else(ask, seeded, peop
 def test_any_mismatch_says_only_not_found(ask, seeded, people, case):
     name, number, _ = people["zhang"]
     other_name, other_number, _ = people["ouyang"]
-    pair = {"wrong name": (other_name, number), "wrong id": (name, other_number),
-            "both wrong": ("赵六", "110101199001011237"), "namesake with other id": ("王小明", number)}[case]
+    pair = {
+        "wrong name": (other_name, number),
+        "wrong id": (name, other_number),
+        "both wrong": ("赵六", "110101199001011237"),
+        "namesake with other id": ("王小明", number),
+    }[case]
     response = ask(*pair)
     found = result(response)
     assert "未查到" in found and "共查到" not in found
@@ -71,8 +94,11 @@ def test_any_mismatch_says_only_not_found(ask, seeded, people, case):
 
 def test_superseded_and_withdrawn_payments_are_not_found(ask, seeded, people, publish_rows):
     first, second = seeded["roster"][0], seeded["roster"][4]  # 张三's two payments
-    publish_rows("subsidies", [publish_rows.correction(first, amount=Decimal("450.00")),
-                               publish_rows.correction(second, withdrawn=True)], reason="更正")
+    publish_rows(
+        "subsidies",
+        [publish_rows.correction(first, amount=Decimal("450.00")), publish_rows.correction(second, withdrawn=True)],
+        reason="更正",
+    )
     found = result(ask(*people["zhang"][:2]))
     assert "共查到 1 笔" in found and "450.00" in found and "500.00" not in found
     assert "耕地地力保护补贴" not in found
@@ -125,6 +151,7 @@ def fresh_device_ask(ask, client):
         n = next(counter)
         client.set_cookie("device", secrets.token_hex(16))
         return ask(name, number, address=f"10.{n // 250}.{n % 250}.1")
+
     return post
 
 
@@ -155,11 +182,13 @@ def test_misses_in_one_village_are_limited(app, ask, client, seeded, people):
     assert "未查到" in result(rotate("赵六", "110101199001011237"))
 
 
-def test_the_county_budget_stops_lookups_and_alerts_administrators(app, ask, client, seeded, people, make_user,
-                                                                  login, monkeypatch):
+def test_the_county_budget_stops_lookups_and_alerts_administrators(
+    app, ask, client, seeded, people, make_user, login, monkeypatch
+):
     import admin.lookup_alerts as alerts
     from core.audit import AuditEntry
     from core.extensions import db
+
     sent = []
 
     class FakeSmtp:
@@ -171,6 +200,7 @@ def test_the_county_budget_stops_lookups_and_alerts_administrators(app, ask, cli
 
         def send_message(self, message):
             sent.append(message)
+
     monkeypatch.setattr(alerts, "_connect", lambda server: FakeSmtp())
     app.config.update(LOOKUP_MISSES_PER_COUNTY="4 per day", SMTP_URL="smtp://mail.test:25")
     make_user("root", "admin").email = "root@example.gov.cn"
@@ -194,6 +224,7 @@ def test_every_miss_does_the_same_work(app, ask, client, seeded, people):
     from sqlalchemy import event
 
     from core.extensions import db
+
     rotate = fresh_device_ask(ask, client)
     counts = []
     for name in ("张三", "赵六"):
@@ -211,8 +242,19 @@ def test_every_miss_does_the_same_work(app, ask, client, seeded, people):
 
 def test_spaces_full_width_digits_and_a_lower_case_x_are_forgiven(ask, seeded, people, publish_rows):
     number = "11010119800101003X"
-    publish_rows("subsidies", [{"item": "高龄津贴", "month": "2025-02", "name": "李四", "id_number": number,
-                                "amount": Decimal("100.00"), "paid_on": seeded["roster"][0].paid_on}])
+    publish_rows(
+        "subsidies",
+        [
+            {
+                "item": "高龄津贴",
+                "month": "2025-02",
+                "name": "李四",
+                "id_number": number,
+                "amount": Decimal("100.00"),
+                "paid_on": seeded["roster"][0].paid_on,
+            }
+        ],
+    )
     grouped = "110101 19800101 003x"  # as the card prints it, typed with a lower-case x
     full_width = number[:-1].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "ｘ"
     spaced_ideographic = "１１０１０１\u300019800101\u3000003X"  # the full-width space of a Chinese keyboard
@@ -248,17 +290,22 @@ def test_a_kiosk_keeps_the_name_after_a_miss_but_never_the_id_number(client, ask
 def test_with_redis_unreachable_misses_are_still_counted(make_app, database_uri, seeded, people):
     # Redis down: each worker counts the misses in its own memory; no 500, and the brake holds.
     import socket
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
-    client = make_app(database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed}/0",
-                      PROPAGATE_EXCEPTIONS=False).test_client()
+    client = make_app(
+        database_uri, RATELIMIT_STORAGE_URI=f"redis://127.0.0.1:{closed}/0", PROPAGATE_EXCEPTIONS=False
+    ).test_client()
 
     def ask(name, number, address):
         form = client.get("/lookup", environ_base={"REMOTE_ADDR": address})
-        return client.post("/lookup", data={"name": name, "id_number": number,
-                                            "csrf_token": TOKEN.search(form.text).group(1)},
-                           environ_base={"REMOTE_ADDR": address})
+        return client.post(
+            "/lookup",
+            data={"name": name, "id_number": number, "csrf_token": TOKEN.search(form.text).group(1)},
+            environ_base={"REMOTE_ADDR": address},
+        )
+
     rotate = fresh_device_ask(ask, client)
     name, number, _ = people["zhang"]
     for n in range(10):

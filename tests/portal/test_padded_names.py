@@ -1,5 +1,6 @@
 """Names stored with a roster's padding (rows imported before names were normalised) are masked,
 shown and looked up as the names they are, wherever the public meets them."""
+
 import re
 from datetime import date, datetime
 from decimal import Decimal
@@ -17,8 +18,14 @@ from core.timezone import SHANGHAI
 V = "/r/629901101201"
 ROSTER = {"item": "最低生活保障金", "month": "2025-02"}
 # Stored as old imports left them: full-width, half-width, doubled and zero-width padding.
-PADDED = [("王\u3000五", "11010119800101011"), ("李 四", "11010119800101022"), ("赵  六", "11010119800101033"),
-          ("孙\u200b七", "11010119800101044"), ("张", "11010119800101055"), ("阿沛 • 阿旺晋美", "11010119800101066")]
+PADDED = [
+    ("王\u3000五", "11010119800101011"),
+    ("李 四", "11010119800101022"),
+    ("赵  六", "11010119800101033"),
+    ("孙\u200b七", "11010119800101044"),
+    ("张", "11010119800101055"),
+    ("阿沛 • 阿旺晋美", "11010119800101066"),
+]
 MASKED = ["王*", "李*", "赵*", "孙*", "*", "阿*·***美"]
 
 
@@ -30,9 +37,20 @@ def march():
 
 @pytest.fixture
 def padded(publish_rows):
-    _, rows = publish_rows("subsidies", [
-        {"item": "最低生活保障金", "month": "2025-02", "name": name, "id_number": id_number(first17),
-         "amount": Decimal("500.00"), "paid_on": date(2025, 2, 10)} for name, first17 in PADDED])
+    _, rows = publish_rows(
+        "subsidies",
+        [
+            {
+                "item": "最低生活保障金",
+                "month": "2025-02",
+                "name": name,
+                "id_number": id_number(first17),
+                "amount": Decimal("500.00"),
+                "paid_on": date(2025, 2, 10),
+            }
+            for name, first17 in PADDED
+        ],
+    )
     return rows
 
 
@@ -79,13 +97,14 @@ def test_full_names_setting_shows_the_names_without_padding(client, padded):
     assert re.findall(r'<td class="lead">([^<]*)</td>', page) == ["王五", "李四", "赵六", "孙七", "张", "阿沛·阿旺晋美"]
 
 
-@pytest.mark.parametrize(("typed", "who"), [("王五", 0), ("王 五", 0), ("王\u3000五", 0), ("孙七", 3),
-                                            ("阿沛·阿旺晋美", 5), ("阿沛・阿旺晋美", 5)])
+@pytest.mark.parametrize(
+    ("typed", "who"),
+    [("王五", 0), ("王 五", 0), ("王\u3000五", 0), ("孙七", 3), ("阿沛·阿旺晋美", 5), ("阿沛・阿旺晋美", 5)],
+)
 def test_lookup_matches_a_stored_padded_name(client, padded, typed, who):
     form = client.get("/lookup")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
-    response = client.post("/lookup", data={"name": typed, "id_number": id_number(PADDED[who][1]),
-                                            "csrf_token": token})
+    response = client.post("/lookup", data={"name": typed, "id_number": id_number(PADDED[who][1]), "csrf_token": token})
     assert "共查到 1 笔" in response.text
     assert f"item=subsidies:{padded[who].id}" in response.text
 
@@ -94,6 +113,7 @@ def test_lookup_still_needs_the_right_name(client, padded):
     form = client.get("/lookup")
     token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
     for typed in ("王六", "王", "\u200b"):
-        response = client.post("/lookup", data={"name": typed, "id_number": id_number(PADDED[0][1]),
-                                                "csrf_token": token})
+        response = client.post(
+            "/lookup", data={"name": typed, "id_number": id_number(PADDED[0][1]), "csrf_token": token}
+        )
         assert "未查到" in response.text and "共查到" not in response.text

@@ -6,6 +6,7 @@ Transferred means the bytes as a phone receives them. Public pages carry their C
 gzipped by the app itself
 (portal/caching.py) for browsers that send Accept-Encoding: gzip, as every phone browser does.
 Raw, a full page of 100 ledger rows is about 70 KB of HTML; see bench/README.md."""
+
 import gzip
 import re
 from datetime import date, timedelta
@@ -32,33 +33,99 @@ def full_village(seeded, publish_rows, people):
     """青山村 with every list at least one page long: ledger month, roster, projects, contracts,
     corrections."""
     ledger = publish_rows.ledger
-    _, march = publish_rows("ledger", [
-        ledger(date(2025, 3, 1) + timedelta(days=n % 28), f"记-{n + 100:03d}",
-               "expense" if n % 3 else "income", "公益支出" if n % 3 else "经营收入", SUMMARY,
-               f"{12345 + n}.67", PARTY, f"XM-{n % 20:03d}") for n in range(PER_PAGE + 20)])
+    _, march = publish_rows(
+        "ledger",
+        [
+            ledger(
+                date(2025, 3, 1) + timedelta(days=n % 28),
+                f"记-{n + 100:03d}",
+                "expense" if n % 3 else "income",
+                "公益支出" if n % 3 else "经营收入",
+                SUMMARY,
+                f"{12345 + n}.67",
+                PARTY,
+                f"XM-{n % 20:03d}",
+            )
+            for n in range(PER_PAGE + 20)
+        ],
+    )
     name, number, account = people["ouyang"]
-    publish_rows("subsidies", [{"item": "耕地地力保护补贴", "month": "2025-03", "name": name,
-                                "id_number": number, "account": account,
-                                "amount": Decimal("1234.50"), "paid_on": date(2025, 3, 20)}
-                               for _ in range(PER_PAGE + 20)])
-    publish_rows("projects", [publish_rows.project(f"XM-{n:03d}", f"第{n}组村道硬化及排水沟改造", "在建",
-                                                   n * 4, "100000.00", date(2025, 3, 1), SUMMARY)
-                              for n in range(25)])
-    publish_rows("contracts", [{
-        "contract_no": f"HT-{n + 100}", "subject": f"村东第{n}号地块耕地五十亩", "category": "资源",
-        "party": PARTY, "start_on": date(2024, 7, 1), "end_on": date(2029, 6, 30),
-        "annual_rent": Decimal("10000.00"), "pay_cycle": "半年"} for n in range(PER_PAGE + 20)])
-    publish_rows("ledger", [publish_rows.correction(row, amount=row.amount + 1, summary=SUMMARY + "（更正）")
-                            for row in march[:PER_PAGE + 20]], period="2025-03", reason="金额录入错误" * 5)
+    publish_rows(
+        "subsidies",
+        [
+            {
+                "item": "耕地地力保护补贴",
+                "month": "2025-03",
+                "name": name,
+                "id_number": number,
+                "account": account,
+                "amount": Decimal("1234.50"),
+                "paid_on": date(2025, 3, 20),
+            }
+            for _ in range(PER_PAGE + 20)
+        ],
+    )
+    publish_rows(
+        "projects",
+        [
+            publish_rows.project(
+                f"XM-{n:03d}", f"第{n}组村道硬化及排水沟改造", "在建", n * 4, "100000.00", date(2025, 3, 1), SUMMARY
+            )
+            for n in range(25)
+        ],
+    )
+    publish_rows(
+        "contracts",
+        [
+            {
+                "contract_no": f"HT-{n + 100}",
+                "subject": f"村东第{n}号地块耕地五十亩",
+                "category": "资源",
+                "party": PARTY,
+                "start_on": date(2024, 7, 1),
+                "end_on": date(2029, 6, 30),
+                "annual_rent": Decimal("10000.00"),
+                "pay_cycle": "半年",
+            }
+            for n in range(PER_PAGE + 20)
+        ],
+    )
+    publish_rows(
+        "ledger",
+        [
+            publish_rows.correction(row, amount=row.amount + 1, summary=SUMMARY + "（更正）")
+            for row in march[: PER_PAGE + 20]
+        ],
+        period="2025-03",
+        reason="金额录入错误" * 5,
+    )
 
 
-PAGES = ["/", "/search?q=青山", "/r/629901000000", "/r/629901101000", V, f"{V}/ledger",
-         f"{V}/ledger?month=2025-03", f"{V}/ledger?month=2025-03&page=2", f"{V}/ledger?q=村道",
-         f"{V}/subsidies", f"{V}/subsidies?item=耕地地力保护补贴&month=2025-03", f"{V}/projects",
-         f"{V}/projects/XM-001", f"{V}/contracts", f"{V}/revisions", "/complain?village=629901101201",
-         "/complain?village=629901101201&item=ledger:1", "/lookup",
-         # The complaint side's public pages (complaints/), held to the same budget.
-         "/complain", "/complain?village=629901101201", "/track", "/stats"]
+PAGES = [
+    "/",
+    "/search?q=青山",
+    "/r/629901000000",
+    "/r/629901101000",
+    V,
+    f"{V}/ledger",
+    f"{V}/ledger?month=2025-03",
+    f"{V}/ledger?month=2025-03&page=2",
+    f"{V}/ledger?q=村道",
+    f"{V}/subsidies",
+    f"{V}/subsidies?item=耕地地力保护补贴&month=2025-03",
+    f"{V}/projects",
+    f"{V}/projects/XM-001",
+    f"{V}/contracts",
+    f"{V}/revisions",
+    "/complain?village=629901101201",
+    "/complain?village=629901101201&item=ledger:1",
+    "/lookup",
+    # The complaint side's public pages (complaints/), held to the same budget.
+    "/complain",
+    "/complain?village=629901101201",
+    "/track",
+    "/stats",
+]
 
 
 def fetch(client, path: str) -> tuple[int, str]:

@@ -1,5 +1,6 @@
 """The display and device cookies (kiosk, text size, the lookup's device token) are Secure when
 the portal is reached over https, as the session cookie is, so no plain-http request sends them."""
+
 import pytest
 
 VILLAGE = "629901101201"

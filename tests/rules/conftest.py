@@ -1,5 +1,6 @@
 """Fixtures for the rules: a county of three villages, and helpers that publish disclosed rows,
 import rosters and read back the open warnings as the export writes them."""
+
 import csv
 import io
 from datetime import date
@@ -22,9 +23,13 @@ def publish(app):
 
     def do(kind: str, village: str, rows: list[dict], period: str | None = None):
         numbered = [{"row_number": number, "village_code": village, **row} for number, row in enumerate(rows, start=2)]
-        [batch] = stage_upload(ParsedUpload(Kind(kind), "t.csv", [ParsedBatch(village, Kind(kind), period, numbered)]),
-                               uploader=None, publish=True)
+        [batch] = stage_upload(
+            ParsedUpload(Kind(kind), "t.csv", [ParsedBatch(village, Kind(kind), period, numbered)]),
+            uploader=None,
+            publish=True,
+        )
         return batch
+
     return do
 
 
@@ -59,6 +64,7 @@ def run_rules(app):
         done = run(as_of=as_of, trigger="test")
         assert done.state == RunState.SUCCEEDED, done.error
         return done
+
     return do
 
 
@@ -69,6 +75,8 @@ def open_warnings(app):
 
     def read(rule: str | None = None) -> set[tuple[str, str, str]]:
         rows = list(csv.DictReader(io.StringIO(export_csv())))
-        return {(row["rule"], row["village_code"], row["subject"]) for row in rows
-                if rule is None or row["rule"] == rule}
+        return {
+            (row["rule"], row["village_code"], row["subject"]) for row in rows if rule is None or row["rule"] == rule
+        }
+
     return read

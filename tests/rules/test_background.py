@@ -1,5 +1,6 @@
 """Rules run by themselves after a published import or a roster import, in the background: in a
 thread of the app process, or on RQ over Redis when a queue URL is configured."""
+
 import re
 import shutil
 import socket
@@ -18,11 +19,13 @@ A = person(1)
 
 def runs():
     from rules.models import RuleRun
+
     return db.session.scalars(select(RuleRun).order_by(RuleRun.id)).all()
 
 
-def test_a_roster_uploaded_on_the_web_starts_a_run_in_a_thread(app, client, county, subsidies, make_user, login,
-                                                                 open_warnings):
+def test_a_roster_uploaded_on_the_web_starts_a_run_in_a_thread(
+    app, client, county, subsidies, make_user, login, open_warnings
+):
     from rule_rows import upload_roster
 
     subsidies(V1, payment(A))
@@ -48,6 +51,7 @@ def test_imports_while_a_run_waits_share_it(app, county, subsidies, roster):
     app.config["RULES_BACKGROUND"] = True
     app.config["RULES_QUEUE_URL"] = "redis://127.0.0.1:1/0"  # never reached: the waiting run is reused
     from rules.runs import queue_run
+
     waiting = queue_run(trigger="disclosure")
     assert request_run(trigger="roster").id == waiting.id
     assert len(runs()) == 1
@@ -63,8 +67,10 @@ def redis_url():
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
     try:
         for _ in range(50):
             with socket.socket() as attempt:
@@ -77,8 +83,9 @@ def redis_url():
         process.wait(timeout=10)
 
 
-def test_with_a_queue_url_a_roster_import_queues_an_rq_job_for_the_worker(app, county, subsidies, roster, redis_url,
-                                                                          open_warnings):
+def test_with_a_queue_url_a_roster_import_queues_an_rq_job_for_the_worker(
+    app, county, subsidies, roster, redis_url, open_warnings
+):
     from rules.jobs import work
 
     subsidies(V1, payment(A))
@@ -94,7 +101,8 @@ def test_with_a_queue_url_a_roster_import_queues_an_rq_job_for_the_worker(app, c
 
 
 def test_a_queued_run_is_done_once_by_a_worker_on_another_host_even_when_delivered_twice(
-        app, county, subsidies, roster, redis_url, make_app, database_uri, open_warnings):
+    app, county, subsidies, roster, redis_url, make_app, database_uri, open_warnings
+):
     from redis import Redis
     from rq import Queue
 
@@ -115,7 +123,8 @@ def test_a_queued_run_is_done_once_by_a_worker_on_another_host_even_when_deliver
     db.session.expire_all()
     assert [run.state for run in runs()] == ["succeeded"]
     assert db.session.scalars(select(AuditEntry.target_id).where(AuditEntry.action == "rules.run")).all() == [
-        str(run.id)]
+        str(run.id)
+    ]
     assert open_warnings() == {("DECEASED_RECIPIENT", V1, A)}
 
 
@@ -124,8 +133,10 @@ def test_an_import_from_the_shell_runs_the_rules_before_it_exits(app, cli, count
     roster_file = tmp_path / "deceased.csv"
     roster_file.write_text(f"姓名,身份证号,死亡日期\n甲,{A},2026-01-05\n", encoding="utf-8")
     subsidies_file = tmp_path / "subsidies.csv"
-    subsidies_file.write_text("村代码,补贴项目,发放年月,姓名,身份证号,金额,发放日期\n"
-                              f"{V1},最低生活保障金,2026-09,甲,{A},500.00,2026-09-15\n", encoding="utf-8")
+    subsidies_file.write_text(
+        f"村代码,补贴项目,发放年月,姓名,身份证号,金额,发放日期\n{V1},最低生活保障金,2026-09,甲,{A},500.00,2026-09-15\n",
+        encoding="utf-8",
+    )
     assert cli.invoke(args=["rosters", "import", "deceased", str(roster_file)]).exit_code == 0
     assert cli.invoke(args=["disclosures", "import", "subsidies", str(subsidies_file), "--publish"]).exit_code == 0
     assert "rule_threads" not in app.extensions

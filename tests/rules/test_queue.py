@@ -1,5 +1,6 @@
 """Warnings in the handlers' queue: the grade's clock, the same actions as complaints, swept and
 escalated like them; never public, never in public statistics, never seen by the supervised."""
+
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -26,6 +27,7 @@ def raised(county, subsidies, roster, run_rules):
     with time_machine.travel(ARRIVED, tick=False):
         run_rules(as_of=date(2026, 11, 18))
     from rules.models import RuleWarning
+
     return {(w.rule_code, w.village_code): w for w in db.session.scalars(select(RuleWarning))}
 
 
@@ -69,12 +71,20 @@ def test_warnings_never_reach_public_statistics_or_tracking(raised, client):
     refused = client.post("/track", data={"csrf_token": csrf_from(track.text), "code": case.code, "secret": ""})
     assert refused.status_code == 422
     from complaints.services import open_case
+
     assert open_case(case.code, "") is None
 
 
-@pytest.mark.parametrize("role, regions, status", [
-    ("accountant", [V1], 403), ("reviewer", ["629901101000"], 403), ("handler", ["629901102000"], 404),
-    ("inspector", ["629901000000"], 404), ("handler", ["629901101000"], 200)])
+@pytest.mark.parametrize(
+    "role, regions, status",
+    [
+        ("accountant", [V1], 403),
+        ("reviewer", ["629901101000"], 403),
+        ("handler", ["629901102000"], 404),
+        ("inspector", ["629901000000"], 404),
+        ("handler", ["629901101000"], 200),
+    ],
+)
 def test_who_sees_a_warning(raised, client, make_user, login, role, regions, status):
     case = raised[("DECEASED_RECIPIENT", V1)].complaint
     make_user("someone", role=role, regions=regions)
@@ -97,13 +107,22 @@ def test_a_handler_verifies_and_closes_a_warning(raised, client, make_user, logi
     page = client.get(f"/admin/cases/{warning.complaint_id}")
     assert "记录核查启动" in page.text and "公开答复" not in page.text
     token = csrf_from(page.text)
-    assert client.post(f"/admin/cases/{warning.complaint_id}/verify",
-                       data={"csrf_token": token, "verify": "安排王某到村核对发放台账"}).status_code == 302
-    refused = client.post(f"/admin/cases/{warning.complaint_id}/close",
-                          data={"csrf_token": token, "result": "已解决", "classification": "已解决"})
+    assert (
+        client.post(
+            f"/admin/cases/{warning.complaint_id}/verify",
+            data={"csrf_token": token, "verify": "安排王某到村核对发放台账"},
+        ).status_code
+        == 302
+    )
+    refused = client.post(
+        f"/admin/cases/{warning.complaint_id}/close",
+        data={"csrf_token": token, "result": "已解决", "classification": "已解决"},
+    )
     assert refused.status_code == 422
-    closed = client.post(f"/admin/cases/{warning.complaint_id}/close",
-                         data={"csrf_token": token, "result": "经核查重复发放属实，已追回", "classification": "属实"})
+    closed = client.post(
+        f"/admin/cases/{warning.complaint_id}/close",
+        data={"csrf_token": token, "result": "经核查重复发放属实，已追回", "classification": "属实"},
+    )
     assert closed.status_code == 302
     db.session.expire_all()
     case = warning.complaint
@@ -111,5 +130,6 @@ def test_a_handler_verifies_and_closes_a_warning(raised, client, make_user, logi
     assert case.clock(ClockKind.VERIFY).met_at is not None
 
     from rules.queries import counts_by_rule
+
     counts = counts_by_rule()["DUPLICATE_PAYMENT"]
     assert (counts.open, counts.closed, counts.hit_rate) == (1, 1, "100%")

@@ -1,5 +1,6 @@
 """Reference rosters: the command line and the web upload, versions, sealed ID numbers, and who
 may see them (commission staff only, every look audited)."""
+
 import pytest
 from rule_rows import V1, person, upload_roster as upload
 from sqlalchemy import select
@@ -26,6 +27,7 @@ def test_command_line_import_replaces_the_version_and_keeps_the_old_one(cli, cou
     stored = db.session.scalar(select(DeceasedPerson).where(DeceasedPerson.version_id == new.id))
     assert A not in stored.id_cipher and stored.died_month == "2025-04"
     from core.fields import field_cipher
+
     assert stored.id_hash == field_cipher().lookup_hash(A)
 
 
@@ -33,9 +35,11 @@ def test_a_bad_roster_is_rejected_whole_with_row_errors(cli, county, tmp_path):
     from rules.rosters.models import RosterVersion
 
     bad = tmp_path / "cadres.csv"
-    bad.write_text("村代码,姓名,身份证号,职务,关联干部身份证号,关系\n"
-                   f"{V1},甲,{A},村委会主任,,本人\n{V1},乙,{B},,{person(9)},配偶\n{V1},丙,123,,,本人\n",
-                   encoding="utf-8")
+    bad.write_text(
+        "村代码,姓名,身份证号,职务,关联干部身份证号,关系\n"
+        f"{V1},甲,{A},村委会主任,,本人\n{V1},乙,{B},,{person(9)},配偶\n{V1},丙,123,,,本人\n",
+        encoding="utf-8",
+    )
     result = cli.invoke(args=["rosters", "import", "cadres", str(bad)])
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
@@ -66,12 +70,21 @@ def test_web_upload_previews_then_imports(client, county, make_user, login):
     assert rejected.status_code == 422 and "死亡日期" in rejected.text and "整个文件都没有导入" in rejected.text
 
 
-@pytest.mark.parametrize("role, regions, lead, status", [
-    ("accountant", [V1], False, 403), ("reviewer", ["629901101000"], False, 403),
-    ("handler", ["629901000000"], False, 403), ("handler", ["629901101000"], True, 403),
-    ("inspector", ["629901000000"], False, 403), ("handler", ["629901000000"], True, 200), ("admin", [], False, 200)])
-def test_only_commission_staff_see_rosters_and_each_look_is_audited(client, county, make_user, login, roster,
-                                                                     role, regions, lead, status):
+@pytest.mark.parametrize(
+    "role, regions, lead, status",
+    [
+        ("accountant", [V1], False, 403),
+        ("reviewer", ["629901101000"], False, 403),
+        ("handler", ["629901000000"], False, 403),
+        ("handler", ["629901101000"], True, 403),
+        ("inspector", ["629901000000"], False, 403),
+        ("handler", ["629901000000"], True, 200),
+        ("admin", [], False, 200),
+    ],
+)
+def test_only_commission_staff_see_rosters_and_each_look_is_audited(
+    client, county, make_user, login, roster, role, regions, lead, status
+):
     from core.audit import AuditEntry
 
     version = roster("deceased", DECEASED)

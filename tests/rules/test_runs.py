@@ -1,5 +1,6 @@
 """Runs over time: idempotent, 已消除 when the condition goes, a handler's closing respected,
 and a failed run that keeps nothing."""
+
 from datetime import date
 
 from rule_rows import V1, payment, person
@@ -12,11 +13,13 @@ A, B = person(1), person(2)
 
 def warnings_of(rule: str):
     from rules.models import RuleWarning
+
     return db.session.scalars(select(RuleWarning).where(RuleWarning.rule_code == rule).order_by(RuleWarning.id)).all()
 
 
 def evidence_count(warning) -> int:
     from rules.models import RuleEvidence
+
     return db.session.scalar(select(func.count()).where(RuleEvidence.warning_id == warning.id))
 
 
@@ -64,7 +67,8 @@ def test_the_as_of_date_decides_what_holds(county, subsidies, run_rules, open_wa
 
 
 def test_a_warning_a_handler_closed_is_never_reopened_new_evidence_opens_a_linked_one(
-        county, subsidies, run_rules, open_warnings, make_user):
+    county, subsidies, run_rules, open_warnings, make_user
+):
     from admin.cases.actions import close
 
     handler = make_user("chuli", role="handler", regions=["629901000000"])
@@ -94,7 +98,9 @@ def test_a_failed_run_keeps_nothing_and_says_why(county, subsidies, monkeypatch,
         raise RuntimeError("规则查询出错")
 
     subsidies(V1, payment(A), payment(A))
-    rules = {rule.code: rule for rule in BUILTIN} | {"BROKEN": Rule("BROKEN", 2, "身份证号", "坏", "坏", BUILTIN[0].category, broken)}
+    rules = {rule.code: rule for rule in BUILTIN} | {
+        "BROKEN": Rule("BROKEN", 2, "身份证号", "坏", "坏", BUILTIN[0].category, broken)
+    }
     monkeypatch.setattr(runs, "active_rules", lambda: rules)
     done = runs.run_rules(as_of=date(2026, 11, 20))
     assert done.state == RunState.FAILED and "规则查询出错" in done.error

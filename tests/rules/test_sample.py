@@ -1,5 +1,6 @@
 """The sample township, imported as a county would (regions, disclosures, rosters, by the command
 line), raises exactly the warnings of its answer key — and a second run changes nothing."""
+
 import csv
 
 from support import SAMPLE
