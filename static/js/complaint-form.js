@@ -76,6 +76,10 @@
   if (!window.fetch || !window.FormData || !status) return;
   var pending = null; // the FormData of a submission not yet answered
   var retryTimer = null;
+  // One request at a time: the "online" event and the retry timer can both fire while a send is
+  // on its way, and a second answer (已经提交过了, for the same ticket) would replace the done
+  // page with its case number, and write back the draft that page had just cleared.
+  var inFlight = false;
 
   function say(message, waiting) {
     status.textContent = message; // an empty live region takes no room (site.css)
@@ -92,18 +96,25 @@
   }
 
   function send() {
-    if (!pending) return;
+    if (!pending || inFlight) return;
+    inFlight = true;
     var body = pending;
     say("正在提交……", false);
     fetch(form.action, { method: "POST", body: body, credentials: "same-origin", cache: "no-store" })
       .then(function (response) { return response.text(); })
       .then(function (html) {
+        inFlight = false;
         pending = null;
         if (retryTimer) clearInterval(retryTimer);
-        saveDraft(); // the answer page clears it if the case was filed
+        if (timer) clearTimeout(timer); // a keystroke's pending save must not bring the draft back
+        // Filed (the done page carries the marker): the draft has become a case, cleared here
+        // rather than left to the answer page's own copy of this script, which a browser may not
+        // run again in a page written by document.write. Refused: kept for the next try.
+        if (html.indexOf("data-clear-draft=") !== -1) { if (s) s.removeItem(key); } else saveDraft();
         show(html);
       })
       .catch(function () {
+        inFlight = false;
         // No answer: no connection, or it dropped. Keep the very same form data (same ticket)
         // and try again when the phone is back online, and every little while meanwhile.
         say("网络连接断开了，您的反映还没有提交。内容已保存在这部手机上，恢复联网后会自动提交，请不要关闭这个页面。", true);
