@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from flask import got_request_exception
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from .axe import IN_CI, REPO, check_accessibility, require_axe
@@ -20,6 +21,8 @@ from .axe import IN_CI, REPO, check_accessibility, require_axe
 HERE = Path(__file__).resolve().parent
 # .ci/run gives its PostgreSQL run a folder of its own, as it runs beside the SQLite one.
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "test-artifacts" / "screenshots")
+SCREENSHOT_ATTEMPTS = 3
+UNCAPTURABLE = "Unable to capture screenshot"
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
 # As the machine's own check ran it: without the background-networking flags Chromium calls
 # out to Google at start-up, which this closed network refuses.
@@ -170,7 +173,16 @@ def screenshot_name(node) -> str:
 def save_screenshot(page, stem: str) -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{stem}.png"
-    page.screenshot(path=path, full_page=True)
+    for attempt in range(SCREENSHOT_ATTEMPTS):
+        try:
+            page.screenshot(path=path, full_page=True)
+            return path
+        except PlaywrightError as error:
+            # Headless Chromium on a busy 2-core machine sometimes has no compositor frame
+            # ready for a full-page capture; the page itself is fine, so wait a frame and retry.
+            if UNCAPTURABLE not in str(error) or attempt == SCREENSHOT_ATTEMPTS - 1:
+                raise
+            page.wait_for_timeout(250 * (attempt + 1))
     return path
 
 
