@@ -46,6 +46,11 @@ class QuestionedItem:
         return self.kind.label
 
     @property
+    def ref(self) -> str:
+        """How links name it: `ledger:123` (what find_item reads)."""
+        return f"{self.kind.value}:{self.row_id}"
+
+    @property
     def category(self) -> Category:
         return CATEGORY_OF[self.kind]
 

@@ -5,8 +5,8 @@ The public pages kiosk.js runs on are cached without a CSRF token, so it asks fo
 cross-site page can neither read that answer nor post without it."""
 
 from flask import Blueprint, current_app, jsonify, session
-from flask_wtf.csrf import generate_csrf
 
+from core.csrf import masked_csrf_token
 from complaints.tracking import forget_tracking
 
 bp = Blueprint("kiosk_reset", __name__)
@@ -15,7 +15,7 @@ bp = Blueprint("kiosk_reset", __name__)
 @bp.get("/kiosk/reset")
 def token():
     """The token for the reset below (never stored by a cache: portal.caching.forms_are_not_stored)."""
-    return jsonify(token=generate_csrf())
+    return jsonify(token=masked_csrf_token())
 
 
 @bp.post("/kiosk/reset")

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from core import storage
 from core.forms import ConfirmForm
 from core.calendar.clocks import clock_state, due_soon_until
+from core.compression import gzipped
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
 from core.kiosk import kiosk_code
@@ -37,6 +38,7 @@ from complaints.attachments import AREA, AttachmentError, clean_uploads, file_wi
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, RateForm, SupplementForm, TrackForm, new_ticket
 from complaints.items import find_item
+from complaints.qr import normalise
 from complaints.models import Attachment, Category, Channel, Complaint, Status
 from complaints.permissions import can_open_files
 from complaints.receipts import receipt_for, seal, unseal
@@ -168,7 +170,7 @@ def _village_arg() -> Place | None:
 
 
 def _form_page(form: ComplaintForm, village: Place, item, inspection, status: int):
-    return _private(
+    response = _private(
         render_template(
             "complaints/form.html",
             form=form,
@@ -179,6 +181,22 @@ def _form_page(form: ComplaintForm, village: Place, item, inspection, status: in
         ),
         status,
     )
+    # ~19 KB raw, ~6 KB gzipped: 0.25 s less at a weak signal's 50 KB/s, on every visit (the page
+    # is never cached). Only the GET form: an answer to a POST echoes what was typed.
+    if request.method == "GET" and _echoes_only_codes(form, item, inspection):
+        return gzipped(response)
+    return response
+
+
+def _echoes_only_codes(form: ComplaintForm, item, inspection) -> bool:
+    """Whether the item and round the page echoes (its hidden fields, the 大字 link's way back)
+    are codes that resolved, exactly as the server writes them; the village always is. Then no
+    text of the requester's choosing is in the page, and it may go compressed
+    (core/compression.py)."""
+    item_ref, round_token = form.item.data or "", form.round.data or ""
+    item_ok = not item_ref or (item is not None and item_ref == item.ref)
+    round_ok = not round_token or (inspection is not None and round_token == normalise(round_token))
+    return item_ok and round_ok
 
 
 def _refiled_page(form: ComplaintForm, village: Place, item, inspection):

@@ -7,9 +7,9 @@ from flask import request
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf import CSRFProtect
 from sqlalchemy import Connection
 
+from core.csrf import MaskedCSRFProtect
 from core.db import Base
 from core.replica import RoutingSession, read_engine
 
@@ -22,7 +22,7 @@ def client_address() -> str:
 # The session class routes a public page's reads to the replica when one is set (core/replica.py).
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 login_manager = LoginManager()
-csrf = CSRFProtect()
+csrf = MaskedCSRFProtect()  # tokens masked per response (core/csrf.py)
 # Counters only; storage comes from RATELIMIT_STORAGE_URI (memory by default, Redis in production
 # so that every worker shares them). Keys expire with their windows.
 limiter = Limiter(key_func=client_address, default_limits=[])

@@ -2,6 +2,8 @@
 
 from flask_wtf import FlaskForm
 
+from core.csrf import MaskedFormCSRF
+
 
 class Form(FlaskForm):
     """A Flask-WTF form whose fields say when they are wrong: a field with errors renders with
@@ -9,6 +11,7 @@ class Form(FlaskForm):
     templates/_fields.html prints under the id `<field id>-error`."""
 
     class Meta:
+        csrf_class = MaskedFormCSRF  # a fresh string in every response (core/csrf.py)
         # A search form skips a value it cannot read instead of reporting it: no message to point at.
         announce_errors = True
 

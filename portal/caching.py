@@ -18,7 +18,8 @@ server-side cache below. Pages showing a flashed message are one-off: never stor
 These pages are also sent gzipped to browsers that accept it (every phone does): a page of
 100 ledger rows is ~70 KB of HTML but ~8 KB on the wire, and the cache keeps the gzipped bytes,
 so compression costs nothing on a hit. They hold no secret (no CSRF token, nothing from the
-session), so compression cannot leak one (BREACH); pages with forms are not compressed here.
+session), so compression cannot leak one (BREACH); pages with forms are not compressed here (the
+complaint form is, by its view: core/compression.py says when that is safe).
 """
 
 import gzip

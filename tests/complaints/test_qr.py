@@ -133,6 +133,16 @@ def test_round_code_with_one_village_has_one_button(client, make_round):
     assert f'href="/complain?village={QINGSHAN}&amp;round={token}"' in page.text
 
 
+def test_a_rounds_notice_goes_gzipped_to_a_phone(client, make_round):
+    # A public notice: no form, nothing of the session, so no secret compression could leak.
+    token = token_for(round_target(make_round(QINGSHAN).id))
+    plain = client.get(f"/q/{token}")
+    zipped = client.get(f"/q/{token}", headers={"Accept-Encoding": "gzip, deflate"})
+    assert "Content-Encoding" not in plain.headers and zipped.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in zipped.vary and gzip.decompress(zipped.data) == plain.data
+    assert "csrf_token" not in plain.text and "Set-Cookie" not in plain.headers
+
+
 def test_round_refuses_a_village_outside_it(client, make_round):
     token = token_for(round_target(make_round(QINGSHAN).id))
     assert client.get(f"/q/{token}/{HEKOU}").status_code == 404
