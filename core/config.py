@@ -19,6 +19,9 @@ DEFAULTS = {
     "UPLOAD_MAX_BYTES": 20 * 1024 * 1024,
     "IMPORT_MAX_ROWS": 1_000_000,
     "RATELIMIT_STORAGE_URI": "memory://",
+    # Said explicitly: the one Limiter serves every app a process makes, and flask-limiter keeps the
+    # previous app's setting where a config gives none (an app made without limits disabled the next).
+    "RATELIMIT_ENABLED": True,
     "RATELIMIT_HEADERS_ENABLED": False,
     # Redis gone: each worker counts in its own memory with the same limits (so the county sees at
     # most workers × each limit) until Redis answers again; a count that cannot be written after a

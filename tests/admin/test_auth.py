@@ -59,6 +59,20 @@ def test_login_is_throttled_per_address(app, client, make_user, login):
     assert login("chen").status_code == 429
 
 
+def test_an_app_made_without_limits_leaves_the_next_app_limited(make_app, database_uri, make_user):
+    make_app(database_uri, RATELIMIT_ENABLED=False)
+    client = make_app(database_uri, LOGIN_LIMIT_PER_ADDRESS="3 per 15 minutes").test_client()
+    make_user("chen")
+
+    def login(username, password="wrong"):  # pragma: allowlist secret
+        token = csrf_from(client.get("/staff/login").text)
+        return client.post("/staff/login", data={"username": username, "password": password, "csrf_token": token})
+
+    for i in range(3):
+        assert login(f"user{i}").status_code == 401
+    assert login("chen", "pw-for-tests-1").status_code == 429
+
+
 def test_successful_logins_do_not_count_towards_the_throttle(app, client, make_user, login):
     make_user("chen")
     for _ in range(7):
