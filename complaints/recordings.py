@@ -15,7 +15,7 @@ import struct
 import wave
 
 # mutagen is imported by the functions that use it: few requests carry a recording, and every
-# process would pay its import at start (docs/architecture.md, “Start-up”).
+# process would pay its import at start (docs/architecture.md).
 
 METADATA_BOXES = {b"udta", b"meta", b"uuid"}
 
