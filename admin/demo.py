@@ -11,6 +11,7 @@ from admin.reference import add_department, save_template
 from complaints.models import Category, Channel, ClockKind, Complaint
 from complaints.services import Identity, file_complaint, rate_case
 from core.db import clock_reads, utcnow
+from core.demo import person_name
 from core.extensions import db
 from core.regions.models import Region
 from core.users.models import User
@@ -64,7 +65,7 @@ def build_cases(rng: random.Random, villages: list[str], count: int = 36) -> int
                 category=rng.choice(list(Category)),
                 text=rng.choice(TEXTS),
                 channel=channel,
-                identity=Identity("王小红", "13800000000") if rng.random() < 0.3 else None,
+                identity=_identity(rng) if rng.random() < 0.3 else None,
                 received_at=received,
                 registered_by=lead if channel.is_staff_registered else None,
             )
@@ -72,6 +73,11 @@ def build_cases(rng: random.Random, villages: list[str], count: int = 36) -> int
         handler = township_handler if village.code.startswith(township_handler.regions[0].prefix) else lead
         _work(rng, case, handler, now)
     return count
+
+
+def _identity(rng: random.Random) -> Identity:
+    """A real-name complainant: a made-up villager with a mobile number of the 1380000 block."""
+    return Identity(person_name(rng), f"1380000{rng.randrange(10000):04d}")
 
 
 def _when(rng: random.Random, after: datetime, due: datetime) -> datetime:

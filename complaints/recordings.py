@@ -14,16 +14,9 @@ import io
 import struct
 import wave
 
-import mutagen
-from mutagen import MutagenError, apev2, id3
-from mutagen.oggflac import OggFLAC
-from mutagen.oggopus import OggOpus
-from mutagen.oggspeex import OggSpeex
-from mutagen.oggvorbis import OggVorbis
+# mutagen is imported by the functions that use it: few requests carry a recording, and every
+# process would pay its import at start (docs/architecture.md).
 
-OGG_TYPES = [OggVorbis, OggOpus, OggSpeex, OggFLAC]
-# What a damaged file makes mutagen or wave raise: the recording is refused, never stored half-read.
-PARSE_ERRORS = (MutagenError, ValueError, OSError, EOFError, struct.error, wave.Error, IndexError)
 METADATA_BOXES = {b"udta", b"meta", b"uuid"}
 
 
@@ -54,6 +47,14 @@ def audio_type(data: bytes) -> str | None:
     return None
 
 
+def _parse_errors() -> tuple[type[BaseException], ...]:
+    """What a damaged file makes mutagen or wave raise: the recording is refused, never stored
+    half-read."""
+    from mutagen import MutagenError
+
+    return (MutagenError, ValueError, OSError, EOFError, struct.error, wave.Error, IndexError)
+
+
 def clean_recording(data: bytes) -> tuple[bytes, str]:
     """(the recording without its tags, its content type); UnreadableRecording otherwise."""
     if audio_type(data) in ("audio/mpeg", "audio/aac"):
@@ -64,23 +65,31 @@ def clean_recording(data: bytes) -> tuple[bytes, str]:
     cleaner = CLEANERS.get(content_type)
     try:
         return (cleaner(data) if cleaner else data), content_type
-    except PARSE_ERRORS:
+    except _parse_errors():
         raise UnreadableRecording from None
 
 
 def _without_id3_or_ape(data: bytes) -> bytes:
+    from mutagen import apev2, id3
+
     buffer = io.BytesIO(data)
     try:
         id3.delete(buffer)
         apev2.delete(buffer)
-    except PARSE_ERRORS:
+    except _parse_errors():
         raise UnreadableRecording from None
     return buffer.getvalue()
 
 
 def _without_ogg_comments(data: bytes) -> bytes:
+    import mutagen
+    from mutagen.oggflac import OggFLAC
+    from mutagen.oggopus import OggOpus
+    from mutagen.oggspeex import OggSpeex
+    from mutagen.oggvorbis import OggVorbis
+
     buffer = io.BytesIO(data)
-    found = mutagen.File(buffer, options=OGG_TYPES)
+    found = mutagen.File(buffer, options=[OggVorbis, OggOpus, OggSpeex, OggFLAC])
     if found is None:  # an Ogg stream of no voice codec
         raise UnreadableRecording
     buffer.seek(0)

@@ -22,10 +22,17 @@ DEMO_TOWNSHIPS = [("629902101000", "青山镇"), ("629902102000", "白水乡"), 
 VILLAGE_FIRST = "青上下东西南北大小新老石白黄红金柳桃杨梅竹松枫荷兰"
 VILLAGE_SECOND = "山河溪岭坪坝湾塘桥沟岗冲田林庄园"
 VILLAGES_PER_TOWNSHIP = 8
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾肖田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方邹熊白孟秦邱侯江尹薛闫段雷龙黎史陶贺毛郝顾龚邵万覃武钱戴严欧阳"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰凤建国志红林春梅海燕小云文辉鹏堃喆昇赟玥"
 
 signals = Namespace()
 # Sent after the regions and accounts are committed, with the random generator to use.
 demo_built = signals.signal("demo-built")
+
+
+def person_name(rng: random.Random) -> str:
+    """A made-up villager's name: a common surname and one or two given characters."""
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2))))
 
 
 def _village_names(rng: random.Random, count: int, taken: set[str]) -> list[str]:

@@ -5,8 +5,6 @@ import json
 import shutil
 from pathlib import Path
 
-from whitenoise.compress import Compressor
-
 MANIFEST = "manifest.json"
 HASH_LENGTH = 12
 COMPRESSED_SUFFIXES = (".gz", ".br")
@@ -37,6 +35,8 @@ def build(source: Path, target: Path, log=None) -> dict:
 
     Files of earlier builds stay: a page rendered before a deployment, still open on a phone,
     keeps finding the stylesheet its hashed name points at."""
+    from whitenoise.compress import Compressor  # brotli and argparse: `static build` only
+
     compressor = Compressor(quiet=log is None, log=log or (lambda message: None))
     files = {}
     for path in source_files(source):

@@ -3,10 +3,6 @@
 import re
 from datetime import date, datetime
 
-from stdnum.cn import uscc
-from stdnum.exceptions import InvalidChecksum, ValidationError
-from stdnum.iso7064 import mod_11_2
-
 from core.tabular.cells import EXCEL_DIGITS, excel_general_text, is_blank, normalise
 from core.timezone import SHANGHAI
 
@@ -86,6 +82,8 @@ def parse_id_number(value: object) -> str:
     if not _ID_SHAPE.fullmatch(number):
         raise ValueError("身份证号只能是数字，末位可以是X")
     _check_birth_date(number)
+    from stdnum.iso7064 import mod_11_2  # here, not at the top: stdnum's import pulls in pydoc
+
     if not mod_11_2.is_valid(number):
         # Excel's zeros in place of the last three digits break the check 10 times in 11.
         if number.endswith(_EXCEL_ZEROS):
@@ -106,6 +104,9 @@ def check_uscc(value: object) -> tuple[str, str | None]:
     code = _code_text(value).upper()
     if len(code) != 18:
         raise ValueError("统一社会信用代码应为18位")
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
     try:
         return uscc.validate(code), None
     except InvalidChecksum:

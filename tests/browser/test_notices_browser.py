@@ -164,3 +164,30 @@ def test_an_administrator_sees_a_failed_notice_without_the_number(
     row = desktop.locator("tbody tr").first.inner_text()
     assert case.code in row and "发送失败" in row and "短信网关无法连接" in row and "1次" in row
     assert NUMBER not in desktop.content()
+
+    # A 360 px phone held upright shows cards, turned sideways the whole table: the state badge
+    # reads as one word either way, in 大字 too.
+    on_phone = desktop.context.browser.new_context(
+        viewport={"width": 360, "height": 780}, is_mobile=True, has_touch=True, locale="zh-CN", bypass_csp=True
+    )
+    on_phone.add_cookies(desktop.context.cookies())
+    phone = on_phone.new_page()
+    for step, width, height in (("notices-360", 360, 780), ("notices-360-sideways", 780, 360)):
+        phone.set_viewport_size({"width": width, "height": height})
+        phone.goto(f"{live_server}/admin/notices")
+        checkpoint(phone, step)
+        assert text_lines(phone.locator("tbody tr").first.locator(".badge")) == 1, step
+        on_phone.add_cookies([{"name": "text", "value": "large", "url": live_server}])
+        phone.goto(f"{live_server}/admin/notices")
+        checkpoint(phone, f"{step}-large")
+        assert text_lines(phone.locator("tbody tr").first.locator(".badge")) == 1, f"{step}-large"
+        on_phone.clear_cookies(name="text")
+    on_phone.close()
+
+
+def text_lines(element) -> int:
+    """How many lines the browser laid the element's text out on."""
+    return element.evaluate(
+        """el => { const range = document.createRange(); range.selectNodeContents(el);
+                   return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size; }"""
+    )
