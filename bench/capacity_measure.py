@@ -3,9 +3,12 @@ per imported row and per filing, CPU per request of each kind, and the backup's 
 
     .venv/bin/python bench/capacity_measure.py                # about 5 minutes
     .venv/bin/python bench/capacity_measure.py --ledger 20000 --subsidies 20000 --cases 2000 --requests 50
-    # --server URL (default $BENCH_POSTGRES or the shared server), --keep (the database's name to stderr)
+    # --server URL (a shared server: its WAL figures then include the neighbours'), --keep
 
-PostgreSQL only. A throwaway database, migrated with Alembic (the production indexes), filled by
+PostgreSQL only, on a cluster of its own by default (initdb under /tmp with Debian's binaries, as
+bench/faults/ does), because WAL positions count every database of a cluster.
+
+A throwaway database, migrated with Alembic (the production indexes), filled by
 the benches' own generators: published ledger and subsidy rows (bench/public_data.py, COPY, ID
 numbers sealed by the real FieldCipher), cases with clocks, events, referrals
 (bench/queue_bench.py's INSERT … SELECT), plus audit entries and attachment rows written here in
@@ -39,7 +42,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-sys.path[:0] = [str(ROOT), str(HERE)]
+sys.path[:0] = [str(ROOT), str(HERE), str(HERE / "faults")]
 
 import public_data  # noqa: E402
 from filing_bench import _phone  # noqa: E402
@@ -85,6 +88,13 @@ def main() -> None:
     args = parse_args()
     log(machine())
     started = time.perf_counter()
+    cluster = None
+    if not args.server:
+        # WAL positions are the whole cluster's: on a shared server the neighbours' writes would count.
+        from rig import Postgres
+
+        cluster = Postgres()
+        args.server = cluster.server
     workdir = Path(tempfile.mkdtemp(prefix="capacity_"))
     uri = public_data.create_database("postgresql", workdir, args.server)
     report = [f"Run of {time.strftime('%Y-%m-%d %H:%M', time.gmtime())} UTC · {machine()} · load average {load()}"]
@@ -116,14 +126,17 @@ def main() -> None:
             log(f"kept {uri}")
         else:
             public_data.drop_database(uri, args.server)
+        if cluster:
+            cluster.close()
     report.append(f"\nWhole run {time.perf_counter() - started:.0f} s; load average at the end {load()}.")
     print("\n".join(report))
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    default = os.environ.get("BENCH_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--server", default=default)
+    parser.add_argument(
+        "--server", default="", help="a PostgreSQL server URL; default: a cluster of its own (bench/faults/rig.py)"
+    )
     parser.add_argument("--ledger", type=int, default=300_000)
     parser.add_argument("--subsidies", type=int, default=300_000)
     parser.add_argument("--villages", type=int, default=100)
