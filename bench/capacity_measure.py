@@ -1,7 +1,7 @@
 """The figures docs/capacity.md extrapolates from: bytes per row and per index on PostgreSQL, WAL
 per imported row and per filing, CPU per request of each kind, and the backup's speed.
 
-    .venv/bin/python bench/capacity_measure.py                # about 5 minutes
+    .venv/bin/python bench/capacity_measure.py                # 13–18 minutes on a busy 2-core machine
     .venv/bin/python bench/capacity_measure.py --ledger 20000 --subsidies 20000 --cases 2000 --requests 50
     # --server URL (a shared server: its WAL figures then include the neighbours'), --keep
 
