@@ -32,6 +32,7 @@ Prints a Markdown report for bench/README.md ("Capacity inputs").
 import argparse
 import http.client
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -126,6 +127,7 @@ def main() -> None:
             log(f"kept {uri}")
         else:
             public_data.drop_database(uri, args.server)
+            shutil.rmtree(workdir, ignore_errors=True)  # the backup archive, page caches
         if cluster:
             cluster.close()
     report.append(f"\nWhole run {time.perf_counter() - started:.0f} s; load average at the end {load()}.")
