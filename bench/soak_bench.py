@@ -277,7 +277,7 @@ def summarise(record: dict, rate: float, seconds: int) -> dict:
     times = sorted(ms for _t, _name, ms, _error in requests)
     errors = [(name, error) for _t, name, _ms, error in requests if error]
     by_name = {}
-    for _t, name, ms, error in requests:
+    for _t, name, ms, _error in requests:
         by_name.setdefault(name, []).append(ms)
     actions = {kind: 0 for kind in MIX}
     for _t, kind in record["actions"]:
