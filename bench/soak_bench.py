@@ -24,6 +24,7 @@ a 60-second soak, to check the harness.
 """
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -46,6 +47,7 @@ from public_bench import SERVER, free_port, log, machine, serve  # noqa: E402
 from soak_mix import MIX  # noqa: E402
 
 P99_TARGET_MS = 300
+_runs = itertools.count(1)  # each locust run's seed: a retried step draws other pages
 PACE = 0.5  # actions per second per simulated visitor: rate / PACE visitors
 STAFF_PASSWORD = "bench-password-1"  # pragma: allowlist secret
 FULL = {"shape": public_data.Shape(), "cases": 20_000, "steps": (2, 3, 4, 6, 8, 11, 15, 20, 27, 36), "step": 20}
@@ -264,6 +266,7 @@ def run_locust(base: str, workdir: Path, rate: float, seconds: int, label: str) 
         "WARNING",
     ]
     env = dict(os.environ, SOAK_PLAN=str(workdir / "plan.json"), SOAK_PACE=str(PACE), SOAK_OUT=str(out))
+    env["SOAK_SEED"] = str(next(_runs))
     env["PYTHONPATH"] = os.pathsep.join([str(HERE), env.get("PYTHONPATH", "")])
     with open(workdir / f"{label}.log", "w") as log_file:
         subprocess.run(command, env=env, stdout=log_file, stderr=subprocess.STDOUT, timeout=seconds + 120)

@@ -2,7 +2,8 @@
 walking its own shuffled order of the mix in soak_mix.py at a fixed pace.
 
 Configured from the environment: SOAK_PLAN (JSON written by soak_bench.py: villages, months,
-regions, tracking pairs, staff accounts, the photo), SOAK_PACE (actions per second per visitor),
+regions, tracking pairs, staff accounts, the photo), SOAK_PACE (actions per second per visitor), SOAK_SEED (each run's own, so that a step run
+again draws other pages than the run before it, not the ones that run left in the caches),
 SOAK_OUT (where every request's time, name, milliseconds and error go when locust quits, with
 each finished action and each case number a filing was answered with).
 """
@@ -30,6 +31,7 @@ CASE_LINK = re.compile(r'href="/admin/cases/(\d+)"')
 CATEGORIES = ("funds", "subsidy", "project", "asset", "conduct", "other")
 RECORD = {"requests": [], "actions": [], "filed": []}
 _numbers = itertools.count()
+SEED = int(os.environ.get("SOAK_SEED", "0"))
 
 
 @events.request.add_listener
@@ -48,8 +50,8 @@ class Visitor(FastHttpUser):
 
     def on_start(self):
         self.number = next(_numbers)
-        self.rng = random.Random(self.number)
-        self.actions = itertools.cycle(schedule(self.number))
+        self.rng = random.Random(f"{SEED}-{self.number}")
+        self.actions = itertools.cycle(schedule(SEED * 10_000 + self.number))
         self.staff_session = None  # a second cookie jar, signed in on the first queue work
 
     @task
