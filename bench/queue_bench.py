@@ -132,7 +132,9 @@ SELECT case_text.code, vil.code, vil.parent_code,
        (ARRAY['funds','subsidy','project','asset','conduct','other'])[1 + gen.g % 6],
        (ARRAY['web','qr','inspection','phone_12388','phone_12345','letter','visit'])[1 + (gen.g / 6) % 7],
        case_text.text, '', false, gen.g % 3 = 0,
-       md5(gen.g::text), false, gen.received_at, gen.status,
+       -- a merged case is written open, then merged together with the case it joins (below): the
+       -- database checks that a merged case names one
+       md5(gen.g::text), false, gen.received_at, CASE WHEN gen.status = 'merged' THEN 'in_progress' ELSE gen.status END,
        CASE WHEN gen.status = 'received' THEN NULL ELSE users.id END,
        CASE WHEN gen.status = 'closed' THEN '经核实，已整改到位。' ELSE '' END,
        CASE WHEN gen.status = 'closed' THEN '属实' ELSE '' END,
@@ -142,7 +144,9 @@ SELECT case_text.code, vil.code, vil.parent_code,
 FROM gen JOIN vil ON vil.idx = gen.g % {TOWNSHIPS * VILLAGES_PER_TOWNSHIP} JOIN case_text ON case_text.g = gen.g
 LEFT JOIN (SELECT user_regions.region_code, users.id FROM user_regions JOIN users ON users.id = user_regions.user_id
            WHERE users.username LIKE 'h%') AS users ON users.region_code = vil.parent_code;
-UPDATE complaints SET merged_into_id = id - 1 WHERE status = 'merged' AND id > 1;
+UPDATE complaints SET status = 'merged', merged_into_id = complaints.id - 1
+FROM case_text JOIN gen ON gen.g = case_text.g
+WHERE complaints.code = case_text.code AND gen.status = 'merged' AND complaints.id > 1;
 
 INSERT INTO case_clocks (complaint_id, kind, starts_at, amount, unit, due_at, met_at, provisional, extension_days,
                          extension_reason, alerted_state, escalation_level)
