@@ -16,6 +16,8 @@ from flask import got_request_exception
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
+
 from .axe import IN_CI, REPO, check_accessibility, require_axe
 
 HERE = Path(__file__).resolve().parent
@@ -23,19 +25,6 @@ HERE = Path(__file__).resolve().parent
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "test-artifacts" / "screenshots")
 SCREENSHOT_ATTEMPTS = 3
 UNCAPTURABLE = "Unable to capture screenshot"
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
-# As the machine's own check ran it: without the background-networking flags Chromium calls
-# out to Google at start-up, which this closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # WeChat's built-in browser on an Android phone: how most villagers open the portal.
 WECHAT_ANDROID = (
     "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
