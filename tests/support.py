@@ -86,6 +86,37 @@ def publish_ledger_row(village: str, **values):
     )
 
 
+def stage_project(village: str, *, uploader=None, publish: bool = False):
+    """Stage a village's road project XM-2026-007 (in progress, 40%) as a projects batch; returns it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from disclosures.models import Kind
+    from disclosures.parsed import ParsedBatch, ParsedUpload
+    from disclosures.services import stage_upload
+
+    row = {
+        "row_number": 2,
+        "project_no": "XM-2026-007",
+        "name": "青山村组道路硬化工程",
+        "project_type": "道路",
+        "budget": Decimal("386500.00"),
+        "funding_source": "财政衔接资金",
+        "contractor": "青川县路桥建设有限公司",
+        "contractor_uscc": "",
+        "approved_on": date(2026, 3, 2),
+        "start_on": date(2026, 4, 1),
+        "planned_end_on": date(2026, 9, 30),
+        "progress": 40,
+        "paid_total": Decimal("120000.00"),
+        "status": "在建",
+        "updated_on": date(2026, 6, 1),
+        "note": "",
+    }
+    upload = ParsedUpload(Kind.PROJECTS, "projects.xlsx", [ParsedBatch(village, Kind.PROJECTS, None, [row])])
+    return stage_upload(upload, uploader=uploader, publish=publish)[0]
+
+
 def statutory_rest_rows(year: int) -> tuple[str, ...]:
     """The holiday-file rows (日期,类型) every whole year has: 元旦, 劳动节 and 国庆节's first three
     days as rest days; a file loaded as a whole year without them is refused."""
