@@ -17,7 +17,7 @@ from complaints.codes import format_secret
 from complaints.models import Category, Channel, Complaint
 from complaints.services import file_complaint
 
-from .conftest import WECHAT_ANDROID, is_local, page_of
+from .conftest import page_of, wechat_context
 from .test_complaints_browser import photo
 from .test_disclosures_browser import village  # noqa: F401  (a fixture: 青山村's published tables)
 
@@ -28,21 +28,7 @@ WAYS_BACK = ("查询办理进展", "我的补贴", "公开统计")
 
 
 def open_phone(browser, live_server, size: str, text: str, *, bypass_csp: bool = True):
-    context = browser.new_context(
-        viewport=PHONES[size],
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        user_agent=WECHAT_ANDROID,
-        bypass_csp=bypass_csp,
-    )
-    context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
-    context.set_default_timeout(10_000)
-    if text == "large":
-        context.add_cookies([{"name": "text", "value": "large", "url": live_server}])
-    return context
+    return wechat_context(browser, live_server, PHONES[size], text=text, bypass_csp=bypass_csp)
 
 
 @pytest.fixture(params=SIZES, ids=lambda p: f"{p[0]}px-{p[1]}")
