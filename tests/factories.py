@@ -1,14 +1,16 @@
 """Shared test data: the staff of the township tree (tests/conftest.py's `township_tree`) and a
 filed case, so that test files name who and what they need instead of redefining them."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from complaints.models import Category, Channel, Complaint
+from complaints.models import Category, Channel, Complaint, InspectionRound
 from complaints.services import Identity, file_complaint
+from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
+from core.timezone import local_date
 
 COUNTY, TOWNSHIP, OTHER_TOWNSHIP, VILLAGE = "629901000000", "629901101000", "629901102000", "629901101201"
 
@@ -52,3 +54,20 @@ def new_case(
         **kw,
     )
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def running_round(members, villages) -> InspectionRound:
+    """An inspection round of 青川县 that began yesterday and runs another 30 days, committed."""
+    today = local_date(utcnow())
+    running = InspectionRound(
+        name="本轮巡察",
+        team_name="县委第二巡察组",
+        county_code=COUNTY,
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        members=list(members),
+        villages=list(villages),
+    )
+    db.session.add(running)
+    db.session.commit()
+    return running

@@ -178,17 +178,15 @@ def _inspection_round_id() -> int:
 def _visible_case_id() -> int:
     """A case in 青山村 the signed-in actor may see, made once: an inspector sees only the reports
     of a round that is running and has them on its team; everyone else gets a plain case."""
-    from datetime import timedelta
 
     from sqlalchemy import select
 
-    from complaints.models import Category, Channel, Complaint, InspectionRound
+    from complaints.models import Category, Channel, Complaint
     from complaints.services import file_complaint
-    from core.db import utcnow
     from core.extensions import db
     from core.regions.models import Region
-    from core.timezone import local_date
     from core.users.models import User
+    from factories import running_round
 
     marker = "路由权限测试案件"
     found = db.session.scalar(select(Complaint.id).where(Complaint.text == marker))
@@ -196,19 +194,7 @@ def _visible_case_id() -> int:
         actor = db.session.scalar(select(User).where(User.username == "actor"))
         village, round_id = db.session.get(Region, "629901101201"), None
         if actor is not None and actor.role == Role.INSPECTOR:
-            today = local_date(utcnow())
-            running = InspectionRound(
-                name="本轮巡察",
-                team_name="县委第二巡察组",
-                county_code="629901000000",
-                starts_on=today - timedelta(days=1),
-                ends_on=today + timedelta(days=30),
-                members=[actor],
-                villages=[village],
-            )
-            db.session.add(running)
-            db.session.commit()
-            round_id = running.id
+            round_id = running_round([actor], [village]).id
         filed = file_complaint(
             village=village, category=Category.FUNDS, text=marker, channel=Channel.WEB, identity=None, round_id=round_id
         )
@@ -420,18 +406,16 @@ DISCLOSURE_STAFF = {"town_admin", "handler", "recused", "lead", "kuaiji"}
 
 @pytest.fixture
 def world(app, township_tree, make_user):
-    from datetime import timedelta
 
     from sqlalchemy import select
 
     from admin.cases.actions import declare_conflict
     from complaints.attachments import clean_photo, file_with_attachments
-    from complaints.models import Category, Channel, Complaint, InspectionRound
+    from complaints.models import Category, Channel, Complaint
     from complaints.services import Identity
-    from core.db import utcnow
     from core.extensions import db
     from core.regions.models import Region
-    from core.timezone import local_date
+    from factories import running_round
 
     users = {
         "town_admin": make_user("town_admin", "admin", ["629901101000"]),
@@ -443,18 +427,7 @@ def world(app, township_tree, make_user):
         "kuaiji": make_user("kuaiji", "accountant", ["629901101201"]),
         "far_kuaiji": make_user("far_kuaiji", "accountant", ["629901102201"]),
     }
-    today, near_village = local_date(utcnow()), db.session.get(Region, "629901101201")
-    running = InspectionRound(
-        name="本轮巡察",
-        team_name="县委第二巡察组",
-        county_code="629901000000",
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30),
-        members=[users["inspector"]],
-        villages=[near_village],
-    )
-    db.session.add(running)
-    db.session.commit()
+    running = running_round([users["inspector"]], [db.session.get(Region, "629901101201")])
     photo = clean_photo(_png())
     cases = {}
     for name, village, extra in (

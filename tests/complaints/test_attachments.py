@@ -464,31 +464,19 @@ def _file_links(page: str) -> list[str]:
 def test_attachments_follow_case_visibility(app, township_tree, make_user):
     """The same rule as the case page: a recused handler and a township handler during an
     inspection round get 404; the round's inspector gets the file."""
-    from datetime import timedelta
 
     from admin.cases.actions import declare_conflict
     from complaints.attachments import file_with_attachments
-    from complaints.models import Category, Channel, InspectionRound
-    from core.db import utcnow
+    from complaints.models import Category, Channel
     from core.regions.models import Region
-    from core.timezone import local_date
+    from factories import running_round
 
     inspector, _ = make_user("xuncha", "inspector"), make_user("xuncha2", "inspector")
     make_user("insider", "handler", ["629901101000"])
     recused = make_user("recused", "handler", ["629901101000"])
     make_user("root", "admin")
-    village, today = db.session.get(Region, VILLAGE), local_date(utcnow())
-    running = InspectionRound(
-        name="本轮巡察",
-        team_name="县委第二巡察组",
-        county_code="629901000000",
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30),
-        members=[inspector],
-        villages=[village],
-    )
-    db.session.add(running)
-    db.session.commit()
+    village = db.session.get(Region, VILLAGE)
+    running = running_round([inspector], [village])
     photo = clean_photo(photo_with_gps((40, 40)))
     plain = file_with_attachments(
         [photo], village=village, category=Category.FUNDS, text="修路款", channel=Channel.WEB, identity=None
