@@ -43,6 +43,11 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def logout(client) -> None:
+    """Sign the client's staff user out (the form posts from any back-office page)."""
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+
+
 def run_tool(tool: str, *args) -> str:
     """Run a tool found by require_tool and return its standard output."""
     import subprocess

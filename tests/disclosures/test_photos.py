@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from support import csrf_from, run_tool, stage_project
+from support import csrf_from, logout, run_tool, stage_project
 
 from core import storage
 from core.extensions import db
@@ -89,11 +89,11 @@ def test_a_photo_is_cleaned_reviewed_and_published_with_its_batch(app, client, l
 def test_photos_only_on_a_pending_batch_by_its_uploaders(client, login, pending_update, staff, make_user):
     login("far")
     assert add(client, pending_update.id, photo_with_gps()).status_code == 404  # another village's batch
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("shenhe")
     assert add(client, pending_update.id, photo_with_gps()).status_code == 403  # reviewers do not add
     approve_batch(pending_update.batch, reviewer=staff["shenhe"])
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("kuaiji")
     refused = add(client, pending_update.id, photo_with_gps())
     assert refused.status_code == 303
