@@ -7,13 +7,10 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from factories import new_case
 
 from admin.cases import actions
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
-from core.extensions import db
-from core.regions.models import Region
+from complaints.models import Complaint
 from core.timezone import SHANGHAI
 from disclosures.models import Batch, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
@@ -33,15 +30,7 @@ def late_november():
 
 
 def case(received: datetime) -> Complaint:
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="村里修路的钱去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        received_at=received,
-    )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return new_case(text="村里修路的钱去向不明", received_at=received)
 
 
 def ledger_batch(village: str, month: str) -> Batch:

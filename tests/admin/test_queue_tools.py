@@ -5,15 +5,14 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from factories import new_case
 from support import csrf_from, publish_ledger_row
 
 from admin.cases import actions
 from complaints.items import find_item
-from complaints.models import CaseEvent, Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import CaseEvent, Complaint
 from core.audit import AuditEntry
 from core.extensions import db
-from core.regions.models import Region
 
 
 @pytest.fixture
@@ -38,18 +37,6 @@ def as_user(app, people):
         return client
 
     return sign_in
-
-
-def new_case(village="629901101201", **kw) -> Complaint:
-    filed = file_complaint(
-        village=db.session.get(Region, village),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        **kw,
-    )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
 def assignees(*cases) -> list:
