@@ -34,7 +34,7 @@ STAFF = {
 NAME, PHONE = "段凤", "13800138000"
 
 
-def new_case(
+def file_case(
     *,
     real_name: bool = False,
     village: str = VILLAGE,
@@ -42,8 +42,9 @@ def new_case(
     category: Category = Category.FUNDS,
     received_at: datetime | None = None,
     **kw,
-) -> Complaint:
-    """A case filed on the web, anonymous unless real_name; keywords go to file_complaint."""
+):
+    """A case filed on the web, anonymous unless real_name; keywords go to file_complaint. The
+    filing's answer (code and secret, as the villager was shown them) and the stored case."""
     filed = file_complaint(
         village=db.session.get(Region, village),
         category=category,
@@ -53,7 +54,12 @@ def new_case(
         received_at=received_at,
         **kw,
     )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def new_case(**kw) -> Complaint:
+    """The stored case of file_case(**kw)."""
+    return file_case(**kw)[1]
 
 
 def running_round(members, villages) -> InspectionRound:

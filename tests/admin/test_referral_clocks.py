@@ -7,15 +7,14 @@ from datetime import date
 import pytest
 import time_machine
 from sqlalchemy import select
+from factories import file_case
 from support import csrf_from, statutory_rest_rows
 
 from admin.cases import actions, referrals
 from admin.models import ClockExtension, Decision, Department, Referral
 from complaints.codes import format_secret
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import Complaint
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import local_date, shanghai
 
 SUMMARY = "反映修路款去向问题，请核查"
@@ -56,17 +55,6 @@ def as_user(app, people):
     return sign_in
 
 
-def filed_case():
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
-
-
 def post(client, url: str, **data):
     return client.post(url, data={"csrf_token": client.token, **data})
 
@@ -78,7 +66,7 @@ def fresh(referral: Referral) -> Referral:
 
 def test_a_calendar_load_moves_unanswered_referral_deadlines(cli, people, department, tmp_path):
     with time_machine.travel(shanghai(2031, 9, 29, 10), tick=False):  # Mon; 2031 is not loaded
-        _, case = filed_case()
+        _, case = file_case()
         waiting = referrals.refer(case, department, SUMMARY, by=people["handler"])
         answered = referrals.refer(case, department, SUMMARY, by=people["handler"])
         referrals.record_referral_answer(answered, "已核查", by=people["handler"])
@@ -95,7 +83,7 @@ def test_a_calendar_load_moves_unanswered_referral_deadlines(cli, people, depart
 
 def test_a_referral_extension_needs_a_lead_and_counts_from_the_referral(people, department):
     with time_machine.travel(shanghai(2026, 6, 1, 10), tick=False):
-        _, case = filed_case()
+        _, case = file_case()
         referral = referrals.refer(case, department, SUMMARY, by=people["handler"])
         assert local_date(referral.due_at) == date(2026, 6, 23)  # 15 working days; 06-19 is a holiday
         with pytest.raises(actions.CaseError, match="1至15个工作日"):
@@ -121,7 +109,7 @@ def test_a_referral_extension_needs_a_lead_and_counts_from_the_referral(people, 
 
 
 def test_no_extension_once_the_department_has_answered(people, department):
-    _, case = filed_case()
+    _, case = file_case()
     referral = referrals.refer(case, department, SUMMARY, by=people["handler"])
     extension = referrals.request_referral_extension(referral, 5, "部门需要现场核查", by=people["handler"])
     referrals.record_referral_answer(referral, "已核查", by=people["handler"])
@@ -136,7 +124,7 @@ def test_no_extension_once_the_department_has_answered(people, department):
 
 def test_referral_extension_through_the_case_page_and_on_the_tracking_page(app, as_user, people, department):
     with time_machine.travel(shanghai(2026, 6, 1, 10), tick=False):
-        filed, case = filed_case()
+        filed, case = file_case()
         handler = as_user("handler")
         assert (
             post(handler, f"/admin/cases/{case.id}/refer", department=str(department.id), summary=SUMMARY).status_code

@@ -10,17 +10,16 @@ import pytest
 import time_machine
 from PIL import Image
 from sqlalchemy import select
+from factories import file_case
 from support import csrf_from
 
 from admin.cases import actions
 from core import storage
 from core.extensions import db
-from core.regions.models import Region
 from core.settings import CountySettings
 from core.timezone import local_date, shanghai
 from complaints.codes import format_secret
-from complaints.models import Attachment, CaseEvent, Category, Channel, ClockKind, Complaint, Status
-from complaints.services import file_complaint
+from complaints.models import Attachment, CaseEvent, ClockKind, Status
 
 from .test_attachments import PHP, photo_with_gps, wav
 
@@ -31,14 +30,7 @@ def handler(township_tree, make_user):
 
 
 def new_case():
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="村道维修款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return file_case(text="村道维修款去向不明")
 
 
 def open_tracking(client, filed) -> str:
