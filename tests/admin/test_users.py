@@ -216,7 +216,7 @@ def test_every_audited_action_has_a_chinese_label():
             source = path.read_text()
             found |= set(re.findall(r'record_audit\(\s*"([a-z_.]+)"', source))
             found |= set(re.findall(r'"([a-z_]+\.(?:enable|disable))"', source))
-            found |= {f"case.{name}" for name in re.findall(r'_log\(case, "([a-z_]+)"', source)}
+            found |= {f"case.{name}" for name in re.findall(r'log_case\(case, "([a-z_]+)"', source)}
     assert sorted(found - ACTION_LABELS.keys()) == []
 
 
