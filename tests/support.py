@@ -55,11 +55,30 @@ def run_tool(tool: str, *args) -> str:
     return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
 
 
+def ledger_row(month: str) -> dict:
+    """A plain expense row of a ledger month (10.00 元 of office supplies on the 5th), as parsed."""
+    from datetime import date
+    from decimal import Decimal
+
+    year, number = int(month[:4]), int(month[5:])
+    return {
+        "row_number": 2,
+        "entry_on": date(year, number, 5),
+        "month": month,
+        "year": year,
+        "voucher_no": "记-1",
+        "direction": "expense",
+        "category": "管理费用",
+        "summary": "办公用品",
+        "amount": Decimal("10.00"),
+        "counterparty": "",
+        "link_code": "",
+    }
+
+
 def publish_ledger_row(village: str, **values):
     """One published October 2026 expense row of a village's ledger (values override the plain
     defaults); returns the stored LedgerEntry."""
-    from datetime import date
-    from decimal import Decimal
 
     from sqlalchemy import select
 
@@ -68,19 +87,7 @@ def publish_ledger_row(village: str, **values):
     from disclosures.parsed import ParsedBatch, ParsedUpload
     from disclosures.services import stage_upload
 
-    row = {
-        "row_number": 2,
-        "entry_on": date(2026, 10, 5),
-        "month": "2026-10",
-        "year": 2026,
-        "voucher_no": "记-1",
-        "direction": "expense",
-        "category": "管理费用",
-        "summary": "办公用品",
-        "amount": Decimal("10.00"),
-        "counterparty": "",
-        "link_code": "",
-    } | values
+    row = ledger_row("2026-10") | values
     stage_upload(
         ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, "2026-10", [row])]),
         uploader=None,

@@ -2,11 +2,11 @@
 queue, a reviewer's waiting batches, an accountant's overdue months and returned batches."""
 
 import re
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
+from support import ledger_row
 from factories import new_case
 
 from admin.cases import actions
@@ -34,19 +34,7 @@ def case(received: datetime) -> Complaint:
 
 
 def ledger_batch(village: str, month: str) -> Batch:
-    row = {
-        "row_number": 2,
-        "entry_on": date(int(month[:4]), int(month[5:]), 5),
-        "month": month,
-        "year": int(month[:4]),
-        "voucher_no": "记-1",
-        "direction": "expense",
-        "category": "管理费用",
-        "summary": "办公用品",
-        "amount": Decimal("10.00"),
-        "counterparty": "",
-        "link_code": "",
-    }
+    row = ledger_row(month)
     [batch] = stage_upload(
         ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, month, [row])]), uploader=None
     )
