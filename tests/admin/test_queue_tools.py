@@ -25,20 +25,6 @@ def people(township_tree, make_user):
     }
 
 
-@pytest.fixture
-def as_user(app, people):
-    def sign_in(name: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        client.post(
-            "/staff/login",
-            data={"username": people[name].username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-        )
-        return client
-
-    return sign_in
-
-
 def assignees(*cases) -> list:
     db.session.expire_all()
     return [db.session.get(Complaint, case.id).assignee_id for case in cases]

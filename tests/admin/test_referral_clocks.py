@@ -33,28 +33,6 @@ def department(township_tree):
     return found
 
 
-@pytest.fixture
-def as_user(app, people):
-    def sign_in(name: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        assert (
-            client.post(
-                "/staff/login",
-                data={
-                    "username": people[name].username,
-                    "password": "pw-for-tests-1",
-                    "csrf_token": csrf_from(page.text),
-                },
-            ).status_code
-            == 302
-        )
-        client.token = csrf_from(client.get("/admin/").text)
-        return client
-
-    return sign_in
-
-
 def post(client, url: str, **data):
     return client.post(url, data={"csrf_token": client.token, **data})
 
