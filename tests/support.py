@@ -43,6 +43,17 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def signed_in_client(app, username: str, password: str = "pw-for-tests-1"):
+    """A new test client of the app (cookies of its own), signed in as the staff user."""
+    client = app.test_client()
+    page = client.get("/staff/login")
+    response = client.post(
+        "/staff/login", data={"username": username, "password": password, "csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 302, f"{username} could not sign in"
+    return client
+
+
 def logout(client) -> None:
     """Sign the client's staff user out (the form posts from any back-office page)."""
     client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})

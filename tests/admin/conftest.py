@@ -2,7 +2,7 @@
 fewer (or others) overrides it with make_people(…). `as_user` signs one of them in."""
 
 import pytest
-from support import csrf_from
+from support import csrf_from, signed_in_client
 
 
 @pytest.fixture
@@ -16,13 +16,7 @@ def as_user(app, people):
     a CSRF token for its posts as `client.token`."""
 
     def sign_in(name: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        response = client.post(
-            "/staff/login",
-            data={"username": people[name].username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-        )
-        assert response.status_code == 302
+        client = signed_in_client(app, people[name].username)
         client.token = csrf_from(client.get("/admin/").text)
         return client
 

@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from support import csrf_from, statutory_rest_rows
+from support import csrf_from, signed_in_client, statutory_rest_rows
 from sqlalchemy import select, text
 
 from core.audit import AuditEntry
@@ -281,15 +281,7 @@ def staff(township_tree, make_user):
 @pytest.fixture
 def signed_in(app):
     def sign_in(username: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        assert (
-            client.post(
-                "/staff/login",
-                data={"username": username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-            ).status_code
-            == 302
-        )
+        client = signed_in_client(app, username)
         client.token = csrf_from(client.get("/admin/").text)
         return client
 

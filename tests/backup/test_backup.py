@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
-from support import csrf_from, png_bytes, publish_ledger_row, require_tool
+from support import png_bytes, publish_ledger_row, require_tool, signed_in_client
 
 from backup import postgres
 from backup.errors import BackupError
@@ -104,19 +104,6 @@ def invoke(application, *args):
         return application.test_cli_runner().invoke(args=list(args))
 
 
-def clerk_client(app):
-    """A test client of the app signed in as the handler `clerk`."""
-    client = app.test_client()
-    token = csrf_from(client.get("/staff/login").text)
-    assert (
-        client.post(
-            "/staff/login", data={"username": "clerk", "password": "pw-for-tests-1", "csrf_token": token}
-        ).status_code
-        == 302
-    )
-    return client
-
-
 @pytest.mark.parametrize("target", ["never migrated", "migrated and empty"])
 def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_chains(
     app, portal, make_app, empty_database, databases, tmp_path, target
@@ -155,7 +142,7 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_ch
     verified = invoke(restored_app, "disclosures", "verify")
     assert verified.exit_code == 0 and "哈希链完好：2个村" in verified.output
     # The photo is served from the restored portal to the handler who may see the case.
-    client = clerk_client(restored_app)
+    client = signed_in_client(restored_app, "clerk")
     photo = client.get(f"/track/attachments/{portal['attachment']}")
     assert photo.status_code == 200 and photo.data == (tmp_path / "uploads" / portal["file"]).read_bytes()
     if target == "migrated and empty":
@@ -271,6 +258,6 @@ def test_a_backup_moves_files_between_the_local_and_the_database_store(
     assert restored.exit_code == 0 and "与清单一致" in restored.output, restored.output
     on_disk = files_under(tmp_path / "restored-uploads")
     assert on_disk == ({portal["file"]: original} if target_store == "local" else {})
-    client = clerk_client(restored_app)
+    client = signed_in_client(restored_app, "clerk")
     assert client.get(f"/track/attachments/{portal['attachment']}").data == original
     databases.drop(uri)
