@@ -54,6 +54,19 @@ def signed_in_client(app, username: str, password: str = "pw-for-tests-1"):
     return client
 
 
+def open_tracking(client, filed) -> str:
+    """Open a filed case on the tracking page as the villager would, with its code and secret;
+    the case page's HTML."""
+    from complaints.codes import format_secret
+
+    page = client.get("/track")
+    opened = client.post(
+        "/track", data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)}
+    )
+    assert opened.status_code == 302, "the tracking page did not open the case"
+    return client.get("/track/case").text
+
+
 def logout(client) -> None:
     """Sign the client's staff user out (the form posts from any back-office page)."""
     client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})

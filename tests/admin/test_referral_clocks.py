@@ -8,11 +8,10 @@ import pytest
 import time_machine
 from sqlalchemy import select
 from factories import file_case
-from support import csrf_from, statutory_rest_rows
+from support import open_tracking, statutory_rest_rows
 
 from admin.cases import actions, referrals
 from admin.models import ClockExtension, Decision, Department, Referral
-from complaints.codes import format_secret
 from complaints.models import Complaint
 from core.extensions import db
 from core.timezone import local_date, shanghai
@@ -159,16 +158,7 @@ def test_referral_extension_through_the_case_page_and_on_the_tracking_page(app, 
         assert "已延长5个工作日" in lead.get(f"/admin/cases/{case.id}").text
     assert local_date(fresh(referral).due_at) == date(2026, 6, 30)
 
-    villager = app.test_client()
-    form = villager.get("/track")
-    assert (
-        villager.post(
-            "/track",
-            data={"csrf_token": csrf_from(form.text), "code": filed.code, "secret": format_secret(filed.secret)},
-        ).status_code
-        == 302
-    )
-    timeline = villager.get("/track/case").text
+    timeline = open_tracking(app.test_client(), filed)
     assert "转办部门的答复期限延长5个工作日。理由：部门需要现场核查" in timeline
     assert "县农业农村局" not in timeline
     assert not re.search(r"extension|referral_id", timeline)

@@ -6,11 +6,10 @@ from datetime import date
 import pytest
 import time_machine
 from sqlalchemy import select
-from support import csrf_from
+from support import csrf_from, open_tracking
 
 from admin.cases import actions
 from admin.models import Reminder
-from complaints.codes import format_secret
 from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint, Status
 from complaints.services import file_complaint
 from core.extensions import db
@@ -44,11 +43,7 @@ def under_review(client, people):
         actions.assign(case, people["handler"], by=people["handler"])
         actions.close(case, "经核查，款项已按规定使用", "不属实", by=people["handler"])
     with time_machine.travel(REQUESTED_AT, tick=False):
-        page = client.get("/track")
-        client.post(
-            "/track",
-            data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)},
-        )
+        open_tracking(client, filed)
         for url, data in (("/track/case/rate", {"rating": "unsatisfied"}), ("/track/case/review", {})):
             token = csrf_from(client.get("/track/case").text)
             assert client.post(url, data={"csrf_token": token} | data).status_code == 302
