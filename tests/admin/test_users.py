@@ -175,29 +175,19 @@ def test_admin_loads_a_holiday_schedule(admin_client):
     import io
 
     token = csrf_from(admin_client.get("/admin/calendar").text)
-    bad = admin_client.post(
-        "/admin/calendar",
-        data={
-            "csrf_token": token,
-            "confirm": "y",
-            "file": (io.BytesIO("日期,类型\n2031-02-30,休息\n".encode()), "2031.csv"),
-        },
-    )
+
+    def load(rows: str):
+        return admin_client.post(
+            "/admin/calendar",
+            data={"csrf_token": token, "confirm": "y", "file": (io.BytesIO(f"日期,类型\n{rows}".encode()), "2031.csv")},
+        )
+
+    bad = load("2031-02-30,休息\n")
     assert bad.status_code == 422 and "第2行" in bad.text
-    partial = admin_client.post(
-        "/admin/calendar",
-        data={
-            "csrf_token": token,
-            "confirm": "y",
-            "file": (io.BytesIO("日期,类型\n2031-10-01,休息\n2031-09-28,上班\n".encode()), "2031.csv"),
-        },
-    )
+    partial = load("2031-10-01,休息\n2031-09-28,上班\n")
     assert partial.status_code == 422 and "不是全年的节假日安排" in partial.text
     assert "2031年" not in admin_client.get("/admin/calendar").text
-    whole = "\n".join(("日期,类型", "2031-09-28,上班") + statutory_rest_rows(2031))
-    good = admin_client.post(
-        "/admin/calendar", data={"csrf_token": token, "confirm": "y", "file": (io.BytesIO(whole.encode()), "2031.csv")}
-    )
+    good = load("\n".join(("2031-09-28,上班",) + statutory_rest_rows(2031)))
     assert good.status_code == 302
     page = admin_client.get("/admin/calendar").text
     assert "2031" in page and "管理员载入" in page
