@@ -4,25 +4,15 @@ handler asking for more time for a department's answer."""
 import re
 
 from sqlalchemy import select
-from factories import new_case
+from factories import file_case, new_case
 
 from admin.models import ClockExtension, Department
-from complaints.models import Category, Channel
-from complaints.services import file_complaint
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import shanghai
 
 
 def test_a_provisional_deadline_on_the_tracking_page(township_tree, phone, visit, checkpoint):
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="村道维修款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        received_at=shanghai(2031, 9, 30, 10),
-    )
+    filed, _ = file_case(text="村道维修款去向不明", received_at=shanghai(2031, 9, 30, 10))
     visit(phone, "/track", "track")
     phone.get_by_label("案件编号").fill(filed.code)
     phone.get_by_label("查询密码（16位数字）").fill(filed.secret)
