@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
-from admin.cases.actions import CaseError
+from admin.cases.actions import CaseError, log_case
 from admin.cases.identity import may_reveal, reveal_identity
 from admin.cases import lookups
 from admin.cases.forms import queue_filter_form
@@ -162,13 +162,7 @@ def case_file_pdf(case: Complaint, user: User, now: datetime) -> bytes:
         now=now,
         user=user,
     )
-    record_audit(
-        "case.export_file",
-        target_type="complaint",
-        target_id=case.id,
-        actor=user,
-        detail={"code": case.code, "identity": revealed is not None},
-    )
+    log_case(case, "export_file", user, identity=revealed is not None)
     db.session.commit()
     return render_pdf(html)
 

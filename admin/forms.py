@@ -52,6 +52,16 @@ class UserForm(Form):
     def codes(self) -> list[str]:
         return [code.strip() for code in (self.region_codes.data or "").split() if code.strip()]
 
+    def account(self) -> dict:
+        """What creating and changing an account both take from the form (the username aside)."""
+        return {
+            "role": Role(self.role.data),
+            "region_codes": self.codes(),
+            "is_lead": self.is_lead.data,
+            "display_name": self.display_name.data or "",
+            "email": self.email.data or "",
+        }
+
 
 class AuditFilterForm(Form):
     class Meta:

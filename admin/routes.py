@@ -72,15 +72,7 @@ def user_new():
     form = UserForm()
     if form.validate_on_submit():
         try:
-            user, password = services.create_user(
-                form.username.data,
-                role=Role(form.role.data),
-                region_codes=form.codes(),
-                is_lead=form.is_lead.data,
-                display_name=form.display_name.data or "",
-                email=form.email.data or "",
-                by=me(),
-            )
+            user, password = services.create_user(form.username.data, **form.account(), by=me())
         except services.AccountError as error:
             form.region_codes.errors.append(str(error))
         else:
@@ -97,15 +89,7 @@ def user_edit(user_id: int):
         form.region_codes.data = "\n".join(region.code for region in user.regions)
     if form.validate_on_submit():
         try:
-            services.update_user(
-                user,
-                role=Role(form.role.data),
-                region_codes=form.codes(),
-                is_lead=form.is_lead.data,
-                display_name=form.display_name.data or "",
-                email=form.email.data or "",
-                by=me(),
-            )
+            services.update_user(user, **form.account(), by=me())
         except services.AccountError as error:
             form.region_codes.errors.append(str(error))
         else:

@@ -37,18 +37,8 @@ sys.path[:0] = [str(ROOT), str(HERE)]
 import public_data  # noqa: E402
 from core.assets.build import build  # noqa: E402
 from public_bench import free_port, log, machine, serve  # noqa: E402
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # Weak rural 4G, as the issue measured it.
 WEAK_4G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
 PHONE = {

@@ -31,6 +31,7 @@ REPO = BENCH.parent
 sys.path[:0] = [str(BENCH), str(REPO)]
 
 import import_data  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from import_db import SECRETS, PostgresDatabases, SqliteDatabases  # noqa: E402
 
 TARGETS = {"subsidies": 20.0, "ledger": 90.0}  # seconds, at the full sizes (issue 3)
@@ -187,15 +188,7 @@ def generate(workdir: Path, rows: dict[str, int], villages: int) -> dict[str, Pa
 
 
 def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{os.cpu_count()} CPU ({model}), Python {platform.python_version()}"
+    return f"{os.cpu_count()} CPU ({cpu_model()}), Python {platform.python_version()}"
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import public_data  # noqa: E402
+from machine import cpu_model  # noqa: E402
 from core.assets.build import build  # noqa: E402
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -85,15 +86,7 @@ def parse_args():
 
 
 def machine() -> str:
-    model = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if line.startswith("model name")
-        ),
-        platform.processor(),
-    )
-    return f"{date.today()} · {os.cpu_count()} CPUs · {model} · Python {platform.python_version()}"
+    return f"{date.today()} · {os.cpu_count()} CPUs · {cpu_model()} · Python {platform.python_version()}"
 
 
 def run_backend(backend: str, shape, args) -> str:

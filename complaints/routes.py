@@ -1,7 +1,6 @@
 """Public complaint pages: filing, the one-time done page, tracking with number + secret,
 rating and 复查, attachments, and the public statistics. No account; nothing stores an address."""
 
-import secrets
 from datetime import timedelta
 
 from flask import (
@@ -26,6 +25,7 @@ from core.calendar.clocks import clock_state, due_soon_until
 from core.compression import gzipped
 from core.db import utcnow
 from core.extensions import client_address, db, limiter
+from core.device import device_token, give_device_cookie
 from core.kiosk import kiosk_code
 from core.public_url import public_base_url
 from core.regions import places, queries as regions
@@ -33,7 +33,6 @@ from core.regions.models import Level, Region
 from core.regions.places import Place
 from core.timezone import local, local_date, shanghai
 from core.unavailable import unsaved_notice
-from core.web import secure_cookies
 from complaints.attachments import AREA, AttachmentError, clean_uploads, file_with_attachments, store_then, thumbnail
 from complaints.codes import format_secret
 from complaints.forms import ComplaintForm, RateForm, SupplementForm, TrackForm, new_ticket
@@ -66,9 +65,8 @@ def _config(name: str, default: str):
 
 def _device_key() -> str:
     """The device cookie; a client that drops cookies shares one tight bucket per address."""
-    token = request.cookies.get(DEVICE_COOKIE, "")
-    valid = len(token) == 32 and all(c.isascii() and (c.isalnum() or c in "-_") for c in token)
-    return f"device:{token}" if valid else f"no-device:{client_address()}"
+    token = device_token(DEVICE_COOKIE)
+    return f"device:{token}" if token else f"no-device:{client_address()}"
 
 
 def _failed(response) -> bool:
@@ -77,17 +75,7 @@ def _failed(response) -> bool:
 
 @bp.after_request
 def _give_device_cookie(response):
-    # A random token that only the rate limits read: it names no one and is never stored with a case.
-    if DEVICE_COOKIE not in request.cookies:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_urlsafe(24),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=secure_cookies(),
-        )
-    return response
+    return give_device_cookie(response, DEVICE_COOKIE)
 
 
 def _private(body, status: int = 200):

@@ -6,15 +6,13 @@ ties the ID number to the requester: it is hashed for the query and then forgott
 stored or echoed; the response may not be cached.
 """
 
-import secrets
-
 from flask import make_response, render_template, request
 
 from core.extensions import client_address, limiter
 from core.views import Views
 from core.fields import field_cipher
+from core.device import device_token, give_device_cookie
 from core.kiosk import kiosk_code
-from core.web import secure_cookies
 from portal import queries
 from portal.forms import LookupForm
 from portal.lookup_limits import LookupGate
@@ -27,9 +25,8 @@ LIMITS = "10 per minute;60 per hour"
 
 def device_key() -> str:
     """The device cookie, so one phone cannot spread its tries over many addresses."""
-    device = request.cookies.get(DEVICE_COOKIE, "")
-    # Without the cookie (a script that drops it) the address is the only key left.
-    return "device:" + device if len(device) == 32 and device.isalnum() else "address:" + client_address()
+    device = device_token(DEVICE_COOKIE)
+    return "device:" + device if device else "address:" + client_address()
 
 
 @views.route("/lookup", methods=["GET", "POST"])
@@ -75,13 +72,4 @@ def _kept_after_a_miss(form: LookupForm, payments, refused: bool) -> dict:
 def _private(body: str, status: int):
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
-    if DEVICE_COOKIE not in request.cookies:
-        response.set_cookie(
-            DEVICE_COOKIE,
-            secrets.token_hex(16),
-            max_age=365 * 86400,
-            httponly=True,
-            samesite="Lax",
-            secure=secure_cookies(),
-        )
-    return response
+    return give_device_cookie(response, DEVICE_COOKIE)

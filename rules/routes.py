@@ -1,15 +1,11 @@
 """The rules page for administrators: what each rule looks for, its settings, its last run, its
 warnings by state and hit rate; a button that runs them. Rosters are in roster_routes.py."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from core.extensions import db
-from core.regions import queries as regions
-from core.regions.models import Level, Region
-from core.users.access import role_required
+from core.users.access import role_required, scoped_counties, scoped_county
 from core.users.models import Role
-from core.users.permissions import in_scope
 from rules import queries
 from rules.custom.services import all_custom_rules
 from rules.forms import RuleSettingsForm, RunForm
@@ -21,14 +17,10 @@ from rules.settings import county_params
 bp = Blueprint("rules", __name__, url_prefix="/admin", template_folder="templates")
 
 
-def _counties() -> list[Region]:
-    return [county for county in regions.counties() if in_scope(current_user, county.code)]
-
-
 @bp.get("/rules")
 @role_required(Role.ADMIN)
 def index():
-    counties = _counties()
+    counties = scoped_counties()
     return render_template(
         "rules/index.html",
         rules=BUILTIN,
@@ -56,9 +48,7 @@ def run():
 @bp.route("/rules/settings/<county_code>", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def settings(county_code: str):
-    county = db.get_or_404(Region, county_code)
-    if county.level != Level.COUNTY or not in_scope(current_user, county.code):
-        abort(404)
+    county = scoped_county(county_code)
     form = RuleSettingsForm(data=current_values(county.code))
     if form.validate_on_submit():
         try:

@@ -1,14 +1,16 @@
 """Shared test data: the staff of the township tree (tests/conftest.py's `township_tree`) and a
 filed case, so that test files name who and what they need instead of redefining them."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from complaints.models import Category, Channel, Complaint
+from complaints.models import Category, Channel, Complaint, InspectionRound
 from complaints.services import Identity, file_complaint
+from core.db import utcnow
 from core.extensions import db
 from core.regions.models import Region
+from core.timezone import local_date
 
 COUNTY, TOWNSHIP, OTHER_TOWNSHIP, VILLAGE = "629901000000", "629901101000", "629901102000", "629901101201"
 
@@ -32,7 +34,7 @@ STAFF = {
 NAME, PHONE = "段凤", "13800138000"
 
 
-def new_case(
+def file_case(
     *,
     real_name: bool = False,
     village: str = VILLAGE,
@@ -40,8 +42,9 @@ def new_case(
     category: Category = Category.FUNDS,
     received_at: datetime | None = None,
     **kw,
-) -> Complaint:
-    """A case filed on the web, anonymous unless real_name; keywords go to file_complaint."""
+):
+    """A case filed on the web, anonymous unless real_name; keywords go to file_complaint. The
+    filing's answer (code and secret, as the villager was shown them) and the stored case."""
     filed = file_complaint(
         village=db.session.get(Region, village),
         category=category,
@@ -51,4 +54,26 @@ def new_case(
         received_at=received_at,
         **kw,
     )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def new_case(**kw) -> Complaint:
+    """The stored case of file_case(**kw)."""
+    return file_case(**kw)[1]
+
+
+def running_round(members, villages) -> InspectionRound:
+    """An inspection round of 青川县 that began yesterday and runs another 30 days, committed."""
+    today = local_date(utcnow())
+    running = InspectionRound(
+        name="本轮巡察",
+        team_name="县委第二巡察组",
+        county_code=COUNTY,
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+        members=list(members),
+        villages=list(villages),
+    )
+    db.session.add(running)
+    db.session.commit()
+    return running

@@ -43,6 +43,35 @@ def require_tool(name: str) -> str:
     pytest.skip(message)
 
 
+def signed_in_client(app, username: str, password: str = "pw-for-tests-1"):
+    """A new test client of the app (cookies of its own), signed in as the staff user."""
+    client = app.test_client()
+    page = client.get("/staff/login")
+    response = client.post(
+        "/staff/login", data={"username": username, "password": password, "csrf_token": csrf_from(page.text)}
+    )
+    assert response.status_code == 302, f"{username} could not sign in"
+    return client
+
+
+def open_tracking(client, filed) -> str:
+    """Open a filed case on the tracking page as the villager would, with its code and secret;
+    the case page's HTML."""
+    from complaints.codes import format_secret
+
+    page = client.get("/track")
+    opened = client.post(
+        "/track", data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)}
+    )
+    assert opened.status_code == 302, "the tracking page did not open the case"
+    return client.get("/track/case").text
+
+
+def logout(client) -> None:
+    """Sign the client's staff user out (the form posts from any back-office page)."""
+    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+
+
 def run_tool(tool: str, *args) -> str:
     """Run a tool found by require_tool and return its standard output."""
     import subprocess
@@ -50,11 +79,30 @@ def run_tool(tool: str, *args) -> str:
     return subprocess.run([require_tool(tool), *args], check=True, capture_output=True, text=True).stdout
 
 
+def ledger_row(month: str) -> dict:
+    """A plain expense row of a ledger month (10.00 元 of office supplies on the 5th), as parsed."""
+    from datetime import date
+    from decimal import Decimal
+
+    year, number = int(month[:4]), int(month[5:])
+    return {
+        "row_number": 2,
+        "entry_on": date(year, number, 5),
+        "month": month,
+        "year": year,
+        "voucher_no": "记-1",
+        "direction": "expense",
+        "category": "管理费用",
+        "summary": "办公用品",
+        "amount": Decimal("10.00"),
+        "counterparty": "",
+        "link_code": "",
+    }
+
+
 def publish_ledger_row(village: str, **values):
     """One published October 2026 expense row of a village's ledger (values override the plain
     defaults); returns the stored LedgerEntry."""
-    from datetime import date
-    from decimal import Decimal
 
     from sqlalchemy import select
 
@@ -63,19 +111,7 @@ def publish_ledger_row(village: str, **values):
     from disclosures.parsed import ParsedBatch, ParsedUpload
     from disclosures.services import stage_upload
 
-    row = {
-        "row_number": 2,
-        "entry_on": date(2026, 10, 5),
-        "month": "2026-10",
-        "year": 2026,
-        "voucher_no": "记-1",
-        "direction": "expense",
-        "category": "管理费用",
-        "summary": "办公用品",
-        "amount": Decimal("10.00"),
-        "counterparty": "",
-        "link_code": "",
-    } | values
+    row = ledger_row("2026-10") | values
     stage_upload(
         ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, "2026-10", [row])]),
         uploader=None,
@@ -84,6 +120,37 @@ def publish_ledger_row(village: str, **values):
     return db.session.scalar(
         select(LedgerEntry).where(LedgerEntry.village_code == village).order_by(LedgerEntry.id.desc())
     )
+
+
+def stage_project(village: str, *, uploader=None, publish: bool = False):
+    """Stage a village's road project XM-2026-007 (in progress, 40%) as a projects batch; returns it."""
+    from datetime import date
+    from decimal import Decimal
+
+    from disclosures.models import Kind
+    from disclosures.parsed import ParsedBatch, ParsedUpload
+    from disclosures.services import stage_upload
+
+    row = {
+        "row_number": 2,
+        "project_no": "XM-2026-007",
+        "name": "青山村组道路硬化工程",
+        "project_type": "道路",
+        "budget": Decimal("386500.00"),
+        "funding_source": "财政衔接资金",
+        "contractor": "青川县路桥建设有限公司",
+        "contractor_uscc": "",
+        "approved_on": date(2026, 3, 2),
+        "start_on": date(2026, 4, 1),
+        "planned_end_on": date(2026, 9, 30),
+        "progress": 40,
+        "paid_total": Decimal("120000.00"),
+        "status": "在建",
+        "updated_on": date(2026, 6, 1),
+        "note": "",
+    }
+    upload = ParsedUpload(Kind.PROJECTS, "projects.xlsx", [ParsedBatch(village, Kind.PROJECTS, None, [row])])
+    return stage_upload(upload, uploader=uploader, publish=publish)[0]
 
 
 def statutory_rest_rows(year: int) -> tuple[str, ...]:

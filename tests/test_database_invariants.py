@@ -7,28 +7,20 @@ from alembic import command
 from alembic.migration import MigrationContext
 from alembic.util import CommandError
 from flask import current_app
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
+from factories import new_case
 from sqlalchemy.exc import IntegrityError
 
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import Complaint
 from core.enums import EnumText
 from core.extensions import db
-from core.regions.models import Region
 from core.schema_migrations import migrations
 
 
 @pytest.fixture
 def filed_case(township_tree, make_user):
     make_user("handler", "handler", ["629901101000"])
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return new_case()
 
 
 def _alembic(direction: str, revision: str) -> None:

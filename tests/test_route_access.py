@@ -149,46 +149,59 @@ def _published_ledger_row():
     return publish_ledger_row("629901101201")
 
 
+def _made_once(model, make) -> int:
+    """The id of `model`'s first row; when there is none, `make()` adds one and returns its id."""
+    from sqlalchemy import select
+
+    from core.extensions import db
+
+    found = db.session.scalar(select(model.id))
+    return make() if found is None else found
+
+
+def _added(row) -> int:
+    """Add a row and commit; its id."""
+    from core.extensions import db
+
+    db.session.add(row)
+    db.session.commit()
+    return row.id
+
+
 def _inspection_round_id() -> int:
     """A round over 青山村, made once, for the routes that take a round id."""
     from datetime import date
-
-    from sqlalchemy import select
 
     from complaints.models import InspectionRound
     from core.extensions import db
     from core.regions.models import Region
 
-    found = db.session.scalar(select(InspectionRound.id))
-    if found is None:
-        inspection = InspectionRound(
-            name="2026年第三轮巡察",
-            team_name="县委第一巡察组",
-            county_code="629901000000",
-            starts_on=date(2026, 10, 8),
-            ends_on=date(2026, 11, 7),
-            villages=[db.session.get(Region, "629901101201")],
-        )
-        db.session.add(inspection)
-        db.session.commit()
-        found = inspection.id
-    return found
+    return _made_once(
+        InspectionRound,
+        lambda: _added(
+            InspectionRound(
+                name="2026年第三轮巡察",
+                team_name="县委第一巡察组",
+                county_code="629901000000",
+                starts_on=date(2026, 10, 8),
+                ends_on=date(2026, 11, 7),
+                villages=[db.session.get(Region, "629901101201")],
+            )
+        ),
+    )
 
 
 def _visible_case_id() -> int:
     """A case in 青山村 the signed-in actor may see, made once: an inspector sees only the reports
     of a round that is running and has them on its team; everyone else gets a plain case."""
-    from datetime import timedelta
-
     from sqlalchemy import select
 
-    from complaints.models import Category, Channel, Complaint, InspectionRound
+    from complaints.models import Category, Channel, Complaint
     from complaints.services import file_complaint
-    from core.db import utcnow
     from core.extensions import db
     from core.regions.models import Region
-    from core.timezone import local_date
     from core.users.models import User
+    from factories import running_round
 
     marker = "路由权限测试案件"
     found = db.session.scalar(select(Complaint.id).where(Complaint.text == marker))
@@ -196,19 +209,7 @@ def _visible_case_id() -> int:
         actor = db.session.scalar(select(User).where(User.username == "actor"))
         village, round_id = db.session.get(Region, "629901101201"), None
         if actor is not None and actor.role == Role.INSPECTOR:
-            today = local_date(utcnow())
-            running = InspectionRound(
-                name="本轮巡察",
-                team_name="县委第二巡察组",
-                county_code="629901000000",
-                starts_on=today - timedelta(days=1),
-                ends_on=today + timedelta(days=30),
-                members=[actor],
-                villages=[village],
-            )
-            db.session.add(running)
-            db.session.commit()
-            round_id = running.id
+            round_id = running_round([actor], [village]).id
         filed = file_complaint(
             village=village, category=Category.FUNDS, text=marker, channel=Channel.WEB, identity=None, round_id=round_id
         )
@@ -218,80 +219,64 @@ def _visible_case_id() -> int:
 
 def _department_id() -> int:
     """A department of 青川县, made once, for the routes that take a department id."""
-    from sqlalchemy import select
-
     from admin.models import Department
-    from core.extensions import db
 
-    found = db.session.scalar(select(Department.id))
-    if found is None:
-        department = Department(county_code="629901000000", name="县农业农村局")
-        db.session.add(department)
-        db.session.commit()
-        found = department.id
-    return found
+    return _made_once(Department, lambda: _added(Department(county_code="629901000000", name="县农业农村局")))
 
 
 def _reply_template_id() -> int:
     """A reply template, made once, for the routes that take a template id."""
-    from sqlalchemy import select
-
     from admin.models import ReplyTemplate
-    from core.extensions import db
 
-    found = db.session.scalar(select(ReplyTemplate.id))
-    if found is None:
-        template = ReplyTemplate(category="", title="通用答复", body="您反映的问题已收到。")
-        db.session.add(template)
-        db.session.commit()
-        found = template.id
-    return found
+    return _made_once(
+        ReplyTemplate, lambda: _added(ReplyTemplate(category="", title="通用答复", body="您反映的问题已收到。"))
+    )
 
 
 def _roster_version_id() -> int:
     """A small deceased roster, imported once, for the routes that take a roster version."""
-    from sqlalchemy import select
-
-    from core.extensions import db
     from rules.rosters.models import RosterKind, RosterVersion
     from rules.rosters.services import import_roster
 
-    found = db.session.scalar(select(RosterVersion.id))
-    if found is None:
-        found = import_roster(
-            RosterKind.DECEASED, "姓名,身份证号,死亡日期\n张三,11010519491231002X,2025-04-14\n".encode(), "deceased.csv"
-        ).version.id
-    return found
+    return _made_once(
+        RosterVersion,
+        lambda: (
+            import_roster(
+                RosterKind.DECEASED,
+                "姓名,身份证号,死亡日期\n张三,11010519491231002X,2025-04-14\n".encode(),
+                "deceased.csv",
+            ).version.id
+        ),
+    )
 
 
 def _custom_rule_id() -> int:
     """A saved custom rule, made once, for the routes that take one."""
-    from sqlalchemy import select
-
-    from core.extensions import db
     from rules.custom.models import CustomRule
     from rules.custom.services import save_custom_rule
 
-    found = db.session.scalar(select(CustomRule.id))
-    if found is None:
-        found = save_custom_rule(
-            None,
-            code="BIG_LEDGER",
-            kind="form",
-            title="大额支出",
-            description="单笔支出超过10万元",
-            grade=3,
-            is_enabled=True,
-            by=None,
-            definition={
-                "base": "ledger_entries",
-                "subject": "对方单位",
-                "join": None,
-                "key": None,
-                "conditions": [{"column": "ledger_entries.amount", "op": "gt", "value": "100000"}],
-            },
-        ).id
-    return found
+    return _made_once(
+        CustomRule,
+        lambda: (
+            save_custom_rule(
+                None,
+                code="BIG_LEDGER",
+                kind="form",
+                title="大额支出",
+                description="单笔支出超过10万元",
+                grade=3,
+                is_enabled=True,
+                by=None,
+                definition={
+                    "base": "ledger_entries",
+                    "subject": "对方单位",
+                    "join": None,
+                    "key": None,
+                    "conditions": [{"column": "ledger_entries.amount", "op": "gt", "value": "100000"}],
+                },
+            ).id
+        ),
+    )
 
 
 def _project_photo() -> tuple[int, int, str]:
@@ -420,18 +405,16 @@ DISCLOSURE_STAFF = {"town_admin", "handler", "recused", "lead", "kuaiji"}
 
 @pytest.fixture
 def world(app, township_tree, make_user):
-    from datetime import timedelta
 
     from sqlalchemy import select
 
     from admin.cases.actions import declare_conflict
     from complaints.attachments import clean_photo, file_with_attachments
-    from complaints.models import Category, Channel, Complaint, InspectionRound
+    from complaints.models import Category, Channel, Complaint
     from complaints.services import Identity
-    from core.db import utcnow
     from core.extensions import db
     from core.regions.models import Region
-    from core.timezone import local_date
+    from factories import running_round
 
     users = {
         "town_admin": make_user("town_admin", "admin", ["629901101000"]),
@@ -443,18 +426,7 @@ def world(app, township_tree, make_user):
         "kuaiji": make_user("kuaiji", "accountant", ["629901101201"]),
         "far_kuaiji": make_user("far_kuaiji", "accountant", ["629901102201"]),
     }
-    today, near_village = local_date(utcnow()), db.session.get(Region, "629901101201")
-    running = InspectionRound(
-        name="本轮巡察",
-        team_name="县委第二巡察组",
-        county_code="629901000000",
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30),
-        members=[users["inspector"]],
-        villages=[near_village],
-    )
-    db.session.add(running)
-    db.session.commit()
+    running = running_round([users["inspector"]], [db.session.get(Region, "629901101201")])
     photo = clean_photo(_png())
     cases = {}
     for name, village, extra in (

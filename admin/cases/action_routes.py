@@ -5,24 +5,19 @@ from flask import abort, request, url_for
 
 from admin.cases import actions, identity, lookups, referrals
 from admin.cases.actions import CaseError
-from admin.cases.forms import (
-    AssignForm,
-    CloseForm,
-    ConflictForm,
-    DecisionForm,
-    ExtensionForm,
-    FeedbackForm,
-    IdentityRequestForm,
-    MergeForm,
-    NoteForm,
-    ReferForm,
-    ReferralAnswerForm,
-    ReferralExtensionForm,
-    ReopenForm,
-    ReplyForm,
-    VerifyForm,
+from admin.cases.forms import DecisionForm
+from admin.cases.routes import (
+    CASE_FORMS,
+    VIEWERS,
+    WORKERS,
+    attempt,
+    case_page,
+    fill,
+    lead_required,
+    me,
+    today,
+    visible_case,
 )
-from admin.cases.routes import VIEWERS, WORKERS, attempt, case_page, fill, lead_required, me, today, visible_case
 from admin.models import ClockExtension, Department, IdentityRequest, Referral
 from complaints.models import Channel, Complaint
 from complaints.permissions import can_see_case
@@ -40,21 +35,48 @@ REPLY_DONE = {
     "progress": "进展告知已发送，反映人可在查询页看到",
     "request_info": "已请反映人补充材料",
 }
+APPROVED = "已审批"
+EXTENSION_ASKED = "延期申请已提交，等待负责人审批"
 
 
-@views.post("/cases/<int:case_id>/assign")
-@role_required(*WORKERS)
-def case_assign(case_id: int):
-    case = visible_case(case_id)
-    form = fill(AssignForm(), case)
-    return attempt(case, "assign", form, lambda: actions.assign(case, _user(form.assignee.data), by=me()), "已分派")
+def case_action(action: str, slot: str, done, *, guard=None, then=None, choices: bool = False, form=None):
+    """Declare POST /cases/<id>/<action>, named after the decorated function, which takes the case
+    and its validated form and calls one service. The case is one the user may see (else 404), the
+    form is the case page's `slot` form (or `form`'s class), given its case-dependent choices when
+    `choices` is set; `done` (the flash) and `then` (where to go next, default the case page) are
+    values or functions of (case, form). Refusals come back through `attempt` as 422."""
+
+    def declare(work):
+        def view(case_id: int):
+            case = visible_case(case_id)
+            posted = (form or CASE_FORMS[slot])()
+            if choices:
+                fill(posted, case)
+            return attempt(
+                case, slot, posted, lambda: work(case, posted), _at(done, case, posted), _at(then, case, posted)
+            )
+
+        view.__name__ = view.__qualname__ = work.__name__
+        views.post(f"/cases/<int:case_id>/{action}")((guard or role_required(*WORKERS))(view))
+        return work
+
+    return declare
+
+
+def _at(value, case: Complaint, form):
+    return value(case, form) if callable(value) else value
+
+
+@case_action("assign", "assign", "已分派", choices=True)
+def case_assign(case, form):
+    actions.assign(case, _user(form.assignee.data), by=me())
 
 
 @views.post("/cases/<int:case_id>/reply")
 @role_required(*WORKERS)
 def case_reply(case_id: int):
     case = visible_case(case_id)
-    form = fill(ReplyForm(), case)
+    form = fill(CASE_FORMS["reply"](), case)
     if "insert" in request.form:
         return _insert_template(case, "reply", form, form.reply, form.reply_template)
     return attempt(
@@ -70,173 +92,85 @@ def case_reply(case_id: int):
 @role_required(*WORKERS)
 def case_note(case_id: int):
     case = visible_case(case_id)
-    form = fill(NoteForm(), case)
+    form = fill(CASE_FORMS["note"](), case)
     if "insert" in request.form:
         return _insert_template(case, "note", form, form.note, form.note_template)
     return attempt(case, "note", form, lambda: actions.note(case, form.note.data, by=me()), "内部备注已保存")
 
 
-@views.post("/cases/<int:case_id>/refer")
-@role_required(*WORKERS)
-def case_refer(case_id: int):
-    case = visible_case(case_id)
-    form = fill(ReferForm(), case)
-    return attempt(
-        case,
-        "refer",
-        form,
-        lambda: referrals.refer(case, db.session.get(Department, form.department.data), form.summary.data, by=me()),
-        "已转办",
+@case_action("refer", "refer", "已转办", choices=True)
+def case_refer(case, form):
+    referrals.refer(case, db.session.get(Department, form.department.data), form.summary.data, by=me())
+
+
+@case_action("referral-answer", "answer", "已记录部门答复")
+def case_referral_answer(case, form):
+    referrals.record_referral_answer(_own(Referral, form.referral_id.data, case), form.answer.data, by=me())
+
+
+@case_action("material", "material", "已记录收到补充材料", form=ConfirmForm)
+def case_material(case, form):
+    referrals.material_received(case, by=me())
+
+
+@case_action("extension", "extension", EXTENSION_ASKED)
+def case_extension(case, form):
+    referrals.request_extension(case, form.extension_days.data, form.extension_reason.data, by=me())
+
+
+@case_action("referral-extension", "referral_extension", EXTENSION_ASKED)
+def case_referral_extension(case, form):
+    referrals.request_referral_extension(
+        _own(Referral, form.referral_id.data, case),
+        form.referral_extension_days.data,
+        form.referral_extension_reason.data,
+        by=me(),
     )
 
 
-@views.post("/cases/<int:case_id>/referral-answer")
-@role_required(*WORKERS)
-def case_referral_answer(case_id: int):
-    case = visible_case(case_id)
-    form = ReferralAnswerForm()
-    return attempt(
-        case,
-        "answer",
-        form,
-        lambda: referrals.record_referral_answer(
-            _own(Referral, form.referral_id.data, case), form.answer.data, by=me()
-        ),
-        "已记录部门答复",
-    )
+@case_action("merge", "merge", "已合并")
+def case_merge(case, form):
+    actions.merge(case, _merge_target(form.into_code.data), by=me(), reason=form.merge_reason.data or "")
 
 
-@views.post("/cases/<int:case_id>/material")
-@role_required(*WORKERS)
-def case_material(case_id: int):
-    case = visible_case(case_id)
-    return attempt(
-        case, "material", ConfirmForm(), lambda: referrals.material_received(case, by=me()), "已记录收到补充材料"
-    )
+@case_action(
+    "close",
+    "close",
+    lambda case, form: "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开",
+)
+def case_close(case, form):
+    actions.close(case, form.result.data, form.classification.data, by=me())
 
 
-@views.post("/cases/<int:case_id>/extension")
-@role_required(*WORKERS)
-def case_extension(case_id: int):
-    case = visible_case(case_id)
-    form = ExtensionForm()
-    return attempt(
-        case,
-        "extension",
-        form,
-        lambda: referrals.request_extension(case, form.extension_days.data, form.extension_reason.data, by=me()),
-        "延期申请已提交，等待负责人审批",
-    )
+@case_action("verify", "verify", "已记录核查启动")
+def case_verify(case, form):
+    actions.start_verification(case, form.verify.data, by=me())
 
 
-@views.post("/cases/<int:case_id>/referral-extension")
-@role_required(*WORKERS)
-def case_referral_extension(case_id: int):
-    case = visible_case(case_id)
-    form = ReferralExtensionForm()
-    return attempt(
-        case,
-        "referral_extension",
-        form,
-        lambda: referrals.request_referral_extension(
-            _own(Referral, form.referral_id.data, case),
-            form.referral_extension_days.data,
-            form.referral_extension_reason.data,
-            by=me(),
-        ),
-        "延期申请已提交，等待负责人审批",
-    )
+@case_action("feedback", "feedback", "已记录向反映人反馈的情况")
+def case_feedback(case, form):
+    actions.record_feedback(case, form.feedback.data, by=me())
 
 
-@views.post("/cases/<int:case_id>/merge")
-@role_required(*WORKERS)
-def case_merge(case_id: int):
-    case = visible_case(case_id)
-    form = MergeForm()
-    return attempt(
-        case,
-        "merge",
-        form,
-        lambda: actions.merge(case, _merge_target(form.into_code.data), by=me(), reason=form.merge_reason.data or ""),
-        "已合并",
-    )
+@case_action("reopen", "reopen", "案件已重新办理")
+def case_reopen(case, form):
+    actions.reopen(case, form.reopen_reason.data, by=me())
 
 
-@views.post("/cases/<int:case_id>/close")
-@role_required(*WORKERS)
-def case_close(case_id: int):
-    case = visible_case(case_id)
-    form = CloseForm()
-    return attempt(
-        case,
-        "close",
-        form,
-        lambda: actions.close(case, form.result.data, form.classification.data, by=me()),
-        "预警已办结" if case.channel == Channel.WARNING else "案件已办结，办理结果已公开",
-    )
+@case_action(
+    "conflict",
+    "conflict",
+    "已回避：您不再看到这件案件",
+    guard=role_required(*VIEWERS),
+    then=lambda case, form: url_for("admin.case_queue"),
+)
+def case_conflict(case, form):
+    actions.declare_conflict(case, form.conflict_reason.data, by=me())
 
 
-@views.post("/cases/<int:case_id>/verify")
-@role_required(*WORKERS)
-def case_verify(case_id: int):
-    case = visible_case(case_id)
-    form = VerifyForm()
-    return attempt(
-        case, "verify", form, lambda: actions.start_verification(case, form.verify.data, by=me()), "已记录核查启动"
-    )
-
-
-@views.post("/cases/<int:case_id>/feedback")
-@role_required(*WORKERS)
-def case_feedback(case_id: int):
-    case = visible_case(case_id)
-    form = FeedbackForm()
-    return attempt(
-        case,
-        "feedback",
-        form,
-        lambda: actions.record_feedback(case, form.feedback.data, by=me()),
-        "已记录向反映人反馈的情况",
-    )
-
-
-@views.post("/cases/<int:case_id>/reopen")
-@role_required(*WORKERS)
-def case_reopen(case_id: int):
-    case = visible_case(case_id)
-    form = ReopenForm()
-    return attempt(
-        case, "reopen", form, lambda: actions.reopen(case, form.reopen_reason.data, by=me()), "案件已重新办理"
-    )
-
-
-@views.post("/cases/<int:case_id>/conflict")
-@role_required(*VIEWERS)
-def case_conflict(case_id: int):
-    case = visible_case(case_id)
-    form = ConflictForm()
-    return attempt(
-        case,
-        "conflict",
-        form,
-        lambda: actions.declare_conflict(case, form.conflict_reason.data, by=me()),
-        "已回避：您不再看到这件案件",
-        then=url_for("admin.case_queue"),
-    )
-
-
-@views.post("/cases/<int:case_id>/identity/request")
-@role_required(*WORKERS)
-def case_identity_request(case_id: int):
-    case = visible_case(case_id)
-    form = IdentityRequestForm()
-    return attempt(
-        case,
-        "identity",
-        form,
-        lambda: identity.request_identity(case, form.identity_reason.data, by=me()),
-        "申请已提交，等待负责人审批",
-    )
+@case_action("identity/request", "identity", "申请已提交，等待负责人审批")
+def case_identity_request(case, form):
+    identity.request_identity(case, form.identity_reason.data, by=me())
 
 
 @views.post("/cases/<int:case_id>/identity/reveal")
@@ -252,36 +186,16 @@ def case_identity_reveal(case_id: int):
     return case_page(case, active="identity", revealed=revealed)
 
 
-@views.post("/cases/<int:case_id>/identity/decide")
-@lead_required
-def case_identity_decide(case_id: int):
-    case = visible_case(case_id)
-    form = DecisionForm()
-    return attempt(
-        case,
-        "decision",
-        form,
-        lambda: identity.decide_identity(
-            _own(IdentityRequest, form.request_id.data, case), _approve(form), form.decision_note.data or "", by=me()
-        ),
-        "已审批",
-        then=_back(form, case),
+@case_action("identity/decide", "decision", APPROVED, guard=lead_required, then=lambda case, form: _back(form, case))
+def case_identity_decide(case, form):
+    identity.decide_identity(
+        _own(IdentityRequest, form.request_id.data, case), _approve(form), form.decision_note.data or "", by=me()
     )
 
 
-@views.post("/cases/<int:case_id>/extension/decide")
-@lead_required
-def case_extension_decide(case_id: int):
-    case = visible_case(case_id)
-    form = DecisionForm()
-    return attempt(
-        case,
-        "decision",
-        form,
-        lambda: referrals.decide_extension(_own(ClockExtension, form.request_id.data, case), _approve(form), by=me()),
-        "已审批",
-        then=_back(form, case),
-    )
+@case_action("extension/decide", "decision", APPROVED, guard=lead_required, then=lambda case, form: _back(form, case))
+def case_extension_decide(case, form):
+    referrals.decide_extension(_own(ClockExtension, form.request_id.data, case), _approve(form), by=me())
 
 
 def _insert_template(case: Complaint, slot: str, form, text_field, template_field):

@@ -47,7 +47,8 @@ def _text(body: str, what: str) -> str:
     return body[:5000]
 
 
-def _log(case: Complaint, action: str, user: User, **detail) -> None:
+def log_case(case: Complaint, action: str, user: User, **detail) -> None:
+    """The audit entry of an act on a case: `case.<action>`, naming the case by id and code."""
     record_audit(
         f"case.{action}", target_type="complaint", target_id=case.id, actor=user, detail={"code": case.code, **detail}
     )
@@ -92,7 +93,7 @@ def _assign(case: Complaint, assignee: User, by: User) -> None:
         raise CaseError("只能分派给有权办理本案的工作人员")
     case.assignee_id = assignee.id
     add_event(case, "assigned", public=False, body=f"分派给 {assignee.display_name or assignee.username}", actor=by)
-    _log(case, "assign", by, assignee=assignee.username)
+    log_case(case, "assign", by, assignee=assignee.username)
 
 
 def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:
@@ -118,7 +119,7 @@ def reply(case: Complaint, kind: str, body: str, *, by: User) -> None:
             )
     elif case.status in (Status.RECEIVED, Status.AWAITING_INFO):
         case.status = Status.IN_PROGRESS
-    _log(case, kind, by)
+    log_case(case, kind, by)
     db.session.commit()
 
 
@@ -126,7 +127,7 @@ def note(case: Complaint, body: str, *, by: User) -> None:
     """An internal note: never shown to the complainant."""
     require_workable(case, by, open_only=False)
     add_event(case, "note", public=False, body=_text(body, "备注内容"), actor=by)
-    _log(case, "note", by)
+    log_case(case, "note", by)
     db.session.commit()
 
 
@@ -147,7 +148,7 @@ def close(case: Complaint, result: str, classification: str, *, by: User) -> Non
     case.rating = None  # a case closed again after 不满意 may be rated again
     if case.is_real_name and case.clock(ClockKind.FEEDBACK) is None:
         start_clock(case, ClockKind.FEEDBACK, now, FEEDBACK_WORKING_DAYS, "working")
-    _log(case, "close", by, classification=classification)
+    log_case(case, "close", by, classification=classification)
     db.session.commit()
 
 
@@ -165,7 +166,7 @@ def start_verification(case: Complaint, body: str, *, by: User) -> None:
     if case.status in (Status.RECEIVED, Status.REOPENED):
         case.status = Status.IN_PROGRESS
     add_event(case, "verify_started", public=False, body=_text(body, "核查安排"), actor=by, at=now)
-    _log(case, "verify", by)
+    log_case(case, "verify", by)
     db.session.commit()
 
 
@@ -175,7 +176,7 @@ def record_feedback(case: Complaint, body: str, *, by: User) -> None:
     if case.status != Status.CLOSED or not meet_clock(case, ClockKind.FEEDBACK, utcnow()):
         raise CaseError("只有已办结的实名案件需要记录反馈，且只记录一次")
     add_event(case, "feedback", public=False, body=_text(body, "反馈情况"), actor=by)
-    _log(case, "feedback", by)
+    log_case(case, "feedback", by)
     db.session.commit()
 
 
@@ -188,7 +189,7 @@ def reopen(case: Complaint, reason: str, *, by: User) -> None:
     add_event(
         case, "reopened", public=True, body=_text(reason, "重新办理的原因"), actor=by, actor_label=actor_label(by)
     )
-    _log(case, "reopen", by)
+    log_case(case, "reopen", by)
     db.session.commit()
 
 
@@ -210,7 +211,7 @@ def merge(case: Complaint, into: Complaint, *, by: User, reason: str = "") -> No
     if reason:
         add_event(case, "merge_reason", public=False, body=f"合并到案件 {into.code}{note}", actor=by)
     add_event(into, "merged_in", public=False, body=f"合并了案件 {case.code}{note}", actor=by)
-    _log(case, "merge", by, into=into.code, **({"reason": reason} if reason else {}))
+    log_case(case, "merge", by, into=into.code, **({"reason": reason} if reason else {}))
     db.session.commit()
 
 
@@ -222,5 +223,5 @@ def declare_conflict(case: Complaint, reason: str, *, by: User) -> None:
     if case.assignee_id == by.id:
         case.assignee_id = None
     add_event(case, "conflict", public=False, body=f"{by.username} 申请回避", actor=by)
-    _log(case, "conflict", by)
+    log_case(case, "conflict", by)
     db.session.commit()

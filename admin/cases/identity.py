@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from admin.cases.actions import CaseError, require_workable
+from admin.cases.actions import CaseError, log_case, require_workable
 from admin.cases.permissions import can_decide_requests
 from admin.models import Decision, IdentityRequest, Reminder, ReminderLevel
 from complaints.models import Complaint
 from complaints.permissions import can_see_case
 from complaints.services import add_event
-from core.audit import record_audit
 from core.db import utcnow
 from core.extensions import db
 from core.fields import field_cipher
@@ -52,13 +51,7 @@ def request_identity(case: Complaint, reason: str, *, by: User) -> IdentityReque
         db.session.rollback()
         raise CaseError("您已提出过申请") from None
     add_event(case, "identity_requested", public=False, body="申请查看反映人身份信息", actor=by)
-    record_audit(
-        "case.identity_request",
-        target_type="complaint",
-        target_id=case.id,
-        actor=by,
-        detail={"code": case.code, "reason": request.reason},
-    )
+    log_case(case, "identity_request", by, reason=request.reason)
     db.session.commit()
     return request
 
@@ -75,13 +68,7 @@ def decide_identity(request: IdentityRequest, approve: bool, note: str, *, by: U
     request.status = Decision.APPROVED if approve else Decision.DENIED
     request.decided_by_id, request.decided_at, request.decision_note = by.id, utcnow(), note.strip()[:1000]
     add_event(case, "identity_decided", public=False, body=f"身份查看申请{request.status.label}", actor=by)
-    record_audit(
-        "case.identity_decide",
-        target_type="complaint",
-        target_id=case.id,
-        actor=by,
-        detail={"code": case.code, "request": request.id, "approved": approve},
-    )
+    log_case(case, "identity_decide", by, request=request.id, approved=approve)
     db.session.commit()
 
 
@@ -96,9 +83,7 @@ def reveal_identity(case: Complaint, *, by: User) -> RevealedIdentity:
     revealed = RevealedIdentity(cipher.decrypt(case.identity.name_cipher), cipher.decrypt(case.identity.phone_cipher))
     add_event(case, "identity_revealed", public=False, body="查看了反映人身份信息", actor=by)
     _notify_other_leads(case, approved, by)
-    record_audit(
-        "case.identity_reveal", target_type="complaint", target_id=case.id, actor=by, detail={"code": case.code}
-    )
+    log_case(case, "identity_reveal", by)
     db.session.commit()
     return revealed
 

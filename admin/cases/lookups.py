@@ -205,33 +205,29 @@ def latest_identity_request(case: Complaint, user: User) -> IdentityRequest | No
 
 def pending_identity_requests(user: User, today: date, case: Complaint | None = None):
     """(request, case) pairs a lead may decide: in scope, pending, never their own."""
-    stmt = (
-        select(IdentityRequest, Complaint)
-        .join(Complaint, Complaint.id == IdentityRequest.complaint_id)
-        .where(
-            IdentityRequest.status == Decision.PENDING,
-            IdentityRequest.requester_id != user.id,
-            visible_cases(user, today),
-        )
-        .order_by(IdentityRequest.id)
-    )
-    if case is not None:
-        stmt = stmt.where(Complaint.id == case.id)
-    return db.session.execute(stmt).all()
+    return _decidable(IdentityRequest, IdentityRequest.requester_id, user, today, case)
 
 
 def pending_extensions(user: User, today: date, case: Complaint | None = None):
     """(extension, case) pairs a lead may decide: in scope, pending, never their own."""
+    return _decidable(
+        ClockExtension,
+        ClockExtension.requested_by_id,
+        user,
+        today,
+        case,
+        selectinload(ClockExtension.referral).selectinload(Referral.department),
+    )
+
+
+def _decidable(model, requester, user: User, today: date, case: Complaint | None, *options):
+    """(request, case) pairs of a request model that a lead may decide, oldest first."""
     stmt = (
-        select(ClockExtension, Complaint)
-        .join(Complaint, Complaint.id == ClockExtension.complaint_id)
-        .where(
-            ClockExtension.status == Decision.PENDING,
-            ClockExtension.requested_by_id != user.id,
-            visible_cases(user, today),
-        )
-        .order_by(ClockExtension.id)
-        .options(selectinload(ClockExtension.referral).selectinload(Referral.department))
+        select(model, Complaint)
+        .join(Complaint, Complaint.id == model.complaint_id)
+        .where(model.status == Decision.PENDING, requester != user.id, visible_cases(user, today))
+        .order_by(model.id)
+        .options(*options)
     )
     if case is not None:
         stmt = stmt.where(Complaint.id == case.id)

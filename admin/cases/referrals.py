@@ -3,13 +3,12 @@
 from sqlalchemy import literal, select, update
 from sqlalchemy.exc import IntegrityError
 
-from admin.cases.actions import CaseError, actor_label, require_workable
+from admin.cases.actions import CaseError, actor_label, log_case, require_workable
 from admin.cases.permissions import can_decide_requests
 from admin.models import ClockExtension, Decision, Department, Referral
 from complaints.clocks import _deadline, refresh_next_due, resume_working_clocks
 from complaints.models import ClockKind, Complaint, Status
 from complaints.services import add_event
-from core.audit import record_audit
 from core.calendar.recompute import moved_deadlines, spans_touching
 from core.calendar.workdays import working_deadline
 from core.db import utcnow
@@ -58,13 +57,7 @@ def refer(case: Complaint, department: Department, summary: str, *, by: User) ->
     db.session.add(referral)
     add_event(case, "referred", public=True, body="已转交相关职能部门核查办理", actor=by, actor_label=actor_label(by))
     add_event(case, "referred_detail", public=False, body=f"转办：{department.name}", actor=by)
-    record_audit(
-        "case.refer",
-        target_type="complaint",
-        target_id=case.id,
-        actor=by,
-        detail={"code": case.code, "department": department.name},
-    )
+    log_case(case, "refer", by, department=department.name)
     db.session.commit()
     return referral
 
@@ -81,13 +74,7 @@ def record_referral_answer(referral: Referral, answer: str, *, by: User) -> None
     add_event(
         case, "referral_answer", public=False, body=f"{referral.department.name}答复：{referral.answer}", actor=by
     )
-    record_audit(
-        "case.referral_answer",
-        target_type="complaint",
-        target_id=case.id,
-        actor=by,
-        detail={"code": case.code, "referral": referral.id},
-    )
+    log_case(case, "referral_answer", by, referral=referral.id)
     db.session.commit()
 
 
@@ -159,13 +146,7 @@ def _ask_extension(case: Complaint, days: int, reason: str, by: User, **target) 
     except IntegrityError:  # a request for the same clock came in meanwhile (one pending per clock)
         db.session.rollback()
         raise CaseError("已有一项延期申请等待审批") from None
-    record_audit(
-        "case.extension_request",
-        target_type="complaint",
-        target_id=case.id,
-        actor=by,
-        detail={"code": case.code, "days": days, **target},
-    )
+    log_case(case, "extension_request", by, days=days, **target)
     db.session.commit()
     return extension
 
@@ -195,13 +176,7 @@ def decide_extension(extension: ClockExtension, approve: bool, *, by: User) -> N
             actor=by,
             actor_label=actor_label(by),
         )
-    record_audit(
-        "case.extension_decide",
-        target_type="complaint",
-        target_id=case.id,
-        actor=by,
-        detail={"code": case.code, "approved": approve},
-    )
+    log_case(case, "extension_decide", by, approved=approve)
     db.session.commit()
 
 
@@ -241,7 +216,5 @@ def material_received(case: Complaint, *, by: User) -> None:
         actor_label=actor_label(by),
         body="已收到补充材料，继续办理" + ("，答复期限恢复计算" if paused else ""),
     )
-    record_audit(
-        "case.material_received", target_type="complaint", target_id=case.id, actor=by, detail={"code": case.code}
-    )
+    log_case(case, "material_received", by)
     db.session.commit()

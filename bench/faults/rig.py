@@ -31,6 +31,7 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 import public_data  # noqa: E402
 from filing_bench import CASE_CODE, CATEGORIES, HIDDEN, SHAPE  # noqa: E402
 from public_bench import free_port, log, machine, serve  # noqa: E402,F401  (log: for the scripts)
+from tools.redis_server import redis_command  # noqa: E402
 
 TIMEOUT = 30
 AS_POSTGRES = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []  # initdb refuses root
@@ -113,19 +114,7 @@ class Redis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(self.root),
-            ],
+            redis_command(self.port, self.root),
             stdout=subprocess.DEVNULL,
         )
         for _ in range(200):

@@ -33,9 +33,7 @@ def reset_2fa(username: str) -> None:
     """Forget an account's TOTP key and recovery codes (a lost phone: check who asks, in person)."""
     from core.users import second_factor
 
-    user = services.find_user(username)
-    if user is None:
-        raise click.ClickException(f"没有账号「{username}」")
+    user = _account(username)
     second_factor.reset(user)
     click.echo(f"已重置 {user.username} 的两步验证；下次登录时重新设置")
 
@@ -44,8 +42,14 @@ def reset_2fa(username: str) -> None:
 @click.argument("username")
 def reset_password(username: str) -> None:
     """Give an account a new generated password (ending its sessions) and print it."""
+    user = _account(username)
+    password = services.reset_password(user)
+    click.echo(f"账号 {user.username} 的新密码：{password}（原有登录已失效）")
+
+
+def _account(username: str):
+    """The account by its username; a command naming none stops with a message."""
     user = services.find_user(username)
     if user is None:
         raise click.ClickException(f"没有账号 {username}")
-    password = services.reset_password(user)
-    click.echo(f"账号 {user.username} 的新密码：{password}（原有登录已失效）")
+    return user

@@ -6,7 +6,6 @@ from core.tabular import TableSpec, Truncated, check_id_number, check_uscc, pars
 from disclosures.importers.rows import Cells, Findings, amount_parser
 from disclosures.importers.stored import UniqueKeys, chunks, live_rows, stored_keys
 from disclosures.importers.template import Template
-from disclosures.importers.villages import parse_village_code
 from disclosures.models import Contract, Kind
 
 COLUMNS = (
@@ -60,14 +59,13 @@ class ContractsTemplate(Template):
 
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
-        self._villages: dict = {}
         self._numbers = UniqueKeys()  # per village: 合同编号 → first row
 
     def parse(self, cells: Cells) -> dict:
         start_on = cells.parse("起始日期", parse_date)
         return {
             "row_number": cells.number,
-            "village_code": cells.parse("村代码", parse_village_code, self._villages),
+            "village_code": self.village_code(cells),
             "contract_no": cells.text("合同编号", 40),
             "subject": cells.text("标的名称", 100),
             "category": cells.choice("类别", CATEGORIES, "应为 资产 或 资源"),

@@ -8,7 +8,6 @@ from core.tabular import TableSpec, parse_date
 from disclosures.importers.rows import Cells, Findings, amount_parser
 from disclosures.importers.stored import UniqueKeys, chunks, live_rows, stored_keys
 from disclosures.importers.template import Template
-from disclosures.importers.villages import parse_village_code
 from disclosures.models import Contract, Direction, Kind, LedgerEntry, ProjectUpdate
 
 COLUMNS = ("村代码", "日期", "凭证号", "收支", "科目", "摘要", "金额", "对方单位", "关联编号")
@@ -33,7 +32,6 @@ class LedgerTemplate(Template):
 
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
-        self._villages: dict = {}
         self._dates: dict = {}
         self._months: dict[date, tuple[str, int]] = {}
         self._categories = {side: {name: name for name in names} for side, names in CATEGORIES.items()}
@@ -54,7 +52,7 @@ class LedgerTemplate(Template):
         )
         return {
             "row_number": cells.number,
-            "village_code": cells.parse("村代码", parse_village_code, self._villages),
+            "village_code": self.village_code(cells),
             "entry_on": entry_on,
             "month": month,
             "year": year,

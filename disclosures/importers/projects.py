@@ -9,7 +9,6 @@ from core.tabular.cells import normalise
 from disclosures.importers.rows import Cells, Findings, amount_parser
 from disclosures.importers.stored import UniqueKeys, chunks, live_rows
 from disclosures.importers.template import Template
-from disclosures.importers.villages import parse_village_code
 from disclosures.models import Kind, ProjectUpdate
 
 COLUMNS = (
@@ -67,7 +66,6 @@ class ProjectsTemplate(Template):
 
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
-        self._villages: dict = {}
         self._statuses = {status: status for status in STATUSES}
         self._numbers = UniqueKeys()  # per village: 项目编号 → first row
         # What identifies each project, row by row (project files are small).
@@ -77,7 +75,7 @@ class ProjectsTemplate(Template):
         start_on = cells.optional("开工日期", parse_date)
         return {
             "row_number": cells.number,
-            "village_code": cells.parse("村代码", parse_village_code, self._villages),
+            "village_code": self.village_code(cells),
             "project_no": cells.text("项目编号", 40),
             "name": cells.text("项目名称", 100),
             "project_type": cells.text("项目类型", 16),

@@ -8,7 +8,6 @@ from core.extensions import db
 from core.tabular import TableSpec, check_id_number, parse_date, parse_digits, parse_month, parse_person_name
 from disclosures.importers.rows import Cells, amount_parser
 from disclosures.importers.template import Template
-from disclosures.importers.villages import parse_village_code
 from disclosures.models import Kind, SubsidyItem
 
 COLUMNS = ("村代码", "补贴项目", "发放年月", "姓名", "身份证号", "金额", "发放日期", "银行账号")
@@ -27,7 +26,7 @@ class SubsidiesTemplate(Template):
     def __init__(self, period: str | None, replacing: frozenset[int] = frozenset()):
         super().__init__(period, replacing)
         self._items: dict[str, str] = {}
-        self._caches: dict[str, dict] = {"村代码": {}, "发放年月": {}, "发放日期": {}}
+        self._caches: dict[str, dict] = {"发放年月": {}, "发放日期": {}}
 
     def prepare(self) -> None:
         # The list is data: administrators add items.
@@ -37,7 +36,7 @@ class SubsidiesTemplate(Template):
         caches = self._caches
         return {
             "row_number": cells.number,
-            "village_code": cells.parse("村代码", parse_village_code, caches["村代码"]),
+            "village_code": self.village_code(cells),
             "item": cells.choice("补贴项目", self._items, "不是系统中登记的补贴项目"),
             "month": cells.parse("发放年月", parse_month, caches["发放年月"]),
             "name": cells.parse("姓名", parse_person_name),

@@ -2,6 +2,7 @@
 
 from core.tabular import TableSpec
 from disclosures.importers.rows import Cells, Findings
+from disclosures.importers.villages import VILLAGE, parse_village_code
 from disclosures.models import Kind
 
 
@@ -21,6 +22,11 @@ class Template:
         self.period = period
         # A correction: the stored rows it replaces neither clash with it nor bind it.
         self.replacing = replacing
+        self._villages: dict = {}  # each distinct 村代码 as written, parsed once
+
+    def village_code(self, cells: Cells) -> str:
+        """The row's 村代码, which every template has and checks alike."""
+        return cells.parse(VILLAGE, parse_village_code, self._villages)
 
     def prepare(self) -> None:
         """Load the lookups the row parser needs (one query each)."""

@@ -26,10 +26,7 @@ def deceased_recipient(run: RunContext):
         .where(_paid(run), current_roster(DeceasedPerson, RosterKind.DECEASED), S.month > DeceasedPerson.died_month)
         .cte("deceased_paid")
     )
-    return hits(
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, PAYMENTS, found.c.payment),
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, "roster_deceased", found.c.person),
-    )
+    return _payment_against(found, "roster_deceased", found.c.person)
 
 
 def exclusive_benefits(run: RunContext):
@@ -92,10 +89,7 @@ def over_standard(run: RunContext):
         .where(_paid(run), S.amount > in_force.c.max_amount)
         .cte("over_standard")
     )
-    return hits(
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, PAYMENTS, found.c.payment),
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, "roster_standards", found.c.standard),
-    )
+    return _payment_against(found, "roster_standards", found.c.standard)
 
 
 def public_employee_recipient(run: RunContext):
@@ -108,10 +102,7 @@ def public_employee_recipient(run: RunContext):
         )
         .cte("employee_paid")
     )
-    return hits(
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, PAYMENTS, found.c.payment),
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, "roster_public_employees", found.c.person),
-    )
+    return _payment_against(found, "roster_public_employees", found.c.person)
 
 
 def cadre_relative_recipient(run: RunContext):
@@ -122,10 +113,7 @@ def cadre_relative_recipient(run: RunContext):
         .where(_paid(run), current_roster(CadreEntry, RosterKind.CADRES), S.item.in_(CADRE_ITEMS))
         .cte("cadre_paid")
     )
-    return hits(
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, PAYMENTS, found.c.payment),
-        hit(found.c.village_code, found.c.id_hash, found.c.id_cipher, "roster_cadres", found.c.person),
-    )
+    return _payment_against(found, "roster_cadres", found.c.person)
 
 
 def shared_bank_account(run: RunContext):
@@ -145,3 +133,9 @@ def shared_bank_account(run: RunContext):
         .subquery()
     )
     return hit(rows.c.village_code, rows.c.account_hash, rows.c.account_cipher, PAYMENTS, rows.c.id)
+
+
+def _payment_against(found, source: str, row_id):
+    """A payment rule's evidence for one person: the payment and the row it contradicts."""
+    person = (found.c.village_code, found.c.id_hash, found.c.id_cipher)
+    return hits(hit(*person, PAYMENTS, found.c.payment), hit(*person, source, row_id))

@@ -19,24 +19,6 @@ from core.settings import CountySettings
 from core.users.models import User
 
 
-@pytest.fixture
-def as_user(app, people):
-    """as_user(name) → a client signed in as that person (each with its own cookies)."""
-
-    def sign_in(name: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        response = client.post(
-            "/staff/login",
-            data={"username": people[name].username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-        )
-        assert response.status_code == 302
-        client.token = csrf_from(client.get("/admin/").text)
-        return client
-
-    return sign_in
-
-
 def post(client, url: str, **data):
     return client.post(url, data={"csrf_token": client.token, **data})
 

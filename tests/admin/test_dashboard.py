@@ -5,15 +5,13 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from factories import new_case
 
 from admin.charts import bar_chart, hbar_chart, line_chart
 from admin.dashboard import dashboard_stats, month_starts
 from complaints.clocks import refresh_next_due
-from complaints.models import Category, Channel, ClockKind, Complaint, Status
-from complaints.services import file_complaint
+from complaints.models import Category, ClockKind, Complaint, Status
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import shanghai
 
 NOW = shanghai(2026, 11, 25, 12)
@@ -32,15 +30,7 @@ def make_case(
     merged_into=None,
 ) -> Complaint:
     """A case whose clocks were met `reply`/`progress` = "on_time" | "late" | None (not met)."""
-    filed = file_complaint(
-        village=db.session.get(Region, village),
-        category=category,
-        text="反映问题",
-        channel=Channel.WEB,
-        identity=None,
-        received_at=received,
-    )
-    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    case = new_case(village=village, category=category, text="反映问题", received_at=received)
     for kind, how in ((ClockKind.REPLY, reply), (ClockKind.PROGRESS, progress)):
         clock = case.clock(kind)
         if how == "on_time":

@@ -2,18 +2,15 @@
 queue, a reviewer's waiting batches, an accountant's overdue months and returned batches."""
 
 import re
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from support import ledger_row
+from factories import new_case
 
 from admin.cases import actions
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
-from core.extensions import db
-from core.regions.models import Region
+from complaints.models import Complaint
 from core.timezone import SHANGHAI
 from disclosures.models import Batch, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
@@ -33,31 +30,11 @@ def late_november():
 
 
 def case(received: datetime) -> Complaint:
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="村里修路的钱去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        received_at=received,
-    )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    return new_case(text="村里修路的钱去向不明", received_at=received)
 
 
 def ledger_batch(village: str, month: str) -> Batch:
-    row = {
-        "row_number": 2,
-        "entry_on": date(int(month[:4]), int(month[5:]), 5),
-        "month": month,
-        "year": int(month[:4]),
-        "voucher_no": "记-1",
-        "direction": "expense",
-        "category": "管理费用",
-        "summary": "办公用品",
-        "amount": Decimal("10.00"),
-        "counterparty": "",
-        "link_code": "",
-    }
+    row = ledger_row(month)
     [batch] = stage_upload(
         ParsedUpload(Kind.LEDGER, "t.csv", [ParsedBatch(village, Kind.LEDGER, month, [row])]), uploader=None
     )

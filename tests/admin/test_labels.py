@@ -6,13 +6,12 @@ import re
 
 import pytest
 from sqlalchemy import select
+from factories import new_case
 
 from admin.cases import actions, referrals
 from admin.models import ClockExtension
-from complaints.models import Category, Channel, Complaint, EventKind, Status
-from complaints.services import file_complaint
+from complaints.models import EventKind, Status
 from core.extensions import db
-from core.regions.models import Region
 
 from support import csv_rows, run_tool
 
@@ -24,14 +23,7 @@ def people(make_people):
 
 @pytest.fixture
 def extended_and_closed(people):
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    case = new_case()
     actions.reply(case, "first_reply", "已收到，正在核实", by=people["handler"])
     referrals.request_extension(case, 10, "需调取乡镇账目", by=people["handler"])
     extension = db.session.scalar(select(ClockExtension).where(ClockExtension.complaint_id == case.id))

@@ -3,14 +3,12 @@
 
 import pytest
 from sqlalchemy import func, select
+from factories import new_case
 
 from admin.cases import actions, identity, referrals
 from admin.cases.actions import CaseError
 from admin.models import ClockExtension, IdentityRequest
-from complaints.models import Category, Channel, Complaint
-from complaints.services import Identity, file_complaint
 from core.extensions import db
-from core.regions.models import Region
 
 
 @pytest.fixture
@@ -20,14 +18,7 @@ def handler(township_tree, make_user):
 
 @pytest.fixture
 def case(handler):
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=Identity("段凤", "13800138000"),
-    )
-    found = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    found = new_case(real_name=True)
     actions.reply(found, "first_reply", "已收到，正在核实", by=handler)
     return found
 

@@ -5,15 +5,14 @@ import re
 
 import pytest
 from sqlalchemy import func, select
+from factories import new_case
 from support import csrf_from, publish_ledger_row
 
 from admin.cases import actions
 from complaints.items import find_item
-from complaints.models import CaseEvent, Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import CaseEvent, Complaint
 from core.audit import AuditEntry
 from core.extensions import db
-from core.regions.models import Region
 
 
 @pytest.fixture
@@ -24,32 +23,6 @@ def people(township_tree, make_user):
         "far": make_user("far", "handler", ["629901102000"]),
         "inspector": make_user("xuncha", "inspector"),
     }
-
-
-@pytest.fixture
-def as_user(app, people):
-    def sign_in(name: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        client.post(
-            "/staff/login",
-            data={"username": people[name].username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-        )
-        return client
-
-    return sign_in
-
-
-def new_case(village="629901101201", **kw) -> Complaint:
-    filed = file_complaint(
-        village=db.session.get(Region, village),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        **kw,
-    )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
 def assignees(*cases) -> list:

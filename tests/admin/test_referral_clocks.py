@@ -7,15 +7,13 @@ from datetime import date
 import pytest
 import time_machine
 from sqlalchemy import select
-from support import csrf_from, statutory_rest_rows
+from factories import file_case
+from support import open_tracking, statutory_rest_rows
 
 from admin.cases import actions, referrals
 from admin.models import ClockExtension, Decision, Department, Referral
-from complaints.codes import format_secret
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import Complaint
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import local_date, shanghai
 
 SUMMARY = "反映修路款去向问题，请核查"
@@ -34,39 +32,6 @@ def department(township_tree):
     return found
 
 
-@pytest.fixture
-def as_user(app, people):
-    def sign_in(name: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        assert (
-            client.post(
-                "/staff/login",
-                data={
-                    "username": people[name].username,
-                    "password": "pw-for-tests-1",
-                    "csrf_token": csrf_from(page.text),
-                },
-            ).status_code
-            == 302
-        )
-        client.token = csrf_from(client.get("/admin/").text)
-        return client
-
-    return sign_in
-
-
-def filed_case():
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
-
-
 def post(client, url: str, **data):
     return client.post(url, data={"csrf_token": client.token, **data})
 
@@ -78,7 +43,7 @@ def fresh(referral: Referral) -> Referral:
 
 def test_a_calendar_load_moves_unanswered_referral_deadlines(cli, people, department, tmp_path):
     with time_machine.travel(shanghai(2031, 9, 29, 10), tick=False):  # Mon; 2031 is not loaded
-        _, case = filed_case()
+        _, case = file_case()
         waiting = referrals.refer(case, department, SUMMARY, by=people["handler"])
         answered = referrals.refer(case, department, SUMMARY, by=people["handler"])
         referrals.record_referral_answer(answered, "已核查", by=people["handler"])
@@ -95,7 +60,7 @@ def test_a_calendar_load_moves_unanswered_referral_deadlines(cli, people, depart
 
 def test_a_referral_extension_needs_a_lead_and_counts_from_the_referral(people, department):
     with time_machine.travel(shanghai(2026, 6, 1, 10), tick=False):
-        _, case = filed_case()
+        _, case = file_case()
         referral = referrals.refer(case, department, SUMMARY, by=people["handler"])
         assert local_date(referral.due_at) == date(2026, 6, 23)  # 15 working days; 06-19 is a holiday
         with pytest.raises(actions.CaseError, match="1至15个工作日"):
@@ -121,7 +86,7 @@ def test_a_referral_extension_needs_a_lead_and_counts_from_the_referral(people, 
 
 
 def test_no_extension_once_the_department_has_answered(people, department):
-    _, case = filed_case()
+    _, case = file_case()
     referral = referrals.refer(case, department, SUMMARY, by=people["handler"])
     extension = referrals.request_referral_extension(referral, 5, "部门需要现场核查", by=people["handler"])
     referrals.record_referral_answer(referral, "已核查", by=people["handler"])
@@ -136,7 +101,7 @@ def test_no_extension_once_the_department_has_answered(people, department):
 
 def test_referral_extension_through_the_case_page_and_on_the_tracking_page(app, as_user, people, department):
     with time_machine.travel(shanghai(2026, 6, 1, 10), tick=False):
-        filed, case = filed_case()
+        filed, case = file_case()
         handler = as_user("handler")
         assert (
             post(handler, f"/admin/cases/{case.id}/refer", department=str(department.id), summary=SUMMARY).status_code
@@ -193,16 +158,7 @@ def test_referral_extension_through_the_case_page_and_on_the_tracking_page(app, 
         assert "已延长5个工作日" in lead.get(f"/admin/cases/{case.id}").text
     assert local_date(fresh(referral).due_at) == date(2026, 6, 30)
 
-    villager = app.test_client()
-    form = villager.get("/track")
-    assert (
-        villager.post(
-            "/track",
-            data={"csrf_token": csrf_from(form.text), "code": filed.code, "secret": format_secret(filed.secret)},
-        ).status_code
-        == 302
-    )
-    timeline = villager.get("/track/case").text
+    timeline = open_tracking(app.test_client(), filed)
     assert "转办部门的答复期限延长5个工作日。理由：部门需要现场核查" in timeline
     assert "县农业农村局" not in timeline
     assert not re.search(r"extension|referral_id", timeline)

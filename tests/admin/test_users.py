@@ -1,7 +1,7 @@
 import re
 
 import pytest
-from support import csrf_from, statutory_rest_rows
+from support import csrf_from, signed_in_client, statutory_rest_rows
 from sqlalchemy import select, text
 
 from core.audit import AuditEntry
@@ -175,29 +175,19 @@ def test_admin_loads_a_holiday_schedule(admin_client):
     import io
 
     token = csrf_from(admin_client.get("/admin/calendar").text)
-    bad = admin_client.post(
-        "/admin/calendar",
-        data={
-            "csrf_token": token,
-            "confirm": "y",
-            "file": (io.BytesIO("日期,类型\n2031-02-30,休息\n".encode()), "2031.csv"),
-        },
-    )
+
+    def load(rows: str):
+        return admin_client.post(
+            "/admin/calendar",
+            data={"csrf_token": token, "confirm": "y", "file": (io.BytesIO(f"日期,类型\n{rows}".encode()), "2031.csv")},
+        )
+
+    bad = load("2031-02-30,休息\n")
     assert bad.status_code == 422 and "第2行" in bad.text
-    partial = admin_client.post(
-        "/admin/calendar",
-        data={
-            "csrf_token": token,
-            "confirm": "y",
-            "file": (io.BytesIO("日期,类型\n2031-10-01,休息\n2031-09-28,上班\n".encode()), "2031.csv"),
-        },
-    )
+    partial = load("2031-10-01,休息\n2031-09-28,上班\n")
     assert partial.status_code == 422 and "不是全年的节假日安排" in partial.text
     assert "2031年" not in admin_client.get("/admin/calendar").text
-    whole = "\n".join(("日期,类型", "2031-09-28,上班") + statutory_rest_rows(2031))
-    good = admin_client.post(
-        "/admin/calendar", data={"csrf_token": token, "confirm": "y", "file": (io.BytesIO(whole.encode()), "2031.csv")}
-    )
+    good = load("\n".join(("2031-09-28,上班",) + statutory_rest_rows(2031)))
     assert good.status_code == 302
     page = admin_client.get("/admin/calendar").text
     assert "2031" in page and "管理员载入" in page
@@ -216,7 +206,7 @@ def test_every_audited_action_has_a_chinese_label():
             source = path.read_text()
             found |= set(re.findall(r'record_audit\(\s*"([a-z_.]+)"', source))
             found |= set(re.findall(r'"([a-z_]+\.(?:enable|disable))"', source))
-            found |= {f"case.{name}" for name in re.findall(r'_log\(case, "([a-z_]+)"', source)}
+            found |= {f"case.{name}" for name in re.findall(r'log_case\(case, "([a-z_]+)"', source)}
     assert sorted(found - ACTION_LABELS.keys()) == []
 
 
@@ -281,15 +271,7 @@ def staff(township_tree, make_user):
 @pytest.fixture
 def signed_in(app):
     def sign_in(username: str):
-        client = app.test_client()
-        page = client.get("/staff/login")
-        assert (
-            client.post(
-                "/staff/login",
-                data={"username": username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-            ).status_code
-            == 302
-        )
+        client = signed_in_client(app, username)
         client.token = csrf_from(client.get("/admin/").text)
         return client
 

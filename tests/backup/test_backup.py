@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import inspect, select, text
-from support import csrf_from, png_bytes, publish_ledger_row, require_tool
+from support import png_bytes, publish_ledger_row, require_tool, signed_in_client
 
 from backup import postgres
 from backup.errors import BackupError
@@ -142,14 +142,7 @@ def test_a_backup_restored_into_an_empty_database_has_the_same_rows_files_and_ch
     verified = invoke(restored_app, "disclosures", "verify")
     assert verified.exit_code == 0 and "哈希链完好：2个村" in verified.output
     # The photo is served from the restored portal to the handler who may see the case.
-    client = restored_app.test_client()
-    token = csrf_from(client.get("/staff/login").text)
-    assert (
-        client.post(
-            "/staff/login", data={"username": "clerk", "password": "pw-for-tests-1", "csrf_token": token}
-        ).status_code
-        == 302
-    )
+    client = signed_in_client(restored_app, "clerk")
     photo = client.get(f"/track/attachments/{portal['attachment']}")
     assert photo.status_code == 200 and photo.data == (tmp_path / "uploads" / portal["file"]).read_bytes()
     if target == "migrated and empty":
@@ -265,13 +258,6 @@ def test_a_backup_moves_files_between_the_local_and_the_database_store(
     assert restored.exit_code == 0 and "与清单一致" in restored.output, restored.output
     on_disk = files_under(tmp_path / "restored-uploads")
     assert on_disk == ({portal["file"]: original} if target_store == "local" else {})
-    client = restored_app.test_client()
-    token = csrf_from(client.get("/staff/login").text)
-    assert (
-        client.post(
-            "/staff/login", data={"username": "clerk", "password": "pw-for-tests-1", "csrf_token": token}
-        ).status_code
-        == 302
-    )
+    client = signed_in_client(restored_app, "clerk")
     assert client.get(f"/track/attachments/{portal['attachment']}").data == original
     databases.drop(uri)

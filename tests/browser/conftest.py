@@ -16,6 +16,8 @@ from flask import got_request_exception
 from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
+from tools.chromium import CHROMIUM, CHROMIUM_ARGS
+
 from .axe import IN_CI, REPO, check_accessibility, require_axe
 
 HERE = Path(__file__).resolve().parent
@@ -23,19 +25,6 @@ HERE = Path(__file__).resolve().parent
 SCREENSHOTS = Path(os.environ.get("SCREENSHOTS_DIR") or REPO / "test-artifacts" / "screenshots")
 SCREENSHOT_ATTEMPTS = 3
 UNCAPTURABLE = "Unable to capture screenshot"
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/lib/chromium/chromium"))
-# As the machine's own check ran it: without the background-networking flags Chromium calls
-# out to Google at start-up, which this closed network refuses.
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 # WeChat's built-in browser on an Android phone: how most villagers open the portal.
 WECHAT_ANDROID = (
     "Mozilla/5.0 (Linux; Android 13; V2219A Build/TP1A.220624.014; wv) AppleWebKit/537.36 "
@@ -131,24 +120,33 @@ def page_requests():
     return []
 
 
-@pytest.fixture
-def phone(browser, live_server, page_requests, request):
-    """A new page in a fresh context that looks like WeChat on a 390×844 Android phone."""
-    # bypass_csp: the app sends script-src 'self', which would refuse the injected axe-core.
+def wechat_context(browser, live_server, viewport: dict, *, text: str = "standard", bypass_csp: bool = True):
+    """A fresh context that looks like WeChat on an Android phone of the viewport's size, in
+    standard or 大字 (`text="large"`) text, refusing every request off the live server.
+    bypass_csp: the app sends script-src 'self', which would refuse the injected axe-core."""
     context = browser.new_context(
-        viewport={"width": 390, "height": 844},
+        viewport=viewport,
         device_scale_factor=1,
         is_mobile=True,
         has_touch=True,
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
         user_agent=WECHAT_ANDROID,
-        bypass_csp=True,
+        bypass_csp=bypass_csp,
     )
-    context.on("request", lambda req: page_requests.append(req.url))
-    # Anything bound elsewhere is recorded above, then refused here, so it never leaves the machine.
     context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
     context.set_default_timeout(10_000)
+    if text == "large":
+        context.add_cookies([{"name": "text", "value": "large", "url": live_server}])
+    return context
+
+
+@pytest.fixture
+def phone(browser, live_server, page_requests, request):
+    """A new page in a fresh context that looks like WeChat on a 390×844 Android phone."""
+    context = wechat_context(browser, live_server, {"width": 390, "height": 844})
+    # Anything bound elsewhere is recorded here, and refused by the context, so it never leaves the machine.
+    context.on("request", lambda req: page_requests.append(req.url))
     yield from page_of(request, context)
     outside = [url for url in page_requests if not is_local(url, live_server)]
     assert not outside, f"pages requested addresses off the live server: {outside}"

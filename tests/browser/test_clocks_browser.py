@@ -4,24 +4,15 @@ handler asking for more time for a department's answer."""
 import re
 
 from sqlalchemy import select
+from factories import file_case, new_case
 
 from admin.models import ClockExtension, Department
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import shanghai
 
 
 def test_a_provisional_deadline_on_the_tracking_page(township_tree, phone, visit, checkpoint):
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="村道维修款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        received_at=shanghai(2031, 9, 30, 10),
-    )
+    filed, _ = file_case(text="村道维修款去向不明", received_at=shanghai(2031, 9, 30, 10))
     visit(phone, "/track", "track")
     phone.get_by_label("案件编号").fill(filed.code)
     phone.get_by_label("查询密码（16位数字）").fill(filed.secret)
@@ -37,14 +28,7 @@ def test_a_handler_asks_for_more_time_for_a_department(township_tree, make_user,
     make_user("zhangwei", "handler", ["629901101000"])
     db.session.add(Department(county_code="629901000000", name="县农业农村局"))
     db.session.commit()
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    case = new_case()
     phone.goto(f"{live_server}/staff/login")
     phone.get_by_label("用户名").fill("zhangwei")
     phone.get_by_label("密码").fill("pw-for-tests-1")

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from factories import file_case
 from support import publish_ledger_row
 
 from core.extensions import db
@@ -153,13 +154,7 @@ def test_paper_secret_from_a_phone_call_is_replaced(township_tree, make_user, ph
 
 
 def test_a_kiosk_forgets_the_last_case_on_the_server(township_tree, phone, live_server, visit, checkpoint):
-    filed = file_complaint(
-        village=db.session.get(Region, VILLAGE),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
+    filed, _ = file_case(village=VILLAGE, text="修路款去向不明")
     visit(phone, "/kiosk/629901101000", "kiosk-home")
     phone.clock.install()
     visit(phone, "/track", "kiosk-track")

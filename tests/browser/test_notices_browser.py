@@ -134,20 +134,10 @@ def test_an_administrator_sees_a_failed_notice_without_the_number(
     checkpoint,
 ):
     from admin.cases import actions
-    from complaints.models import Category, Channel
-    from complaints.services import file_complaint
-    from core.regions.models import Region
+    from factories import new_case
 
     make_user("xianadmin", "admin", ["629901000000"])
-    filed = file_complaint(
-        village=db.session.get(Region, VILLAGE),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-        notice_phone=NUMBER,
-    )
-    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    case = new_case(village=VILLAGE, notice_phone=NUMBER)
     actions.reply(case, "first_reply", "已收到，正在核实", by=handler)
     app.config.update(
         NOTICE_PROVIDER="http", NOTICE_SMS_HTTP_URL="http://127.0.0.1:9/sms", NOTICE_SMS_TEMPLATES="reply=SMS_1001"

@@ -6,12 +6,10 @@ from datetime import date
 from decimal import Decimal
 
 from openpyxl import load_workbook
-from sqlalchemy import select
+from factories import new_case
 
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import Complaint
 from core.extensions import db
-from core.regions.models import Region
 from disclosures.importers.checking import TEMPLATES
 from disclosures.models import Batch, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
@@ -74,21 +72,10 @@ def test_accountant_downloads_a_template_and_pages_through_a_preview(
     assert "已提交2个批次，共120行" in phone.locator("main").inner_text()
 
 
-def _case() -> Complaint:
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="修路款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
-
-
 def test_handler_assigns_two_cases_at_once(township_tree, make_user, phone, live_server, visit, checkpoint):
     make_user("handler", "handler", ["629901101000"])
     colleague = make_user("colleague", "handler", ["629901101000"])
-    first, second, third = _case(), _case(), _case()
+    first, second, third = new_case(), new_case(), new_case()
     sign_in(phone, live_server, "handler")
     visit(phone, "/admin/cases", "queue")
     # On a phone the filters are folded away behind one line.

@@ -7,17 +7,15 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from factories import file_case
 
 from admin.cases import actions
 from core.extensions import db
-from core.regions.models import Region
 from core.settings import CountySettings
 from complaints.codes import format_secret
-from complaints.models import Category, Channel, Complaint
-from complaints.services import file_complaint
+from complaints.models import Complaint
 
-from .conftest import WECHAT_ANDROID, is_local, page_of
+from .conftest import page_of, wechat_context
 from .test_complaints_browser import photo
 from .test_disclosures_browser import village  # noqa: F401  (a fixture: 青山村's published tables)
 
@@ -28,21 +26,7 @@ WAYS_BACK = ("查询办理进展", "我的补贴", "公开统计")
 
 
 def open_phone(browser, live_server, size: str, text: str, *, bypass_csp: bool = True):
-    context = browser.new_context(
-        viewport=PHONES[size],
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        user_agent=WECHAT_ANDROID,
-        bypass_csp=bypass_csp,
-    )
-    context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
-    context.set_default_timeout(10_000)
-    if text == "large":
-        context.add_cookies([{"name": "text", "value": "large", "url": live_server}])
-    return context
+    return wechat_context(browser, live_server, PHONES[size], text=text, bypass_csp=bypass_csp)
 
 
 @pytest.fixture(params=SIZES, ids=lambda p: f"{p[0]}px-{p[1]}")
@@ -135,13 +119,7 @@ def test_a_kiosk_leads_back_but_offers_no_list(township_tree, phone, live_server
     for name in WAYS_BACK:
         assert services(phone).get_by_role("link", name=name).is_visible()
     assert services(phone).get_by_role("link", name="我的反映").count() == 0
-    filed = file_complaint(
-        village=db.session.get(Region, VILLAGE),
-        category=Category.FUNDS,
-        text="修路款",
-        channel=Channel.WEB,
-        identity=None,
-    )
+    filed, _ = file_case(village=VILLAGE, text="修路款")
     visit(phone, "/track", "kiosk-track")
     phone.get_by_label("案件编号").fill(filed.code)
     phone.get_by_label("查询密码（16位数字）").fill(filed.secret)
@@ -159,13 +137,7 @@ def test_the_scripts_run_under_the_portal_content_security_policy(township_tree,
         "console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text else None
     )
     try:
-        filed = file_complaint(
-            village=db.session.get(Region, VILLAGE),
-            category=Category.FUNDS,
-            text="修路款",
-            channel=Channel.WEB,
-            identity=None,
-        )
+        filed, _ = file_case(village=VILLAGE, text="修路款")
         page.goto(f"{live_server}/track")
         page.get_by_label("案件编号").fill(filed.code)
         page.get_by_label("查询密码（16位数字）").fill(filed.secret)
@@ -184,14 +156,7 @@ def asked_for_material(township_tree, make_user):
     """A filed case whose handler asked for material, in a county that pauses clocks meanwhile."""
     handler = make_user("handler", "handler", ["629901101000"])
     db.session.add(CountySettings(county_code="629901000000", clock_pausing_enabled=True))
-    filed = file_complaint(
-        village=db.session.get(Region, VILLAGE),
-        category=Category.FUNDS,
-        text="村道维修款三万元，路一直没有修。",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+    filed, case = file_case(village=VILLAGE, text="村道维修款三万元，路一直没有修。")
     actions.reply(case, "first_reply", "已收到，正在核实", by=handler)
     actions.reply(case, "request_info", "请补充路段位置和照片", by=handler)
     return filed, case, handler

@@ -10,7 +10,7 @@ import pytest
 from core.extensions import db
 from disclosures.models import Contract, LedgerEntry, ProjectUpdate, SubsidyPayment
 
-from .conftest import WECHAT_ANDROID, is_local, page_of
+from .conftest import page_of, wechat_context
 from .test_disclosures_browser import NAMES, _batch, _common, village  # noqa: F401  (a fixture)
 
 V = "/r/629901101201"
@@ -116,20 +116,7 @@ PAGES = [
 )
 def narrow_phone(request, browser, live_server):
     width, text = request.param
-    context = browser.new_context(
-        viewport={"width": width, "height": 700},
-        device_scale_factor=1,
-        is_mobile=True,
-        has_touch=True,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        user_agent=WECHAT_ANDROID,
-        bypass_csp=True,
-    )
-    context.route(lambda url: not is_local(url, live_server), lambda route: route.abort("blockedbyclient"))
-    context.set_default_timeout(10_000)
-    if text == "large":
-        context.add_cookies([{"name": "text", "value": "large", "url": live_server}])
+    context = wechat_context(browser, live_server, {"width": width, "height": 700}, text=text)
     page = yield from page_of(request, context)
     return page
 

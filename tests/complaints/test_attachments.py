@@ -18,7 +18,7 @@ from mutagen.oggopus import OggOpus
 from PIL import Image
 from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
-from support import csrf_from
+from support import csrf_from, signed_in_client
 
 from core import storage
 from core.extensions import db
@@ -444,19 +444,6 @@ def test_attachments_are_served_only_to_the_complainant_and_staff(client, app, f
         assert staff.get(url).status_code == status, username
 
 
-def _signed_in(app, username: str):
-    staff = app.test_client()
-    page = staff.get("/staff/login")
-    assert (
-        staff.post(
-            "/staff/login",
-            data={"username": username, "password": "pw-for-tests-1", "csrf_token": csrf_from(page.text)},
-        ).status_code
-        == 302
-    )
-    return staff
-
-
 def _file_links(page: str) -> list[str]:
     return re.findall(r'href="(/track/attachments/[^"?]+)"', page)
 
@@ -464,31 +451,19 @@ def _file_links(page: str) -> list[str]:
 def test_attachments_follow_case_visibility(app, township_tree, make_user):
     """The same rule as the case page: a recused handler and a township handler during an
     inspection round get 404; the round's inspector gets the file."""
-    from datetime import timedelta
 
     from admin.cases.actions import declare_conflict
     from complaints.attachments import file_with_attachments
-    from complaints.models import Category, Channel, InspectionRound
-    from core.db import utcnow
+    from complaints.models import Category, Channel
     from core.regions.models import Region
-    from core.timezone import local_date
+    from factories import running_round
 
     inspector, _ = make_user("xuncha", "inspector"), make_user("xuncha2", "inspector")
     make_user("insider", "handler", ["629901101000"])
     recused = make_user("recused", "handler", ["629901101000"])
     make_user("root", "admin")
-    village, today = db.session.get(Region, VILLAGE), local_date(utcnow())
-    running = InspectionRound(
-        name="本轮巡察",
-        team_name="县委第二巡察组",
-        county_code="629901000000",
-        starts_on=today - timedelta(days=1),
-        ends_on=today + timedelta(days=30),
-        members=[inspector],
-        villages=[village],
-    )
-    db.session.add(running)
-    db.session.commit()
+    village = db.session.get(Region, VILLAGE)
+    running = running_round([inspector], [village])
     photo = clean_photo(photo_with_gps((40, 40)))
     plain = file_with_attachments(
         [photo], village=village, category=Category.FUNDS, text="修路款", channel=Channel.WEB, identity=None
@@ -507,8 +482,8 @@ def test_attachments_follow_case_visibility(app, township_tree, make_user):
     )
     declare_conflict(plain_case, "反映对象是我的亲属", by=recused)
     # The links as the case pages print them, whatever they name the file by.
-    [plain_url] = _file_links(_signed_in(app, "root").get(f"/admin/cases/{plain_case.id}").text)
-    [round_url] = _file_links(_signed_in(app, "xuncha").get(f"/admin/cases/{round_case.id}").text)
+    [plain_url] = _file_links(signed_in_client(app, "root").get(f"/admin/cases/{plain_case.id}").text)
+    [round_url] = _file_links(signed_in_client(app, "xuncha").get(f"/admin/cases/{round_case.id}").text)
     expected = {
         "insider": (200, 404),
         "recused": (404, 404),
@@ -517,7 +492,7 @@ def test_attachments_follow_case_visibility(app, township_tree, make_user):
         "root": (200, 200),
     }
     for username, statuses in expected.items():
-        staff = _signed_in(app, username)
+        staff = signed_in_client(app, username)
         assert (staff.get(plain_url).status_code, staff.get(round_url).status_code) == statuses, username
 
 

@@ -3,47 +3,25 @@ PUBLIC_BASE_URL + /q/<token>. Poppler tools are skipped when missing, unless CI=
 
 import re
 from datetime import date
-from decimal import Decimal
 
 import pytest
 import zxingcpp
 from PIL import Image
 from sqlalchemy import select
-from support import run_tool
+from support import run_tool, stage_project
 
 from core.extensions import db
 from core.regions.models import Region
 from complaints.models import InspectionRound
 from complaints.qr import project_target, round_target, token_for, village_target
-from disclosures.models import Batch, Kind
-from disclosures.parsed import ParsedBatch, ParsedUpload
-from disclosures.services import stage_upload
+from disclosures.models import Batch
 
 QINGSHAN, SHANGDONG = "629901101201", "629901101202"
-PROJECT = {
-    "row_number": 2,
-    "project_no": "XM-2026-007",
-    "name": "青山村组道路硬化工程",
-    "project_type": "道路",
-    "budget": Decimal("386500.00"),
-    "funding_source": "财政衔接资金",
-    "contractor": "青川县路桥建设有限公司",
-    "contractor_uscc": "",
-    "approved_on": date(2026, 3, 2),
-    "start_on": date(2026, 4, 1),
-    "planned_end_on": date(2026, 9, 30),
-    "progress": 40,
-    "paid_total": Decimal("120000.00"),
-    "status": "在建",
-    "updated_on": date(2026, 6, 1),
-    "note": "",
-}
 
 
 @pytest.fixture
 def published_project(township_tree):
-    upload = ParsedUpload(Kind.PROJECTS, "projects.xlsx", [ParsedBatch(QINGSHAN, Kind.PROJECTS, None, [dict(PROJECT)])])
-    return stage_upload(upload, uploader=None, publish=True)[0]
+    return stage_project(QINGSHAN, publish=True)
 
 
 @pytest.fixture

@@ -5,11 +5,10 @@ import re
 
 import pytest
 from sqlalchemy import select
-from support import csrf_from
+from support import open_tracking
 
 from admin.cases import actions, referrals
 from admin.models import Department
-from complaints.codes import format_secret
 from complaints.models import Category, Channel, Complaint
 from complaints.services import file_complaint
 from core.extensions import db
@@ -43,11 +42,7 @@ def handled(township_tree, make_user):
 
 
 def timeline_items(client, filed) -> list[str]:
-    page = client.get("/track")
-    client.post(
-        "/track", data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)}
-    )
-    html = client.get("/track/case").text
+    html = open_tracking(client, filed)
     return re.findall(r"<li.*?</li>", re.search(r'<ol class="timeline">(.*?)</ol>', html, re.S).group(1), re.S)
 
 

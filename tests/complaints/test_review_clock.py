@@ -6,15 +6,13 @@ from datetime import date
 import pytest
 import time_machine
 from sqlalchemy import select
-from support import csrf_from
+from factories import file_case
+from support import csrf_from, open_tracking
 
 from admin.cases import actions
 from admin.models import Reminder
-from complaints.codes import format_secret
-from complaints.models import CaseClock, Category, Channel, ClockKind, Complaint, Status
-from complaints.services import file_complaint
+from complaints.models import CaseClock, ClockKind, Complaint, Status
 from core.extensions import db
-from core.regions.models import Region
 from core.timezone import end_of_day, shanghai
 from core.users.models import User
 
@@ -32,23 +30,11 @@ def people(make_people):
 def under_review(client, people):
     """A case closed, rated 不满意 and put to 复查 by its complainant through the tracking page."""
     with time_machine.travel(CLOSED_AT, tick=False):
-        filed = file_complaint(
-            village=db.session.get(Region, "629901101201"),
-            category=Category.FUNDS,
-            text="修路款去向不明",
-            channel=Channel.WEB,
-            identity=None,
-            received_at=shanghai(2026, 10, 9, 9),
-        )
-        case = db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+        filed, case = file_case(received_at=shanghai(2026, 10, 9, 9))
         actions.assign(case, people["handler"], by=people["handler"])
         actions.close(case, "经核查，款项已按规定使用", "不属实", by=people["handler"])
     with time_machine.travel(REQUESTED_AT, tick=False):
-        page = client.get("/track")
-        client.post(
-            "/track",
-            data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)},
-        )
+        open_tracking(client, filed)
         for url, data in (("/track/case/rate", {"rating": "unsatisfied"}), ("/track/case/review", {})):
             token = csrf_from(client.get("/track/case").text)
             assert client.post(url, data={"csrf_token": token} | data).status_code == 302

@@ -10,17 +10,15 @@ import pytest
 import time_machine
 from PIL import Image
 from sqlalchemy import select
-from support import csrf_from
+from factories import file_case
+from support import csrf_from, open_tracking
 
 from admin.cases import actions
 from core import storage
 from core.extensions import db
-from core.regions.models import Region
 from core.settings import CountySettings
 from core.timezone import local_date, shanghai
-from complaints.codes import format_secret
-from complaints.models import Attachment, CaseEvent, Category, Channel, ClockKind, Complaint, Status
-from complaints.services import file_complaint
+from complaints.models import Attachment, CaseEvent, ClockKind, Status
 
 from .test_attachments import PHP, photo_with_gps, wav
 
@@ -31,26 +29,7 @@ def handler(township_tree, make_user):
 
 
 def new_case():
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="村道维修款去向不明",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    return filed, db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
-
-
-def open_tracking(client, filed) -> str:
-    page = client.get("/track")
-    assert (
-        client.post(
-            "/track",
-            data={"csrf_token": csrf_from(page.text), "code": filed.code, "secret": format_secret(filed.secret)},
-        ).status_code
-        == 302
-    )
-    return client.get("/track/case").text
+    return file_case(text="村道维修款去向不明")
 
 
 def send(client, case_page: str, text: str = "", photos=(), voice=None, csrf: bool = True):

@@ -55,11 +55,8 @@ def text(response) -> str:
 
 
 @pytest.fixture
-def people(township_tree, make_user):
-    return {
-        "accountant": make_user("kuaiji", "accountant", ["629901101201"]),
-        "reviewer": make_user("shenhe", "reviewer", ["629901101000"]),
-    }
+def people(make_people):
+    return make_people("accountant", "reviewer")
 
 
 def publish_csv(people, body: str, period: str):

@@ -4,41 +4,21 @@ own address and on the project sign PDF."""
 
 import io
 import re
-from datetime import date, timedelta
-from decimal import Decimal
+from datetime import timedelta
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
-from support import csrf_from, run_tool
+from support import csrf_from, logout, run_tool, stage_project
 
 from core import storage
 from core.extensions import db
-from disclosures.models import Kind, ProjectPhoto, ProjectUpdate
-from disclosures.parsed import ParsedBatch, ParsedUpload
+from disclosures.models import ProjectPhoto, ProjectUpdate
 from disclosures.photos import AREA
-from disclosures.services import approve_batch, correct_row, stage_upload
+from disclosures.services import approve_batch, correct_row
 
 QINGSHAN = "629901101201"
 GPS_IFD = 0x8825
-PROJECT = {
-    "row_number": 2,
-    "project_no": "XM-2026-007",
-    "name": "青山村组道路硬化工程",
-    "project_type": "道路",
-    "budget": Decimal("386500.00"),
-    "funding_source": "财政衔接资金",
-    "contractor": "青川县路桥建设有限公司",
-    "contractor_uscc": "",
-    "approved_on": date(2026, 3, 2),
-    "start_on": date(2026, 4, 1),
-    "planned_end_on": date(2026, 9, 30),
-    "progress": 40,
-    "paid_total": Decimal("120000.00"),
-    "status": "在建",
-    "updated_on": date(2026, 6, 1),
-    "note": "",
-}
 
 
 def photo_with_gps(size=(3000, 2000)) -> bytes:
@@ -62,8 +42,7 @@ def staff(township_tree, make_user):
 
 @pytest.fixture
 def pending_update(staff) -> ProjectUpdate:
-    upload = ParsedUpload(Kind.PROJECTS, "projects.xlsx", [ParsedBatch(QINGSHAN, Kind.PROJECTS, None, [dict(PROJECT)])])
-    batch = stage_upload(upload, uploader=staff["kuaiji"])[0]
+    batch = stage_project(QINGSHAN, uploader=staff["kuaiji"])
     return db.session.scalar(select(ProjectUpdate).where(ProjectUpdate.batch_id == batch.id))
 
 
@@ -110,11 +89,11 @@ def test_a_photo_is_cleaned_reviewed_and_published_with_its_batch(app, client, l
 def test_photos_only_on_a_pending_batch_by_its_uploaders(client, login, pending_update, staff, make_user):
     login("far")
     assert add(client, pending_update.id, photo_with_gps()).status_code == 404  # another village's batch
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("shenhe")
     assert add(client, pending_update.id, photo_with_gps()).status_code == 403  # reviewers do not add
     approve_batch(pending_update.batch, reviewer=staff["shenhe"])
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("kuaiji")
     refused = add(client, pending_update.id, photo_with_gps())
     assert refused.status_code == 303

@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from support import csrf_from
+from support import csrf_from, logout
 from sqlalchemy import func, select
 
 from core.extensions import db
@@ -44,6 +44,12 @@ def confirm(client, preview_html: str, accept=False):
     return client.post("/disclosures/upload/confirm", data=fields)
 
 
+def approve(client, batch_id: int):
+    """The signed-in user's 审核通过并公开 of a batch; the response."""
+    token = csrf_from(client.get("/disclosures/").text)
+    return client.post(f"/disclosures/batches/{batch_id}/review", data={"csrf_token": token, "decision": "approve"})
+
+
 def count_rows() -> int:
     return db.session.scalar(select(func.count()).select_from(LedgerEntry))
 
@@ -58,13 +64,11 @@ def test_upload_preview_submit_review_publish(client, staff, login):
     assert done.status_code == 302
     batch = db.session.scalar(select(Batch))
     assert batch.status == BatchStatus.PENDING and batch.period == "2026-10" and count_rows() == 2
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("shenhe")
     page = client.get(f"/disclosures/batches/{batch.id}")
     assert "审核通过并公开" in page.text
-    client.post(
-        f"/disclosures/batches/{batch.id}/review", data={"csrf_token": csrf_from(page.text), "decision": "approve"}
-    )
+    approve(client, batch.id)
     db.session.expire_all()
     assert db.session.get(Batch, batch.id).status == BatchStatus.PUBLISHED
 
@@ -117,43 +121,28 @@ def test_reviewer_of_another_township_cannot_see_or_approve(client, staff, make_
     login("kuaiji")
     confirm(client, upload(client, GOOD).text)
     batch = db.session.scalar(select(Batch))
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     make_user("shenhe2", "reviewer", ["629901102000"])
     login("shenhe2")
     assert client.get(f"/disclosures/batches/{batch.id}").status_code == 404
-    token = csrf_from(client.get("/disclosures/").text)
-    assert (
-        client.post(
-            f"/disclosures/batches/{batch.id}/review", data={"csrf_token": token, "decision": "approve"}
-        ).status_code
-        == 404
-    )
+    assert approve(client, batch.id).status_code == 404
 
 
 def test_accountant_cannot_review_own_upload(client, staff, login):
     login("kuaiji")
     confirm(client, upload(client, GOOD).text)
     batch = db.session.scalar(select(Batch))
-    token = csrf_from(client.get("/disclosures/").text)
-    assert (
-        client.post(
-            f"/disclosures/batches/{batch.id}/review", data={"csrf_token": token, "decision": "approve"}
-        ).status_code
-        == 403
-    )
+    assert approve(client, batch.id).status_code == 403
 
 
 def test_correction_through_the_web(client, staff, login):
     login("kuaiji")
     confirm(client, upload(client, GOOD).text)
     batch = db.session.scalar(select(Batch))
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("shenhe")
-    page = client.get(f"/disclosures/batches/{batch.id}")
-    client.post(
-        f"/disclosures/batches/{batch.id}/review", data={"csrf_token": csrf_from(page.text), "decision": "approve"}
-    )
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    approve(client, batch.id)
+    logout(client)
     login("kuaiji")
     row = db.session.scalar(select(LedgerEntry).where(LedgerEntry.voucher_no == "记2026-0001"))
     form = client.get(f"/disclosures/rows/ledger/{row.id}/correct")
@@ -194,7 +183,7 @@ def test_the_calendar_offers_what_each_role_may_do(client, staff, make_user, log
     make_user("guanli", "admin", ["629901101000"])
     login("guanli")
     assert "本月无收支" in client.get("/disclosures/").text and "上传" in client.get("/disclosures/").text
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     login("shenhe")
     page = client.get("/disclosures/").text
     assert "本月无收支" not in page and 'name="file"' not in page
@@ -264,12 +253,7 @@ def test_a_scoped_admin_writes_disclosures_only_in_its_scope(client, staff, make
     )
     assert entered.status_code == 422
     assert client.get(f"/disclosures/rows/ledger/{far_row.id}/correct").status_code == 404
-    assert (
-        client.post(
-            f"/disclosures/batches/{pending.batch_id}/review", data={"csrf_token": token, "decision": "approve"}
-        ).status_code
-        == 404
-    )
+    assert approve(client, pending.batch_id).status_code == 404
     assert db.session.scalar(select(func.count()).select_from(Batch)) == before
     assert db.session.get(Batch, pending.batch_id).status == BatchStatus.PENDING
     # Inside its township it works as before.
@@ -380,7 +364,7 @@ def _published_ledger(client, login):
     confirm(client, upload(client, GOOD).text)
     batch = db.session.scalar(select(Batch))
     approve_batch(batch, reviewer=db.session.scalar(select(User).where(User.username == "shenhe")))
-    client.post("/staff/logout", data={"csrf_token": csrf_from(client.get("/admin/").text)})
+    logout(client)
     return db.session.scalar(select(LedgerEntry).where(LedgerEntry.voucher_no == "记2026-0001"))
 
 

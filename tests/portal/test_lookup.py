@@ -55,8 +55,10 @@ def test_namesakes_see_only_their_own_payment(ask, seeded, people):
     assert "共查到 1 笔" in found and "620.00" in found
 
 
-def test_lower_case_x_and_spaces_are_forgiven_but_nothing_else(ask, seeded, people, publish_rows):
-    number = "11010119800101003" + "X"
+@pytest.fixture
+def li_si(seeded, publish_rows) -> str:
+    """李四, paid once, whose ID number ends in X; the number."""
+    number = "11010119800101003X"
     publish_rows(
         "subsidies",
         [
@@ -70,6 +72,11 @@ def test_lower_case_x_and_spaces_are_forgiven_but_nothing_else(ask, seeded, peop
             }
         ],
     )
+    return number
+
+
+def test_lower_case_x_and_spaces_are_forgiven_but_nothing_else(ask, li_si):
+    number = li_si
     assert "共查到 1 笔" in result(ask(" 李四 ", number.lower()))
     assert "共查到 1 笔" in result(ask("李 四", number))  # padding is no part of a name
     assert "未查到" in result(ask("李五", number)) and "未查到" in result(ask("李", number))
@@ -240,21 +247,8 @@ def test_every_miss_does_the_same_work(app, ask, client, seeded, people):
     assert counts[0] == counts[1]
 
 
-def test_spaces_full_width_digits_and_a_lower_case_x_are_forgiven(ask, seeded, people, publish_rows):
-    number = "11010119800101003X"
-    publish_rows(
-        "subsidies",
-        [
-            {
-                "item": "高龄津贴",
-                "month": "2025-02",
-                "name": "李四",
-                "id_number": number,
-                "amount": Decimal("100.00"),
-                "paid_on": seeded["roster"][0].paid_on,
-            }
-        ],
-    )
+def test_spaces_full_width_digits_and_a_lower_case_x_are_forgiven(ask, li_si):
+    number = li_si
     grouped = "110101 19800101 003x"  # as the card prints it, typed with a lower-case x
     full_width = number[:-1].translate(str.maketrans("0123456789", "０１２３４５６７８９")) + "ｘ"
     spaced_ideographic = "１１０１０１\u300019800101\u3000003X"  # the full-width space of a Chinese keyboard
