@@ -4,11 +4,13 @@ Two kinds have a calendar (docs/import-templates.md, "What is due when"):
 
 - the ledger: every month, by the 10th of the next month, from the village's first ledger on the
   portal (or just last month);
-- the subsidy rosters: every item the village has paid (a roster of it on the portal), every month
-  from its first roster, by the same day. A month in which the village paid nothing, or not every
-  item it pays, is declared empty (本月无收支 / 本月其余项目未发放), which discloses it.
+- the subsidy rosters: every monthly item (`SubsidyItem.monthly`: 最低生活保障金 and the others
+  national rules pay every month) the village has paid, every month from its first roster on the
+  portal, by the same day. A month without income or expense, or in which a monthly item was not
+  paid, is declared (本月无收支 / 本月其余项目未发放), which discloses it.
 
-Project progress and contracts have no calendar: they are disclosed when they change.
+Items paid yearly or when due (耕地地力保护补贴, …), project progress and contracts have no
+calendar: the documents give them none, and they are disclosed when they happen or change.
 
 The staff pages and the public pages ask `disclosure_calendar` the same question; the public side
 counts published batches only (`published_only`), since a public page may change only with a
@@ -23,7 +25,7 @@ from sqlalchemy import func, select
 
 from core.extensions import db
 from core.regions.models import Region
-from disclosures.models import Batch, BatchStatus, Kind, SubsidyPayment
+from disclosures.models import Batch, BatchStatus, Kind, SubsidyItem, SubsidyPayment
 
 DUE_DAY = 10
 MONTHS_SHOWN = 12
@@ -135,14 +137,20 @@ def _subsidy_rows(codes, statuses):
     return (
         select(SubsidyPayment.village_code, SubsidyPayment.item)
         .join(Batch, Batch.id == SubsidyPayment.batch_id)
-        .where(SubsidyPayment.village_code.in_(codes), Batch.status.in_(statuses), SubsidyPayment.withdrawn.is_(False))
+        .join(SubsidyItem, SubsidyItem.name == SubsidyPayment.item)
+        .where(
+            SubsidyPayment.village_code.in_(codes),
+            Batch.status.in_(statuses),
+            SubsidyPayment.withdrawn.is_(False),
+            SubsidyItem.monthly.is_(True),
+        )
     )
 
 
 def _subsidies(villages, months, statuses, today) -> list[Due]:
     codes = [village.code for village in villages]
     rows = _subsidy_rows(codes, statuses)
-    # The items a village pays, each from the first month a roster of it was disclosed.
+    # The monthly items a village pays, each from the first month a roster of it was disclosed.
     first = db.session.execute(
         rows.add_columns(func.min(SubsidyPayment.month)).group_by(SubsidyPayment.village_code, SubsidyPayment.item)
     ).all()
