@@ -63,9 +63,6 @@ class Due:
         return f"{self.kind.label}·{self.item}" if self.item else self.kind.label
 
 
-LedgerDue = Due  # the name before rosters had a calendar
-
-
 def _month_key(year: int, month: int) -> str:
     return f"{year:04d}-{month:02d}"
 
