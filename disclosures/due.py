@@ -179,11 +179,6 @@ def disclosure_calendar(villages: list[Region], today: date, *, published_only: 
     return sorted(entries, key=lambda e: (_ORDER[e.state], e.month, e.village.code, e.kind.value, e.item))
 
 
-def ledger_calendar(villages: list[Region], today: date) -> list[Due]:
-    """The ledger months alone (the upload page's calendar of 本月无收支)."""
-    return [due for due in disclosure_calendar(villages, today) if due.kind is Kind.LEDGER]
-
-
 def public_overdue(village: Region, today: date) -> list[Due]:
     """What the public pages call 逾期未公开: the village's months past due with nothing published,
     oldest first. The same calendar as the staff's, on published batches only."""
