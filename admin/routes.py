@@ -8,7 +8,7 @@ from admin import lookup_alerts, queries
 from admin.forms import AuditFilterForm, UserForm
 from admin.menu import staff_menu
 from admin.permissions import visible_audit_entries
-from admin.todo import batches_to_review, case_todos, ledgers_outstanding, returned_batches
+from admin.todo import batches_to_review, case_todos, disclosures_outstanding, returned_batches
 from core.forms import ConfirmForm
 from core.audit import ACTION_LABELS
 from core.db import utcnow
@@ -35,7 +35,7 @@ def home():
     if user.role in (Role.REVIEWER, Role.ADMIN):
         todo["to_review"] = batches_to_review(user)
     if user.role == Role.ACCOUNTANT:
-        todo["ledgers"] = ledgers_outstanding(user, local_date(now))
+        todo["owed"] = disclosures_outstanding(user, local_date(now))
         todo["returned"] = returned_batches(user)
     budget_spent_at = lookup_alerts.budget_spent_recently() if user.role == Role.ADMIN else None
     return render_template(

@@ -13,7 +13,7 @@ from admin.cases.queries import QueueFilters, queue, queue_count
 from core.extensions import db
 from core.users.models import User
 from core.users.permissions import scope_filter
-from disclosures.due import LedgerDue, ledger_calendar
+from disclosures.due import Due, disclosure_calendar
 from disclosures.models import Batch, BatchStatus
 from disclosures.queries import pending_batches, villages_in_scope
 
@@ -45,9 +45,10 @@ def case_todos(user: User, now: datetime) -> list[CaseTodo]:
     return todos
 
 
-def ledgers_outstanding(user: User, today: date) -> list[LedgerDue]:
-    """The ledger months the user's villages still owe, overdue first."""
-    return [due for due in ledger_calendar(villages_in_scope(user), today) if due.state in ("late", "due")]
+def disclosures_outstanding(user: User, today: date) -> list[Due]:
+    """The ledger months and subsidy rosters the user's villages still owe, overdue first: the
+    calendar the public pages read their 逾期未公开 from."""
+    return [due for due in disclosure_calendar(villages_in_scope(user), today) if due.outstanding]
 
 
 def returned_batches(user: User) -> list[Batch]:

@@ -58,6 +58,7 @@ class CorrectionForm(Form):
 
 
 class EmptyMonthForm(Form):
+    kind = HiddenField(default=Kind.LEDGER.value, validators=[AnyOf([Kind.LEDGER.value, Kind.SUBSIDIES.value])])
     village = HiddenField(validators=[DataRequired(), Regexp(r"^\d{12}$")])
     period = HiddenField(validators=[DataRequired(), Regexp(MONTH.pattern)])
 

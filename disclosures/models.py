@@ -218,11 +218,14 @@ class Contract(DisclosedRow, Base):
 
 
 class SubsidyItem(Base):
-    """The subsidy items a roster may name; administrators add to the list."""
+    """The subsidy items a roster may name; administrators add to the list. A monthly item is owed
+    a roster every month by each village that pays it (disclosures/due.py); the others are paid
+    yearly or when due, and have no calendar."""
 
     __tablename__ = "subsidy_items"
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    monthly: Mapped[bool] = mapped_column(default=False)
 
 
 ROW_MODELS = {

@@ -14,7 +14,7 @@ from core.users.access import role_required
 from core.users.models import Role
 from core.web import page_arg
 from disclosures import queries
-from disclosures.due import ledger_calendar
+from disclosures.due import disclosure_calendar
 from disclosures.forms import (
     CancelUploadForm,
     ConfirmUploadForm,
@@ -37,10 +37,12 @@ from disclosures.services import DisclosureError, approve_batch, correct_row, re
 from disclosures.staging import discard, stage, staged
 from disclosures.template_files import CONTENT_TYPE, template_filename, template_workbook
 from disclosures.preview import preview_page
+from disclosures.preset import upload_preset
 
 bp = Blueprint("disclosures", __name__, url_prefix="/disclosures", template_folder="templates")
 bp.app_template_global("preview_value")(display_value)
 bp.add_app_template_global(list(Kind), "template_kinds")
+EMPTY_MONTH = {Kind.LEDGER: "本月无收支", Kind.SUBSIDIES: "本月其余项目未发放"}
 STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
 
 
@@ -48,12 +50,16 @@ STAFF = (Role.ACCOUNTANT, Role.REVIEWER, Role.HANDLER, Role.ADMIN)
 @role_required(*STAFF)
 def home():
     villages = queries.villages_in_scope(current_user)
+    preset = upload_preset(request.args, villages)
+    # A 工作台 row's link fills the form; only the ledger's upload is bound to a month.
+    filled = {"kind": preset.kind.value, "period": preset.month if preset.kind is Kind.LEDGER else ""} if preset else {}
     return render_template(
         "disclosures/home.html",
         may_upload=uploads_disclosures(current_user),
-        upload_form=UploadForm(),
+        upload_form=UploadForm(**filled),
         empty_form=EmptyMonthForm(),
-        calendar=ledger_calendar(villages, local_date(utcnow())),
+        preset=preset,
+        calendar=disclosure_calendar(villages, local_date(utcnow())),
         pending=queries.pending_batches(current_user),
         recent=queries.recent_batches(current_user),
     )
@@ -136,7 +142,9 @@ def upload_preview():
 @role_required(Role.ACCOUNTANT, Role.ADMIN)
 def template_download(kind: str):
     villages = queries.villages_in_scope(current_user)
-    data = template_workbook(Kind(kind), villages[0].code if villages else "")
+    # The example row names the village asked for (a 工作台 row's), else the first in scope.
+    chosen = [v.code for v in villages if v.code == request.args.get("village")] or [v.code for v in villages[:1]]
+    data = template_workbook(Kind(kind), chosen[0] if chosen else "")
     # send_file spells a Chinese name as RFC 6266 filename* (a raw header must be latin-1).
     return send_file(
         io.BytesIO(data), mimetype=CONTENT_TYPE, as_attachment=True, download_name=template_filename(Kind(kind))
@@ -176,7 +184,8 @@ def upload_cancel():
 @bp.post("/empty-month")
 @role_required(Role.ACCOUNTANT, Role.ADMIN)
 def empty_month():
-    """Declare a month without any income or expense, so it is disclosed rather than late."""
+    """Declare a month without any income or expense, or without a payment of any subsidy item
+    not on its rosters yet, so it is disclosed rather than late (disclosures/due.py)."""
     form = EmptyMonthForm()
     if not form.validate_on_submit():
         abort(400)
@@ -185,11 +194,11 @@ def empty_month():
     village = db.session.get(Region, form.village.data)
     if village is None or village.level_enum is not Level.VILLAGE:
         abort(404)  # in scope but no village: a township's code, or nobody's
+    kind, what = Kind(form.kind.data), EMPTY_MONTH[form.kind.data]
     stage_upload(
-        ParsedUpload(Kind.LEDGER, "本月无收支", [ParsedBatch(form.village.data, Kind.LEDGER, form.period.data, [])]),
-        uploader=current_user,
+        ParsedUpload(kind, what, [ParsedBatch(form.village.data, kind, form.period.data, [])]), uploader=current_user
     )
-    flash(f"已提交 {form.period.data} 本月无收支的公开", "success")
+    flash(f"已提交 {village.name} {form.period.data} {what}的公开", "success")
     return redirect(url_for(".home"))
 
 

@@ -271,7 +271,7 @@ def ledger(code: str):
         return render_template("portal/ledger_search.html", **_village_context(village), term=term, found=found)
     months = queries.ledger_months(code)
     month = month_arg() or shown_month(months) or today().strftime("%Y-%m")
-    late = {due.month: due for due in public_overdue(village, today())}
+    late = {due.month: due for due in public_overdue(village, today()) if due.kind is Kind.LEDGER}
     return render_template(
         "portal/ledger.html",
         **_village_context(village),
@@ -289,6 +289,7 @@ def subsidies(code: str):
     village = village_or_404(code)
     item, month = request.args.get("item", "").strip()[:32], month_arg()
     items, months = queries.subsidy_choices(code)
+    late = [due for due in public_overdue(village, today()) if due.kind is Kind.SUBSIDIES]
     if not (item and month):
         index = queries.paginate(
             queries.subsidy_index(code, item, month), page_arg(), scalars=False, per_page=queries.INDEX_PER_PAGE
@@ -301,6 +302,7 @@ def subsidies(code: str):
             index=index,
             items=items,
             months=months,
+            late=late,
         )
     found = queries.paginate(queries.subsidy_rows(code, item, month), page_arg(), per_page=queries.ROSTER_PER_PAGE)
     where = (SubsidyPayment.item == item, SubsidyPayment.month == month)
@@ -315,6 +317,7 @@ def subsidies(code: str):
         full_names=full_names(code),
         names=[show_name(p.name, code) for p in found.items],
         totals=db.session.execute(queries.subsidy_index(code, item, month)).first(),
+        late=[due for due in late if (due.item, due.month) == (item, month)],
         batch=queries.latest_batch_holding(SubsidyPayment, code, *where),
     )
 

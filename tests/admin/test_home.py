@@ -15,6 +15,7 @@ from core.timezone import SHANGHAI
 from disclosures.models import Batch, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.services import return_batch, stage_upload
+from rule_rows import payment, person
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=SHANGHAI)
 COUNT = re.compile(
@@ -83,8 +84,57 @@ def test_an_accountant_sees_overdue_months_and_returned_batches_with_the_reason(
     assert "第3行金额与凭证不符" in page and f"/disclosures/batches/{returned.id}" in page
     # October's ledger was due on 10 November, and the returned batch does not count as disclosed.
     assert re.search(
-        r"<td>青山村</td><td>2026-10</td><td>2026-11-10</td>\s*<td><span class=\"badge bad\">逾期未公开", page
+        r'<td data-label="村">青山村</td><td data-label="公开内容">收支明细</td><td data-label="月份">2026-10</td>'
+        r'<td data-label="公开期限">2026-11-10</td>\s*<td data-label="状态"><span class="badge bad">逾期未公开',
+        page,
     )
     ledger_batch("629901101201", "2026-10")  # uploaded again: no longer returned, waiting for review
     page = client.get("/admin/").text
     assert "第3行金额与凭证不符" not in page and "没有被退回的批次" in page
+
+
+def test_an_accountant_follows_a_late_roster_to_the_upload_page_set_for_it(township_tree, make_user, login, client):
+    make_user("kuaiji", "accountant", ["629901101201"])
+    village = "629901101201"
+    row = payment(person(1), "最低生活保障金", "2026-09")
+    stage_upload(
+        ParsedUpload(
+            Kind.SUBSIDIES,
+            "t.csv",
+            [ParsedBatch(village, Kind.SUBSIDIES, None, [{"row_number": 2, "village_code": village, **row}])],
+        ),
+        uploader=None,
+        publish=True,
+    )
+    other = payment(person(2), "特困人员供养金", "2026-09")  # another township's village: not shown
+    stage_upload(
+        ParsedUpload(
+            Kind.SUBSIDIES,
+            "t.csv",
+            [
+                ParsedBatch(
+                    "629901102201", Kind.SUBSIDIES, None, [{"row_number": 2, "village_code": "629901102201", **other}]
+                )
+            ],
+        ),
+        uploader=None,
+        publish=True,
+    )
+    login("kuaiji")
+    page = client.get("/admin/").text
+    assert "补贴发放·最低生活保障金" in page and "特困人员供养金" not in page
+    link = re.search(r'href="(/disclosures/\?[^"]*kind=subsidies[^"]*)"', page).group(1).replace("&amp;", "&")
+    assert "period=2026-10" in link and f"village={village}" in link
+    upload = client.get(link).text
+    assert "要公开：青山村 2026-10 补贴发放·最低生活保障金" in upload
+    assert '<option selected value="subsidies">' in upload
+    assert f"/disclosures/templates/subsidies.xlsx?village={village}" in upload
+    # 本月其余项目未发放: declared, the month waits for review and no longer counts as owed.
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', upload).group(1)
+    answer = client.post(
+        "/disclosures/empty-month",
+        data={"csrf_token": token, "kind": "subsidies", "village": village, "period": "2026-10"},
+        follow_redirects=True,
+    )
+    assert "本月其余项目未发放" in answer.text
+    assert "补贴发放·最低生活保障金" not in client.get("/admin/").text

@@ -1,7 +1,8 @@
 """On a phone: the accountant's 工作台 → a template download → an upload previewed page by page;
-a handler assigns two cases at once from the queue; a villager sees a project's site photo."""
+the accountant sees a late subsidy roster on the 工作台 and follows it to the upload; a handler assigns two cases at once from the queue; a villager sees a project's site photo."""
 
 import io
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +15,10 @@ from disclosures.importers.checking import TEMPLATES
 from disclosures.models import Batch, Kind
 from disclosures.parsed import ParsedBatch, ParsedUpload
 from disclosures.services import approve_batch, stage_upload
+from core.db import utcnow
+from core.timezone import local_date
+from disclosures.due import recent_months
+from rule_rows import payment, person
 
 PASSWORD = "pw-for-tests-1"  # pragma: allowlist secret (a test account)
 HEADER = "村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n"
@@ -70,6 +75,46 @@ def test_accountant_downloads_a_template_and_pages_through_a_preview(
     phone.get_by_role("button", name="确认提交").click()
     checkpoint(phone, "submitted")
     assert "已提交2个批次，共120行" in phone.locator("main").inner_text()
+
+
+def test_accountant_follows_a_late_roster_from_the_workbench_to_its_upload(
+    township_tree, make_user, phone, live_server, visit, checkpoint
+):
+    village = "629901101201"
+    make_user("kuaiji", "accountant", [village])
+    last, before, paid = recent_months(local_date(utcnow()))[:3]
+    row = {"row_number": 2, "village_code": village, **payment(person(1), "最低生活保障金", paid)}
+    stage_upload(
+        ParsedUpload(Kind.SUBSIDIES, "t.csv", [ParsedBatch(village, Kind.SUBSIDIES, None, [row])]),
+        uploader=None,
+        publish=True,
+    )
+    phone.set_viewport_size({"width": 360, "height": 780})
+    sign_in(phone, live_server, "kuaiji")
+    checkpoint(phone, "workbench-late-roster")
+    owed = phone.locator("table.owed tr", has_text="最低生活保障金").filter(has_text=before)
+    assert "逾期未公开" in owed.inner_text()  # due by the 10th of last month
+    owed.get_by_role("link", name=re.compile("去上传")).click()
+    phone.wait_for_url(re.compile(r"/disclosures/\?"))
+    checkpoint(phone, "upload-set-for-the-roster")
+    assert f"要公开：青山村 {before} 补贴发放·最低生活保障金" in phone.locator("main").inner_text()
+    assert phone.locator("#kind").input_value() == "subsidies"
+    csv = "村代码,补贴项目,发放年月,姓名,身份证号,金额,发放日期,银行账号\n" + (
+        f"{village},最低生活保障金,{before},张三,{person(1)},500.00,{before}-15,\n"
+    )
+    phone.locator("#file").set_input_files(
+        files=[{"name": "低保.csv", "mimeType": "text/csv", "buffer": csv.encode("utf-8")}]
+    )
+    phone.get_by_role("button", name="检查并预览").click()
+    phone.wait_for_url(f"{live_server}/disclosures/upload")
+    checkpoint(phone, "roster-preview")
+    phone.get_by_role("button", name="确认提交").click()
+    phone.wait_for_load_state("load")
+    assert "已提交1个批次，共1行" in phone.locator("main").inner_text()
+    visit(phone, "/admin/", "workbench-after-upload")
+    rows = phone.locator("table.owed tr", has_text="最低生活保障金")
+    assert before not in " ".join(rows.all_inner_texts())  # waiting for review: no longer owed
+    assert last in " ".join(rows.all_inner_texts())  # last month's is still owed
 
 
 def test_handler_assigns_two_cases_at_once(township_tree, make_user, phone, live_server, visit, checkpoint):

@@ -45,6 +45,17 @@ def test_every_column_of_every_template_has_an_example_value():
         assert template_workbook(kind, "629901101201")[:2] == b"PK"
 
 
+def test_a_template_asked_for_a_village_fills_its_example_with_it(client, staff, login):
+    login("kuaiji")
+
+    def example_village(query: str) -> str:
+        data = client.get(f"/disclosures/templates/subsidies.xlsx{query}").data
+        return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))[1][0]
+
+    assert example_village("?village=629901101202") == "629901101202"  # a 工作台 row's village
+    assert example_village("?village=629901102201") == "629901101201"  # outside the scope: ignored
+
+
 def test_template_download_is_for_uploaders(client, staff, make_user, login):
     make_user("shenhe", "reviewer", ["629901101000"])
     login("shenhe")

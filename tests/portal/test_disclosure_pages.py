@@ -13,7 +13,7 @@ from sqlalchemy import select
 from core.extensions import db
 from core.settings import CountySettings
 from core.timezone import SHANGHAI
-from disclosures.models import Batch
+from disclosures.models import Batch, Kind
 from portal.rent import add_months, due_dates, installment, rent_status
 
 V = "/r/629901101201"
@@ -106,6 +106,33 @@ def test_a_batch_waiting_for_review_does_not_lift_the_overdue_notice(client, see
         assert "逾期未公开" not in text(client.get(V))  # due today: not late yet
     with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
         assert "2025年3月收支明细 ：应在2025年4月10日前公开" in text(client.get(V))
+
+
+def test_an_overdue_monthly_roster_is_said_publicly_beside_the_ledger(client, seeded):
+    # 最低生活保障金 is paid monthly and was disclosed for February; 耕地地力保护补贴 (January) is
+    # paid once a year and owes nothing in between.
+    with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+        index = text(client.get(f"{V}/subsidies"))
+        roster = text(client.get(f"{V}/subsidies?item=最低生活保障金&month=2025-03"))
+        february = text(client.get(f"{V}/subsidies?item=最低生活保障金&month=2025-02"))
+    assert "2025年3月补贴发放·最低生活保障金 ：应在2025年4月10日前公开，自2025年4月11日起逾期" in page
+    assert "耕地地力保护补贴" not in page.split("逾期未公开")[1].split("集体资金收支")[0]
+    assert "2025年3月最低生活保障金发放名册应在2025年4月10日前公开，自2025年4月11日起逾期" in index
+    assert "2025年3月最低生活保障金发放名册应在2025年4月10日前公开" in roster
+    assert "逾期未公开" not in february
+
+
+def test_a_month_declared_without_other_payments_is_not_late_publicly(client, seeded):
+    from disclosures.parsed import ParsedBatch, ParsedUpload
+    from disclosures.services import stage_upload
+
+    declared = ParsedBatch("629901101201", Kind.SUBSIDIES, "2025-03", [])
+    stage_upload(ParsedUpload(Kind.SUBSIDIES, "本月其余项目未发放", [declared]), uploader=None, publish=True)
+    with time_machine.travel(datetime(2025, 4, 11, 9, 0, tzinfo=SHANGHAI), tick=False):
+        page = text(client.get(V))
+    assert "补贴发放·最低生活保障金" not in page and "2025年3月收支明细 ：" in page  # the ledger is still late
+    assert "补贴发放 · 2025年3月 其余项目未发放" in page
 
 
 def test_village_without_disclosures(client, township_tree):
