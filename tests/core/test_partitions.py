@@ -177,3 +177,13 @@ def test_sqlite_makes_no_partitions(app):
     assert make_county_partitions(["629901"]) == []
     names = db.session.scalars(text("SELECT name FROM sqlite_master WHERE name LIKE 'ledger_entries%'")).all()
     assert "ledger_entries" in names and not any(name.startswith("ledger_entries_c") for name in names)
+
+
+def test_the_command_makes_the_partitions_of_counties_already_known(township_tree, cli):
+    result = cli.invoke(args=["regions", "partitions"])
+    assert result.exit_code == 0
+    if ON_POSTGRES:
+        assert "新建分区 2 个" in result.output and "ledger_entries_c629901" in partitions_of("ledger_entries")
+        assert "新建分区 0 个" in cli.invoke(args=["regions", "partitions"]).output
+    else:
+        assert "新建分区 0 个" in result.output
