@@ -3,6 +3,7 @@ server cannot dump it, and pg_restore must be at least as new as the pg_dump tha
 archive: the tools of the server's own version are looked for first (Debian keeps each under
 /usr/lib/postgresql/N/bin), then those on PATH."""
 
+import contextlib
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ from sqlalchemy import Connection, text
 from sqlalchemy.engine import Engine
 
 from backup.errors import BackupError
+from core.partitions import is_partition
 
 LOCK_TIMEOUT = "30s"
 
@@ -32,22 +34,20 @@ def dump(engine: Engine, target: Path, describe: Callable[[Connection], dict]) -
 
 
 def load(engine: Engine, source: Path, database: dict) -> None:
-    """Replace what the archive holds in one transaction: a failure leaves the database as it was."""
+    """Replace what the archive holds in one transaction: a failure leaves the database as it was.
+
+    pg_restore writes the script and psql runs it in one transaction. pg_restore --clean (as of
+    PostgreSQL 15) drops each partition's primary key on its own, which PostgreSQL refuses (the
+    key belongs to the partitioned table's); those lines are left out, as the partitions go with
+    their tables' DROP TABLE anyway."""
     pg_restore, _version = tool("pg_restore", database["pg_dump"])
+    psql, _version = tool("psql", database["pg_dump"])
     engine.dispose()
     try:
         # A portal still running holds locks on the tables: give up rather than wait for ever.
-        _run(
-            [
-                pg_restore,
-                "--clean",
-                "--if-exists",
-                "--no-owner",
-                "--no-privileges",
-                "--single-transaction",
-                "--exit-on-error",
-                str(source),
-            ],
+        _run_script(
+            [pg_restore, "--clean", "--if-exists", "--no-owner", "--no-privileges", "--file=-", str(source)],
+            [psql, "--no-psqlrc", "--quiet", "--single-transaction", "--set=ON_ERROR_STOP=1"],
             engine,
             options=f"-c lock_timeout={LOCK_TIMEOUT}",
         )
@@ -55,6 +55,42 @@ def load(engine: Engine, source: Path, database: dict) -> None:
         raise BackupError(f"{error}\n数据库没有改动（恢复在一个事务里进行）。门户还在运行的话，请先停止它。") from None
     finally:
         engine.dispose()
+
+
+_PARTITION_KEY_DROP = re.compile(r"ALTER TABLE IF EXISTS ONLY public\.(\w+) DROP CONSTRAINT IF EXISTS ")
+
+
+def _run_script(write: list[str], apply: list[str], engine: Engine, options: str) -> None:
+    """Stream the script `write` prints into `apply` (connected to the engine's database), less
+    the partitions' key drops of its opening clean-up."""
+    env, address = _client_env(engine, options)
+    pipe = subprocess.PIPE
+    with (
+        subprocess.Popen(write, stdout=pipe, stderr=pipe, env=env) as writer,
+        subprocess.Popen(
+            [*apply, f"--dbname={address}"], stdin=pipe, stdout=subprocess.DEVNULL, stderr=pipe, env=env
+        ) as applier,
+    ):
+        cleaning = True
+        try:
+            for line in writer.stdout:
+                if cleaning and line.startswith((b"CREATE ", b"COPY ")):
+                    cleaning = False  # the drops are over: from here on every line goes through as it is
+                match = cleaning and _PARTITION_KEY_DROP.match(line.decode("utf-8", "replace"))
+                if match and is_partition(match.group(1)):
+                    continue
+                applier.stdin.write(line)
+        except BrokenPipeError:
+            pass  # psql stopped at an error: its message says which
+        with contextlib.suppress(BrokenPipeError):
+            applier.stdin.close()
+        failures = [
+            f"{Path(command[0]).name} 失败：{process.stderr.read().decode('utf-8', 'replace').strip()[-2000:]}"
+            for command, process in ((write, writer), (apply, applier))
+            if process.wait() != 0
+        ]
+    if failures:
+        raise BackupError(failures[-1])
 
 
 def server_major(engine: Engine) -> int:
@@ -83,13 +119,17 @@ def _major(path: str) -> int:
     return int(re.search(r"\)\s*(\d+)", answer).group(1))
 
 
-def _run(command: list[str], engine: Engine, options: str = "") -> None:
+def _client_env(engine: Engine, options: str = "") -> tuple[dict, str]:
     # The password goes in the environment, not on a command line every user can list.
     url = engine.url
     env = dict(os.environ, PGPASSWORD=url.password) if url.password else dict(os.environ)
     if options:
         env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} {options}".strip()
-    address = url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+    return env, url.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
+
+
+def _run(command: list[str], engine: Engine, options: str = "") -> None:
+    env, address = _client_env(engine, options)
     done = subprocess.run([*command, f"--dbname={address}"], env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise BackupError(f"{Path(command[0]).name} 失败：{done.stderr.strip()[-2000:]}")

@@ -5,11 +5,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from core.extensions import db
+from core.partitions import include_in_comparison
 
 
 def test_migrated_database_matches_the_models(app):
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "render_as_batch": True})
+        opts = {"compare_type": True, "render_as_batch": True, "include_object": include_in_comparison}
+        context = MigrationContext.configure(connection, opts=opts)
         differences = compare_metadata(context, db.metadata)
     assert differences == []
 

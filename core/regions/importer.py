@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from core.audit import record_audit
 from core.extensions import db
+from core.partitions import county_of, make_county_partitions
 from core.problems import Problem, Rejected
 from core.regions.codes import level_of_code, parent_level
 from core.regions.models import Level, Region
@@ -122,7 +123,8 @@ def _read(data: bytes | BinaryIO, filename: str, max_rows: int) -> tuple[list[Re
 
 
 def import_regions(data: bytes | BinaryIO, filename: str, *, max_rows: int = 100_000) -> RegionImportSummary:
-    """Add new regions and rename changed ones in one transaction; raise Rejected on any bad row."""
+    """Add new regions and rename changed ones in one transaction; raise Rejected on any bad row.
+    On PostgreSQL the counties named then get their partitions (core/partitions.py) in a second."""
     items, notices = _read(data, filename, max_rows)
     added = renamed = 0
     # Parents before children, so foreign keys hold at every flush.
@@ -154,4 +156,6 @@ def import_regions(data: bytes | BinaryIO, filename: str, *, max_rows: int = 100
     if added:
         record_audit("region.import", target_type="region", detail={"added": added, "file": filename})
     db.session.commit()
+    # On PostgreSQL a county's disclosed rows get partitions of their own before any is uploaded.
+    make_county_partitions(filter(None, (county_of(item.code) for item in items)))
     return RegionImportSummary(added, renamed, len(items) - added - renamed, notices)
