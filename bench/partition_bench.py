@@ -4,7 +4,7 @@
                                                [--counties 50] [--requests 60] [--rounds 5]
 
 PostgreSQL only (SQLite has no partitions). Two throwaway databases, each migrated to head (the
-ledger partitioned by county, migration 0025) with each county's partitions made as an import
+ledger partitioned by county, migration 0026) with each county's partitions made as an import
 would (core/partitions.py): the small one holds one county of `rows-small` rows, the large one
 `counties` counties of `rows-large` rows in all. Every village holds the same rows in both: 150 a
 month for the same months, so the measured village (the first of county 629950) is the same page.

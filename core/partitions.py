@@ -1,4 +1,4 @@
-"""The largest tables on PostgreSQL, partitioned by county (migration 0025); SQLite has none of this.
+"""The largest tables on PostgreSQL, partitioned by county (migration 0026); SQLite has none of this.
 
 A county is the first six digits of a 12-digit region code, so a county's rows are one range of
 `village_code`: RANGE partitions on that column need no column of their own, and every query that

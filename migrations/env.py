@@ -32,7 +32,7 @@ def run_migrations_online() -> None:
 
     conf_args = dict(current_app.extensions["migrate"].configure_args)
     conf_args.setdefault("process_revision_directives", skip_empty_autogenerate)
-    # The county partitions on PostgreSQL (migration 0025) are no model's: autogenerate leaves them be.
+    # The county partitions on PostgreSQL (migration 0026) are no model's: autogenerate leaves them be.
     conf_args.setdefault("include_object", include_in_comparison)
     with target_db.engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_db.metadata, **conf_args)

@@ -1,4 +1,4 @@
-"""County partitions of the disclosed-row tables on PostgreSQL (migration 0025, core/partitions.py)."""
+"""County partitions of the disclosed-row tables on PostgreSQL (migration 0026, core/partitions.py)."""
 
 from datetime import date
 from decimal import Decimal

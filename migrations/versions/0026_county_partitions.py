@@ -6,15 +6,15 @@ imported later). The key becomes (id, village_code) and a correction's link to t
 (replaces_id, village_code), as PostgreSQL requires of a partitioned table. Ids, rows and the
 record's hashes are unchanged. SQLite: nothing.
 
-Revision ID: 0025
-Revises: 0024
+Revision ID: 0026
+Revises: 0025
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0025"
-down_revision = "0024"
+revision = "0026"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 
