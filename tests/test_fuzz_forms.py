@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support import csrf_from
-from test_route_access import ACCESS, PUBLIC, _sample_url, _visible_case_id
+from test_route_access import ACCESS, PUBLIC, _sample_url
 
 from core.extensions import db
 from core.users.models import Role
@@ -44,6 +44,12 @@ HARVEST = {
     "villager": ("complaints.",),
 }
 NOT_PAGES = ("pdf", "_poster", "export", "download")
+# Values no page offers until a request waits (its buttons) or that a number input shows empty.
+TYPED = {
+    "decision": {"approve", "deny"},
+    "extension_days": {"1", "30"},
+    "referral_extension_days": {"1", "15"},
+}
 TOTP_KEY = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
 
 
@@ -111,7 +117,6 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
     target = make_user("target", role="handler", regions=["629901000000"])
     for username in ("root", "newcomer", "enrolled"):
         make_user(username, "admin")
-    make_user("lead", "handler", ["629901000000"], is_lead=True)
     row = publish_ledger_row(VILLAGE)
     villager_case = file_complaint(
         village=db.session.get(Region, VILLAGE),
@@ -121,7 +126,8 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
         identity=None,
     )
     posters = Posters(fuzz_app, twofa_app, villager_case)
-    offered: dict[str, set[str]] = {}
+    lead = make_user("lead", "handler", ["629901000000"], is_lead=True)
+    offered: dict[str, set[str]] = {name: set(values) for name, values in TYPED.items()}
     for who, pages in HARVEST.items():
         client = posters.client(who)
         for rule in fuzz_app.url_map.iter_rules():
@@ -141,28 +147,81 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
                 if Role.ADMIN in allowed
                 else "lead"
             )
-            path = _sample_url(fuzz_app, rule, target.id, row)
-            if "case_id" in rule.arguments:  # a case of its own: one closed or merged by a form refuses the next
-                path = path.replace(f"/cases/{_visible_case_id()}/", f"/cases/{_new_case_id()}/")
-            routes.append((rule.endpoint, path, who))
-    return {"routes": routes, "offered": offered, "counts": RowCounts(db.engine), "posters": posters}
+            routes.append((rule.endpoint, _sample_url(fuzz_app, rule, target.id, row), who))
+    return {
+        "routes": routes,
+        "offered": offered,
+        "counts": RowCounts(db.engine),
+        "posters": posters,
+        "cases": Cases(target, lead),
+    }
 
 
-def _new_case_id() -> int:
+class Cases:
+    """A case of its own for each case form, in the state the form needs (closed for 复查, with a
+    request pending for an approval, a referral out for its answer): the form's service is reached,
+    not only its refusal. A form that succeeds gets a fresh case, since one closed, merged or
+    decided refuses the next input."""
+
+    LIVE = "\x00live"  # an offered value that stands for the current case's request, referral or merge target
+
+    def __init__(self, requester, lead):
+        from admin.models import Department
+
+        self.requester, self.lead = requester, lead
+        self.department = Department(county_code="629901000000", name="县农业农村局（模糊测试）")
+        db.session.add(self.department)
+        db.session.commit()
+        self.department_id = self.department.id
+
+    def make(self, endpoint: str) -> tuple[int, dict[str, str]]:
+        """(a case id, the live values of its fields) for one case form."""
+        from admin.cases import actions, identity, referrals
+        from complaints.models import Channel
+        from factories import new_case
+
+        action = endpoint.removeprefix("admin.case_")
+        if action == "verify":  # only a warning (a rule's finding turned case) is verified
+            case = _new_case(Channel.WARNING)
+        else:
+            case = new_case(real_name=action in ("identity_request", "identity_decide", "feedback"))
+        live: dict[str, str] = {}
+        if action in ("extension", "extension_decide"):
+            actions.reply(case, "first_reply", "已受理", by=self.requester)
+        if action == "extension_decide":
+            live["request_id"] = str(referrals.request_extension(case, 30, "涉及多个部门", by=self.requester).id)
+        if action == "identity_decide":
+            live["request_id"] = str(identity.request_identity(case, "需电话联系核实细节", by=self.requester).id)
+        if action in ("referral_answer", "referral_extension"):
+            department = db.session.get(type(self.department), self.department_id)
+            live["referral_id"] = str(referrals.refer(case, department, "请核查修路款去向", by=self.requester).id)
+        if action in ("reopen", "feedback"):
+            actions.close(case, "已核实，款项用于村道维修", "已解决", by=self.lead)
+        if action == "merge":
+            live["into_code"] = new_case().code
+        db.session.commit()
+        return case.id, live
+
+
+def _new_case(channel):
     from sqlalchemy import select
 
-    from complaints.models import Category, Channel, Complaint
+    from complaints.models import Category, Complaint
     from complaints.services import file_complaint
     from core.regions.models import Region
 
     filed = file_complaint(
         village=db.session.get(Region, VILLAGE),
-        category=Category.SUBSIDY,
-        text="低保名单有误",
-        channel=Channel.WEB,
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=channel,
         identity=None,
     )
-    return db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
+
+
+def _case_path(path: str, case_id: int) -> str:
+    return re.sub(r"/cases/\d+/", f"/cases/{case_id}/", path, count=1)
 
 
 def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) -> list[str]:
@@ -181,15 +240,25 @@ def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) ->
     return sorted(names)
 
 
-def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
+def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, cases: Cases | None) -> None:
     token = _token(client)
-    names = _fields_read(client, path, token, offered)
+    live: dict[str, str] = {}
+    if cases is not None:
+        case_id, live = cases.make(endpoint)
+        path = _case_path(path, case_id)
+        offered = {**offered, **{name: {*offered.get(name, ()), Cases.LIVE} for name in live}}
+    names = _fields_read(client, path, token, {**offered, **{name: {value} for name, value in live.items()}})
+    if cases is not None:  # finding the fields may have done what the form does: start again
+        case_id, live = cases.make(endpoint)
+        path = _case_path(path, case_id)
     files = file_field_names()
     strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered) for name in names}
 
     @given(st.fixed_dictionaries({}, optional=strategies))
     def post(data):
+        nonlocal path, live
         tally(f"form {endpoint}")
+        data = {name: live.get(name, value) if value == Cases.LIVE else value for name, value in data.items()}
         before = counts.read()
         shown = {name: value if not isinstance(value, tuple) else value[1] for name, value in data.items()}
         try:
@@ -202,6 +271,9 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
             # A failed sign-in is counted on the account's row, never in a row of its own.
             changed = RowCounts.changed(before, counts.read())
             assert not changed, f"{endpoint} {path} {shown!r}: {response.status_code} but wrote {changed}"
+        if cases is not None and response.status_code in (302, 303):  # done: the next input gets a fresh case
+            case_id, live = cases.make(endpoint)
+            path = _case_path(path, case_id)
 
     post()
 
@@ -222,7 +294,9 @@ def test_no_form_fails_or_writes_half_on_generated_input(fuzz_world):
         if only and endpoint not in only:
             continue
         try:
-            _fuzz(endpoint, path, fuzz_world["posters"].client(who), fuzz_world["offered"], fuzz_world["counts"])
+            cases = fuzz_world["cases"] if "/cases/" in path and endpoint != "admin.cases_bulk_assign" else None
+            client = fuzz_world["posters"].client(who)
+            _fuzz(endpoint, path, client, fuzz_world["offered"], fuzz_world["counts"], cases)
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0][:400])
             save_tally(failures[-1:])
