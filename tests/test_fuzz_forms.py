@@ -5,7 +5,9 @@ bytes and spreadsheets of odd cells): never a 500, and a refusal (a 4xx) writes 
 The routes come from the app's url_map and the fields from what each view reads, so a new form
 is fuzzed without an entry here. Each field gets a value one of the app's pages offers for it
 (a select's options, a hidden ticket) or a generated one; the CSRF token is always valid, so that
-what is fuzzed is the form behind it. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
+what is fuzzed is the form behind it. A case form is posted on a case in the state it needs
+(States), and a staged upload's form with a file staged for it, so that the service behind the
+form is reached too. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
 
 import os
 import re
@@ -46,10 +48,16 @@ HARVEST = {
 NOT_PAGES = ("pdf", "_poster", "export", "download")
 # Values no page offers until a request waits (its buttons) or that a number input shows empty.
 TYPED = {
+    "period": {"2026-11"},
+    "filename": {"台账.csv"},
     "decision": {"approve", "deny"},
     "extension_days": {"1", "30"},
     "referral_extension_days": {"1", "15"},
 }
+STAGED_LEDGER = (
+    f"村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n{VILLAGE},2026-11-05,记-9,支出,管理费用,办公用品,1,,\n"
+)
+STAGED_ROSTER = "姓名,身份证号,死亡日期\n甲,110105194912310021,2026-01-05\n"
 TOTP_KEY = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
 
 
@@ -153,17 +161,25 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
         "offered": offered,
         "counts": RowCounts(db.engine),
         "posters": posters,
-        "cases": Cases(target, lead),
+        "states": States(target, lead),
     }
 
 
-class Cases:
-    """A case of its own for each case form, in the state the form needs (closed for 复查, with a
-    request pending for an approval, a referral out for its answer): the form's service is reached,
-    not only its refusal. A form that succeeds gets a fresh case, since one closed, merged or
-    decided refuses the next input."""
+class States:
+    """What a form acts on, made for it so that its service is reached, not only its refusal.
 
-    LIVE = "\x00live"  # an offered value that stands for the current case's request, referral or merge target
+    A case form gets a case of its own in the state the form needs (closed for 复查, a request
+    waiting for an approval, a referral out for its answer), and a fresh one after it succeeds,
+    since a case closed, merged or decided refuses the next input. A staged upload's form (preview,
+    confirm, cancel) gets a freshly staged file for every input, since each of them may use it up."""
+
+    LIVE = "\x00live"  # an offered value that stands for the live one (a request, referral, token)
+    STAGED = {
+        "disclosures.upload_preview": "ledger",
+        "disclosures.upload_confirm": "ledger",
+        "disclosures.upload_cancel": "ledger",
+        "rules.roster_confirm": "roster",
+    }
 
     def __init__(self, requester, lead):
         from admin.models import Department
@@ -174,8 +190,25 @@ class Cases:
         db.session.commit()
         self.department_id = self.department.id
 
-    def make(self, endpoint: str) -> tuple[int, dict[str, str]]:
-        """(a case id, the live values of its fields) for one case form."""
+    def wanted(self, endpoint: str, path: str) -> bool:
+        return endpoint in self.STAGED or ("/cases/" in path and endpoint != "admin.cases_bulk_assign")
+
+    def every_input(self, endpoint: str) -> bool:
+        return endpoint in self.STAGED
+
+    def fresh(self, endpoint: str, path: str) -> tuple[str, dict[str, str]]:
+        """(the path to post to, the live values of the form's fields)."""
+        if endpoint in self.STAGED:
+            from core import storage
+            from disclosures.staging import STAGING, stage
+
+            if self.STAGED[endpoint] == "ledger":
+                return path, {"token": stage(STAGED_LEDGER.encode()), "kind": "ledger"}
+            return path, {"token": storage.save(STAGING, STAGED_ROSTER.encode()), "kind": "deceased"}
+        case_id, live = self._case(endpoint)
+        return re.sub(r"/cases/\d+/", f"/cases/{case_id}/", path, count=1), live
+
+    def _case(self, endpoint: str) -> tuple[int, dict[str, str]]:
         from admin.cases import actions, identity, referrals
         from complaints.models import Channel
         from factories import new_case
@@ -220,10 +253,6 @@ def _new_case(channel):
     return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
-def _case_path(path: str, case_id: int) -> str:
-    return re.sub(r"/cases/\d+/", f"/cases/{case_id}/", path, count=1)
-
-
 def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) -> list[str]:
     """The names a view reads from a POST of its CSRF token alone, then (up to three rounds) of the
     names read so far with a value a page offers: a form that first asks which village shows its
@@ -240,25 +269,24 @@ def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) ->
     return sorted(names)
 
 
-def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, cases: Cases | None) -> None:
+def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, states: States | None) -> None:
     token = _token(client)
     live: dict[str, str] = {}
-    if cases is not None:
-        case_id, live = cases.make(endpoint)
-        path = _case_path(path, case_id)
-        offered = {**offered, **{name: {*offered.get(name, ()), Cases.LIVE} for name in live}}
+    if states is not None:
+        path, live = states.fresh(endpoint, path)
     names = _fields_read(client, path, token, {**offered, **{name: {value} for name, value in live.items()}})
-    if cases is not None:  # finding the fields may have done what the form does: start again
-        case_id, live = cases.make(endpoint)
-        path = _case_path(path, case_id)
+    if states is not None:  # finding the fields may have done what the form does: start again
+        path, live = states.fresh(endpoint, path)
     files = file_field_names()
     strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered) for name in names}
+    # A live field (the hidden request id or token a page would post) is there, and mostly live.
+    required = {name: st.one_of(st.just(States.LIVE), strategies.pop(name)) for name in live if name in strategies}
 
-    @given(st.fixed_dictionaries({}, optional=strategies))
+    @given(st.fixed_dictionaries(required, optional=strategies))
     def post(data):
         nonlocal path, live
         tally(f"form {endpoint}")
-        data = {name: live.get(name, value) if value == Cases.LIVE else value for name, value in data.items()}
+        data = {name: live.get(name, value) if value == States.LIVE else value for name, value in data.items()}
         before = counts.read()
         shown = {name: value if not isinstance(value, tuple) else value[1] for name, value in data.items()}
         try:
@@ -271,9 +299,8 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, cases: C
             # A failed sign-in is counted on the account's row, never in a row of its own.
             changed = RowCounts.changed(before, counts.read())
             assert not changed, f"{endpoint} {path} {shown!r}: {response.status_code} but wrote {changed}"
-        if cases is not None and response.status_code in (302, 303):  # done: the next input gets a fresh case
-            case_id, live = cases.make(endpoint)
-            path = _case_path(path, case_id)
+        if states is not None and (states.every_input(endpoint) or response.status_code in (302, 303)):
+            path, live = states.fresh(endpoint, path)
 
     post()
 
@@ -294,9 +321,9 @@ def test_no_form_fails_or_writes_half_on_generated_input(fuzz_world):
         if only and endpoint not in only:
             continue
         try:
-            cases = fuzz_world["cases"] if "/cases/" in path and endpoint != "admin.cases_bulk_assign" else None
+            states = fuzz_world["states"] if fuzz_world["states"].wanted(endpoint, path) else None
             client = fuzz_world["posters"].client(who)
-            _fuzz(endpoint, path, client, fuzz_world["offered"], fuzz_world["counts"], cases)
+            _fuzz(endpoint, path, client, fuzz_world["offered"], fuzz_world["counts"], states)
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0][:400])
             save_tally(failures[-1:])
