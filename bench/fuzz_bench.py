@@ -68,9 +68,10 @@ def main() -> int:
         seconds = time.monotonic() - started
         found = json.loads(tally.read_text(encoding="utf-8")) if tally.exists() else {"inputs": {}, "failures": []}
     inputs = found["inputs"]
-    print("\n| form, route or importer | inputs |\n|---|---:|")
+    seconds_each = found.get("seconds", {})
+    print("\n| form, route or importer | inputs | seconds |\n|---|---:|---:|")
     for name in sorted(inputs):
-        print(f"| {name} | {inputs[name]:,} |")
+        print(f"| {name} | {inputs[name]:,} | {seconds_each.get(name, '')} |")
     for failure in found["failures"]:
         print(f"FAILURE {failure}")
     groups = {}

@@ -11,7 +11,8 @@ from wtforms.validators import AnyOf, DataRequired, Length, NumberRange, Optiona
 from disclosures.models import Kind
 
 KIND_CHOICES = [SelectChoice(kind.value, kind.label) for kind in Kind]
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+# \Z, not $: "2026-10\n" is no month (the importer would refuse it with a ValueError, a 500).
+MONTH = re.compile(r"\A\d{4}-(0[1-9]|1[0-2])\Z")
 
 
 class UploadForm(Form):
@@ -22,8 +23,12 @@ class UploadForm(Form):
     def validate(self, extra_validators=None) -> bool:
         # Not an inline validator: Optional() would stop the chain before it runs on an empty month.
         valid = super().validate(extra_validators)
-        if self.kind.data == Kind.LEDGER and not MONTH.match(self.period.data or ""):
+        period = self.period.data or ""
+        if self.kind.data == Kind.LEDGER and not MONTH.match(period):
             self.period.errors = [*self.period.errors, "收支明细请填写公开月份，格式如 2026-10"]
+            return False
+        if period and not MONTH.match(period):  # another kind's month is optional, but a month
+            self.period.errors = [*self.period.errors, "公开月份格式如 2026-10"]
             return False
         return valid
 
@@ -35,7 +40,7 @@ class ConfirmUploadForm(Form):
     token = HiddenField(validators=[DataRequired()])
     filename = HiddenField()
     kind = HiddenField(validators=[DataRequired(), AnyOf([kind.value for kind in Kind])])
-    period = HiddenField()
+    period = HiddenField(validators=[Optional(), Regexp(MONTH.pattern)])
     accept_warnings = BooleanField(ACCEPT_WARNINGS)
     # The preview page to show: its 上一页/下一页 buttons post this form back to the preview.
     page = IntegerField(validators=[Optional(), NumberRange(min=1, max=100_000)])

@@ -9,6 +9,7 @@ import csv
 import io
 import json
 import os
+import time as clock
 from collections import Counter
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -27,6 +28,7 @@ settings.register_profile("bench", max_examples=int(os.environ.get("FUZZ_EXAMPLE
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 TALLY: Counter = Counter()  # inputs run, by form, route or importer
+_SINCE = [clock.monotonic()]  # when the inputs now in TALLY began
 
 
 def tally(key: str) -> None:
@@ -34,15 +36,19 @@ def tally(key: str) -> None:
 
 
 def save_tally(failures: list[str]) -> None:
-    """Add the inputs run and the failures found to the JSON file FUZZ_TALLY names (the bench's)."""
+    """Add the inputs run, their seconds and the failures found to the JSON file FUZZ_TALLY names
+    (the bench's); the seconds of the first form or importer include the test's setup."""
     path = os.environ.get("FUZZ_TALLY")
+    now = clock.monotonic()
     if path:
         path = Path(path)
         found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"inputs": {}, "failures": []}
         found["inputs"].update(TALLY)
+        found.setdefault("seconds", {}).update({name: round(now - _SINCE[0], 1) for name in TALLY})
         found["failures"] += failures
         path.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     TALLY.clear()
+    _SINCE[0] = now
 
 
 HUGE = "99999999999999999999999"  # past SQLite's 64-bit and PostgreSQL's integers
@@ -238,6 +244,16 @@ def plausible_cells(village: str) -> st.SearchStrategy:
             "300",
             "休息日",
             "工作日",
+            "629901000000",
+            "629901101000",
+            "629901101299",
+            "629901101",
+            "县",
+            "乡镇",
+            "街道",
+            "村",
+            "社区",
+            "东风村",
         ]
     )
 

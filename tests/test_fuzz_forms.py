@@ -5,7 +5,9 @@ bytes and spreadsheets of odd cells): never a 500, and a refusal (a 4xx) writes 
 The routes come from the app's url_map and the fields from what each view reads, so a new form
 is fuzzed without an entry here. Each field gets a value one of the app's pages offers for it
 (a select's options, a hidden ticket) or a generated one; the CSRF token is always valid, so that
-what is fuzzed is the form behind it. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
+what is fuzzed is the form behind it. A case form is posted on a case in the state it needs
+(States), and a staged upload's form with a file staged for it, so that the service behind the
+form is reached too. HYPOTHESIS_PROFILE sets the inputs per form (tests/fuzzing.py)."""
 
 import os
 import re
@@ -15,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from support import csrf_from
-from test_route_access import ACCESS, PUBLIC, _sample_url, _visible_case_id
+from test_route_access import ACCESS, PUBLIC, _sample_url
 
 from core.extensions import db
 from core.users.models import Role
@@ -44,6 +46,18 @@ HARVEST = {
     "villager": ("complaints.",),
 }
 NOT_PAGES = ("pdf", "_poster", "export", "download")
+# Values no page offers until a request waits (its buttons) or that a number input shows empty.
+TYPED = {
+    "period": {"2026-11"},
+    "filename": {"台账.csv"},
+    "decision": {"approve", "deny"},
+    "extension_days": {"1", "30"},
+    "referral_extension_days": {"1", "15"},
+}
+STAGED_LEDGER = (
+    f"村代码,日期,凭证号,收支,科目,摘要,金额,对方单位,关联编号\n{VILLAGE},2026-11-05,记-9,支出,管理费用,办公用品,1,,\n"
+)
+STAGED_ROSTER = "姓名,身份证号,死亡日期\n甲,110105194912310021,2026-01-05\n"
 TOTP_KEY = re.compile(r'<code class="totp-key">([A-Z2-7 ]+)</code>')
 
 
@@ -111,7 +125,6 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
     target = make_user("target", role="handler", regions=["629901000000"])
     for username in ("root", "newcomer", "enrolled"):
         make_user(username, "admin")
-    make_user("lead", "handler", ["629901000000"], is_lead=True)
     row = publish_ledger_row(VILLAGE)
     villager_case = file_complaint(
         village=db.session.get(Region, VILLAGE),
@@ -121,7 +134,8 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
         identity=None,
     )
     posters = Posters(fuzz_app, twofa_app, villager_case)
-    offered: dict[str, set[str]] = {}
+    lead = make_user("lead", "handler", ["629901000000"], is_lead=True)
+    offered: dict[str, set[str]] = {name: set(values) for name, values in TYPED.items()}
     for who, pages in HARVEST.items():
         client = posters.client(who)
         for rule in fuzz_app.url_map.iter_rules():
@@ -141,28 +155,102 @@ def fuzz_world(app, make_app, database_uri, township_tree, make_user):
                 if Role.ADMIN in allowed
                 else "lead"
             )
-            path = _sample_url(fuzz_app, rule, target.id, row)
-            if "case_id" in rule.arguments:  # a case of its own: one closed or merged by a form refuses the next
-                path = path.replace(f"/cases/{_visible_case_id()}/", f"/cases/{_new_case_id()}/")
-            routes.append((rule.endpoint, path, who))
-    return {"routes": routes, "offered": offered, "counts": RowCounts(db.engine), "posters": posters}
+            routes.append((rule.endpoint, _sample_url(fuzz_app, rule, target.id, row), who))
+    return {
+        "routes": routes,
+        "offered": offered,
+        "counts": RowCounts(db.engine),
+        "posters": posters,
+        "states": States(target, lead),
+    }
 
 
-def _new_case_id() -> int:
+class States:
+    """What a form acts on, made for it so that its service is reached, not only its refusal.
+
+    A case form gets a case of its own in the state the form needs (closed for 复查, a request
+    waiting for an approval, a referral out for its answer), and a fresh one after it succeeds,
+    since a case closed, merged or decided refuses the next input. A staged upload's form (preview,
+    confirm, cancel) gets a freshly staged file for every input, since each of them may use it up."""
+
+    LIVE = "\x00live"  # an offered value that stands for the live one (a request, referral, token)
+    STAGED = {
+        "disclosures.upload_preview": "ledger",
+        "disclosures.upload_confirm": "ledger",
+        "disclosures.upload_cancel": "ledger",
+        "rules.roster_confirm": "roster",
+    }
+
+    def __init__(self, requester, lead):
+        from admin.models import Department
+
+        self.requester, self.lead = requester, lead
+        self.department = Department(county_code="629901000000", name="县农业农村局（模糊测试）")
+        db.session.add(self.department)
+        db.session.commit()
+        self.department_id = self.department.id
+
+    def wanted(self, endpoint: str, path: str) -> bool:
+        return endpoint in self.STAGED or ("/cases/" in path and endpoint != "admin.cases_bulk_assign")
+
+    def every_input(self, endpoint: str) -> bool:
+        return endpoint in self.STAGED
+
+    def fresh(self, endpoint: str, path: str) -> tuple[str, dict[str, str]]:
+        """(the path to post to, the live values of the form's fields)."""
+        if endpoint in self.STAGED:
+            from core import storage
+            from disclosures.staging import STAGING, stage
+
+            if self.STAGED[endpoint] == "ledger":
+                return path, {"token": stage(STAGED_LEDGER.encode()), "kind": "ledger"}
+            return path, {"token": storage.save(STAGING, STAGED_ROSTER.encode()), "kind": "deceased"}
+        case_id, live = self._case(endpoint)
+        return re.sub(r"/cases/\d+/", f"/cases/{case_id}/", path, count=1), live
+
+    def _case(self, endpoint: str) -> tuple[int, dict[str, str]]:
+        from admin.cases import actions, identity, referrals
+        from complaints.models import Channel
+        from factories import new_case
+
+        action = endpoint.removeprefix("admin.case_")
+        if action == "verify":  # only a warning (a rule's finding turned case) is verified
+            case = _new_case(Channel.WARNING)
+        else:
+            case = new_case(real_name=action in ("identity_request", "identity_decide", "feedback"))
+        live: dict[str, str] = {}
+        if action in ("extension", "extension_decide"):
+            actions.reply(case, "first_reply", "已受理", by=self.requester)
+        if action == "extension_decide":
+            live["request_id"] = str(referrals.request_extension(case, 30, "涉及多个部门", by=self.requester).id)
+        if action == "identity_decide":
+            live["request_id"] = str(identity.request_identity(case, "需电话联系核实细节", by=self.requester).id)
+        if action in ("referral_answer", "referral_extension"):
+            department = db.session.get(type(self.department), self.department_id)
+            live["referral_id"] = str(referrals.refer(case, department, "请核查修路款去向", by=self.requester).id)
+        if action in ("reopen", "feedback"):
+            actions.close(case, "已核实，款项用于村道维修", "已解决", by=self.lead)
+        if action == "merge":
+            live["into_code"] = new_case().code
+        db.session.commit()
+        return case.id, live
+
+
+def _new_case(channel):
     from sqlalchemy import select
 
-    from complaints.models import Category, Channel, Complaint
+    from complaints.models import Category, Complaint
     from complaints.services import file_complaint
     from core.regions.models import Region
 
     filed = file_complaint(
         village=db.session.get(Region, VILLAGE),
-        category=Category.SUBSIDY,
-        text="低保名单有误",
-        channel=Channel.WEB,
+        category=Category.FUNDS,
+        text="修路款去向不明",
+        channel=channel,
         identity=None,
     )
-    return db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
+    return db.session.scalar(select(Complaint).where(Complaint.code == filed.code))
 
 
 def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) -> list[str]:
@@ -181,15 +269,24 @@ def _fields_read(client, path: str, token: str, offered: dict[str, set[str]]) ->
     return sorted(names)
 
 
-def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
+def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, states: States | None) -> None:
     token = _token(client)
-    names = _fields_read(client, path, token, offered)
+    live: dict[str, str] = {}
+    if states is not None:
+        path, live = states.fresh(endpoint, path)
+    names = _fields_read(client, path, token, {**offered, **{name: {value} for name, value in live.items()}})
+    if states is not None:  # finding the fields may have done what the form does: start again
+        path, live = states.fresh(endpoint, path)
     files = file_field_names()
     strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered) for name in names}
+    # A live field (the hidden request id or token a page would post) is there, and mostly live.
+    required = {name: st.one_of(st.just(States.LIVE), strategies.pop(name)) for name in live if name in strategies}
 
-    @given(st.fixed_dictionaries({}, optional=strategies))
+    @given(st.fixed_dictionaries(required, optional=strategies))
     def post(data):
+        nonlocal path, live
         tally(f"form {endpoint}")
+        data = {name: live.get(name, value) if value == States.LIVE else value for name, value in data.items()}
         before = counts.read()
         shown = {name: value if not isinstance(value, tuple) else value[1] for name, value in data.items()}
         try:
@@ -202,6 +299,8 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts) -> None:
             # A failed sign-in is counted on the account's row, never in a row of its own.
             changed = RowCounts.changed(before, counts.read())
             assert not changed, f"{endpoint} {path} {shown!r}: {response.status_code} but wrote {changed}"
+        if states is not None and (states.every_input(endpoint) or response.status_code in (302, 303)):
+            path, live = states.fresh(endpoint, path)
 
     post()
 
@@ -222,7 +321,9 @@ def test_no_form_fails_or_writes_half_on_generated_input(fuzz_world):
         if only and endpoint not in only:
             continue
         try:
-            _fuzz(endpoint, path, fuzz_world["posters"].client(who), fuzz_world["offered"], fuzz_world["counts"])
+            states = fuzz_world["states"] if fuzz_world["states"].wanted(endpoint, path) else None
+            client = fuzz_world["posters"].client(who)
+            _fuzz(endpoint, path, client, fuzz_world["offered"], fuzz_world["counts"], states)
         except AssertionError as failure:
             failures.append(str(failure).splitlines()[0][:400])
             save_tally(failures[-1:])

@@ -2,6 +2,7 @@
 region code typed twice, a month for a village that does not exist, an upload of no known kind —
 are answered with a message or a 4xx, never a 500."""
 
+import io
 import re
 
 import pytest
@@ -170,3 +171,41 @@ def test_a_staged_upload_token_too_long_for_a_file_name_is_one_that_expired(clie
         },
     )
     assert response.status_code in (302, 400)  # an OSError (File name too long) was a 500
+
+
+SUBSIDIES_CSV = "村代码,项目,姓名,身份证号,金额\n629901101201,低保,张三,110105194912310021,300\n".encode()
+
+
+@pytest.mark.parametrize("period", ["x", "2026-13", "0000-0", "2026-1"])
+def test_an_upload_of_another_kind_with_a_month_that_is_no_month_is_refused(client, root, period):
+    page = client.get("/disclosures/")
+    response = client.post(
+        "/disclosures/upload",
+        data={
+            "csrf_token": csrf_from(page.text),
+            "kind": "subsidies",
+            "period": period,
+            "file": (io.BytesIO(SUBSIDIES_CSV), "补贴.csv"),
+        },
+    )
+    # A ValueError (period must be YYYY-MM) from the importer was a 500: only the ledger checked the month.
+    assert response.status_code == 422 and "格式如 2026-10" in response.text
+
+
+@pytest.mark.parametrize("path", ["/disclosures/upload/preview", "/disclosures/upload/confirm"])
+def test_a_staged_upload_posted_back_with_a_month_that_is_no_month_is_400(client, root, path):
+    from disclosures.staging import stage
+
+    page = client.get("/disclosures/")
+    response = client.post(
+        path,
+        data={
+            "csrf_token": csrf_from(page.text),
+            "token": stage(SUBSIDIES_CSV),
+            "kind": "subsidies",
+            "filename": "补贴.csv",
+            "period": "2026-10\n",
+        },
+    )
+    assert response.status_code == 400  # the hidden month went to the importer unchecked: a 500
+    assert db.session.scalar(select(Batch)) is None
