@@ -50,6 +50,7 @@ def signed_in_client(app, username: str, password: str = "pw-for-tests-1"):
     response = client.post(
         "/staff/login", data={"username": username, "password": password, "csrf_token": csrf_from(page.text)}
     )
+    response.close()
     assert response.status_code == 302, f"{username} could not sign in"
     return client
 

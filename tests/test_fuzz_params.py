@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from hypothesis import given
 from hypothesis import strategies as st
-from support import csrf_from, publish_ledger_row
+from support import publish_ledger_row, signed_in_client
 from test_route_access import _sample_url
 from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
 
@@ -49,16 +49,7 @@ def test_no_get_route_fails_on_generated_input(app, township_tree, make_user, ma
     target = make_user("target", role="handler", regions=["629901000000"])
     make_user("root", "admin")
     row = publish_ledger_row(VILLAGE)
-    client = fuzz_app.test_client()
-    page = client.get("/staff/login")
-    client.post(
-        "/staff/login",
-        data={
-            "username": "root",
-            "password": "pw-for-tests-1",  # pragma: allowlist secret
-            "csrf_token": csrf_from(page.text),
-        },
-    ).close()  # an administrator sees every page
+    client = signed_in_client(fuzz_app, "root")  # an administrator sees every page
     rules = [
         rule for rule in sorted(fuzz_app.url_map.iter_rules(), key=lambda rule: rule.endpoint) if "GET" in rule.methods
     ]

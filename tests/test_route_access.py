@@ -1,7 +1,7 @@
 """Every route × every role, anonymous included. A new route without an entry here fails."""
 
 import pytest
-from support import csrf_from, csv_rows, publish_ledger_row
+from support import csrf_from, csv_rows, publish_ledger_row, stage_project
 
 from core.users.models import Role
 
@@ -281,42 +281,17 @@ def _custom_rule_id() -> int:
 
 def _project_photo() -> tuple[int, int, str]:
     """A project update awaiting review with one site photo: (update id, photo id, stored name)."""
-    from datetime import date
-    from decimal import Decimal
 
     from sqlalchemy import select
 
     from core.extensions import db
     from core.users.models import User
     from disclosures.models import Kind, ProjectPhoto
-    from disclosures.parsed import ParsedBatch, ParsedUpload
     from disclosures.photos import add_photo
-    from disclosures.services import stage_upload
 
     found = db.session.scalar(select(ProjectPhoto))
     if found is None:
-        row = {
-            "row_number": 2,
-            "project_no": "XM-009",
-            "name": "路灯",
-            "project_type": "其他",
-            "budget": Decimal("1000.00"),
-            "funding_source": "",
-            "contractor": "",
-            "contractor_uscc": "",
-            "approved_on": None,
-            "start_on": None,
-            "planned_end_on": None,
-            "progress": 10,
-            "paid_total": Decimal("0"),
-            "status": "在建",
-            "updated_on": date(2026, 10, 1),
-            "note": "",
-        }
-        [batch] = stage_upload(
-            ParsedUpload(Kind.PROJECTS, "p.csv", [ParsedBatch("629901101201", Kind.PROJECTS, None, [row])]),
-            uploader=None,
-        )
+        batch = stage_project("629901101201")
         update = db.session.scalar(
             select(batch_rows_model(Kind.PROJECTS)).where(batch_rows_model(Kind.PROJECTS).batch_id == batch.id)
         )

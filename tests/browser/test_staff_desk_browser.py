@@ -3,11 +3,10 @@ the accountant sees a late subsidy roster on the 工作台 and follows it to the
 
 import io
 import re
-from datetime import date
-from decimal import Decimal
 
 from openpyxl import load_workbook
 from factories import new_case
+from support import stage_project
 
 from complaints.models import Complaint
 from core.extensions import db
@@ -156,28 +155,7 @@ def _site_photo() -> bytes:
 def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live_server, visit, checkpoint):
     accountant = make_user("kuaiji", "accountant", ["629901101201"])
     reviewer = make_user("shenhe", "reviewer", ["629901101000"])
-    row = {
-        "row_number": 2,
-        "project_no": "XM-001",
-        "name": "村道硬化（二组至四组）",
-        "project_type": "道路",
-        "budget": Decimal("300000"),
-        "funding_source": "财政衔接资金",
-        "contractor": "青川县路桥工程有限责任公司",
-        "contractor_uscc": "",
-        "approved_on": None,
-        "start_on": date(2026, 4, 1),
-        "planned_end_on": None,
-        "progress": 40,
-        "paid_total": Decimal("100000"),
-        "status": "在建",
-        "updated_on": date(2026, 10, 1),
-        "note": "路基完成",
-    }
-    [batch] = stage_upload(
-        ParsedUpload(Kind.PROJECTS, "p.xlsx", [ParsedBatch("629901101201", Kind.PROJECTS, None, [row])]),
-        uploader=accountant,
-    )
+    batch = stage_project("629901101201", uploader=accountant)
     # The accountant adds the photo to the update while the batch waits for review.
     sign_in(phone, live_server, "kuaiji")
     visit(phone, f"/disclosures/batches/{batch.id}", "batch-pending")
@@ -191,7 +169,7 @@ def test_project_page_shows_its_site_photo(township_tree, make_user, phone, live
     assert "随本批次一起审核公开" in phone.locator("main").inner_text()
     assert phone.get_by_role("img", name="二组路段路基").evaluate("img => img.complete && img.naturalWidth") == 1200
     approve_batch(db.session.get(Batch, batch.id), reviewer=reviewer)
-    visit(phone, "/r/629901101201/projects/XM-001", "project-photo")
+    visit(phone, "/r/629901101201/projects/XM-2026-007", "project-photo")
     image = phone.get_by_role("img", name="二组路段路基")
     image.scroll_into_view_if_needed()
     assert image.evaluate("img => img.complete && img.naturalWidth") == 640  # the small copy; the link opens it whole

@@ -8,7 +8,7 @@ import pytest
 from flask import request
 from sqlalchemy import select, text
 from sqlalchemy.engine import make_url
-from support import ON_POSTGRES, csrf_from
+from support import ON_POSTGRES, csrf_from, signed_in_client
 
 import core.replica
 from complaints.codes import format_secret
@@ -113,16 +113,7 @@ def test_the_tracking_page_sees_the_visit_just_opened(replica_app, filed):
 
 
 def test_signed_in_staff_read_the_primary(replica_app):
-    client = replica_app().test_client()
-    page = client.get("/staff/login")
-    client.post(
-        "/staff/login",
-        data={
-            "username": "shenhe",
-            "password": "pw-for-tests-1",  # pragma: allowlist secret
-            "csrf_token": csrf_from(page.text),
-        },
-    )
+    client = signed_in_client(replica_app(), "shenhe")
     client.delete_cookie(core.replica.STICKY_COOKIE)
     assert village_name(client.get(PAGE)) == ON_PRIMARY
 
