@@ -13,6 +13,6 @@ def test_a_rate_limit_timer_dying_in_its_bootstrap_does_not_fail_the_test():
     timer = threading.Timer(1, lambda: None)
     _thread.start_new_thread(timer._bootstrap, ())
     deadline = time.monotonic() + 30
-    while _thread._count() > running and time.monotonic() < deadline:  # until the thread has died
-        time.sleep(0.01)
+    while (timer.ident is None or _thread._count() > running) and time.monotonic() < deadline:
+        time.sleep(0.01)  # until the thread has started and died
     assert timer.ident is not None, "the thread never started its bootstrap"
