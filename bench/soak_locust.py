@@ -4,8 +4,9 @@ walking its own shuffled order of the mix in soak_mix.py at a fixed pace.
 Configured from the environment: SOAK_PLAN (JSON written by soak_bench.py: villages, months,
 regions, tracking pairs, staff accounts, the photo), SOAK_PACE (actions per second per visitor), SOAK_SEED (each run's own, so that a step run
 again draws other pages than the run before it, not the ones that run left in the caches),
-SOAK_OUT (where every request's time, name, milliseconds and error go when locust quits, with
-each finished action and each case number a filing was answered with).
+SOAK_OUT (where every request's time, name, milliseconds, error and path go when locust quits,
+with each finished action and each case number a filing was answered with), SOAK_MIN_REQUESTS
+(when set, the run stops as soon as it has that many requests; locust's --run-time is the cap).
 """
 
 import itertools
@@ -16,6 +17,9 @@ import re
 import secrets
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
+
+import gevent
 
 from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FastHttpSession
@@ -35,8 +39,31 @@ SEED = int(os.environ.get("SOAK_SEED", "0"))
 
 
 @events.request.add_listener
-def _record(request_type, name, response_time, response_length, exception=None, **_kw):
-    RECORD["requests"].append((time.time(), name, response_time, None if exception is None else str(exception)[:160]))
+def _record(request_type, name, response_time, response_length, exception=None, url=None, **_kw):
+    error = None if exception is None else str(exception)[:160]
+    RECORD["requests"].append((time.time(), name, response_time, error, _path(url)))
+
+
+def _path(url: str | None) -> str | None:
+    # The page's own address, so that the bench can tell a page's first request from its repeats.
+    if not url:
+        return None
+    parts = urlsplit(url)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+@events.test_start.add_listener
+def _stop_at_enough_requests(environment, **_kw):
+    wanted = int(os.environ.get("SOAK_MIN_REQUESTS", "0"))
+    if not wanted or environment.runner is None:
+        return
+
+    def watch():
+        while len(RECORD["requests"]) < wanted:
+            gevent.sleep(0.2)
+        environment.runner.quit()
+
+    gevent.spawn(watch)
 
 
 @events.quitting.add_listener
@@ -61,7 +88,9 @@ class Visitor(FastHttpUser):
         try:
             getattr(self, kind)()
         except Exception as error:  # a broken page (e.g. no link where one belongs) is an error too
-            RECORD["requests"].append((time.time(), f"{kind}: exception", (time.time() - started) * 1000, repr(error)))
+            RECORD["requests"].append(
+                (time.time(), f"{kind}: exception", (time.time() - started) * 1000, repr(error), None)
+            )
         RECORD["actions"].append((time.time(), kind))
 
     # The four kinds of action -----------------------------------------------------------------

@@ -34,17 +34,39 @@ def schedule(seed: int, length: int = 100) -> list[str]:
     return actions
 
 
+# Which month of a village's ledger or rosters a visitor opens. Assumed, not measured (no county's
+# logs yet), from how people reach these pages: most come from a notice-board link or QR code,
+# which opens the page without a month (the latest, and the address portal/warming.py renders
+# after a publication); some look back over the last year, mostly the last few months; a few
+# browse the archive.
+LANDING = 0.55  # the page as a link opens it: no month in the address
+RECENT = 0.35  # one of the 12 months before the latest, each half as likely as the one after it
+RECENT_MONTHS = 12  # the rest (0.10): any month on record
+
+
+def month_query(rng: random.Random, months: list[str]) -> str:
+    """'' (the landing page) or '?month=…' drawn as the comment above says; `months` oldest first."""
+    roll = rng.random()
+    if roll < LANDING or len(months) < 2:
+        return ""
+    if roll < LANDING + RECENT:
+        back = min(RECENT_MONTHS, len(months) - 1)
+        weights = [0.5**k for k in range(back)]
+        k = rng.choices(range(back), weights)[0]
+        return f"?month={months[-2 - k]}"
+    return f"?month={rng.choice(months)}"
+
+
 def public_path(rng: random.Random, plan: dict) -> tuple[str, str]:
-    """(locust name, path) of one public page: a village's ledger month (half of them the last
-    three months, as people look at what is new; the rest anywhere in ~28 years, mostly past the
-    page cache), its subsidy roster, the village, township and county pages, the home page."""
+    """(locust name, path) of one public page: a village's ledger (its month drawn by
+    month_query), its subsidy rosters (likewise), the village, township and county pages, the
+    home page."""
     village = rng.choice(plan["villages"])
     roll = rng.random()
     if roll < 0.45:
-        months = plan["months"][-3:] if rng.random() < 0.5 else plan["months"]
-        return "public: ledger month", f"/r/{village}/ledger?month={rng.choice(months)}"
+        return "public: ledger month", f"/r/{village}/ledger{month_query(rng, plan['months'])}"
     if roll < 0.65:
-        return "public: subsidies", f"/r/{village}/subsidies?month={rng.choice(plan['subsidy_months'])}"
+        return "public: subsidies", f"/r/{village}/subsidies{month_query(rng, plan['subsidy_months'])}"
     if roll < 0.85:
         return "public: village", f"/r/{village}"
     if roll < 0.95:
