@@ -28,11 +28,16 @@ settings.register_profile("bench", max_examples=int(os.environ.get("FUZZ_EXAMPLE
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 TALLY: Counter = Counter()  # inputs run, by form, route or importer
+ANSWERS: Counter = Counter()  # (form, status code): how far its inputs got (302: past every refusal)
 _SINCE = [clock.monotonic()]  # when the inputs now in TALLY began
 
 
 def tally(key: str) -> None:
     TALLY[key] += 1
+
+
+def tally_answer(key: str, status: int) -> None:
+    ANSWERS[key, str(status)] += 1
 
 
 def save_tally(failures: list[str]) -> None:
@@ -44,10 +49,13 @@ def save_tally(failures: list[str]) -> None:
         path = Path(path)
         found = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {"inputs": {}, "failures": []}
         found["inputs"].update(TALLY)
+        for (name, status), count in ANSWERS.items():
+            found.setdefault("answers", {}).setdefault(name, {})[status] = count
         found.setdefault("seconds", {}).update({name: round(now - _SINCE[0], 1) for name in TALLY})
         found["failures"] += failures
         path.write_text(json.dumps(found, ensure_ascii=False, indent=1), encoding="utf-8")
     TALLY.clear()
+    ANSWERS.clear()
     _SINCE[0] = now
 
 

@@ -31,6 +31,7 @@ from fuzzing import (
     record_parameters,
     save_tally,
     tally,
+    tally_answer,
     uploads,
 )
 
@@ -312,6 +313,7 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, states: 
         except Exception as error:  # noqa: BLE001  TESTING propagates what a server answers with a 500
             raise AssertionError(f"{endpoint} {path} {shown!r}: {error!r}") from error
         response.close()
+        tally_answer(f"form {endpoint}", response.status_code)
         assert response.status_code < 500, f"{endpoint} {path} {shown!r}: {response.status_code}"
         if 400 <= response.status_code < 500:
             # A failed sign-in is counted on the account's row, never in a row of its own.
