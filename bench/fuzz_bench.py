@@ -1,7 +1,8 @@
 """The fuzz bench (issue 14, item 5): the fuzz tests (tests/test_fuzz_*.py) under the large hypothesis
 profile, 10,000 generated inputs per form, GET route and importer unless --examples says fewer,
-on SQLite or on PostgreSQL (--postgres). It prints, per form, route and importer, the inputs run,
-and every failure (a 500, or a refusal that wrote), then a line for bench/README.md.
+on SQLite or on PostgreSQL (--postgres). It prints, per form, route and importer, the inputs run
+(and for a form the status codes it answered them with: a 302 got past every refusal), and every
+failure (a 500, or a refusal that wrote), then a line for bench/README.md.
 
     python bench/fuzz_bench.py [--examples N] [--only forms params importers] [-k EXPR] [--forms ENDPOINT,…]
                                [--postgres URL]
@@ -69,9 +70,11 @@ def main() -> int:
         found = json.loads(tally.read_text(encoding="utf-8")) if tally.exists() else {"inputs": {}, "failures": []}
     inputs = found["inputs"]
     seconds_each = found.get("seconds", {})
-    print("\n| form, route or importer | inputs | seconds |\n|---|---:|---:|")
+    answers = found.get("answers", {})
+    print("\n| form, route or importer | inputs | answers (status: inputs) | seconds |\n|---|---:|---|---:|")
     for name in sorted(inputs):
-        print(f"| {name} | {inputs[name]:,} | {seconds_each.get(name, '')} |")
+        answered = ", ".join(f"{status}: {count:,}" for status, count in sorted(answers.get(name, {}).items()))
+        print(f"| {name} | {inputs[name]:,} | {answered} | {seconds_each.get(name, '')} |")
     for failure in found["failures"]:
         print(f"FAILURE {failure}")
     groups = {}

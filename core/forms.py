@@ -1,6 +1,7 @@
 """The project's form base and forms every package uses."""
 
 from flask_wtf import FlaskForm
+from wtforms.meta import DefaultMeta
 
 from core.csrf import MaskedFormCSRF
 
@@ -14,6 +15,12 @@ class Form(FlaskForm):
         csrf_class = MaskedFormCSRF  # a fresh string in every response (core/csrf.py)
         # A search form skips a value it cannot read instead of reporting it: no message to point at.
         announce_errors = True
+        # WTForms' own messages (a number that is none, a hidden field left out) in Chinese: Flask-WTF
+        # translates only through Flask-Babel, which the app does not use, and so showed them in English.
+        locales = ("zh",)
+
+        def get_translations(self, form):
+            return DefaultMeta.get_translations(self, form)
 
         def render_field(self, field, render_kw):
             if field.errors and self.announce_errors:

@@ -26,10 +26,12 @@ from fuzzing import (
     RowCounts,
     field_values,
     file_field_names,
+    half_and_half,
     harvest,
     record_parameters,
     save_tally,
     tally,
+    tally_answer,
     uploads,
 )
 
@@ -171,7 +173,9 @@ class States:
     A case form gets a case of its own in the state the form needs (closed for 复查, a request
     waiting for an approval, a referral out for its answer), and a fresh one after it succeeds,
     since a case closed, merged or decided refuses the next input. A staged upload's form (preview,
-    confirm, cancel) gets a freshly staged file for every input, since each of them may use it up."""
+    confirm, cancel) gets a freshly staged file for every input, since each of them may use it up.
+    The second-factor form gets its account's backoff cleared before every input: after a few
+    wrong codes the backoff answers 429 before the code is checked."""
 
     LIVE = "\x00live"  # an offered value that stands for the live one (a request, referral, token)
     STAGED = {
@@ -190,14 +194,29 @@ class States:
         db.session.commit()
         self.department_id = self.department.id
 
+    BACKOFF = {"auth.code": "enrolled"}  # the form, the account its half-done sign-in is of
+
     def wanted(self, endpoint: str, path: str) -> bool:
-        return endpoint in self.STAGED or ("/cases/" in path and endpoint != "admin.cases_bulk_assign")
+        return (
+            endpoint in self.STAGED
+            or endpoint in self.BACKOFF
+            or ("/cases/" in path and endpoint != "admin.cases_bulk_assign")
+        )
 
     def every_input(self, endpoint: str) -> bool:
-        return endpoint in self.STAGED
+        return endpoint in self.STAGED or endpoint in self.BACKOFF
 
     def fresh(self, endpoint: str, path: str) -> tuple[str, dict[str, str]]:
         """(the path to post to, the live values of the form's fields)."""
+        if endpoint in self.BACKOFF:
+            from sqlalchemy import select
+
+            from core.users import backoff
+            from core.users.models import User
+
+            backoff.clear(db.session.scalar(select(User).where(User.username == self.BACKOFF[endpoint])))
+            db.session.commit()
+            return path, {}
         if endpoint in self.STAGED:
             from core import storage
             from disclosures.staging import STAGING, stage
@@ -280,7 +299,7 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, states: 
     files = file_field_names()
     strategies = {name: uploads(VILLAGE) if name in files else field_values(name, offered) for name in names}
     # A live field (the hidden request id or token a page would post) is there, and mostly live.
-    required = {name: st.one_of(st.just(States.LIVE), strategies.pop(name)) for name in live if name in strategies}
+    required = {name: half_and_half(st.just(States.LIVE), strategies.pop(name)) for name in live if name in strategies}
 
     @given(st.fixed_dictionaries(required, optional=strategies))
     def post(data):
@@ -294,6 +313,7 @@ def _fuzz(endpoint: str, path: str, client, offered, counts: RowCounts, states: 
         except Exception as error:  # noqa: BLE001  TESTING propagates what a server answers with a 500
             raise AssertionError(f"{endpoint} {path} {shown!r}: {error!r}") from error
         response.close()
+        tally_answer(f"form {endpoint}", response.status_code)
         assert response.status_code < 500, f"{endpoint} {path} {shown!r}: {response.status_code}"
         if 400 <= response.status_code < 500:
             # A failed sign-in is counted on the account's row, never in a row of its own.

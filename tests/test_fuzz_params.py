@@ -4,7 +4,7 @@ never a header that carries a line break.
 
 The routes come from the app's url_map and the parameters from what each view reads (asked once
 on real objects), so a new route or parameter is fuzzed without an entry here. Each parameter
-and segment gets a real value or a generated one, so that one hostile value does not always hide
+and segment gets a real value (half the time) or a generated one, so that one hostile value does not always hide
 what the others do. HYPOTHESIS_PROFILE sets the inputs per route (tests/fuzzing.py);
 tests/test_hostile_params.py keeps the fixed sweep of every hostile value on every parameter."""
 
@@ -17,7 +17,17 @@ from support import publish_ledger_row, signed_in_client
 from test_route_access import _sample_url
 from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter
 
-from fuzzing import INTEGERS, SCALARS, RecordingMultiDict, field_values, harvest, record_parameters, save_tally, tally
+from fuzzing import (
+    INTEGERS,
+    SCALARS,
+    RecordingMultiDict,
+    field_values,
+    half_and_half,
+    harvest,
+    record_parameters,
+    save_tally,
+    tally,
+)
 
 VILLAGE = "629901101201"
 
@@ -27,11 +37,11 @@ def _segments(rule, real: dict[str, str]) -> dict[str, st.SearchStrategy]:
     values = {}
     for name, converter in rule._converters.items():
         if isinstance(converter, AnyConverter):
-            values[name] = st.one_of(st.sampled_from(sorted(converter.items)), SCALARS.filter(bool))
+            values[name] = half_and_half(st.sampled_from(sorted(converter.items)), SCALARS.filter(bool))
         elif isinstance(converter, IntegerConverter):
-            values[name] = st.one_of(st.just(real[name]), st.integers(0, 2**80).map(str), INTEGERS)
+            values[name] = half_and_half(st.just(real[name]), st.one_of(st.integers(0, 2**80).map(str), INTEGERS))
         else:
-            values[name] = st.one_of(st.just(real[name]), SCALARS.filter(bool))
+            values[name] = half_and_half(st.just(real[name]), SCALARS.filter(bool))
     return values
 
 
