@@ -41,6 +41,7 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 import public_data  # noqa: E402
+from form_post import multipart  # noqa: E402
 from public_bench import SERVER, free_port, log, machine, serve  # noqa: E402
 
 TARGET_PER_SECOND = 100
@@ -281,21 +282,6 @@ def _request(
         return response.status, cookies, page
     finally:
         connection.close()
-
-
-def multipart(fields: dict) -> tuple[bytes, str]:
-    """multipart/form-data as a phone sends this form (enctype); the file inputs left empty."""
-    boundary = "----bench" + secrets.token_hex(12)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
-        for name, value in fields.items()
-    ]
-    for name in ("photos", "voice"):
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename=""\r\n'
-            f"Content-Type: application/octet-stream\r\n\r\n\r\n"
-        )
-    return ("".join(parts) + f"--{boundary}--\r\n").encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def percentiles(values: list[float]) -> dict:

@@ -24,6 +24,7 @@ import gevent
 from locust import FastHttpUser, events, task
 from locust.contrib.fasthttp import FastHttpSession
 from locust.user.wait_time import constant_throughput
+from form_post import multipart
 from soak_mix import QUEUE_FILTERS, public_path, schedule
 
 PLAN = json.loads(Path(os.environ["SOAK_PLAN"]).read_text())
@@ -207,23 +208,3 @@ def _expect(response, status: int, text: str | None = None) -> bool:
         return False
     response.success()
     return True
-
-
-def multipart(fields: dict, photo: bytes) -> tuple[bytes, str]:
-    """multipart/form-data as the complaint form sends it: the fields, one JPEG, no recording."""
-    boundary = "----soak" + secrets.token_hex(12)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="road.jpg"\r\n'
-        f"Content-Type: image/jpeg\r\n\r\n".encode()
-        + photo
-        + b"\r\n"
-    )
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="voice"; filename=""\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n\r\n".encode()
-    )
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from sqlalchemy import select
+from factories import new_case
 from support import csrf_from
 
 from core.extensions import db
@@ -112,20 +113,9 @@ def test_an_upload_confirmed_with_an_unknown_kind_is_400(client, root):
 def test_a_decision_on_a_request_past_any_id_or_not_a_number_is_refused(
     client, township_tree, make_user, login, request_id
 ):
-    from complaints.models import Category, Channel, Complaint
-    from complaints.services import file_complaint
-    from core.regions.models import Region
-
     make_user("lead", "handler", ["629901000000"], is_lead=True)
     assert login("lead").status_code == 302
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="账目不清",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    case_id = db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
+    case_id = new_case(text="账目不清").id
     page = client.get(f"/admin/cases/{case_id}")
     for action in ("identity/decide", "extension/decide"):
         response = client.post(
@@ -140,20 +130,9 @@ def test_a_decision_on_a_request_past_any_id_or_not_a_number_is_refused(
 def test_a_number_that_is_none_or_a_hidden_field_left_out_is_refused_in_chinese(
     client, township_tree, make_user, login
 ):
-    from complaints.models import Category, Channel, Complaint
-    from complaints.services import file_complaint
-    from core.regions.models import Region
-
     make_user("lead", "handler", ["629901000000"], is_lead=True)
     assert login("lead").status_code == 302
-    filed = file_complaint(
-        village=db.session.get(Region, "629901101201"),
-        category=Category.FUNDS,
-        text="账目不清",
-        channel=Channel.WEB,
-        identity=None,
-    )
-    case_id = db.session.scalar(select(Complaint.id).where(Complaint.code == filed.code))
+    case_id = new_case(text="账目不清").id
     token = csrf_from(client.get(f"/admin/cases/{case_id}").text)
     typed = client.post(
         f"/admin/cases/{case_id}/extension",

@@ -30,6 +30,7 @@ sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import public_data  # noqa: E402
 from filing_bench import CASE_CODE, CATEGORIES, HIDDEN, SHAPE  # noqa: E402
+from form_post import multipart  # noqa: E402,F401  (soak_bench takes it from here)
 from public_bench import free_port, log, machine, serve  # noqa: E402,F401  (log: for the scripts)
 from tools.redis_server import redis_command  # noqa: E402
 
@@ -238,26 +239,6 @@ def request(base: str, method: str, path: str, body: bytes | None = None, header
         return response.status, cookies, page
     finally:
         connection.close()
-
-
-def multipart(fields: dict, photo: bytes | None) -> tuple[bytes, str]:
-    boundary = "----faults" + secrets.token_hex(12)
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
-        for name, value in fields.items()
-    ]
-    if photo:
-        parts.append(
-            f'--{boundary}\r\nContent-Disposition: form-data; name="photos"; filename="road.jpg"\r\n'
-            f"Content-Type: image/jpeg\r\n\r\n".encode()
-            + photo
-            + b"\r\n"
-        )
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="voice"; filename=""\r\n'
-        f"Content-Type: application/octet-stream\r\n\r\n\r\n".encode()
-    )
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
 def file_once(
