@@ -26,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import date
 from pathlib import Path
 
@@ -35,7 +34,6 @@ ROOT = HERE.parent
 sys.path[:0] = [str(ROOT), str(HERE)]
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
 
 import public_data  # noqa: E402
 
@@ -58,7 +56,7 @@ def main() -> None:
     databases = {}
     try:
         for label, layout in (("small", small), ("large", large)):
-            uri = create_database(args.server)
+            uri = public_data.create_database("postgresql", workdir, args.server)
             databases[label] = uri
             public_data.migrate(uri, workdir)
             seconds = load(uri, layout)
@@ -73,7 +71,7 @@ def main() -> None:
     finally:
         if not args.keep:
             for uri in databases.values():
-                drop_database(uri, args.server)
+                public_data.drop_database(uri, args.server)
         else:
             print("kept:", *databases.values(), file=sys.stderr)
 
@@ -113,23 +111,6 @@ def village_code(county: int, village: int) -> str:
 
 def month_list() -> list[str]:
     return public_data.month_list(MONTHS, date(2026, 11, 1))
-
-
-def create_database(server: str) -> str:
-    name = f"bench_partitions_{uuid.uuid4().hex[:8]}"
-    _admin(server, f'CREATE DATABASE "{name}"')
-    return make_url(server).set(database=name).render_as_string(hide_password=False)
-
-
-def drop_database(uri: str, server: str) -> None:
-    _admin(server, f'DROP DATABASE IF EXISTS "{make_url(uri).database}" WITH (FORCE)')
-
-
-def _admin(server: str, sql: str) -> None:
-    engine = create_engine(make_url(server).set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(sql))
-    engine.dispose()
 
 
 # Load ---------------------------------------------------------------------------------------------

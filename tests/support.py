@@ -154,6 +154,27 @@ def stage_project(village: str, *, uploader=None, publish: bool = False):
     return stage_upload(upload, uploader=uploader, publish=publish)[0]
 
 
+def subsidy_upload(village: str = "629901101201", account: str | None = None):
+    """A 最低生活保障金 roster of October 2026 with one payment (段凤, 650.00), as parsed from a CSV."""
+    from datetime import date
+    from decimal import Decimal
+
+    from disclosures.models import Kind
+    from disclosures.parsed import ParsedBatch, ParsedUpload
+
+    row = {
+        "row_number": 2,
+        "item": "最低生活保障金",
+        "month": "2026-10",
+        "name": "段凤",
+        "id_number": "62990119901204372X",
+        "amount": Decimal("650.00"),
+        "paid_on": date(2026, 10, 15),
+        "account": account,
+    }
+    return ParsedUpload(Kind.SUBSIDIES, "低保.csv", [ParsedBatch(village, Kind.SUBSIDIES, None, [row])])
+
+
 def statutory_rest_rows(year: int) -> tuple[str, ...]:
     """The holiday-file rows (日期,类型) every whole year has: 元旦, 劳动节 and 国庆节's first three
     days as rest days; a file loaded as a whole year without them is refused."""

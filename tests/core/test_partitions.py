@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import select, text
-from support import ON_POSTGRES
+from support import ON_POSTGRES, subsidy_upload
 
 from core.extensions import db
 from core.fields import field_cipher
@@ -49,20 +49,6 @@ def ledger_row(voucher: str, amount: str) -> dict:
 
 def ledger_upload(row: dict) -> ParsedUpload:
     return ParsedUpload(Kind.LEDGER, "10月.xlsx", [ParsedBatch(VILLAGE, Kind.LEDGER, "2026-10", [row])])
-
-
-def subsidy_upload() -> ParsedUpload:
-    row = {
-        "row_number": 2,
-        "item": "最低生活保障金",
-        "month": "2026-10",
-        "name": "段凤",
-        "id_number": "62990119901204372X",
-        "amount": Decimal("650.00"),
-        "paid_on": date(2026, 10, 15),
-        "account": None,
-    }
-    return ParsedUpload(Kind.SUBSIDIES, "低保.csv", [ParsedBatch(VILLAGE, Kind.SUBSIDIES, None, [row])])
 
 
 def partitions_of(table: str) -> set[str]:

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
+from support import subsidy_upload
 
 from core.extensions import db
 from core.fields import field_cipher
@@ -37,20 +38,6 @@ def ledger_row(voucher: str, amount: str, direction="expense", day=5, month=10) 
 
 def ledger_upload(*rows: dict, period="2026-10") -> ParsedUpload:
     return ParsedUpload(Kind.LEDGER, "10月.xlsx", [ParsedBatch(VILLAGE, Kind.LEDGER, period, list(rows))])
-
-
-def subsidy_upload() -> ParsedUpload:
-    row = {
-        "row_number": 2,
-        "item": "最低生活保障金",
-        "month": "2026-10",
-        "name": "段凤",
-        "id_number": ID_NUMBER,
-        "amount": Decimal("650.00"),
-        "paid_on": date(2026, 10, 15),
-        "account": ACCOUNT,
-    }
-    return ParsedUpload(Kind.SUBSIDIES, "低保.csv", [ParsedBatch(VILLAGE, Kind.SUBSIDIES, None, [row])])
 
 
 @pytest.fixture
@@ -134,7 +121,7 @@ def test_correction_supersedes_after_review(people):
 
 
 def test_withdrawal_keeps_the_old_values(people):
-    [batch] = stage_upload(subsidy_upload(), uploader=None, publish=True)
+    [batch] = stage_upload(subsidy_upload(account=ACCOUNT), uploader=None, publish=True)
     original = db.session.scalar(select(SubsidyPayment))
     correction = correct_row(original, new_values=None, reason="重复发放，已追回", by=people["accountant"])
     approve_batch(correction, reviewer=people["reviewer"])
@@ -150,7 +137,7 @@ def test_correction_needs_a_reason(people):
 
 
 def test_ids_and_accounts_are_stored_only_encrypted(people, app):
-    stage_upload(subsidy_upload(), uploader=None, publish=True)
+    stage_upload(subsidy_upload(account=ACCOUNT), uploader=None, publish=True)
     payment = db.session.scalar(select(SubsidyPayment))
     assert ID_NUMBER not in payment.id_cipher and ACCOUNT not in (payment.account_cipher or "")
     assert payment.id_hash == field_cipher().lookup_hash(ID_NUMBER.lower())
@@ -165,7 +152,7 @@ def test_ids_and_accounts_are_stored_only_encrypted(people, app):
 
 
 def test_chain_survives_key_rotation(people, app):
-    stage_upload(subsidy_upload(), uploader=None, publish=True)
+    stage_upload(subsidy_upload(account=ACCOUNT), uploader=None, publish=True)
     payment = db.session.scalar(select(SubsidyPayment))
     app.config["DATA_ENCRYPTION_KEY"] = "k2:new-key-material-0123456789,k1:test-data-encryption-key-0123456789"
     app.extensions.pop("field_cipher")
@@ -179,7 +166,7 @@ def test_chain_survives_key_rotation(people, app):
 def test_the_guomi_profile_end_to_end(people, app):
     app.config["CRYPTO_PROFILE"] = "sm"
     app.extensions.pop("field_cipher", None)
-    stage_upload(subsidy_upload(), uploader=None, publish=True)
+    stage_upload(subsidy_upload(account=ACCOUNT), uploader=None, publish=True)
     payment = db.session.scalar(select(SubsidyPayment))
     assert payment.id_cipher.startswith("v1:sm:") and payment.account_cipher.startswith("v1:sm:")
     assert payment.id_hash == field_cipher().lookup_hash(ID_NUMBER)
